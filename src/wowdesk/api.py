@@ -1,0 +1,103 @@
+"""API v1: one NinjaAPI, one router per app, bearer tokens, errors as JSON with the field."""
+
+
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from wowdesk.core.errors import ServiceError
+from wowdesk.core.models import Agent
+from wowdesk.core.services import agent_for_token
+
+log = logging.getLogger(__name__)
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Agent | None:
+        return agent_for_token(token)
+
+
+api = NinjaAPI(
+    title="wowdesk API",
+    version="1",
+    description=(
+        "The wowdesk help desk API. Authenticate with `Authorization: Bearer <token>` "
+        "(`wowdesk token create --email E --role R`). Errors are JSON: "
+        '`{"detail": "...", "field": "...", "code": "..."}`.'
+    ),
+    auth=BearerToken(),
+    urls_namespace="api-v1",
+)
+
+
+LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
+PARAM_NAMES = {"payload", "filters"}
+
+
+def _field(loc: list[Any] | tuple[Any, ...]) -> str:
+    """``["body", "payload", "from", "email"]`` → ``from.email``."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in LOCATIONS:
+        parts = parts[1:]
+    if parts and parts[0] in PARAM_NAMES:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": _field(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
+        for e in exc.errors
+    ]
+    first = errors[0] if errors else {"field": "", "message": "invalid input"}
+    detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+    return api.create_response(
+        request,
+        {"detail": detail, "field": first["field"], "code": "invalid", "errors": errors},
+        status=422,
+    )
+
+
+@api.exception_handler(ServiceError)
+def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": exc.message, "field": exc.field, "code": exc.code}, status=exc.status
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request,
+        {"detail": "A valid bearer token is needed.", "field": None, "code": "unauthorized"},
+        status=401,
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="wowdesk"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc), "field": None, "code": "error"}, status=exc.status_code
+    )
+
+
+def _register() -> None:
+    from wowdesk.channels.api import router as channels_router
+    from wowdesk.conversations.api import router as conversations_router
+    from wowdesk.core.api import router as core_router
+    from wowdesk.customers.api import router as customers_router
+
+    api.add_router("", core_router)
+    api.add_router("", customers_router)
+    api.add_router("", conversations_router)
+    api.add_router("", channels_router)
+
+
+_register()

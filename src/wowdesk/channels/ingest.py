@@ -1,0 +1,211 @@
+"""The one ingest path of every channel: store first, exactly once, then process.
+
+This module is a pipeline edge (like a view or a task): it owns its transactions.
+1. ``store``: the envelope is written and committed alone, keyed by
+   (brand, channel, external_id); a repeat delivery finds the first one.
+2. ``process``: in a second transaction the customer is resolved, the conversation found
+   or opened and the message appended. A failure leaves the envelope ``failed`` with the
+   error, and it is retried with backoff; after the last try it stays parked where a
+   supervisor sees it (admin: Inbound envelopes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wowdesk.channels.models import EnvelopeStatus, InboundEnvelope
+from wowdesk.channels.schema import InboundIn
+from wowdesk.conversations import services as conversations
+from wowdesk.conversations.models import Conversation, Inbox
+from wowdesk.core.errors import InvalidInput, ServiceError
+from wowdesk.core.events import Event, emit
+from wowdesk.customers.services import Contact, resolve_customer
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Exponential backoff: 10 s, 20 s, 40 s … capped at one hour."""
+    return dt.timedelta(seconds=min(3600, 10 * 2 ** max(0, attempts - 1)))
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    envelope_id: int
+    message_id: int | None
+    conversation_id: int | None
+    number: int | None
+    status: str
+    duplicate: bool
+
+
+def validate(brand_id: int, item: InboundIn) -> None:
+    """Checks that need the database, done before anything is stored (no half writes)."""
+    _contact(item).identities()  # raises InvalidInput with the field at fault
+    if item.conversation_id is not None and not Conversation.objects.filter(
+        pk=item.conversation_id, brand_id=brand_id
+    ).exists():
+        raise InvalidInput(_("No such conversation in this brand."), field="conversation_id")
+    if item.inbox is not None:
+        _inbox(brand_id, item)
+
+
+def ingest(brand_id: int, item: InboundIn) -> IngestResult:
+    validate(brand_id, item)
+    envelope, created = store(brand_id, item)
+    if envelope.status == EnvelopeStatus.RECEIVED or (
+        envelope.status == EnvelopeStatus.FAILED and not created
+    ):
+        envelope = process(envelope.pk)
+    return _result(envelope, duplicate=not created)
+
+
+def store(brand_id: int, item: InboundIn) -> tuple[InboundEnvelope, bool]:
+    payload = item.model_dump(mode="json", by_alias=True)
+    try:
+        with transaction.atomic():
+            envelope = InboundEnvelope.objects.create(
+                brand_id=brand_id, channel=item.channel, external_id=item.external_id,
+                payload=payload,
+            )
+        return envelope, True
+    except IntegrityError:
+        existing = InboundEnvelope.objects.get(
+            brand_id=brand_id, channel=item.channel, external_id=item.external_id
+        )
+        return existing, False
+
+
+def process(envelope_id: int) -> InboundEnvelope:
+    """Turn a stored envelope into a message. Safe to call twice: the second is a no-op."""
+    try:
+        with transaction.atomic():
+            envelope = InboundEnvelope.objects.select_for_update().get(pk=envelope_id)
+            if envelope.status in (EnvelopeStatus.PROCESSED, EnvelopeStatus.REJECTED):
+                return envelope
+            item = InboundIn.model_validate(envelope.payload)
+            message = _deliver(envelope.brand_id, item)
+            envelope.status = EnvelopeStatus.PROCESSED
+            envelope.message = message
+            envelope.conversation_id_cache = message.conversation_id
+            envelope.attempts += 1
+            envelope.error = ""
+            envelope.processed_at = timezone.now()
+            envelope.save(update_fields=["status", "message", "conversation_id_cache",
+                                         "attempts", "error", "processed_at"])
+            return envelope
+    except ServiceError as exc:
+        # The input itself is wrong (e.g. the conversation was deleted since): retrying
+        # cannot help; keep it, marked, for a person to look at.
+        _mark(envelope_id, EnvelopeStatus.REJECTED, f"{exc.field or ''}: {exc.message}")
+        raise
+    except Exception as exc:
+        log.exception("processing inbound envelope %s failed", envelope_id)
+        _mark(envelope_id, EnvelopeStatus.FAILED, f"{type(exc).__name__}: {exc}")
+        return InboundEnvelope.objects.get(pk=envelope_id)
+
+
+def _mark(envelope_id: int, status: str, error: str) -> None:
+    with transaction.atomic():
+        envelope = InboundEnvelope.objects.select_for_update().get(pk=envelope_id)
+        envelope.status = status
+        envelope.error = error[:4000]
+        envelope.attempts += 1
+        envelope.save(update_fields=["status", "error", "attempts"])
+        if status == EnvelopeStatus.FAILED and envelope.attempts < MAX_ATTEMPTS:
+            emit(Event.ENVELOPE_FAILED, envelope_id=envelope.pk, attempts=envelope.attempts)
+
+
+def on_envelope_failed(*, envelope_id: int, attempts: int) -> None:
+    from wowdesk.channels.tasks import enqueue_later, process_envelope_task
+
+    enqueue_later(process_envelope_task, timezone.now() + retry_delay(attempts), envelope_id)
+
+
+def retry_due_envelopes(now: dt.datetime | None = None, limit: int = 100) -> int:
+    """The sweeper's part: process envelopes left received (a crash) or failed and due."""
+    now = now or timezone.now()
+    count = 0
+    stale = now - dt.timedelta(seconds=30)
+    candidates = InboundEnvelope.objects.filter(
+        status__in=[EnvelopeStatus.RECEIVED, EnvelopeStatus.FAILED], attempts__lt=MAX_ATTEMPTS,
+        received_at__lt=stale,
+    ).order_by("received_at")[:limit]
+    for envelope in candidates:
+        if envelope.status == EnvelopeStatus.FAILED and envelope.received_at + retry_delay(
+            envelope.attempts
+        ) > now:
+            continue
+        try:
+            process(envelope.pk)
+        except ServiceError:
+            pass
+        count += 1
+    return count
+
+
+def _contact(item: InboundIn) -> Contact:
+    handle_kind = "chat" if item.channel == "chat" else "social"
+    return Contact(name=item.from_.name, email=item.from_.email, phone=item.from_.phone,
+                   handle=item.from_.handle, handle_kind=handle_kind)
+
+
+def _inbox(brand_id: int, item: InboundIn) -> Inbox:
+    if item.inbox is None or item.inbox == "":
+        return conversations.default_inbox(brand_id, item.channel)
+    qs = Inbox.objects.filter(brand_id=brand_id)
+    ref = item.inbox
+    inbox = (qs.filter(pk=int(ref)).first() if isinstance(ref, int) or str(ref).isdigit()
+             else qs.filter(name=ref).first())
+    if inbox is None:
+        raise InvalidInput(_("No such inbox in this brand."), field="inbox")
+    return inbox
+
+
+def _deliver(brand_id: int, item: InboundIn) -> Any:
+    inbox = _inbox(brand_id, item)
+    customer, _created = resolve_customer(brand_id, _contact(item))
+    conversation: Conversation | None
+    if item.conversation_id is not None:
+        conversation = Conversation.objects.filter(pk=item.conversation_id,
+                                                   brand_id=brand_id).first()
+        if conversation is None:
+            raise InvalidInput(_("No such conversation in this brand."), field="conversation_id")
+    else:
+        conversation = conversations.find_open_conversation(customer, inbox)
+    if conversation is None:
+        subject = item.subject.strip() or _first_line(item.body)
+        conversation = conversations.create_conversation(inbox=inbox, customer=customer,
+                                                         subject=subject)
+    return conversations.append_incoming(
+        conversation, customer,
+        conversations.IncomingMessage(body=item.body, channel=item.channel,
+                                      external_id=item.external_id, html=item.html,
+                                      sent_at=item.sent_at),
+    )
+
+
+def _first_line(body: str, limit: int = 80) -> str:
+    line = body.strip().splitlines()[0] if body.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _result(envelope: InboundEnvelope, *, duplicate: bool) -> IngestResult:
+    number = None
+    if envelope.conversation_id_cache is not None:
+        number = (Conversation.objects.filter(pk=envelope.conversation_id_cache)
+                  .values_list("number", flat=True).first())
+    return IngestResult(
+        envelope_id=envelope.pk, message_id=envelope.message_id,
+        conversation_id=envelope.conversation_id_cache, number=number,
+        status=envelope.status, duplicate=duplicate,
+    )

@@ -1,0 +1,87 @@
+"""The ingest pipeline's own records: every inbound item stored first, every outbound
+message queued in an outbox row written in the reply's transaction."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wowdesk.conversations.models import Channel, Message
+from wowdesk.core.models import Brand
+
+
+class EnvelopeStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PROCESSED = "processed", _("Processed")
+    FAILED = "failed", _("Failed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class InboundEnvelope(models.Model):
+    """An inbound item exactly as it arrived, stored before anything else happens.
+
+    ``(brand, channel, external_id)`` is unique: the same item delivered twice is stored
+    once and answered with the same ids.
+    """
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="envelopes")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    external_id = models.CharField(max_length=400)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=16, choices=EnvelopeStatus.choices, default=EnvelopeStatus.RECEIVED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    conversation_id_cache = models.BigIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "channel", "external_id"], name="envelope_idempotency"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "received_at"])]
+        verbose_name = _("inbound envelope")
+        verbose_name_plural = _("inbound envelopes")
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.external_id} ({self.status})"
+
+
+class OutboxStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(models.Model):
+    """An outgoing message waiting for its channel adapter; retried with backoff, parked
+    as failed (visible to agents and supervisors) after the last attempt."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="outbox")
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="outbox")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    status = models.CharField(
+        max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["next_attempt_at", "id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+
+    def __str__(self) -> str:
+        return f"{self.channel} message {self.message_id} ({self.status})"

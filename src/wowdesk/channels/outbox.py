@@ -1,0 +1,106 @@
+"""The outbox: a reply is queued in the reply's own transaction and delivered after commit
+by its channel adapter, with retries and a visible ``failed`` state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from wowdesk.channels.adapters import PermanentSendError, adapter_for
+from wowdesk.channels.models import OutboxMessage, OutboxStatus
+from wowdesk.conversations.models import Message
+from wowdesk.core.events import Event, emit
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min … capped at one hour."""
+    return dt.timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def queue_outbound(message: Message) -> OutboxMessage:
+    row = OutboxMessage.objects.create(brand_id=message.brand_id, message=message,
+                                       channel=message.channel, next_attempt_at=timezone.now())
+    emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
+    return row
+
+
+def on_outbound_queued(*, outbox_id: int) -> None:
+    from wowdesk.channels.tasks import deliver_outbox_task
+
+    deliver_outbox_task.enqueue(outbox_id)
+
+
+def deliver(outbox_id: int) -> OutboxMessage:
+    """Try to send one queued message now. Safe to call twice."""
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update().select_related("message").get(pk=outbox_id)
+        if row.status != OutboxStatus.QUEUED:
+            return row
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+    adapter = adapter_for(row.channel)
+    error = ""
+    result: dict[str, str] | None = None
+    permanent = False
+    if adapter is None:
+        error = f"no outbound adapter for channel '{row.channel}' is configured"
+        permanent = True
+    else:
+        try:
+            result = adapter.send(row.message)
+        except PermanentSendError as exc:
+            error, permanent = str(exc) or type(exc).__name__, True
+        except Exception as exc:  # network, server busy…: try again later
+            log.warning("sending outbox %s failed: %s", outbox_id, exc)
+            error = f"{type(exc).__name__}: {exc}"
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update().get(pk=outbox_id)
+        now = timezone.now()
+        if result is not None:
+            row.status = OutboxStatus.SENT
+            row.sent_at = now
+            row.last_error = ""
+            Message.objects.filter(pk=row.message_id).update(sent_at=now)
+        elif permanent or row.attempts >= MAX_ATTEMPTS:
+            row.status = OutboxStatus.FAILED
+            row.last_error = error[:4000]
+        else:
+            row.last_error = error[:4000]
+            row.next_attempt_at = now + backoff(row.attempts)
+            transaction.on_commit(lambda: _schedule(outbox_id, row.next_attempt_at))
+        row.save()
+    return row
+
+
+def _schedule(outbox_id: int, when: dt.datetime) -> None:
+    from wowdesk.channels.tasks import deliver_outbox_task, enqueue_later
+
+    enqueue_later(deliver_outbox_task, when, outbox_id)
+
+
+def retry_failed(row: OutboxMessage) -> OutboxMessage:
+    """A person asked to try a failed message again."""
+    row.status = OutboxStatus.QUEUED
+    row.attempts = 0
+    row.next_attempt_at = timezone.now()
+    row.save(update_fields=["status", "attempts", "next_attempt_at"])
+    emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
+    return row
+
+
+def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> int:
+    """The sweeper's part: queued rows whose time has come (e.g. after a worker crash)."""
+    now = now or timezone.now()
+    ids = list(OutboxMessage.objects.filter(
+        status=OutboxStatus.QUEUED, next_attempt_at__lte=now - dt.timedelta(seconds=30)
+    ).values_list("id", flat=True)[:limit])
+    for pk in ids:
+        deliver(pk)
+    return len(ids)

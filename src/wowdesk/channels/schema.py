@@ -1,0 +1,70 @@
+"""The one inbound envelope every channel adapter produces (``POST /api/v1/inbound``)."""
+
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field, field_validator, model_validator
+
+InboundChannel = Literal["api", "email", "chat", "voice", "social", "web"]
+
+
+class InboundFrom(Schema):
+    name: str = Field("", max_length=200)
+    email: str = Field("", max_length=320)
+    phone: str = Field("", max_length=40)
+    handle: str = Field("", max_length=320)
+
+    @model_validator(mode="after")
+    def needs_an_address(self) -> "InboundFrom":
+        if not (self.email.strip() or self.phone.strip() or self.handle.strip()):
+            raise ValueError("from needs an email, a phone or a handle")
+        return self
+
+
+class InboundIn(Schema):
+    channel: InboundChannel
+    external_id: str = Field(..., min_length=1, max_length=400)
+    from_: InboundFrom = Field(..., alias="from")
+    subject: str = Field("", max_length=998)
+    body: str = Field(..., max_length=200_000)
+    html: str = Field("", max_length=1_000_000)
+    sent_at: dt.datetime | None = None
+    conversation_id: int | None = Field(None, ge=1, le=2**62)
+    inbox: str | int | None = None
+    brand_id: int | None = Field(None, ge=1, le=2**62)
+
+    model_config = {"populate_by_name": True}
+
+    @field_validator("external_id")
+    @classmethod
+    def external_id_printable(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("external_id cannot be blank")
+        if any(ord(c) < 32 for c in v):
+            raise ValueError("external_id cannot contain control characters")
+        return v
+
+    @field_validator("body")
+    @classmethod
+    def body_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("body cannot be empty")
+        return v
+
+    @field_validator("sent_at")
+    @classmethod
+    def sent_at_aware(cls, v: dt.datetime | None) -> dt.datetime | None:
+        if v is not None and v.tzinfo is None:
+            return v.replace(tzinfo=dt.UTC)
+        return v
+
+
+class InboundOut(Schema):
+    message_id: int | None
+    conversation_id: int | None
+    number: int | None = None
+    status: str
+    duplicate: bool = False

@@ -1,0 +1,194 @@
+"""The ``wowdesk`` command."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="wowdesk: the self-hosted, multilingual help desk.", no_args_is_help=True,
+                  add_completion=False)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+agent_app = typer.Typer(help="Agents.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(agent_app, name="agent")
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wowdesk.settings")
+    import django
+
+    django.setup()
+
+
+def fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or update the database tables."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+    from wowdesk.core.services import default_brand
+    from wowdesk.setup import ensure_defaults
+
+    default_brand()
+    ensure_defaults()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+    worker: Annotated[bool, typer.Option(help="Run the task worker in-process "
+                                         "(the embedded default).")] = True,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate",
+                                                help="Migrate before serving.")] = True,
+) -> None:
+    """Serve the web app and API (ASGI). In the embedded default it also runs the worker."""
+    import uvicorn
+
+    if migrate_first:
+        migrate()
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if worker:
+        os.environ["WOWDESK_EMBEDDED_WORKER"] = "1"
+    typer.echo(f"wowdesk serving on http://{host}:{port}")
+    uvicorn.run("wowdesk.asgi:application", host=host, port=port, workers=workers,
+                log_level="warning", access_log=False, lifespan="off")
+
+
+@app.command("worker")
+def worker_cmd(
+    interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 0.5,
+) -> None:
+    """Run background tasks (outbound delivery, retries) in the foreground."""
+    setup_django()
+    from wowdesk.core.worker import run_worker
+
+    run_worker(interval)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same demo.")] = 7,
+    conversations: Annotated[int, typer.Option(help="How many conversations.")] = 2000,
+    customers: Annotated[int, typer.Option(help="How many customers.")] = 500,
+) -> None:
+    """Seed a realistic demo (idempotent: a second run changes nothing)."""
+    setup_django()
+    from wowdesk.demo.seed import DemoSize, seed_demo
+
+    seed_demo(DemoSize(customers=customers, conversations=conversations), seed=seed)
+
+
+@token_app.command("create")
+def token_create(
+    email: Annotated[str, typer.Option(help="The agent's email (created if missing).")],
+    role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
+    name: Annotated[str, typer.Option(help="The agent's name, if created.")] = "",
+) -> None:
+    """Create an API token; the token alone is printed on the last line."""
+    setup_django()
+    from wowdesk.core.errors import ServiceError
+    from wowdesk.core.models import Role
+    from wowdesk.core.services import ensure_agent_with_token
+
+    if role not in Role.values:
+        fail(f"unknown role {role!r}: one of {', '.join(Role.values)}")
+    try:
+        agent, raw = ensure_agent_with_token(email=email, role=role, name=name)
+    except ServiceError as exc:
+        fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        return
+    typer.echo(f"token for {agent.user.email} ({agent.role}); it is shown only once:", err=True)
+    typer.echo(raw)
+
+
+@token_app.command("revoke")
+def token_revoke(prefix: Annotated[str, typer.Argument(help="The token's first 10 characters.")]
+                 ) -> None:
+    """Revoke a token by its prefix."""
+    setup_django()
+    from wowdesk.core.models import ApiToken
+    from wowdesk.core.services import revoke_token
+
+    tokens = list(ApiToken.objects.filter(prefix=prefix[:10], revoked_at__isnull=True))
+    if len(tokens) != 1:
+        fail(f"{len(tokens)} active tokens start with {prefix[:10]!r}")
+    revoke_token(tokens[0], actor=None)
+    typer.echo(f"revoked {tokens[0].prefix}…")
+
+
+@agent_app.command("add")
+def agent_add(
+    email: Annotated[str, typer.Option(help="Login email.")],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    password: Annotated[str | None, typer.Option(help="Password for the web login.")] = None,
+    role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
+    languages: Annotated[str, typer.Option(help="Comma-separated, e.g. de,en.")] = "",
+    skills: Annotated[str, typer.Option(help="Comma-separated skills.")] = "",
+    timezone: Annotated[str, typer.Option(help="IANA zone, e.g. Europe/Berlin.")] = "UTC",
+    capacity: Annotated[int, typer.Option(help="Open conversations at once.")] = 10,
+    brand: Annotated[str | None, typer.Option(help="Brand slug (default: the first).")] = None,
+    site: Annotated[str | None, typer.Option(help="Site name.")] = None,
+) -> None:
+    """Add an agent."""
+    setup_django()
+    from django.db import transaction
+
+    from wowdesk.core.errors import ServiceError
+    from wowdesk.core.models import Brand, Role, Site
+    from wowdesk.core.services import AgentInput, create_agent, default_brand
+
+    if role not in Role.values:
+        fail(f"unknown role {role!r}: one of {', '.join(Role.values)}")
+    b = Brand.objects.filter(slug=brand).first() if brand else default_brand()
+    if b is None:
+        fail(f"no brand with slug {brand!r}")
+    site_id = None
+    if site:
+        s = Site.objects.filter(name=site).first()
+        if s is None:
+            fail(f"no site named {site!r}")
+        site_id = s.pk if s else None
+    try:
+        with transaction.atomic():
+            agent = create_agent(
+                AgentInput(email=email, name=name, password=password, role=role,
+                           languages=tuple(languages.split(",")),
+                           skills=tuple(skills.split(",")), timezone=timezone,
+                           site_id=site_id, capacity=capacity),
+                brands=[b] if b else [],
+            )
+    except ServiceError as exc:
+        fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        return
+    typer.echo(f"agent {agent.pk} {agent.user.email} ({agent.role}) added")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run any Django management command (e.g. ``wowdesk manage createsuperuser``)."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["wowdesk manage", *ctx.args])
+
+
+def main() -> None:
+    app(prog_name="wowdesk")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Typed configuration read once from ``WOWDESK_*`` environment variables.
+
+Every setting has a default that runs on one machine (SQLite, in-memory channel layer,
+database-backed task worker); a cluster sets ``WOWDESK_DATABASE_URL`` and
+``WOWDESK_REDIS_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    if value is None or value == "":
+        return default
+    return int(value)
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    database_url: str | None
+    redis_url: str | None
+    secret_key: str
+    debug: bool
+    allowed_hosts: tuple[str, ...]
+    default_language: str
+    time_zone: str
+    demo_data_dir: Path | None
+    inbound_max_body_chars: int
+    sqlite_timeout: int
+
+    @classmethod
+    def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Config:
+        e = os.environ if env is None else env
+        data_dir = Path(e.get("WOWDESK_DATA_DIR") or "./var").resolve()
+        demo_dir = e.get("WOWDESK_DEMO_DATA_DIR")
+        return cls(
+            data_dir=data_dir,
+            database_url=e.get("WOWDESK_DATABASE_URL") or None,
+            redis_url=e.get("WOWDESK_REDIS_URL") or None,
+            secret_key=e.get("WOWDESK_SECRET_KEY") or "",
+            debug=_bool(e.get("WOWDESK_DEBUG"), False),
+            allowed_hosts=tuple(
+                h.strip()
+                for h in (e.get("WOWDESK_ALLOWED_HOSTS") or "127.0.0.1,localhost,testserver").split(
+                    ","
+                )
+                if h.strip()
+            ),
+            default_language=e.get("WOWDESK_LANGUAGE") or "en",
+            time_zone=e.get("WOWDESK_TIME_ZONE") or "UTC",
+            demo_data_dir=Path(demo_dir).resolve() if demo_dir else None,
+            inbound_max_body_chars=_int(e.get("WOWDESK_INBOUND_MAX_BODY_CHARS"), 200_000),
+            sqlite_timeout=_int(e.get("WOWDESK_SQLITE_TIMEOUT"), 30),
+        )
+
+
+def secret_key_for(config: Config) -> str:
+    """The configured key, or one generated once and kept in the data dir."""
+    if config.secret_key:
+        return config.secret_key
+    path = config.data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    import secrets
+
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,358 @@
+"""API: conversations (inbox list, open, update, reply), tags, inboxes."""
+
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from wowdesk.conversations import services
+from wowdesk.conversations.models import (
+    Channel,
+    Conversation,
+    Inbox,
+    Message,
+    Priority,
+    Status,
+    Tag,
+)
+from wowdesk.core import permissions
+from wowdesk.core.api import me
+from wowdesk.core.models import Role
+from wowdesk.core.schemas import ERRORS, AgentRef, agent_ref
+
+router = Router(tags=["conversations"])
+
+
+class CustomerRef(Schema):
+    id: int
+    name: str
+    email: str
+
+
+class TeamRef(Schema):
+    id: int
+    name: str
+
+
+class InboxRef(Schema):
+    id: int
+    name: str
+    channel: str
+
+
+class ConversationItem(Schema):
+    id: int
+    number: int
+    brand_id: int
+    subject: str
+    status: str
+    priority: str
+    language: str
+    channel: str
+    inbox: InboxRef
+    customer: CustomerRef
+    assignee: AgentRef | None
+    team: TeamRef | None
+    tags: list[str]
+    message_count: int
+    waiting_since: dt.datetime | None
+    first_response_at: dt.datetime | None
+    last_message_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ConversationsOut(Schema):
+    items: list[ConversationItem]
+    total: int
+    page: int
+    page_size: int
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str
+    channel: str
+    body: str
+    html: str
+    language: str
+    language_confidence: float | None
+    emotion: float | None
+    emotion_label: str
+    author: AgentRef | None
+    sender: CustomerRef | None
+    external_id: str
+    delivery: str | None
+    delivery_error: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+class ConversationOut(ConversationItem):
+    messages: list[MessageOut]
+
+
+def item_out(c: Conversation) -> ConversationItem:
+    return ConversationItem(
+        id=c.pk, number=c.number, brand_id=c.brand_id, subject=c.subject, status=c.status,
+        priority=c.priority, language=c.language, channel=c.inbox.channel,
+        inbox=InboxRef(id=c.inbox.pk, name=c.inbox.name, channel=c.inbox.channel),
+        customer=CustomerRef(id=c.customer.pk, name=c.customer.name, email=c.customer.email),
+        assignee=agent_ref(c.assignee),
+        team=TeamRef(id=c.team.pk, name=c.team.name) if c.team else None,
+        tags=sorted(t.name for t in c.tags.all()), message_count=c.message_count,
+        waiting_since=c.waiting_since, first_response_at=c.first_response_at,
+        last_message_at=c.last_message_at, created_at=c.created_at, updated_at=c.updated_at,
+    )
+
+
+def message_out(m: Message) -> MessageOut:
+    outbox = getattr(m, "outbox", None) if m.direction == "out" else None
+    sender = m.sender
+    return MessageOut(
+        id=m.pk, direction=m.direction, channel=m.channel, body=m.body, html=m.html,
+        language=m.language, language_confidence=m.language_confidence, emotion=m.emotion,
+        emotion_label=m.emotion_label, author=agent_ref(m.author),
+        sender=CustomerRef(id=sender.pk, name=sender.name, email=sender.email) if sender else None,
+        external_id=m.external_id, delivery=outbox.status if outbox else None,
+        delivery_error=outbox.last_error if outbox else "", created_at=m.created_at,
+        sent_at=m.sent_at,
+    )
+
+
+def _list_qs() -> QuerySet[Conversation]:
+    return Conversation.objects.select_related(
+        "inbox", "customer", "assignee__user", "team"
+    ).prefetch_related("tags")
+
+
+class ConversationFilters(Schema):
+    status: str | None = Field(None, description="open, pending, snoozed, resolved; "
+                               "comma-separated for several")
+    assignee: str | None = Field(None, description="an agent id, `me` or `none`")
+    team: int | None = Field(None, ge=1, le=2**62)
+    language: str | None = Field(None, max_length=16)
+    channel: Channel | None = None
+    priority: Priority | None = None
+    customer: int | None = Field(None, ge=1, le=2**62)
+    tag: str | None = Field(None, max_length=64)
+    q: str | None = Field(None, max_length=200,
+                          description="a number, or words in the subject or customer's name")
+    sort: str = Field("-updated_at", description="updated_at, -updated_at, created_at, "
+                      "-created_at, waiting_since")
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+SORTS = {
+    "updated_at": ("updated_at", "id"), "-updated_at": ("-updated_at", "-id"),
+    "created_at": ("created_at", "id"), "-created_at": ("-created_at", "-id"),
+    "waiting_since": ("waiting_since", "id"),
+}
+
+
+def filter_conversations(qs: QuerySet[Conversation], f: ConversationFilters,
+                         request: HttpRequest) -> QuerySet[Conversation]:
+    from wowdesk.core.errors import InvalidInput
+
+    if f.status:
+        statuses = [s.strip() for s in f.status.split(",") if s.strip()]
+        bad = [s for s in statuses if s not in Status.values]
+        if bad:
+            raise InvalidInput(f"Unknown status: {', '.join(bad)}", field="status")
+        qs = qs.filter(status__in=statuses)
+    if f.assignee:
+        if f.assignee == "me":
+            qs = qs.filter(assignee=me(request))
+        elif f.assignee == "none":
+            qs = qs.filter(assignee__isnull=True)
+        elif f.assignee.isdigit() and len(f.assignee) < 19:
+            qs = qs.filter(assignee_id=int(f.assignee))
+        else:
+            raise InvalidInput("assignee is an agent id, `me` or `none`.", field="assignee")
+    if f.team:
+        qs = qs.filter(team_id=f.team)
+    if f.language:
+        qs = qs.filter(language=f.language.lower())
+    if f.channel:
+        qs = qs.filter(inbox__channel=f.channel)
+    if f.priority:
+        qs = qs.filter(priority=f.priority)
+    if f.customer:
+        qs = qs.filter(customer_id=f.customer)
+    if f.tag:
+        qs = qs.filter(tags__name=f.tag.strip().lower())
+    if f.q and f.q.strip():
+        term = f.q.strip()
+        cond = Q(subject__icontains=term) | Q(customer__name__icontains=term) | Q(
+            customer__email__icontains=term)
+        digits = term.lstrip("#")
+        if digits.isdigit() and len(digits) < 19:
+            cond |= Q(number=int(digits))
+        qs = qs.filter(cond)
+    if f.sort not in SORTS:
+        raise InvalidInput(f"Unknown sort; one of {', '.join(SORTS)}.", field="sort")
+    return qs.order_by(*SORTS[f.sort])
+
+
+@router.get("/conversations", response={200: ConversationsOut, **ERRORS})
+def list_conversations(request: HttpRequest,
+                       filters: Query[ConversationFilters]) -> ConversationsOut:
+    qs = filter_conversations(permissions.scope(_list_qs(), me(request)), filters, request)
+    total = qs.count()
+    start = (filters.page - 1) * filters.page_size
+    items = [item_out(c) for c in qs[start:start + filters.page_size]]
+    return ConversationsOut(items=items, total=total, page=filters.page,
+                            page_size=filters.page_size)
+
+
+def _get(request: HttpRequest, conversation_id: int) -> Conversation:
+    return permissions.get_for_agent(_list_qs(), me(request), conversation_id)
+
+
+def conversation_out(c: Conversation) -> ConversationOut:
+    messages = (Message.objects.filter(conversation=c)
+                .select_related("author__user", "sender", "outbox").order_by("created_at", "id"))
+    return ConversationOut(**item_out(c).model_dump(),
+                           messages=[message_out(m) for m in messages])
+
+
+@router.get("/conversations/{conversation_id}", response={200: ConversationOut, **ERRORS})
+def get_conversation(request: HttpRequest, conversation_id: int) -> ConversationOut:
+    return conversation_out(_get(request, conversation_id))
+
+
+class ConversationPatch(Schema):
+    status: Status | None = None
+    priority: Priority | None = None
+    assignee_id: int | None = Field(None, ge=1, le=2**62)
+    team_id: int | None = Field(None, ge=1, le=2**62)
+    tags: list[str] | None = Field(None, max_length=50)
+    subject: str | None = Field(None, max_length=300)
+
+
+@router.patch("/conversations/{conversation_id}", response={200: ConversationOut, **ERRORS})
+@transaction.atomic
+def update_conversation(request: HttpRequest, conversation_id: int,
+                        payload: ConversationPatch) -> ConversationOut:
+    """Change status, priority, assignee, team, tags. ``assignee_id: null`` unassigns."""
+    conversation = _get(request, conversation_id)
+    data = payload.model_dump(exclude_unset=True)
+    services.update_conversation(
+        conversation, actor=me(request), status=data.get("status"),
+        priority=data.get("priority"), assignee_id=data.get("assignee_id", ...),
+        team_id=data.get("team_id", ...), tags=data.get("tags"), subject=data.get("subject"),
+    )
+    return conversation_out(_get(request, conversation_id))
+
+
+class ReplyIn(Schema):
+    body: str = Field(..., min_length=1, max_length=100_000)
+    private: bool = False
+
+
+@router.post("/conversations/{conversation_id}/replies", response={201: MessageOut, **ERRORS})
+@transaction.atomic
+def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> tuple[int, MessageOut]:
+    """Reply to the customer on the conversation's channel, or add a private note."""
+    conversation = _get(request, conversation_id)
+    message = services.add_reply(conversation, author=me(request), body=payload.body,
+                                 private=payload.private)
+    message = Message.objects.select_related("author__user", "sender", "outbox").get(
+        pk=message.pk)
+    return 201, message_out(message)
+
+
+# --- tags -----------------------------------------------------------------------------
+
+
+class TagOut(Schema):
+    id: int
+    brand_id: int
+    name: str
+    color: str
+
+
+class TagIn(Schema):
+    name: str = Field(..., min_length=1, max_length=64)
+    color: str = Field("#6b7280", max_length=7)
+    brand_id: int | None = Field(None, ge=1, le=2**62)
+
+
+class TagPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=64)
+    color: str | None = Field(None, max_length=7)
+
+
+@router.get("/tags", response={200: list[TagOut], **ERRORS})
+def list_tags(request: HttpRequest) -> list[TagOut]:
+    return [TagOut.from_orm(t) for t in permissions.scope(Tag.objects.all(), me(request))]
+
+
+@router.post("/tags", response={201: TagOut, **ERRORS})
+@transaction.atomic
+def create_tag(request: HttpRequest, payload: TagIn) -> tuple[int, TagOut]:
+    permissions.require_role(me(request), Role.SUPERVISOR)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    tag = services.create_tag(brand_id=brand_id, name=payload.name, color=payload.color,
+                              actor=me(request))
+    return 201, TagOut.from_orm(tag)
+
+
+@router.patch("/tags/{tag_id}", response={200: TagOut, **ERRORS})
+@transaction.atomic
+def update_tag(request: HttpRequest, tag_id: int, payload: TagPatch) -> TagOut:
+    permissions.require_role(me(request), Role.SUPERVISOR)
+    tag = permissions.get_for_agent(Tag.objects.all(), me(request), tag_id)
+    return TagOut.from_orm(services.update_tag(tag, actor=me(request),
+                                               **payload.model_dump(exclude_unset=True)))
+
+
+# --- inboxes --------------------------------------------------------------------------
+
+
+class InboxOut(Schema):
+    id: int
+    brand_id: int
+    name: str
+    channel: str
+    address: str
+    team_id: int | None
+    is_default: bool
+
+
+class InboxIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    channel: Channel
+    address: str = Field("", max_length=320)
+    team_id: int | None = Field(None, ge=1, le=2**62)
+    is_default: bool = False
+    brand_id: int | None = Field(None, ge=1, le=2**62)
+
+
+@router.get("/inboxes", response={200: list[InboxOut], **ERRORS})
+def list_inboxes(request: HttpRequest) -> list[InboxOut]:
+    return [InboxOut.from_orm(i) for i in permissions.scope(Inbox.objects.all(), me(request))]
+
+
+@router.post("/inboxes", response={201: InboxOut, **ERRORS})
+@transaction.atomic
+def create_inbox(request: HttpRequest, payload: InboxIn) -> tuple[int, InboxOut]:
+    from wowdesk.core.errors import InvalidInput
+    from wowdesk.core.models import Team
+
+    permissions.require_role(me(request), Role.ADMIN)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    if payload.team_id and not Team.objects.filter(pk=payload.team_id, brand_id=brand_id).exists():
+        raise InvalidInput("No such team in this brand.", field="team_id")
+    inbox = services.create_inbox(brand_id=brand_id, name=payload.name, channel=payload.channel,
+                                  address=payload.address, team_id=payload.team_id,
+                                  is_default=payload.is_default, actor=me(request))
+    return 201, InboxOut.from_orm(inbox)
+
+
+__all__ = ["router"]

@@ -1,0 +1,168 @@
+"""Inboxes, conversations, messages and tags (Chatwoot's inbox model, in our words)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wowdesk.core.models import Agent, Brand, Team
+from wowdesk.customers.models import Customer
+
+
+class Channel(models.TextChoices):
+    API = "api", _("API")
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Chat")
+    VOICE = "voice", _("Voice")
+    SOCIAL = "social", _("Social")
+    WEB = "web", _("Web form")
+
+
+class Inbox(models.Model):
+    """One configured channel of a brand: an email address, a chat widget, a phone line."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="inboxes")
+    name = models.CharField(_("name"), max_length=200)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=320, blank=True)
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="inboxes"
+    )
+    is_default = models.BooleanField(_("default for its channel"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "name"], name="inbox_unique_name_per_brand")
+        ]
+        verbose_name = _("inbox")
+        verbose_name_plural = _("inboxes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=64)
+    color = models.CharField(_("color"), max_length=7, default="#6b7280")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "name"], name="tag_unique_name_per_brand")
+        ]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    SNOOZED = "snoozed", _("Snoozed")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Conversation(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="conversations")
+    number = models.PositiveBigIntegerField(_("number"))
+    inbox = models.ForeignKey(Inbox, on_delete=models.PROTECT, related_name="conversations")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="conversations"
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
+    assignee = models.ForeignKey(
+        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    tags = models.ManyToManyField(Tag, related_name="conversations", blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    message_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "number"], name="conversation_number_unique")
+        ]
+        indexes = [
+            models.Index(fields=["brand", "status", "-updated_at"]),
+            models.Index(fields=["brand", "-updated_at"]),
+            models.Index(fields=["brand", "assignee", "status"]),
+            models.Index(fields=["brand", "language", "status"]),
+            models.Index(fields=["customer", "inbox", "status"]),
+        ]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("Incoming")
+    OUT = "out", _("Outgoing")
+    NOTE = "note", _("Internal note")
+    ACTIVITY = "activity", _("Activity")
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    body = models.TextField(_("body"), blank=True)
+    html = models.TextField(_("sanitised HTML"), blank=True)
+    author = models.ForeignKey(
+        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    sender = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    # The channel's own id (Message-ID, chat event id, …): idempotency and threading.
+    external_id = models.CharField(max_length=400, blank=True, db_index=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    language_confidence = models.FloatField(null=True, blank=True)
+    emotion = models.FloatField(_("emotion"), null=True, blank=True)
+    emotion_label = models.CharField(max_length=16, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.direction}: {self.body[:40]}"

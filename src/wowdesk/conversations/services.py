@@ -1,0 +1,282 @@
+"""Every write to conversations, messages and tags goes through here (STYLE.md §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wowdesk.core import audit
+from wowdesk.core.errors import InvalidInput
+from wowdesk.core.events import Event, emit
+from wowdesk.core.models import Agent, Brand, Team
+from wowdesk.customers.models import Customer
+from wowdesk.conversations.html import sanitize_html, text_to_html
+from wowdesk.conversations.models import (
+    Channel,
+    Conversation,
+    Direction,
+    Inbox,
+    Message,
+    Priority,
+    Status,
+    Tag,
+)
+
+MAX_SUBJECT = 300
+
+
+# --- inboxes and tags -----------------------------------------------------------------
+
+
+def default_inbox(brand_id: int, channel: str) -> Inbox:
+    """The brand's default inbox for a channel, created on first use."""
+    inbox = (Inbox.objects.filter(brand_id=brand_id, channel=channel)
+             .order_by("-is_default", "id").first())
+    if inbox is None:
+        label = Channel(channel).label
+        inbox = Inbox.objects.create(brand_id=brand_id, channel=channel, name=str(label),
+                                     is_default=True)
+    return inbox
+
+
+def create_inbox(*, brand_id: int, name: str, channel: str, address: str = "",
+                 team_id: int | None = None, is_default: bool = False,
+                 actor: Agent | None = None) -> Inbox:
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), field="channel")
+    if Inbox.objects.filter(brand_id=brand_id, name=name).exists():
+        raise InvalidInput(_("An inbox with this name exists."), field="name")
+    inbox = Inbox.objects.create(brand_id=brand_id, name=name, channel=channel, address=address,
+                                 team_id=team_id, is_default=is_default)
+    audit.record(action="inbox.create", obj=inbox, actor=actor, brand_id=brand_id,
+                 after={"name": name, "channel": channel})
+    return inbox
+
+
+def ensure_tags(brand_id: int, names: Iterable[str]) -> list[Tag]:
+    out: list[Tag] = []
+    for raw in names:
+        name = raw.strip().lower()[:64]
+        if not name:
+            continue
+        tag, _created = Tag.objects.get_or_create(brand_id=brand_id, name=name)
+        out.append(tag)
+    return out
+
+
+def create_tag(*, brand_id: int, name: str, color: str = "#6b7280",
+               actor: Agent | None = None) -> Tag:
+    name = name.strip().lower()[:64]
+    if not name:
+        raise InvalidInput(_("A tag needs a name."), field="name")
+    if Tag.objects.filter(brand_id=brand_id, name=name).exists():
+        raise InvalidInput(_("A tag with this name exists."), field="name")
+    _check_color(color)
+    tag = Tag.objects.create(brand_id=brand_id, name=name, color=color)
+    audit.record(action="tag.create", obj=tag, actor=actor, brand_id=brand_id,
+                 after={"name": name, "color": color})
+    return tag
+
+
+def update_tag(tag: Tag, *, actor: Agent | None, name: str | None = None,
+               color: str | None = None) -> Tag:
+    before = {"name": tag.name, "color": tag.color}
+    if name is not None:
+        name = name.strip().lower()[:64]
+        if not name:
+            raise InvalidInput(_("A tag needs a name."), field="name")
+        if Tag.objects.filter(brand_id=tag.brand_id, name=name).exclude(pk=tag.pk).exists():
+            raise InvalidInput(_("A tag with this name exists."), field="name")
+        tag.name = name
+    if color is not None:
+        _check_color(color)
+        tag.color = color
+    tag.save()
+    b, a = audit.diff(before, {"name": tag.name, "color": tag.color})
+    if a:
+        audit.record(action="tag.update", obj=tag, actor=actor, brand_id=tag.brand_id,
+                     before=b, after=a)
+    return tag
+
+
+def _check_color(color: str) -> None:
+    if len(color) != 7 or color[0] != "#" or any(c not in "0123456789abcdefABCDEF"
+                                                  for c in color[1:]):
+        raise InvalidInput(_("A color is written #rrggbb."), field="color")
+
+
+# --- conversations --------------------------------------------------------------------
+
+
+def next_number(brand_id: int) -> int:
+    """The brand's next display number. Must run inside the creating transaction."""
+    Brand.objects.filter(pk=brand_id).update(conversation_seq=F("conversation_seq") + 1)
+    return int(Brand.objects.filter(pk=brand_id).values_list("conversation_seq", flat=True)[0])
+
+
+def find_open_conversation(customer: Customer, inbox: Inbox) -> Conversation | None:
+    """The customer's latest conversation on this inbox that is not resolved."""
+    return (Conversation.objects.filter(customer=customer, inbox=inbox)
+            .exclude(status=Status.RESOLVED).order_by("-id").first())
+
+
+def create_conversation(*, inbox: Inbox, customer: Customer, subject: str = "",
+                        at: dt.datetime | None = None, language: str = "") -> Conversation:
+    now = at or timezone.now()
+    conversation = Conversation.objects.create(
+        brand_id=inbox.brand_id, number=next_number(inbox.brand_id), inbox=inbox,
+        customer=customer, subject=subject.strip()[:MAX_SUBJECT], team_id=inbox.team_id,
+        language=language or customer.language, created_at=now, updated_at=now,
+    )
+    emit(Event.CONVERSATION_CREATED, conversation_id=conversation.pk)
+    return conversation
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    body: str
+    channel: str
+    external_id: str = ""
+    html: str = ""
+    sent_at: dt.datetime | None = None
+    meta: dict[str, Any] | None = None
+
+
+def append_incoming(conversation: Conversation, customer: Customer,
+                    incoming: IncomingMessage) -> Message:
+    """Add a customer's message; a resolved or snoozed conversation opens again."""
+    now = timezone.now()
+    message = Message.objects.create(
+        conversation=conversation, brand_id=conversation.brand_id, direction=Direction.IN,
+        channel=incoming.channel, body=incoming.body,
+        html=sanitize_html(incoming.html) if incoming.html else text_to_html(incoming.body),
+        sender=customer, external_id=incoming.external_id[:400], meta=incoming.meta or {},
+        sent_at=incoming.sent_at, created_at=now,
+    )
+    updates: dict[str, Any] = {
+        "last_message_at": now, "updated_at": now, "message_count": F("message_count") + 1,
+    }
+    if conversation.waiting_since is None:
+        updates["waiting_since"] = now
+    if conversation.status in (Status.RESOLVED, Status.SNOOZED, Status.PENDING):
+        updates["status"] = Status.OPEN
+        updates["snoozed_until"] = None
+    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    emit(Event.MESSAGE_CREATED, message_id=message.pk, conversation_id=conversation.pk)
+    return message
+
+
+def add_reply(conversation: Conversation, *, author: Agent, body: str,
+              private: bool = False) -> Message:
+    """An agent's reply (queued in the outbox in this same transaction) or private note."""
+    from wowdesk.channels.outbox import queue_outbound
+
+    text = body.strip()
+    if not text:
+        raise InvalidInput(_("A reply cannot be empty."), field="body")
+    now = timezone.now()
+    message = Message.objects.create(
+        conversation=conversation, brand_id=conversation.brand_id,
+        direction=Direction.NOTE if private else Direction.OUT,
+        channel=conversation.inbox.channel, body=text, html=text_to_html(text), author=author,
+        created_at=now,
+    )
+    updates: dict[str, Any] = {"updated_at": now, "message_count": F("message_count") + 1}
+    if not private:
+        updates["last_message_at"] = now
+        updates["waiting_since"] = None
+        if conversation.first_response_at is None:
+            updates["first_response_at"] = now
+        queue_outbound(message)
+    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    conversation.refresh_from_db()
+    emit(Event.MESSAGE_CREATED, message_id=message.pk, conversation_id=conversation.pk)
+    return message
+
+
+def add_activity(conversation: Conversation, text: str, *, actor: Agent | None,
+                 meta: dict[str, Any] | None = None) -> Message:
+    return Message.objects.create(
+        conversation=conversation, brand_id=conversation.brand_id, direction=Direction.ACTIVITY,
+        channel=conversation.inbox.channel, body=text, html=text_to_html(text), author=actor,
+        meta=meta or {}, created_at=timezone.now(),
+    )
+
+
+def snapshot(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "status": conversation.status,
+        "priority": conversation.priority,
+        "assignee_id": conversation.assignee_id,
+        "team_id": conversation.team_id,
+        "tags": sorted(t.name for t in conversation.tags.all()),
+    }
+
+
+def update_conversation(conversation: Conversation, *, actor: Agent | None,
+                        status: str | None = None, priority: str | None = None,
+                        assignee_id: int | None | object = ..., team_id: int | None | object = ...,
+                        tags: list[str] | None = None, subject: str | None = None) -> Conversation:
+    """Change status, priority, assignee, team, tags; each change is an activity message
+    in the thread and a line in the audit log. ``...`` means "leave as it is"."""
+    before = snapshot(conversation)
+    activities: list[str] = []
+    now = timezone.now()
+    if status is not None and status != conversation.status:
+        if status not in Status.values:
+            raise InvalidInput(_("Unknown status."), field="status")
+        conversation.status = status
+        conversation.resolved_at = now if status == Status.RESOLVED else None
+        if status == Status.RESOLVED:
+            conversation.waiting_since = None
+        activities.append(_("Status changed to %(s)s") % {"s": Status(status).label})
+    if priority is not None and priority != conversation.priority:
+        if priority not in Priority.values:
+            raise InvalidInput(_("Unknown priority."), field="priority")
+        conversation.priority = priority
+        activities.append(_("Priority changed to %(p)s") % {"p": Priority(priority).label})
+    if assignee_id is not ... and assignee_id != conversation.assignee_id:
+        if assignee_id is None:
+            conversation.assignee = None
+            activities.append(_("Unassigned"))
+        else:
+            agent = Agent.objects.filter(pk=assignee_id, brands=conversation.brand_id,
+                                         is_active=True).first()
+            if agent is None:
+                raise InvalidInput(_("No such active agent in this brand."), field="assignee_id")
+            conversation.assignee = agent
+            activities.append(_("Assigned to %(a)s") % {"a": agent.display_name})
+    if team_id is not ... and team_id != conversation.team_id:
+        if team_id is None:
+            conversation.team = None
+            activities.append(_("Removed from team"))
+        else:
+            team = Team.objects.filter(pk=team_id, brand_id=conversation.brand_id).first()
+            if team is None:
+                raise InvalidInput(_("No such team in this brand."), field="team_id")
+            conversation.team = team
+            activities.append(_("Team set to %(t)s") % {"t": team.name})
+    if subject is not None and subject.strip()[:MAX_SUBJECT] != conversation.subject:
+        conversation.subject = subject.strip()[:MAX_SUBJECT]
+    if tags is not None:
+        new_tags = ensure_tags(conversation.brand_id, tags)
+        if sorted(t.name for t in new_tags) != before["tags"]:
+            conversation.tags.set(new_tags)
+            activities.append(_("Tags: %(t)s") % {"t": ", ".join(t.name for t in new_tags) or "—"})
+    conversation.updated_at = now
+    conversation.save()
+    after = snapshot(conversation)
+    b, a = audit.diff(before, after)
+    if a:
+        audit.record(action="conversation.update", obj=conversation, actor=actor,
+                     brand_id=conversation.brand_id, before=b, after=a)
+        for text in activities:
+            add_activity(conversation, text, actor=actor, meta={"changes": a})
+        emit(Event.CONVERSATION_UPDATED, conversation_id=conversation.pk, changes=a)
+    return conversation

@@ -1,0 +1,350 @@
+"""API: health, me, brands, agents, teams, sites, tokens."""
+
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+import wowdesk
+from wowdesk.core import permissions, services
+from wowdesk.core.models import Agent, ApiToken, Brand, Role, Site, Team
+from wowdesk.core.schemas import ERRORS, Error
+
+router = Router(tags=["core"])
+
+
+def me(request: HttpRequest) -> Agent:
+    agent: Agent = request.auth  # type: ignore[attr-defined]
+    return agent
+
+
+class HealthOut(Schema):
+    status: str
+    version: str
+    database: str
+
+
+@router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
+def health(request: HttpRequest) -> tuple[int, HealthOut]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return 200, HealthOut(status="ok", version=wowdesk.__version__, database=connection.vendor)
+    except Exception:
+        return 503, HealthOut(status="error", version=wowdesk.__version__,
+                              database=connection.vendor)
+
+
+class BrandOut(Schema):
+    id: int
+    name: str
+    slug: str
+    default_language: str
+    support_email: str
+
+
+class SiteOut(Schema):
+    id: int
+    name: str
+    timezone: str
+    country: str
+    brand_ids: list[int]
+
+
+class AgentOut(Schema):
+    id: int
+    email: str
+    name: str
+    role: str
+    languages: list[str]
+    skills: list[str]
+    timezone: str
+    site: SiteOut | None
+    capacity: int
+    is_active: bool
+    brand_ids: list[int]
+    team_ids: list[int]
+
+
+class MeOut(AgentOut):
+    brands: list[BrandOut]
+
+
+def site_out(site: Site) -> SiteOut:
+    return SiteOut(id=site.pk, name=site.name, timezone=site.timezone, country=site.country,
+                   brand_ids=sorted(b.pk for b in site.brands.all()))
+
+
+def agent_out(agent: Agent) -> AgentOut:
+    return AgentOut(
+        id=agent.pk, email=agent.user.email, name=agent.display_name, role=agent.role,
+        languages=list(agent.languages), skills=list(agent.skills), timezone=agent.timezone,
+        site=site_out(agent.site) if agent.site else None, capacity=agent.capacity,
+        is_active=agent.is_active, brand_ids=sorted(b.pk for b in agent.brands.all()),
+        team_ids=sorted(t.pk for t in agent.teams.all()),
+    )
+
+
+def _agents_qs():  # type: ignore[no-untyped-def]
+    return Agent.objects.select_related("user", "site").prefetch_related(
+        "brands", "teams", "site__brands"
+    )
+
+
+@router.get("/me", response={200: MeOut, **ERRORS})
+def get_me(request: HttpRequest) -> MeOut:
+    agent = _agents_qs().get(pk=me(request).pk)
+    brands = Brand.objects.filter(pk__in=permissions.visible_brand_ids(me(request)))
+    return MeOut(**agent_out(agent).model_dump(),
+                 brands=[BrandOut.from_orm(b) for b in brands])
+
+
+@router.get("/brands", response={200: list[BrandOut], **ERRORS})
+def list_brands(request: HttpRequest) -> list[BrandOut]:
+    return [BrandOut.from_orm(b) for b in
+            Brand.objects.filter(pk__in=permissions.visible_brand_ids(me(request)))]
+
+
+# --- agents ---------------------------------------------------------------------------
+
+
+class AgentsOut(Schema):
+    items: list[AgentOut]
+    total: int
+
+
+class AgentIn(Schema):
+    email: str = Field(..., max_length=254)
+    name: str = Field("", max_length=200)
+    password: str | None = Field(None, min_length=8, max_length=200)
+    role: Role = Role.AGENT
+    languages: list[str] = Field(default_factory=list, max_length=50)
+    skills: list[str] = Field(default_factory=list, max_length=100)
+    timezone: str = Field("UTC", max_length=64)
+    site_id: int | None = Field(None, ge=1, le=2**62)
+    capacity: int = Field(10, ge=0, le=1000)
+    brand_id: int | None = Field(None, ge=1, le=2**62)
+
+
+class AgentPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    role: Role | None = None
+    languages: list[str] | None = Field(None, max_length=50)
+    skills: list[str] | None = Field(None, max_length=100)
+    timezone: str | None = Field(None, max_length=64)
+    site_id: int | None = Field(None, ge=1, le=2**62)
+    capacity: int | None = Field(None, ge=0, le=1000)
+    is_active: bool | None = None
+
+
+@router.get("/agents", response={200: AgentsOut, **ERRORS})
+def list_agents(request: HttpRequest, language: str | None = None,
+                role: Role | None = None) -> AgentsOut:
+    qs = _agents_qs().filter(brands__in=permissions.visible_brand_ids(me(request))).distinct()
+    if role:
+        qs = qs.filter(role=role)
+    agents = [a for a in qs if not language or language.lower() in a.languages]
+    return AgentsOut(items=[agent_out(a) for a in agents], total=len(agents))
+
+
+@router.get("/agents/{agent_id}", response={200: AgentOut, **ERRORS})
+def get_agent(request: HttpRequest, agent_id: int) -> AgentOut:
+    agent = _visible_agent(request, agent_id)
+    return agent_out(agent)
+
+
+def _visible_agent(request: HttpRequest, agent_id: int) -> Agent:
+    from wowdesk.core.errors import Forbidden, NotFound
+
+    agent = _agents_qs().filter(pk=agent_id).first()
+    if agent is None:
+        raise NotFound("No such agent.", field="agent_id")
+    if not {b.pk for b in agent.brands.all()} & permissions.visible_brand_ids(me(request)):
+        raise Forbidden("This agent works for another brand.")
+    return agent
+
+
+@router.post("/agents", response={201: AgentOut, **ERRORS})
+@transaction.atomic
+def create_agent(request: HttpRequest, payload: AgentIn) -> tuple[int, AgentOut]:
+    permissions.require_role(me(request), Role.ADMIN)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    agent = services.create_agent(
+        services.AgentInput(
+            email=payload.email, name=payload.name, password=payload.password,
+            role=payload.role, languages=tuple(payload.languages), skills=tuple(payload.skills),
+            timezone=payload.timezone, site_id=payload.site_id, capacity=payload.capacity,
+        ),
+        brands=[brand_id], actor=me(request),
+    )
+    return 201, agent_out(_agents_qs().get(pk=agent.pk))
+
+
+@router.patch("/agents/{agent_id}", response={200: AgentOut, **ERRORS})
+@transaction.atomic
+def update_agent(request: HttpRequest, agent_id: int, payload: AgentPatch) -> AgentOut:
+    permissions.require_role(me(request), Role.ADMIN)
+    agent = _visible_agent(request, agent_id)
+    data = payload.model_dump(exclude_unset=True)
+    if "name" in data:
+        data["display_name"] = data.pop("name")
+    services.update_agent(agent, actor=me(request), **data)
+    return agent_out(_agents_qs().get(pk=agent.pk))
+
+
+# --- teams ----------------------------------------------------------------------------
+
+
+class TeamOut(Schema):
+    id: int
+    brand_id: int
+    name: str
+    description: str
+    member_ids: list[int]
+
+
+class TeamIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=2000)
+    member_ids: list[int] = Field(default_factory=list, max_length=1000)
+    brand_id: int | None = Field(None, ge=1, le=2**62)
+
+
+class TeamPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=2000)
+    member_ids: list[int] | None = Field(None, max_length=1000)
+
+
+def team_out(team: Team) -> TeamOut:
+    return TeamOut(id=team.pk, brand_id=team.brand_id, name=team.name,
+                   description=team.description,
+                   member_ids=sorted(m.pk for m in team.members.all()))
+
+
+@router.get("/teams", response={200: list[TeamOut], **ERRORS})
+def list_teams(request: HttpRequest) -> list[TeamOut]:
+    qs = permissions.scope(Team.objects.prefetch_related("members"), me(request))
+    return [team_out(t) for t in qs]
+
+
+@router.post("/teams", response={201: TeamOut, **ERRORS})
+@transaction.atomic
+def create_team(request: HttpRequest, payload: TeamIn) -> tuple[int, TeamOut]:
+    permissions.require_role(me(request), Role.SUPERVISOR)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    team = services.create_team(brand_id=brand_id, name=payload.name,
+                                description=payload.description, member_ids=payload.member_ids,
+                                actor=me(request))
+    return 201, team_out(team)
+
+
+@router.patch("/teams/{team_id}", response={200: TeamOut, **ERRORS})
+@transaction.atomic
+def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> TeamOut:
+    permissions.require_role(me(request), Role.SUPERVISOR)
+    team = permissions.get_for_agent(Team.objects.all(), me(request), team_id)
+    services.update_team(team, actor=me(request), **payload.model_dump(exclude_unset=True))
+    return team_out(team)
+
+
+# --- sites ----------------------------------------------------------------------------
+
+
+class SiteIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    timezone: str = Field(..., max_length=64)
+    country: str = Field("", max_length=2)
+    brand_id: int | None = Field(None, ge=1, le=2**62)
+
+
+class SitePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    timezone: str | None = Field(None, max_length=64)
+    country: str | None = Field(None, max_length=2)
+
+
+def _sites_qs(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return (Site.objects.filter(brands__in=permissions.visible_brand_ids(me(request)))
+            .prefetch_related("brands").distinct())
+
+
+@router.get("/sites", response={200: list[SiteOut], **ERRORS})
+def list_sites(request: HttpRequest) -> list[SiteOut]:
+    return [site_out(s) for s in _sites_qs(request)]
+
+
+@router.post("/sites", response={201: SiteOut, **ERRORS})
+@transaction.atomic
+def create_site(request: HttpRequest, payload: SiteIn) -> tuple[int, SiteOut]:
+    permissions.require_role(me(request), Role.ADMIN)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    site = services.create_site(name=payload.name, timezone_name=payload.timezone,
+                                country=payload.country, brand_ids=[brand_id], actor=me(request))
+    return 201, site_out(site)
+
+
+@router.patch("/sites/{site_id}", response={200: SiteOut, **ERRORS})
+@transaction.atomic
+def update_site(request: HttpRequest, site_id: int, payload: SitePatch) -> SiteOut:
+    from wowdesk.core.errors import Forbidden, NotFound
+
+    permissions.require_role(me(request), Role.ADMIN)
+    site = Site.objects.prefetch_related("brands").filter(pk=site_id).first()
+    if site is None:
+        raise NotFound("No such site.", field="site_id")
+    if not {b.pk for b in site.brands.all()} & permissions.visible_brand_ids(me(request)):
+        raise Forbidden("This site serves other brands.")
+    services.update_site(site, actor=me(request), **payload.model_dump(exclude_unset=True))
+    return site_out(site)
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str
+
+
+class TokenIn(Schema):
+    name: str = Field("api", min_length=1, max_length=100)
+
+
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS})
+def list_tokens(request: HttpRequest) -> list[TokenOut]:
+    return [TokenOut.from_orm(t) for t in ApiToken.objects.filter(agent=me(request))]
+
+
+@router.post("/tokens", response={201: TokenCreated, **ERRORS})
+@transaction.atomic
+def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreated]:
+    raw = services.create_token(me(request), name=payload.name)
+    token = ApiToken.objects.get(token_hash=services.hash_token(raw))
+    return 201, TokenCreated(**TokenOut.from_orm(token).model_dump(), token=raw)
+
+
+@router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
+@transaction.atomic
+def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+    from wowdesk.core.errors import NotFound
+
+    token = ApiToken.objects.filter(pk=token_id, agent=me(request)).first()
+    if token is None:
+        raise NotFound("No such token of yours.", field="token_id")
+    services.revoke_token(token, actor=me(request))
+    return 204, None
+
+
+__all__ = ["Error", "router"]

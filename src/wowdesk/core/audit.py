@@ -1,0 +1,33 @@
+"""The audit trail: every change by a person or a rule, with before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wowdesk.core.models import Agent, AuditLog
+
+
+def record(
+    *,
+    action: str,
+    obj: Any,
+    actor: Agent | None,
+    brand_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    return AuditLog.objects.create(
+        brand_id=brand_id,
+        actor=actor,
+        action=action,
+        object_type=type(obj)._meta.model_name or type(obj).__name__.lower(),
+        object_id=str(obj.pk),
+        before=before or {},
+        after=after or {},
+    )
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the keys whose values changed, on both sides."""
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}

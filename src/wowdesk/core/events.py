@@ -1,0 +1,53 @@
+"""Domain events and the explicit list of who listens to each (Chatwoot's dispatcher).
+
+Listeners run after the transaction commits and are dropped on rollback, so a push, an
+email or a task never announces data that does not exist.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+
+class Event(StrEnum):
+    MESSAGE_CREATED = "message.created"
+    CONVERSATION_CREATED = "conversation.created"
+    CONVERSATION_UPDATED = "conversation.updated"
+    OUTBOUND_QUEUED = "outbound.queued"
+    ENVELOPE_FAILED = "envelope.failed"
+
+
+# One place shows who reacts to what. Later capabilities (intelligence, routing, realtime,
+# surveys, analytics) add their listener here.
+LISTENERS: dict[Event, list[str]] = {
+    Event.MESSAGE_CREATED: [],
+    Event.CONVERSATION_CREATED: [],
+    Event.CONVERSATION_UPDATED: [],
+    Event.OUTBOUND_QUEUED: ["wowdesk.channels.outbox.on_outbound_queued"],
+    Event.ENVELOPE_FAILED: ["wowdesk.channels.ingest.on_envelope_failed"],
+}
+
+
+def emit(event: Event, **payload: Any) -> None:
+    """Call every listener of ``event`` once the current transaction commits."""
+    for path in LISTENERS.get(event, []):
+        listener: Callable[..., None] = import_string(path)
+        transaction.on_commit(_safe(listener, event, payload))
+
+
+def _safe(listener: Callable[..., None], event: Event, payload: dict[str, Any]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            listener(**payload)
+        except Exception:  # a listener's failure must not break the request that committed
+            log.exception("listener %s failed for %s", listener, event)
+
+    return run

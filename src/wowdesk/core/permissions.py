@@ -1,0 +1,65 @@
+"""Who may see and change what. The one place brand and role scoping is decided: the API,
+the pages and (later) the realtime layer all call these."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+
+from wowdesk.core.errors import Forbidden, NotFound
+from wowdesk.core.models import Agent, Role
+
+M = TypeVar("M", bound=Model)
+
+
+def visible_brand_ids(agent: Agent) -> set[int]:
+    """The brands an agent works for. Cached on the instance for the request."""
+    cached: set[int] | None = getattr(agent, "_brand_ids", None)
+    if cached is None:
+        if agent.user.is_superuser:
+            from wowdesk.core.models import Brand
+
+            cached = set(Brand.objects.values_list("id", flat=True))
+        else:
+            cached = set(agent.brands.values_list("id", flat=True))
+        agent._brand_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def scope(queryset: QuerySet[M], agent: Agent, field: str = "brand_id") -> QuerySet[M]:
+    """Restrict a queryset to the agent's brands."""
+    return queryset.filter(**{f"{field}__in": visible_brand_ids(agent)})
+
+
+def require_role(agent: Agent, role: str) -> None:
+    if not agent.has_role(role):
+        raise Forbidden(_("This needs the %(role)s role.") % {"role": Role(role).label})
+
+
+def check_brand(agent: Agent, brand_id: int) -> None:
+    if brand_id not in visible_brand_ids(agent):
+        raise Forbidden(_("This belongs to a brand you do not work for."))
+
+
+def get_for_agent(queryset: QuerySet[M], agent: Agent, pk: int, field: str = "brand_id") -> M:
+    """Fetch one object: 404 if it does not exist, 403 if it belongs to another brand."""
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(_("Not found."), field="id")
+    check_brand(agent, int(getattr(obj, field)))
+    return obj
+
+
+def pick_brand(agent: Agent, brand_id: int | None) -> int:
+    """The brand a new object goes into: the one asked for (if allowed) or the agent's only one."""
+    ids = visible_brand_ids(agent)
+    if brand_id is not None:
+        check_brand(agent, brand_id)
+        return brand_id
+    if len(ids) == 1:
+        return next(iter(ids))
+    if not ids:
+        raise Forbidden(_("You do not work for any brand."))
+    raise Forbidden(_("You work for several brands: say which one (brand_id)."))

@@ -1,0 +1,322 @@
+"""Every write to brands, sites, agents, teams and tokens goes through here."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from wowdesk.core import audit
+from wowdesk.core.errors import Conflict, InvalidInput, NotFound
+from wowdesk.core.models import Agent, ApiToken, Brand, Role, Site, Team
+
+TOKEN_PREFIX = "wd_"
+# Writing last_used_at on every request would serialise all readers behind a write.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def valid_timezone(name: str, field: str = "timezone") -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(_("Unknown time zone: %(tz)s") % {"tz": name}, field=field) from exc
+    return name
+
+
+def clean_languages(values: Iterable[str], field: str = "languages") -> list[str]:
+    out: list[str] = []
+    for raw in values:
+        code = raw.strip().lower()
+        if not code:
+            continue
+        if not (2 <= len(code) <= 8) or not all(c.isalpha() or c == "-" for c in code):
+            raise InvalidInput(_("Not a language code: %(code)s") % {"code": raw}, field=field)
+        if code not in out:
+            out.append(code)
+    return out
+
+
+# --- brands and sites -----------------------------------------------------------------
+
+
+def create_brand(*, name: str, slug: str | None = None, default_language: str = "en",
+                 support_email: str = "") -> Brand:
+    slug = slug or slugify(name)[:60] or "brand"
+    if Brand.objects.filter(slug=slug).exists():
+        raise Conflict(_("A brand with this slug exists."), field="slug")
+    return Brand.objects.create(
+        name=name, slug=slug, default_language=default_language, support_email=support_email
+    )
+
+
+def default_brand() -> Brand:
+    """The first brand; created on a fresh install so the system works out of the box."""
+    brand = Brand.objects.order_by("id").first()
+    if brand is None:
+        brand = Brand.objects.create(
+            name="Default", slug="default", support_email="support@localhost"
+        )
+    return brand
+
+
+def create_site(*, name: str, timezone_name: str, country: str = "",
+                brand_ids: Iterable[int] = (), actor: Agent | None = None) -> Site:
+    site = Site.objects.create(
+        name=name, timezone=valid_timezone(timezone_name), country=country.upper()[:2]
+    )
+    ids = list(brand_ids)
+    if ids:
+        site.brands.set(ids)
+    audit.record(action="site.create", obj=site, actor=actor, brand_id=ids[0] if ids else None,
+                 after={"name": name, "timezone": timezone_name})
+    return site
+
+
+def update_site(site: Site, *, actor: Agent | None, **fields: Any) -> Site:
+    before = {"name": site.name, "timezone": site.timezone, "country": site.country}
+    if "timezone" in fields and fields["timezone"] is not None:
+        site.timezone = valid_timezone(fields["timezone"])
+    if fields.get("name"):
+        site.name = fields["name"]
+    if fields.get("country") is not None:
+        site.country = str(fields["country"]).upper()[:2]
+    site.save()
+    after = {"name": site.name, "timezone": site.timezone, "country": site.country}
+    b, a = audit.diff(before, after)
+    if a:
+        audit.record(action="site.update", obj=site, actor=actor, brand_id=None, before=b, after=a)
+    return site
+
+
+# --- agents ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentInput:
+    email: str
+    name: str = ""
+    password: str | None = None
+    role: str = Role.AGENT
+    languages: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    timezone: str = "UTC"
+    site_id: int | None = None
+    capacity: int = 10
+
+
+def create_agent(data: AgentInput, *, brands: Iterable[Brand | int],
+                 actor: Agent | None = None) -> Agent:
+    email = data.email.strip().lower()
+    if "@" not in email:
+        raise InvalidInput(_("Not an email address."), field="email")
+    if data.role not in Role.values:
+        raise InvalidInput(_("Unknown role: %(role)s") % {"role": data.role}, field="role")
+    User = get_user_model()
+    if User.objects.filter(username=email).exists():
+        raise Conflict(_("An agent with this email exists."), field="email")
+    if data.site_id is not None and not Site.objects.filter(pk=data.site_id).exists():
+        raise InvalidInput(_("No such site."), field="site_id")
+    if data.capacity < 0:
+        raise InvalidInput(_("Capacity cannot be negative."), field="capacity")
+    user = User.objects.create_user(username=email, email=email, password=data.password or None)
+    if not data.password:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    sync_staff(user, data.role)
+    agent = Agent.objects.create(
+        user=user,
+        role=data.role,
+        display_name=data.name or email.split("@")[0],
+        languages=clean_languages(data.languages),
+        skills=[s.strip() for s in data.skills if s.strip()],
+        timezone=valid_timezone(data.timezone),
+        site_id=data.site_id,
+        capacity=data.capacity,
+    )
+    brand_ids = [b.pk if isinstance(b, Brand) else b for b in brands]
+    agent.brands.set(brand_ids)
+    audit.record(action="agent.create", obj=agent, actor=actor,
+                 brand_id=brand_ids[0] if brand_ids else None,
+                 after={"email": email, "role": data.role, "languages": agent.languages})
+    return agent
+
+
+AGENT_FIELDS = ("display_name", "role", "languages", "skills", "timezone", "site_id",
+                "capacity", "is_active", "ui_language")
+
+
+def agent_snapshot(agent: Agent) -> dict[str, Any]:
+    return {f: getattr(agent, f) for f in AGENT_FIELDS}
+
+
+def update_agent(agent: Agent, *, actor: Agent | None, **fields: Any) -> Agent:
+    before = agent_snapshot(agent)
+    for key, value in fields.items():
+        if value is None or key not in AGENT_FIELDS:
+            continue
+        if key == "role" and value not in Role.values:
+            raise InvalidInput(_("Unknown role: %(role)s") % {"role": value}, field="role")
+        if key == "languages":
+            value = clean_languages(value)
+        if key == "timezone":
+            value = valid_timezone(value)
+        if key == "site_id" and not Site.objects.filter(pk=value).exists():
+            raise InvalidInput(_("No such site."), field="site_id")
+        if key == "capacity" and value < 0:
+            raise InvalidInput(_("Capacity cannot be negative."), field="capacity")
+        setattr(agent, key, value)
+    agent.save()
+    if "role" in fields and fields["role"] is not None:
+        sync_staff(agent.user, agent.role)
+    b, a = audit.diff(before, agent_snapshot(agent))
+    if a:
+        audit.record(action="agent.update", obj=agent, actor=actor,
+                     brand_id=next(iter(agent.brands.values_list("id", flat=True)), None),
+                     before=b, after=a)
+    return agent
+
+
+def find_agent_by_email(email: str) -> Agent | None:
+    return (Agent.objects.select_related("user")
+            .filter(user__username=email.strip().lower()).first())
+
+
+ADMIN_APP_LABELS = ("core", "customers", "conversations", "ingest")
+
+
+def sync_staff(user: Any, role: str) -> None:
+    """Admins use the Django admin for configuration (brand-scoped there too); others not."""
+    from django.contrib.auth.models import Permission
+
+    if user.is_superuser:
+        return
+    is_admin = role == Role.ADMIN
+    user.is_staff = is_admin
+    user.save(update_fields=["is_staff"])
+    if is_admin:
+        user.user_permissions.set(
+            Permission.objects.filter(content_type__app_label__in=ADMIN_APP_LABELS)
+        )
+    else:
+        user.user_permissions.clear()
+
+
+# --- teams ----------------------------------------------------------------------------
+
+
+def create_team(*, brand_id: int, name: str, description: str = "",
+                member_ids: Iterable[int] = (), actor: Agent | None = None) -> Team:
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("A team needs a name."), field="name")
+    if Team.objects.filter(brand_id=brand_id, name=name).exists():
+        raise Conflict(_("A team with this name exists."), field="name")
+    team = Team.objects.create(brand_id=brand_id, name=name, description=description)
+    _set_members(team, member_ids)
+    audit.record(action="team.create", obj=team, actor=actor, brand_id=brand_id,
+                 after={"name": name, "members": sorted(member_ids)})
+    return team
+
+
+def update_team(team: Team, *, actor: Agent | None, name: str | None = None,
+                description: str | None = None, member_ids: Iterable[int] | None = None) -> Team:
+    before = {"name": team.name, "description": team.description,
+              "members": sorted(team.members.values_list("id", flat=True))}
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise InvalidInput(_("A team needs a name."), field="name")
+        if Team.objects.filter(brand_id=team.brand_id, name=name).exclude(pk=team.pk).exists():
+            raise Conflict(_("A team with this name exists."), field="name")
+        team.name = name
+    if description is not None:
+        team.description = description
+    team.save()
+    if member_ids is not None:
+        _set_members(team, member_ids)
+    after = {"name": team.name, "description": team.description,
+             "members": sorted(team.members.values_list("id", flat=True))}
+    b, a = audit.diff(before, after)
+    if a:
+        audit.record(action="team.update", obj=team, actor=actor, brand_id=team.brand_id,
+                     before=b, after=a)
+    return team
+
+
+def _set_members(team: Team, member_ids: Iterable[int]) -> None:
+    ids = list(member_ids)
+    found = set(Agent.objects.filter(pk__in=ids, brands=team.brand_id).values_list("id", flat=True))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise InvalidInput(_("No such agent in this brand: %(ids)s") % {"ids": missing},
+                           field="member_ids")
+    team.members.set(ids)
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(agent: Agent, *, name: str = "cli", actor: Agent | None = None) -> str:
+    """Make a token and return it in plain text: the only time it is ever visible."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(agent=agent, name=name, prefix=raw[:10],
+                                    token_hash=hash_token(raw))
+    audit.record(action="token.create", obj=token, actor=actor or agent, brand_id=None,
+                 after={"agent": agent.pk, "name": name, "prefix": token.prefix})
+    return raw
+
+
+def revoke_token(token: ApiToken, *, actor: Agent | None) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(action="token.revoke", obj=token, actor=actor, brand_id=None,
+                     after={"prefix": token.prefix})
+
+
+def agent_for_token(raw: str) -> Agent | None:
+    """The active agent a valid, unrevoked token belongs to, or None."""
+    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = (ApiToken.objects.select_related("agent__user")
+             .filter(token_hash=hash_token(raw), revoked_at__isnull=True).first())
+    if token is None or not token.agent.is_active or not token.agent.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.agent
+
+
+@transaction.atomic
+def ensure_agent_with_token(*, email: str, role: str, name: str = "") -> tuple[Agent, str]:
+    """For ``wowdesk token create``: the agent (created in the default brand if missing)
+    and a fresh token."""
+    agent = find_agent_by_email(email)
+    if agent is None:
+        agent = create_agent(AgentInput(email=email, name=name, role=role),
+                             brands=[default_brand()])
+    elif role and agent.role != role:
+        update_agent(agent, actor=None, role=role)
+    return agent, create_token(agent)
+
+
+def get_agent(pk: int) -> Agent:
+    agent = Agent.objects.select_related("user", "site").filter(pk=pk).first()
+    if agent is None:
+        raise NotFound(_("No such agent."), field="id")
+    return agent

@@ -1,0 +1,59 @@
+"""Normalising channel addresses so one person is found again however they write in.
+
+Pure functions, no Django: property-tested in ``tests/customers/test_identity.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+_EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]+$|^[^@\s<>\"]+@localhost$")
+
+
+class InvalidAddress(ValueError):
+    """The address cannot be a channel identity of this kind."""
+
+
+def normalize_email(value: str) -> str:
+    email = value.strip().strip("<>").strip()
+    if len(email) > 320 or not _EMAIL_RE.match(email):
+        raise InvalidAddress(f"not an email address: {value!r}")
+    local, _, domain = email.rpartition("@")
+    # Domains are case-insensitive; local parts technically are not, but every
+    # mailbox provider treats them so, and so do help desks.
+    return f"{local.lower()}@{domain.lower()}"
+
+
+def normalize_phone(value: str, default_region: str | None = None) -> str:
+    """E.164 (``+4930123456``). Without a leading ``+`` a default region is needed."""
+    raw = value.strip()
+    if not raw or len(raw) > 40:
+        raise InvalidAddress(f"not a phone number: {value!r}")
+    try:
+        parsed = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidAddress(f"not a phone number: {value!r}") from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidAddress(f"not a possible phone number: {value!r}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_handle(value: str) -> str:
+    """A social or chat handle: trimmed, case folded, a leading ``@`` dropped."""
+    handle = value.strip()
+    if handle.startswith("@"):
+        handle = handle[1:]
+    handle = handle.strip().casefold()
+    if not handle or len(handle) > 320 or any(c.isspace() for c in handle):
+        raise InvalidAddress(f"not a handle: {value!r}")
+    return handle
+
+
+def normalize(kind: str, value: str) -> str:
+    if kind == "email":
+        return normalize_email(value)
+    if kind == "phone":
+        return normalize_phone(value)
+    return normalize_handle(value)

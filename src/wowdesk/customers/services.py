@@ -1,0 +1,245 @@
+"""Every write to customers, identities, organizations and purchases goes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from wowdesk.core import audit
+from wowdesk.core.errors import InvalidInput
+from wowdesk.core.models import Agent, Brand
+from wowdesk.customers.identity import InvalidAddress, normalize
+from wowdesk.customers.models import Customer, Identity, IdentityKind, Organization, Purchase
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who a message says it is from."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    handle: str = ""
+    handle_kind: str = IdentityKind.SOCIAL
+
+    def identities(self) -> list[tuple[str, str]]:
+        """Normalised (kind, value) pairs, strongest first. Raises InvalidInput."""
+        out: list[tuple[str, str]] = []
+        for kind, value, field in (
+            (IdentityKind.EMAIL, self.email, "from.email"),
+            (IdentityKind.PHONE, self.phone, "from.phone"),
+            (self.handle_kind, self.handle, "from.handle"),
+        ):
+            if value:
+                try:
+                    out.append((str(kind), normalize(kind, value)))
+                except InvalidAddress as exc:
+                    raise InvalidInput(str(exc), field=field) from exc
+        return out
+
+
+def resolve_customer(brand_id: int, contact: Contact) -> tuple[Customer, bool]:
+    """Find the customer behind any of the contact's identities, or create one.
+
+    Identities the contact brings that the customer lacks are added to them. If two
+    identities point at two different customers we do not guess: the first one wins and
+    the agent may merge them.
+    """
+    pairs = contact.identities()
+    if not pairs:
+        raise InvalidInput(_("A sender needs an email, a phone or a handle."), field="from")
+    known = {
+        (i.kind, i.value): i
+        for i in Identity.objects.select_related("customer").filter(
+            brand_id=brand_id, kind__in=[k for k, _v in pairs], value__in=[v for _k, v in pairs]
+        )
+    }
+    customer: Customer | None = None
+    created = False
+    for pair in pairs:
+        if pair in known:
+            customer = _live(known[pair].customer)
+            break
+    if customer is None:
+        customer = Customer.objects.create(
+            brand_id=brand_id,
+            name=contact.name.strip()[:200],
+            email=next((v for k, v in pairs if k == IdentityKind.EMAIL), ""),
+            phone=next((v for k, v in pairs if k == IdentityKind.PHONE), ""),
+        )
+        created = True
+    elif contact.name and not customer.name:
+        customer.name = contact.name.strip()[:200]
+        customer.save(update_fields=["name", "updated_at"])
+    for kind, value in pairs:
+        if (kind, value) not in known:
+            _add_identity(customer, kind, value)
+    return customer, created
+
+
+def _live(customer: Customer) -> Customer:
+    """Follow merge tombstones to the surviving record."""
+    seen = 0
+    while customer.merged_into_id is not None and seen < 10:
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+        seen += 1
+    return customer
+
+
+def _add_identity(customer: Customer, kind: str, value: str) -> None:
+    try:
+        with transaction.atomic():
+            Identity.objects.create(brand_id=customer.brand_id, customer=customer, kind=kind,
+                                    value=value)
+    except IntegrityError:
+        pass  # another request added it at the same moment; either owner is fine
+
+
+def add_identity(customer: Customer, *, kind: str, value: str, actor: Agent | None) -> Identity:
+    if kind not in IdentityKind.values:
+        raise InvalidInput(_("Unknown identity kind."), field="kind")
+    try:
+        normalized = normalize(kind, value)
+    except InvalidAddress as exc:
+        raise InvalidInput(str(exc), field="value") from exc
+    existing = Identity.objects.filter(brand_id=customer.brand_id, kind=kind,
+                                       value=normalized).first()
+    if existing is not None:
+        if existing.customer_id != customer.pk:
+            raise InvalidInput(_("This address belongs to another customer: merge them."),
+                               field="value")
+        return existing
+    identity = Identity.objects.create(brand_id=customer.brand_id, customer=customer, kind=kind,
+                                       value=normalized)
+    audit.record(action="customer.identity_add", obj=customer, actor=actor,
+                 brand_id=customer.brand_id, after={"kind": kind, "value": normalized})
+    return identity
+
+
+CUSTOMER_FIELDS = ("name", "language", "timezone", "vip_tier", "notes", "organization_id")
+
+
+def update_customer(customer: Customer, *, actor: Agent | None, **fields: Any) -> Customer:
+    from wowdesk.core.services import valid_timezone
+
+    before = {f: getattr(customer, f) for f in CUSTOMER_FIELDS}
+    for key, value in fields.items():
+        if value is None or key not in CUSTOMER_FIELDS:
+            continue
+        if key == "timezone" and value:
+            valid_timezone(value)
+        if key == "organization_id" and not Organization.objects.filter(
+            pk=value, brand_id=customer.brand_id
+        ).exists():
+            raise InvalidInput(_("No such organization in this brand."), field="organization_id")
+        setattr(customer, key, value)
+    customer.save()
+    b, a = audit.diff(before, {f: getattr(customer, f) for f in CUSTOMER_FIELDS})
+    if a:
+        audit.record(action="customer.update", obj=customer, actor=actor,
+                     brand_id=customer.brand_id, before=b, after=a)
+    return customer
+
+
+def merge_customers(target: Customer, source: Customer, *, actor: Agent | None) -> Customer:
+    """Fold ``source`` into ``target``: identities, conversations, purchases and messages
+    move over; ``source`` stays as a tombstone pointing at ``target``."""
+    from wowdesk.conversations.models import Conversation, Message
+
+    if target.pk == source.pk:
+        raise InvalidInput(_("A customer cannot be merged into itself."), field="source_id")
+    if target.brand_id != source.brand_id:
+        raise InvalidInput(_("Customers of different brands cannot be merged."),
+                           field="source_id")
+    if source.merged_into_id is not None or target.merged_into_id is not None:
+        raise InvalidInput(_("This customer was already merged."), field="source_id")
+    moved = {
+        "identities": Identity.objects.filter(customer=source).update(customer=target),
+        "conversations": Conversation.objects.filter(customer=source).update(customer=target),
+        "purchases": Purchase.objects.filter(customer=source).update(customer=target),
+    }
+    Message.objects.filter(sender=source).update(sender=target)
+    for field in ("name", "email", "phone", "language", "timezone", "vip_tier"):
+        if not getattr(target, field) and getattr(source, field):
+            setattr(target, field, getattr(source, field))
+    if target.organization_id is None and source.organization_id is not None:
+        target.organization_id = source.organization_id
+    if source.notes:
+        target.notes = (target.notes + "\n\n" + source.notes).strip()
+    target.save()
+    source.merged_into = target
+    source.save(update_fields=["merged_into", "updated_at"])
+    audit.record(action="customer.merge", obj=target, actor=actor, brand_id=target.brand_id,
+                 before={"source_id": source.pk}, after=moved)
+    return target
+
+
+def create_organization(*, brand_id: int, name: str, domain: str = "",
+                        actor: Agent | None = None) -> Organization:
+    org, created = Organization.objects.get_or_create(brand_id=brand_id, name=name.strip(),
+                                                      defaults={"domain": domain})
+    if created:
+        audit.record(action="organization.create", obj=org, actor=actor, brand_id=brand_id,
+                     after={"name": org.name})
+    return org
+
+
+@dataclass(frozen=True)
+class PurchaseInput:
+    product: str
+    sku: str = ""
+    serial_number: str = ""
+    order_ref: str = ""
+    purchased_on: dt.date | None = None
+    warranty_until: dt.date | None = None
+    amount: Decimal | None = None
+    currency: str = ""
+    external_id: str = ""
+
+
+def add_purchase(customer: Customer, data: PurchaseInput, *, actor: Agent | None) -> Purchase:
+    """Record a purchase; pushing the same ``external_id`` again updates it instead."""
+    if not data.product.strip():
+        raise InvalidInput(_("A purchase needs a product."), field="product")
+    if data.purchased_on and data.warranty_until and data.warranty_until < data.purchased_on:
+        raise InvalidInput(_("The warranty cannot end before the purchase."),
+                           field="warranty_until")
+    values = {
+        "product": data.product.strip()[:200], "sku": data.sku, "serial_number": data.serial_number,
+        "order_ref": data.order_ref, "purchased_on": data.purchased_on,
+        "warranty_until": data.warranty_until, "amount": data.amount,
+        "currency": data.currency.upper()[:3],
+    }
+    if data.external_id:
+        purchase, _created = Purchase.objects.update_or_create(
+            brand_id=customer.brand_id, customer=customer, external_id=data.external_id,
+            defaults=values,
+        )
+    else:
+        purchase = Purchase.objects.create(brand_id=customer.brand_id, customer=customer,
+                                           **values)
+    audit.record(action="customer.purchase", obj=customer, actor=actor, brand_id=customer.brand_id,
+                 after={"purchase_id": purchase.pk, "product": purchase.product})
+    return purchase
+
+
+def search_customers(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
+    from django.db.models import Q
+
+    q = q.strip()
+    if not q:
+        return qs
+    return qs.filter(
+        Q(name__icontains=q) | Q(email__icontains=q) | Q(phone__icontains=q)
+        | Q(identities__value__icontains=q.lower())
+    ).distinct()
+
+
+def brand_of(customer: Customer) -> Brand:
+    return customer.brand

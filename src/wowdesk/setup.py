@@ -1,0 +1,16 @@
+"""What a fresh install needs to work out of the box (run by ``wowdesk migrate``)."""
+
+from __future__ import annotations
+
+from wowdesk.conversations.models import Channel, Inbox
+from wowdesk.core.services import default_brand
+
+
+def ensure_defaults() -> None:
+    """A default brand with an email inbox for ``support@localhost`` and an API inbox."""
+    brand = default_brand()
+    if not Inbox.objects.filter(brand=brand, channel=Channel.EMAIL).exists():
+        Inbox.objects.create(brand=brand, name="Email", channel=Channel.EMAIL,
+                             address=brand.support_email or "support@localhost", is_default=True)
+    if not Inbox.objects.filter(brand=brand, channel=Channel.API).exists():
+        Inbox.objects.create(brand=brand, name="API", channel=Channel.API, is_default=True)
