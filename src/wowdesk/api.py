@@ -1,6 +1,5 @@
 """API v1: one NinjaAPI, one router per app, bearer tokens, errors as JSON with the field."""
 
-
 import logging
 from typing import Any
 

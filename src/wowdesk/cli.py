@@ -8,8 +8,11 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="wowdesk: the self-hosted, multilingual help desk.", no_args_is_help=True,
-                  add_completion=False)
+app = typer.Typer(
+    help="wowdesk: the self-hosted, multilingual help desk.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 agent_app = typer.Typer(help="Agents.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
@@ -47,10 +50,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="HTTP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
-    worker: Annotated[bool, typer.Option(help="Run the task worker in-process "
-                                         "(the embedded default).")] = True,
-    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate",
-                                                help="Migrate before serving.")] = True,
+    worker: Annotated[
+        bool, typer.Option(help="Run the task worker in-process (the embedded default).")
+    ] = True,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving.")
+    ] = True,
 ) -> None:
     """Serve the web app and API (ASGI). In the embedded default it also runs the worker."""
     import uvicorn
@@ -64,8 +69,15 @@ def serve(
     if worker:
         os.environ["WOWDESK_EMBEDDED_WORKER"] = "1"
     typer.echo(f"wowdesk serving on http://{host}:{port}")
-    uvicorn.run("wowdesk.asgi:application", host=host, port=port, workers=workers,
-                log_level="warning", access_log=False, lifespan="off")
+    uvicorn.run(
+        "wowdesk.asgi:application",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )
 
 
 @app.command("worker")
@@ -116,8 +128,9 @@ def token_create(
 
 
 @token_app.command("revoke")
-def token_revoke(prefix: Annotated[str, typer.Argument(help="The token's first 10 characters.")]
-                 ) -> None:
+def token_revoke(
+    prefix: Annotated[str, typer.Argument(help="The token's first 10 characters.")],
+) -> None:
     """Revoke a token by its prefix."""
     setup_django()
     from wowdesk.core.models import ApiToken
@@ -165,10 +178,17 @@ def agent_add(
     try:
         with transaction.atomic():
             agent = create_agent(
-                AgentInput(email=email, name=name, password=password, role=role,
-                           languages=tuple(languages.split(",")),
-                           skills=tuple(skills.split(",")), timezone=timezone,
-                           site_id=site_id, capacity=capacity),
+                AgentInput(
+                    email=email,
+                    name=name,
+                    password=password,
+                    role=role,
+                    languages=tuple(languages.split(",")),
+                    skills=tuple(skills.split(",")),
+                    timezone=timezone,
+                    site_id=site_id,
+                    capacity=capacity,
+                ),
                 brands=[b] if b else [],
             )
     except ServiceError as exc:

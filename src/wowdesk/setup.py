@@ -10,7 +10,12 @@ def ensure_defaults() -> None:
     """A default brand with an email inbox for ``support@localhost`` and an API inbox."""
     brand = default_brand()
     if not Inbox.objects.filter(brand=brand, channel=Channel.EMAIL).exists():
-        Inbox.objects.create(brand=brand, name="Email", channel=Channel.EMAIL,
-                             address=brand.support_email or "support@localhost", is_default=True)
+        Inbox.objects.create(
+            brand=brand,
+            name="Email",
+            channel=Channel.EMAIL,
+            address=brand.support_email or "support@localhost",
+            is_default=True,
+        )
     if not Inbox.objects.filter(brand=brand, channel=Channel.API).exists():
         Inbox.objects.create(brand=brand, name="API", channel=Channel.API, is_default=True)

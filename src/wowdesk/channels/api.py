@@ -1,12 +1,10 @@
 """API: the one inbound endpoint of every channel, and the supervisor's view of what
 failed on the way in or out."""
 
-
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from pydantic import Field
+from ninja import Query, Router, Schema, Status
 
 from wowdesk.channels import ingest, outbox
 from wowdesk.channels.models import EnvelopeStatus, InboundEnvelope, OutboxMessage, OutboxStatus
@@ -20,15 +18,22 @@ router = Router(tags=["channels"])
 
 
 @router.post("/inbound", response={202: InboundOut, **ERRORS})
-def inbound(request: HttpRequest, payload: InboundIn) -> tuple[int, InboundOut]:
+def inbound(request: HttpRequest, payload: InboundIn) -> Status[InboundOut]:
     """One inbound message from any channel. Stored before anything else; the same
     ``external_id`` again returns the same ids and stores nothing new. A follow-up from
     the same customer joins their open conversation on that inbox."""
     brand_id = permissions.pick_brand(me(request), payload.brand_id)
     result = ingest.ingest(brand_id, payload)
-    return 202, InboundOut(message_id=result.message_id, conversation_id=result.conversation_id,
-                           number=result.number, status=result.status,
-                           duplicate=result.duplicate)
+    return Status(
+        202,
+        InboundOut(
+            message_id=result.message_id,
+            conversation_id=result.conversation_id,
+            number=result.number,
+            status=result.status,
+            duplicate=result.duplicate,
+        ),
+    )
 
 
 class EnvelopeOut(Schema):
@@ -50,8 +55,9 @@ class EnvelopesOut(Schema):
 
 
 @router.get("/inbound", response={200: EnvelopesOut, **ERRORS})
-def list_envelopes(request: HttpRequest, status: EnvelopeStatus | None = None,
-                   limit: int = Query(50, ge=1, le=500)) -> EnvelopesOut:
+def list_envelopes(
+    request: HttpRequest, status: EnvelopeStatus | None = None, limit: int = Query(50, ge=1, le=500)
+) -> EnvelopesOut:
     """Inbound items by state (supervisors): ``failed`` and ``rejected`` ones need a look."""
     permissions.require_role(me(request), Role.SUPERVISOR)
     qs = permissions.scope(InboundEnvelope.objects.all(), me(request))
@@ -73,15 +79,23 @@ class OutboxOut(Schema):
 
 
 def outbox_out(o: OutboxMessage) -> OutboxOut:
-    return OutboxOut(id=o.pk, message_id=o.message_id, conversation_id=o.message.conversation_id,
-                     channel=o.channel, status=o.status, attempts=o.attempts,
-                     last_error=o.last_error, next_attempt_at=o.next_attempt_at,
-                     sent_at=o.sent_at)
+    return OutboxOut(
+        id=o.pk,
+        message_id=o.message_id,
+        conversation_id=o.message.conversation_id,
+        channel=o.channel,
+        status=o.status,
+        attempts=o.attempts,
+        last_error=o.last_error,
+        next_attempt_at=o.next_attempt_at,
+        sent_at=o.sent_at,
+    )
 
 
 @router.get("/outbox", response={200: list[OutboxOut], **ERRORS})
-def list_outbox(request: HttpRequest, status: OutboxStatus | None = None,
-                limit: int = Query(50, ge=1, le=500)) -> list[OutboxOut]:
+def list_outbox(
+    request: HttpRequest, status: OutboxStatus | None = None, limit: int = Query(50, ge=1, le=500)
+) -> list[OutboxOut]:
     """Outgoing messages by delivery state; ``failed`` ones are never silently dropped."""
     qs = permissions.scope(OutboxMessage.objects.select_related("message"), me(request))
     if status:
@@ -96,8 +110,9 @@ def retry_outbox(request: HttpRequest, outbox_id: int) -> OutboxOut:
     from wowdesk.core.errors import InvalidInput
 
     with transaction.atomic():
-        row = permissions.get_for_agent(OutboxMessage.objects.select_related("message"),
-                                        me(request), outbox_id)
+        row = permissions.get_for_agent(
+            OutboxMessage.objects.select_related("message"), me(request), outbox_id
+        )
         if row.status != OutboxStatus.FAILED:
             raise InvalidInput("Only a failed message can be retried.", field="outbox_id")
         outbox.retry_failed(row)

@@ -11,6 +11,7 @@ This module is a pipeline edge (like a view or a task): it owns its transactions
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -51,9 +52,10 @@ class IngestResult:
 def validate(brand_id: int, item: InboundIn) -> None:
     """Checks that need the database, done before anything is stored (no half writes)."""
     _contact(item).identities()  # raises InvalidInput with the field at fault
-    if item.conversation_id is not None and not Conversation.objects.filter(
-        pk=item.conversation_id, brand_id=brand_id
-    ).exists():
+    if (
+        item.conversation_id is not None
+        and not Conversation.objects.filter(pk=item.conversation_id, brand_id=brand_id).exists()
+    ):
         raise InvalidInput(_("No such conversation in this brand."), field="conversation_id")
     if item.inbox is not None:
         _inbox(brand_id, item)
@@ -74,7 +76,9 @@ def store(brand_id: int, item: InboundIn) -> tuple[InboundEnvelope, bool]:
     try:
         with transaction.atomic():
             envelope = InboundEnvelope.objects.create(
-                brand_id=brand_id, channel=item.channel, external_id=item.external_id,
+                brand_id=brand_id,
+                channel=item.channel,
+                external_id=item.external_id,
                 payload=payload,
             )
         return envelope, True
@@ -100,8 +104,16 @@ def process(envelope_id: int) -> InboundEnvelope:
             envelope.attempts += 1
             envelope.error = ""
             envelope.processed_at = timezone.now()
-            envelope.save(update_fields=["status", "message", "conversation_id_cache",
-                                         "attempts", "error", "processed_at"])
+            envelope.save(
+                update_fields=[
+                    "status",
+                    "message",
+                    "conversation_id_cache",
+                    "attempts",
+                    "error",
+                    "processed_at",
+                ]
+            )
             return envelope
     except ServiceError as exc:
         # The input itself is wrong (e.g. the conversation was deleted since): retrying
@@ -137,26 +149,31 @@ def retry_due_envelopes(now: dt.datetime | None = None, limit: int = 100) -> int
     count = 0
     stale = now - dt.timedelta(seconds=30)
     candidates = InboundEnvelope.objects.filter(
-        status__in=[EnvelopeStatus.RECEIVED, EnvelopeStatus.FAILED], attempts__lt=MAX_ATTEMPTS,
+        status__in=[EnvelopeStatus.RECEIVED, EnvelopeStatus.FAILED],
+        attempts__lt=MAX_ATTEMPTS,
         received_at__lt=stale,
     ).order_by("received_at")[:limit]
     for envelope in candidates:
-        if envelope.status == EnvelopeStatus.FAILED and envelope.received_at + retry_delay(
-            envelope.attempts
-        ) > now:
+        if (
+            envelope.status == EnvelopeStatus.FAILED
+            and envelope.received_at + retry_delay(envelope.attempts) > now
+        ):
             continue
-        try:
+        with contextlib.suppress(ServiceError):
             process(envelope.pk)
-        except ServiceError:
-            pass
         count += 1
     return count
 
 
 def _contact(item: InboundIn) -> Contact:
     handle_kind = "chat" if item.channel == "chat" else "social"
-    return Contact(name=item.from_.name, email=item.from_.email, phone=item.from_.phone,
-                   handle=item.from_.handle, handle_kind=handle_kind)
+    return Contact(
+        name=item.from_.name,
+        email=item.from_.email,
+        phone=item.from_.phone,
+        handle=item.from_.handle,
+        handle_kind=handle_kind,
+    )
 
 
 def _inbox(brand_id: int, item: InboundIn) -> Inbox:
@@ -164,8 +181,11 @@ def _inbox(brand_id: int, item: InboundIn) -> Inbox:
         return conversations.default_inbox(brand_id, item.channel)
     qs = Inbox.objects.filter(brand_id=brand_id)
     ref = item.inbox
-    inbox = (qs.filter(pk=int(ref)).first() if isinstance(ref, int) or str(ref).isdigit()
-             else qs.filter(name=ref).first())
+    inbox = (
+        qs.filter(pk=int(ref)).first()
+        if isinstance(ref, int) or str(ref).isdigit()
+        else qs.filter(name=ref).first()
+    )
     if inbox is None:
         raise InvalidInput(_("No such inbox in this brand."), field="inbox")
     return inbox
@@ -176,21 +196,28 @@ def _deliver(brand_id: int, item: InboundIn) -> Any:
     customer, _created = resolve_customer(brand_id, _contact(item))
     conversation: Conversation | None
     if item.conversation_id is not None:
-        conversation = Conversation.objects.filter(pk=item.conversation_id,
-                                                   brand_id=brand_id).first()
+        conversation = Conversation.objects.filter(
+            pk=item.conversation_id, brand_id=brand_id
+        ).first()
         if conversation is None:
             raise InvalidInput(_("No such conversation in this brand."), field="conversation_id")
     else:
         conversation = conversations.find_open_conversation(customer, inbox)
     if conversation is None:
         subject = item.subject.strip() or _first_line(item.body)
-        conversation = conversations.create_conversation(inbox=inbox, customer=customer,
-                                                         subject=subject)
+        conversation = conversations.create_conversation(
+            inbox=inbox, customer=customer, subject=subject
+        )
     return conversations.append_incoming(
-        conversation, customer,
-        conversations.IncomingMessage(body=item.body, channel=item.channel,
-                                      external_id=item.external_id, html=item.html,
-                                      sent_at=item.sent_at),
+        conversation,
+        customer,
+        conversations.IncomingMessage(
+            body=item.body,
+            channel=item.channel,
+            external_id=item.external_id,
+            html=item.html,
+            sent_at=item.sent_at,
+        ),
     )
 
 
@@ -202,10 +229,16 @@ def _first_line(body: str, limit: int = 80) -> str:
 def _result(envelope: InboundEnvelope, *, duplicate: bool) -> IngestResult:
     number = None
     if envelope.conversation_id_cache is not None:
-        number = (Conversation.objects.filter(pk=envelope.conversation_id_cache)
-                  .values_list("number", flat=True).first())
+        number = (
+            Conversation.objects.filter(pk=envelope.conversation_id_cache)
+            .values_list("number", flat=True)
+            .first()
+        )
     return IngestResult(
-        envelope_id=envelope.pk, message_id=envelope.message_id,
-        conversation_id=envelope.conversation_id_cache, number=number,
-        status=envelope.status, duplicate=duplicate,
+        envelope_id=envelope.pk,
+        message_id=envelope.message_id,
+        conversation_id=envelope.conversation_id_cache,
+        number=number,
+        status=envelope.status,
+        duplicate=duplicate,
     )

@@ -25,8 +25,12 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def queue_outbound(message: Message) -> OutboxMessage:
-    row = OutboxMessage.objects.create(brand_id=message.brand_id, message=message,
-                                       channel=message.channel, next_attempt_at=timezone.now())
+    row = OutboxMessage.objects.create(
+        brand_id=message.brand_id,
+        message=message,
+        channel=message.channel,
+        next_attempt_at=timezone.now(),
+    )
     emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
     return row
 
@@ -98,9 +102,11 @@ def retry_failed(row: OutboxMessage) -> OutboxMessage:
 def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> int:
     """The sweeper's part: queued rows whose time has come (e.g. after a worker crash)."""
     now = now or timezone.now()
-    ids = list(OutboxMessage.objects.filter(
-        status=OutboxStatus.QUEUED, next_attempt_at__lte=now - dt.timedelta(seconds=30)
-    ).values_list("id", flat=True)[:limit])
+    ids = list(
+        OutboxMessage.objects.filter(
+            status=OutboxStatus.QUEUED, next_attempt_at__lte=now - dt.timedelta(seconds=30)
+        ).values_list("id", flat=True)[:limit]
+    )
     for pk in ids:
         deliver(pk)
     return len(ids)

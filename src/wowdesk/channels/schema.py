@@ -1,6 +1,5 @@
 """The one inbound envelope every channel adapter produces (``POST /api/v1/inbound``)."""
 
-
 import datetime as dt
 from typing import Literal
 

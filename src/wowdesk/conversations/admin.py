@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from wowdesk.core.admin_scoping import BrandScopedAdmin
 from wowdesk.conversations.models import Conversation, Inbox, Message, Tag
+from wowdesk.core.admin_scoping import BrandScopedAdmin
 
 
 @admin.register(Inbox)
@@ -26,8 +26,17 @@ class MessageInline(admin.StackedInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(BrandScopedAdmin):
-    list_display = ("number", "subject", "status", "priority", "language", "customer",
-                    "assignee", "brand", "updated_at")
+    list_display = (
+        "number",
+        "subject",
+        "status",
+        "priority",
+        "language",
+        "customer",
+        "assignee",
+        "brand",
+        "updated_at",
+    )
     list_filter = ("brand", "status", "priority", "language", "inbox__channel")
     search_fields = ("subject", "customer__name", "customer__email")
     raw_id_fields = ("customer", "assignee")

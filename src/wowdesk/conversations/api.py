@@ -1,12 +1,11 @@
 """API: conversations (inbox list, open, update, reply), tags, inboxes."""
 
-
 import datetime as dt
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from wowdesk.conversations import services
@@ -16,9 +15,9 @@ from wowdesk.conversations.models import (
     Inbox,
     Message,
     Priority,
-    Status,
     Tag,
 )
+from wowdesk.conversations.models import Status as ConversationStatus
 from wowdesk.core import permissions
 from wowdesk.core.api import me
 from wowdesk.core.models import Role
@@ -98,15 +97,25 @@ class ConversationOut(ConversationItem):
 
 def item_out(c: Conversation) -> ConversationItem:
     return ConversationItem(
-        id=c.pk, number=c.number, brand_id=c.brand_id, subject=c.subject, status=c.status,
-        priority=c.priority, language=c.language, channel=c.inbox.channel,
+        id=c.pk,
+        number=c.number,
+        brand_id=c.brand_id,
+        subject=c.subject,
+        status=c.status,
+        priority=c.priority,
+        language=c.language,
+        channel=c.inbox.channel,
         inbox=InboxRef(id=c.inbox.pk, name=c.inbox.name, channel=c.inbox.channel),
         customer=CustomerRef(id=c.customer.pk, name=c.customer.name, email=c.customer.email),
         assignee=agent_ref(c.assignee),
         team=TeamRef(id=c.team.pk, name=c.team.name) if c.team else None,
-        tags=sorted(t.name for t in c.tags.all()), message_count=c.message_count,
-        waiting_since=c.waiting_since, first_response_at=c.first_response_at,
-        last_message_at=c.last_message_at, created_at=c.created_at, updated_at=c.updated_at,
+        tags=sorted(t.name for t in c.tags.all()),
+        message_count=c.message_count,
+        waiting_since=c.waiting_since,
+        first_response_at=c.first_response_at,
+        last_message_at=c.last_message_at,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
     )
 
 
@@ -114,12 +123,21 @@ def message_out(m: Message) -> MessageOut:
     outbox = getattr(m, "outbox", None) if m.direction == "out" else None
     sender = m.sender
     return MessageOut(
-        id=m.pk, direction=m.direction, channel=m.channel, body=m.body, html=m.html,
-        language=m.language, language_confidence=m.language_confidence, emotion=m.emotion,
-        emotion_label=m.emotion_label, author=agent_ref(m.author),
+        id=m.pk,
+        direction=m.direction,
+        channel=m.channel,
+        body=m.body,
+        html=m.html,
+        language=m.language,
+        language_confidence=m.language_confidence,
+        emotion=m.emotion,
+        emotion_label=m.emotion_label,
+        author=agent_ref(m.author),
         sender=CustomerRef(id=sender.pk, name=sender.name, email=sender.email) if sender else None,
-        external_id=m.external_id, delivery=outbox.status if outbox else None,
-        delivery_error=outbox.last_error if outbox else "", created_at=m.created_at,
+        external_id=m.external_id,
+        delivery=outbox.status if outbox else None,
+        delivery_error=outbox.last_error if outbox else "",
+        created_at=m.created_at,
         sent_at=m.sent_at,
     )
 
@@ -131,8 +149,9 @@ def _list_qs() -> QuerySet[Conversation]:
 
 
 class ConversationFilters(Schema):
-    status: str | None = Field(None, description="open, pending, snoozed, resolved; "
-                               "comma-separated for several")
+    status: str | None = Field(
+        None, description="open, pending, snoozed, resolved; comma-separated for several"
+    )
     assignee: str | None = Field(None, description="an agent id, `me` or `none`")
     team: int | None = Field(None, ge=1, le=2**62)
     language: str | None = Field(None, max_length=16)
@@ -140,28 +159,33 @@ class ConversationFilters(Schema):
     priority: Priority | None = None
     customer: int | None = Field(None, ge=1, le=2**62)
     tag: str | None = Field(None, max_length=64)
-    q: str | None = Field(None, max_length=200,
-                          description="a number, or words in the subject or customer's name")
-    sort: str = Field("-updated_at", description="updated_at, -updated_at, created_at, "
-                      "-created_at, waiting_since")
+    q: str | None = Field(
+        None, max_length=200, description="a number, or words in the subject or customer's name"
+    )
+    sort: str = Field(
+        "-updated_at", description="updated_at, -updated_at, created_at, -created_at, waiting_since"
+    )
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
 
 
 SORTS = {
-    "updated_at": ("updated_at", "id"), "-updated_at": ("-updated_at", "-id"),
-    "created_at": ("created_at", "id"), "-created_at": ("-created_at", "-id"),
+    "updated_at": ("updated_at", "id"),
+    "-updated_at": ("-updated_at", "-id"),
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
     "waiting_since": ("waiting_since", "id"),
 }
 
 
-def filter_conversations(qs: QuerySet[Conversation], f: ConversationFilters,
-                         request: HttpRequest) -> QuerySet[Conversation]:
+def filter_conversations(
+    qs: QuerySet[Conversation], f: ConversationFilters, request: HttpRequest
+) -> QuerySet[Conversation]:
     from wowdesk.core.errors import InvalidInput
 
     if f.status:
         statuses = [s.strip() for s in f.status.split(",") if s.strip()]
-        bad = [s for s in statuses if s not in Status.values]
+        bad = [s for s in statuses if s not in ConversationStatus.values]
         if bad:
             raise InvalidInput(f"Unknown status: {', '.join(bad)}", field="status")
         qs = qs.filter(status__in=statuses)
@@ -188,8 +212,11 @@ def filter_conversations(qs: QuerySet[Conversation], f: ConversationFilters,
         qs = qs.filter(tags__name=f.tag.strip().lower())
     if f.q and f.q.strip():
         term = f.q.strip()
-        cond = Q(subject__icontains=term) | Q(customer__name__icontains=term) | Q(
-            customer__email__icontains=term)
+        cond = (
+            Q(subject__icontains=term)
+            | Q(customer__name__icontains=term)
+            | Q(customer__email__icontains=term)
+        )
         digits = term.lstrip("#")
         if digits.isdigit() and len(digits) < 19:
             cond |= Q(number=int(digits))
@@ -200,14 +227,16 @@ def filter_conversations(qs: QuerySet[Conversation], f: ConversationFilters,
 
 
 @router.get("/conversations", response={200: ConversationsOut, **ERRORS})
-def list_conversations(request: HttpRequest,
-                       filters: Query[ConversationFilters]) -> ConversationsOut:
+def list_conversations(
+    request: HttpRequest, filters: Query[ConversationFilters]
+) -> ConversationsOut:
     qs = filter_conversations(permissions.scope(_list_qs(), me(request)), filters, request)
     total = qs.count()
     start = (filters.page - 1) * filters.page_size
-    items = [item_out(c) for c in qs[start:start + filters.page_size]]
-    return ConversationsOut(items=items, total=total, page=filters.page,
-                            page_size=filters.page_size)
+    items = [item_out(c) for c in qs[start : start + filters.page_size]]
+    return ConversationsOut(
+        items=items, total=total, page=filters.page, page_size=filters.page_size
+    )
 
 
 def _get(request: HttpRequest, conversation_id: int) -> Conversation:
@@ -215,10 +244,12 @@ def _get(request: HttpRequest, conversation_id: int) -> Conversation:
 
 
 def conversation_out(c: Conversation) -> ConversationOut:
-    messages = (Message.objects.filter(conversation=c)
-                .select_related("author__user", "sender", "outbox").order_by("created_at", "id"))
-    return ConversationOut(**item_out(c).model_dump(),
-                           messages=[message_out(m) for m in messages])
+    messages = (
+        Message.objects.filter(conversation=c)
+        .select_related("author__user", "sender", "outbox")
+        .order_by("created_at", "id")
+    )
+    return ConversationOut(**item_out(c).model_dump(), messages=[message_out(m) for m in messages])
 
 
 @router.get("/conversations/{conversation_id}", response={200: ConversationOut, **ERRORS})
@@ -227,7 +258,7 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation
 
 
 class ConversationPatch(Schema):
-    status: Status | None = None
+    status: ConversationStatus | None = None
     priority: Priority | None = None
     assignee_id: int | None = Field(None, ge=1, le=2**62)
     team_id: int | None = Field(None, ge=1, le=2**62)
@@ -237,15 +268,21 @@ class ConversationPatch(Schema):
 
 @router.patch("/conversations/{conversation_id}", response={200: ConversationOut, **ERRORS})
 @transaction.atomic
-def update_conversation(request: HttpRequest, conversation_id: int,
-                        payload: ConversationPatch) -> ConversationOut:
+def update_conversation(
+    request: HttpRequest, conversation_id: int, payload: ConversationPatch
+) -> ConversationOut:
     """Change status, priority, assignee, team, tags. ``assignee_id: null`` unassigns."""
     conversation = _get(request, conversation_id)
     data = payload.model_dump(exclude_unset=True)
     services.update_conversation(
-        conversation, actor=me(request), status=data.get("status"),
-        priority=data.get("priority"), assignee_id=data.get("assignee_id", ...),
-        team_id=data.get("team_id", ...), tags=data.get("tags"), subject=data.get("subject"),
+        conversation,
+        actor=me(request),
+        status=data.get("status"),
+        priority=data.get("priority"),
+        assignee_id=data.get("assignee_id", ...),
+        team_id=data.get("team_id", ...),
+        tags=data.get("tags"),
+        subject=data.get("subject"),
     )
     return conversation_out(_get(request, conversation_id))
 
@@ -257,14 +294,14 @@ class ReplyIn(Schema):
 
 @router.post("/conversations/{conversation_id}/replies", response={201: MessageOut, **ERRORS})
 @transaction.atomic
-def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> tuple[int, MessageOut]:
+def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Status[MessageOut]:
     """Reply to the customer on the conversation's channel, or add a private note."""
     conversation = _get(request, conversation_id)
-    message = services.add_reply(conversation, author=me(request), body=payload.body,
-                                 private=payload.private)
-    message = Message.objects.select_related("author__user", "sender", "outbox").get(
-        pk=message.pk)
-    return 201, message_out(message)
+    message = services.add_reply(
+        conversation, author=me(request), body=payload.body, private=payload.private
+    )
+    message = Message.objects.select_related("author__user", "sender", "outbox").get(pk=message.pk)
+    return Status(201, message_out(message))
 
 
 # --- tags -----------------------------------------------------------------------------
@@ -295,12 +332,13 @@ def list_tags(request: HttpRequest) -> list[TagOut]:
 
 @router.post("/tags", response={201: TagOut, **ERRORS})
 @transaction.atomic
-def create_tag(request: HttpRequest, payload: TagIn) -> tuple[int, TagOut]:
+def create_tag(request: HttpRequest, payload: TagIn) -> Status[TagOut]:
     permissions.require_role(me(request), Role.SUPERVISOR)
     brand_id = permissions.pick_brand(me(request), payload.brand_id)
-    tag = services.create_tag(brand_id=brand_id, name=payload.name, color=payload.color,
-                              actor=me(request))
-    return 201, TagOut.from_orm(tag)
+    tag = services.create_tag(
+        brand_id=brand_id, name=payload.name, color=payload.color, actor=me(request)
+    )
+    return Status(201, TagOut.from_orm(tag))
 
 
 @router.patch("/tags/{tag_id}", response={200: TagOut, **ERRORS})
@@ -308,8 +346,9 @@ def create_tag(request: HttpRequest, payload: TagIn) -> tuple[int, TagOut]:
 def update_tag(request: HttpRequest, tag_id: int, payload: TagPatch) -> TagOut:
     permissions.require_role(me(request), Role.SUPERVISOR)
     tag = permissions.get_for_agent(Tag.objects.all(), me(request), tag_id)
-    return TagOut.from_orm(services.update_tag(tag, actor=me(request),
-                                               **payload.model_dump(exclude_unset=True)))
+    return TagOut.from_orm(
+        services.update_tag(tag, actor=me(request), **payload.model_dump(exclude_unset=True))
+    )
 
 
 # --- inboxes --------------------------------------------------------------------------
@@ -341,7 +380,7 @@ def list_inboxes(request: HttpRequest) -> list[InboxOut]:
 
 @router.post("/inboxes", response={201: InboxOut, **ERRORS})
 @transaction.atomic
-def create_inbox(request: HttpRequest, payload: InboxIn) -> tuple[int, InboxOut]:
+def create_inbox(request: HttpRequest, payload: InboxIn) -> Status[InboxOut]:
     from wowdesk.core.errors import InvalidInput
     from wowdesk.core.models import Team
 
@@ -349,10 +388,16 @@ def create_inbox(request: HttpRequest, payload: InboxIn) -> tuple[int, InboxOut]
     brand_id = permissions.pick_brand(me(request), payload.brand_id)
     if payload.team_id and not Team.objects.filter(pk=payload.team_id, brand_id=brand_id).exists():
         raise InvalidInput("No such team in this brand.", field="team_id")
-    inbox = services.create_inbox(brand_id=brand_id, name=payload.name, channel=payload.channel,
-                                  address=payload.address, team_id=payload.team_id,
-                                  is_default=payload.is_default, actor=me(request))
-    return 201, InboxOut.from_orm(inbox)
+    inbox = services.create_inbox(
+        brand_id=brand_id,
+        name=payload.name,
+        channel=payload.channel,
+        address=payload.address,
+        team_id=payload.team_id,
+        is_default=payload.is_default,
+        actor=me(request),
+    )
+    return Status(201, InboxOut.from_orm(inbox))
 
 
 __all__ = ["router"]

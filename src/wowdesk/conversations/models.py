@@ -80,9 +80,7 @@ class Conversation(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="conversations")
     number = models.PositiveBigIntegerField(_("number"))
     inbox = models.ForeignKey(Inbox, on_delete=models.PROTECT, related_name="conversations")
-    customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="conversations"
-    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN

@@ -11,11 +11,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wowdesk.core import audit
-from wowdesk.core.errors import InvalidInput
-from wowdesk.core.events import Event, emit
-from wowdesk.core.models import Agent, Brand, Team
-from wowdesk.customers.models import Customer
 from wowdesk.conversations.html import sanitize_html, text_to_html
 from wowdesk.conversations.models import (
     Channel,
@@ -27,6 +22,11 @@ from wowdesk.conversations.models import (
     Status,
     Tag,
 )
+from wowdesk.core import audit
+from wowdesk.core.errors import InvalidInput
+from wowdesk.core.events import Event, emit
+from wowdesk.core.models import Agent, Brand, Team
+from wowdesk.customers.models import Customer
 
 MAX_SUBJECT = 300
 
@@ -36,26 +36,48 @@ MAX_SUBJECT = 300
 
 def default_inbox(brand_id: int, channel: str) -> Inbox:
     """The brand's default inbox for a channel, created on first use."""
-    inbox = (Inbox.objects.filter(brand_id=brand_id, channel=channel)
-             .order_by("-is_default", "id").first())
+    inbox = (
+        Inbox.objects.filter(brand_id=brand_id, channel=channel)
+        .order_by("-is_default", "id")
+        .first()
+    )
     if inbox is None:
         label = Channel(channel).label
-        inbox = Inbox.objects.create(brand_id=brand_id, channel=channel, name=str(label),
-                                     is_default=True)
+        inbox = Inbox.objects.create(
+            brand_id=brand_id, channel=channel, name=str(label), is_default=True
+        )
     return inbox
 
 
-def create_inbox(*, brand_id: int, name: str, channel: str, address: str = "",
-                 team_id: int | None = None, is_default: bool = False,
-                 actor: Agent | None = None) -> Inbox:
+def create_inbox(
+    *,
+    brand_id: int,
+    name: str,
+    channel: str,
+    address: str = "",
+    team_id: int | None = None,
+    is_default: bool = False,
+    actor: Agent | None = None,
+) -> Inbox:
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel."), field="channel")
     if Inbox.objects.filter(brand_id=brand_id, name=name).exists():
         raise InvalidInput(_("An inbox with this name exists."), field="name")
-    inbox = Inbox.objects.create(brand_id=brand_id, name=name, channel=channel, address=address,
-                                 team_id=team_id, is_default=is_default)
-    audit.record(action="inbox.create", obj=inbox, actor=actor, brand_id=brand_id,
-                 after={"name": name, "channel": channel})
+    inbox = Inbox.objects.create(
+        brand_id=brand_id,
+        name=name,
+        channel=channel,
+        address=address,
+        team_id=team_id,
+        is_default=is_default,
+    )
+    audit.record(
+        action="inbox.create",
+        obj=inbox,
+        actor=actor,
+        brand_id=brand_id,
+        after={"name": name, "channel": channel},
+    )
     return inbox
 
 
@@ -70,8 +92,9 @@ def ensure_tags(brand_id: int, names: Iterable[str]) -> list[Tag]:
     return out
 
 
-def create_tag(*, brand_id: int, name: str, color: str = "#6b7280",
-               actor: Agent | None = None) -> Tag:
+def create_tag(
+    *, brand_id: int, name: str, color: str = "#6b7280", actor: Agent | None = None
+) -> Tag:
     name = name.strip().lower()[:64]
     if not name:
         raise InvalidInput(_("A tag needs a name."), field="name")
@@ -79,13 +102,19 @@ def create_tag(*, brand_id: int, name: str, color: str = "#6b7280",
         raise InvalidInput(_("A tag with this name exists."), field="name")
     _check_color(color)
     tag = Tag.objects.create(brand_id=brand_id, name=name, color=color)
-    audit.record(action="tag.create", obj=tag, actor=actor, brand_id=brand_id,
-                 after={"name": name, "color": color})
+    audit.record(
+        action="tag.create",
+        obj=tag,
+        actor=actor,
+        brand_id=brand_id,
+        after={"name": name, "color": color},
+    )
     return tag
 
 
-def update_tag(tag: Tag, *, actor: Agent | None, name: str | None = None,
-               color: str | None = None) -> Tag:
+def update_tag(
+    tag: Tag, *, actor: Agent | None, name: str | None = None, color: str | None = None
+) -> Tag:
     before = {"name": tag.name, "color": tag.color}
     if name is not None:
         name = name.strip().lower()[:64]
@@ -100,14 +129,18 @@ def update_tag(tag: Tag, *, actor: Agent | None, name: str | None = None,
     tag.save()
     b, a = audit.diff(before, {"name": tag.name, "color": tag.color})
     if a:
-        audit.record(action="tag.update", obj=tag, actor=actor, brand_id=tag.brand_id,
-                     before=b, after=a)
+        audit.record(
+            action="tag.update", obj=tag, actor=actor, brand_id=tag.brand_id, before=b, after=a
+        )
     return tag
 
 
 def _check_color(color: str) -> None:
-    if len(color) != 7 or color[0] != "#" or any(c not in "0123456789abcdefABCDEF"
-                                                  for c in color[1:]):
+    if (
+        len(color) != 7
+        or color[0] != "#"
+        or any(c not in "0123456789abcdefABCDEF" for c in color[1:])
+    ):
         raise InvalidInput(_("A color is written #rrggbb."), field="color")
 
 
@@ -122,17 +155,33 @@ def next_number(brand_id: int) -> int:
 
 def find_open_conversation(customer: Customer, inbox: Inbox) -> Conversation | None:
     """The customer's latest conversation on this inbox that is not resolved."""
-    return (Conversation.objects.filter(customer=customer, inbox=inbox)
-            .exclude(status=Status.RESOLVED).order_by("-id").first())
+    return (
+        Conversation.objects.filter(customer=customer, inbox=inbox)
+        .exclude(status=Status.RESOLVED)
+        .order_by("-id")
+        .first()
+    )
 
 
-def create_conversation(*, inbox: Inbox, customer: Customer, subject: str = "",
-                        at: dt.datetime | None = None, language: str = "") -> Conversation:
+def create_conversation(
+    *,
+    inbox: Inbox,
+    customer: Customer,
+    subject: str = "",
+    at: dt.datetime | None = None,
+    language: str = "",
+) -> Conversation:
     now = at or timezone.now()
     conversation = Conversation.objects.create(
-        brand_id=inbox.brand_id, number=next_number(inbox.brand_id), inbox=inbox,
-        customer=customer, subject=subject.strip()[:MAX_SUBJECT], team_id=inbox.team_id,
-        language=language or customer.language, created_at=now, updated_at=now,
+        brand_id=inbox.brand_id,
+        number=next_number(inbox.brand_id),
+        inbox=inbox,
+        customer=customer,
+        subject=subject.strip()[:MAX_SUBJECT],
+        team_id=inbox.team_id,
+        language=language or customer.language,
+        created_at=now,
+        updated_at=now,
     )
     emit(Event.CONVERSATION_CREATED, conversation_id=conversation.pk)
     return conversation
@@ -148,19 +197,28 @@ class IncomingMessage:
     meta: dict[str, Any] | None = None
 
 
-def append_incoming(conversation: Conversation, customer: Customer,
-                    incoming: IncomingMessage) -> Message:
+def append_incoming(
+    conversation: Conversation, customer: Customer, incoming: IncomingMessage
+) -> Message:
     """Add a customer's message; a resolved or snoozed conversation opens again."""
     now = timezone.now()
     message = Message.objects.create(
-        conversation=conversation, brand_id=conversation.brand_id, direction=Direction.IN,
-        channel=incoming.channel, body=incoming.body,
+        conversation=conversation,
+        brand_id=conversation.brand_id,
+        direction=Direction.IN,
+        channel=incoming.channel,
+        body=incoming.body,
         html=sanitize_html(incoming.html) if incoming.html else text_to_html(incoming.body),
-        sender=customer, external_id=incoming.external_id[:400], meta=incoming.meta or {},
-        sent_at=incoming.sent_at, created_at=now,
+        sender=customer,
+        external_id=incoming.external_id[:400],
+        meta=incoming.meta or {},
+        sent_at=incoming.sent_at,
+        created_at=now,
     )
     updates: dict[str, Any] = {
-        "last_message_at": now, "updated_at": now, "message_count": F("message_count") + 1,
+        "last_message_at": now,
+        "updated_at": now,
+        "message_count": F("message_count") + 1,
     }
     if conversation.waiting_since is None:
         updates["waiting_since"] = now
@@ -172,8 +230,9 @@ def append_incoming(conversation: Conversation, customer: Customer,
     return message
 
 
-def add_reply(conversation: Conversation, *, author: Agent, body: str,
-              private: bool = False) -> Message:
+def add_reply(
+    conversation: Conversation, *, author: Agent, body: str, private: bool = False
+) -> Message:
     """An agent's reply (queued in the outbox in this same transaction) or private note."""
     from wowdesk.channels.outbox import queue_outbound
 
@@ -182,9 +241,13 @@ def add_reply(conversation: Conversation, *, author: Agent, body: str,
         raise InvalidInput(_("A reply cannot be empty."), field="body")
     now = timezone.now()
     message = Message.objects.create(
-        conversation=conversation, brand_id=conversation.brand_id,
+        conversation=conversation,
+        brand_id=conversation.brand_id,
         direction=Direction.NOTE if private else Direction.OUT,
-        channel=conversation.inbox.channel, body=text, html=text_to_html(text), author=author,
+        channel=conversation.inbox.channel,
+        body=text,
+        html=text_to_html(text),
+        author=author,
         created_at=now,
     )
     updates: dict[str, Any] = {"updated_at": now, "message_count": F("message_count") + 1}
@@ -200,12 +263,23 @@ def add_reply(conversation: Conversation, *, author: Agent, body: str,
     return message
 
 
-def add_activity(conversation: Conversation, text: str, *, actor: Agent | None,
-                 meta: dict[str, Any] | None = None) -> Message:
+def add_activity(
+    conversation: Conversation,
+    text: str,
+    *,
+    actor: Agent | None,
+    meta: dict[str, Any] | None = None,
+) -> Message:
     return Message.objects.create(
-        conversation=conversation, brand_id=conversation.brand_id, direction=Direction.ACTIVITY,
-        channel=conversation.inbox.channel, body=text, html=text_to_html(text), author=actor,
-        meta=meta or {}, created_at=timezone.now(),
+        conversation=conversation,
+        brand_id=conversation.brand_id,
+        direction=Direction.ACTIVITY,
+        channel=conversation.inbox.channel,
+        body=text,
+        html=text_to_html(text),
+        author=actor,
+        meta=meta or {},
+        created_at=timezone.now(),
     )
 
 
@@ -219,10 +293,17 @@ def snapshot(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def update_conversation(conversation: Conversation, *, actor: Agent | None,
-                        status: str | None = None, priority: str | None = None,
-                        assignee_id: int | None | object = ..., team_id: int | None | object = ...,
-                        tags: list[str] | None = None, subject: str | None = None) -> Conversation:
+def update_conversation(
+    conversation: Conversation,
+    *,
+    actor: Agent | None,
+    status: str | None = None,
+    priority: str | None = None,
+    assignee_id: int | object | None = ...,
+    team_id: int | object | None = ...,
+    tags: list[str] | None = None,
+    subject: str | None = None,
+) -> Conversation:
     """Change status, priority, assignee, team, tags; each change is an activity message
     in the thread and a line in the audit log. ``...`` means "leave as it is"."""
     before = snapshot(conversation)
@@ -246,8 +327,9 @@ def update_conversation(conversation: Conversation, *, actor: Agent | None,
             conversation.assignee = None
             activities.append(_("Unassigned"))
         else:
-            agent = Agent.objects.filter(pk=assignee_id, brands=conversation.brand_id,
-                                         is_active=True).first()
+            agent = Agent.objects.filter(
+                pk=assignee_id, brands=conversation.brand_id, is_active=True
+            ).first()
             if agent is None:
                 raise InvalidInput(_("No such active agent in this brand."), field="assignee_id")
             conversation.assignee = agent
@@ -274,8 +356,14 @@ def update_conversation(conversation: Conversation, *, actor: Agent | None,
     after = snapshot(conversation)
     b, a = audit.diff(before, after)
     if a:
-        audit.record(action="conversation.update", obj=conversation, actor=actor,
-                     brand_id=conversation.brand_id, before=b, after=a)
+        audit.record(
+            action="conversation.update",
+            obj=conversation,
+            actor=actor,
+            brand_id=conversation.brand_id,
+            before=b,
+            after=a,
+        )
         for text in activities:
             add_activity(conversation, text, actor=actor, meta={"changes": a})
         emit(Event.CONVERSATION_UPDATED, conversation_id=conversation.pk, changes=a)

@@ -34,8 +34,7 @@ class BrandScopedAdmin(admin.ModelAdmin):
             return qs
         return qs.filter(**{f"{self.brand_field}__in": ids}).distinct()
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest,
-                                 **kwargs: Any) -> Any:
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         ids = brand_ids_for(request)
         if ids is not None and db_field.name == "brand":
             from wowdesk.core.models import Brand

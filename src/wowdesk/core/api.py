@@ -1,11 +1,10 @@
 """API: health, me, brands, agents, teams, sites, tokens."""
 
-
 import datetime as dt
 
 from django.db import connection, transaction
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 import wowdesk
@@ -28,14 +27,17 @@ class HealthOut(Schema):
 
 
 @router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
-def health(request: HttpRequest) -> tuple[int, HealthOut]:
+def health(request: HttpRequest) -> Status[HealthOut]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        return 200, HealthOut(status="ok", version=wowdesk.__version__, database=connection.vendor)
+        return Status(
+            200, HealthOut(status="ok", version=wowdesk.__version__, database=connection.vendor)
+        )
     except Exception:
-        return 503, HealthOut(status="error", version=wowdesk.__version__,
-                              database=connection.vendor)
+        return Status(
+            503, HealthOut(status="error", version=wowdesk.__version__, database=connection.vendor)
+        )
 
 
 class BrandOut(Schema):
@@ -74,16 +76,28 @@ class MeOut(AgentOut):
 
 
 def site_out(site: Site) -> SiteOut:
-    return SiteOut(id=site.pk, name=site.name, timezone=site.timezone, country=site.country,
-                   brand_ids=sorted(b.pk for b in site.brands.all()))
+    return SiteOut(
+        id=site.pk,
+        name=site.name,
+        timezone=site.timezone,
+        country=site.country,
+        brand_ids=sorted(b.pk for b in site.brands.all()),
+    )
 
 
 def agent_out(agent: Agent) -> AgentOut:
     return AgentOut(
-        id=agent.pk, email=agent.user.email, name=agent.display_name, role=agent.role,
-        languages=list(agent.languages), skills=list(agent.skills), timezone=agent.timezone,
-        site=site_out(agent.site) if agent.site else None, capacity=agent.capacity,
-        is_active=agent.is_active, brand_ids=sorted(b.pk for b in agent.brands.all()),
+        id=agent.pk,
+        email=agent.user.email,
+        name=agent.display_name,
+        role=agent.role,
+        languages=list(agent.languages),
+        skills=list(agent.skills),
+        timezone=agent.timezone,
+        site=site_out(agent.site) if agent.site else None,
+        capacity=agent.capacity,
+        is_active=agent.is_active,
+        brand_ids=sorted(b.pk for b in agent.brands.all()),
         team_ids=sorted(t.pk for t in agent.teams.all()),
     )
 
@@ -98,14 +112,15 @@ def _agents_qs():  # type: ignore[no-untyped-def]
 def get_me(request: HttpRequest) -> MeOut:
     agent = _agents_qs().get(pk=me(request).pk)
     brands = Brand.objects.filter(pk__in=permissions.visible_brand_ids(me(request)))
-    return MeOut(**agent_out(agent).model_dump(),
-                 brands=[BrandOut.from_orm(b) for b in brands])
+    return MeOut(**agent_out(agent).model_dump(), brands=[BrandOut.from_orm(b) for b in brands])
 
 
 @router.get("/brands", response={200: list[BrandOut], **ERRORS})
 def list_brands(request: HttpRequest) -> list[BrandOut]:
-    return [BrandOut.from_orm(b) for b in
-            Brand.objects.filter(pk__in=permissions.visible_brand_ids(me(request)))]
+    return [
+        BrandOut.from_orm(b)
+        for b in Brand.objects.filter(pk__in=permissions.visible_brand_ids(me(request)))
+    ]
 
 
 # --- agents ---------------------------------------------------------------------------
@@ -141,8 +156,9 @@ class AgentPatch(Schema):
 
 
 @router.get("/agents", response={200: AgentsOut, **ERRORS})
-def list_agents(request: HttpRequest, language: str | None = None,
-                role: Role | None = None) -> AgentsOut:
+def list_agents(
+    request: HttpRequest, language: str | None = None, role: Role | None = None
+) -> AgentsOut:
     qs = _agents_qs().filter(brands__in=permissions.visible_brand_ids(me(request))).distinct()
     if role:
         qs = qs.filter(role=role)
@@ -169,18 +185,25 @@ def _visible_agent(request: HttpRequest, agent_id: int) -> Agent:
 
 @router.post("/agents", response={201: AgentOut, **ERRORS})
 @transaction.atomic
-def create_agent(request: HttpRequest, payload: AgentIn) -> tuple[int, AgentOut]:
+def create_agent(request: HttpRequest, payload: AgentIn) -> Status[AgentOut]:
     permissions.require_role(me(request), Role.ADMIN)
     brand_id = permissions.pick_brand(me(request), payload.brand_id)
     agent = services.create_agent(
         services.AgentInput(
-            email=payload.email, name=payload.name, password=payload.password,
-            role=payload.role, languages=tuple(payload.languages), skills=tuple(payload.skills),
-            timezone=payload.timezone, site_id=payload.site_id, capacity=payload.capacity,
+            email=payload.email,
+            name=payload.name,
+            password=payload.password,
+            role=payload.role,
+            languages=tuple(payload.languages),
+            skills=tuple(payload.skills),
+            timezone=payload.timezone,
+            site_id=payload.site_id,
+            capacity=payload.capacity,
         ),
-        brands=[brand_id], actor=me(request),
+        brands=[brand_id],
+        actor=me(request),
     )
-    return 201, agent_out(_agents_qs().get(pk=agent.pk))
+    return Status(201, agent_out(_agents_qs().get(pk=agent.pk)))
 
 
 @router.patch("/agents/{agent_id}", response={200: AgentOut, **ERRORS})
@@ -220,9 +243,13 @@ class TeamPatch(Schema):
 
 
 def team_out(team: Team) -> TeamOut:
-    return TeamOut(id=team.pk, brand_id=team.brand_id, name=team.name,
-                   description=team.description,
-                   member_ids=sorted(m.pk for m in team.members.all()))
+    return TeamOut(
+        id=team.pk,
+        brand_id=team.brand_id,
+        name=team.name,
+        description=team.description,
+        member_ids=sorted(m.pk for m in team.members.all()),
+    )
 
 
 @router.get("/teams", response={200: list[TeamOut], **ERRORS})
@@ -233,13 +260,17 @@ def list_teams(request: HttpRequest) -> list[TeamOut]:
 
 @router.post("/teams", response={201: TeamOut, **ERRORS})
 @transaction.atomic
-def create_team(request: HttpRequest, payload: TeamIn) -> tuple[int, TeamOut]:
+def create_team(request: HttpRequest, payload: TeamIn) -> Status[TeamOut]:
     permissions.require_role(me(request), Role.SUPERVISOR)
     brand_id = permissions.pick_brand(me(request), payload.brand_id)
-    team = services.create_team(brand_id=brand_id, name=payload.name,
-                                description=payload.description, member_ids=payload.member_ids,
-                                actor=me(request))
-    return 201, team_out(team)
+    team = services.create_team(
+        brand_id=brand_id,
+        name=payload.name,
+        description=payload.description,
+        member_ids=payload.member_ids,
+        actor=me(request),
+    )
+    return Status(201, team_out(team))
 
 
 @router.patch("/teams/{team_id}", response={200: TeamOut, **ERRORS})
@@ -268,8 +299,11 @@ class SitePatch(Schema):
 
 
 def _sites_qs(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return (Site.objects.filter(brands__in=permissions.visible_brand_ids(me(request)))
-            .prefetch_related("brands").distinct())
+    return (
+        Site.objects.filter(brands__in=permissions.visible_brand_ids(me(request)))
+        .prefetch_related("brands")
+        .distinct()
+    )
 
 
 @router.get("/sites", response={200: list[SiteOut], **ERRORS})
@@ -279,12 +313,17 @@ def list_sites(request: HttpRequest) -> list[SiteOut]:
 
 @router.post("/sites", response={201: SiteOut, **ERRORS})
 @transaction.atomic
-def create_site(request: HttpRequest, payload: SiteIn) -> tuple[int, SiteOut]:
+def create_site(request: HttpRequest, payload: SiteIn) -> Status[SiteOut]:
     permissions.require_role(me(request), Role.ADMIN)
     brand_id = permissions.pick_brand(me(request), payload.brand_id)
-    site = services.create_site(name=payload.name, timezone_name=payload.timezone,
-                                country=payload.country, brand_ids=[brand_id], actor=me(request))
-    return 201, site_out(site)
+    site = services.create_site(
+        name=payload.name,
+        timezone_name=payload.timezone,
+        country=payload.country,
+        brand_ids=[brand_id],
+        actor=me(request),
+    )
+    return Status(201, site_out(site))
 
 
 @router.patch("/sites/{site_id}", response={200: SiteOut, **ERRORS})
@@ -329,22 +368,22 @@ def list_tokens(request: HttpRequest) -> list[TokenOut]:
 
 @router.post("/tokens", response={201: TokenCreated, **ERRORS})
 @transaction.atomic
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreated]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenCreated]:
     raw = services.create_token(me(request), name=payload.name)
     token = ApiToken.objects.get(token_hash=services.hash_token(raw))
-    return 201, TokenCreated(**TokenOut.from_orm(token).model_dump(), token=raw)
+    return Status(201, TokenCreated(**TokenOut.from_orm(token).model_dump(), token=raw))
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
 @transaction.atomic
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     from wowdesk.core.errors import NotFound
 
     token = ApiToken.objects.filter(pk=token_id, agent=me(request)).first()
     if token is None:
         raise NotFound("No such token of yours.", field="token_id")
     services.revoke_token(token, actor=me(request))
-    return 204, None
+    return Status(204, None)
 
 
 __all__ = ["Error", "router"]

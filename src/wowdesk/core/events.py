@@ -43,7 +43,9 @@ def emit(event: Event, **payload: Any) -> None:
         transaction.on_commit(_safe(listener, event, payload))
 
 
-def _safe(listener: Callable[..., None], event: Event, payload: dict[str, Any]) -> Callable[[], None]:
+def _safe(
+    listener: Callable[..., None], event: Event, payload: dict[str, Any]
+) -> Callable[[], None]:
     def run() -> None:
         try:
             listener(**payload)

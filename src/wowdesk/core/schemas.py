@@ -1,6 +1,5 @@
 """Shared API shapes."""
 
-
 from ninja import Schema
 
 
@@ -22,8 +21,14 @@ class Page(Schema):
     page_size: int
 
 
-ERRORS: dict[int, type[Schema]] = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error,
-                                   422: Error}
+ERRORS: dict[int, type[Schema]] = {
+    400: Error,
+    401: Error,
+    403: Error,
+    404: Error,
+    409: Error,
+    422: Error,
+}
 
 
 def agent_ref(agent: object | None) -> AgentRef | None:

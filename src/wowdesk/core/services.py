@@ -49,8 +49,9 @@ def clean_languages(values: Iterable[str], field: str = "languages") -> list[str
 # --- brands and sites -----------------------------------------------------------------
 
 
-def create_brand(*, name: str, slug: str | None = None, default_language: str = "en",
-                 support_email: str = "") -> Brand:
+def create_brand(
+    *, name: str, slug: str | None = None, default_language: str = "en", support_email: str = ""
+) -> Brand:
     slug = slug or slugify(name)[:60] or "brand"
     if Brand.objects.filter(slug=slug).exists():
         raise Conflict(_("A brand with this slug exists."), field="slug")
@@ -69,16 +70,27 @@ def default_brand() -> Brand:
     return brand
 
 
-def create_site(*, name: str, timezone_name: str, country: str = "",
-                brand_ids: Iterable[int] = (), actor: Agent | None = None) -> Site:
+def create_site(
+    *,
+    name: str,
+    timezone_name: str,
+    country: str = "",
+    brand_ids: Iterable[int] = (),
+    actor: Agent | None = None,
+) -> Site:
     site = Site.objects.create(
         name=name, timezone=valid_timezone(timezone_name), country=country.upper()[:2]
     )
     ids = list(brand_ids)
     if ids:
         site.brands.set(ids)
-    audit.record(action="site.create", obj=site, actor=actor, brand_id=ids[0] if ids else None,
-                 after={"name": name, "timezone": timezone_name})
+    audit.record(
+        action="site.create",
+        obj=site,
+        actor=actor,
+        brand_id=ids[0] if ids else None,
+        after={"name": name, "timezone": timezone_name},
+    )
     return site
 
 
@@ -114,8 +126,9 @@ class AgentInput:
     capacity: int = 10
 
 
-def create_agent(data: AgentInput, *, brands: Iterable[Brand | int],
-                 actor: Agent | None = None) -> Agent:
+def create_agent(
+    data: AgentInput, *, brands: Iterable[Brand | int], actor: Agent | None = None
+) -> Agent:
     email = data.email.strip().lower()
     if "@" not in email:
         raise InvalidInput(_("Not an email address."), field="email")
@@ -145,14 +158,27 @@ def create_agent(data: AgentInput, *, brands: Iterable[Brand | int],
     )
     brand_ids = [b.pk if isinstance(b, Brand) else b for b in brands]
     agent.brands.set(brand_ids)
-    audit.record(action="agent.create", obj=agent, actor=actor,
-                 brand_id=brand_ids[0] if brand_ids else None,
-                 after={"email": email, "role": data.role, "languages": agent.languages})
+    audit.record(
+        action="agent.create",
+        obj=agent,
+        actor=actor,
+        brand_id=brand_ids[0] if brand_ids else None,
+        after={"email": email, "role": data.role, "languages": agent.languages},
+    )
     return agent
 
 
-AGENT_FIELDS = ("display_name", "role", "languages", "skills", "timezone", "site_id",
-                "capacity", "is_active", "ui_language")
+AGENT_FIELDS = (
+    "display_name",
+    "role",
+    "languages",
+    "skills",
+    "timezone",
+    "site_id",
+    "capacity",
+    "is_active",
+    "ui_language",
+)
 
 
 def agent_snapshot(agent: Agent) -> dict[str, Any]:
@@ -180,15 +206,19 @@ def update_agent(agent: Agent, *, actor: Agent | None, **fields: Any) -> Agent:
         sync_staff(agent.user, agent.role)
     b, a = audit.diff(before, agent_snapshot(agent))
     if a:
-        audit.record(action="agent.update", obj=agent, actor=actor,
-                     brand_id=next(iter(agent.brands.values_list("id", flat=True)), None),
-                     before=b, after=a)
+        audit.record(
+            action="agent.update",
+            obj=agent,
+            actor=actor,
+            brand_id=next(iter(agent.brands.values_list("id", flat=True)), None),
+            before=b,
+            after=a,
+        )
     return agent
 
 
 def find_agent_by_email(email: str) -> Agent | None:
-    return (Agent.objects.select_related("user")
-            .filter(user__username=email.strip().lower()).first())
+    return Agent.objects.select_related("user").filter(user__username=email.strip().lower()).first()
 
 
 ADMIN_APP_LABELS = ("core", "customers", "conversations", "ingest")
@@ -214,8 +244,14 @@ def sync_staff(user: Any, role: str) -> None:
 # --- teams ----------------------------------------------------------------------------
 
 
-def create_team(*, brand_id: int, name: str, description: str = "",
-                member_ids: Iterable[int] = (), actor: Agent | None = None) -> Team:
+def create_team(
+    *,
+    brand_id: int,
+    name: str,
+    description: str = "",
+    member_ids: Iterable[int] = (),
+    actor: Agent | None = None,
+) -> Team:
     name = name.strip()
     if not name:
         raise InvalidInput(_("A team needs a name."), field="name")
@@ -223,15 +259,29 @@ def create_team(*, brand_id: int, name: str, description: str = "",
         raise Conflict(_("A team with this name exists."), field="name")
     team = Team.objects.create(brand_id=brand_id, name=name, description=description)
     _set_members(team, member_ids)
-    audit.record(action="team.create", obj=team, actor=actor, brand_id=brand_id,
-                 after={"name": name, "members": sorted(member_ids)})
+    audit.record(
+        action="team.create",
+        obj=team,
+        actor=actor,
+        brand_id=brand_id,
+        after={"name": name, "members": sorted(member_ids)},
+    )
     return team
 
 
-def update_team(team: Team, *, actor: Agent | None, name: str | None = None,
-                description: str | None = None, member_ids: Iterable[int] | None = None) -> Team:
-    before = {"name": team.name, "description": team.description,
-              "members": sorted(team.members.values_list("id", flat=True))}
+def update_team(
+    team: Team,
+    *,
+    actor: Agent | None,
+    name: str | None = None,
+    description: str | None = None,
+    member_ids: Iterable[int] | None = None,
+) -> Team:
+    before = {
+        "name": team.name,
+        "description": team.description,
+        "members": sorted(team.members.values_list("id", flat=True)),
+    }
     if name is not None:
         name = name.strip()
         if not name:
@@ -244,12 +294,16 @@ def update_team(team: Team, *, actor: Agent | None, name: str | None = None,
     team.save()
     if member_ids is not None:
         _set_members(team, member_ids)
-    after = {"name": team.name, "description": team.description,
-             "members": sorted(team.members.values_list("id", flat=True))}
+    after = {
+        "name": team.name,
+        "description": team.description,
+        "members": sorted(team.members.values_list("id", flat=True)),
+    }
     b, a = audit.diff(before, after)
     if a:
-        audit.record(action="team.update", obj=team, actor=actor, brand_id=team.brand_id,
-                     before=b, after=a)
+        audit.record(
+            action="team.update", obj=team, actor=actor, brand_id=team.brand_id, before=b, after=a
+        )
     return team
 
 
@@ -258,8 +312,9 @@ def _set_members(team: Team, member_ids: Iterable[int]) -> None:
     found = set(Agent.objects.filter(pk__in=ids, brands=team.brand_id).values_list("id", flat=True))
     missing = [i for i in ids if i not in found]
     if missing:
-        raise InvalidInput(_("No such agent in this brand: %(ids)s") % {"ids": missing},
-                           field="member_ids")
+        raise InvalidInput(
+            _("No such agent in this brand: %(ids)s") % {"ids": missing}, field="member_ids"
+        )
     team.members.set(ids)
 
 
@@ -273,10 +328,16 @@ def hash_token(raw: str) -> str:
 def create_token(agent: Agent, *, name: str = "cli", actor: Agent | None = None) -> str:
     """Make a token and return it in plain text: the only time it is ever visible."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(agent=agent, name=name, prefix=raw[:10],
-                                    token_hash=hash_token(raw))
-    audit.record(action="token.create", obj=token, actor=actor or agent, brand_id=None,
-                 after={"agent": agent.pk, "name": name, "prefix": token.prefix})
+    token = ApiToken.objects.create(
+        agent=agent, name=name, prefix=raw[:10], token_hash=hash_token(raw)
+    )
+    audit.record(
+        action="token.create",
+        obj=token,
+        actor=actor or agent,
+        brand_id=None,
+        after={"agent": agent.pk, "name": name, "prefix": token.prefix},
+    )
     return raw
 
 
@@ -284,16 +345,24 @@ def revoke_token(token: ApiToken, *, actor: Agent | None) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(action="token.revoke", obj=token, actor=actor, brand_id=None,
-                     after={"prefix": token.prefix})
+        audit.record(
+            action="token.revoke",
+            obj=token,
+            actor=actor,
+            brand_id=None,
+            after={"prefix": token.prefix},
+        )
 
 
 def agent_for_token(raw: str) -> Agent | None:
     """The active agent a valid, unrevoked token belongs to, or None."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = (ApiToken.objects.select_related("agent__user")
-             .filter(token_hash=hash_token(raw), revoked_at__isnull=True).first())
+    token = (
+        ApiToken.objects.select_related("agent__user")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not token.agent.is_active or not token.agent.user.is_active:
         return None
     now = timezone.now()
@@ -308,8 +377,9 @@ def ensure_agent_with_token(*, email: str, role: str, name: str = "") -> tuple[A
     and a fresh token."""
     agent = find_agent_by_email(email)
     if agent is None:
-        agent = create_agent(AgentInput(email=email, name=name, role=role),
-                             brands=[default_brand()])
+        agent = create_agent(
+            AgentInput(email=email, name=name, role=role), brands=[default_brand()]
+        )
     elif role and agent.role != role:
         update_agent(agent, actor=None, role=role)
     return agent, create_token(agent)

@@ -18,9 +18,16 @@ SWEEP_EVERY = 30.0
 def _make_worker(interval: float = 0.5):  # type: ignore[no-untyped-def]
     from django_tasks_db.management.commands.db_worker import Worker
 
-    return Worker(queue_names=["*"], interval=interval, batch=False, backend_name="default",
-                  startup_delay=False, max_tasks=None, worker_id=get_random_string(32),
-                  excluded_queue_names=[])
+    return Worker(
+        queue_names=["*"],
+        interval=interval,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=get_random_string(32),
+        excluded_queue_names=[],
+    )
 
 
 def sweep_forever(stop: threading.Event, every: float = SWEEP_EVERY) -> None:
@@ -52,16 +59,18 @@ def start_background_worker() -> threading.Event:
                 time.sleep(1)
 
     threading.Thread(target=work, name="wowdesk-worker", daemon=True).start()
-    threading.Thread(target=sweep_forever, args=(stop,), name="wowdesk-sweeper",
-                     daemon=True).start()
+    threading.Thread(
+        target=sweep_forever, args=(stop,), name="wowdesk-sweeper", daemon=True
+    ).start()
     return stop
 
 
 def run_worker(interval: float = 0.5) -> None:
     """``wowdesk worker``: the worker in the foreground (Ctrl+C stops it after the task)."""
     stop = threading.Event()
-    threading.Thread(target=sweep_forever, args=(stop,), name="wowdesk-sweeper",
-                     daemon=True).start()
+    threading.Thread(
+        target=sweep_forever, args=(stop,), name="wowdesk-sweeper", daemon=True
+    ).start()
     worker = _make_worker(interval)
     worker.configure_signals()
     try:

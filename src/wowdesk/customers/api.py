@@ -1,13 +1,12 @@
 """API: customers (the CRM profile), identities, purchases, merge."""
 
-
 import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from wowdesk.core import permissions
@@ -102,47 +101,76 @@ def _org(c: Customer) -> OrganizationOut | None:
 
 
 def summary(c: Customer) -> CustomerSummary:
-    return CustomerSummary(id=c.pk, name=c.name, email=c.email, phone=c.phone,
-                           language=c.language, vip_tier=c.vip_tier, organization=_org(c))
+    return CustomerSummary(
+        id=c.pk,
+        name=c.name,
+        email=c.email,
+        phone=c.phone,
+        language=c.language,
+        vip_tier=c.vip_tier,
+        organization=_org(c),
+    )
 
 
 def customer_out(c: Customer) -> CustomerOut:
     today = timezone.localdate()
     conversations = c.conversations.select_related("inbox").order_by("-updated_at")[:50]
     return CustomerOut(
-        **summary(c).model_dump(), brand_id=c.brand_id, timezone=c.timezone, notes=c.notes,
-        merged_into_id=c.merged_into_id, created_at=c.created_at,
+        **summary(c).model_dump(),
+        brand_id=c.brand_id,
+        timezone=c.timezone,
+        notes=c.notes,
+        merged_into_id=c.merged_into_id,
+        created_at=c.created_at,
         identities=[IdentityOut(id=i.pk, kind=i.kind, value=i.value) for i in c.identities.all()],
         purchases=[
-            PurchaseOut(id=p.pk, product=p.product, sku=p.sku, serial_number=p.serial_number,
-                        order_ref=p.order_ref, purchased_on=p.purchased_on,
-                        warranty_until=p.warranty_until, warranty_status=warranty_status(p, today),
-                        amount=p.amount, currency=p.currency, external_id=p.external_id)
+            PurchaseOut(
+                id=p.pk,
+                product=p.product,
+                sku=p.sku,
+                serial_number=p.serial_number,
+                order_ref=p.order_ref,
+                purchased_on=p.purchased_on,
+                warranty_until=p.warranty_until,
+                warranty_status=warranty_status(p, today),
+                amount=p.amount,
+                currency=p.currency,
+                external_id=p.external_id,
+            )
             for p in c.purchases.all()
         ],
         conversations=[
-            ConversationBrief(id=v.pk, number=v.number, subject=v.subject, status=v.status,
-                              channel=v.inbox.channel, created_at=v.created_at,
-                              updated_at=v.updated_at)
+            ConversationBrief(
+                id=v.pk,
+                number=v.number,
+                subject=v.subject,
+                status=v.status,
+                channel=v.inbox.channel,
+                created_at=v.created_at,
+                updated_at=v.updated_at,
+            )
             for v in conversations
         ],
     )
 
 
 def _get(request: HttpRequest, customer_id: int) -> Customer:
-    qs = Customer.objects.select_related("organization").prefetch_related("identities",
-                                                                          "purchases")
+    qs = Customer.objects.select_related("organization").prefetch_related("identities", "purchases")
     return permissions.get_for_agent(qs, me(request), customer_id)
 
 
 @router.get("/customers", response={200: CustomersOut, **ERRORS})
-def list_customers(request: HttpRequest, q: str = "", page: int = Query(1, ge=1, le=100_000),
-                   page_size: int = Query(25, ge=1, le=100)) -> CustomersOut:
+def list_customers(
+    request: HttpRequest,
+    q: str = "",
+    page: int = Query(1, ge=1, le=100_000),
+    page_size: int = Query(25, ge=1, le=100),
+) -> CustomersOut:
     qs = permissions.scope(Customer.objects.filter(merged_into__isnull=True), me(request))
     qs = services.search_customers(qs, q[:200]).select_related("organization")
     total = qs.count()
     start = (page - 1) * page_size
-    items = [summary(c) for c in qs.order_by("name", "id")[start:start + page_size]]
+    items = [summary(c) for c in qs.order_by("name", "id")[start : start + page_size]]
     return CustomersOut(items=items, total=total, page=page, page_size=page_size)
 
 
@@ -165,20 +193,27 @@ class CustomerIn(Schema):
 
 @router.post("/customers", response={201: CustomerOut, 200: CustomerOut, **ERRORS})
 @transaction.atomic
-def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, CustomerOut]:
+def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[CustomerOut]:
     """Create a customer, or return the existing one that owns one of these identities."""
     brand_id = permissions.pick_brand(me(request), payload.brand_id)
-    contact = services.Contact(name=payload.name, email=payload.email, phone=payload.phone,
-                               handle=payload.handle)
+    contact = services.Contact(
+        name=payload.name, email=payload.email, phone=payload.phone, handle=payload.handle
+    )
     customer, created = services.resolve_customer(brand_id, contact)
     org_id = None
     if payload.organization.strip():
-        org_id = services.create_organization(brand_id=brand_id, name=payload.organization,
-                                              actor=me(request)).pk
-    services.update_customer(customer, actor=me(request), language=payload.language or None,
-                             timezone=payload.timezone or None,
-                             vip_tier=payload.vip_tier or None, organization_id=org_id)
-    return (201 if created else 200), customer_out(_get(request, customer.pk))
+        org_id = services.create_organization(
+            brand_id=brand_id, name=payload.organization, actor=me(request)
+        ).pk
+    services.update_customer(
+        customer,
+        actor=me(request),
+        language=payload.language or None,
+        timezone=payload.timezone or None,
+        vip_tier=payload.vip_tier or None,
+        organization_id=org_id,
+    )
+    return Status(201 if created else 200, customer_out(_get(request, customer.pk)))
 
 
 class CustomerPatch(Schema):
@@ -192,14 +227,14 @@ class CustomerPatch(Schema):
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
 @transaction.atomic
-def update_customer(request: HttpRequest, customer_id: int,
-                    payload: CustomerPatch) -> CustomerOut:
+def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> CustomerOut:
     customer = _get(request, customer_id)
     data = payload.model_dump(exclude_unset=True)
     org = data.pop("organization", None)
     if org:
         data["organization_id"] = services.create_organization(
-            brand_id=customer.brand_id, name=org, actor=me(request)).pk
+            brand_id=customer.brand_id, name=org, actor=me(request)
+        ).pk
     services.update_customer(customer, actor=me(request), **data)
     return customer_out(_get(request, customer_id))
 
@@ -226,11 +261,12 @@ class IdentityIn(Schema):
 
 @router.post("/customers/{customer_id}/identities", response={201: IdentityOut, **ERRORS})
 @transaction.atomic
-def add_identity(request: HttpRequest, customer_id: int,
-                 payload: IdentityIn) -> tuple[int, IdentityOut]:
+def add_identity(
+    request: HttpRequest, customer_id: int, payload: IdentityIn
+) -> Status[IdentityOut]:
     customer = _get(request, customer_id)
     i = services.add_identity(customer, kind=payload.kind, value=payload.value, actor=me(request))
-    return 201, IdentityOut(id=i.pk, kind=i.kind, value=i.value)
+    return Status(201, IdentityOut(id=i.pk, kind=i.kind, value=i.value))
 
 
 class PurchaseIn(Schema):
@@ -247,18 +283,31 @@ class PurchaseIn(Schema):
 
 @router.post("/customers/{customer_id}/purchases", response={201: PurchaseOut, **ERRORS})
 @transaction.atomic
-def add_purchase(request: HttpRequest, customer_id: int,
-                 payload: PurchaseIn) -> tuple[int, PurchaseOut]:
+def add_purchase(
+    request: HttpRequest, customer_id: int, payload: PurchaseIn
+) -> Status[PurchaseOut]:
     """Push a purchase / device / warranty; the same ``external_id`` again updates it."""
     customer = _get(request, customer_id)
     if customer.merged_into_id is not None:
-        raise InvalidInput("This customer was merged; use the surviving record.",
-                           field="customer_id")
-    p = services.add_purchase(customer, services.PurchaseInput(**payload.model_dump()),
-                              actor=me(request))
-    return 201, PurchaseOut(
-        id=p.pk, product=p.product, sku=p.sku, serial_number=p.serial_number,
-        order_ref=p.order_ref, purchased_on=p.purchased_on, warranty_until=p.warranty_until,
-        warranty_status=warranty_status(p, timezone.localdate()), amount=p.amount,
-        currency=p.currency, external_id=p.external_id,
+        raise InvalidInput(
+            "This customer was merged; use the surviving record.", field="customer_id"
+        )
+    p = services.add_purchase(
+        customer, services.PurchaseInput(**payload.model_dump()), actor=me(request)
+    )
+    return Status(
+        201,
+        PurchaseOut(
+            id=p.pk,
+            product=p.product,
+            sku=p.sku,
+            serial_number=p.serial_number,
+            order_ref=p.order_ref,
+            purchased_on=p.purchased_on,
+            warranty_until=p.warranty_until,
+            warranty_status=warranty_status(p, timezone.localdate()),
+            amount=p.amount,
+            currency=p.currency,
+            external_id=p.external_id,
+        ),
     )

@@ -95,8 +95,9 @@ def _live(customer: Customer) -> Customer:
 def _add_identity(customer: Customer, kind: str, value: str) -> None:
     try:
         with transaction.atomic():
-            Identity.objects.create(brand_id=customer.brand_id, customer=customer, kind=kind,
-                                    value=value)
+            Identity.objects.create(
+                brand_id=customer.brand_id, customer=customer, kind=kind, value=value
+            )
     except IntegrityError:
         pass  # another request added it at the same moment; either owner is fine
 
@@ -108,17 +109,25 @@ def add_identity(customer: Customer, *, kind: str, value: str, actor: Agent | No
         normalized = normalize(kind, value)
     except InvalidAddress as exc:
         raise InvalidInput(str(exc), field="value") from exc
-    existing = Identity.objects.filter(brand_id=customer.brand_id, kind=kind,
-                                       value=normalized).first()
+    existing = Identity.objects.filter(
+        brand_id=customer.brand_id, kind=kind, value=normalized
+    ).first()
     if existing is not None:
         if existing.customer_id != customer.pk:
-            raise InvalidInput(_("This address belongs to another customer: merge them."),
-                               field="value")
+            raise InvalidInput(
+                _("This address belongs to another customer: merge them."), field="value"
+            )
         return existing
-    identity = Identity.objects.create(brand_id=customer.brand_id, customer=customer, kind=kind,
-                                       value=normalized)
-    audit.record(action="customer.identity_add", obj=customer, actor=actor,
-                 brand_id=customer.brand_id, after={"kind": kind, "value": normalized})
+    identity = Identity.objects.create(
+        brand_id=customer.brand_id, customer=customer, kind=kind, value=normalized
+    )
+    audit.record(
+        action="customer.identity_add",
+        obj=customer,
+        actor=actor,
+        brand_id=customer.brand_id,
+        after={"kind": kind, "value": normalized},
+    )
     return identity
 
 
@@ -134,16 +143,23 @@ def update_customer(customer: Customer, *, actor: Agent | None, **fields: Any) -
             continue
         if key == "timezone" and value:
             valid_timezone(value)
-        if key == "organization_id" and not Organization.objects.filter(
-            pk=value, brand_id=customer.brand_id
-        ).exists():
+        if (
+            key == "organization_id"
+            and not Organization.objects.filter(pk=value, brand_id=customer.brand_id).exists()
+        ):
             raise InvalidInput(_("No such organization in this brand."), field="organization_id")
         setattr(customer, key, value)
     customer.save()
     b, a = audit.diff(before, {f: getattr(customer, f) for f in CUSTOMER_FIELDS})
     if a:
-        audit.record(action="customer.update", obj=customer, actor=actor,
-                     brand_id=customer.brand_id, before=b, after=a)
+        audit.record(
+            action="customer.update",
+            obj=customer,
+            actor=actor,
+            brand_id=customer.brand_id,
+            before=b,
+            after=a,
+        )
     return customer
 
 
@@ -155,8 +171,7 @@ def merge_customers(target: Customer, source: Customer, *, actor: Agent | None) 
     if target.pk == source.pk:
         raise InvalidInput(_("A customer cannot be merged into itself."), field="source_id")
     if target.brand_id != source.brand_id:
-        raise InvalidInput(_("Customers of different brands cannot be merged."),
-                           field="source_id")
+        raise InvalidInput(_("Customers of different brands cannot be merged."), field="source_id")
     if source.merged_into_id is not None or target.merged_into_id is not None:
         raise InvalidInput(_("This customer was already merged."), field="source_id")
     moved = {
@@ -175,18 +190,31 @@ def merge_customers(target: Customer, source: Customer, *, actor: Agent | None) 
     target.save()
     source.merged_into = target
     source.save(update_fields=["merged_into", "updated_at"])
-    audit.record(action="customer.merge", obj=target, actor=actor, brand_id=target.brand_id,
-                 before={"source_id": source.pk}, after=moved)
+    audit.record(
+        action="customer.merge",
+        obj=target,
+        actor=actor,
+        brand_id=target.brand_id,
+        before={"source_id": source.pk},
+        after=moved,
+    )
     return target
 
 
-def create_organization(*, brand_id: int, name: str, domain: str = "",
-                        actor: Agent | None = None) -> Organization:
-    org, created = Organization.objects.get_or_create(brand_id=brand_id, name=name.strip(),
-                                                      defaults={"domain": domain})
+def create_organization(
+    *, brand_id: int, name: str, domain: str = "", actor: Agent | None = None
+) -> Organization:
+    org, created = Organization.objects.get_or_create(
+        brand_id=brand_id, name=name.strip(), defaults={"domain": domain}
+    )
     if created:
-        audit.record(action="organization.create", obj=org, actor=actor, brand_id=brand_id,
-                     after={"name": org.name})
+        audit.record(
+            action="organization.create",
+            obj=org,
+            actor=actor,
+            brand_id=brand_id,
+            after={"name": org.name},
+        )
     return org
 
 
@@ -208,24 +236,35 @@ def add_purchase(customer: Customer, data: PurchaseInput, *, actor: Agent | None
     if not data.product.strip():
         raise InvalidInput(_("A purchase needs a product."), field="product")
     if data.purchased_on and data.warranty_until and data.warranty_until < data.purchased_on:
-        raise InvalidInput(_("The warranty cannot end before the purchase."),
-                           field="warranty_until")
+        raise InvalidInput(
+            _("The warranty cannot end before the purchase."), field="warranty_until"
+        )
     values = {
-        "product": data.product.strip()[:200], "sku": data.sku, "serial_number": data.serial_number,
-        "order_ref": data.order_ref, "purchased_on": data.purchased_on,
-        "warranty_until": data.warranty_until, "amount": data.amount,
+        "product": data.product.strip()[:200],
+        "sku": data.sku,
+        "serial_number": data.serial_number,
+        "order_ref": data.order_ref,
+        "purchased_on": data.purchased_on,
+        "warranty_until": data.warranty_until,
+        "amount": data.amount,
         "currency": data.currency.upper()[:3],
     }
     if data.external_id:
         purchase, _created = Purchase.objects.update_or_create(
-            brand_id=customer.brand_id, customer=customer, external_id=data.external_id,
+            brand_id=customer.brand_id,
+            customer=customer,
+            external_id=data.external_id,
             defaults=values,
         )
     else:
-        purchase = Purchase.objects.create(brand_id=customer.brand_id, customer=customer,
-                                           **values)
-    audit.record(action="customer.purchase", obj=customer, actor=actor, brand_id=customer.brand_id,
-                 after={"purchase_id": purchase.pk, "product": purchase.product})
+        purchase = Purchase.objects.create(brand_id=customer.brand_id, customer=customer, **values)
+    audit.record(
+        action="customer.purchase",
+        obj=customer,
+        actor=actor,
+        brand_id=customer.brand_id,
+        after={"purchase_id": purchase.pk, "product": purchase.product},
+    )
     return purchase
 
 
@@ -236,7 +275,9 @@ def search_customers(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
     if not q:
         return qs
     return qs.filter(
-        Q(name__icontains=q) | Q(email__icontains=q) | Q(phone__icontains=q)
+        Q(name__icontains=q)
+        | Q(email__icontains=q)
+        | Q(phone__icontains=q)
         | Q(identities__value__icontains=q.lower())
     ).distinct()
 

@@ -14,12 +14,12 @@ def home(request: HttpRequest) -> HttpResponse:
     brands = Brand.objects.annotate(
         n_customers=Count("customers", distinct=True),
     ).order_by("name")
-    by_status = dict(
-        Conversation.objects.values_list("status").annotate(n=Count("id")).order_by()
-    )
+    by_status = dict(Conversation.objects.values_list("status").annotate(n=Count("id")).order_by())
     languages = list(
-        Conversation.objects.exclude(language="").values_list("language")
-        .annotate(n=Count("id")).order_by("-n")[:12]
+        Conversation.objects.exclude(language="")
+        .values_list("language")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:12]
     )
     context = {
         "brands": brands,

@@ -5,58 +5,154 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('conversations', '0001_initial'),
-        ('core', '0001_initial'),
+        ("conversations", "0001_initial"),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InboundEnvelope',
+            name="InboundEnvelope",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('api', 'API'), ('email', 'Email'), ('chat', 'Chat'), ('voice', 'Voice'), ('social', 'Social'), ('web', 'Web form')], max_length=16)),
-                ('external_id', models.CharField(max_length=400)),
-                ('payload', models.JSONField()),
-                ('status', models.CharField(choices=[('received', 'Received'), ('processed', 'Processed'), ('failed', 'Failed'), ('rejected', 'Rejected')], default='received', max_length=16)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('conversation_id_cache', models.BigIntegerField(blank=True, null=True)),
-                ('received_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='envelopes', to='core.brand')),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='conversations.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("api", "API"),
+                            ("email", "Email"),
+                            ("chat", "Chat"),
+                            ("voice", "Voice"),
+                            ("social", "Social"),
+                            ("web", "Web form"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=400)),
+                ("payload", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("processed", "Processed"),
+                            ("failed", "Failed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="received",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("conversation_id_cache", models.BigIntegerField(blank=True, null=True)),
+                ("received_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="envelopes",
+                        to="core.brand",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="conversations.message",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inbound envelope',
-                'verbose_name_plural': 'inbound envelopes',
-                'ordering': ['-received_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'received_at'], name='ingest_inbo_status_019759_idx')],
-                'constraints': [models.UniqueConstraint(fields=('brand', 'channel', 'external_id'), name='envelope_idempotency')],
+                "verbose_name": "inbound envelope",
+                "verbose_name_plural": "inbound envelopes",
+                "ordering": ["-received_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "received_at"], name="ingest_inbo_status_019759_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("brand", "channel", "external_id"), name="envelope_idempotency"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('api', 'API'), ('email', 'Email'), ('chat', 'Chat'), ('voice', 'Voice'), ('social', 'Social'), ('web', 'Web form')], max_length=16)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(db_index=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outbox', to='core.brand')),
-                ('message', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='outbox', to='conversations.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("api", "API"),
+                            ("email", "Email"),
+                            ("chat", "Chat"),
+                            ("voice", "Voice"),
+                            ("social", "Social"),
+                            ("web", "Web form"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(db_index=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outbox",
+                        to="core.brand",
+                    ),
+                ),
+                (
+                    "message",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outbox",
+                        to="conversations.message",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outbox message',
-                'verbose_name_plural': 'outbox',
-                'ordering': ['next_attempt_at', 'id'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='ingest_outb_status_e8e11f_idx')],
+                "verbose_name": "outbox message",
+                "verbose_name_plural": "outbox",
+                "ordering": ["next_attempt_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "next_attempt_at"], name="ingest_outb_status_e8e11f_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -5,144 +5,346 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('customers', '0001_initial'),
+        ("core", "0001_initial"),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Inbox',
+            name="Inbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('channel', models.CharField(choices=[('api', 'API'), ('email', 'Email'), ('chat', 'Chat'), ('voice', 'Voice'), ('social', 'Social'), ('web', 'Web form')], max_length=16, verbose_name='channel')),
-                ('address', models.CharField(blank=True, max_length=320, verbose_name='address')),
-                ('settings', models.JSONField(blank=True, default=dict, verbose_name='settings')),
-                ('is_default', models.BooleanField(default=False, verbose_name='default for its channel')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inboxes', to='core.brand')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='inboxes', to='core.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("api", "API"),
+                            ("email", "Email"),
+                            ("chat", "Chat"),
+                            ("voice", "Voice"),
+                            ("social", "Social"),
+                            ("web", "Web form"),
+                        ],
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=320, verbose_name="address")),
+                ("settings", models.JSONField(blank=True, default=dict, verbose_name="settings")),
+                (
+                    "is_default",
+                    models.BooleanField(default=False, verbose_name="default for its channel"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inboxes",
+                        to="core.brand",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="inboxes",
+                        to="core.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inbox',
-                'verbose_name_plural': 'inboxes',
-                'ordering': ['name'],
+                "verbose_name": "inbox",
+                "verbose_name_plural": "inboxes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveBigIntegerField(verbose_name='number')),
-                ('subject', models.CharField(blank=True, max_length=300, verbose_name='subject')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('pending', 'Pending'), ('snoozed', 'Snoozed'), ('resolved', 'Resolved')], default='open', max_length=16, verbose_name='status')),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], default='normal', max_length=16, verbose_name='priority')),
-                ('language', models.CharField(blank=True, max_length=16, verbose_name='language')),
-                ('first_response_at', models.DateTimeField(blank=True, null=True)),
-                ('waiting_since', models.DateTimeField(blank=True, null=True)),
-                ('last_message_at', models.DateTimeField(blank=True, null=True)),
-                ('snoozed_until', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('message_count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('updated_at', models.DateTimeField()),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='conversations', to='core.agent')),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to='core.brand')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conversations', to='customers.customer')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='conversations', to='core.team')),
-                ('inbox', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conversations', to='conversations.inbox')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveBigIntegerField(verbose_name="number")),
+                ("subject", models.CharField(blank=True, max_length=300, verbose_name="subject")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("pending", "Pending"),
+                            ("snoozed", "Snoozed"),
+                            ("resolved", "Resolved"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("normal", "Normal"),
+                            ("high", "High"),
+                            ("urgent", "Urgent"),
+                        ],
+                        default="normal",
+                        max_length=16,
+                        verbose_name="priority",
+                    ),
+                ),
+                ("language", models.CharField(blank=True, max_length=16, verbose_name="language")),
+                ("first_response_at", models.DateTimeField(blank=True, null=True)),
+                ("waiting_since", models.DateTimeField(blank=True, null=True)),
+                ("last_message_at", models.DateTimeField(blank=True, null=True)),
+                ("snoozed_until", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("message_count", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="conversations",
+                        to="core.agent",
+                    ),
+                ),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversations",
+                        to="core.brand",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conversations",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="conversations",
+                        to="core.team",
+                    ),
+                ),
+                (
+                    "inbox",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conversations",
+                        to="conversations.inbox",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conversation',
-                'verbose_name_plural': 'conversations',
-                'ordering': ['-updated_at', '-id'],
+                "verbose_name": "conversation",
+                "verbose_name_plural": "conversations",
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('in', 'Incoming'), ('out', 'Outgoing'), ('note', 'Internal note'), ('activity', 'Activity')], max_length=16, verbose_name='direction')),
-                ('channel', models.CharField(choices=[('api', 'API'), ('email', 'Email'), ('chat', 'Chat'), ('voice', 'Voice'), ('social', 'Social'), ('web', 'Web form')], max_length=16, verbose_name='channel')),
-                ('body', models.TextField(blank=True, verbose_name='body')),
-                ('html', models.TextField(blank=True, verbose_name='sanitised HTML')),
-                ('external_id', models.CharField(blank=True, db_index=True, max_length=400)),
-                ('language', models.CharField(blank=True, max_length=16, verbose_name='language')),
-                ('language_confidence', models.FloatField(blank=True, null=True)),
-                ('emotion', models.FloatField(blank=True, null=True, verbose_name='emotion')),
-                ('emotion_label', models.CharField(blank=True, max_length=16)),
-                ('meta', models.JSONField(blank=True, default=dict)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='core.agent')),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.brand')),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='conversations.conversation')),
-                ('sender', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("in", "Incoming"),
+                            ("out", "Outgoing"),
+                            ("note", "Internal note"),
+                            ("activity", "Activity"),
+                        ],
+                        max_length=16,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("api", "API"),
+                            ("email", "Email"),
+                            ("chat", "Chat"),
+                            ("voice", "Voice"),
+                            ("social", "Social"),
+                            ("web", "Web form"),
+                        ],
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("body", models.TextField(blank=True, verbose_name="body")),
+                ("html", models.TextField(blank=True, verbose_name="sanitised HTML")),
+                ("external_id", models.CharField(blank=True, db_index=True, max_length=400)),
+                ("language", models.CharField(blank=True, max_length=16, verbose_name="language")),
+                ("language_confidence", models.FloatField(blank=True, null=True)),
+                ("emotion", models.FloatField(blank=True, null=True, verbose_name="emotion")),
+                ("emotion_label", models.CharField(blank=True, max_length=16)),
+                ("meta", models.JSONField(blank=True, default=dict)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to="core.agent",
+                    ),
+                ),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.brand",
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="conversations.conversation",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message',
-                'verbose_name_plural': 'messages',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "message",
+                "verbose_name_plural": "messages",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('color', models.CharField(default='#6b7280', max_length=7, verbose_name='color')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to='core.brand')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                ("color", models.CharField(default="#6b7280", max_length=7, verbose_name="color")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tags",
+                        to="core.brand",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tag',
-                'verbose_name_plural': 'tags',
-                'ordering': ['name'],
+                "verbose_name": "tag",
+                "verbose_name_plural": "tags",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='conversations', to='conversations.tag'),
+            model_name="conversation",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True, related_name="conversations", to="conversations.tag"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inbox',
-            constraint=models.UniqueConstraint(fields=('brand', 'name'), name='inbox_unique_name_per_brand'),
+            model_name="inbox",
+            constraint=models.UniqueConstraint(
+                fields=("brand", "name"), name="inbox_unique_name_per_brand"
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['conversation', 'created_at'], name='conversatio_convers_4b968d_idx'),
+            model_name="message",
+            index=models.Index(
+                fields=["conversation", "created_at"], name="conversatio_convers_4b968d_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tag',
-            constraint=models.UniqueConstraint(fields=('brand', 'name'), name='tag_unique_name_per_brand'),
+            model_name="tag",
+            constraint=models.UniqueConstraint(
+                fields=("brand", "name"), name="tag_unique_name_per_brand"
+            ),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['brand', 'status', '-updated_at'], name='conversatio_brand_i_d95dbe_idx'),
+            model_name="conversation",
+            index=models.Index(
+                fields=["brand", "status", "-updated_at"], name="conversatio_brand_i_d95dbe_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['brand', '-updated_at'], name='conversatio_brand_i_62b952_idx'),
+            model_name="conversation",
+            index=models.Index(
+                fields=["brand", "-updated_at"], name="conversatio_brand_i_62b952_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['brand', 'assignee', 'status'], name='conversatio_brand_i_b98f74_idx'),
+            model_name="conversation",
+            index=models.Index(
+                fields=["brand", "assignee", "status"], name="conversatio_brand_i_b98f74_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['brand', 'language', 'status'], name='conversatio_brand_i_11cd25_idx'),
+            model_name="conversation",
+            index=models.Index(
+                fields=["brand", "language", "status"], name="conversatio_brand_i_11cd25_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['customer', 'inbox', 'status'], name='conversatio_custome_0b9034_idx'),
+            model_name="conversation",
+            index=models.Index(
+                fields=["customer", "inbox", "status"], name="conversatio_custome_0b9034_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conversation',
-            constraint=models.UniqueConstraint(fields=('brand', 'number'), name='conversation_number_unique'),
+            model_name="conversation",
+            constraint=models.UniqueConstraint(
+                fields=("brand", "number"), name="conversation_number_unique"
+            ),
         ),
     ]

@@ -5,102 +5,231 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('domain', models.CharField(blank=True, max_length=200, verbose_name='domain')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='organizations', to='core.brand')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("domain", models.CharField(blank=True, max_length=200, verbose_name="domain")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="organizations",
+                        to="core.brand",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organization',
-                'verbose_name_plural': 'organizations',
-                'ordering': ['name'],
+                "verbose_name": "organization",
+                "verbose_name_plural": "organizations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('language', models.CharField(blank=True, max_length=16, verbose_name='language')),
-                ('timezone', models.CharField(blank=True, max_length=64, verbose_name='time zone')),
-                ('vip_tier', models.CharField(blank=True, choices=[('', 'None'), ('silver', 'Silver'), ('gold', 'Gold'), ('platinum', 'Platinum')], default='', max_length=16, verbose_name='VIP tier')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='customers', to='core.brand')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_from', to='customers.customer')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='customers', to='customers.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="phone")),
+                ("language", models.CharField(blank=True, max_length=16, verbose_name="language")),
+                ("timezone", models.CharField(blank=True, max_length=64, verbose_name="time zone")),
+                (
+                    "vip_tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None"),
+                            ("silver", "Silver"),
+                            ("gold", "Gold"),
+                            ("platinum", "Platinum"),
+                        ],
+                        default="",
+                        max_length=16,
+                        verbose_name="VIP tier",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="customers",
+                        to="core.brand",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged_from",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="customers",
+                        to="customers.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
-                'ordering': ['name', 'id'],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Purchase',
+            name="Purchase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('product', models.CharField(max_length=200, verbose_name='product')),
-                ('sku', models.CharField(blank=True, max_length=64, verbose_name='SKU')),
-                ('serial_number', models.CharField(blank=True, max_length=100, verbose_name='serial number')),
-                ('order_ref', models.CharField(blank=True, max_length=100, verbose_name='order reference')),
-                ('purchased_on', models.DateField(blank=True, null=True, verbose_name='purchased on')),
-                ('warranty_until', models.DateField(blank=True, null=True, verbose_name='warranty until')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, null=True, verbose_name='amount')),
-                ('currency', models.CharField(blank=True, max_length=3, verbose_name='currency')),
-                ('external_id', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='purchases', to='core.brand')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='purchases', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("product", models.CharField(max_length=200, verbose_name="product")),
+                ("sku", models.CharField(blank=True, max_length=64, verbose_name="SKU")),
+                (
+                    "serial_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="serial number"),
+                ),
+                (
+                    "order_ref",
+                    models.CharField(blank=True, max_length=100, verbose_name="order reference"),
+                ),
+                (
+                    "purchased_on",
+                    models.DateField(blank=True, null=True, verbose_name="purchased on"),
+                ),
+                (
+                    "warranty_until",
+                    models.DateField(blank=True, null=True, verbose_name="warranty until"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, null=True, verbose_name="amount"
+                    ),
+                ),
+                ("currency", models.CharField(blank=True, max_length=3, verbose_name="currency")),
+                ("external_id", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="purchases",
+                        to="core.brand",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="purchases",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchase',
-                'verbose_name_plural': 'purchases',
-                'ordering': ['-purchased_on', '-id'],
+                "verbose_name": "purchase",
+                "verbose_name_plural": "purchases",
+                "ordering": ["-purchased_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Identity',
+            name="Identity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'Email'), ('phone', 'Phone'), ('chat', 'Chat visitor'), ('social', 'Social handle'), ('external', 'External id')], max_length=16, verbose_name='kind')),
-                ('value', models.CharField(max_length=320, verbose_name='value')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identities', to='core.brand')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identities', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("phone", "Phone"),
+                            ("chat", "Chat visitor"),
+                            ("social", "Social handle"),
+                            ("external", "External id"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("value", models.CharField(max_length=320, verbose_name="value")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identities",
+                        to="core.brand",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identities",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'identity',
-                'verbose_name_plural': 'identities',
-                'ordering': ['kind', 'value'],
-                'constraints': [models.UniqueConstraint(fields=('brand', 'kind', 'value'), name='identity_unique_per_brand')],
+                "verbose_name": "identity",
+                "verbose_name_plural": "identities",
+                "ordering": ["kind", "value"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("brand", "kind", "value"), name="identity_unique_per_brand"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='organization',
-            constraint=models.UniqueConstraint(fields=('brand', 'name'), name='org_unique_name_per_brand'),
+            model_name="organization",
+            constraint=models.UniqueConstraint(
+                fields=("brand", "name"), name="org_unique_name_per_brand"
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['brand', 'name'], name='customers_c_brand_i_7fb9cc_idx'),
+            model_name="customer",
+            index=models.Index(fields=["brand", "name"], name="customers_c_brand_i_7fb9cc_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['brand', 'email'], name='customers_c_brand_i_e1486d_idx'),
+            model_name="customer",
+            index=models.Index(fields=["brand", "email"], name="customers_c_brand_i_e1486d_idx"),
         ),
     ]

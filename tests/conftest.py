@@ -1,0 +1,120 @@
+"""Shared fixtures: brands, agents with tokens, an API client that speaks JSON."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from wowdesk.core.models import Agent, Brand, Role
+from wowdesk.core.services import AgentInput, create_agent, create_brand, create_token
+
+_seq = itertools.count(1)
+
+
+class ApiClient:
+    """A test client for /api/v1 with a bearer token (or none)."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.client = Client()
+        self.token = token
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(f"/api/v1{path}", params, headers=self._headers())
+
+    def post(self, path: str, body: Any = None) -> Any:
+        return self.client.post(
+            f"/api/v1{path}",
+            json.dumps(body or {}),
+            content_type="application/json",
+            headers=self._headers(),
+        )
+
+    def patch(self, path: str, body: Any = None) -> Any:
+        return self.client.patch(
+            f"/api/v1{path}",
+            json.dumps(body or {}),
+            content_type="application/json",
+            headers=self._headers(),
+        )
+
+    def delete(self, path: str) -> Any:
+        return self.client.delete(f"/api/v1{path}", headers=self._headers())
+
+
+@pytest.fixture
+def brand(db: None) -> Brand:
+    return create_brand(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def other_brand(db: None) -> Brand:
+    return create_brand(name="Globex", slug="globex")
+
+
+@pytest.fixture
+def make_agent(db: None, brand: Brand) -> Callable[..., Agent]:
+    def make(role: str = Role.AGENT, brands: list[Brand] | None = None, **kw: Any) -> Agent:
+        n = next(_seq)
+        data = AgentInput(
+            email=kw.pop("email", f"agent{n}@example.com"),
+            name=kw.pop("name", f"Agent {n}"),
+            role=role,
+            **kw,
+        )
+        return create_agent(data, brands=brands if brands is not None else [brand])
+
+    return make
+
+
+@pytest.fixture
+def make_api(db: None) -> Callable[[Agent | None], ApiClient]:
+    def make(agent: Agent | None) -> ApiClient:
+        return ApiClient(create_token(agent) if agent is not None else None)
+
+    return make
+
+
+@pytest.fixture
+def agent(make_agent: Callable[..., Agent]) -> Agent:
+    return make_agent(Role.AGENT, languages=("en", "de"))
+
+
+@pytest.fixture
+def admin(make_agent: Callable[..., Agent]) -> Agent:
+    return make_agent(Role.ADMIN)
+
+
+@pytest.fixture
+def api(make_api: Callable[[Agent | None], ApiClient], agent: Agent) -> ApiClient:
+    return make_api(agent)
+
+
+@pytest.fixture
+def admin_api(make_api: Callable[[Agent | None], ApiClient], admin: Agent) -> ApiClient:
+    return make_api(admin)
+
+
+@pytest.fixture
+def anon_api() -> ApiClient:
+    return ApiClient(None)
+
+
+def inbound(external_id: str = "m-1", **over: Any) -> dict[str, Any]:
+    """A valid ``POST /api/v1/inbound`` body; override any field."""
+    body: dict[str, Any] = {
+        "channel": "api",
+        "external_id": external_id,
+        "from": {"name": "Ana Lima", "email": "ana@example.com"},
+        "subject": "My lamp arrived broken",
+        "body": "Hello, the lamp I ordered arrived with a cracked shade.",
+    }
+    body.update(over)
+    return body
