@@ -279,8 +279,8 @@ def update_conversation(
         actor=me(request),
         status=data.get("status"),
         priority=data.get("priority"),
-        assignee_id=data.get("assignee_id", ...),
-        team_id=data.get("team_id", ...),
+        assignee_id=data.get("assignee_id", services.UNSET),
+        team_id=data.get("team_id", services.UNSET),
         tags=data.get("tags"),
         subject=data.get("subject"),
     )

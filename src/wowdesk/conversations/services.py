@@ -31,6 +31,13 @@ from wowdesk.customers.models import Customer
 MAX_SUBJECT = 300
 
 
+class Unset:
+    """Marks an argument left out (``None`` means "clear it")."""
+
+
+UNSET = Unset()
+
+
 # --- inboxes and tags -----------------------------------------------------------------
 
 
@@ -299,13 +306,13 @@ def update_conversation(
     actor: Agent | None,
     status: str | None = None,
     priority: str | None = None,
-    assignee_id: int | object | None = ...,
-    team_id: int | object | None = ...,
+    assignee_id: int | Unset | None = UNSET,
+    team_id: int | Unset | None = UNSET,
     tags: list[str] | None = None,
     subject: str | None = None,
 ) -> Conversation:
     """Change status, priority, assignee, team, tags; each change is an activity message
-    in the thread and a line in the audit log. ``...`` means "leave as it is"."""
+    in the thread and a line in the audit log. ``UNSET`` means "leave as it is"."""
     before = snapshot(conversation)
     activities: list[str] = []
     now = timezone.now()
@@ -322,7 +329,7 @@ def update_conversation(
             raise InvalidInput(_("Unknown priority."), field="priority")
         conversation.priority = priority
         activities.append(_("Priority changed to %(p)s") % {"p": Priority(priority).label})
-    if assignee_id is not ... and assignee_id != conversation.assignee_id:
+    if not isinstance(assignee_id, Unset) and assignee_id != conversation.assignee_id:
         if assignee_id is None:
             conversation.assignee = None
             activities.append(_("Unassigned"))
@@ -334,7 +341,7 @@ def update_conversation(
                 raise InvalidInput(_("No such active agent in this brand."), field="assignee_id")
             conversation.assignee = agent
             activities.append(_("Assigned to %(a)s") % {"a": agent.display_name})
-    if team_id is not ... and team_id != conversation.team_id:
+    if not isinstance(team_id, Unset) and team_id != conversation.team_id:
         if team_id is None:
             conversation.team = None
             activities.append(_("Removed from team"))
