@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -73,7 +74,7 @@ def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = api.create_response(
         request,
-        {"detail": "A valid bearer token is needed.", "field": None, "code": "unauthorized"},
+        {"detail": _("A valid bearer token is needed."), "field": None, "code": "unauthorized"},
         status=401,
     )
     response["WWW-Authenticate"] = 'Bearer realm="wowdesk"'

@@ -4,6 +4,7 @@ failed on the way in or out."""
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from wowdesk.channels import ingest, outbox
@@ -114,6 +115,6 @@ def retry_outbox(request: HttpRequest, outbox_id: int) -> OutboxOut:
             OutboxMessage.objects.select_related("message"), me(request), outbox_id
         )
         if row.status != OutboxStatus.FAILED:
-            raise InvalidInput("Only a failed message can be retried.", field="outbox_id")
+            raise InvalidInput(_("Only a failed message can be retried."), field="outbox_id")
         outbox.retry_failed(row)
     return outbox_out(row)

@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -187,7 +188,7 @@ def filter_conversations(
         statuses = [s.strip() for s in f.status.split(",") if s.strip()]
         bad = [s for s in statuses if s not in ConversationStatus.values]
         if bad:
-            raise InvalidInput(f"Unknown status: {', '.join(bad)}", field="status")
+            raise InvalidInput(_("Unknown status: %(s)s") % {"s": ", ".join(bad)}, field="status")
         qs = qs.filter(status__in=statuses)
     if f.assignee:
         if f.assignee == "me":
@@ -197,7 +198,7 @@ def filter_conversations(
         elif f.assignee.isdigit() and len(f.assignee) < 19:
             qs = qs.filter(assignee_id=int(f.assignee))
         else:
-            raise InvalidInput("assignee is an agent id, `me` or `none`.", field="assignee")
+            raise InvalidInput(_("assignee is an agent id, `me` or `none`."), field="assignee")
     if f.team:
         qs = qs.filter(team_id=f.team)
     if f.language:
@@ -222,7 +223,7 @@ def filter_conversations(
             cond |= Q(number=int(digits))
         qs = qs.filter(cond)
     if f.sort not in SORTS:
-        raise InvalidInput(f"Unknown sort; one of {', '.join(SORTS)}.", field="sort")
+        raise InvalidInput(_("Unknown sort; one of %(s)s.") % {"s": ", ".join(SORTS)}, field="sort")
     return qs.order_by(*SORTS[f.sort])
 
 
@@ -387,7 +388,7 @@ def create_inbox(request: HttpRequest, payload: InboxIn) -> Status[InboxOut]:
     permissions.require_role(me(request), Role.ADMIN)
     brand_id = permissions.pick_brand(me(request), payload.brand_id)
     if payload.team_id and not Team.objects.filter(pk=payload.team_id, brand_id=brand_id).exists():
-        raise InvalidInput("No such team in this brand.", field="team_id")
+        raise InvalidInput(_("No such team in this brand."), field="team_id")
     inbox = services.create_inbox(
         brand_id=brand_id,
         name=payload.name,

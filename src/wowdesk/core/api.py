@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import connection, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -177,9 +178,9 @@ def _visible_agent(request: HttpRequest, agent_id: int) -> Agent:
 
     agent = _agents_qs().filter(pk=agent_id).first()
     if agent is None:
-        raise NotFound("No such agent.", field="agent_id")
+        raise NotFound(_("No such agent."), field="agent_id")
     if not {b.pk for b in agent.brands.all()} & permissions.visible_brand_ids(me(request)):
-        raise Forbidden("This agent works for another brand.")
+        raise Forbidden(_("This agent works for another brand."))
     return agent
 
 
@@ -334,9 +335,9 @@ def update_site(request: HttpRequest, site_id: int, payload: SitePatch) -> SiteO
     permissions.require_role(me(request), Role.ADMIN)
     site = Site.objects.prefetch_related("brands").filter(pk=site_id).first()
     if site is None:
-        raise NotFound("No such site.", field="site_id")
+        raise NotFound(_("No such site."), field="site_id")
     if not {b.pk for b in site.brands.all()} & permissions.visible_brand_ids(me(request)):
-        raise Forbidden("This site serves other brands.")
+        raise Forbidden(_("This site serves other brands."))
     services.update_site(site, actor=me(request), **payload.model_dump(exclude_unset=True))
     return site_out(site)
 
@@ -381,7 +382,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
 
     token = ApiToken.objects.filter(pk=token_id, agent=me(request)).first()
     if token is None:
-        raise NotFound("No such token of yours.", field="token_id")
+        raise NotFound(_("No such token of yours."), field="token_id")
     services.revoke_token(token, actor=me(request))
     return Status(204, None)
 

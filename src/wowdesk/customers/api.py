@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -290,7 +291,7 @@ def add_purchase(
     customer = _get(request, customer_id)
     if customer.merged_into_id is not None:
         raise InvalidInput(
-            "This customer was merged; use the surviving record.", field="customer_id"
+            _("This customer was merged; use the surviving record."), field="customer_id"
         )
     p = services.add_purchase(
         customer, services.PurchaseInput(**payload.model_dump()), actor=me(request)
