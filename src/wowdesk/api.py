@@ -93,11 +93,15 @@ def _register() -> None:
     from wowdesk.conversations.api import router as conversations_router
     from wowdesk.core.api import router as core_router
     from wowdesk.customers.api import router as customers_router
+    from wowdesk.intelligence.api import router as intelligence_router
+    from wowdesk.routing.api import router as routing_router
 
     api.add_router("", core_router)
     api.add_router("", customers_router)
     api.add_router("", conversations_router)
     api.add_router("", channels_router)
+    api.add_router("", routing_router)
+    api.add_router("", intelligence_router)
 
 
 _register()

@@ -98,9 +98,13 @@ def demo(
 ) -> None:
     """Seed a realistic demo (idempotent: a second run changes nothing)."""
     setup_django()
+    from wowdesk.core.errors import ServiceError
     from wowdesk.demo.seed import DemoSize, seed_demo
 
-    seed_demo(DemoSize(customers=customers, conversations=conversations), seed=seed)
+    try:
+        seed_demo(DemoSize(customers=customers, conversations=conversations), seed=seed)
+    except ServiceError as exc:
+        fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
 
 
 @token_app.command("create")
@@ -151,7 +155,17 @@ def agent_add(
     languages: Annotated[str, typer.Option(help="Comma-separated, e.g. de,en.")] = "",
     skills: Annotated[str, typer.Option(help="Comma-separated skills.")] = "",
     timezone: Annotated[str, typer.Option(help="IANA zone, e.g. Europe/Berlin.")] = "UTC",
-    capacity: Annotated[int, typer.Option(help="Open conversations at once.")] = 10,
+    capacity: Annotated[
+        str,
+        typer.Option(help='Open conversations at once: "10", or per channel "chat=3,email=10".'),
+    ] = "10",
+    shift: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='Weekly shift in the agent\'s own time zone, e.g. "mon-fri 08:00-16:00" '
+            "(repeatable; may cross midnight)."
+        ),
+    ] = None,
     brand: Annotated[str | None, typer.Option(help="Brand slug (default: the first).")] = None,
     site: Annotated[str | None, typer.Option(help="Site name.")] = None,
 ) -> None:
@@ -161,7 +175,7 @@ def agent_add(
 
     from wowdesk.core.errors import ServiceError
     from wowdesk.core.models import Brand, Role, Site
-    from wowdesk.core.services import AgentInput, create_agent, default_brand
+    from wowdesk.core.services import AgentInput, create_agent, default_brand, parse_capacity
 
     if role not in Role.values:
         fail(f"unknown role {role!r}: one of {', '.join(Role.values)}")
@@ -175,6 +189,7 @@ def agent_add(
             fail(f"no site named {site!r}")
         site_id = s.pk if s else None
     try:
+        total, per_channel = parse_capacity(capacity)
         with transaction.atomic():
             agent = create_agent(
                 AgentInput(
@@ -186,7 +201,9 @@ def agent_add(
                     skills=tuple(skills.split(",")),
                     timezone=timezone,
                     site_id=site_id,
-                    capacity=capacity,
+                    capacity=total,
+                    channel_capacity=per_channel,
+                    shifts=tuple(shift or ()),
                 ),
                 brands=[b] if b else [],
             )

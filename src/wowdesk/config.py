@@ -37,6 +37,11 @@ class Config:
     demo_data_dir: Path | None
     inbound_max_body_chars: int
     sqlite_timeout: int
+    translation_provider: str = ""
+    translation_url: str = ""
+    translation_model: str = ""
+    translation_api_key: str = ""
+    translation_timeout: float | None = None
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Config:
@@ -61,6 +66,15 @@ class Config:
             demo_data_dir=Path(demo_dir).resolve() if demo_dir else None,
             inbound_max_body_chars=_int(e.get("WOWDESK_INBOUND_MAX_BODY_CHARS"), 200_000),
             sqlite_timeout=_int(e.get("WOWDESK_SQLITE_TIMEOUT"), 30),
+            translation_provider=e.get("WOWDESK_TRANSLATION_PROVIDER") or "",
+            translation_url=e.get("WOWDESK_TRANSLATION_URL") or "",
+            translation_model=e.get("WOWDESK_TRANSLATION_MODEL") or "",
+            translation_api_key=e.get("WOWDESK_TRANSLATION_API_KEY") or "",
+            translation_timeout=(
+                float(e["WOWDESK_TRANSLATION_TIMEOUT"])
+                if e.get("WOWDESK_TRANSLATION_TIMEOUT")
+                else None
+            ),
         )
 
 

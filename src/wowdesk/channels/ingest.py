@@ -28,6 +28,7 @@ from wowdesk.conversations.models import Conversation, Inbox
 from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.events import Event, emit
 from wowdesk.customers.services import Contact, resolve_customer
+from wowdesk.intelligence import services as intelligence
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +92,14 @@ def store(brand_id: int, item: InboundIn) -> tuple[InboundEnvelope, bool]:
 
 def process(envelope_id: int) -> InboundEnvelope:
     """Turn a stored envelope into a message. Safe to call twice: the second is a no-op."""
+    feeling = _feeling(envelope_id)  # CPU work outside the write transaction
     try:
         with transaction.atomic():
             envelope = InboundEnvelope.objects.select_for_update().get(pk=envelope_id)
             if envelope.status in (EnvelopeStatus.PROCESSED, EnvelopeStatus.REJECTED):
                 return envelope
             item = InboundIn.model_validate(envelope.payload)
-            message = _deliver(envelope.brand_id, item)
+            message = _deliver(envelope.brand_id, item, feeling)
             envelope.status = EnvelopeStatus.PROCESSED
             envelope.message = message
             envelope.conversation_id_cache = message.conversation_id
@@ -181,17 +183,27 @@ def _inbox(brand_id: int, item: InboundIn) -> Inbox:
         return conversations.default_inbox(brand_id, item.channel)
     qs = Inbox.objects.filter(brand_id=brand_id)
     ref = item.inbox
-    inbox = (
-        qs.filter(pk=int(ref)).first()
-        if isinstance(ref, int) or str(ref).isdigit()
-        else qs.filter(name=ref).first()
-    )
+    # An id (ASCII digits: "²".isdigit() too) within the column's range, else a name.
+    if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
+        inbox = qs.filter(pk=int(ref)).first() if 0 < int(ref) <= 2**62 else None
+    else:
+        inbox = qs.filter(name=ref).first()
     if inbox is None:
         raise InvalidInput(_("No such inbox in this brand."), field="inbox")
     return inbox
 
 
-def _deliver(brand_id: int, item: InboundIn) -> Any:
+def _feeling(envelope_id: int) -> intelligence.Feeling | None:
+    payload = (
+        InboundEnvelope.objects.filter(pk=envelope_id).values_list("payload", flat=True).first()
+    )
+    if not payload:
+        return None
+    text = f"{payload.get('subject') or ''}\n{payload.get('body') or ''}".strip()
+    return intelligence.feel(text)
+
+
+def _deliver(brand_id: int, item: InboundIn, feeling: intelligence.Feeling | None = None) -> Any:
     inbox = _inbox(brand_id, item)
     customer, _created = resolve_customer(brand_id, _contact(item))
     conversation: Conversation | None
@@ -208,7 +220,8 @@ def _deliver(brand_id: int, item: InboundIn) -> Any:
         conversation = conversations.create_conversation(
             inbox=inbox, customer=customer, subject=subject
         )
-    return conversations.append_incoming(
+    fallback = intelligence.fallback_language(customer, conversation)
+    message = conversations.append_incoming(
         conversation,
         customer,
         conversations.IncomingMessage(
@@ -219,6 +232,9 @@ def _deliver(brand_id: int, item: InboundIn) -> Any:
             sent_at=item.sent_at,
         ),
     )
+    note = intelligence.annotate(item.body, fallback_language=fallback, feeling=feeling)
+    intelligence.apply(message, conversation, customer, note)
+    return message
 
 
 def _first_line(body: str, limit: int = 80) -> str:

@@ -36,8 +36,13 @@ def sweep() -> dict[str, int]:
     """Pick up what a crash or a lost task left behind. The worker runs it every 30 s."""
     from wowdesk.channels.ingest import retry_due_envelopes
     from wowdesk.channels.outbox import deliver_due
+    from wowdesk.routing import services as routing
+    from wowdesk.routing import sla
 
-    return {"envelopes": retry_due_envelopes(), "outbox": deliver_due()}
+    done = {"envelopes": retry_due_envelopes(), "outbox": deliver_due()}
+    done.update(sla.check_due())
+    done.update(routing.tick())
+    return done
 
 
 def enqueue_later(t: Task[Any, Any], when: dt.datetime, *args: Any) -> None:

@@ -3,7 +3,8 @@
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -21,6 +22,7 @@ from wowdesk.conversations.models import (
 from wowdesk.conversations.models import Status as ConversationStatus
 from wowdesk.core import permissions
 from wowdesk.core.api import me
+from wowdesk.core.errors import InvalidInput
 from wowdesk.core.models import Role
 from wowdesk.core.schemas import ERRORS, AgentRef, agent_ref
 
@@ -88,6 +90,7 @@ class MessageOut(Schema):
     external_id: str
     delivery: str | None
     delivery_error: str
+    original_body: str | None = None
     created_at: dt.datetime
     sent_at: dt.datetime | None
 
@@ -138,6 +141,7 @@ def message_out(m: Message) -> MessageOut:
         external_id=m.external_id,
         delivery=outbox.status if outbox else None,
         delivery_error=outbox.last_error if outbox else "",
+        original_body=m.meta.get("original_body") if m.meta else None,
         created_at=m.created_at,
         sent_at=m.sent_at,
     )
@@ -170,19 +174,19 @@ class ConversationFilters(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
-SORTS = {
+SORTS: dict[str, tuple[str | OrderBy, str]] = {
     "updated_at": ("updated_at", "id"),
     "-updated_at": ("-updated_at", "-id"),
     "created_at": ("created_at", "id"),
     "-created_at": ("-created_at", "-id"),
-    "waiting_since": ("waiting_since", "id"),
+    # longest waiting first; those not waiting (NULL) last on SQLite and PostgreSQL alike
+    "waiting_since": (F("waiting_since").asc(nulls_last=True), "id"),
 }
 
 
 def filter_conversations(
     qs: QuerySet[Conversation], f: ConversationFilters, request: HttpRequest
 ) -> QuerySet[Conversation]:
-    from wowdesk.core.errors import InvalidInput
 
     if f.status:
         statuses = [s.strip() for s in f.status.split(",") if s.strip()]
@@ -291,6 +295,12 @@ def update_conversation(
 class ReplyIn(Schema):
     body: str = Field(..., min_length=1, max_length=100_000)
     private: bool = False
+    translate_to: str | None = Field(
+        None,
+        max_length=16,
+        description="Send the body translated into this language (e.g. the conversation's); "
+        "the original is kept in `original_body`. 422 if no translation is available.",
+    )
 
 
 @router.post("/conversations/{conversation_id}/replies", response={201: MessageOut, **ERRORS})
@@ -298,8 +308,26 @@ class ReplyIn(Schema):
 def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Status[MessageOut]:
     """Reply to the customer on the conversation's channel, or add a private note."""
     conversation = _get(request, conversation_id)
+    body, meta, language = payload.body, None, ""
+    if payload.translate_to and not payload.private:
+        from wowdesk.intelligence.translate import translate
+
+        result = translate(payload.body, payload.translate_to)
+        if not result.available or not result.text:
+            raise InvalidInput(result.detail, field="translate_to")
+        body, language = result.text, result.target_language
+        meta = {
+            "original_body": payload.body,
+            "translated_by": result.provider,
+            "original_language": result.source_language or "",
+        }
     message = services.add_reply(
-        conversation, author=me(request), body=payload.body, private=payload.private
+        conversation,
+        author=me(request),
+        body=body,
+        private=payload.private,
+        meta=meta,
+        language=language,
     )
     message = Message.objects.select_related("author__user", "sender", "outbox").get(pk=message.pk)
     return Status(201, message_out(message))
@@ -382,7 +410,6 @@ def list_inboxes(request: HttpRequest) -> list[InboxOut]:
 @router.post("/inboxes", response={201: InboxOut, **ERRORS})
 @transaction.atomic
 def create_inbox(request: HttpRequest, payload: InboxIn) -> Status[InboxOut]:
-    from wowdesk.core.errors import InvalidInput
     from wowdesk.core.models import Team
 
     permissions.require_role(me(request), Role.ADMIN)

@@ -92,7 +92,7 @@ def ensure_tags(brand_id: int, names: Iterable[str]) -> list[Tag]:
     out: list[Tag] = []
     for raw in names:
         name = raw.strip().lower()[:64]
-        if not name:
+        if not name or any(t.name == name for t in out):
             continue
         tag, _created = Tag.objects.get_or_create(brand_id=brand_id, name=name)
         out.append(tag)
@@ -232,13 +232,20 @@ def append_incoming(
     if conversation.status in (Status.RESOLVED, Status.SNOOZED, Status.PENDING):
         updates["status"] = Status.OPEN
         updates["snoozed_until"] = None
+        updates["resolved_at"] = None
     Conversation.objects.filter(pk=conversation.pk).update(**updates)
     emit(Event.MESSAGE_CREATED, message_id=message.pk, conversation_id=conversation.pk)
     return message
 
 
 def add_reply(
-    conversation: Conversation, *, author: Agent, body: str, private: bool = False
+    conversation: Conversation,
+    *,
+    author: Agent,
+    body: str,
+    private: bool = False,
+    meta: dict[str, Any] | None = None,
+    language: str = "",
 ) -> Message:
     """An agent's reply (queued in the outbox in this same transaction) or private note."""
     from wowdesk.channels.outbox import queue_outbound
@@ -255,6 +262,8 @@ def add_reply(
         body=text,
         html=text_to_html(text),
         author=author,
+        language=language,
+        meta=meta or {},
         created_at=now,
     )
     updates: dict[str, Any] = {"updated_at": now, "message_count": F("message_count") + 1}
@@ -310,29 +319,35 @@ def update_conversation(
     team_id: int | Unset | None = UNSET,
     tags: list[str] | None = None,
     subject: str | None = None,
+    reason: str | None = None,
 ) -> Conversation:
     """Change status, priority, assignee, team, tags; each change is an activity message
     in the thread and a line in the audit log. ``UNSET`` means "leave as it is"."""
     before = snapshot(conversation)
     activities: list[str] = []
     now = timezone.now()
+    dirty = {"updated_at"}  # saved alone: a stale copy must not undo a concurrent message
     if status is not None and status != conversation.status:
         if status not in Status.values:
             raise InvalidInput(_("Unknown status."), field="status")
         conversation.status = status
         conversation.resolved_at = now if status == Status.RESOLVED else None
+        dirty |= {"status", "resolved_at"}
         if status == Status.RESOLVED:
             conversation.waiting_since = None
+            dirty.add("waiting_since")
         activities.append(_("Status changed to %(s)s") % {"s": Status(status).label})
     if priority is not None and priority != conversation.priority:
         if priority not in Priority.values:
             raise InvalidInput(_("Unknown priority."), field="priority")
         conversation.priority = priority
+        dirty.add("priority")
         activities.append(_("Priority changed to %(p)s") % {"p": Priority(priority).label})
     if not isinstance(assignee_id, Unset) and assignee_id != conversation.assignee_id:
         if assignee_id is None:
             conversation.assignee = None
-            activities.append(_("Unassigned"))
+            dirty.add("assignee")
+            activities.append(reason or _("Unassigned"))
         else:
             agent = Agent.objects.filter(
                 pk=assignee_id, brands=conversation.brand_id, is_active=True
@@ -340,26 +355,30 @@ def update_conversation(
             if agent is None:
                 raise InvalidInput(_("No such active agent in this brand."), field="assignee_id")
             conversation.assignee = agent
-            activities.append(_("Assigned to %(a)s") % {"a": agent.display_name})
+            dirty.add("assignee")
+            activities.append(reason or _("Assigned to %(a)s") % {"a": agent.display_name})
     if not isinstance(team_id, Unset) and team_id != conversation.team_id:
         if team_id is None:
             conversation.team = None
+            dirty.add("team")
             activities.append(_("Removed from team"))
         else:
             team = Team.objects.filter(pk=team_id, brand_id=conversation.brand_id).first()
             if team is None:
                 raise InvalidInput(_("No such team in this brand."), field="team_id")
             conversation.team = team
+            dirty.add("team")
             activities.append(_("Team set to %(t)s") % {"t": team.name})
     if subject is not None and subject.strip()[:MAX_SUBJECT] != conversation.subject:
         conversation.subject = subject.strip()[:MAX_SUBJECT]
+        dirty.add("subject")
     if tags is not None:
         new_tags = ensure_tags(conversation.brand_id, tags)
         if sorted(t.name for t in new_tags) != before["tags"]:
             conversation.tags.set(new_tags)
             activities.append(_("Tags: %(t)s") % {"t": ", ".join(t.name for t in new_tags) or "—"})
     conversation.updated_at = now
-    conversation.save()
+    conversation.save(update_fields=sorted(dirty))
     after = snapshot(conversation)
     b, a = audit.diff(before, after)
     if a:

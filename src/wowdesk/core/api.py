@@ -70,6 +70,13 @@ class AgentOut(Schema):
     is_active: bool
     brand_ids: list[int]
     team_ids: list[int]
+    language_levels: dict[str, int]
+    channel_capacity: dict[str, int]
+    shifts: list[str]
+    presence: str
+    on_shift: bool
+    open_load: dict[str, int]
+    open_total: int
 
 
 class MeOut(AgentOut):
@@ -86,8 +93,28 @@ def site_out(site: Site) -> SiteOut:
     )
 
 
-def agent_out(agent: Agent) -> AgentOut:
+def open_loads(agent_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Open and pending conversations per agent and channel, in one query."""
+    from wowdesk.routing.services import _loads
+
+    return _loads(agent_ids)
+
+
+def agent_out(agent: Agent, load: dict[str, int] | None = None) -> AgentOut:
+    from django.utils import timezone as tz
+
+    from wowdesk.routing.services import on_shift
+
+    if load is None:
+        load = open_loads([agent.pk]).get(agent.pk, {})
     return AgentOut(
+        language_levels=dict(agent.language_levels),
+        channel_capacity=dict(agent.channel_capacity),
+        shifts=list(agent.shifts),
+        presence=agent.presence,
+        on_shift=on_shift(agent, tz.now()),
+        open_load=load,
+        open_total=sum(load.values()),
         id=agent.pk,
         email=agent.user.email,
         name=agent.display_name,
@@ -142,6 +169,14 @@ class AgentIn(Schema):
     timezone: str = Field("UTC", max_length=64)
     site_id: int | None = Field(None, ge=1, le=2**62)
     capacity: int = Field(10, ge=0, le=1000)
+    channel_capacity: dict[str, int] = Field(
+        default_factory=dict, description='Per channel, e.g. {"chat": 3, "email": 10}'
+    )
+    shifts: list[str] = Field(
+        default_factory=list,
+        max_length=28,
+        description='Weekly shifts in the agent\'s time zone, e.g. ["mon-fri 08:00-16:00"]',
+    )
     brand_id: int | None = Field(None, ge=1, le=2**62)
 
 
@@ -153,7 +188,10 @@ class AgentPatch(Schema):
     timezone: str | None = Field(None, max_length=64)
     site_id: int | None = Field(None, ge=1, le=2**62)
     capacity: int | None = Field(None, ge=0, le=1000)
+    channel_capacity: dict[str, int] | None = None
+    shifts: list[str] | None = Field(None, max_length=28)
     is_active: bool | None = None
+    ui_language: str | None = Field(None, max_length=16)
 
 
 @router.get("/agents", response={200: AgentsOut, **ERRORS})
@@ -164,7 +202,8 @@ def list_agents(
     if role:
         qs = qs.filter(role=role)
     agents = [a for a in qs if not language or language.lower() in a.languages]
-    return AgentsOut(items=[agent_out(a) for a in agents], total=len(agents))
+    loads = open_loads([a.pk for a in agents])
+    return AgentsOut(items=[agent_out(a, loads.get(a.pk, {})) for a in agents], total=len(agents))
 
 
 @router.get("/agents/{agent_id}", response={200: AgentOut, **ERRORS})
@@ -200,6 +239,8 @@ def create_agent(request: HttpRequest, payload: AgentIn) -> Status[AgentOut]:
             timezone=payload.timezone,
             site_id=payload.site_id,
             capacity=payload.capacity,
+            channel_capacity=payload.channel_capacity,
+            shifts=tuple(payload.shifts),
         ),
         brands=[brand_id],
         actor=me(request),

@@ -28,9 +28,15 @@ class Event(StrEnum):
 # One place shows who reacts to what. Later capabilities (intelligence, routing, realtime,
 # surveys, analytics) add their listener here.
 LISTENERS: dict[Event, list[str]] = {
-    Event.MESSAGE_CREATED: [],
+    Event.MESSAGE_CREATED: [
+        "wowdesk.routing.sla.on_message_created",
+        "wowdesk.routing.services.on_message_created",
+    ],
     Event.CONVERSATION_CREATED: [],
-    Event.CONVERSATION_UPDATED: [],
+    Event.CONVERSATION_UPDATED: [
+        "wowdesk.routing.sla.on_conversation_updated",
+        "wowdesk.routing.services.on_conversation_updated",
+    ],
     Event.OUTBOUND_QUEUED: ["wowdesk.channels.outbox.on_outbound_queued"],
     Event.ENVELOPE_FAILED: ["wowdesk.channels.ingest.on_envelope_failed"],
 }

@@ -34,6 +34,11 @@ class Site(models.Model):
     name = models.CharField(_("name"), max_length=200)
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     country = models.CharField(_("country"), max_length=2, blank=True)
+    # Holidays of this subdivision (e.g. "BE" for Berlin) also close the site.
+    subdivision = models.CharField(_("subdivision"), max_length=8, blank=True)
+    # Opening hours per weekday in the site's zone, e.g. {"mon": [["08:00", "18:00"]]};
+    # empty = open around the clock. SLA business time is counted in these hours.
+    hours = models.JSONField(_("opening hours"), default=dict, blank=True)
     brands = models.ManyToManyField(Brand, related_name="sites", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -55,6 +60,12 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.AGENT: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2}
 
 
+class Presence(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
 class Agent(models.Model):
     """A person who works conversations: a Django user plus help-desk attributes."""
 
@@ -71,6 +82,18 @@ class Agent(models.Model):
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     capacity = models.PositiveIntegerField(_("capacity"), default=10)
+    # Levels 1..5 per language code (missing = 3, fluent); `languages` stays the plain list.
+    language_levels = models.JSONField(_("language levels"), default=dict, blank=True)
+    # Open conversations allowed per channel, e.g. {"chat": 3, "email": 10}; channels not
+    # listed share `capacity`.
+    channel_capacity = models.JSONField(_("capacity per channel"), default=dict, blank=True)
+    # Weekly shifts in the agent's own time zone, e.g. ["mon-fri 08:00-16:00"].
+    shifts = models.JSONField(_("shifts"), default=list, blank=True)
+    presence = models.CharField(
+        _("presence"), max_length=16, choices=Presence.choices, default=Presence.OFFLINE
+    )
+    presence_changed_at = models.DateTimeField(null=True, blank=True)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
     ui_language = models.CharField(_("UI language"), max_length=16, default="en")
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -96,6 +119,8 @@ class Team(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     members = models.ManyToManyField(Agent, related_name="teams", blank=True)
+    # Skills every agent must have to take this team's conversations, e.g. ["product:lamps"].
+    required_skills = models.JSONField(_("required skills"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -154,3 +179,36 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+class AlertKind(models.TextChoices):
+    MOOD_DROP = "mood_drop", _("Mood dropped sharply")
+    SLA_WARNING = "sla_warning", _("SLA breach soon")
+    SLA_BREACH = "sla_breach", _("SLA breached")
+    UNROUTABLE = "unroutable", _("Nobody can take it")
+
+
+class Alert(models.Model):
+    """Something a supervisor should look at now."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(_("kind"), max_length=32, choices=AlertKind.choices)
+    # Loose reference: alerts outlive nothing and must not block deletes elsewhere.
+    conversation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    message_id = models.BigIntegerField(null=True, blank=True)
+    text = models.CharField(_("text"), max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["brand", "acknowledged_at", "-created_at"])]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text}"

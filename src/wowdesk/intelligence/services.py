@@ -1,0 +1,148 @@
+"""Language and emotion on every inbound message, the mood line and its alerts.
+
+The detectors are pure modules (``language.py``, ``emotion.py``); this module applies
+their answers to messages, conversations and customers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from wowdesk.conversations.models import Conversation, Direction, Message
+from wowdesk.core.models import AlertKind
+from wowdesk.customers.models import Customer
+
+log = logging.getLogger(__name__)
+
+# A fall of this much between two customer messages, or into clear anger, alerts.
+MOOD_DROP = 0.8
+ANGRY_FLOOR = -0.6
+
+
+@dataclass(frozen=True)
+class Annotation:
+    language: str
+    language_confidence: float
+    language_source: str
+    emotion: float | None
+    emotion_label: str
+    emotion_cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Feeling:
+    score: float | None
+    label: str
+    cues: tuple[str, ...]
+
+
+def feel(text: str, language: str | None = None) -> Feeling:
+    """The emotion of a text; CPU-heavy, so the pipeline calls it outside transactions."""
+    try:
+        from wowdesk.intelligence.emotion import score
+
+        e = score(text, language)
+        return Feeling(float(e.score), str(e.label), tuple(e.cues))
+    except Exception:  # the message must land even if the model cannot run
+        log.exception("emotion scoring failed")
+        return Feeling(None, "", ())
+
+
+def annotate(
+    text: str, *, fallback_language: str | None, feeling: Feeling | None = None
+) -> Annotation:
+    from wowdesk.intelligence.language import detect
+
+    guess = detect(text, fallback=fallback_language or None)
+    feeling = feeling if feeling is not None else feel(text, guess.code or None)
+    return Annotation(
+        language=guess.code,
+        language_confidence=round(float(guess.confidence), 4),
+        language_source=str(guess.source),
+        emotion=feeling.score,
+        emotion_label=feeling.label,
+        emotion_cues=feeling.cues,
+    )
+
+
+def fallback_language(customer: Customer, conversation: Conversation | None) -> str:
+    """What a too-short message is most likely written in."""
+    if customer.language:
+        return customer.language
+    if conversation is not None and conversation.language:
+        return conversation.language
+    return ""
+
+
+def apply(
+    message: Message, conversation: Conversation, customer: Customer, note: Annotation
+) -> None:
+    """Store the annotation on the message; the conversation and the customer learn the
+    language from confident detections; a sharp drop in mood alerts the supervisors."""
+    meta = dict(message.meta)
+    if note.emotion_cues:
+        meta["emotion_cues"] = list(note.emotion_cues)
+    meta["language_source"] = note.language_source
+    Message.objects.filter(pk=message.pk).update(
+        language=note.language,
+        language_confidence=note.language_confidence,
+        emotion=note.emotion,
+        emotion_label=note.emotion_label,
+        meta=meta,
+    )
+    message.language, message.emotion, message.meta = note.language, note.emotion, meta
+    message.emotion_label = note.emotion_label
+    sure = note.language and note.language_source != "fallback"
+    if (
+        sure
+        and note.language != conversation.language
+        and (not conversation.language or conversation.message_count <= 1)
+    ):
+        Conversation.objects.filter(pk=conversation.pk).update(language=note.language)
+        conversation.language = note.language
+    if sure and not customer.language:
+        Customer.objects.filter(pk=customer.pk).update(language=note.language)
+        customer.language = note.language
+    if note.emotion is not None:
+        _check_mood(message, conversation, note.emotion)
+
+
+def _check_mood(message: Message, conversation: Conversation, score: float) -> None:
+    previous = (
+        Message.objects.filter(
+            conversation=conversation, direction=Direction.IN, emotion__isnull=False
+        )
+        .exclude(pk=message.pk)
+        .order_by("-created_at", "-id")
+        .values_list("emotion", flat=True)
+        .first()
+    )
+    if previous is None:
+        return
+    if previous - score >= MOOD_DROP or (score <= ANGRY_FLOOR < previous):
+        from wowdesk.routing.services import alert
+
+        alert(
+            conversation.brand_id,
+            AlertKind.MOOD_DROP,
+            _("Mood dropped from %(a).1f to %(b).1f in conversation #%(n)s")
+            % {"a": previous, "b": score, "n": conversation.number},
+            conversation_id=conversation.pk,
+            message_id=message.pk,
+            data={"from": previous, "to": score},
+        )
+
+
+def mood_line(conversation: Conversation) -> list[tuple[str, float, str]]:
+    """(time, score, label) of every scored customer message, oldest first."""
+    rows = (
+        Message.objects.filter(
+            conversation=conversation, direction=Direction.IN, emotion__isnull=False
+        )
+        .order_by("created_at", "id")
+        .values_list("created_at", "emotion", "emotion_label")
+    )
+    return [(at.isoformat(), float(score or 0.0), label) for at, score, label in rows]

@@ -1,0 +1,140 @@
+"""SLA policies and each conversation's SLA clock."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wowdesk.conversations.models import Channel, Conversation, Priority
+from wowdesk.core.models import Brand, Site
+
+
+class SlaPolicy(models.Model):
+    """Targets for a brand, optionally only for one priority and/or channel.
+
+    The most specific active policy applies (priority and channel both matching beats one
+    matching beats neither); ties go to the lower ``position``.
+    """
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="sla_policies")
+    name = models.CharField(_("name"), max_length=200)
+    priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"))
+    next_response_minutes = models.PositiveIntegerField(
+        _("next response (minutes)"), null=True, blank=True
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution (minutes)"), null=True, blank=True
+    )
+    business_hours = models.BooleanField(
+        _("count business hours only"),
+        default=True,
+        help_text=_("Count only the opening hours of the handling site, without holidays."),
+    )
+    warn_at = models.FloatField(_("warn at (fraction of the target)"), default=0.75)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["brand", "position", "id"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaTarget(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    NEXT_RESPONSE = "next_response", _("Next response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class SlaState(models.TextChoices):
+    OK = "ok", _("On track")
+    WARNING = "warning", _("Breach soon")
+    BREACHED = "breached", _("Breached")
+    MET = "met", _("Met")
+    NONE = "none", _("No target")
+
+
+class ConversationSla(models.Model):
+    """The running SLA clock of one conversation (one row per conversation)."""
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, primary_key=True, related_name="sla"
+    )
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True)
+    site = models.ForeignKey(Site, on_delete=models.SET_NULL, null=True, blank=True)
+    # The target currently running and when it falls due (None: nothing running).
+    target = models.CharField(max_length=16, choices=SlaTarget.choices, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.FloatField(default=0)
+    state = models.CharField(max_length=16, choices=SlaState.choices, default=SlaState.NONE)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "due_at"])]
+        verbose_name = _("conversation SLA")
+        verbose_name_plural = _("conversation SLAs")
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}: {self.target} {self.state}"
+
+
+class SlaEventKind(models.TextChoices):
+    WARNING = "warning", _("Warning")
+    BREACH = "breach", _("Breach")
+    MET = "met", _("Met")
+
+
+class SlaEvent(models.Model):
+    """What happened to each target, for reports (attainment by team, site, channel…)."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="sla_events"
+    )
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True)
+    target = models.CharField(max_length=16, choices=SlaTarget.choices)
+    kind = models.CharField(max_length=16, choices=SlaEventKind.choices)
+    due_at = models.DateTimeField()
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("SLA event")
+        verbose_name_plural = _("SLA events")
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id} {self.target} {self.kind}"
+
+
+class RoutingSettings(models.Model):
+    """Per-brand routing choices."""
+
+    brand = models.OneToOneField(Brand, on_delete=models.CASCADE, related_name="routing")
+    strategy = models.CharField(
+        max_length=16,
+        choices=[
+            ("least_loaded", _("Least loaded, then longest idle")),
+            ("round_robin", _("Round robin")),
+        ],
+        default="least_loaded",
+    )
+    last_agent_id = models.BigIntegerField(null=True, blank=True)
+    auto_assign = models.BooleanField(_("assign automatically"), default=True)
+
+    class Meta:
+        verbose_name = _("routing settings")
+        verbose_name_plural = _("routing settings")
+
+    def __str__(self) -> str:
+        return f"routing of {self.brand}"

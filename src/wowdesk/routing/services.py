@@ -1,0 +1,438 @@
+"""Routing: who takes a conversation, now. Every assignment by the system goes through here.
+
+The choice itself is ``engine.choose`` (pure); this module builds the snapshot of the
+brand's agents (present, on shift in their own time zone, load per channel), applies the
+decision through the conversations service, and explains it in the thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wowdesk.conversations import services as conversations
+from wowdesk.conversations.models import Conversation, Direction, Message, Status
+from wowdesk.core import audit
+from wowdesk.core.errors import InvalidInput
+from wowdesk.core.models import Agent, Alert, Presence
+from wowdesk.routing import engine
+from wowdesk.routing.models import ConversationSla, RoutingSettings, SlaPolicy, SlaState
+
+log = logging.getLogger(__name__)
+
+OCCUPYING = (Status.OPEN, Status.PENDING)
+ANGRY_SCORE = -0.5
+
+
+# --- shifts and capacity ----------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _parsed(specs: tuple[str, ...]) -> tuple[Any, ...]:
+    from wowdesk.routing.shifts import parse_shift
+
+    return tuple(parse_shift(s) for s in specs)
+
+
+def on_shift(agent: Agent, now: dt.datetime) -> bool:
+    """On shift now in the agent's own time zone. An agent with no shifts set is treated
+    as always on shift (presence alone decides): a fresh install routes at once."""
+    if not agent.shifts:
+        return True
+    from wowdesk.routing.shifts import is_on_shift
+
+    return bool(is_on_shift(_parsed(tuple(agent.shifts)), agent.timezone, now))
+
+
+# --- the snapshot -------------------------------------------------------------------------
+
+
+def _loads(agent_ids: list[int]) -> dict[int, dict[str, int]]:
+    rows = (
+        Conversation.objects.filter(assignee_id__in=agent_ids, status__in=OCCUPYING)
+        .values("assignee_id", "inbox__channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out: dict[int, dict[str, int]] = {}
+    for row in rows:
+        out.setdefault(row["assignee_id"], {})[row["inbox__channel"]] = row["n"]
+    return out
+
+
+def agent_state(agent: Agent, load: dict[str, int], now: dt.datetime) -> engine.AgentState:
+    levels = {
+        code: agent.language_levels.get(code, engine.DEFAULT_LANGUAGE_LEVEL)
+        for code in agent.languages
+    }
+    capacity = {"*": agent.capacity, **{k: int(v) for k, v in agent.channel_capacity.items()}}
+    return engine.AgentState(
+        id=agent.pk,
+        name=agent.display_name,
+        site=agent.site.name if agent.site else "",
+        presence=agent.presence if agent.is_active else Presence.OFFLINE,
+        on_shift=on_shift(agent, now),
+        languages=levels,
+        skills=frozenset(agent.skills),
+        capacity=capacity,
+        load=load,
+        last_assigned_at=agent.last_assigned_at.timestamp() if agent.last_assigned_at else 0.0,
+    )
+
+
+@dataclass
+class Snapshot:
+    """The brand's present agents at one instant; loads updated as we assign."""
+
+    now: dt.datetime
+    agents: dict[int, engine.AgentState]
+    models: dict[int, Agent]
+
+    def assigned(self, agent_id: int, channel: str) -> None:
+        a = self.agents[agent_id]
+        load = dict(a.load)
+        load[channel] = load.get(channel, 0) + 1
+        self.agents[agent_id] = replace(a, load=load, last_assigned_at=self.now.timestamp())
+
+
+def snapshot(brand_id: int, now: dt.datetime | None = None) -> Snapshot:
+    now = now or timezone.now()
+    agents = list(
+        Agent.objects.filter(
+            brands=brand_id, is_active=True, presence=Presence.ONLINE
+        ).select_related("site")
+    )
+    loads = _loads([a.pk for a in agents])
+    return Snapshot(
+        now=now,
+        agents={a.pk: agent_state(a, loads.get(a.pk, {}), now) for a in agents},
+        models={a.pk: a for a in agents},
+    )
+
+
+def requirement(conversation: Conversation) -> engine.Requirement:
+    skills = set(conversation.inbox.settings.get("required_skills", []) or [])
+    if conversation.team is not None:
+        skills.update(conversation.team.required_skills or [])
+    return engine.Requirement(
+        channel=conversation.inbox.channel,
+        language=conversation.language or "",
+        skills=frozenset(skills),
+    )
+
+
+def _settings(brand_id: int, lock: bool = False) -> RoutingSettings:
+    qs = RoutingSettings.objects.all()
+    if lock:
+        qs = qs.select_for_update()
+    found = qs.filter(brand_id=brand_id).first()
+    if found is None:
+        found = RoutingSettings.objects.create(brand_id=brand_id)
+    return found
+
+
+# --- deciding -------------------------------------------------------------------------
+
+
+def explain(agent: Agent, state: engine.AgentState, req: engine.Requirement, reason: str) -> str:
+    place = ", ".join(p for p in (state.site or "", agent.timezone) if p)
+    speaks = _(", speaks %(l)s") % {"l": req.language} if req.language else ""
+    return _("Routed to %(name)s (%(place)s%(speaks)s) — %(reason)s") % {
+        "name": state.name,
+        "place": place,
+        "speaks": speaks,
+        "reason": _(reason),
+    }
+
+
+def route(
+    conversation: Conversation, *, snap: Snapshot | None = None, now: dt.datetime | None = None
+) -> engine.Decision | None:
+    """Assign the conversation if it needs an agent and someone eligible is there.
+
+    Returns the decision, or None when the conversation needs no routing (resolved,
+    or assigned to someone still available)."""
+    if conversation.status == Status.RESOLVED:
+        return None
+    settings_row = _settings(conversation.brand_id, lock=True)
+    if not settings_row.auto_assign:
+        return None
+    snap = snap or snapshot(conversation.brand_id, now)
+    req = requirement(conversation)
+    if conversation.assignee_id is not None:
+        current = snap.agents.get(conversation.assignee_id)
+        if current is not None and current.on_shift and current.presence == Presence.ONLINE:
+            return None
+    strategy = engine.Strategy(settings_row.strategy)
+    candidates = [a for a in snap.agents.values() if a.id != conversation.assignee_id]
+    decision = engine.choose(candidates, req, strategy, settings_row.last_agent_id)
+    if decision.agent is None:
+        _note_waiting(conversation, decision)
+        return decision
+    agent = snap.models[decision.agent.id]
+    text = explain(agent, decision.agent, req, decision.reason)
+    conversations.update_conversation(
+        conversation,
+        actor=None,
+        assignee_id=agent.pk,
+        reason=text,
+    )
+    Agent.objects.filter(pk=agent.pk).update(last_assigned_at=snap.now)
+    snap.assigned(agent.pk, req.channel)
+    if strategy == engine.Strategy.ROUND_ROBIN:
+        RoutingSettings.objects.filter(pk=settings_row.pk).update(last_agent_id=agent.pk)
+        settings_row.last_agent_id = agent.pk
+    return decision
+
+
+def _note_waiting(conversation: Conversation, decision: engine.Decision) -> None:
+    """Say once in the thread that the conversation waits in the queue, and why."""
+    last = (
+        Message.objects.filter(conversation=conversation, direction=Direction.ACTIVITY)
+        .order_by("-id")
+        .values_list("meta", flat=True)
+        .first()
+    )
+    if last and last.get("routing") == "waiting":
+        return
+    conversations.add_activity(
+        conversation,
+        _("Waiting in the queue: %(why)s") % {"why": decision.reason},
+        actor=None,
+        meta={"routing": "waiting", "rejections": dict(decision.rejections)},
+    )
+
+
+def _waiting_entry(c: Conversation, angry_ids: set[int], risky: set[int]) -> engine.Waiting:
+    waiting = c.waiting_since or c.created_at
+    return engine.Waiting(
+        conversation_id=c.pk,
+        priority=c.priority,
+        vip=bool(c.customer.vip_tier),
+        angry=c.pk in angry_ids,
+        sla_at_risk=c.pk in risky,
+        waiting_since=waiting.timestamp(),
+    )
+
+
+def waiting_queue(brand_id: int, limit: int = 500) -> list[Conversation]:
+    """Unassigned open conversations in the order they should be served."""
+    convs = list(
+        Conversation.objects.filter(brand_id=brand_id, status=Status.OPEN, assignee__isnull=True)
+        .select_related("customer", "inbox", "team")
+        .order_by("waiting_since", "id")[:limit]
+    )
+    if not convs:
+        return []
+    ids = [c.pk for c in convs]
+    angry = set(
+        Message.objects.filter(
+            conversation_id__in=ids, direction=Direction.IN, emotion__lte=ANGRY_SCORE
+        ).values_list("conversation_id", flat=True)
+    )
+    risky = set(
+        ConversationSla.objects.filter(
+            conversation_id__in=ids, state__in=[SlaState.WARNING, SlaState.BREACHED]
+        ).values_list("conversation_id", flat=True)
+    )
+    by_id = {c.pk: c for c in convs}
+    ordered = engine.order_queue([_waiting_entry(c, angry, risky) for c in convs])
+    return [by_id[w.conversation_id] for w in ordered]
+
+
+def route_waiting(brand_id: int, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Serve the queue: assign every waiting conversation someone eligible can take."""
+    queue = waiting_queue(brand_id, limit)
+    if not queue:
+        return 0
+    snap = snapshot(brand_id, now)
+    if not snap.agents:
+        return 0
+    assigned = 0
+    for conversation in queue:
+        decision = route(conversation, snap=snap)
+        if decision is not None and decision.agent is not None:
+            assigned += 1
+    return assigned
+
+
+# --- presence -----------------------------------------------------------------------------
+
+
+def set_presence(agent: Agent, status: str, *, actor: Agent | None) -> Agent:
+    if status not in Presence.values:
+        raise InvalidInput(_("Presence is online, away or offline."), field="status")
+    if agent.presence == status:
+        return agent
+    before = agent.presence
+    agent.presence = status
+    agent.presence_changed_at = timezone.now()
+    agent.save(update_fields=["presence", "presence_changed_at"])
+    audit.record(
+        action="agent.presence",
+        obj=agent,
+        actor=actor,
+        brand_id=None,
+        before={"presence": before},
+        after={"presence": status},
+    )
+    brand_ids = list(agent.brands.values_list("id", flat=True))
+    if status == Presence.OFFLINE:
+        for conversation in Conversation.objects.filter(
+            assignee=agent, status=Status.OPEN
+        ).select_related("inbox", "team", "customer"):
+            conversations.update_conversation(
+                conversation,
+                actor=None,
+                assignee_id=None,
+                reason=_("%(name)s went offline: back to the queue") % {"name": agent.display_name},
+            )
+    transaction.on_commit(lambda: _route_brands(brand_ids))
+    return agent
+
+
+def _route_brands(brand_ids: list[int]) -> None:
+    for brand_id in brand_ids:
+        try:
+            with transaction.atomic():
+                route_waiting(brand_id)
+        except Exception:
+            log.exception("routing the queue of brand %s failed", brand_id)
+
+
+# --- listeners (core/events.py) -------------------------------------------------------------
+
+
+def on_message_created(*, message_id: int, conversation_id: int) -> None:
+    """A customer wrote: make sure someone available has the conversation."""
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_related("inbox", "team", "customer")
+            .filter(pk=conversation_id)
+            .first()
+        )
+        if conversation is None:
+            return
+        direction = (
+            Message.objects.filter(pk=message_id).values_list("direction", flat=True).first()
+        )
+        if direction != Direction.IN:
+            return
+        route(conversation)
+
+
+def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any]) -> None:
+    """A conversation was resolved or unassigned: capacity freed, serve the queue."""
+    if "status" not in changes and "assignee_id" not in changes:
+        return
+    brand_id = (
+        Conversation.objects.filter(pk=conversation_id).values_list("brand_id", flat=True).first()
+    )
+    if brand_id is not None:
+        _route_brands([brand_id])
+
+
+def tick(now: dt.datetime | None = None) -> dict[str, int]:
+    """Every 30 s from the worker: shifts start and end, so serve every brand's queue."""
+    from wowdesk.core.models import Brand
+
+    assigned = 0
+    for brand_id in Brand.objects.values_list("id", flat=True):
+        with transaction.atomic():
+            assigned += route_waiting(brand_id, now)
+    return {"assigned": assigned}
+
+
+SLA_POLICY_FIELDS = (
+    "name",
+    "priority",
+    "channel",
+    "first_response_minutes",
+    "next_response_minutes",
+    "resolution_minutes",
+    "business_hours",
+    "warn_at",
+    "position",
+    "is_active",
+)
+
+
+def create_sla_policy(*, brand_id: int, actor: Agent | None, **fields: Any) -> SlaPolicy:
+    policy = SlaPolicy.objects.create(brand_id=brand_id, **fields)
+    audit.record(
+        action="sla_policy.create",
+        obj=policy,
+        actor=actor,
+        brand_id=brand_id,
+        after={k: fields.get(k) for k in SLA_POLICY_FIELDS if k in fields},
+    )
+    return policy
+
+
+def update_sla_policy(policy: SlaPolicy, *, actor: Agent | None, **fields: Any) -> SlaPolicy:
+    before = {k: getattr(policy, k) for k in SLA_POLICY_FIELDS}
+    for key, value in fields.items():
+        if key in SLA_POLICY_FIELDS and (value is not None or key.endswith("_minutes")):
+            setattr(policy, key, value)
+    if not policy.first_response_minutes:
+        raise InvalidInput(
+            _("A policy needs a first response target."), field="first_response_minutes"
+        )
+    policy.save()
+    b, a = audit.diff(before, {k: getattr(policy, k) for k in SLA_POLICY_FIELDS})
+    if a:
+        audit.record(
+            action="sla_policy.update",
+            obj=policy,
+            actor=actor,
+            brand_id=policy.brand_id,
+            before=b,
+            after=a,
+        )
+    return policy
+
+
+def coverage_report(
+    brand_id: int, week_of: dt.date, ref_tz: str
+) -> dict[str, tuple[list[str], int]]:
+    """language -> (uncovered spans like "Sat 02:00–06:00 UTC", covered hours of 168)."""
+    from wowdesk.routing.shifts import coverage_gaps, parse_shifts, weekly_coverage
+
+    agents = Agent.objects.filter(brands=brand_id, is_active=True)
+    always = parse_shifts(["mon-sun 00:00-24:00"])
+    rows = [
+        (parse_shifts(a.shifts) if a.shifts else always, a.timezone, a.languages) for a in agents
+    ]
+    coverage = weekly_coverage(rows, week_of, ref_tz)
+    gaps = coverage_gaps(coverage, ref_tz)
+    return {
+        lang: ([str(g) for g in gaps.get(lang, [])], sum(1 for h in hours if h))
+        for lang, hours in coverage.items()
+    }
+
+
+def alert(
+    brand_id: int,
+    kind: str,
+    text: str,
+    *,
+    conversation_id: int | None = None,
+    message_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> Alert:
+    return Alert.objects.create(
+        brand_id=brand_id,
+        kind=kind,
+        text=text[:500],
+        conversation_id=conversation_id,
+        message_id=message_id,
+        data=data or {},
+    )
