@@ -20,6 +20,7 @@ export VENV PYTHON
 PYPROJECT_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
 RUN_STAMP := $(VENV)/.wowdesk-runtime-$(PYPROJECT_HASH)
 DEV_STAMP := $(VENV)/.wowdesk-dev-$(PYPROJECT_HASH)
+BENCH_STAMP := $(VENV)/.wowdesk-bench-$(PYPROJECT_HASH)
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -48,6 +49,11 @@ $(DEV_STAMP):
 	@scripts/bootstrap.sh dev
 	@rm -f $(VENV)/.wowdesk-runtime-* $(VENV)/.wowdesk-dev-*
 	@touch $@ $(RUN_STAMP)
+
+$(BENCH_STAMP):
+	@scripts/bootstrap.sh bench
+	@rm -f $(VENV)/.wowdesk-runtime-* $(VENV)/.wowdesk-dev-* $(VENV)/.wowdesk-bench-*
+	@touch $@ $(DEV_STAMP) $(RUN_STAMP)
 
 install: $(RUN_STAMP) ## Create .venv and install wowdesk (runtime only)
 
@@ -108,14 +114,14 @@ test: ## Everything CI checks: system packages, lint, SQLite, PostgreSQL, fuzz
 test-sqlite: install-dev ## The whole pytest suite on SQLite
 	@rm -rf "$(TEST_DATA_DIR)" && mkdir -p "$(TEST_DATA_DIR)"
 	@env -u WOWDESK_DATABASE_URL WOWDESK_DATA_DIR="$(TEST_DATA_DIR)" \
-		$(PHASE) "pytest on SQLite" $(BIN)/python -m pytest -q -ra $(PYTEST_ARGS)
+		$(PHASE) "pytest on SQLite" $(BIN)/python -m pytest -q -ra --durations=10 $(PYTEST_ARGS)
 
 test-postgres: install-dev ## The whole pytest suite on a private PostgreSQL (port 55432)
 	@rm -rf "$(TEST_DATA_DIR)" && mkdir -p "$(TEST_DATA_DIR)"
 	@trap 'scripts/pg.sh stop' EXIT; \
 	$(PHASE) "Start PostgreSQL" scripts/pg.sh start; \
 	WOWDESK_DATABASE_URL="$$(scripts/pg.sh url)" WOWDESK_DATA_DIR="$(TEST_DATA_DIR)" \
-		$(PHASE) "pytest on PostgreSQL" $(BIN)/python -m pytest -q -ra $(PYTEST_ARGS)
+		$(PHASE) "pytest on PostgreSQL" $(BIN)/python -m pytest -q -ra --durations=10 $(PYTEST_ARGS)
 
 test-web: install-dev ## Only the browser tests (Playwright + /usr/bin/chromium)
 	@rm -rf "$(TEST_DATA_DIR)" && mkdir -p "$(TEST_DATA_DIR)"
@@ -125,7 +131,7 @@ test-web: install-dev ## Only the browser tests (Playwright + /usr/bin/chromium)
 fuzz: install-dev ## schemathesis against the live API (fresh SQLite, admin token)
 	@$(PHASE) "Fuzz the API (schemathesis)" scripts/fuzz.sh
 
-bench: install-dev ## Run every bench/*.py (results go to bench/results/)
+bench: $(BENCH_STAMP) ## Run every bench/*.py (results go to bench/results/)
 	@export WOWDESK_DATA_DIR="$${WOWDESK_DATA_DIR:-$(CURDIR)/.tmp/bench-data}"; \
 	shopt -s nullglob; files=(bench/*.py); \
 	if [ $${#files[@]} -eq 0 ]; then echo "no benchmarks in bench/"; exit 0; fi; \

@@ -2,6 +2,7 @@
 # Create the virtualenv if it is missing and install the project into it.
 #   scripts/bootstrap.sh runtime     pip install -e .
 #   scripts/bootstrap.sh dev         pip install -e '.[dev]' (tests, lint, types, fuzz)
+#   scripts/bootstrap.sh bench       pip install -e '.[dev,bench]' (the benchmarks' baselines)
 # The Makefile calls this only when pyproject.toml changed since the last install.
 set -euo pipefail
 
@@ -43,8 +44,9 @@ fi
 case "$kind" in
     runtime) spec="." ;;
     dev) spec=".[dev]" ;;
+    bench) spec=".[dev,bench]" ;;
     *)
-        echo "usage: $0 runtime|dev" >&2
+        echo "usage: $0 runtime|dev|bench" >&2
         exit 2
         ;;
 esac

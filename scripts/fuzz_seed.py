@@ -51,6 +51,8 @@ def main(base: str, token: str) -> None:
                 "body": lang_body,
             },
         )
+        if result.get("conversation_id") is None:
+            raise SystemExit(f"seed: POST /inbound did not open a conversation: {result}")
         conversations.append(result["conversation_id"])
     team = call(base, token, "POST", "/teams", {"name": "Fuzz team"})
     call(base, token, "POST", "/tags", {"name": "fuzz", "color": "#336699"})

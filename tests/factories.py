@@ -12,7 +12,7 @@ from wowdesk.channels import ingest
 from wowdesk.channels.models import OutboxMessage
 from wowdesk.channels.schema import InboundIn
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Message
+from wowdesk.conversations.models import Conversation, Inbox, Message
 from wowdesk.core.models import Agent, Brand
 from wowdesk.customers.models import Customer
 
@@ -62,15 +62,29 @@ def outbox_of(message: Message) -> OutboxMessage:
     return OutboxMessage.objects.get(message=message)
 
 
-def quick_conversation(brand: Brand, *, subject: str = "Help") -> Conversation:
+def quick_conversation(
+    brand: Brand,
+    *,
+    subject: str = "Help",
+    body: str = "Hello",
+    name: str | None = None,
+    email: str | None = None,
+    channel: str = "api",
+    inbox: Inbox | None = None,
+) -> Conversation:
     """Straight through the services (no envelope, no annotation): setup at speed."""
-    customer = make_customer(brand, name=unique("Customer"))
+    customer = make_customer(brand, name=name or unique("Customer"), email=email)
     conversation = conversations.create_conversation(
-        inbox=conversations.default_inbox(brand.pk, "api"), customer=customer, subject=subject
+        inbox=inbox or conversations.default_inbox(brand.pk, channel),
+        customer=customer,
+        subject=subject,
     )
     conversations.append_incoming(
-        conversation, customer, conversations.IncomingMessage(body="Hello", channel="api")
+        conversation,
+        customer,
+        conversations.IncomingMessage(body=body, channel=inbox.channel if inbox else channel),
     )
+    conversation.refresh_from_db()
     return conversation
 
 

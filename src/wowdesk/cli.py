@@ -38,10 +38,11 @@ def migrate() -> None:
 
     call_command("migrate", interactive=False, verbosity=1)
     from wowdesk.core.services import default_brand
-    from wowdesk.setup import ensure_defaults
+    from wowdesk.setup import ensure_defaults, train_models
 
     default_brand()
     ensure_defaults()
+    train_models()
 
 
 @app.command()

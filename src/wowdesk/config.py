@@ -37,6 +37,7 @@ class Config:
     demo_data_dir: Path | None
     inbound_max_body_chars: int
     sqlite_timeout: int
+    languages: tuple[str, ...] = ()
     translation_provider: str = ""
     translation_url: str = ""
     translation_model: str = ""
@@ -66,6 +67,11 @@ class Config:
             demo_data_dir=Path(demo_dir).resolve() if demo_dir else None,
             inbound_max_body_chars=_int(e.get("WOWDESK_INBOUND_MAX_BODY_CHARS"), 200_000),
             sqlite_timeout=_int(e.get("WOWDESK_SQLITE_TIMEOUT"), 30),
+            languages=tuple(
+                c.strip().lower()
+                for c in (e.get("WOWDESK_LANGUAGES") or "").split(",")
+                if c.strip()
+            ),
             translation_provider=e.get("WOWDESK_TRANSLATION_PROVIDER") or "",
             translation_url=e.get("WOWDESK_TRANSLATION_URL") or "",
             translation_model=e.get("WOWDESK_TRANSLATION_MODEL") or "",

@@ -6,6 +6,15 @@ from wowdesk.conversations.models import Channel, Inbox
 from wowdesk.core.services import default_brand
 
 
+def train_models() -> None:
+    """Train the small offline models from data in the repo into the data dir."""
+    from django.conf import settings
+
+    from wowdesk.intelligence import emotion
+
+    emotion.load(settings.DATA_DIR / "models" / "emotion.npz")
+
+
 def ensure_defaults() -> None:
     """A default brand with an email inbox for ``support@localhost`` and an API inbox."""
     brand = default_brand()

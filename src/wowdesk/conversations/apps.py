@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ConversationsConfig(AppConfig):
     name = "wowdesk.conversations"
     label = "conversations"
     verbose_name = "Conversations"
+
+    def ready(self) -> None:
+        from wowdesk.core.textsearch import repair
+
+        # a table rebuilt by a migration loses its SQLite full-text triggers: put them back
+        post_migrate.connect(repair, sender=self, dispatch_uid="wowdesk-textsearch-repair")

@@ -110,12 +110,24 @@ class Conversation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["brand", "number"], name="conversation_number_unique")
         ]
+        # Inbox lists page in (updated_at, id) order: with ``id`` in the index the order
+        # and LIMIT/OFFSET come from the index alone (bench/read.py).
         indexes = [
-            models.Index(fields=["brand", "status", "-updated_at"]),
-            models.Index(fields=["brand", "-updated_at"]),
-            models.Index(fields=["brand", "assignee", "status"]),
-            models.Index(fields=["brand", "language", "status"]),
+            models.Index(
+                fields=["brand", "status", "-updated_at", "-id"], name="conv_status_updated"
+            ),
+            models.Index(fields=["brand", "-updated_at", "-id"], name="conv_brand_updated"),
+            models.Index(
+                fields=["brand", "assignee", "status", "-updated_at", "-id"],
+                name="conv_assignee_updated",
+            ),
+            models.Index(
+                fields=["brand", "language", "status", "-updated_at", "-id"],
+                name="conv_language_updated",
+            ),
+            models.Index(fields=["brand", "status", "waiting_since", "id"], name="conv_waiting"),
             models.Index(fields=["customer", "inbox", "status"]),
+            models.Index(fields=["customer", "-updated_at"], name="conv_customer_updated"),
         ]
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")

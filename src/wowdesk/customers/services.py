@@ -271,15 +271,17 @@ def add_purchase(customer: Customer, data: PurchaseInput, *, actor: Agent | None
 def search_customers(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
     from django.db.models import Q
 
+    from wowdesk.core import textsearch
+
     q = q.strip()
     if not q:
         return qs
-    return qs.filter(
-        Q(name__icontains=q)
-        | Q(email__icontains=q)
-        | Q(phone__icontains=q)
-        | Q(identities__value__icontains=q.lower())
-    ).distinct()
+    # icontains on name, email, phone and any identity, answered by indexes; a subquery for
+    # identities instead of a join, so no DISTINCT over the whole table is needed
+    identities = Identity.objects.filter(
+        textsearch.contains(textsearch.IDENTITY_VALUE, q.lower())
+    ).values("customer_id")
+    return qs.filter(textsearch.contains(textsearch.CUSTOMER_CONTACT, q) | Q(pk__in=identities))
 
 
 def brand_of(customer: Customer) -> Brand:

@@ -5,3 +5,16 @@ class IntelligenceConfig(AppConfig):
     name = "wowdesk.intelligence"
     label = "intelligence"
     verbose_name = "Language and emotion"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from wowdesk.intelligence import emotion, language
+
+        # Weights are trained from the repo's data into the data dir (at `wowdesk migrate`,
+        # or on first use) and reused by every process.
+        emotion.configure(settings.DATA_DIR / "models" / "emotion.npz")
+        # The languages customers write in (WOWDESK_LANGUAGES); fewer candidates, fewer
+        # confusions between neighbours (docs/language.md has the measurements).
+        if settings.CONFIG.languages:
+            language.configure(settings.CONFIG.languages)

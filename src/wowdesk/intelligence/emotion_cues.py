@@ -215,6 +215,449 @@ _LEXICON: dict[str, dict[str, list[str]]] = {
 
 _NO_WORD_BOUNDARY = {"zh", "ja", "ar"}
 
+# Polarity words: stems matched at the start of a word (alphabetic scripts) or as substrings
+# (zh, ja, ar). Not cues of their own: counts of them are two classifier features, so that
+# "the worst service" and "the best service" - near neighbours for a sentence encoder - differ.
+_POLARITY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # language: (negative stems, positive stems)
+    "en": (
+        (
+            "worst",
+            "terribl",
+            "awful",
+            "horribl",
+            "horrend",
+            "useless",
+            "pathetic",
+            "disgrac",
+            "unacceptabl",
+            "ridiculous",
+            "scam",
+            "hate",
+            "disappoint",
+            "annoy",
+            "furious",
+            "rubbish",
+            "appalling",
+            "incompetent",
+            "shame",
+            "bad",
+        ),
+        (
+            "best",
+            "great",
+            "excellent",
+            "amazing",
+            "awesome",
+            "fantastic",
+            "wonderful",
+            "brilliant",
+            "perfect",
+            "love",
+            "superb",
+            "happy",
+            "glad",
+            "helpful",
+            "lovely",
+            "outstanding",
+            "delight",
+            "thrill",
+            "satisf",
+            "pleased",
+        ),
+    ),
+    "de": (
+        (
+            "schlecht",
+            "schlimm",
+            "furchtbar",
+            "schrecklich",
+            "grauenhaft",
+            "katastroph",
+            "nutzlos",
+            "unverschämt",
+            "frechheit",
+            "skandal",
+            "enttäusch",
+            "ärger",
+            "wütend",
+            "inakzeptabel",
+            "betrug",
+            "schande",
+            "mies",
+            "lächerlich",
+            "unfähig",
+            "hass",
+        ),
+        (
+            "super",
+            "toll",
+            "klasse",
+            "großartig",
+            "hervorragend",
+            "ausgezeichnet",
+            "perfekt",
+            "wunderbar",
+            "fantastisch",
+            "liebe",
+            "begeistert",
+            "spitze",
+            "genial",
+            "zufrieden",
+            "glücklich",
+            "beste",
+            "freu",
+        ),
+    ),
+    "fr": (
+        (
+            "pire",
+            "horribl",
+            "affreu",
+            "nul",
+            "lamentabl",
+            "inadmissibl",
+            "inacceptabl",
+            "honte",
+            "scandal",
+            "arnaque",
+            "déçu",
+            "décevant",
+            "déteste",
+            "incompétent",
+            "minable",
+            "furieu",
+            "agaçant",
+            "ridicule",
+        ),
+        (
+            "meilleur",
+            "génial",
+            "excellent",
+            "parfait",
+            "merveilleu",
+            "fantastique",
+            "super",
+            "adore",
+            "ravi",
+            "content",
+            "formidable",
+            "superbe",
+            "enchanté",
+            "bravo",
+            "top",
+        ),
+    ),
+    "es": (
+        (
+            "peor",
+            "horribl",
+            "terribl",
+            "pésim",
+            "fatal",
+            "vergüenza",
+            "vergonzos",
+            "estafa",
+            "inútil",
+            "inaceptabl",
+            "decepcion",
+            "odio",
+            "ridícul",
+            "patétic",
+            "harto",
+            "harta",
+            "molest",
+            "horroros",
+        ),
+        (
+            "mejor",
+            "genial",
+            "excelente",
+            "perfect",
+            "maravill",
+            "fantástic",
+            "estupend",
+            "encant",
+            "feliz",
+            "content",
+            "increíble",
+            "majísim",
+            "buenísim",
+        ),
+    ),
+    "it": (
+        (
+            "peggior",
+            "orribil",
+            "terribil",
+            "pessim",
+            "vergogn",
+            "truffa",
+            "inutil",
+            "inaccettabil",
+            "delus",
+            "odio",
+            "ridicol",
+            "schif",
+            "incapac",
+            "patetic",
+            "scandal",
+        ),
+        (
+            "miglior",
+            "ottim",
+            "eccellent",
+            "perfett",
+            "meraviglios",
+            "fantastic",
+            "stupend",
+            "adoro",
+            "felic",
+            "content",
+            "splendid",
+            "bravissim",
+            "gentilissim",
+            "grandios",
+        ),
+    ),
+    "pt": (
+        (
+            "pior",
+            "horrível",
+            "terrível",
+            "péssim",
+            "vergonh",
+            "golpe",
+            "inútil",
+            "inaceitável",
+            "decepcion",
+            "odeio",
+            "ridícul",
+            "patétic",
+            "absurd",
+            "lixo",
+        ),
+        (
+            "melhor",
+            "ótim",
+            "excelente",
+            "perfeit",
+            "maravilh",
+            "fantástic",
+            "incrível",
+            "ador",
+            "feliz",
+            "satisfeit",
+            "sensacional",
+            "amei",
+            "demais",
+        ),
+    ),
+    "nl": (
+        (
+            "slecht",
+            "verschrikkelijk",
+            "vreselijk",
+            "afschuwelijk",
+            "waardeloos",
+            "nutteloos",
+            "schandalig",
+            "schande",
+            "oplichting",
+            "onacceptabel",
+            "teleurgesteld",
+            "teleurstellend",
+            "haat",
+            "belachelijk",
+            "triest",
+            "irritant",
+        ),
+        (
+            "beste",
+            "geweldig",
+            "uitstekend",
+            "perfect",
+            "fantastisch",
+            "prachtig",
+            "super",
+            "blij",
+            "tevreden",
+            "top",
+            "topservice",
+            "heerlijk",
+        ),
+    ),
+    "ru": (
+        (
+            "худш",
+            "ужасн",
+            "отвратительн",
+            "кошмар",
+            "позор",
+            "безобраз",
+            "развод",
+            "бесполезн",
+            "недопустим",
+            "разочарова",
+            "ненавиж",
+            "бестолков",
+            "хуже",
+            "обидно",
+            "раздража",
+        ),
+        (
+            "лучш",
+            "отличн",
+            "прекрасн",
+            "превосходн",
+            "идеальн",
+            "замечательн",
+            "великолепн",
+            "обожаю",
+            "восторг",
+            "счастлив",
+            "доволен",
+            "довольна",
+            "супер",
+            "класс",
+        ),
+    ),
+    "tr": (
+        (
+            "kötü",
+            "berbat",
+            "rezil",
+            "rezalet",
+            "korkunç",
+            "utanç",
+            "dolandırıcı",
+            "işe yaramaz",
+            "kabul edilemez",
+            "hayal kırıklığı",
+            "nefret",
+            "saçma",
+            "sinir",
+        ),
+        (
+            "en iyi",
+            "harika",
+            "mükemmel",
+            "muhteşem",
+            "süper",
+            "bayıldım",
+            "memnun",
+            "mutlu",
+            "teşekkür",
+            "şahane",
+            "efsane",
+        ),
+    ),
+    "zh": (
+        (
+            "最差",
+            "太差",
+            "很差",
+            "垃圾",
+            "糟糕",
+            "烂",
+            "恶心",
+            "骗",
+            "失望",
+            "生气",
+            "愤怒",
+            "不可理喻",
+            "过分",
+            "可笑",
+            "没用",
+            "恨",
+            "丢人",
+            "无语",
+        ),
+        (
+            "最好",
+            "太好",
+            "很好",
+            "优秀",
+            "完美",
+            "满意",
+            "喜欢",
+            "太棒",
+            "很棒",
+            "感谢",
+            "惊喜",
+            "给力",
+            "赞",
+            "开心",
+        ),
+    ),
+    "ja": (
+        (
+            "最悪",
+            "ひどい",
+            "酷い",
+            "最低",
+            "詐欺",
+            "役立たず",
+            "がっかり",
+            "残念",
+            "ありえない",
+            "イライラ",
+            "腹が立",
+            "許せない",
+            "情けない",
+            "嫌い",
+        ),
+        (
+            "最高",
+            "素晴らしい",
+            "完璧",
+            "満足",
+            "大好き",
+            "感謝",
+            "嬉しい",
+            "うれしい",
+            "ありがと",
+            "助かり",
+            "感激",
+            "一流",
+            "素敵",
+        ),
+    ),
+    "ar": (
+        (
+            "أسوأ",
+            "سيئ",
+            "فظيع",
+            "مقرف",
+            "نصب",
+            "احتيال",
+            "عار",
+            "مخيب",
+            "خاب",
+            "أكره",
+            "غير مقبول",
+            "مهزلة",
+            "فاشل",
+            "عديم",
+        ),
+        ("أفضل", "ممتاز", "رائع", "مذهل", "مثالي", "سعيد", "أحببت", "شكرا", "شكراً", "جميل", "مبدع"),
+    ),
+}
+_NEGATORS: dict[str, tuple[str, ...]] = {
+    "en": ("not", "no", "never", "isn't", "wasn't", "don't", "didn't", "nothing"),
+    "de": ("nicht", "kein", "keine", "keinen", "nie", "nichts"),
+    "fr": ("pas", "jamais", "rien"),
+    "es": ("no", "nunca", "nada"),
+    "it": ("non", "mai", "niente"),
+    "pt": ("não", "nunca", "nada"),
+    "nl": ("niet", "geen", "nooit", "niks"),
+    "ru": ("не", "нет", "ни"),
+    "tr": ("değil", "hiç"),
+    "ar": ("لا", "لم", "لست", "ليس", "غير"),
+}
+_CJK_NEGATORS = ("不", "没", "沒", "無", "ない")
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
 _NEGATIVE_EMOJI = frozenset("😡🤬😠👿💢😤🖕👎😒🙄😞😩😫💩")
 _POSITIVE_EMOJI = frozenset("😍🥰😊😀😃😄😁🙂🤩🥳🎉❤💖💕💗👍🙏⭐🌟💯👏😘✨🤗")
 _REPEATED_PUNCT = re.compile(r"[!！]{2,}|[?？][!！]|[!！][?？]|[?？]{2,}|[‼⁉]")
@@ -229,6 +672,8 @@ class Cues:
     names: tuple[str, ...]
     caps_ratio: float
     exclamations: int
+    negative_words: int = 0
+    positive_words: int = 0
 
 
 @lru_cache(maxsize=64)
@@ -264,6 +709,40 @@ def caps_ratio(text: str) -> tuple[float, int]:
     return (upper / cased if cased else 0.0), cased
 
 
+def polarity(lowered: str, language: str | None) -> tuple[int, int]:
+    """Counts of negative and positive words in lowercased text; a positive word after a
+    negator ("not happy", "nicht zufrieden", "不满意") counts as negative, a negated negative
+    word ("not bad") counts as neither."""
+    languages = [language] if language in _POLARITY else list(_POLARITY)
+    tokens = _TOKEN.findall(lowered)
+    negative = positive = 0
+    for lang in languages:
+        neg_stems, pos_stems = _POLARITY[lang]
+        if lang in ("zh", "ja", "ar", "tr"):
+            # substring matching; negation only for Chinese (a negator just before the word)
+            for stem in neg_stems:
+                negative += lowered.count(stem)
+            for stem in pos_stems:
+                for m in re.finditer(re.escape(stem), lowered):
+                    before = lowered[max(0, m.start() - 2) : m.start()]
+                    if lang == "zh" and any(n in before for n in _CJK_NEGATORS):
+                        negative += 1
+                    else:
+                        positive += 1
+            continue
+        negators = _NEGATORS.get(lang, ())
+        for i, token in enumerate(tokens):
+            negated = any(t in negators or t.endswith("n't") for t in tokens[max(0, i - 3) : i])
+            if token.startswith(neg_stems):
+                negative += 0 if negated else 1
+            elif token.startswith(pos_stems):
+                if negated:
+                    negative += 1
+                else:
+                    positive += 1
+    return min(negative, 5), min(positive, 5)
+
+
 def detect(text: str, language: str | None = None) -> Cues:
     """Find the cues in ``text``; ``language`` (ISO 639-1) narrows the lexicons when known."""
     text = unicodedata.normalize("NFC", text)
@@ -292,8 +771,11 @@ def detect(text: str, language: str | None = None) -> Cues:
     if any(ch in _POSITIVE_EMOJI for ch in text):
         found.add("positive_emoji")
 
+    negative, positive = polarity(lowered, lang)
     return Cues(
         names=tuple(name for name in CUE_NAMES if name in found),
         caps_ratio=ratio if cased >= 4 else 0.0,
         exclamations=min(len(bursts), 5),
+        negative_words=negative,
+        positive_words=positive,
     )

@@ -54,10 +54,12 @@ def feel(text: str, language: str | None = None) -> Feeling:
 def annotate(
     text: str, *, fallback_language: str | None, feeling: Feeling | None = None
 ) -> Annotation:
+    """Language now (microseconds); emotion only if given (it is scored in the background
+    by ``score_emotion``, milliseconds of CPU we keep off the ingest path)."""
     from wowdesk.intelligence.language import detect
 
     guess = detect(text, fallback=fallback_language or None)
-    feeling = feeling if feeling is not None else feel(text, guess.code or None)
+    feeling = feeling if feeling is not None else Feeling(None, "", ())
     return Annotation(
         language=guess.code,
         language_confidence=round(float(guess.confidence), 4),
@@ -134,6 +136,42 @@ def _check_mood(message: Message, conversation: Conversation, score: float) -> N
             message_id=message.pk,
             data={"from": previous, "to": score},
         )
+
+
+def score_emotion(message_id: int) -> Message | None:
+    """Score one customer message, store it, and check the mood line."""
+    from django.db import transaction
+
+    message = Message.objects.filter(pk=message_id, direction=Direction.IN).first()
+    if message is None or message.emotion is not None:
+        return message
+    text = message.body
+    subject = (
+        Conversation.objects.filter(pk=message.conversation_id)
+        .values_list("subject", flat=True)
+        .first()
+    )
+    feeling = feel(f"{subject or ''}\n{text}".strip(), message.language or None)
+    if feeling.score is None:
+        return message
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        meta = dict(message.meta)
+        if feeling.cues:
+            meta["emotion_cues"] = list(feeling.cues)
+        message.emotion, message.emotion_label, message.meta = (feeling.score, feeling.label, meta)
+        message.save(update_fields=["emotion", "emotion_label", "meta"])
+        conversation = Conversation.objects.get(pk=message.conversation_id)
+        _check_mood(message, conversation, feeling.score)
+    return message
+
+
+def on_message_created(*, message_id: int, conversation_id: int) -> None:
+    """Queue the emotion scoring of a customer message."""
+    from wowdesk.intelligence.tasks import score_emotion_task
+
+    if Message.objects.filter(pk=message_id, direction=Direction.IN).exists():
+        score_emotion_task.enqueue(message_id)
 
 
 def mood_line(conversation: Conversation) -> list[tuple[str, float, str]]:

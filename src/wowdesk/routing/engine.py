@@ -125,7 +125,9 @@ def choose(
 def _nobody(req: Requirement, rejections: Mapping[str, int]) -> str:
     if not rejections:
         return "no agents"
-    top = max(rejections.items(), key=lambda kv: kv[1])[0]
+    order = [r.value for r in Rejection]
+    # most frequent reason; on a tie, the rule checked first
+    top = max(rejections, key=lambda k: (rejections[k], -order.index(k)))
     lang = f" for language {req.language}" if req.language else ""
     return f"nobody eligible{lang} ({top}: {rejections[top]})"
 
@@ -146,11 +148,58 @@ class Waiting:
 
 
 def queue_key(w: Waiting) -> tuple[int, int, float, int]:
-    """Angry customers and VIPs jump the queue; then SLA risk and priority; then FIFO."""
-    jump = int(w.angry) + int(w.vip)
+    """Angry customers and VIPs jump the queue (an angry customer first: they are about to
+    leave); then SLA risk and priority; then the longest waiting."""
+    jump = 2 * int(w.angry) + int(w.vip)
     urgency = int(w.sla_at_risk) * 10 + PRIORITY_WEIGHT.get(w.priority, 1)
     return (-jump, -urgency, w.waiting_since, w.conversation_id)
 
 
 def order_queue(waiting: Sequence[Waiting]) -> list[Waiting]:
     return sorted(waiting, key=queue_key)
+
+
+class Roster:
+    """A snapshot of agents indexed by language, for many decisions in a row.
+
+    ``Roster.choose`` picks exactly the agent :func:`choose` would pick over all the
+    agents, but looks only at those who speak the language asked for. When someone is
+    found, ``rejections`` counts only the speakers of the language; when nobody is, all
+    agents are counted, so the explanation is the same as the full scan's.
+    """
+
+    def __init__(self, agents: Iterable[AgentState]) -> None:
+        self.agents: dict[int, AgentState] = {a.id: a for a in agents}
+        self._by_language: dict[str, list[int]] = {}
+        for a in self.agents.values():
+            for code in a.languages:
+                self._by_language.setdefault(code, []).append(a.id)
+
+    def update(self, agent: AgentState) -> None:
+        """Replace an agent's state (e.g. its load after an assignment); languages must
+        not change."""
+        self.agents[agent.id] = agent
+
+    def choose(
+        self,
+        req: Requirement,
+        strategy: Strategy = Strategy.LEAST_LOADED,
+        last_agent_id: int | None = None,
+    ) -> Decision:
+        if not req.language:
+            return choose(self.agents.values(), req, strategy, last_agent_id)
+        ids = self._by_language.get(req.language, [])
+        decision = choose((self.agents[i] for i in ids), req, strategy, last_agent_id)
+        if decision.agent is not None:
+            return decision
+        # Nobody: count the agents not looked at as the full scan would have (their first
+        # failing rule may come before the language), so the reason reads the same.
+        others = [a for i, a in self.agents.items() if req.language not in a.languages]
+        if not others:
+            return decision
+        rejections = dict(decision.rejections)
+        for a in others:
+            rule = why_not(a, req)
+            if rule is not None:
+                rejections[rule.value] = rejections.get(rule.value, 0) + 1
+        return Decision(None, _nobody(req, rejections), 0, rejections)

@@ -93,14 +93,18 @@ class Snapshot:
     """The brand's present agents at one instant; loads updated as we assign."""
 
     now: dt.datetime
-    agents: dict[int, engine.AgentState]
+    roster: engine.Roster
     models: dict[int, Agent]
 
+    @property
+    def agents(self) -> dict[int, engine.AgentState]:
+        return self.roster.agents
+
     def assigned(self, agent_id: int, channel: str) -> None:
-        a = self.agents[agent_id]
+        a = self.roster.agents[agent_id]
         load = dict(a.load)
         load[channel] = load.get(channel, 0) + 1
-        self.agents[agent_id] = replace(a, load=load, last_assigned_at=self.now.timestamp())
+        self.roster.update(replace(a, load=load, last_assigned_at=self.now.timestamp()))
 
 
 def snapshot(brand_id: int, now: dt.datetime | None = None) -> Snapshot:
@@ -113,7 +117,7 @@ def snapshot(brand_id: int, now: dt.datetime | None = None) -> Snapshot:
     loads = _loads([a.pk for a in agents])
     return Snapshot(
         now=now,
-        agents={a.pk: agent_state(a, loads.get(a.pk, {}), now) for a in agents},
+        roster=engine.Roster(agent_state(a, loads.get(a.pk, {}), now) for a in agents),
         models={a.pk: a for a in agents},
     )
 
@@ -172,8 +176,8 @@ def route(
         if current is not None and current.on_shift and current.presence == Presence.ONLINE:
             return None
     strategy = engine.Strategy(settings_row.strategy)
-    candidates = [a for a in snap.agents.values() if a.id != conversation.assignee_id]
-    decision = engine.choose(candidates, req, strategy, settings_row.last_agent_id)
+    # The current assignee, if any, is offline or off shift here: the roster skips them.
+    decision = snap.roster.choose(req, strategy, settings_row.last_agent_id)
     if decision.agent is None:
         _note_waiting(conversation, decision)
         return decision

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,33 @@ class WebConfig(AppConfig):
     name = "wowdesk.web"
     label = "web"
     verbose_name = "Web"
+
+    def ready(self) -> None:
+        # Logging in to the web app puts an agent online, logging out offline (routing
+        # follows presence). Django's auth signals are the only hook for its login views.
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        user_logged_in.connect(_online, dispatch_uid="wowdesk-presence-login")
+        user_logged_out.connect(_offline, dispatch_uid="wowdesk-presence-logout")
+
+
+def _set(user: Any, status: str) -> None:
+    from django.db import transaction
+
+    from wowdesk.core.models import Agent
+    from wowdesk.routing.services import set_presence
+
+    user_id = getattr(user, "pk", None)
+    agent = Agent.objects.filter(user_id=user_id).first() if user_id is not None else None
+    if agent is not None:
+        with transaction.atomic():
+            set_presence(agent, status, actor=agent)
+
+
+def _online(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    _set(user, "online")
+
+
+def _offline(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        _set(user, "offline")
