@@ -1,6 +1,7 @@
 """API: health, me, brands, agents, teams, sites, tokens."""
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection, transaction
 from django.http import HttpRequest
@@ -54,6 +55,8 @@ class SiteOut(Schema):
     name: str
     timezone: str
     country: str
+    subdivision: str = ""
+    hours: dict[str, Any] = {}
     brand_ids: list[int]
 
 
@@ -89,12 +92,14 @@ def site_out(site: Site) -> SiteOut:
         name=site.name,
         timezone=site.timezone,
         country=site.country,
+        subdivision=site.subdivision,
+        hours=dict(site.hours),
         brand_ids=sorted(b.pk for b in site.brands.all()),
     )
 
 
 def open_loads(agent_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Open and pending conversations per agent and channel, in one query."""
+    """Open conversations per agent and channel, in one query."""
     from wowdesk.routing.services import _loads
 
     return _loads(agent_ids)
@@ -338,6 +343,10 @@ class SitePatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     timezone: str | None = Field(None, max_length=64)
     country: str | None = Field(None, max_length=2)
+    subdivision: str | None = Field(None, max_length=8)
+    hours: dict[str, Any] | None = Field(
+        None, description='Opening hours, e.g. {"mon-fri": [["09:00", "17:00"]]}; {} = 24/7'
+    )
 
 
 def _sites_qs(request: HttpRequest):  # type: ignore[no-untyped-def]

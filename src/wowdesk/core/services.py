@@ -163,17 +163,34 @@ def create_site(
     return site
 
 
+SITE_FIELDS = ("name", "timezone", "country", "subdivision", "hours")
+
+
+def clean_hours(hours: dict[str, Any], field: str = "hours") -> dict[str, Any]:
+    """Opening hours like ``{"mon-fri": [["09:00", "17:00"]]}``; empty = around the clock."""
+    from wowdesk.routing.business_hours import parse_hours
+
+    try:
+        parse_hours(hours)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(_("Not opening hours: %(e)s") % {"e": exc}, field=field) from exc
+    return hours
+
+
 def update_site(site: Site, *, actor: Agent | None, **fields: Any) -> Site:
-    before = {"name": site.name, "timezone": site.timezone, "country": site.country}
+    before = {f: getattr(site, f) for f in SITE_FIELDS}
     if "timezone" in fields and fields["timezone"] is not None:
         site.timezone = valid_timezone(fields["timezone"])
     if fields.get("name"):
         site.name = fields["name"]
     if fields.get("country") is not None:
         site.country = str(fields["country"]).upper()[:2]
+    if fields.get("subdivision") is not None:
+        site.subdivision = str(fields["subdivision"]).upper()[:8]
+    if fields.get("hours") is not None:
+        site.hours = clean_hours(fields["hours"])
     site.save()
-    after = {"name": site.name, "timezone": site.timezone, "country": site.country}
-    b, a = audit.diff(before, after)
+    b, a = audit.diff(before, {f: getattr(site, f) for f in SITE_FIELDS})
     if a:
         audit.record(action="site.update", obj=site, actor=actor, brand_id=None, before=b, after=a)
     return site

@@ -113,6 +113,25 @@ class SiteSpec:
     region: str  # the front-line team it staffs
 
 
+# Follow-the-sun: local day shifts that together cover the clock (in UTC, winter:
+# Manila 23:00-07:30, Berlin 07:00-15:00, Toronto 15:00-00:00; summer shifts by an hour).
+SITE_SHIFTS: dict[str, tuple[str, ...]] = {
+    "Manila": ("mon-sun 07:00-15:30",),
+    "Berlin": ("mon-sun 08:00-16:00",),
+    "Toronto": ("mon-sun 10:00-19:00",),
+}
+SITE_HOURS: dict[str, dict[str, list[list[str]]]] = {
+    "Manila": {"mon-sun": [["07:00", "15:30"]]},
+    "Berlin": {"mon-sun": [["08:00", "16:00"]]},
+    "Toronto": {"mon-sun": [["10:00", "19:00"]]},
+}
+# (name, channel or "", first response, next response, resolution) in minutes;
+# chat counts around the clock, the rest in the handling site's opening hours.
+SLA_POLICIES: tuple[tuple[str, str, int, int, int], ...] = (
+    ("Live chat", "chat", 2, 5, 60),
+    ("Standard", "", 240, 480, 2400),
+)
+
 SITES: tuple[SiteSpec, ...] = (
     SiteSpec("Manila", "Asia/Manila", "PH", "APAC"),
     SiteSpec("Berlin", "Europe/Berlin", "DE", "EMEA"),

@@ -114,6 +114,7 @@ def seed_demo(size: DemoSize, *, seed: int = 7, console: Console | None = None) 
             brands = {spec.slug: ensure_brand(spec) for spec in catalog.BRANDS}
             progress.advance(setup)
             agents = ensure_agents(brands, sites)
+            ensure_routing(todo, brands, agents)
             progress.advance(setup)
             for spec in todo:
                 rng = random.Random(f"wowdesk-demo:{seed}:{spec.slug}")
@@ -201,6 +202,37 @@ def ensure_brand(spec: BrandSpec) -> Brand:
     return brand
 
 
+def ensure_routing(
+    todo: list[BrandSpec], brands: dict[str, Brand], agents: dict[str, Agent]
+) -> None:
+    """Opening hours, SLA policies, and agents present so routing works at once."""
+    from wowdesk.core.models import Presence
+    from wowdesk.routing import services as routing
+    from wowdesk.routing.models import SlaPolicy
+
+    for site in Site.objects.filter(name__in=list(catalog.SITE_HOURS)):
+        if not site.hours:
+            core.update_site(site, actor=None, hours=catalog.SITE_HOURS[site.name])
+    for spec in todo:
+        brand = brands[spec.slug]
+        if not SlaPolicy.objects.filter(brand=brand).exists():
+            for i, (name, channel, first, nxt, resolution) in enumerate(catalog.SLA_POLICIES):
+                routing.create_sla_policy(
+                    brand_id=brand.pk,
+                    actor=None,
+                    name=name,
+                    channel=channel,
+                    first_response_minutes=first,
+                    next_response_minutes=nxt,
+                    resolution_minutes=resolution,
+                    business_hours=channel != "chat",
+                    position=i,
+                )
+    for agent in agents.values():
+        if agent.role != Role.ADMIN and agent.presence != Presence.ONLINE:
+            routing.set_presence(agent, Presence.ONLINE, actor=None)
+
+
 def ensure_agents(brands: dict[str, Brand], sites: dict[str, Site]) -> dict[str, Agent]:
     """The demo's agents by email: made once, then reused (keyed by their email)."""
     out: dict[str, Agent] = {}
@@ -227,7 +259,9 @@ def agent_input(spec: AgentSpec, site: Site) -> core.AgentInput:
         skills=spec.skills,
         timezone=site.timezone,
         site_id=site.pk,
-        capacity=spec.capacity,
+        capacity=max(spec.capacity, 20),
+        channel_capacity={"chat": 4, "voice": 1},
+        shifts=catalog.SITE_SHIFTS.get(site.name, ()),
     )
 
 

@@ -28,7 +28,8 @@ from wowdesk.routing.models import ConversationSla, RoutingSettings, SlaPolicy, 
 
 log = logging.getLogger(__name__)
 
-OCCUPYING = (Status.OPEN, Status.PENDING)
+# Capacity counts what an agent is working on; pending waits on the customer.
+OCCUPYING = (Status.OPEN,)
 ANGRY_SCORE = -0.5
 
 

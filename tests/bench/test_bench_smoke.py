@@ -1,0 +1,97 @@
+"""The benchmark scripts run end to end on a toy size (no timing is asserted, ever)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bench.lib.common import compare, percentile
+
+REPO = Path(__file__).resolve().parents[2]
+
+# They measure SQLite on their own data dirs: a PostgreSQL run of the suite adds nothing.
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("WOWDESK_DATABASE_URL")), reason="benchmarks run on SQLite"
+)
+
+
+def _run(module: str, *args: str, timeout: float = 300) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WOWDESK_")}
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+TOY = [
+    "--conversations", "120", "--messages", "900", "--customers", "60", "--agents", "3",
+    "--teams", "2", "--tags", "4", "--purchases", "10",
+]  # fmt: skip
+
+
+def test_read_benchmark_runs_and_compares(tmp_path: Path) -> None:
+    data, results = tmp_path / "data", tmp_path / "results"
+    args = ["--data-dir", str(data), "--results-dir", str(results), "--iterations", "3", *TOY]
+    first = _run("bench.read", *args, "--quiet")
+    assert first["data"]["rows"]["conversations"] == 120
+    assert first["data"]["rows"]["messages"] == 900
+    assert first["data"]["reused"] is False
+    ops = first["operations"]
+    assert {"inbox_filtered_deep", "conversation_open", "search_customers_name"} <= set(ops)
+    assert all(op["statuses"] == [200] for op in ops.values()), ops
+    assert all(op["queries_per_request"] > 0 for op in ops.values())
+    assert json.loads((results / "read.json").read_text())["operations"].keys() == ops.keys()
+
+    second = _run("bench.read", *args, "--quiet", "--only", "conversation_open")
+    assert second["data"]["reused"] is True  # the same load is not made twice
+    ratios = second["comparison"]["ratios"]
+    assert "operations.conversation_open.p99_ms" in ratios
+
+
+@pytest.mark.slow
+def test_ingest_benchmark_runs_against_a_live_server(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = _run(
+        "bench.ingest",
+        "--workers", "1", "--requests", "40", "--health-requests", "20", "--warmup", "4",
+        "--concurrency", "4", "--port", str(port), "--data-dir", str(tmp_path / "data"),
+        "--results-dir", str(tmp_path / "results"),
+    )  # fmt: skip
+    run = result["runs"]["workers_1"]
+    assert run["errors"] == 0, run["error_samples"]
+    assert run["ok_responses"] == run["requests_sent"] == 40
+    assert run["duplicates"]["same_ids"] == run["duplicates"]["sent"]
+    assert run["duplicates"]["racing_pairs_ok"] == run["duplicates"]["racing_pairs"]
+    assert run["checks"]["all_ok"], run["checks"]
+    assert (tmp_path / "results" / "ingest.json").exists()
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == 50.0
+    assert percentile(values, 99) == 99.0
+    assert percentile(values, 100) == 100.0
+    assert percentile([3.0], 99) == 3.0
+    assert percentile([], 50) == 0.0
+
+
+def test_compare_gives_new_over_old_for_shared_keys() -> None:
+    old = {"a": {"p99_ms": 40.0, "x": 1}, "b": {"p99_ms": 0}}
+    new = {"a": {"p99_ms": 20.0, "x": 2}, "c": {"p99_ms": 5.0}}
+    assert compare(new, old, ["p99_ms"]) == {"a.p99_ms": {"old": 40.0, "new": 20.0, "new/old": 0.5}}

@@ -1,0 +1,204 @@
+"""What bench/read.py made fast must still answer the same: substring search through the
+full-text indexes, deep pages through the sort indexes, and the ASGI handler."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection, connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import ApiClient
+from tests.factories import make_customer, quick_conversation
+from wowdesk.conversations import services as conversations
+from wowdesk.conversations.models import Conversation
+from wowdesk.core import textsearch
+from wowdesk.core.models import Brand
+from wowdesk.customers.models import Customer
+
+ALPHABET = "abcABC xyZ.@-_%'\"é"
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite full-text tables and triggers"
+)
+
+
+def _ascii_icontains(value: str, term: str) -> bool:
+    """What ``LIKE`` does on SQLite and the trigram index does too, for ASCII text."""
+    return term.lower() in value.lower()
+
+
+@pytest.fixture
+def corpus(brand: Brand) -> list[Customer]:
+    rng = random.Random(3)
+    out = []
+    for i in range(40):
+        name = "".join(rng.choice(ALPHABET.replace("é", "")) for _ in range(rng.randint(3, 14)))
+        out.append(make_customer(brand, name=name.strip() or f"n{i}", email=f"p{i}.Q@x{i}.org"))
+    return out
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(alphabet=ALPHABET.replace("é", ""), min_size=1, max_size=6), st.data())
+def test_contains_answers_like_icontains(
+    corpus: list[Customer], term: str, data: st.DataObject
+) -> None:
+    if data.draw(st.booleans()):  # half the time, a piece of a real name
+        name = data.draw(st.sampled_from([c.name for c in corpus]))
+        start = data.draw(st.integers(0, max(0, len(name) - 1)))
+        term = name[start : start + data.draw(st.integers(1, 6))] or term
+    found = set(
+        Customer.objects.filter(
+            textsearch.contains(textsearch.CUSTOMER_CONTACT, term, columns=("name",))
+        ).values_list("pk", flat=True)
+    )
+    assert found == {c.pk for c in corpus if _ascii_icontains(c.name, term)}
+
+
+def test_conversation_q_finds_subject_name_email_and_number(api: ApiClient, brand: Brand) -> None:
+    a = quick_conversation(brand, subject="Lamp shade cracked", name="Zoe Becker")
+    b = quick_conversation(brand, subject="Invoice twice", email="ana.Lima@Example.com")
+    c = quick_conversation(brand, subject="Hello", name="Li")
+
+    def ids(q: str) -> set[int]:
+        response = api.get("/conversations", q=q, page_size=100)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body["total"] == len(body["items"])
+        return {item["id"] for item in body["items"]}
+
+    assert ids("SHADE") == {a.pk}
+    assert ids("ecke") == {a.pk}  # the middle of a word, as icontains
+    assert ids("lima@exa") == {b.pk}
+    assert ids(f"#{b.number}") == {b.pk}
+    assert ids("Li") == {b.pk, c.pk}  # two letters: the plain lookup (Lima, Li)
+    assert ids("nothing-like-this") == set()
+
+
+def test_customer_q_finds_identities_once(api: ApiClient, brand: Brand) -> None:
+    from wowdesk.customers.services import add_identity
+
+    ana = make_customer(brand, name="Ana Lima", email="ana@example.com")
+    add_identity(ana, kind="phone", value="+4930123456", actor=None)
+    add_identity(ana, kind="chat", value="ana-lima-chat", actor=None)
+    make_customer(brand, name="Ben", email="ben@example.com")
+    body = api.get("/customers", q="lima").json()
+    assert [c["id"] for c in body["items"]] == [ana.pk]  # name and chat handle: one row
+    assert body["total"] == 1
+    assert [c["id"] for c in api.get("/customers", q="30123").json()["items"]] == [ana.pk]
+
+
+def test_index_follows_updates_and_deletes(brand: Brand) -> None:
+    conv = quick_conversation(brand, subject="Parcel lost")
+
+    def found(term: str) -> bool:
+        q = textsearch.contains(textsearch.CONVERSATION_SUBJECT, term)
+        return Conversation.objects.filter(q, pk=conv.pk).exists()
+
+    assert found("parcel")
+    conversations.update_conversation(conv, actor=None, subject="Refund please")
+    assert not found("parcel")
+    assert found("refund")
+    Conversation.objects.filter(pk=conv.pk).update(subject="Courier late")
+    assert found("courier")
+
+
+@sqlite_only
+def test_repair_puts_back_triggers_a_table_rebuild_dropped(brand: Brand) -> None:
+    ix = textsearch.CONVERSATION_SUBJECT
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TRIGGER {ix.trigger('ai')}")
+    unseen = quick_conversation(brand, subject="Written while the trigger was gone")
+    textsearch.repair()
+    with connection.cursor() as cur:
+        cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        assert ix.trigger("ai") in {r[0] for r in cur.fetchall()}
+    q = textsearch.contains(ix, "trigger was gone")
+    assert list(Conversation.objects.filter(q).values_list("pk", flat=True)) == [unseen.pk]
+
+
+@pytest.mark.parametrize("sort", ["-updated_at", "updated_at", "created_at", "waiting_since"])
+def test_pages_add_up_to_the_whole_list_in_order(api: ApiClient, brand: Brand, sort: str) -> None:
+    made = [quick_conversation(brand, subject=f"S{i}") for i in range(7)]
+    # equal timestamps: the id must break ties the same way on every page
+    Conversation.objects.filter(pk__in=[c.pk for c in made[:4]]).update(
+        updated_at=made[0].updated_at, created_at=made[0].created_at
+    )
+    whole = api.get("/conversations", sort=sort, page_size=100).json()["items"]
+    paged: list[dict[str, Any]] = []
+    for page in (1, 2, 3, 4):
+        paged += api.get("/conversations", sort=sort, page_size=2, page=page).json()["items"]
+    assert [c["id"] for c in paged] == [c["id"] for c in whole]
+    assert len(whole) == 7
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("one_thread", [True, False])
+def test_asgi_handler_serves_requests(one_thread: bool) -> None:
+    from wowdesk.asgi import django_asgi_app
+    from wowdesk.core.services import ensure_agent_with_token
+
+    _agent, token = ensure_agent_with_token(email="asgi@example.com", role="admin")
+    django_asgi_app.one_thread = one_thread
+
+    async def call(path: str, headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
+        sent: list[dict[str, Any]] = []
+        messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+        async def receive() -> dict[str, Any]:
+            if messages:
+                return messages.pop()
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"127.0.0.1"), *headers],
+            "client": ("127.0.0.1", 1234),
+            "server": ("127.0.0.1", 80),
+        }
+        await django_asgi_app(scope, receive, send)
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return start["status"], body
+
+    async def scenario() -> list[tuple[int, bytes]]:
+        auth = [(b"authorization", f"Bearer {token}".encode())]
+        return list(
+            await asyncio.gather(
+                call("/api/v1/health", []),
+                call("/api/v1/me", auth),
+                call("/api/v1/me", []),
+                call("/api/v1/no-such-thing", auth),
+            )
+        )
+
+    async def close_thread_connections() -> None:
+        await sync_to_async(connections.close_all, thread_sensitive=True)()
+
+    try:
+        (health, me, anon, missing) = asyncio.run(scenario())
+    finally:
+        django_asgi_app.one_thread = connection.vendor == "sqlite"
+        asyncio.run(close_thread_connections())  # the shared request thread's, if any
+    assert health[0] == 200 and b'"ok"' in health[1]
+    assert me[0] == 200 and b"asgi@example.com" in me[1]
+    assert anon[0] == 401
+    assert missing[0] == 404
