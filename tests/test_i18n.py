@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gettext
-import re
 from pathlib import Path
 
 from django.utils import translation
@@ -13,21 +12,16 @@ import wowdesk
 LOCALE = Path(wowdesk.__file__).parent / "locale"
 PO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo"
-ENTRY = re.compile(r'^msgid "((?:[^"\\]|\\.)*)"\nmsgstr "((?:[^"\\]|\\.)*)"', re.M)
-
-
-def _unescape(s: str) -> str:
-    return s.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
-
-
 def po_entries() -> dict[str, str]:
-    text = PO.read_text(encoding="utf-8")
-    return {_unescape(k): _unescape(v) for k, v in ENTRY.findall(text) if k}
+    """Every entry of the catalog, multi-line ones included."""
+    import polib
+
+    return {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if e.msgid and not e.obsolete}
 
 
 def test_every_string_has_a_chinese_translation() -> None:
     entries = po_entries()
-    assert len(entries) > 100
+    assert len(entries) > 250
     untranslated = [k for k, v in entries.items() if not v.strip()]
     assert untranslated == []
     assert "#, fuzzy" not in PO.read_text(encoding="utf-8")

@@ -8,7 +8,6 @@ import random
 from typing import Any
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.db import connection, connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -140,9 +139,13 @@ def test_pages_add_up_to_the_whole_list_in_order(api: ApiClient, brand: Brand, s
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("one_thread", [True, False])
-def test_asgi_handler_serves_requests(one_thread: bool) -> None:
+def test_asgi_handler_serves_requests(one_thread: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     from wowdesk.asgi import django_asgi_app
     from wowdesk.core.services import ensure_agent_with_token
+
+    # each request has its own connection under ASGI: close it at the end of the request,
+    # or the test database cannot be dropped afterwards
+    monkeypatch.setitem(connections.settings[connection.alias], "CONN_MAX_AGE", 0)
 
     _agent, token = ensure_agent_with_token(email="asgi@example.com", role="admin")
     django_asgi_app.one_thread = one_thread
@@ -190,15 +193,32 @@ def test_asgi_handler_serves_requests(one_thread: bool) -> None:
             )
         )
 
-    async def close_thread_connections() -> None:
-        await sync_to_async(connections.close_all, thread_sensitive=True)()
-
     try:
         (health, me, anon, missing) = asyncio.run(scenario())
     finally:
         django_asgi_app.one_thread = connection.vendor == "sqlite"
-        asyncio.run(close_thread_connections())  # the shared request thread's, if any
     assert health[0] == 200 and b'"ok"' in health[1]
     assert me[0] == 200 and b"asgi@example.com" in me[1]
     assert anon[0] == 401
     assert missing[0] == 404
+
+
+def test_body_filter_finds_words_in_any_message(api: ApiClient, brand: Brand) -> None:
+    lamp = quick_conversation(brand, subject="Hi", body="The LAMP shade arrived cracked")
+    quick_conversation(brand, subject="Hi", body="My parcel never came")
+    reply = quick_conversation(brand, subject="Hi", body="Hello")
+    conversations.append_incoming(
+        reply, reply.customer, conversations.IncomingMessage(body="Café lamp again", channel="api")
+    )
+
+    def ids(**params: Any) -> set[int]:
+        response = api.get("/conversations", page_size=100, **params)
+        assert response.status_code == 200, response.content
+        return {item["id"] for item in response.json()["items"]}
+
+    assert ids(body="lamp") == {lamp.pk, reply.pk}
+    assert ids(body="lam crack") == {lamp.pk}  # every word, each as a prefix
+    assert ids(body="cafe") == ({reply.pk} if connection.vendor == "sqlite" else set())
+    assert ids(body="lamp", q="nothing-here") == set()  # and with the other filters
+    assert ids(body="  ?! ") == ids()  # no word: no filter
+    assert textsearch.query_words("a-b c" * 10) == ["a", "b", "ca", "b", "ca", "b", "ca", "b"]

@@ -167,6 +167,14 @@ class ConversationFilters(Schema):
     q: str | None = Field(
         None, max_length=200, description="a number, or words in the subject or customer's name"
     )
+    body: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            "words in the text of any message of the conversation: each word as a word "
+            "prefix, all of them, ignoring case (full-text index)"
+        ),
+    )
     sort: str = Field(
         "-updated_at", description="updated_at, -updated_at, created_at, -created_at, waiting_since"
     )
@@ -215,6 +223,8 @@ def filter_conversations(
         qs = qs.filter(customer_id=f.customer)
     if f.tag:
         qs = qs.filter(tags__name=f.tag.strip().lower())
+    if f.body and (said := textsearch.words(textsearch.MESSAGE_BODY, f.body)) is not None:
+        qs = qs.filter(pk__in=Message.objects.filter(said).values("conversation_id"))
     if f.q and f.q.strip():
         term = f.q.strip()
         # icontains on the subject or the customer's name or email, or the number: one id

@@ -10,7 +10,12 @@ The API's ``q=`` filters mean "contains, ignoring case" (``icontains``). A plain
 * PostgreSQL: ``icontains`` is ``UPPER(col::text) LIKE UPPER(%term%)``; a GIN trigram
   index (``pg_trgm``) on exactly that expression serves it, so the query is unchanged.
 
-The indexes are created by migrations (conversations 0003, customers 0002) through
+Message bodies get a word index instead (:func:`words`: every word of the query, as a word
+prefix, ignoring case and accents): FTS5 ``unicode61`` on SQLite, a GIN ``tsvector``
+(``simple`` configuration, no stemming) on PostgreSQL. Scripts written without spaces
+(Chinese, Japanese) are indexed as whole runs, so only a run's beginning is found.
+
+The indexes are created by migrations (conversations 0003 and 0004, customers 0002) through
 :func:`install`. Django rebuilds a SQLite table to alter it, which drops its triggers:
 :func:`repair` runs after every ``migrate`` (``post_migrate``) and puts them back.
 """
@@ -18,6 +23,7 @@ The indexes are created by migrations (conversations 0003, customers 0002) throu
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +44,7 @@ class TextIndex:
 
     table: str
     columns: tuple[str, ...]
+    words: bool = False  # a word index (message bodies), not a substring one
 
     @property
     def fts(self) -> str:
@@ -50,7 +57,9 @@ class TextIndex:
 CONVERSATION_SUBJECT = TextIndex("conversations_conversation", ("subject",))
 CUSTOMER_CONTACT = TextIndex("customers_customer", ("name", "email", "phone"))
 IDENTITY_VALUE = TextIndex("customers_identity", ("value",))
-ALL = (CONVERSATION_SUBJECT, CUSTOMER_CONTACT, IDENTITY_VALUE)
+MESSAGE_BODY = TextIndex("conversations_message", ("body",), words=True)
+ALL = (CONVERSATION_SUBJECT, CUSTOMER_CONTACT, IDENTITY_VALUE, MESSAGE_BODY)
+MAX_WORDS = 8
 
 
 # --- schema ----------------------------------------------------------------------------
@@ -79,7 +88,11 @@ def _sqlite_triggers(ix: TextIndex) -> dict[str, str]:
 
 
 def _pg_index(ix: TextIndex, column: str) -> str:
-    return f"{ix.table}_{column}_trgm"
+    return f"{ix.table}_{column}_{'tsv' if ix.words else 'trgm'}"
+
+
+def _tokenizer(ix: TextIndex) -> str:
+    return "unicode61 remove_diacritics 2" if ix.words else "trigram"
 
 
 def install(conn: BaseDatabaseWrapper, indexes: Iterable[TextIndex]) -> None:
@@ -90,11 +103,17 @@ def install(conn: BaseDatabaseWrapper, indexes: Iterable[TextIndex]) -> None:
                 cur.execute(
                     f"CREATE VIRTUAL TABLE IF NOT EXISTS {ix.fts} USING fts5("
                     f"{', '.join(ix.columns)}, content='{ix.table}', content_rowid='id', "
-                    "tokenize='trigram')"
+                    f"tokenize='{_tokenizer(ix)}')"
                 )
                 for sql in _sqlite_triggers(ix).values():
                     cur.execute(sql)
                 cur.execute(f"INSERT INTO {ix.fts}({ix.fts}) VALUES ('rebuild')")
+            elif conn.vendor == "postgresql" and ix.words:
+                for column in ix.columns:
+                    cur.execute(
+                        f"CREATE INDEX IF NOT EXISTS {_pg_index(ix, column)} ON {ix.table} "
+                        f"USING gin (to_tsvector('simple'::regconfig, {column}))"
+                    )
             elif conn.vendor == "postgresql":
                 try:
                     with transaction.atomic(using=conn.alias):
@@ -167,4 +186,34 @@ def contains(ix: TextIndex, term: str, *, columns: Sequence[str] | None = None, 
     q = Q()
     for c in cols:
         q |= Q(**{f"{prefix}{c}__icontains": term})
+    return q
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a search box, at most :data:`MAX_WORDS`, lower-cased."""
+    return [w.lower() for w in re.findall(r"\w+", text)][:MAX_WORDS]
+
+
+def words(ix: TextIndex, text: str) -> Q | None:
+    """Rows whose indexed text has every word of ``text`` (each as a word prefix),
+    ignoring case (and accents on SQLite). None when ``text`` has no word."""
+    terms = query_words(text)
+    if not terms:
+        return None
+    if connection.vendor == "sqlite":
+        match = " ".join(f'"{t}"*' for t in terms)
+        ids = RawSQL(f"SELECT rowid FROM {ix.fts} WHERE {ix.fts} MATCH %s", [match])
+        return Q(pk__in=ids)
+    if connection.vendor == "postgresql":
+        query = " & ".join(f"{t}:*" for t in terms)
+        (column,) = ix.columns
+        ids = RawSQL(
+            f"SELECT id FROM {ix.table} WHERE to_tsvector('simple'::regconfig, {column}) "
+            "@@ to_tsquery('simple'::regconfig, %s)",
+            [query],
+        )
+        return Q(pk__in=ids)
+    q = Q()  # other databases: every word somewhere in the text, by scanning
+    for t in terms:
+        q &= Q(**{f"{ix.columns[0]}__icontains": t})
     return q
