@@ -104,6 +104,12 @@ def operations(rng: random.Random) -> dict[str, list[Variant]]:
         "search_conversations_subject": [
             ("/conversations", {"q": w}) for w in ("refund", "Paket", "colis", "replacement")
         ],
+        "search_message_bodies": [
+            ("/conversations", {"body": w}) for w in ("lamp", "refund", "Paket kaputt", "colis")
+        ],
+        "search_message_bodies_open": [
+            ("/conversations", {"body": w, "status": "open"}) for w in ("charged twice", "Paket")
+        ],
         "search_customers_name": [("/customers", {"q": s}) for s in surnames[:5]],
         "search_customers_email": [("/customers", {"q": e}) for e in emails[:5]],
         "search_customers_phone": [("/customers", {"q": p}) for p in phones[:5]],

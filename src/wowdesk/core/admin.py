@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from wowdesk.core.admin_scoping import BrandScopedAdmin
-from wowdesk.core.models import Agent, ApiToken, AuditLog, Brand, Site, Team
+from wowdesk.core.models import Agent, Alert, ApiToken, AuditLog, Brand, Site, Team
 
 
 @admin.register(Brand)
@@ -55,3 +55,18 @@ class AuditLogAdmin(BrandScopedAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(Alert)
+class AlertAdmin(BrandScopedAdmin):
+    list_display = ("created_at", "kind", "text", "brand", "acknowledged_at")
+    list_filter = ("kind", "brand")
+    readonly_fields = (
+        "brand",
+        "kind",
+        "conversation_id",
+        "message_id",
+        "text",
+        "data",
+        "created_at",
+    )

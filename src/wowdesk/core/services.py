@@ -340,7 +340,7 @@ def find_agent_by_email(email: str) -> Agent | None:
     return Agent.objects.select_related("user").filter(user__username=email.strip().lower()).first()
 
 
-ADMIN_APP_LABELS = ("core", "customers", "conversations", "ingest")
+ADMIN_APP_LABELS = ("core", "customers", "conversations", "ingest", "routing")
 
 
 def sync_staff(user: Any, role: str) -> None:
