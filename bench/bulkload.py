@@ -612,7 +612,7 @@ def load(size: Size, *, progress: bool = True) -> dict[str, Any]:
                         first_response = at
                     at += dt.timedelta(minutes=rng.randrange(1, 600))
                 last_in = count % 2 == 1
-                team = rng.choice(teams) if rng.random() < 0.7 else None
+                picked: Team | None = rng.choice(teams) if rng.random() < 0.7 else None
                 convs.append(
                     {
                         "id": pk,
@@ -626,7 +626,7 @@ def load(size: Size, *, progress: bool = True) -> dict[str, Any]:
                         "status": status,
                         "priority": _weighted(rng, PRIORITIES),
                         "assignee_id": assignee.pk if assignee else None,
-                        "team_id": team.pk if team else None,
+                        "team_id": picked.pk if picked else None,
                         "language": lang,
                         "message_count": count,
                         "first_response_at": ts(first_response),

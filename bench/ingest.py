@@ -192,18 +192,19 @@ async def drive_ingest(
         rng = workload.rng
         x = rng.random()
         if answered and x < workload.dup_rate:
-            body, first = rng.choice(answered)
+            body, original = rng.choice(answered)
             budget["left"] -= 1
             out.duplicates_sent += 1
             got = await _post(client, body, out)
-            if got is not None and got.get("duplicate") is True and _same(got, first):
+            if got is not None and got.get("duplicate") is True and _same(got, original):
                 out.duplicates_ok += 1
             else:
-                out.duplicates_bad.append(f"{body['external_id']}: {got} vs {first}")
+                out.duplicates_bad.append(f"{body['external_id']}: {got} vs {original}")
             return
         body = workload.new_body(run_tag)
         if body["_new_customer"]:
             out.new_customers += 1
+        first: dict[str, Any] | None
         if x < workload.dup_rate + workload.race_rate and budget["left"] >= 2:
             budget["left"] -= 2
             out.races += 1

@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wowdesk.settings")
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import django
@@ -13,39 +14,60 @@ from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.core.handlers.asgi import ASGIHandler
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.http import HttpRequest, HttpResponseBase
 
 django.setup(set_prefix=False)
 
 
+# On SQLite, HTTP requests run in this many long-lived threads per process (see below).
+SQLITE_HTTP_THREADS = 1
+
+
 class HttpHandler(ASGIHandler):
     """Django's ASGI handler with the middleware chain and the view run in one hop to a
     worker thread, as under WSGI. (Django's own async chain adapts every sync middleware
-    and hook on its own: some fifteen thread switches per request, measured at 2–3x the
+    and hook on its own: some fifteen thread switches per request, measured at 2-3x the
     server CPU of a health check; see bench/ingest.py.)
 
-    On SQLite, which has one writer at a time, all requests of a process run in the same
-    thread: writers queue here instead of sleeping in SQLite's busy handler, which put
-    p99 latencies in seconds under concurrent inbound traffic. On PostgreSQL each request
-    gets its own thread (Django's default), so one slow view does not hold up the others.
+    On SQLite, which has one writer at a time, requests run in a small pool of long-lived
+    threads: few writers at once, so they rarely sleep in SQLite's busy handler (sixteen
+    concurrent ones put p99 latencies in seconds), yet a slow view (a translation provider
+    call) does not hold up every other request. On PostgreSQL each request gets its own
+    thread (Django's default).
     """
 
     def __init__(self) -> None:
         self.load_middleware(is_async=False)
-        self.one_thread = connection.vendor == "sqlite"
+        self.pool: ThreadPoolExecutor | None = (
+            ThreadPoolExecutor(SQLITE_HTTP_THREADS, thread_name_prefix="wowdesk-http")
+            if connection.vendor == "sqlite"
+            else None
+        )
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        if self.one_thread:
+        if self.pool is not None:
             await self.handle(scope, receive, send)
         else:
             async with ThreadSensitiveContext():
                 await self.handle(scope, receive, send)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+        if self.pool is None:
+            return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+        run = sync_to_async(self._get_response_pooled, thread_sensitive=False, executor=self.pool)
+        return await run(request)
+
+    def _get_response_pooled(self, request: HttpRequest) -> HttpResponseBase:
+        # Django's request signals, which open and close database connections, run in
+        # another thread: do the same here for this thread's connection.
+        close_old_connections()
+        try:
+            return self.get_response(request)
+        finally:
+            close_old_connections()
 
 
 django_asgi_app = HttpHandler()

@@ -138,8 +138,10 @@ def test_pages_add_up_to_the_whole_list_in_order(api: ApiClient, brand: Brand, s
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("one_thread", [True, False])
-def test_asgi_handler_serves_requests(one_thread: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("pooled", [True, False])
+def test_asgi_handler_serves_requests(pooled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
     from wowdesk.asgi import django_asgi_app
     from wowdesk.core.services import ensure_agent_with_token
 
@@ -148,7 +150,8 @@ def test_asgi_handler_serves_requests(one_thread: bool, monkeypatch: pytest.Monk
     monkeypatch.setitem(connections.settings[connection.alias], "CONN_MAX_AGE", 0)
 
     _agent, token = ensure_agent_with_token(email="asgi@example.com", role="admin")
-    django_asgi_app.one_thread = one_thread
+    # both modes on either database: a thread pool (SQLite's) or a thread per request
+    monkeypatch.setattr(django_asgi_app, "pool", ThreadPoolExecutor(2) if pooled else None)
 
     async def call(path: str, headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
         sent: list[dict[str, Any]] = []
@@ -193,10 +196,7 @@ def test_asgi_handler_serves_requests(one_thread: bool, monkeypatch: pytest.Monk
             )
         )
 
-    try:
-        (health, me, anon, missing) = asyncio.run(scenario())
-    finally:
-        django_asgi_app.one_thread = connection.vendor == "sqlite"
+    (health, me, anon, missing) = asyncio.run(scenario())
     assert health[0] == 200 and b'"ok"' in health[1]
     assert me[0] == 200 and b"asgi@example.com" in me[1]
     assert anon[0] == 401
@@ -222,3 +222,25 @@ def test_body_filter_finds_words_in_any_message(api: ApiClient, brand: Brand) ->
     assert ids(body="lamp", q="nothing-here") == set()  # and with the other filters
     assert ids(body="  ?! ") == ids()  # no word: no filter
     assert textsearch.query_words("a-b c" * 10) == ["a", "b", "ca", "b", "ca", "b", "ca", "b"]
+
+
+@pytest.mark.filterwarnings("error")  # pydantic warns when a constructed value has a wrong type
+def test_outputs_built_without_validation_are_valid(
+    api: ApiClient, brand: Brand, make_agent: Any
+) -> None:
+    from wowdesk.conversations.api import ConversationOut, ConversationsOut
+
+    conv = quick_conversation(brand, subject="Typed", body="First")
+    conversations.add_reply(conv, author=make_agent(), body="Second")
+    conversations.update_conversation(conv, actor=None, tags=["b", "a"], priority="high")
+    one = api.get(f"/conversations/{conv.pk}")
+    many = api.get("/conversations")
+    assert one.status_code == many.status_code == 200
+    # every field there, of the right type (validation would fail otherwise)
+    parsed = ConversationOut.model_validate_json(one.content)
+    assert set(one.json()) == set(ConversationOut.model_fields)
+    assert [m.body for m in parsed.messages][:2] == ["First", "Second"]
+    assert parsed.tags == ["a", "b"] and parsed.priority == "high"
+    assert parsed.messages[1].author is not None and parsed.messages[0].sender is not None
+    page = ConversationsOut.model_validate_json(many.content)
+    assert [i.id for i in page.items] == [conv.pk] and page.items[0].inbox.channel == "api"

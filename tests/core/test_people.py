@@ -258,12 +258,19 @@ def test_sites(admin_api: ApiClient, brand: Brand, admin: Agent) -> None:
         "name": "Manila",
         "timezone": "Asia/Manila",
         "country": "PH",
+        "subdivision": "",
+        "hours": {},
         "brand_ids": [brand.pk],
     }
+    bad = admin_api.patch(f"/sites/{site['id']}", {"hours": {"mon-fri": [["09:00"]]}})
+    assert bad.status_code == 422 and bad.json()["field"] == "hours"
+    hours = {"mon-fri": [["09:00", "17:00"]]}
+    assert admin_api.patch(f"/sites/{site['id']}", {"hours": hours}).json()["hours"] == hours
     response = admin_api.patch(f"/sites/{site['id']}", {"timezone": "Asia/Tokyo"})
     assert response.status_code == 200
     assert response.json()["timezone"] == "Asia/Tokyo"
-    entry = AuditLog.objects.get(action="site.update")
+    entry = AuditLog.objects.filter(action="site.update").order_by("-id").first()
+    assert entry is not None
     assert entry.before == {"timezone": "Asia/Manila"}
     assert entry.after == {"timezone": "Asia/Tokyo"}
     assert [s["name"] for s in admin_api.get("/sites").json()] == ["Manila"]
