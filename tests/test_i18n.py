@@ -12,6 +12,8 @@ import wowdesk
 LOCALE = Path(wowdesk.__file__).parent / "locale"
 PO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo"
+
+
 def po_entries() -> dict[str, str]:
     """Every entry of the catalog, multi-line ones included."""
     import polib
