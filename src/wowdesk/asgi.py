@@ -21,7 +21,7 @@ django.setup(set_prefix=False)
 
 
 # On SQLite, HTTP requests run in this many long-lived threads per process (see below).
-SQLITE_HTTP_THREADS = 1
+SQLITE_HTTP_THREADS = 4
 
 
 class HttpHandler(ASGIHandler):

@@ -86,6 +86,9 @@ def _databases(config: Config) -> dict[str, Any]:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(config.data_dir / "wowdesk.sqlite3"),
+            # Keep the connection (a reconnect runs the PRAGMAs below: ~2 ms a request); one
+            # per HTTP pool thread (wowdesk.asgi), a broken one is still replaced.
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # IMMEDIATE: take the write lock at BEGIN, so two writers queue instead of
                 # failing with "database is locked" on lock upgrade.

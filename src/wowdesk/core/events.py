@@ -44,19 +44,25 @@ LISTENERS: dict[Event, list[str]] = {
 
 
 def emit(event: Event, **payload: Any) -> None:
-    """Call every listener of ``event`` once the current transaction commits."""
-    for path in LISTENERS.get(event, []):
-        listener: Callable[..., None] = import_string(path)
-        transaction.on_commit(_safe(listener, event, payload))
+    """Call every listener of ``event`` once the current transaction commits.
+
+    The listeners of one event run in one transaction (one write lock on SQLite), each
+    in its own savepoint: one failing is logged and does not undo the others.
+    """
+    paths = LISTENERS.get(event, [])
+    if paths:
+        transaction.on_commit(_dispatch(event, paths, payload))
 
 
-def _safe(
-    listener: Callable[..., None], event: Event, payload: dict[str, Any]
-) -> Callable[[], None]:
+def _dispatch(event: Event, paths: list[str], payload: dict[str, Any]) -> Callable[[], None]:
     def run() -> None:
-        try:
-            listener(**payload)
-        except Exception:  # a listener's failure must not break the request that committed
-            log.exception("listener %s failed for %s", listener, event)
+        with transaction.atomic():
+            for path in paths:
+                listener: Callable[..., None] = import_string(path)
+                try:
+                    with transaction.atomic():
+                        listener(**payload)
+                except Exception:  # a listener's failure must not break the others
+                    log.exception("listener %s failed for %s", path, event)
 
     return run

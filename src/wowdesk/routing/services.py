@@ -318,20 +318,29 @@ def _route_brands(brand_ids: list[int]) -> None:
 
 def on_message_created(*, message_id: int, conversation_id: int) -> None:
     """A customer wrote: make sure someone available has the conversation."""
+    direction = Message.objects.filter(pk=message_id).values_list("direction", flat=True).first()
+    if direction != Direction.IN:
+        return
     with transaction.atomic():
         conversation = (
-            Conversation.objects.select_related("inbox", "team", "customer")
+            Conversation.objects.select_related("inbox", "team", "customer", "assignee")
             .filter(pk=conversation_id)
             .first()
         )
         if conversation is None:
             return
-        direction = (
-            Message.objects.filter(pk=message_id).values_list("direction", flat=True).first()
-        )
-        if direction != Direction.IN:
-            return
+        if _available(conversation.assignee):
+            return  # the common follow-up: its agent is here; no snapshot needed
         route(conversation)
+
+
+def _available(agent: Agent | None) -> bool:
+    return (
+        agent is not None
+        and agent.is_active
+        and agent.presence == Presence.ONLINE
+        and on_shift(agent, timezone.now())
+    )
 
 
 def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any]) -> None:

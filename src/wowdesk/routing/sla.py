@@ -276,7 +276,16 @@ def _conversation(conversation_id: int) -> Conversation | None:
     )
 
 
+def _brand_has_policies(conversation_id: int) -> bool:
+    return (
+        SlaPolicy.objects.filter(is_active=True, brand__conversations=conversation_id).exists()
+        or ConversationSla.objects.filter(pk=conversation_id).exists()
+    )
+
+
 def on_message_created(*, message_id: int, conversation_id: int) -> None:
+    if not _brand_has_policies(conversation_id):
+        return  # no SLA for this brand: nothing to keep
     with transaction.atomic():
         conversation = _conversation(conversation_id)
         message = Message.objects.filter(pk=message_id).first()
