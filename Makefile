@@ -95,12 +95,12 @@ format: install-dev ## Apply ruff format and the safe ruff fixes
 typecheck: install-dev ## mypy (django-stubs)
 	@$(PHASE) "Type check (mypy)" $(BIN)/mypy
 
-test: ## Everything CI checks: system packages, lint, SQLite, PostgreSQL, fuzz
+test: ## Everything CI checks: system packages, lint, mypy, SQLite, PostgreSQL, fuzz
 	@start=$$(date +%s); failed=(); \
 	export PHASE_LOG="$(CURDIR)/.tmp/phases.log" WOWDESK_REQUIRE_BROWSER=1; \
 	mkdir -p .tmp && : >"$$PHASE_LOG"; \
 	$(MAKE) system-deps && $(PHASE) "Install (.venv, pip)" $(MAKE) install-dev || exit 1; \
-	for target in lint test-sqlite test-postgres fuzz; do \
+	for target in lint typecheck test-sqlite test-postgres fuzz; do \
 		$(MAKE) $$target || failed+=($$target); \
 	done; \
 	printf '\n==== Summary ====\n'; cat "$$PHASE_LOG"; \
