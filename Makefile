@@ -116,9 +116,10 @@ test-sqlite: install-dev ## The whole pytest suite on SQLite
 	@env -u WOWDESK_DATABASE_URL WOWDESK_DATA_DIR="$(TEST_DATA_DIR)" \
 		$(PHASE) "pytest on SQLite" $(BIN)/python -m pytest -q -ra --durations=10 $(PYTEST_ARGS)
 
-test-postgres: install-dev ## The whole pytest suite on a private PostgreSQL (port 55432)
+test-postgres: install-dev ## The whole pytest suite on a private PostgreSQL (port 55432, or the next free one)
 	@rm -rf "$(TEST_DATA_DIR)" && mkdir -p "$(TEST_DATA_DIR)"
-	@trap 'scripts/pg.sh stop' EXIT; \
+	@export WOWDESK_PG_PORT="$${WOWDESK_PG_PORT:-$$(scripts/free-port.sh 55432)}"; \
+	trap 'scripts/pg.sh stop' EXIT; \
 	$(PHASE) "Start PostgreSQL" scripts/pg.sh start; \
 	WOWDESK_DATABASE_URL="$$(scripts/pg.sh url)" WOWDESK_DATA_DIR="$(TEST_DATA_DIR)" \
 		$(PHASE) "pytest on PostgreSQL" $(BIN)/python -m pytest -q -ra --durations=10 $(PYTEST_ARGS)
