@@ -116,9 +116,9 @@ test-sqlite: install-dev ## The whole pytest suite on SQLite
 	@env -u WOWDESK_DATABASE_URL WOWDESK_DATA_DIR="$(TEST_DATA_DIR)" \
 		$(PHASE) "pytest on SQLite" $(BIN)/python -m pytest -q -ra --durations=10 $(PYTEST_ARGS)
 
-test-postgres: install-dev ## The whole pytest suite on a private PostgreSQL (port 55432, or the next free one)
+test-postgres: install-dev ## The whole pytest suite on a private PostgreSQL (port 25432, or the next free one)
 	@rm -rf "$(TEST_DATA_DIR)" && mkdir -p "$(TEST_DATA_DIR)"
-	@export WOWDESK_PG_PORT="$${WOWDESK_PG_PORT:-$$(scripts/free-port.sh 55432)}"; \
+	@export WOWDESK_PG_PORT="$${WOWDESK_PG_PORT:-$$(scripts/free-port.sh 25432)}"; \
 	trap 'scripts/pg.sh stop' EXIT; \
 	$(PHASE) "Start PostgreSQL" scripts/pg.sh start; \
 	WOWDESK_DATABASE_URL="$$(scripts/pg.sh url)" WOWDESK_DATA_DIR="$(TEST_DATA_DIR)" \

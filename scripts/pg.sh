@@ -10,7 +10,8 @@
 # pytest-django creates (and drops) the test database itself.
 set -euo pipefail
 
-PORT="${WOWDESK_PG_PORT:-55432}"
+# Below the ephemeral range (32768-60999): a busy HTTP client can never be holding it.
+PORT="${WOWDESK_PG_PORT:-25432}"
 ROOT="${WOWDESK_PG_DIR:-/tmp/wowdesk-pg-$PORT}"
 DATA="$ROOT/data"
 SOCK="$ROOT/run"
