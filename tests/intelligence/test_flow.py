@@ -145,3 +145,11 @@ def test_without_a_provider_it_says_so_plainly(api: ApiClient, no_provider: None
     )
     assert refused.status_code == 422 and refused.json()["field"] == "translate_to"
     assert Message.objects.filter(conversation_id=cid, direction="out").count() == 0
+
+
+def test_waiting_messages_are_scored_in_one_batch(api: ApiClient) -> None:
+    for i, text in enumerate(["Danke, alles bestens!", "Wo bleibt mein Paket??", LINES["zh"]]):
+        api.post("/inbound", inbound(f"b-{i}", body=text, **{"from": {"email": f"b{i}@x.com"}}))
+    assert services.score_pending() == 3
+    assert Message.objects.filter(direction="in", emotion__isnull=True).count() == 0
+    assert services.score_pending() == 0

@@ -115,10 +115,12 @@ def apply(
 def _check_mood(message: Message, conversation: Conversation, score: float) -> None:
     previous = (
         Message.objects.filter(
-            conversation=conversation, direction=Direction.IN, emotion__isnull=False
+            conversation=conversation,
+            direction=Direction.IN,
+            emotion__isnull=False,
+            id__lt=message.pk,
         )
-        .exclude(pk=message.pk)
-        .order_by("-created_at", "-id")
+        .order_by("-id")
         .values_list("emotion", flat=True)
         .first()
     )
@@ -138,32 +140,68 @@ def _check_mood(message: Message, conversation: Conversation, score: float) -> N
         )
 
 
+BATCH = 64
+FIELDS = (
+    "id",
+    "body",
+    "language",
+    "meta",
+    "created_at",
+    "conversation__subject",
+    "conversation__brand_id",
+    "conversation__number",
+)
+
+
 def score_emotion(message_id: int) -> Message | None:
-    """Score one customer message, store it, and check the mood line."""
+    """Score a customer message, and with it (one batched encoder call, several times
+    cheaper per message) the other customer messages still waiting for a score."""
+    score_pending([message_id])
+    return Message.objects.filter(pk=message_id).first()
+
+
+def score_pending(first: list[int] | None = None, limit: int = BATCH) -> int:
+    """Score up to ``limit`` unscored customer messages (``first`` ones first); store the
+    results, check each conversation's mood line. Returns how many were scored."""
     from django.db import transaction
 
-    message = Message.objects.filter(pk=message_id, direction=Direction.IN).first()
-    if message is None or message.emotion is not None:
-        return message
-    text = message.body
-    subject = (
-        Conversation.objects.filter(pk=message.conversation_id)
-        .values_list("subject", flat=True)
-        .first()
+    pending = list(
+        Message.objects.filter(direction=Direction.IN, emotion__isnull=True, pk__in=first or [])
+        .select_related("conversation")
+        .only(*FIELDS)
     )
-    feeling = feel(f"{subject or ''}\n{text}".strip(), message.language or None)
-    if feeling.score is None:
-        return message
+    more = limit - len(pending)
+    if more > 0:
+        pending += list(
+            Message.objects.filter(direction=Direction.IN, emotion__isnull=True)
+            .exclude(pk__in=[m.pk for m in pending])
+            .select_related("conversation")
+            .only(*FIELDS)
+            .order_by("-id")[:more]
+        )
+    if not pending:
+        return 0
+    pending.sort(key=lambda m: m.pk)  # oldest first, so each mood check sees the one before
+    texts = [f"{m.conversation.subject or ''}\n{m.body}".strip() for m in pending]
+    try:
+        from wowdesk.intelligence.emotion import score_many
+
+        results = score_many(texts, [m.language or None for m in pending])
+    except Exception:  # the messages stay unscored and are tried again later
+        log.exception("emotion scoring failed")
+        return 0
     with transaction.atomic():
-        message = Message.objects.select_for_update().get(pk=message_id)
-        meta = dict(message.meta)
-        if feeling.cues:
-            meta["emotion_cues"] = list(feeling.cues)
-        message.emotion, message.emotion_label, message.meta = (feeling.score, feeling.label, meta)
-        message.save(update_fields=["emotion", "emotion_label", "meta"])
-        conversation = Conversation.objects.get(pk=message.conversation_id)
-        _check_mood(message, conversation, feeling.score)
-    return message
+        for message, e in zip(pending, results, strict=True):
+            meta = dict(message.meta)
+            if e.cues:
+                meta["emotion_cues"] = list(e.cues)
+            updated = Message.objects.filter(pk=message.pk, emotion__isnull=True).update(
+                emotion=float(e.score), emotion_label=str(e.label), meta=meta
+            )
+            if updated:
+                message.emotion = float(e.score)
+                _check_mood(message, message.conversation, float(e.score))
+    return len(pending)
 
 
 def on_message_created(*, message_id: int, conversation_id: int) -> None:
