@@ -170,7 +170,15 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["conversation", "created_at"])]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"]),
+            # the worker's queue of customer messages still waiting for an emotion score
+            models.Index(
+                fields=["id"],
+                name="message_unscored_idx",
+                condition=models.Q(direction="in", emotion__isnull=True),
+            ),
+        ]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
 

@@ -31,7 +31,6 @@ LISTENERS: dict[Event, list[str]] = {
     Event.MESSAGE_CREATED: [
         "wowdesk.routing.sla.on_message_created",
         "wowdesk.routing.services.on_message_created",
-        "wowdesk.intelligence.services.on_message_created",
     ],
     Event.CONVERSATION_CREATED: [],
     Event.CONVERSATION_UPDATED: [

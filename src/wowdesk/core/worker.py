@@ -45,6 +45,26 @@ def sweep_forever(stop: threading.Event, every: float = SWEEP_EVERY) -> None:
             close_old_connections()
 
 
+EMOTION_IDLE = 1.0
+
+
+def score_emotions_forever(stop: threading.Event, idle: float = EMOTION_IDLE) -> None:
+    """Drain unscored customer messages in batches; a full batch goes again at once."""
+    from wowdesk.intelligence.services import BATCH, score_pending
+
+    while not stop.is_set():
+        scored = 0
+        try:
+            close_old_connections()
+            scored = score_pending()
+        except Exception:
+            log.exception("emotion scoring failed")
+        finally:
+            close_old_connections()
+        if scored < BATCH:
+            stop.wait(idle)
+
+
 def start_background_worker() -> threading.Event:
     """Run the worker and the sweeper in daemon threads of this process."""
     stop = threading.Event()
@@ -62,6 +82,9 @@ def start_background_worker() -> threading.Event:
     threading.Thread(
         target=sweep_forever, args=(stop,), name="wowdesk-sweeper", daemon=True
     ).start()
+    threading.Thread(
+        target=score_emotions_forever, args=(stop,), name="wowdesk-emotion", daemon=True
+    ).start()
     return stop
 
 
@@ -70,6 +93,9 @@ def run_worker(interval: float = 0.5) -> None:
     stop = threading.Event()
     threading.Thread(
         target=sweep_forever, args=(stop,), name="wowdesk-sweeper", daemon=True
+    ).start()
+    threading.Thread(
+        target=score_emotions_forever, args=(stop,), name="wowdesk-emotion", daemon=True
     ).start()
     worker = _make_worker(interval)
     worker.configure_signals()

@@ -204,14 +204,6 @@ def score_pending(first: list[int] | None = None, limit: int = BATCH) -> int:
     return len(pending)
 
 
-def on_message_created(*, message_id: int, conversation_id: int) -> None:
-    """Queue the emotion scoring of a customer message."""
-    from wowdesk.intelligence.tasks import score_emotion_task
-
-    if Message.objects.filter(pk=message_id, direction=Direction.IN).exists():
-        score_emotion_task.enqueue(message_id)
-
-
 def mood_line(conversation: Conversation) -> list[tuple[str, float, str]]:
     """(time, score, label) of every scored customer message, oldest first."""
     rows = (
