@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import pytest
-
 from tests.conftest import inbound
 from wowdesk.channels import ingest
 from wowdesk.channels.models import OutboxMessage
@@ -86,14 +84,3 @@ def quick_conversation(
     )
     conversation.refresh_from_db()
     return conversation
-
-
-@pytest.fixture(autouse=True)
-def neutral_emotion(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The core tests skip the emotion model: it is CPU-heavy and has its own tests in
-    ``tests/intelligence``. Language detection (cheap) stays real. Made autouse by the
-    ``conftest.py`` of each core test directory."""
-    from wowdesk.intelligence import services as intelligence
-
-    neutral = intelligence.Feeling(None, "", ())
-    monkeypatch.setattr(intelligence, "feel", lambda text, language=None: neutral)

@@ -114,6 +114,10 @@ def test_nobody_on_shift_waits_then_is_assigned_when_the_shift_starts(
     assert _assignee(cid) is None
     assert "Waiting in the queue" in _activities(cid)[-1]
     assert [c.pk for c in routing.waiting_queue(team["hans"].brands.get().pk)] == [cid]
+    # the worker's tick tries again while nobody is eligible, without repeating the note
+    with time_machine.travel(NIGHT_IN_BERLIN + dt.timedelta(minutes=1), tick=False), commits():
+        assert routing.tick()["assigned"] == 0
+    assert sum("Waiting in the queue" in t for t in _activities(cid)) == 1
     # Hans's shift starts at 08:00 Berlin; the worker's tick serves the queue.
     with time_machine.travel(MORNING_IN_BERLIN, tick=False), commits():
         assert routing.tick()["assigned"] == 1

@@ -98,17 +98,10 @@ def site_out(site: Site) -> SiteOut:
     )
 
 
-def open_loads(agent_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Open conversations per agent and channel, in one query."""
-    from wowdesk.routing.services import _loads
-
-    return _loads(agent_ids)
-
-
 def agent_out(agent: Agent, load: dict[str, int] | None = None) -> AgentOut:
     from django.utils import timezone as tz
 
-    from wowdesk.routing.services import on_shift
+    from wowdesk.routing.services import on_shift, open_loads
 
     if load is None:
         load = open_loads([agent.pk]).get(agent.pk, {})
@@ -207,6 +200,8 @@ def list_agents(
     if role:
         qs = qs.filter(role=role)
     agents = [a for a in qs if not language or language.lower() in a.languages]
+    from wowdesk.routing.services import open_loads
+
     loads = open_loads([a.pk for a in agents])
     return AgentsOut(items=[agent_out(a, loads.get(a.pk, {})) for a in agents], total=len(agents))
 

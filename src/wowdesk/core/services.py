@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from wowdesk.core import audit
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound
-from wowdesk.core.models import Agent, ApiToken, Brand, Role, Site, Team
+from wowdesk.core.models import Agent, Alert, ApiToken, Brand, Role, Site, Team
 
 TOKEN_PREFIX = "wd_"
 # Writing last_used_at on every request would serialise all readers behind a write.
@@ -509,3 +509,26 @@ def get_agent(pk: int) -> Agent:
     if agent is None:
         raise NotFound(_("No such agent."), field="id")
     return agent
+
+
+# --- supervisor alerts ---------------------------------------------------------------
+
+
+def create_alert(
+    brand_id: int,
+    kind: str,
+    text: str,
+    *,
+    conversation_id: int | None = None,
+    message_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> Alert:
+    """Something a supervisor should look at now (``GET /api/v1/alerts``)."""
+    return Alert.objects.create(
+        brand_id=brand_id,
+        kind=kind,
+        text=text[:500],
+        conversation_id=conversation_id,
+        message_id=message_id,
+        data=data or {},
+    )

@@ -230,7 +230,6 @@ class Engine(Protocol):
 
     def probabilities(self, text: str, candidates: frozenset[str]) -> Mapping[str, float]:
         """Scores of ``candidates`` (a subset of the languages it was built for)."""
-        ...
 
 
 EngineFactory = Callable[[frozenset[str]], Engine]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from wowdesk.conversations.models import Conversation, Direction, Message
 from wowdesk.core.models import AlertKind
+from wowdesk.core.services import create_alert
 from wowdesk.customers.models import Customer
 
 log = logging.getLogger(__name__)
@@ -27,46 +28,18 @@ class Annotation:
     language: str
     language_confidence: float
     language_source: str
-    emotion: float | None
-    emotion_label: str
-    emotion_cues: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Feeling:
-    score: float | None
-    label: str
-    cues: tuple[str, ...]
-
-
-def feel(text: str, language: str | None = None) -> Feeling:
-    """The emotion of a text; CPU-heavy, so the pipeline calls it outside transactions."""
-    try:
-        from wowdesk.intelligence.emotion import score
-
-        e = score(text, language)
-        return Feeling(float(e.score), str(e.label), tuple(e.cues))
-    except Exception:  # the message must land even if the model cannot run
-        log.exception("emotion scoring failed")
-        return Feeling(None, "", ())
-
-
-def annotate(
-    text: str, *, fallback_language: str | None, feeling: Feeling | None = None
-) -> Annotation:
-    """Language now (microseconds); emotion only if given (it is scored in the background
-    by ``score_emotion``, milliseconds of CPU we keep off the ingest path)."""
+def annotate(text: str, *, fallback_language: str | None) -> Annotation:
+    """The language, at ingest (microseconds). Emotion is scored later by the worker
+    (``score_pending``): milliseconds of CPU kept off the ingest path."""
     from wowdesk.intelligence.language import detect
 
     guess = detect(text, fallback=fallback_language or None)
-    feeling = feeling if feeling is not None else Feeling(None, "", ())
     return Annotation(
         language=guess.code,
         language_confidence=round(float(guess.confidence), 4),
         language_source=str(guess.source),
-        emotion=feeling.score,
-        emotion_label=feeling.label,
-        emotion_cues=feeling.cues,
     )
 
 
@@ -82,21 +55,13 @@ def fallback_language(customer: Customer, conversation: Conversation | None) -> 
 def apply(
     message: Message, conversation: Conversation, customer: Customer, note: Annotation
 ) -> None:
-    """Store the annotation on the message; the conversation and the customer learn the
-    language from confident detections; a sharp drop in mood alerts the supervisors."""
-    meta = dict(message.meta)
-    if note.emotion_cues:
-        meta["emotion_cues"] = list(note.emotion_cues)
-    meta["language_source"] = note.language_source
+    """Store the language on the message; the conversation and the customer learn it
+    from confident detections."""
+    meta = {**message.meta, "language_source": note.language_source}
     Message.objects.filter(pk=message.pk).update(
-        language=note.language,
-        language_confidence=note.language_confidence,
-        emotion=note.emotion,
-        emotion_label=note.emotion_label,
-        meta=meta,
+        language=note.language, language_confidence=note.language_confidence, meta=meta
     )
-    message.language, message.emotion, message.meta = note.language, note.emotion, meta
-    message.emotion_label = note.emotion_label
+    message.language, message.meta = note.language, meta
     sure = note.language and note.language_source != "fallback"
     if (
         sure
@@ -108,8 +73,6 @@ def apply(
     if sure and not customer.language:
         Customer.objects.filter(pk=customer.pk).update(language=note.language)
         customer.language = note.language
-    if note.emotion is not None:
-        _check_mood(message, conversation, note.emotion)
 
 
 def _check_mood(message: Message, conversation: Conversation, score: float) -> None:
@@ -127,9 +90,7 @@ def _check_mood(message: Message, conversation: Conversation, score: float) -> N
     if previous is None:
         return
     if previous - score >= MOOD_DROP or (score <= ANGRY_FLOOR < previous):
-        from wowdesk.routing.services import alert
-
-        alert(
+        create_alert(
             conversation.brand_id,
             AlertKind.MOOD_DROP,
             _("Mood dropped from %(a).1f to %(b).1f in conversation #%(n)s")

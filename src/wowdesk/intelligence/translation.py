@@ -30,6 +30,7 @@ import logging
 import os
 import re
 import threading
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -277,7 +278,7 @@ def _http_failure_reason(response: httpx.Response) -> str:
     return _("the translation service answered HTTP %(status)s: %(message)s") % params
 
 
-class _HTTPProvider:
+class _HTTPProvider(ABC):
     """Posting JSON to a translation server, with every failure turned into a result."""
 
     provider_id = ""
@@ -342,8 +343,9 @@ class _HTTPProvider:
             reason = _("the translation service gave an answer that could not be read")
         return self._failed(target, source, reason)
 
+    @abstractmethod
     def _translate(self, text: str, target: str, source: str | None) -> Translation:
-        raise NotImplementedError
+        """Send one request in the provider's protocol; may raise, ``translate`` reports."""
 
 
 # --- LibreTranslate ----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation, Direction, Message, Status
 from wowdesk.core import audit
 from wowdesk.core.errors import InvalidInput
-from wowdesk.core.models import Agent, Alert, Presence
+from wowdesk.core.models import Agent, Presence
 from wowdesk.routing import engine
 from wowdesk.routing.models import ConversationSla, RoutingSettings, SlaPolicy, SlaState
 
@@ -56,7 +56,8 @@ def on_shift(agent: Agent, now: dt.datetime) -> bool:
 # --- the snapshot -------------------------------------------------------------------------
 
 
-def _loads(agent_ids: list[int]) -> dict[int, dict[str, int]]:
+def open_loads(agent_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Open conversations per agent and channel, in one query."""
     rows = (
         Conversation.objects.filter(assignee_id__in=agent_ids, status__in=OCCUPYING)
         .values("assignee_id", "inbox__channel")
@@ -115,7 +116,7 @@ def snapshot(brand_id: int, now: dt.datetime | None = None) -> Snapshot:
             brands=brand_id, is_active=True, presence=Presence.ONLINE
         ).select_related("site")
     )
-    loads = _loads([a.pk for a in agents])
+    loads = open_loads([a.pk for a in agents])
     return Snapshot(
         now=now,
         roster=engine.Roster(agent_state(a, loads.get(a.pk, {}), now) for a in agents),
@@ -159,15 +160,22 @@ def explain(agent: Agent, state: engine.AgentState, req: engine.Requirement, rea
 
 
 def route(
-    conversation: Conversation, *, snap: Snapshot | None = None, now: dt.datetime | None = None
+    conversation: Conversation,
+    *,
+    snap: Snapshot | None = None,
+    now: dt.datetime | None = None,
+    settings_row: RoutingSettings | None = None,
+    note_waiting: bool = True,
 ) -> engine.Decision | None:
     """Assign the conversation if it needs an agent and someone eligible is there.
 
     Returns the decision, or None when the conversation needs no routing (resolved,
-    or assigned to someone still available)."""
+    or assigned to someone still available). ``note_waiting`` writes the "waiting in the
+    queue" activity (once per conversation) when nobody is eligible; serving the queue
+    again later does not repeat it."""
     if conversation.status == Status.RESOLVED:
         return None
-    settings_row = _settings(conversation.brand_id, lock=True)
+    settings_row = settings_row or _settings(conversation.brand_id, lock=True)
     if not settings_row.auto_assign:
         return None
     snap = snap or snapshot(conversation.brand_id, now)
@@ -180,7 +188,8 @@ def route(
     # The current assignee, if any, is offline or off shift here: the roster skips them.
     decision = snap.roster.choose(req, strategy, settings_row.last_agent_id)
     if decision.agent is None:
-        _note_waiting(conversation, decision)
+        if note_waiting:
+            _note_waiting(conversation, decision)
         return decision
     agent = snap.models[decision.agent.id]
     text = explain(agent, decision.agent, req, decision.reason)
@@ -261,9 +270,12 @@ def route_waiting(brand_id: int, now: dt.datetime | None = None, limit: int = 50
     snap = snapshot(brand_id, now)
     if not snap.agents:
         return 0
+    settings_row = _settings(brand_id, lock=True)
     assigned = 0
     for conversation in queue:
-        decision = route(conversation, snap=snap)
+        # One snapshot and one settings row for the whole queue; the conversations here
+        # were told they wait when they arrived, so no note again.
+        decision = route(conversation, snap=snap, settings_row=settings_row, note_waiting=False)
         if decision is not None and decision.agent is not None:
             assigned += 1
     return assigned
@@ -431,22 +443,3 @@ def coverage_report(
         lang: ([str(g) for g in gaps.get(lang, [])], sum(1 for h in hours if h))
         for lang, hours in coverage.items()
     }
-
-
-def alert(
-    brand_id: int,
-    kind: str,
-    text: str,
-    *,
-    conversation_id: int | None = None,
-    message_id: int | None = None,
-    data: dict[str, Any] | None = None,
-) -> Alert:
-    return Alert.objects.create(
-        brand_id=brand_id,
-        kind=kind,
-        text=text[:500],
-        conversation_id=conversation_id,
-        message_id=message_id,
-        data=data or {},
-    )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from wowdesk.conversations.models import Conversation, Direction, Message, Status
 from wowdesk.core.models import AlertKind, Site
+from wowdesk.core.services import create_alert
 from wowdesk.routing.models import (
     ConversationSla,
     SlaEvent,
@@ -312,8 +313,6 @@ def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any]) ->
 
 def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Warn before a breach (alert, routing boost) and record breaches."""
-    from wowdesk.routing.services import alert
-
     now = now or timezone.now()
     counts = {"warnings": 0, "breaches": 0}
     with transaction.atomic():
@@ -325,7 +324,7 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
             _event(row, SlaEventKind.BREACH, now)
             row.state = SlaState.BREACHED
             row.save(update_fields=["state", "updated_at"])
-            alert(
+            create_alert(
                 row.brand_id,
                 AlertKind.SLA_BREACH,
                 _("SLA breached (%(t)s) in conversation #%(n)s")
@@ -341,7 +340,7 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
             _event(row, SlaEventKind.WARNING, now)
             row.state = SlaState.WARNING
             row.save(update_fields=["state", "updated_at"])
-            alert(
+            create_alert(
                 row.brand_id,
                 AlertKind.SLA_WARNING,
                 _("SLA due %(due)s (%(t)s) in conversation #%(n)s")
