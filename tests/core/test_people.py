@@ -346,3 +346,13 @@ def test_last_used_is_written_at_most_every_few_minutes(api: ApiClient, agent: A
     api.get("/me")
     token.refresh_from_db()
     assert token.last_used_at == first
+
+
+def test_an_email_that_unicode_normalises_to_an_existing_one_is_a_conflict(
+    admin_api: ApiClient,
+) -> None:
+    # "¼" is stored as "1⁄4" (NFKC): the second address is the same login
+    first = admin_api.post("/agents", {"email": "ana1⁄4@example.com"})
+    assert first.status_code == 201, first.content
+    again = admin_api.post("/agents", {"email": "ana¼@example.com"})
+    assert again.status_code == 409 and again.json()["field"] == "email"

@@ -199,6 +199,12 @@ def update_site(site: Site, *, actor: Agent | None, **fields: Any) -> Site:
 # --- agents ---------------------------------------------------------------------------
 
 
+def login_name(email: str) -> str:
+    """The username an email becomes: lower case, Unicode NFKC as Django stores it, so
+    the duplicate check compares what will actually be written."""
+    return str(get_user_model().normalize_username(email.strip().lower()))
+
+
 @dataclass(frozen=True)
 class AgentInput:
     email: str
@@ -217,7 +223,7 @@ class AgentInput:
 def create_agent(
     data: AgentInput, *, brands: Iterable[Brand | int], actor: Agent | None = None
 ) -> Agent:
-    email = data.email.strip().lower()
+    email = login_name(data.email)
     if "@" not in email:
         raise InvalidInput(_("Not an email address."), field="email")
     if data.role not in Role.values:
@@ -337,7 +343,7 @@ def _clean_channel_capacity(value: dict[str, int]) -> dict[str, int]:
 
 
 def find_agent_by_email(email: str) -> Agent | None:
-    return Agent.objects.select_related("user").filter(user__username=email.strip().lower()).first()
+    return Agent.objects.select_related("user").filter(user__username=login_name(email)).first()
 
 
 ADMIN_APP_LABELS = ("core", "customers", "conversations", "ingest", "routing")
