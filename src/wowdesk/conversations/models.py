@@ -184,3 +184,60 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction}: {self.body[:40]}"
+
+
+class Macro(models.Model):
+    """A canned reply an agent inserts with one key, in the customer's language when a
+    variant exists. ``body`` may hold variables such as ``{{ customer.first_name }}``."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="macros")
+    name = models.CharField(_("name"), max_length=120)
+    body = models.TextField(_("body"))
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    # Optional actions applied with the reply, e.g. {"status": "resolved", "tags": ["refund"]}.
+    actions = models.JSONField(_("actions"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "name", "language"], name="macro_unique_name_language"
+            )
+        ]
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.brand_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    """A file that came with (or was sent with) a message, stored under the data dir."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=255, default="application/octet-stream")
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    # Inline parts (an image in an HTML mail) carry their Content-ID.
+    content_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
