@@ -144,7 +144,8 @@ def live_server(
     if fresh and data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = server_env(data_dir, extra_env)
+    # The inbound SMTP listener `wowdesk serve` starts gets a port of its own, next to ours.
+    env = server_env(data_dir, {"WOWDESK_SMTP_PORT": str(port + 1000), **(extra_env or {})})
     wowdesk(["migrate"], env)
     token = wowdesk(["token", "create", "--email", email, "--role", "admin"], env).strip()
     token = token.splitlines()[-1]

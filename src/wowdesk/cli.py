@@ -56,6 +56,9 @@ def serve(
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving.")
     ] = True,
+    smtp: Annotated[
+        bool, typer.Option("--smtp/--no-smtp", help="Run the inbound SMTP listener.")
+    ] = True,
 ) -> None:
     """Serve the web app and API (ASGI). In the embedded default it also runs the worker."""
     import uvicorn
@@ -68,6 +71,11 @@ def serve(
     call_command("collectstatic", interactive=False, verbosity=0)
     if worker:
         os.environ["WOWDESK_EMBEDDED_WORKER"] = "1"
+    if smtp:
+        from wowdesk.channels.email.smtp_server import start_smtp_server
+
+        listener = start_smtp_server()
+        typer.echo(f"wowdesk taking mail on smtp://{listener.hostname}:{listener.port}")
     typer.echo(f"wowdesk serving on http://{host}:{port}")
     uvicorn.run(
         "wowdesk.asgi:application",

@@ -43,6 +43,20 @@ class Config:
     translation_model: str = ""
     translation_api_key: str = ""
     translation_timeout: float | None = None
+    # email channel: inbound SMTP listener, outbound SMTP relay, limits
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 2525
+    support_address: str = "support@localhost"
+    email_host: str = "localhost"
+    email_port: int = 25
+    email_user: str = ""
+    email_password: str = ""
+    email_use_tls: bool = False
+    email_use_ssl: bool = False
+    email_from: str = ""
+    email_timeout: float = 30.0
+    email_max_message_bytes: int = 25 * 1024 * 1024
+    email_max_attachment_bytes: int = 10 * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Config:
@@ -80,6 +94,23 @@ class Config:
                 float(e["WOWDESK_TRANSLATION_TIMEOUT"])
                 if e.get("WOWDESK_TRANSLATION_TIMEOUT")
                 else None
+            ),
+            smtp_host=e.get("WOWDESK_SMTP_HOST") or "127.0.0.1",
+            smtp_port=_int(e.get("WOWDESK_SMTP_PORT"), 2525),
+            support_address=e.get("WOWDESK_SUPPORT_ADDRESS") or "support@localhost",
+            email_host=e.get("WOWDESK_EMAIL_HOST") or "localhost",
+            email_port=_int(e.get("WOWDESK_EMAIL_PORT"), 25),
+            email_user=e.get("WOWDESK_EMAIL_USER") or "",
+            email_password=e.get("WOWDESK_EMAIL_PASSWORD") or "",
+            email_use_tls=_bool(e.get("WOWDESK_EMAIL_USE_TLS"), False),
+            email_use_ssl=_bool(e.get("WOWDESK_EMAIL_USE_SSL"), False),
+            email_from=e.get("WOWDESK_EMAIL_FROM") or "",
+            email_timeout=float(e.get("WOWDESK_EMAIL_TIMEOUT") or 30),
+            email_max_message_bytes=_int(
+                e.get("WOWDESK_EMAIL_MAX_MESSAGE_BYTES"), 25 * 1024 * 1024
+            ),
+            email_max_attachment_bytes=_int(
+                e.get("WOWDESK_EMAIL_MAX_ATTACHMENT_BYTES"), 10 * 1024 * 1024
             ),
         )
 

@@ -117,7 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
 
 LANGUAGE_CODE = CONFIG.default_language
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
@@ -135,7 +135,10 @@ if CONFIG.redis_url:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [CONFIG.redis_url]},
+            # redis-py 8 reads with a 5 s socket timeout, the same as channels-redis'
+            # blocking 5 s BZPOPMIN: on a busy machine the read timed out and killed the
+            # WebSocket consumer (seen in tests/channels/chat/test_cluster.py).
+            "CONFIG": {"hosts": [{"address": CONFIG.redis_url, "socket_timeout": 30}]},
         }
     }
     CACHES = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from wowdesk.conversations.models import Channel, Inbox
 from wowdesk.core.services import default_brand
 
@@ -23,7 +25,7 @@ def ensure_defaults() -> None:
             brand=brand,
             name="Email",
             channel=Channel.EMAIL,
-            address=brand.support_email or "support@localhost",
+            address=settings.CONFIG.support_address,
             is_default=True,
         )
     if not Inbox.objects.filter(brand=brand, channel=Channel.API).exists():

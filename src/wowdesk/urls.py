@@ -7,5 +7,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("hooks/voice/", include("wowdesk.channels.voice.urls")),
+    path("hooks/social/", include("wowdesk.channels.social.urls")),
+    path("", include("wowdesk.channels.chat.urls")),
     path("", include("wowdesk.web.urls")),
 ]

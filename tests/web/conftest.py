@@ -71,3 +71,94 @@ def page(
             # Queries the test ran while Playwright's loop was up went through their own
             # connection; close it, or PostgreSQL cannot drop the test database at the end.
             connections.close_all()
+
+
+# --- a real ASGI server with WebSockets (the live workspace) -----------------------------------
+
+ASGI_PORTS = range(18200, 18300)  # this suite's private range
+
+
+def _free_port() -> int:
+    import socket
+
+    for port in ASGI_PORTS:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {ASGI_PORTS}")
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """``wowdesk.asgi:application`` under uvicorn in a thread of this process, on the test
+    database; yields its base URL. pytest-django's ``live_server`` is WSGI: no WebSockets.
+
+    Static files are served by Django's ASGI static handler (as ``runserver`` does).
+    Database connections are closed after every request and WebSocket database call, so
+    nothing holds the test database open when it is flushed or dropped.
+    """
+    import threading
+
+    import uvicorn
+    from django.conf import settings as django_settings
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from wowdesk.asgi import application
+
+    monkeypatch.setitem(django_settings.DATABASES["default"], "CONN_MAX_AGE", 0)
+    # The test thread makes ORM calls while Playwright's event loop runs in it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    port = _free_port()
+    config = uvicorn.Config(
+        ASGIStaticFilesHandler(application),
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="asgi-test-server", daemon=True)
+    thread.start()
+    for _ in range(200):  # wait for it to listen (up to ~10 s on a busy machine)
+        if server.started or not thread.is_alive():
+            break
+        threading.Event().wait(0.05)
+    if not server.started:
+        server.should_exit = True
+        pytest.fail("the ASGI test server did not start", pytrace=False)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        connections.close_all()
+
+
+@pytest.fixture
+def browser_contexts(asgi_server: str) -> Iterator[Any]:
+    """A factory of fresh, isolated browser contexts (one per person) on the ASGI server;
+    all closed afterwards, before the database is flushed."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is absent (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+
+        def new_page() -> Any:
+            context = browser.new_context(locale="en-US", base_url=asgi_server)
+            context.set_default_timeout(15_000)
+            return context.new_page()
+
+        try:
+            yield new_page
+        finally:
+            browser.close()
+            connections.close_all()

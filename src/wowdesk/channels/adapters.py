@@ -34,6 +34,9 @@ class ApiAdapter:
 ADAPTERS: dict[str, str] = {
     "api": "wowdesk.channels.adapters.ApiAdapter",
     "web": "wowdesk.channels.adapters.ApiAdapter",
+    "email": "wowdesk.channels.email.outbound.EmailAdapter",
+    "chat": "wowdesk.channels.chat.services.ChatAdapter",
+    "social": "wowdesk.channels.social.outbound.SocialAdapter",
 }
 
 

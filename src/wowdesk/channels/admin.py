@@ -34,3 +34,6 @@ class OutboxMessageAdmin(BrandScopedAdmin):
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         for row in queryset.filter(status=OutboxStatus.FAILED):
             outbox.retry_failed(row)
+
+
+from wowdesk.channels.email import admin as email_admin  # noqa: E402, F401

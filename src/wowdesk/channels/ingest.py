@@ -1,12 +1,17 @@
 """The one ingest path of every channel: store first, exactly once, then process.
 
 This module is a pipeline edge (like a view or a task): it owns its transactions.
-1. ``store``: the envelope is written and committed alone, keyed by
-   (brand, channel, external_id); a repeat delivery finds the first one.
-2. ``process``: in a second transaction the customer is resolved, the conversation found
-   or opened and the message appended. A failure leaves the envelope ``failed`` with the
-   error, and it is retried with backoff; after the last try it stays parked where a
-   supervisor sees it (admin: Inbound envelopes).
+An item is handled in one transaction (one commit, one write lock on SQLite):
+1. the envelope is inserted first, keyed by (brand, channel, external_id); a repeat
+   delivery fails that insert and is answered with the first one's ids;
+2. inside a savepoint the customer is resolved, the conversation found or opened and the
+   message appended (about ten statements in all: tests/channels/test_ingest_queries.py).
+   A failure rolls back only the savepoint: the envelope stays, marked ``failed`` with the
+   error, and is retried with backoff; after the last try it stays parked where a
+   supervisor sees it (admin: Inbound envelopes; ``GET /api/v1/inbound?status=failed``).
+Nothing is acknowledged (HTTP 202, SMTP 250) before that commit, so a crash before it
+loses nothing the sender was told we have. Routing and SLA clocks react after the commit
+(core.events; batched in ``wowdesk serve``).
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,12 +32,23 @@ from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation, Inbox, Message
 from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.events import Event, emit
-from wowdesk.customers.services import Contact, resolve_customer
+from wowdesk.customers.models import Customer
+from wowdesk.customers.services import Contact, complete_customer, find_customer
 from wowdesk.intelligence import services as intelligence
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+
+# When this process last took an inbound item (monotonic seconds): background enrichment
+# (emotion scoring) waits while items are arriving.
+_last_ingest = [0.0]
+BUSY_WINDOW = 0.5
+
+
+def busy(window: float = BUSY_WINDOW) -> bool:
+    """Did this process take an inbound item within the last ``window`` seconds?"""
+    return time.monotonic() - _last_ingest[0] < window
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -50,55 +66,100 @@ class IngestResult:
     duplicate: bool
 
 
-def validate(brand_id: int, item: InboundIn) -> None:
-    """Checks that need the database, done before anything is stored (no half writes)."""
+def validate(brand_id: int, item: InboundIn) -> Inbox:
+    """Checks that need the database, done before anything is stored (no half writes).
+    Returns the inbox the item goes to."""
     _contact(item).identities()  # raises InvalidInput with the field at fault
     if (
         item.conversation_id is not None
         and not Conversation.objects.filter(pk=item.conversation_id, brand_id=brand_id).exists()
     ):
         raise InvalidInput(_("No such conversation in this brand."), field="conversation_id")
-    if item.inbox is not None:
-        _inbox(brand_id, item)
+    return _inbox(brand_id, item)
 
 
 def ingest(brand_id: int, item: InboundIn) -> IngestResult:
-    validate(brand_id, item)
-    envelope, created = store(brand_id, item)
-    if envelope.status == EnvelopeStatus.RECEIVED or (
-        envelope.status == EnvelopeStatus.FAILED and not created
-    ):
-        envelope = process(envelope.pk)
-    return _result(envelope, duplicate=not created)
-
-
-def store(brand_id: int, item: InboundIn) -> tuple[InboundEnvelope, bool]:
-    payload = item.model_dump(mode="json", by_alias=True)
+    _last_ingest[0] = time.monotonic()
+    inbox = validate(brand_id, item)
+    rejected: ServiceError | None = None
     try:
         with transaction.atomic():
             envelope = InboundEnvelope.objects.create(
                 brand_id=brand_id,
                 channel=item.channel,
                 external_id=item.external_id,
-                payload=payload,
+                payload=item.model_dump(mode="json", by_alias=True),
             )
-        return envelope, True
+            rejected = _process_stored(envelope, item, inbox)
     except IntegrityError:
-        existing = InboundEnvelope.objects.get(
+        existing = InboundEnvelope.objects.filter(
             brand_id=brand_id, channel=item.channel, external_id=item.external_id
-        )
-        return existing, False
+        ).first()
+        if existing is None:  # not a repeat: some other constraint failed
+            raise
+        if existing.status in (EnvelopeStatus.RECEIVED, EnvelopeStatus.FAILED):
+            existing = process(existing.pk)
+        return _result(existing, duplicate=True)
+    if rejected is not None:
+        raise rejected
+    return _result(envelope, duplicate=False)
+
+
+def _process_stored(
+    envelope: InboundEnvelope, item: InboundIn, inbox: Inbox
+) -> ServiceError | None:
+    """Process a just-stored envelope inside its transaction. A failure rolls back the
+    processing only and marks the envelope; a rejection is returned, to raise after the
+    commit that keeps the envelope."""
+    try:
+        with transaction.atomic():
+            message = _deliver(envelope.brand_id, item, inbox)
+            envelope.status = EnvelopeStatus.PROCESSED
+            envelope.message = message
+            envelope.conversation_id_cache = message.conversation_id
+            envelope.attempts = 1
+            envelope.processed_at = timezone.now()
+            envelope.save(
+                update_fields=[
+                    "status",
+                    "message",
+                    "conversation_id_cache",
+                    "attempts",
+                    "processed_at",
+                ]
+            )
+    except ServiceError as exc:
+        # The input itself is wrong: retrying cannot help; keep it for a person to see.
+        _set_status(envelope, EnvelopeStatus.REJECTED, f"{exc.field or ''}: {exc.message}")
+        return exc
+    except Exception as exc:
+        log.exception("processing inbound envelope %s failed", envelope.pk)
+        _set_status(envelope, EnvelopeStatus.FAILED, f"{type(exc).__name__}: {exc}")
+    return None
+
+
+def _set_status(envelope: InboundEnvelope, status: str, error: str) -> None:
+    envelope.status = status
+    envelope.error = error[:4000]
+    envelope.attempts = 1
+    envelope.message = None
+    envelope.conversation_id_cache = None
+    envelope.processed_at = None
+    envelope.save(update_fields=["status", "error", "attempts"])
+    if status == EnvelopeStatus.FAILED and envelope.attempts < MAX_ATTEMPTS:
+        emit(Event.ENVELOPE_FAILED, envelope_id=envelope.pk, attempts=envelope.attempts)
 
 
 def process(envelope_id: int) -> InboundEnvelope:
-    """Turn a stored envelope into a message. Safe to call twice: the second is a no-op."""
+    """Turn a stored envelope into a message (a retry, or one left ``received``).
+    Safe to call twice: the second is a no-op."""
     try:
         with transaction.atomic():
             envelope = InboundEnvelope.objects.select_for_update().get(pk=envelope_id)
             if envelope.status in (EnvelopeStatus.PROCESSED, EnvelopeStatus.REJECTED):
                 return envelope
             item = InboundIn.model_validate(envelope.payload)
-            message = _deliver(envelope.brand_id, item)
+            message = _deliver(envelope.brand_id, item, _inbox(envelope.brand_id, item))
             envelope.status = EnvelopeStatus.PROCESSED
             envelope.message = message
             envelope.conversation_id_cache = message.conversation_id
@@ -192,24 +253,36 @@ def _inbox(brand_id: int, item: InboundIn) -> Inbox:
     return inbox
 
 
-def _deliver(brand_id: int, item: InboundIn) -> Any:
-    inbox = _inbox(brand_id, item)
-    customer, _created = resolve_customer(brand_id, _contact(item))
-    conversation: Conversation | None
+def _deliver(brand_id: int, item: InboundIn, inbox: Inbox) -> Message:
+    contact = _contact(item)
+    found = find_customer(brand_id, contact)
+    conversation: Conversation | None = None
     if item.conversation_id is not None:
         conversation = Conversation.objects.filter(
             pk=item.conversation_id, brand_id=brand_id
         ).first()
         if conversation is None:
             raise InvalidInput(_("No such conversation in this brand."), field="conversation_id")
-    else:
-        conversation = conversations.find_open_conversation(customer, inbox)
+    elif found.customer is not None:
+        conversation = conversations.find_open_conversation(found.customer, inbox)
+    note = intelligence.annotate(
+        item.body, fallback_language=intelligence.fallback_language(found.customer, conversation)
+    )
+    learnt = intelligence.learn_language(note, conversation, found.customer)
+    customer, created = complete_customer(found, contact, language=learnt.customer)
+    if learnt.customer and not created:
+        Customer.objects.filter(pk=customer.pk).update(language=learnt.customer)
+        customer.language = learnt.customer
+    new_conversation = conversation is None
     if conversation is None:
         subject = item.subject.strip() or _first_line(item.body)
         conversation = conversations.create_conversation(
-            inbox=inbox, customer=customer, subject=subject
+            inbox=inbox,
+            customer=customer,
+            subject=subject,
+            language=learnt.conversation,
+            for_incoming=True,
         )
-    fallback = intelligence.fallback_language(customer, conversation)
     message = conversations.append_incoming(
         conversation,
         customer,
@@ -219,10 +292,14 @@ def _deliver(brand_id: int, item: InboundIn) -> Any:
             external_id=item.external_id,
             html=item.html,
             sent_at=item.sent_at,
+            meta={**(item.meta or {}), "language_source": note.language_source},
+            language=note.language,
+            language_confidence=note.language_confidence,
+            conversation_language="" if new_conversation else learnt.conversation,
         ),
+        new_conversation=new_conversation,
     )
-    note = intelligence.annotate(item.body, fallback_language=fallback)
-    intelligence.apply(message, conversation, customer, note)
+    message.conversation = conversation
     return message
 
 

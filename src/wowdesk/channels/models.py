@@ -85,3 +85,6 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} message {self.message_id} ({self.status})"
+
+
+from wowdesk.channels.email.models import EmailMailbox, RawMail  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """The one inbound envelope every channel adapter produces (``POST /api/v1/inbound``)."""
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field, field_validator, model_validator
@@ -40,6 +40,8 @@ class InboundIn(Schema):
     conversation_id: int | None = Field(None, ge=1, le=2**62)
     inbox: str | int | None = None
     brand_id: int | None = Field(None, ge=1, le=2**62)
+    # Channel-specific facts kept on the message (email headers, call details, …).
+    meta: dict[str, Any] | None = None
 
     model_config = {"populate_by_name": True}
 

@@ -40,6 +40,7 @@ def sweep() -> dict[str, int]:
     from wowdesk.routing import sla
 
     done = {"envelopes": retry_due_envelopes(), "outbox": deliver_due()}
+    done["sla_started"] = sla.start_missed()
     done.update(sla.check_due())
     done.update(routing.tick())
     return done

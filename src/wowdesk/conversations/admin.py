@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wowdesk.conversations.models import Conversation, Inbox, Message, Tag
+from wowdesk.conversations.models import Conversation, Inbox, Macro, Message, Tag
 from wowdesk.core.admin_scoping import BrandScopedAdmin
 
 
@@ -14,6 +14,14 @@ class InboxAdmin(BrandScopedAdmin):
 class TagAdmin(BrandScopedAdmin):
     list_display = ("name", "color", "brand")
     list_filter = ("brand",)
+
+
+@admin.register(Macro)
+class MacroAdmin(BrandScopedAdmin):
+    list_display = ("name", "language", "brand", "updated_at")
+    list_filter = ("brand", "language")
+    search_fields = ("name", "body")
+    exclude = ("created_by",)
 
 
 class MessageInline(admin.StackedInline):

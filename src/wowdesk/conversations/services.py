@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wowdesk.conversations.html import sanitize_html, text_to_html
 from wowdesk.conversations.models import (
+    Attachment,
     Channel,
     Conversation,
     Direction,
     Inbox,
+    Macro,
     Message,
     Priority,
     Status,
@@ -155,9 +161,21 @@ def _check_color(color: str) -> None:
 
 
 def next_number(brand_id: int) -> int:
-    """The brand's next display number. Must run inside the creating transaction."""
-    Brand.objects.filter(pk=brand_id).update(conversation_seq=F("conversation_seq") + 1)
-    return int(Brand.objects.filter(pk=brand_id).values_list("conversation_seq", flat=True)[0])
+    """The brand's next display number. Must run inside the creating transaction.
+
+    One statement (``UPDATE … RETURNING``: SQLite ≥ 3.35 and PostgreSQL) on the hot path
+    of every new conversation."""
+    table = Brand._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET "conversation_seq" = "conversation_seq" + 1 '
+            'WHERE "id" = %s RETURNING "conversation_seq"',
+            [brand_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Brand.DoesNotExist(brand_id)
+    return int(row[0])
 
 
 def find_open_conversation(customer: Customer, inbox: Inbox) -> Conversation | None:
@@ -177,7 +195,11 @@ def create_conversation(
     subject: str = "",
     at: dt.datetime | None = None,
     language: str = "",
+    for_incoming: bool = False,
 ) -> Conversation:
+    """A new conversation. ``for_incoming``: opened by a customer's message that
+    ``append_incoming(..., new_conversation=True)`` adds next; its counters are set here
+    so that adding the message needs no second write of the row."""
     now = at or timezone.now()
     conversation = Conversation.objects.create(
         brand_id=inbox.brand_id,
@@ -189,6 +211,9 @@ def create_conversation(
         language=language or customer.language,
         created_at=now,
         updated_at=now,
+        last_message_at=now if for_incoming else None,
+        waiting_since=now if for_incoming else None,
+        message_count=1 if for_incoming else 0,
     )
     emit(Event.CONVERSATION_CREATED, conversation_id=conversation.pk)
     return conversation
@@ -202,12 +227,24 @@ class IncomingMessage:
     html: str = ""
     sent_at: dt.datetime | None = None
     meta: dict[str, Any] | None = None
+    # Detected at ingest (intelligence.annotate): stored in the same insert.
+    language: str = ""
+    language_confidence: float | None = None
+    # The conversation takes this language in the same update (a confident detection).
+    conversation_language: str = ""
 
 
 def append_incoming(
-    conversation: Conversation, customer: Customer, incoming: IncomingMessage
+    conversation: Conversation,
+    customer: Customer,
+    incoming: IncomingMessage,
+    *,
+    new_conversation: bool = False,
 ) -> Message:
-    """Add a customer's message; a resolved or snoozed conversation opens again."""
+    """Add a customer's message; a resolved or snoozed conversation opens again.
+
+    Two statements: the message insert and one update of the conversation (none when
+    the conversation was created for this very message with its counters set)."""
     now = timezone.now()
     message = Message.objects.create(
         conversation=conversation,
@@ -219,6 +256,8 @@ def append_incoming(
         sender=customer,
         external_id=incoming.external_id[:400],
         meta=incoming.meta or {},
+        language=incoming.language,
+        language_confidence=incoming.language_confidence,
         sent_at=incoming.sent_at,
         created_at=now,
     )
@@ -233,8 +272,18 @@ def append_incoming(
         updates["status"] = Status.OPEN
         updates["snoozed_until"] = None
         updates["resolved_at"] = None
-    Conversation.objects.filter(pk=conversation.pk).update(**updates)
-    emit(Event.MESSAGE_CREATED, message_id=message.pk, conversation_id=conversation.pk)
+    if incoming.conversation_language and incoming.conversation_language != conversation.language:
+        updates["language"] = incoming.conversation_language
+        conversation.language = incoming.conversation_language
+    if not new_conversation:
+        Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    emit(
+        Event.MESSAGE_CREATED,
+        message_id=message.pk,
+        conversation_id=conversation.pk,
+        brand_id=conversation.brand_id,
+        direction=Direction.IN,
+    )
     return message
 
 
@@ -275,7 +324,13 @@ def add_reply(
         queue_outbound(message)
     Conversation.objects.filter(pk=conversation.pk).update(**updates)
     conversation.refresh_from_db()
-    emit(Event.MESSAGE_CREATED, message_id=message.pk, conversation_id=conversation.pk)
+    emit(
+        Event.MESSAGE_CREATED,
+        message_id=message.pk,
+        conversation_id=conversation.pk,
+        brand_id=conversation.brand_id,
+        direction=message.direction,
+    )
     return message
 
 
@@ -394,3 +449,88 @@ def update_conversation(
             add_activity(conversation, text, actor=actor, meta={"changes": a})
         emit(Event.CONVERSATION_UPDATED, conversation_id=conversation.pk, changes=a)
     return conversation
+
+
+# --- macros and attachments ------------------------------------------------------------
+
+MACRO_VARIABLE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)\s*\}\}")
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+
+def macro_variables(conversation: Conversation, agent: Agent | None) -> dict[str, str]:
+    """The values a macro may use, e.g. ``{{ customer.first_name }}``."""
+    customer = conversation.customer
+    name = customer.name.strip()
+    agent_name = agent.display_name.strip() if agent is not None else ""
+    return {
+        "customer.name": name,
+        "customer.first_name": name.split()[0] if name else "",
+        "customer.email": customer.email,
+        "agent.name": agent_name,
+        "agent.first_name": agent_name.split()[0] if agent_name else "",
+        "conversation.number": str(conversation.number),
+        "conversation.subject": conversation.subject,
+        "brand.name": conversation.brand.name,
+    }
+
+
+def render_macro_text(body: str, variables: dict[str, str]) -> str:
+    """Replace each known ``{{ variable }}``; unknown ones stay visible for the agent to fix.
+    A single pass: a value that looks like a variable is never expanded again."""
+
+    def sub(match: re.Match[str]) -> str:
+        value = variables.get(match.group(1))
+        return match.group(0) if value is None else value
+
+    return MACRO_VARIABLE.sub(sub, body)
+
+
+def macros_for(conversation: Conversation) -> list[Macro]:
+    """One macro per name: the variant in the conversation's language, else the brand's
+    default language, else one without a language, else the first one."""
+    wanted = (conversation.language or "").split("-")[0].lower()
+    default = conversation.brand.default_language
+    by_name: dict[str, list[Macro]] = {}
+    for m in Macro.objects.filter(brand_id=conversation.brand_id).order_by("name", "id"):
+        by_name.setdefault(m.name, []).append(m)
+
+    def rank(m: Macro) -> int:
+        lang = m.language.split("-")[0].lower()
+        return 0 if lang == wanted else 1 if lang == default else 2 if not lang else 3
+
+    return [min(variants, key=rank) for variants in by_name.values()]
+
+
+def render_macro(macro: Macro, conversation: Conversation, agent: Agent | None) -> str:
+    if macro.brand_id != conversation.brand_id:
+        raise InvalidInput(_("This macro belongs to another brand."), field="macro")
+    return render_macro_text(macro.body, macro_variables(conversation, agent))
+
+
+def add_attachment(
+    message: Message, *, filename: str, content: bytes, content_type: str = ""
+) -> Attachment:
+    """Store a file with a message (content-addressed under MEDIA_ROOT)."""
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput(_("A file may be at most 25 MB."), field="attachments")
+    digest = hashlib.sha256(content).hexdigest()
+    name = (filename or "file").replace("/", "_").replace("\\", "_")[:255]
+    attachment = Attachment(
+        message=message,
+        brand_id=message.brand_id,
+        filename=name,
+        content_type=(content_type or "application/octet-stream")[:255],
+        size=len(content),
+        sha256=digest,
+    )
+    attachment.file.save(name, ContentFile(content), save=False)
+    attachment.save()
+    return attachment
+
+
+def ensure_macro(*, brand_id: int, name: str, language: str, body: str) -> Macro:
+    """A macro variant, created once (the demo seeds these; edits in the admin stay)."""
+    macro, _created = Macro.objects.get_or_create(
+        brand_id=brand_id, name=name, language=language, defaults={"body": body}
+    )
+    return macro

@@ -7,6 +7,9 @@ email or a task never announces data that does not exist.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
@@ -28,17 +31,29 @@ class Event(StrEnum):
 # One place shows who reacts to what. Later capabilities (intelligence, routing, realtime,
 # surveys, analytics) add their listener here.
 LISTENERS: dict[Event, list[str]] = {
-    Event.MESSAGE_CREATED: [
-        "wowdesk.routing.sla.on_message_created",
-        "wowdesk.routing.services.on_message_created",
-    ],
+    Event.MESSAGE_CREATED: ["wowdesk.web.live.on_message_created"],
     Event.CONVERSATION_CREATED: [],
     Event.CONVERSATION_UPDATED: [
         "wowdesk.routing.sla.on_conversation_updated",
         "wowdesk.routing.services.on_conversation_updated",
+        "wowdesk.web.live.on_conversation_updated",
     ],
     Event.OUTBOUND_QUEUED: ["wowdesk.channels.outbox.on_outbound_queued"],
     Event.ENVELOPE_FAILED: ["wowdesk.channels.ingest.on_envelope_failed"],
+}
+
+
+# Listeners that take a list of payloads. In ``wowdesk serve`` a background thread hands
+# them every such event of the last few milliseconds at once (one read of the roster for
+# fifty new conversations instead of fifty), which keeps them off the ingest request;
+# elsewhere (tests, the CLI, ``wowdesk worker``) they run at commit with a list of one.
+# Nothing depends on the in-memory queue surviving a crash: the routing tick serves every
+# waiting conversation and the SLA sweep starts clocks that were missed.
+BATCH_LISTENERS: dict[Event, list[str]] = {
+    Event.MESSAGE_CREATED: [
+        "wowdesk.routing.sla.on_messages_created",
+        "wowdesk.routing.services.on_messages_created",
+    ],
 }
 
 
@@ -51,17 +66,132 @@ def emit(event: Event, **payload: Any) -> None:
     paths = LISTENERS.get(event, [])
     if paths:
         transaction.on_commit(_dispatch(event, paths, payload))
+    if event in BATCH_LISTENERS:
+        transaction.on_commit(lambda: batcher.submit(event, payload))
+
+
+def outside_transaction(listener: Callable[..., None]) -> Callable[..., None]:
+    """Mark a listener that writes nothing (a push): it runs without taking a transaction,
+    which on SQLite is the write lock, on the path of every message."""
+    listener.outside_transaction = True  # type: ignore[attr-defined]
+    return listener
 
 
 def _dispatch(event: Event, paths: list[str], payload: dict[str, Any]) -> Callable[[], None]:
     def run() -> None:
-        with transaction.atomic():
-            for path in paths:
-                listener: Callable[..., None] = import_string(path)
-                try:
-                    with transaction.atomic():
-                        listener(**payload)
-                except Exception:  # a listener's failure must not break the others
-                    log.exception("listener %s failed for %s", path, event)
+        listeners = [(path, import_string(path)) for path in paths]
+        light = [(p, f) for p, f in listeners if getattr(f, "outside_transaction", False)]
+        heavy = [(p, f) for p, f in listeners if not getattr(f, "outside_transaction", False)]
+        if heavy:
+            with transaction.atomic():
+                for path, listener in heavy:
+                    try:
+                        with transaction.atomic():
+                            listener(**payload)
+                    except Exception:  # a listener's failure must not break the others
+                        log.exception("listener %s failed for %s", path, event)
+        for path, listener in light:
+            try:
+                listener(**payload)
+            except Exception:
+                log.exception("listener %s failed for %s", path, event)
 
     return run
+
+
+def run_batch(event: Event, payloads: list[dict[str, Any]]) -> None:
+    """Every batch listener of ``event`` over ``payloads``, in one transaction."""
+    with transaction.atomic():
+        for path in BATCH_LISTENERS.get(event, []):
+            listener: Callable[[list[dict[str, Any]]], None] = import_string(path)
+            try:
+                with transaction.atomic():
+                    listener(payloads)
+            except Exception:
+                log.exception("batch listener %s failed for %d %s", path, len(payloads), event)
+
+
+class Batcher:
+    """Collects batch events for a background thread; runs them inline when none runs."""
+
+    def __init__(self, window: float = 0.02, max_batch: int = 200) -> None:
+        self.window = window
+        self.max_batch = max_batch
+        self._queue: deque[tuple[Event, dict[str, Any]]] = deque()
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def submit(self, event: Event, payload: dict[str, Any]) -> None:
+        if not self.running:
+            run_batch(event, [payload])
+            return
+        with self._ready:
+            self._queue.append((event, payload))
+            self._ready.notify()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="wowdesk-events", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread after it ran what is queued (later events run inline)."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._stop.set()
+        with self._ready:
+            self._ready.notify()
+        thread.join(timeout)
+        self._thread = None
+        self.drain()
+
+    def drain(self) -> None:
+        """Run everything queued now, in this thread."""
+        while True:
+            batch = self._take()
+            if not batch:
+                return
+            self._run(batch)
+
+    def _take(self) -> list[tuple[Event, dict[str, Any]]]:
+        with self._ready:
+            n = min(len(self._queue), self.max_batch)
+            return [self._queue.popleft() for _ in range(n)]
+
+    def _loop(self) -> None:
+        from django.db import close_old_connections
+
+        while not self._stop.is_set():
+            with self._ready:
+                while not self._queue and not self._stop.is_set():
+                    self._ready.wait(1.0)
+            # Let a burst gather: one batch instead of many.
+            deadline = time.monotonic() + self.window
+            while len(self._queue) < self.max_batch and time.monotonic() < deadline:
+                time.sleep(self.window / 4)
+            batch = self._take()
+            if batch:
+                close_old_connections()
+                self._run(batch)
+
+    @staticmethod
+    def _run(batch: list[tuple[Event, dict[str, Any]]]) -> None:
+        by_event: dict[Event, list[dict[str, Any]]] = {}
+        for event, payload in batch:
+            by_event.setdefault(event, []).append(payload)
+        for event, payloads in by_event.items():
+            try:
+                run_batch(event, payloads)
+            except Exception:  # the database may be away for a moment; the sweeps catch up
+                log.exception("running %d %s events failed", len(payloads), event)
+
+
+batcher = Batcher()

@@ -73,12 +73,19 @@ def send_now(group: str, message: dict[str, Any]) -> None:
     try:
         loop = _server_loop
         if loop is not None and loop.is_running() and not _in_loop(loop):
+            # Handed to the server's loop without waiting for it: a push never holds up
+            # the request or task that caused it.
             future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-            future.result(timeout=5)
+            future.add_done_callback(lambda f: _log_failure(f, group))
         else:
             async_to_sync(layer.group_send)(group, message)
     except Exception:  # a push is best effort; the data is already committed
         log.exception("push to %s failed", group)
+
+
+def _log_failure(future: Any, group: str) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("push to %s failed: %s", group, future.exception())
 
 
 def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:

@@ -12,6 +12,13 @@ from django.utils.crypto import get_random_string
 
 log = logging.getLogger(__name__)
 
+
+def start_mail_thread(stop: threading.Event) -> None:
+    """IMAP pollers and stored mail left unprocessed (wowdesk.channels.email.imap)."""
+    from wowdesk.channels.email.imap import start_mail_thread as start
+
+    start(stop)
+
 SWEEP_EVERY = 30.0
 
 
@@ -46,13 +53,29 @@ def sweep_forever(stop: threading.Event, every: float = SWEEP_EVERY) -> None:
 
 
 EMOTION_IDLE = 1.0
+# While messages are arriving, scoring waits (the customer's message is acknowledged
+# first, the enrichment follows), but never more than this long at a stretch; then it
+# scores one batch per second until the burst is over.
+EMOTION_MAX_DEFER = 30.0
 
 
-def score_emotions_forever(stop: threading.Event, idle: float = EMOTION_IDLE) -> None:
-    """Drain unscored customer messages in batches; a full batch goes again at once."""
+def score_emotions_forever(
+    stop: threading.Event, idle: float = EMOTION_IDLE, max_defer: float = EMOTION_MAX_DEFER
+) -> None:
+    """Drain unscored customer messages in batches; a full batch goes again at once,
+    unless inbound messages are arriving right now (``channels.ingest.busy``)."""
+    from wowdesk.channels.ingest import busy
     from wowdesk.intelligence.services import BATCH, score_pending
 
+    deferred_since: float | None = None
     while not stop.is_set():
+        if busy():
+            deferred_since = deferred_since or time.monotonic()
+            if time.monotonic() - deferred_since < max_defer:
+                stop.wait(0.2)
+                continue
+        else:
+            deferred_since = None
         scored = 0
         try:
             close_old_connections()
@@ -61,13 +84,17 @@ def score_emotions_forever(stop: threading.Event, idle: float = EMOTION_IDLE) ->
             log.exception("emotion scoring failed")
         finally:
             close_old_connections()
-        if scored < BATCH:
+        if scored < BATCH or deferred_since is not None:
             stop.wait(idle)
 
 
 def start_background_worker() -> threading.Event:
-    """Run the worker and the sweeper in daemon threads of this process."""
+    """Run the worker and the sweeper in daemon threads of this process, and batch the
+    routing and SLA reactions to new messages in another (core.events.Batcher)."""
+    from wowdesk.core.events import batcher
+
     stop = threading.Event()
+    batcher.start()
 
     def work() -> None:
         worker = _make_worker()
@@ -85,6 +112,7 @@ def start_background_worker() -> threading.Event:
     threading.Thread(
         target=score_emotions_forever, args=(stop,), name="wowdesk-emotion", daemon=True
     ).start()
+    start_mail_thread(stop)
     return stop
 
 
@@ -97,6 +125,7 @@ def run_worker(interval: float = 0.5) -> None:
     threading.Thread(
         target=score_emotions_forever, args=(stop,), name="wowdesk-emotion", daemon=True
     ).start()
+    start_mail_thread(stop)
     worker = _make_worker(interval)
     worker.configure_signals()
     try:

@@ -44,41 +44,67 @@ class Contact:
         return out
 
 
-def resolve_customer(brand_id: int, contact: Contact) -> tuple[Customer, bool]:
+def resolve_customer(
+    brand_id: int, contact: Contact, *, language: str = ""
+) -> tuple[Customer, bool]:
     """Find the customer behind any of the contact's identities, or create one.
 
     Identities the contact brings that the customer lacks are added to them. If two
     identities point at two different customers we do not guess: the first one wins and
     the agent may merge them.
     """
+    found = find_customer(brand_id, contact)
+    return complete_customer(found, contact, language=language)
+
+
+@dataclass
+class FoundCustomer:
+    """What one lookup learnt: the identities asked for, those known, and their owner."""
+
+    brand_id: int
+    pairs: list[tuple[str, str]]
+    known: set[tuple[str, str]]
+    customer: Customer | None
+
+
+def find_customer(brand_id: int, contact: Contact) -> FoundCustomer:
+    """One query: the customer behind the contact's identities, if any (ingest reads it
+    before deciding the message's language, which a new customer is then created with)."""
     pairs = contact.identities()
     if not pairs:
         raise InvalidInput(_("A sender needs an email, a phone or a handle."), field="from")
-    known = {
-        (i.kind, i.value): i
-        for i in Identity.objects.select_related("customer").filter(
-            brand_id=brand_id, kind__in=[k for k, _v in pairs], value__in=[v for _k, v in pairs]
-        )
-    }
+    rows = Identity.objects.select_related("customer").filter(
+        brand_id=brand_id, kind__in=[k for k, _v in pairs], value__in=[v for _k, v in pairs]
+    )
+    known = {(i.kind, i.value): i for i in rows}
     customer: Customer | None = None
-    created = False
     for pair in pairs:
         if pair in known:
             customer = _live(known[pair].customer)
             break
+    return FoundCustomer(brand_id, pairs, set(known), customer)
+
+
+def complete_customer(
+    found: FoundCustomer, contact: Contact, *, language: str = ""
+) -> tuple[Customer, bool]:
+    """Create the customer ``find_customer`` did not find (with ``language``), or fill in
+    a missing name; then add the identities they lack."""
+    pairs, customer, created = found.pairs, found.customer, False
     if customer is None:
         customer = Customer.objects.create(
-            brand_id=brand_id,
+            brand_id=found.brand_id,
             name=contact.name.strip()[:200],
             email=next((v for k, v in pairs if k == IdentityKind.EMAIL), ""),
             phone=next((v for k, v in pairs if k == IdentityKind.PHONE), ""),
+            language=language,
         )
         created = True
     elif contact.name and not customer.name:
         customer.name = contact.name.strip()[:200]
         customer.save(update_fields=["name", "updated_at"])
     for kind, value in pairs:
-        if (kind, value) not in known:
+        if (kind, value) not in found.known:
             _add_identity(customer, kind, value)
     return customer, created
 

@@ -40,6 +40,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from wowdesk.channels.chat.services import ensure_widget
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.html import text_to_html
 from wowdesk.conversations.models import Conversation, Inbox, Message, Status, Tag
@@ -133,11 +134,24 @@ def seed_demo(size: DemoSize, *, seed: int = 7, console: Console | None = None) 
                     },
                 )
                 report.seeded.append(spec.slug)
+    ensure_macros()
     report.logins = logins()
     report.counts = table_counts()
     report.seconds = time.perf_counter() - started
     print_report(console, report)
     return report
+
+
+def ensure_macros() -> None:
+    """The demo macros for every demo brand (idempotent: existing ones are kept)."""
+    from wowdesk.demo.macros import MACROS
+
+    with transaction.atomic():
+        for brand in Brand.objects.filter(slug__in=[s.slug for s in catalog.BRANDS]):
+            for name, language, body in MACROS:
+                conversations.ensure_macro(
+                    brand_id=brand.pk, name=name, language=language, body=body
+                )
 
 
 def seeded_slugs() -> set[str]:
@@ -302,6 +316,7 @@ class BrandSeeder:
     def run(self, n_customers: int, n_conversations: int) -> None:
         teams = self.make_teams()
         inboxes = self.make_inboxes(teams)
+        ensure_widget(inboxes["chat"])  # the widget token and secret /chat-demo uses
         tags = self.make_tags()
         orgs = self.make_organizations()
         plans = generate.plan_customers(self.rng, self.spec, n_customers, self.now.date())

@@ -43,36 +43,40 @@ def annotate(text: str, *, fallback_language: str | None) -> Annotation:
     )
 
 
-def fallback_language(customer: Customer, conversation: Conversation | None) -> str:
+def fallback_language(customer: Customer | None, conversation: Conversation | None) -> str:
     """What a too-short message is most likely written in."""
-    if customer.language:
+    if customer is not None and customer.language:
         return customer.language
     if conversation is not None and conversation.language:
         return conversation.language
     return ""
 
 
-def apply(
-    message: Message, conversation: Conversation, customer: Customer, note: Annotation
-) -> None:
-    """Store the language on the message; the conversation and the customer learn it
-    from confident detections."""
-    meta = {**message.meta, "language_source": note.language_source}
-    Message.objects.filter(pk=message.pk).update(
-        language=note.language, language_confidence=note.language_confidence, meta=meta
-    )
-    message.language, message.meta = note.language, meta
-    sure = note.language and note.language_source != "fallback"
-    if (
-        sure
-        and note.language != conversation.language
+@dataclass(frozen=True)
+class LanguageLearnt:
+    """What the conversation and the customer learn from one message's language
+    (empty: nothing to change). Ingest writes them with the rows it writes anyway."""
+
+    conversation: str
+    customer: str
+
+
+def learn_language(
+    note: Annotation, conversation: Conversation | None, customer: Customer | None
+) -> LanguageLearnt:
+    """Only confident detections teach. A conversation takes the language of its first
+    message (or a language when it has none); a customer keeps the first one learnt."""
+    sure = bool(note.language) and note.language_source != "fallback"
+    if not sure:
+        return LanguageLearnt("", "")
+    conv = ""
+    if conversation is None or (
+        note.language != conversation.language
         and (not conversation.language or conversation.message_count <= 1)
     ):
-        Conversation.objects.filter(pk=conversation.pk).update(language=note.language)
-        conversation.language = note.language
-    if sure and not customer.language:
-        Customer.objects.filter(pk=customer.pk).update(language=note.language)
-        customer.language = note.language
+        conv = note.language
+    cust = note.language if customer is None or not customer.language else ""
+    return LanguageLearnt(conv, cust)
 
 
 def _check_mood(message: Message, conversation: Conversation, score: float) -> None:

@@ -14,13 +14,13 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation, Direction, Message, Status
-from wowdesk.core import audit
+from wowdesk.core import audit, realtime
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.models import Agent, Presence
 from wowdesk.routing import engine
@@ -165,7 +165,7 @@ def route(
     snap: Snapshot | None = None,
     now: dt.datetime | None = None,
     settings_row: RoutingSettings | None = None,
-    note_waiting: bool = True,
+    note_waiting: bool | None = None,
 ) -> engine.Decision | None:
     """Assign the conversation if it needs an agent and someone eligible is there.
 
@@ -188,6 +188,8 @@ def route(
     # The current assignee, if any, is offline or off shift here: the roster skips them.
     decision = snap.roster.choose(req, strategy, settings_row.last_agent_id)
     if decision.agent is None:
+        if note_waiting is None:
+            note_waiting = conversation.pk not in waiting_noted([conversation.pk])
         if note_waiting:
             _note_waiting(conversation, decision)
         return decision
@@ -208,15 +210,8 @@ def route(
 
 
 def _note_waiting(conversation: Conversation, decision: engine.Decision) -> None:
-    """Say once in the thread that the conversation waits in the queue, and why."""
-    last = (
-        Message.objects.filter(conversation=conversation, direction=Direction.ACTIVITY)
-        .order_by("-id")
-        .values_list("meta", flat=True)
-        .first()
-    )
-    if last and last.get("routing") == "waiting":
-        return
+    """Say in the thread that the conversation waits in the queue, and why (callers
+    check ``waiting_noted`` so it is said once)."""
     conversations.add_activity(
         conversation,
         _("Waiting in the queue: %(why)s") % {"why": decision.reason},
@@ -302,6 +297,8 @@ def set_presence(agent: Agent, status: str, *, actor: Agent | None) -> Agent:
         after={"presence": status},
     )
     brand_ids = list(agent.brands.values_list("id", flat=True))
+    for brand_id in brand_ids:  # the supervisor board refreshes (web/static/web/live.js)
+        realtime.publish(realtime.brand_group(brand_id), "presence.changed", agent_id=agent.pk)
     if status == Presence.OFFLINE:
         for conversation in Conversation.objects.filter(
             assignee=agent, status=Status.OPEN
@@ -328,22 +325,70 @@ def _route_brands(brand_ids: list[int]) -> None:
 # --- listeners (core/events.py) -------------------------------------------------------------
 
 
-def on_message_created(*, message_id: int, conversation_id: int) -> None:
-    """A customer wrote: make sure someone available has the conversation."""
-    direction = Message.objects.filter(pk=message_id).values_list("direction", flat=True).first()
-    if direction != Direction.IN:
+def on_messages_created(payloads: list[dict[str, Any]]) -> None:
+    """Customers wrote: make sure someone available has each conversation. A batch
+    (core.events.BATCH_LISTENERS) reads each brand's roster and settings once."""
+    ids = _customer_message_conversations(payloads)
+    if not ids:
         return
-    with transaction.atomic():
-        conversation = (
-            Conversation.objects.select_related("inbox", "team", "customer", "assignee")
-            .filter(pk=conversation_id)
-            .first()
+    waiting = [
+        c
+        for c in Conversation.objects.select_related("inbox", "team", "customer", "assignee")
+        .filter(pk__in=ids)
+        .exclude(status=Status.RESOLVED)
+        .order_by("id")
+        if not _available(c.assignee)  # the common follow-up: its agent is here
+    ]
+    if not waiting:
+        return
+    noted = waiting_noted([c.pk for c in waiting])
+    by_brand: dict[int, list[Conversation]] = {}
+    for c in waiting:
+        by_brand.setdefault(c.brand_id, []).append(c)
+    for brand_id, convs in by_brand.items():
+        settings_row = _settings(brand_id, lock=True)
+        if not settings_row.auto_assign:
+            continue
+        snap = snapshot(brand_id)
+        for conversation in convs:
+            route(
+                conversation,
+                snap=snap,
+                settings_row=settings_row,
+                note_waiting=conversation.pk not in noted,
+            )
+
+
+def _customer_message_conversations(payloads: list[dict[str, Any]]) -> list[int]:
+    unknown = [p["message_id"] for p in payloads if "direction" not in p]
+    directions = (
+        dict(Message.objects.filter(pk__in=unknown).values_list("id", "direction"))
+        if unknown
+        else {}
+    )
+    ids: dict[int, None] = {}
+    for p in payloads:
+        direction = p.get("direction") or directions.get(p["message_id"])
+        if direction == Direction.IN:
+            ids[p["conversation_id"]] = None
+    return list(ids)
+
+
+def waiting_noted(conversation_ids: list[int]) -> set[int]:
+    """Conversations whose latest activity already says they wait in the queue."""
+    latest = (
+        Message.objects.filter(conversation_id__in=conversation_ids, direction=Direction.ACTIVITY)
+        .values("conversation_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    return {
+        conversation_id
+        for conversation_id, meta in Message.objects.filter(pk__in=list(latest)).values_list(
+            "conversation_id", "meta"
         )
-        if conversation is None:
-            return
-        if _available(conversation.assignee):
-            return  # the common follow-up: its agent is here; no snapshot needed
-        route(conversation)
+        if (meta or {}).get("routing") == "waiting"
+    }
 
 
 def _available(agent: Agent | None) -> bool:

@@ -284,19 +284,78 @@ def _brand_has_policies(conversation_id: int) -> bool:
     )
 
 
-def on_message_created(*, message_id: int, conversation_id: int) -> None:
-    if not _brand_has_policies(conversation_id):
-        return  # no SLA for this brand: nothing to keep
-    with transaction.atomic():
-        conversation = _conversation(conversation_id)
-        message = Message.objects.filter(pk=message_id).first()
-        if conversation is None or message is None:
-            return
-        now = timezone.now()
+def on_messages_created(payloads: list[dict[str, Any]]) -> None:
+    """Start, restart or stop the clocks of the conversations these messages belong to.
+    A batch (core.events.BATCH_LISTENERS): the policies are looked up once."""
+    ids = {p["conversation_id"] for p in payloads}
+    convs = {
+        c.pk: c for c in Conversation.objects.select_related("inbox", "assignee").filter(pk__in=ids)
+    }
+    brands = set(
+        SlaPolicy.objects.filter(
+            is_active=True, brand_id__in={c.brand_id for c in convs.values()}
+        ).values_list("brand_id", flat=True)
+    )
+    # A brand whose policies were switched off still keeps the clocks it started.
+    others = [pk for pk, c in convs.items() if c.brand_id not in brands]
+    if others:
+        brands_or_rows = set(
+            ConversationSla.objects.filter(pk__in=others).values_list("pk", flat=True)
+        )
+    else:
+        brands_or_rows = set()
+    kept = [
+        p
+        for p in payloads
+        if p["conversation_id"] in convs
+        and (
+            convs[p["conversation_id"]].brand_id in brands or p["conversation_id"] in brands_or_rows
+        )
+    ]
+    if not kept:
+        return
+    messages = Message.objects.in_bulk([p["message_id"] for p in kept])
+    now = timezone.now()
+    for p in kept:
+        message = messages.get(p["message_id"])
+        if message is None:
+            continue
+        conversation = convs[p["conversation_id"]]
         if message.direction == Direction.IN:
             on_customer_message(conversation, message, now)
         elif message.direction == Direction.OUT:
             on_agent_reply(conversation, message, now)
+            conversation.first_response_at = conversation.first_response_at or message.created_at
+
+
+def start_missed(now: dt.datetime | None = None, limit: int = 500) -> int:
+    """The sweep's part: open conversations waiting for an answer in a brand with SLA
+    policies but without a clock (the server stopped between a message and its batch)."""
+    now = now or timezone.now()
+    brands = SlaPolicy.objects.filter(is_active=True).values_list("brand_id", flat=True)
+    missed = list(
+        Conversation.objects.select_related("inbox", "assignee")
+        .filter(
+            brand_id__in=brands,
+            status=Status.OPEN,
+            waiting_since__isnull=False,
+            waiting_since__lt=now - dt.timedelta(seconds=30),
+            sla__isnull=True,
+        )
+        .order_by("waiting_since")[:limit]
+    )
+    started = 0
+    for conversation in missed:
+        message = (
+            Message.objects.filter(conversation=conversation, direction=Direction.IN)
+            .order_by("-id")
+            .first()
+        )
+        if message is not None:
+            with transaction.atomic():
+                on_customer_message(conversation, message, now)
+            started += 1
+    return started
 
 
 def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any]) -> None:

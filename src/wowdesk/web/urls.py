@@ -1,6 +1,50 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
 
 from wowdesk.web import views
+from wowdesk.web.auth import LoginView
 
 app_name = "web"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="web/password_change.html",
+            success_url=reverse_lazy("web:password-done"),
+        ),
+        name="password",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="web/password_done.html"),
+        name="password-done",
+    ),
+    path("settings/language/", views.ui_language, name="ui-language"),
+    path("inbox/", views.inbox_page, name="inbox"),
+    path("inbox/list/", views.inbox_list, name="inbox-list"),
+    path("inbox/c/<int:pk>/", views.conversation_page, name="conversation"),
+    path("inbox/c/<int:pk>/reply/", views.reply, name="reply"),
+    path("inbox/c/<int:pk>/update/", views.update, name="update"),
+    path("inbox/c/<int:pk>/next/", views.neighbour, {"direction": "next"}, name="next"),
+    path("inbox/c/<int:pk>/prev/", views.neighbour, {"direction": "prev"}, name="prev"),
+    path(
+        "inbox/c/<int:pk>/messages/<int:message_id>/",
+        views.message_partial,
+        name="message",
+    ),
+    path(
+        "inbox/c/<int:pk>/messages/<int:message_id>/translation/",
+        views.translate_message,
+        name="translate",
+    ),
+    path("inbox/c/<int:pk>/macros/<int:macro_id>/", views.macro_text, name="macro"),
+    path(
+        "inbox/c/<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
+    path("supervisor/", views.supervisor, name="supervisor"),
+]

@@ -1,13 +1,48 @@
-"""The start page: what this install holds and where to go next."""
+"""The workspace pages. Views only parse input, call the services and render (STYLE.md §1);
+every write runs in one transaction here at the edge (§5)."""
 
 from __future__ import annotations
 
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from wowdesk.conversations.models import Conversation, Status
-from wowdesk.core.models import Agent, Brand
+from django.contrib import messages as flash
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+
+from wowdesk.conversations import services as conversations
+from wowdesk.conversations.models import (
+    Attachment,
+    Conversation,
+    Macro,
+    Message,
+    Priority,
+    Status,
+)
+from wowdesk.core import permissions
+from wowdesk.core.errors import ServiceError
+from wowdesk.core.models import Agent, Brand, Team
+from wowdesk.customers.models import Customer, Purchase
+from wowdesk.web import inbox
+from wowdesk.web.auth import agent_required
+
+WARRANTY_SOON_DAYS = 30
+THREAD_LIMIT = 500
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -31,3 +66,376 @@ def home(request: HttpRequest) -> HttpResponse:
         "languages": languages,
     }
     return render(request, "web/home.html", context)
+
+
+def _agent(request: HttpRequest) -> Agent:
+    agent: Agent = request.agent  # type: ignore[attr-defined]
+    return agent
+
+
+# --- inbox ------------------------------------------------------------------------------
+
+
+def _list_context(request: HttpRequest, query: inbox.InboxQuery) -> dict[str, Any]:
+    page = inbox.page_of(_agent(request), query)
+    return {
+        "query": query,
+        "page": page,
+        "list_url": reverse("web:inbox-list") + "?" + query.querystring(),
+        "next_qs": query.querystring(page=query.page + 1),
+        "prev_qs": query.querystring(page=query.page - 1),
+        "open_qs": query.querystring(page=1),
+    }
+
+
+@require_GET
+@agent_required()
+def inbox_page(request: HttpRequest) -> HttpResponse:
+    query = inbox.InboxQuery.parse(request.GET)
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox-list":
+        return render(request, "web/_inbox_list.html", _list_context(request, query))
+    agent = _agent(request)
+    context = _list_context(request, query)
+    counts = inbox.counts(agent, query.status)
+    context.update(
+        counts=counts,
+        views=inbox.VIEWS,
+        view_rows=[(k, label, counts.views[k]) for k, label in inbox.VIEWS.items()],
+        statuses=inbox.STATUS_CHOICES,
+        sorts=[(k, v[0]) for k, v in inbox.SORTS.items()],
+        base_qs=query,
+    )
+    return render(request, "web/inbox.html", context)
+
+
+@require_GET
+@agent_required()
+def inbox_list(request: HttpRequest) -> HttpResponse:
+    """Just the list (htmx swaps, and the live layer's refresh)."""
+    query = inbox.InboxQuery.parse(request.GET)
+    return render(request, "web/_inbox_list.html", _list_context(request, query))
+
+
+# --- one conversation ---------------------------------------------------------------------
+
+
+def _conversation(request: HttpRequest, pk: int) -> Conversation:
+    """A conversation of one of the agent's brands; another brand's is simply not found."""
+    qs = Conversation.objects.select_related(
+        "brand", "inbox", "assignee", "team", "customer__organization", "sla"
+    )
+    try:
+        return permissions.get_for_agent(qs, _agent(request), pk)
+    except ServiceError as e:
+        raise Http404(e.message) from e
+
+
+def _thread(conversation: Conversation) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(conversation=conversation)
+        .select_related("author", "sender")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def _local_now(tz: str) -> dt.datetime | None:
+    if not tz:
+        return None
+    try:
+        return timezone.now().astimezone(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _mood_points(line: list[tuple[str, float, str]]) -> str:
+    """SVG polyline points for scores in [-1, 1] on a 100x30 box."""
+    if not line:
+        return ""
+    n = len(line)
+    step = 100 / max(n - 1, 1)
+    return " ".join(
+        f"{i * step:.1f},{15 - 14 * max(-1.0, min(1.0, s)):.1f}"
+        for i, (_at, s, _l) in enumerate(line)
+    )
+
+
+def customer_360(customer: Customer, current: Conversation) -> dict[str, Any]:
+    """The whole customer: four queries whatever their history."""
+    today = timezone.localdate()
+    purchases = list(
+        Purchase.objects.filter(customer=customer).order_by("-purchased_on", "-id")[:20]
+    )
+    for p in purchases:
+        p.warranty_state = (  # type: ignore[attr-defined]
+            ""
+            if p.warranty_until is None
+            else "expired"
+            if p.warranty_until < today
+            else "expiring"
+            if p.warranty_until <= today + dt.timedelta(days=WARRANTY_SOON_DAYS)
+            else "valid"
+        )
+    previous = list(
+        Conversation.objects.filter(customer=customer)
+        .exclude(pk=current.pk)
+        .order_by("-updated_at", "-id")[:10]
+    )
+    from wowdesk.intelligence.services import mood_line
+
+    line = mood_line(current)
+    return {
+        "customer": customer,
+        "identities": list(customer.identities.order_by("kind", "value")),
+        "local_now": _local_now(customer.timezone),
+        "purchases": purchases,
+        "previous": previous,
+        "mood": line,
+        "mood_points": _mood_points(line),
+    }
+
+
+@require_GET
+@agent_required()
+def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
+    agent = _agent(request)
+    conversation = _conversation(request, pk)
+    thread = list(_thread(conversation))
+    if len(thread) > THREAD_LIMIT:
+        thread = thread[-THREAD_LIMIT:]
+    brand_id = conversation.brand_id
+    context: dict[str, Any] = {
+        "conversation": conversation,
+        "thread": thread,
+        "agents": list(
+            Agent.objects.filter(brands=brand_id, is_active=True).order_by("display_name")
+        ),
+        "teams": list(Team.objects.filter(brand_id=brand_id).order_by("name")),
+        "tags": sorted(t.name for t in conversation.tags.all()),
+        "brand_tags": list(conversation.brand.tags.values_list("name", flat=True)),
+        "macros": conversations.macros_for(conversation),
+        "statuses": Status.choices,
+        "priorities": Priority.choices,
+        "back_qs": request.GET.urlencode(),
+        "me": agent,
+    }
+    context.update(customer_360(conversation.customer, conversation))
+    return render(request, "web/conversation.html", context)
+
+
+@require_GET
+@agent_required()
+def message_partial(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+    conversation = _conversation(request, pk)
+    message = _thread(conversation).filter(pk=message_id).first()
+    if message is None:
+        raise Http404(_("Not found."))
+    return render(request, "web/_message.html", {"m": message, "conversation": conversation})
+
+
+@require_GET
+@agent_required()
+def neighbour(request: HttpRequest, pk: int, direction: str) -> HttpResponseBase:
+    """j/k on a conversation: the next or previous one of the list the agent came from."""
+    conversation = _conversation(request, pk)
+    query = inbox.InboxQuery.parse(request.GET)
+    other = inbox.neighbour(_agent(request), query, conversation, 1 if direction == "next" else -1)
+    if other is None:
+        flash.info(
+            request,
+            _("This is the last conversation of the list.")
+            if direction == "next"
+            else _("This is the first conversation of the list."),
+        )
+        other = conversation.pk
+    url = reverse("web:conversation", args=[other])
+    qs = request.GET.urlencode()
+    return redirect(f"{url}?{qs}" if qs else url)
+
+
+def _back(request: HttpRequest, conversation: Conversation) -> HttpResponseRedirect:
+    url = reverse("web:conversation", args=[conversation.pk])
+    back = request.POST.get("back", "")
+    return HttpResponseRedirect(f"{url}?{back}" if back and "//" not in back else url)
+
+
+@require_POST
+@agent_required()
+def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Send a reply or an internal note, with files; optionally resolve in the same step."""
+    agent = _agent(request)
+    conversation = _conversation(request, pk)
+    private = request.POST.get("mode") == "note"
+    resolve = "resolve" in request.POST
+    files = request.FILES.getlist("attachments")
+    try:
+        with transaction.atomic():
+            message = conversations.add_reply(
+                conversation,
+                author=agent,
+                body=request.POST.get("body", ""),
+                private=private,
+                language="" if private else conversation.language,
+            )
+            for f in files:
+                conversations.add_attachment(
+                    message,
+                    filename=f.name or "file",
+                    content=f.read(),
+                    content_type=f.content_type or "",
+                )
+            if resolve:
+                conversations.update_conversation(conversation, actor=agent, status=Status.RESOLVED)
+    except ServiceError as e:
+        flash.error(request, e.message)
+        return _back(request, conversation)
+    if resolve:
+        flash.success(request, _("Sent, and the conversation is resolved."))
+    else:
+        flash.success(request, _("Note added.") if private else _("Reply sent."))
+    return _back(request, conversation)
+
+
+def _int_or_none(raw: str) -> int | None:
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+@require_POST
+@agent_required()
+def update(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The side panel: assignee, team, status, priority, tags (only the fields sent)."""
+    agent = _agent(request)
+    conversation = _conversation(request, pk)
+    post = request.POST
+    changes: dict[str, Any] = {}
+    if "assignee" in post:
+        changes["assignee_id"] = (
+            agent.pk if post["assignee"] == "me" else _int_or_none(post["assignee"])
+        )
+    if "team" in post:
+        changes["team_id"] = _int_or_none(post["team"])
+    if post.get("status"):
+        changes["status"] = post["status"]
+    if post.get("priority"):
+        changes["priority"] = post["priority"]
+    if "tags" in post:
+        changes["tags"] = [t for t in post["tags"].split(",") if t.strip()]
+    try:
+        with transaction.atomic():
+            conversations.update_conversation(conversation, actor=agent, **changes)
+    except ServiceError as e:
+        flash.error(request, e.message)
+    else:
+        flash.success(request, _("Conversation updated."))
+    return _back(request, conversation)
+
+
+@require_GET
+@agent_required()
+def translate_message(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+    from wowdesk.intelligence.translate import translate
+
+    conversation = _conversation(request, pk)
+    message = Message.objects.filter(conversation=conversation, pk=message_id).first()
+    if message is None:
+        raise Http404(_("Not found."))
+    agent = _agent(request)
+    target = (request.GET.get("to") or request.LANGUAGE_CODE or agent.ui_language or "en")[:16]
+    result = translate(message.body, target, message.language or None)
+    return render(request, "web/_translation.html", {"t": result, "m": message})
+
+
+@require_GET
+@agent_required()
+def macro_text(request: HttpRequest, pk: int, macro_id: int) -> HttpResponse:
+    conversation = _conversation(request, pk)
+    macro = Macro.objects.filter(pk=macro_id, brand_id=conversation.brand_id).first()
+    if macro is None:
+        raise Http404(_("Not found."))
+    text = conversations.render_macro(macro, conversation, _agent(request))
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+@agent_required()
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    conversation = _conversation(request, pk)
+    att = Attachment.objects.filter(pk=attachment_id, message__conversation=conversation).first()
+    if att is None:
+        raise Http404(_("Not found."))
+    return FileResponse(
+        att.file.open("rb"),
+        as_attachment=True,
+        filename=att.filename,
+        content_type=att.content_type,
+    )
+
+
+# --- supervisor -------------------------------------------------------------------------
+
+
+@require_GET
+@agent_required(role="supervisor")
+def supervisor(request: HttpRequest) -> HttpResponse:
+    from wowdesk.core.models import Alert
+    from wowdesk.routing.services import on_shift, open_loads, waiting_queue
+
+    agent = _agent(request)
+    now = timezone.now()
+    brand_ids = sorted(permissions.visible_brand_ids(agent))
+    people = list(
+        Agent.objects.filter(brands__in=brand_ids)
+        .distinct()
+        .select_related("site")
+        .order_by("display_name")
+    )
+    loads = open_loads([a.pk for a in people])
+    rows = []
+    for a in people:
+        load = sum(loads.get(a.pk, {}).values())
+        rows.append(
+            {
+                "agent": a,
+                "on_shift": on_shift(a, now),
+                "load": load,
+                "by_channel": sorted(loads.get(a.pk, {}).items()),
+                "full": load >= a.capacity,
+            }
+        )
+    brands = {b.pk: b for b in Brand.objects.filter(pk__in=brand_ids)}
+    queues = []
+    for brand_id in brand_ids:
+        waiting = waiting_queue(brand_id, limit=20)
+        queues.append({"brand": brands.get(brand_id), "waiting": waiting})
+    alerts = list(
+        Alert.objects.filter(brand_id__in=brand_ids, acknowledged_at__isnull=True).order_by(
+            "-created_at"
+        )[:20]
+    )
+    return render(
+        request,
+        "web/supervisor.html",
+        {"rows": rows, "queues": queues, "alerts": alerts, "now": now},
+    )
+
+
+# --- preferences --------------------------------------------------------------------------
+
+
+@require_POST
+def ui_language(request: HttpRequest) -> HttpResponseBase:
+    """Django's set_language, and the choice kept on the agent for their next login."""
+    from wowdesk.core.services import update_agent
+    from wowdesk.web.auth import current_agent
+
+    response = set_language(request)
+    code = request.POST.get("language", "")
+    agent = current_agent(request)
+    if agent is not None and code and code != agent.ui_language:
+        from django.conf import settings
+
+        if code in dict(settings.LANGUAGES):
+            with transaction.atomic():
+                update_agent(agent, actor=agent, ui_language=code)
+    return response

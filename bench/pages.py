@@ -1,0 +1,193 @@
+"""The agent workspace pages on a big help desk: the inbox (views, filters, search, deep
+pages) and the conversation page, rendered as HTML.
+
+Data: ``bench/bulkload.py`` (100,000 conversations, 1,000,000 messages by default), the
+same reused data dir as ``bench/read.py``. Timing: in-process ``django.test.Client`` with a
+logged-in session (the whole Django request: middleware, session, auth, queries, template
+rendering; no HTTP parsing), after a warm-up; p50/p99 of wall-clock and CPU time and the
+SQL queries per request. The agent is an admin of every brand (the widest view).
+
+Target (issue 4): p99 < 100 ms server time and a query count that does not grow with the
+data. Prints JSON and writes ``bench/results/pages.json`` with the comparison to the last
+run. Usage: ``.venv/bin/python -m bench.pages [--data-dir DIR] [--iterations N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import bulkload
+from bench.lib.common import latency_summary, machine, now_iso, save_and_compare
+
+TARGET_P99_MS = 100.0
+Variant = tuple[str, dict[str, Any]]
+
+
+def operations(rng: random.Random, agent_id: int) -> dict[str, list[Variant]]:
+    from django.db.models import Max
+
+    from wowdesk.conversations.models import Conversation
+    from wowdesk.customers.models import Customer
+
+    conv_ids = list(Conversation.objects.values_list("id", flat=True))
+    longest = Conversation.objects.order_by("-message_count", "id").values_list("id", flat=True)[:5]
+    open_count = Conversation.objects.filter(status="open").count()
+    deep = max(1, (open_count + 24) // 25 // 2)
+    max_number = Conversation.objects.aggregate(m=Max("number"))["m"] or 1
+    surnames = sorted(
+        {
+            c.name.split()[-1]
+            for c in Customer.objects.filter(pk__in=rng.sample(range(1, 30_000), 40))
+            if c.name
+        }
+    )[:5]
+
+    def conv(i: int) -> str:
+        return f"/inbox/c/{i}/"
+
+    return {
+        "inbox_mine": [("/inbox/", {"view": "mine"})],
+        "inbox_unassigned": [("/inbox/", {"view": "unassigned"})],
+        "inbox_all_open": [("/inbox/", {"view": "all"})],
+        "inbox_by_language": [("/inbox/", {"view": "all", "language": x}) for x in ("de", "fr")],
+        "inbox_by_channel": [("/inbox/", {"view": "all", "channel": x}) for x in ("email", "chat")],
+        "inbox_waiting": [("/inbox/", {"view": "waiting"})],
+        "inbox_sla": [("/inbox/", {"view": "sla"})],
+        "inbox_deep_page": [("/inbox/list/", {"view": "all", "page": deep})],
+        "inbox_search_name": [("/inbox/list/", {"view": "all", "q": s}) for s in surnames],
+        "inbox_search_number": [
+            (
+                "/inbox/list/",
+                {"view": "all", "status": "any", "q": f"#{rng.randrange(1, max_number)}"},
+            )
+            for _ in range(5)
+        ],
+        "conversation_open": [(conv(i), {}) for i in rng.sample(conv_ids, 20)],
+        "conversation_open_longest": [(conv(i), {}) for i in longest],
+    }
+
+
+def measure(
+    call: Callable[[str, dict[str, Any]], Any], variants: list[Variant], iterations: int
+) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for path, params in variants[:2]:
+        call(path, params)
+    seconds: list[float] = []
+    cpu: list[float] = []
+    statuses: set[int] = set()
+    for i in range(max(iterations, len(variants))):
+        path, params = variants[i % len(variants)]
+        t0, c0 = time.perf_counter(), time.process_time()
+        response = call(path, params)
+        seconds.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        statuses.add(response.status_code)
+    queries: list[int] = []
+    for path, params in variants[:5]:
+        with CaptureQueriesContext(connection) as ctx:
+            call(path, params)
+        queries.append(len(ctx.captured_queries))
+    summary = latency_summary(seconds)
+    cpu_ms = latency_summary(cpu)
+    return {
+        "requests": len(seconds),
+        "variants": len(variants),
+        **summary,
+        "cpu_p50_ms": cpu_ms["p50_ms"],
+        "cpu_p99_ms": cpu_ms["p99_ms"],
+        "queries_min": min(queries),
+        "queries_per_request": max(queries),
+        "statuses": sorted(statuses),
+        "target_met": summary["p99_ms"] < TARGET_P99_MS and statuses == {200},
+    }
+
+
+COMPARE_KEYS = ("p50_ms", "p99_ms", "cpu_p99_ms", "queries_per_request")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--data-dir", type=Path, default=bulkload.default_data_dir())
+    for name, value in asdict(bulkload.Size()).items():
+        p.add_argument(f"--{name}", type=int, default=value)
+    p.add_argument("--iterations", type=int, default=60, help="requests per operation")
+    p.add_argument("--only", default="", help="comma-separated operation names")
+    p.add_argument("--name", default="pages", help="result file name (bench/results/NAME.json)")
+    p.add_argument("--results-dir", type=Path, default=None)
+    p.add_argument("--no-save", action="store_true", help="print only")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    a = p.parse_args(argv)
+    size = bulkload.Size(**{k: getattr(a, k) for k in asdict(bulkload.Size())})
+    load_before = machine()
+    data = bulkload.ensure_loaded(a.data_dir, size, progress=not a.quiet)
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from wowdesk.core.models import Brand
+    from wowdesk.core.services import ensure_agent_with_token
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    agent, _token = ensure_agent_with_token(email="bench@example.com", role="admin")
+    agent.brands.set(Brand.objects.all())
+    client = Client()
+    client.force_login(agent.user)
+
+    def call(path: str, params: dict[str, Any]) -> Any:
+        return client.get(path, params)
+
+    ops = operations(random.Random(size.seed), agent.pk)
+    wanted = {x.strip() for x in a.only.split(",") if x.strip()}
+    results: dict[str, Any] = {}
+    for name, variants in ops.items():
+        if wanted and name not in wanted:
+            continue
+        r = measure(call, variants, a.iterations)
+        results[name] = r
+        print(
+            f"{name:28} p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms  "
+            f"cpu p99 {r['cpu_p99_ms']:7.2f} ms  queries {r['queries_min']}-"
+            f"{r['queries_per_request']}  {'ok' if r['target_met'] else 'MISS'}",
+            file=sys.stderr,
+        )
+    result: dict[str, Any] = {
+        "benchmark": "pages",
+        "run_at": now_iso(),
+        "machine": load_before,
+        "how": (
+            "in-process django.test.Client with a session (middleware, auth, SQL, templates; "
+            f"no HTTP), {connection.vendor}, admin of every brand; warm cache"
+        ),
+        "data": {"rows": data.get("rows"), "reused": data.get("reused")},
+        "target_p99_ms": TARGET_P99_MS,
+        "operations": results,
+        "missed": [k for k, v in results.items() if not v["target_met"]],
+    }
+    if not a.no_save:
+        result["comparison"] = save_and_compare(
+            a.name,
+            {k: v for k, v in result.items() if k != "comparison"},
+            COMPARE_KEYS,
+            a.results_dir,
+        )
+    print(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()

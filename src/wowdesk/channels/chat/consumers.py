@@ -1,0 +1,266 @@
+"""The chat widget's WebSocket (``/ws/chat/``): one visitor's connection.
+
+The protocol is JSON frames with a ``type``. The widget speaks first:
+
+- ``hello`` {inbox, token?, user_id?, user_hash?, lang?} → ``welcome`` {token, visitor,
+  verified, online, config, conversation_id, history}; a wrong user hash or an unknown
+  inbox → ``error`` and the socket closes (4403 / 4404).
+- ``message`` {client_id, body, name?, email?} → ``ack`` {client_id, message_id,
+  conversation_id, duplicate}; the message is also sent as ``message`` to every tab of
+  the visitor.
+- ``typing`` {is_typing} → ``typing.customer`` to the conversation's agents.
+- ``email`` {email, name?} → ``email.saved``: the conversation may continue by email.
+- ``ping`` → ``pong`` (keeps the visitor counted as present).
+
+The server pushes ``message`` (an agent's reply, or the visitor's own from another tab)
+and ``typing`` {is_typing, name} (an agent typing). The socket joins ``visitor.<id>`` and
+``conversation.<id>``; other producers send other event types to the latter, which this
+consumer ignores.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.utils import translation
+
+from wowdesk.channels.chat import services, tokens
+from wowdesk.channels.chat.tokens import Visitor
+from wowdesk.conversations.models import Inbox
+from wowdesk.core.errors import Forbidden, NotFound, ServiceError
+from wowdesk.core.realtime import conversation_group, remember_server_loop, visitor_group
+
+log = logging.getLogger(__name__)
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+def _language(code: Any) -> str:
+    code = str(code or "").strip().lower()
+    return "zh-hans" if code.startswith("zh") else "en"
+
+
+class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    inbox: Inbox | None = None
+    visitor: Visitor | None = None
+    conversation_id: int | None = None
+    language: str = "en"
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Other producers send other event types to the shared conversation group.
+        try:
+            known = getattr(self, get_handler_name(message), None) is not None
+        except ValueError:
+            known = False
+        if not known:
+            return
+        await super().dispatch(message)
+
+    async def connect(self) -> None:
+        remember_server_loop()
+        self.groups_joined: set[str] = set()
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            for group in getattr(self, "groups_joined", set()):
+                await layer.group_discard(group, self.channel_name)
+        if self.visitor is not None:
+            await sync_to_async(services.mark_offline)(self.visitor.visitor_id)
+        raise StopConsumer()
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            await self._error("bad_frame", "", "")
+            return
+        kind = content.get("type")
+        if kind == "hello":
+            await self._hello(content)
+            return
+        if self.visitor is None or self.inbox is None:
+            await self._error("hello_first", "", "")
+            return
+        if kind == "message":
+            await self._message(content)
+        elif kind == "typing":
+            await self._typing(bool(content.get("is_typing")))
+        elif kind == "email":
+            await self._email(content)
+        elif kind == "ping":
+            await sync_to_async(services.mark_online)(self.visitor.visitor_id)
+            await self.send_json({"type": "pong"})
+        else:
+            await self._error("unknown_type", "type", "")
+
+    # --- frames from the widget ---------------------------------------------------------
+
+    async def _hello(self, content: dict[str, Any]) -> None:
+        if self.visitor is not None:
+            await self._error("already_said_hello", "", "")
+            return
+        self.language = _language(content.get("lang"))
+        try:
+            welcome = await database_sync_to_async(self._open)(content)
+        except ServiceError as exc:
+            await self._error(exc.code, exc.field or "", exc.message)
+            code = 4400
+            if isinstance(exc, Forbidden):
+                code = CLOSE_FORBIDDEN
+            elif isinstance(exc, NotFound):
+                code = CLOSE_NOT_FOUND
+            await self.close(code=code)
+            return
+        assert self.visitor is not None
+        await self._join(visitor_group(self.visitor.visitor_id))
+        if self.conversation_id is not None:
+            await self._join(conversation_group(self.conversation_id))
+        await self.send_json(welcome)
+
+    def _open(self, content: dict[str, Any]) -> dict[str, Any]:
+        with translation.override(self.language):
+            inbox = services.find_inbox(str(content.get("inbox") or ""))
+            visitor = services.open_session(
+                inbox,
+                token=str(content.get("token") or ""),
+                user_id=str(content.get("user_id") or "")[:200],
+                user_hash=str(content.get("user_hash") or "")[:200],
+            )
+            conversation = services.current_conversation(inbox, visitor.visitor_id)
+            services.mark_online(visitor.visitor_id)
+            self.inbox, self.visitor = inbox, visitor
+            self.conversation_id = conversation.pk if conversation else None
+            return {
+                "type": "welcome",
+                "token": tokens.issue(visitor),
+                "visitor": visitor.visitor_id,
+                "verified": visitor.verified,
+                "online": services.agents_on_shift(inbox.brand_id),
+                "config": services.widget_settings(inbox).public(),
+                "conversation_id": self.conversation_id,
+                "history": services.history(conversation),
+            }
+
+    async def _message(self, content: dict[str, Any]) -> None:
+        client_id = str(content.get("client_id") or "")
+        try:
+            result, echo = await database_sync_to_async(self._post)(content)
+        except ServiceError as exc:
+            await self._error(exc.code, exc.field or "", exc.message, client_id=client_id)
+            return
+        if result.conversation_id is not None and result.conversation_id != self.conversation_id:
+            if self.conversation_id is not None:
+                await self._leave(conversation_group(self.conversation_id))
+            self.conversation_id = result.conversation_id
+            await self._join(conversation_group(result.conversation_id))
+        await self.send_json(
+            {
+                "type": "ack",
+                "client_id": client_id,
+                "message_id": result.message_id,
+                "conversation_id": result.conversation_id,
+                "duplicate": result.duplicate,
+            }
+        )
+        layer = get_channel_layer()
+        if echo is not None and layer is not None and self.visitor is not None:
+            await layer.group_send(
+                visitor_group(self.visitor.visitor_id), {"type": "chat.message", "message": echo}
+            )
+
+    def _post(self, content: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
+        assert self.inbox is not None and self.visitor is not None
+        with translation.override(self.language):
+            result = services.post_message(
+                self.inbox,
+                self.visitor,
+                client_id=str(content.get("client_id") or ""),
+                body=str(content.get("body") or ""),
+                name=str(content.get("name") or ""),
+                email=str(content.get("email") or ""),
+                language=self.language,
+            )
+        echo = None
+        if result.message_id is not None and not result.duplicate:
+            from wowdesk.conversations.models import Message
+
+            message = Message.objects.filter(pk=result.message_id).first()
+            echo = services.message_out(message) if message is not None else None
+        return result, echo
+
+    async def _typing(self, is_typing: bool) -> None:
+        layer = get_channel_layer()
+        if self.conversation_id is None or layer is None:
+            return
+        await layer.group_send(
+            conversation_group(self.conversation_id),
+            {
+                "type": "typing.customer",
+                "conversation_id": self.conversation_id,
+                "is_typing": is_typing,
+            },
+        )
+
+    async def _email(self, content: dict[str, Any]) -> None:
+        assert self.inbox is not None and self.visitor is not None
+        inbox, visitor = self.inbox, self.visitor
+
+        def save() -> None:
+            with translation.override(self.language):
+                services.remember_email(
+                    inbox,
+                    visitor,
+                    str(content.get("email") or "")[:320],
+                    name=str(content.get("name") or "")[:200],
+                )
+
+        try:
+            await database_sync_to_async(save)()
+        except ServiceError as exc:
+            await self._error(exc.code, exc.field or "", exc.message)
+            return
+        await self.send_json({"type": "email.saved"})
+
+    # --- events from the channel layer ----------------------------------------------------
+
+    async def chat_message(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "message", **event["message"]})
+
+    async def typing(self, event: dict[str, Any]) -> None:
+        """An agent typing in the conversation's workspace."""
+        if event.get("conversation_id") != self.conversation_id:
+            return
+        await self.send_json(
+            {
+                "type": "typing",
+                "is_typing": bool(event.get("is_typing")),
+                "name": str(event.get("agent_name") or ""),
+            }
+        )
+
+    # --- helpers ------------------------------------------------------------------------
+
+    async def _join(self, group: str) -> None:
+        layer = get_channel_layer()
+        if layer is not None and group not in self.groups_joined:
+            await layer.group_add(group, self.channel_name)
+            self.groups_joined.add(group)
+
+    async def _leave(self, group: str) -> None:
+        layer = get_channel_layer()
+        if layer is not None and group in self.groups_joined:
+            await layer.group_discard(group, self.channel_name)
+            self.groups_joined.discard(group)
+
+    async def _error(self, code: str, field: str, message: str, **extra: Any) -> None:
+        await self.send_json(
+            {"type": "error", "code": code, "field": field, "message": message, **extra}
+        )

@@ -1,0 +1,53 @@
+"""Admin: every mail as it arrived with what became of it (rejections with the reason),
+and the IMAP mailboxes."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from wowdesk.channels.email import services
+from wowdesk.channels.email.models import EmailMailbox, RawMail, RawMailStatus
+from wowdesk.core.admin_scoping import BrandScopedAdmin
+
+
+@admin.register(RawMail)
+class RawMailAdmin(BrandScopedAdmin):
+    list_display = (
+        "received_at",
+        "source",
+        "mail_from",
+        "subject",
+        "status",
+        "reason",
+        "size",
+        "inbox",
+    )
+    list_filter = ("status", "source", "brand")
+    search_fields = ("header_message_id", "subject", "mail_from")
+    readonly_fields = [f.name for f in RawMail._meta.fields]
+    actions = ["process_again"]
+    show_full_result_count = False
+
+    @admin.action(description=_("Process again"))
+    def process_again(self, request: HttpRequest, queryset: QuerySet[RawMail]) -> None:
+        for row in queryset.exclude(spool_path=""):
+            RawMail.objects.filter(pk=row.pk).update(status=RawMailStatus.FAILED)
+            services.process_raw(row.pk)
+
+
+@admin.register(EmailMailbox)
+class EmailMailboxAdmin(BrandScopedAdmin):
+    brand_field = "inbox__brand_id"
+    list_display = ("__str__", "inbox", "is_active", "last_uid", "last_checked_at", "last_error")
+    list_filter = ("is_active",)
+    readonly_fields = (
+        "uidvalidity",
+        "last_uid",
+        "last_checked_at",
+        "last_error",
+        "lease_owner",
+        "lease_until",
+    )

@@ -1,0 +1,150 @@
+"""The outbound adapter of the email channel: an agent's reply leaves by SMTP.
+
+Called by the outbox worker (``wowdesk.channels.outbox.deliver``), which retries with
+backoff on :class:`TransientSendError` (a 4xx or no connection) and parks the message as
+failed on :class:`PermanentSendError` (a 5xx).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, parseaddr
+
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from wowdesk.channels.adapters import PermanentSendError, TransientSendError
+from wowdesk.channels.email.parse import LOOP_HEADER, SUBJECT_TOKEN_RE
+from wowdesk.channels.email.services import config
+from wowdesk.channels.email.threading import make_message_id
+from wowdesk.conversations.models import Attachment, Direction, Message
+from wowdesk.customers.models import Identity, IdentityKind
+
+
+def loop_token() -> str:
+    """This installation's value for our loop header (stable, reveals nothing)."""
+    return salted_hmac("wowdesk.channels.email.loop", "install").hexdigest()[:16]
+
+
+def reply_subject(subject: str, number: int) -> str:
+    subject = " ".join(subject.split()) or _("Your request")
+    if not subject.lower().startswith("re:"):
+        subject = f"Re: {subject}"
+    if number not in [int(n) for n in SUBJECT_TOKEN_RE.findall(subject)]:
+        subject = f"{subject} [#{number}]"
+    return subject
+
+
+def build_message(message: Message) -> tuple[EmailMessage, str, str]:
+    """The MIME message for an outgoing reply, its envelope sender and recipient."""
+    conversation = message.conversation
+    inbox = conversation.inbox
+    cfg = config()
+    last_in = (
+        Message.objects.filter(conversation=conversation, direction=Direction.IN, channel="email")
+        .order_by("-id")
+        .only("meta", "external_id")
+        .first()
+    )
+    mail_meta = (last_in.meta or {}).get("email", {}) if last_in else {}
+    to = mail_meta.get("reply_to") or mail_meta.get("from") or ""
+    if not to:
+        to = (
+            Identity.objects.filter(customer_id=conversation.customer_id, kind=IdentityKind.EMAIL)
+            .values_list("value", flat=True)
+            .first()
+            or ""
+        )
+    if not to:
+        raise PermanentSendError(_("The customer has no email address."))
+    from_addr = inbox.address or parseaddr(cfg.email_from)[1] or cfg.support_address
+    domain = from_addr.rpartition("@")[2] or "localhost"
+    message_id = message.external_id or make_message_id(message.pk, domain)
+
+    mail = EmailMessage()
+    mail["From"] = formataddr((conversation.brand.name, from_addr))
+    mail["To"] = formataddr((conversation.customer.name, to))
+    mail["Subject"] = reply_subject(conversation.subject, conversation.number)
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = message_id
+    parent = mail_meta.get("message_id") or (last_in.external_id if last_in else "")
+    if parent:
+        references = [r for r in mail_meta.get("references", []) if r != parent][-19:]
+        mail["In-Reply-To"] = parent
+        mail["References"] = " ".join([*references, parent])
+    mail[LOOP_HEADER] = loop_token()
+    mail.set_content(message.body)
+    if message.html:
+        mail.add_alternative(message.html, subtype="html")
+    for attachment in Attachment.objects.filter(message=message):
+        with attachment.file.open("rb") as fh:
+            maintype, _sep, subtype = attachment.content_type.partition("/")
+            mail.add_attachment(
+                fh.read(),
+                maintype=maintype or "application",
+                subtype=subtype or "octet-stream",
+                filename=attachment.filename,
+            )
+    return mail, from_addr, to
+
+
+class EmailAdapter:
+    """Registered as ``ADAPTERS["email"]``."""
+
+    def send(self, message: Message) -> dict[str, str]:
+        message = Message.objects.select_related(
+            "conversation__inbox", "conversation__customer", "conversation__brand"
+        ).get(pk=message.pk)
+        mail, from_addr, to = build_message(message)
+        if not message.external_id:
+            # Recorded before sending: the customer's answer threads even if we crash
+            # right after the server took the mail.
+            Message.objects.filter(pk=message.pk, external_id="").update(
+                external_id=str(mail["Message-ID"])
+            )
+        deliver_smtp(mail, from_addr, [to])
+        return {"message_id": str(mail["Message-ID"]), "to": to}
+
+
+def deliver_smtp(mail: EmailMessage, from_addr: str, to: list[str]) -> None:
+    """Hand the mail to the configured SMTP server. 4xx and network trouble are
+    transient, 5xx permanent."""
+    cfg = config()
+    try:
+        smtp: smtplib.SMTP
+        if cfg.email_use_ssl:
+            smtp = smtplib.SMTP_SSL(
+                cfg.email_host,
+                cfg.email_port,
+                timeout=cfg.email_timeout,
+                context=ssl.create_default_context(),
+            )
+        else:
+            smtp = smtplib.SMTP(cfg.email_host, cfg.email_port, timeout=cfg.email_timeout)
+        with smtp:
+            if cfg.email_use_tls and not cfg.email_use_ssl:
+                smtp.starttls(context=ssl.create_default_context())
+            if cfg.email_user:
+                smtp.login(cfg.email_user, cfg.email_password)
+            smtp.send_message(mail, from_addr=from_addr, to_addrs=to)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _msg in exc.recipients.values()]
+        text = "; ".join(
+            f"{addr}: {code} {_decode(msg)}" for addr, (code, msg) in exc.recipients.items()
+        )
+        if codes and all(500 <= c < 600 for c in codes):
+            raise PermanentSendError(text) from exc
+        raise TransientSendError(text) from exc
+    except smtplib.SMTPResponseException as exc:
+        text = f"{exc.smtp_code} {_decode(exc.smtp_error)}"
+        if 500 <= exc.smtp_code < 600:
+            raise PermanentSendError(text) from exc
+        raise TransientSendError(text) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _decode(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -1,0 +1,1 @@
+"""Social and messaging networks: signed webhooks in, replies out through their APIs."""

@@ -1,0 +1,1 @@
+"""Voice (CTI): call events from the phone system into conversations, and screen-pops."""

@@ -1,0 +1,317 @@
+"""The live agent workspace over WebSockets (``ws/workspace/``).
+
+One connection per open workspace tab. It joins the agent's own group (assignments,
+screen-pops) and the groups of the brands the agent works for (inbox changes, presence),
+and, while the tab shows a conversation, that conversation's group (new messages, who else
+is viewing or typing). Every event the groups carry that this module knows is forwarded to
+the browser as JSON, ``{"type": "message.created", ...}``; other producers share the same
+groups, so unknown event types are dropped silently.
+
+Who is viewing a conversation lives in the Django cache (Redis in cluster mode, so every
+ASGI process sees the same list): one entry per connection, refreshed by the browser's
+heartbeat and forgotten ``VIEWER_TTL`` seconds after the last one, so a crashed process
+leaves no ghost viewer for long.
+
+Client → server messages:
+
+- ``{"action": "view", "conversation_id": 12}``: this tab now shows conversation 12.
+- ``{"action": "leave"}``: it shows none.
+- ``{"action": "typing", "conversation_id": 12, "is_typing": true}``
+- ``{"action": "heartbeat"}``: every ``HEARTBEAT`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.cache import cache
+
+from wowdesk.conversations.models import Conversation
+from wowdesk.core import realtime
+from wowdesk.core.models import Agent
+from wowdesk.core.permissions import visible_brand_ids
+
+# Close codes the browser acts on: it stops reconnecting after these.
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+
+HEARTBEAT = 20  # seconds between the browser's heartbeats (live.js uses the same)
+VIEWER_TTL = 45  # a viewer not heard from for this long is gone
+TYPING_TTL = 8  # "is typing" fades if the "stopped typing" message never comes
+GROUP_REFRESH = 3600  # seconds between re-joins of the long-lived groups
+
+# Event types forwarded to the browser; see docs/workspace-live.md.
+FORWARDED = frozenset(
+    {
+        "message.created",
+        "conversation.updated",
+        "conversation.assigned",
+        "viewers",
+        "typing",
+        "typing.customer",
+        "presence.changed",
+        "call.ringing",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Me:
+    agent_id: int
+    name: str
+    brand_ids: frozenset[int]
+
+
+@database_sync_to_async
+def _load_agent(user: Any) -> Me | None:
+    agent = Agent.objects.filter(user=user, is_active=True).select_related("user").first()
+    if agent is None:
+        return None
+    return Me(agent.pk, str(agent), frozenset(visible_brand_ids(agent)))
+
+
+@database_sync_to_async
+def _brand_of(conversation_id: int) -> int | None:
+    return (
+        Conversation.objects.filter(pk=conversation_id).values_list("brand_id", flat=True).first()
+    )
+
+
+# --- who is viewing (the cache) -----------------------------------------------------------
+
+
+def _viewers_key(conversation_id: int) -> str:
+    return f"wowdesk:viewers:{conversation_id}"
+
+
+Entries = dict[str, dict[str, Any]]  # channel name → {agent_id, name, seen, typing_until}
+
+
+def visible_viewers(entries: Entries, now: float) -> list[dict[str, Any]]:
+    """One line per agent (an agent may have two tabs open), typing if any tab types,
+    in a stable order; entries not refreshed within ``VIEWER_TTL`` are left out."""
+    by_agent: dict[int, dict[str, Any]] = {}
+    for entry in entries.values():
+        if now - entry["seen"] > VIEWER_TTL:
+            continue
+        typing = entry["typing_until"] > now
+        seen = by_agent.get(entry["agent_id"])
+        if seen is None:
+            by_agent[entry["agent_id"]] = {
+                "agent_id": entry["agent_id"],
+                "name": entry["name"],
+                "typing": typing,
+            }
+        else:
+            seen["typing"] = seen["typing"] or typing
+    return sorted(by_agent.values(), key=lambda v: (v["name"], v["agent_id"]))
+
+
+class _Locked:
+    """A short cross-process lock around the read-modify-write of one viewers list
+    (``cache.add`` is atomic on every backend). If it cannot be had in about half a second
+    the update goes ahead anyway: a lost update heals at the next heartbeat."""
+
+    def __init__(self, conversation_id: int) -> None:
+        self.key = f"{_viewers_key(conversation_id)}:lock"
+        self.held = False
+
+    async def __aenter__(self) -> None:
+        for _ in range(50):
+            if await cache.aadd(self.key, 1, timeout=2):
+                self.held = True
+                return
+            await asyncio.sleep(0.01)
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.held:
+            await cache.adelete(self.key)
+
+
+async def update_viewers(
+    conversation_id: int, channel_name: str, entry: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Put (or with ``None`` remove) this connection's entry; return the viewers before and
+    after, so the caller broadcasts only when the list someone sees has changed."""
+    now = time.time()
+    key = _viewers_key(conversation_id)
+    async with _Locked(conversation_id):
+        entries: Entries = await cache.aget(key) or {}
+        before = visible_viewers(entries, now)
+        entries = {k: v for k, v in entries.items() if now - v["seen"] <= VIEWER_TTL}
+        if entry is None:
+            entries.pop(channel_name, None)
+        else:
+            entries[channel_name] = entry
+        if entries:
+            await cache.aset(key, entries, timeout=VIEWER_TTL * 2)
+        else:
+            await cache.adelete(key)
+    return before, visible_viewers(entries, now)
+
+
+async def current_viewers(conversation_id: int) -> list[dict[str, Any]]:
+    return visible_viewers(await cache.aget(_viewers_key(conversation_id)) or {}, time.time())
+
+
+# --- the consumer -------------------------------------------------------------------------
+
+
+class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
+    me: Me | None = None
+    viewing: int | None = None
+    typing_until: float = 0.0
+    joined: list[str]
+    joined_at: float = 0.0
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        me = await _load_agent(user) if user is not None and user.is_authenticated else None
+        if me is None:
+            # Accept, then close with a code the browser can read (a refused handshake
+            # only shows as 1006, indistinguishable from a network failure).
+            await self.accept()
+            unauthenticated = user is None or not user.is_authenticated
+            await self.close(code=CLOSE_UNAUTHENTICATED if unauthenticated else CLOSE_FORBIDDEN)
+            return
+        realtime.remember_server_loop()
+        self.me = me
+        self.joined = [realtime.agent_group(me.agent_id)]
+        self.joined += [realtime.brand_group(b) for b in sorted(me.brand_ids)]
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.joined_at = time.monotonic()
+        await self.accept()  # in its groups first: nothing sent after "open" is missed
+
+    async def disconnect(self, code: int) -> None:
+        if self.me is None:
+            return
+        await self._leave()
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    # --- from the browser
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.me is None or not text_data:
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            return
+        if isinstance(content, dict):
+            await self.receive_json(content)
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        action = content.get("action")
+        if action == "view":
+            conversation_id = _int(content.get("conversation_id"))
+            if conversation_id is not None:
+                await self._view(conversation_id)
+        elif action == "leave":
+            await self._leave()
+        elif action == "typing":
+            if self.viewing is not None and _int(content.get("conversation_id")) == self.viewing:
+                await self._typing(bool(content.get("is_typing")))
+        elif action == "heartbeat":
+            await self._heartbeat()
+
+    async def _heartbeat(self) -> None:
+        if self.viewing is not None:
+            await self._refresh(self.viewing)
+        # Redis forgets group members after a day (group_expiry): a tab open that long
+        # joins again.
+        if time.monotonic() - self.joined_at > GROUP_REFRESH:
+            self.joined_at = time.monotonic()
+            for group in self.joined:
+                await self.channel_layer.group_add(group, self.channel_name)
+
+    async def _view(self, conversation_id: int) -> None:
+        assert self.me is not None
+        if conversation_id == self.viewing:
+            await self._refresh(conversation_id)
+            return
+        brand_id = await _brand_of(conversation_id)
+        if brand_id is None or brand_id not in self.me.brand_ids:
+            await self.send_json({"type": "error", "error": "forbidden", "action": "view"})
+            return
+        await self._leave()
+        self.viewing = conversation_id
+        self.typing_until = 0.0
+        await self.channel_layer.group_add(
+            realtime.conversation_group(conversation_id), self.channel_name
+        )
+        await self._refresh(conversation_id, always=True)
+
+    async def _leave(self) -> None:
+        conversation_id, self.viewing = self.viewing, None
+        if conversation_id is None:
+            return
+        await self.channel_layer.group_discard(
+            realtime.conversation_group(conversation_id), self.channel_name
+        )
+        before, after = await update_viewers(conversation_id, self.channel_name, None)
+        if before != after:
+            await self._broadcast_viewers(conversation_id, after)
+
+    async def _typing(self, is_typing: bool) -> None:
+        assert self.me is not None and self.viewing is not None
+        was = self.typing_until > time.time()
+        self.typing_until = time.time() + TYPING_TTL if is_typing else 0.0
+        await update_viewers(self.viewing, self.channel_name, self._entry())
+        if was != is_typing or is_typing:
+            await self.channel_layer.group_send(
+                realtime.conversation_group(self.viewing),
+                {
+                    "type": "typing",
+                    "conversation_id": self.viewing,
+                    "agent_id": self.me.agent_id,
+                    "agent_name": self.me.name,
+                    "is_typing": is_typing,
+                },
+            )
+
+    async def _refresh(self, conversation_id: int, *, always: bool = False) -> None:
+        before, after = await update_viewers(conversation_id, self.channel_name, self._entry())
+        if always or before != after:
+            await self._broadcast_viewers(conversation_id, after)
+
+    def _entry(self) -> dict[str, Any]:
+        assert self.me is not None
+        return {
+            "agent_id": self.me.agent_id,
+            "name": self.me.name,
+            "seen": time.time(),
+            "typing_until": self.typing_until,
+        }
+
+    async def _broadcast_viewers(self, conversation_id: int, viewers: list[dict[str, Any]]) -> None:
+        await self.channel_layer.group_send(
+            realtime.conversation_group(conversation_id),
+            {"type": "viewers", "conversation_id": conversation_id, "viewers": viewers},
+        )
+
+    # --- from the groups
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        kind = str(message.get("type", ""))
+        if kind.startswith("websocket."):
+            await super().dispatch(message)
+        elif kind in FORWARDED and self.me is not None:
+            await self.send_json(message)
+        # anything else is another producer's event: not for this browser
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

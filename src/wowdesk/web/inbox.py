@@ -1,0 +1,237 @@
+"""The inbox's read side: which conversations a view shows, in what order, and the counts
+in the sidebar. Every function costs a fixed number of queries, however many rows match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.expressions import OrderBy
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wowdesk.conversations.models import Channel, Conversation, Status
+from wowdesk.core import textsearch
+from wowdesk.core.models import Agent
+from wowdesk.core.permissions import visible_brand_ids
+from wowdesk.routing.models import SlaState
+
+PAGE_SIZE = 25
+SLA_SOON = dt.timedelta(hours=1)
+
+VIEWS: dict[str, Any] = {
+    "mine": _("Mine"),
+    "unassigned": _("Not assigned"),
+    "team": _("My teams"),
+    "all": _("All"),
+    "waiting": _("Waiting longest"),
+    "sla": _("SLA due soon"),
+}
+STATUS_CHOICES: list[tuple[str, Any]] = [*Status.choices, ("any", _("Any status"))]
+SORTS: dict[str, tuple[Any, tuple[str | OrderBy, ...]]] = {
+    "updated": (_("Recently updated"), ("-updated_at", "-id")),
+    "oldest": (_("Least recently updated"), ("updated_at", "id")),
+    "waiting": (_("Waiting longest"), (F("waiting_since").asc(nulls_last=True), "id")),
+    "created": (_("Newest"), ("-created_at", "-id")),
+}
+
+
+@dataclass
+class InboxQuery:
+    """What the agent asked for, parsed from the query string (bad values fall back)."""
+
+    view: str = "mine"
+    status: str = Status.OPEN
+    language: str = ""
+    channel: str = ""
+    q: str = ""
+    sort: str = "updated"
+    page: int = 1
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, params: QueryDict) -> InboxQuery:
+        out = cls()
+        view = params.get("view", "mine")
+        out.view = view if view in VIEWS else "mine"
+        status = params.get("status", Status.OPEN)
+        out.status = status if status in dict(STATUS_CHOICES) else Status.OPEN
+        out.language = params.get("language", "").strip().lower()[:16]
+        channel = params.get("channel", "")
+        out.channel = channel if channel in Channel.values else ""
+        out.q = params.get("q", "").strip()[:200]
+        sort = params.get("sort", "")
+        out.sort = sort if sort in SORTS else ("waiting" if out.view == "waiting" else "updated")
+        try:
+            out.page = max(1, min(int(params.get("page", "1")), 10_000))
+        except ValueError:
+            out.page = 1
+        return out
+
+    def params(self, **over: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "view": self.view,
+            "status": self.status,
+            "language": self.language,
+            "channel": self.channel,
+            "q": self.q,
+            "sort": self.sort,
+            "page": self.page,
+        }
+        data.update(over)
+        defaults = {"status": Status.OPEN, "sort": "updated", "page": 1}
+        return {k: v for k, v in data.items() if v not in ("", None) and defaults.get(k) != v}
+
+    def querystring(self, **over: Any) -> str:
+        return urlencode(self.params(**over))
+
+
+def team_ids(agent: Agent) -> list[int]:
+    cached: list[int] | None = getattr(agent, "_team_ids", None)
+    if cached is None:
+        cached = list(agent.teams.values_list("id", flat=True))
+        agent._team_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def base(agent: Agent) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(brand_id__in=visible_brand_ids(agent))
+
+
+def view_filter(view: str, agent: Agent, now: dt.datetime) -> Q:
+    if view == "mine":
+        return Q(assignee_id=agent.pk)
+    if view == "unassigned":
+        return Q(assignee__isnull=True)
+    if view == "team":
+        return Q(team_id__in=team_ids(agent))
+    if view == "waiting":
+        return Q(waiting_since__isnull=False)
+    if view == "sla":
+        return Q(sla__due_at__isnull=False, sla__due_at__lte=now + SLA_SOON) | Q(
+            sla__state__in=[SlaState.WARNING, SlaState.BREACHED]
+        )
+    return Q()
+
+
+def search(qs: QuerySet[Conversation], term: str) -> QuerySet[Conversation]:
+    """A number, or text in the subject, the customer's name or email, or any message."""
+    ids = Conversation.objects.order_by().values("pk")
+    matches = ids.filter(textsearch.contains(textsearch.CONVERSATION_SUBJECT, term)).union(
+        ids.filter(
+            textsearch.contains(
+                textsearch.CUSTOMER_CONTACT, term, columns=("name", "email"), via="customer"
+            )
+        )
+    )
+    said = textsearch.words(textsearch.MESSAGE_BODY, term)
+    if said is not None:
+        from wowdesk.conversations.models import Message
+
+        matches = matches.union(
+            ids.filter(pk__in=Message.objects.filter(said).values("conversation_id"))
+        )
+    digits = term.lstrip("#")
+    if digits.isdigit() and len(digits) < 19:
+        matches = matches.union(ids.filter(number=int(digits)))
+    return qs.filter(pk__in=matches)
+
+
+def filtered(agent: Agent, query: InboxQuery, now: dt.datetime | None = None) -> QuerySet[Any]:
+    now = now or timezone.now()
+    qs = base(agent).filter(view_filter(query.view, agent, now))
+    if query.status != "any":
+        qs = qs.filter(status=query.status)
+    if query.language:
+        qs = qs.filter(language=query.language)
+    if query.channel:
+        qs = qs.filter(inbox__channel=query.channel)
+    if query.q:
+        qs = search(qs, query.q)
+    order = SORTS[query.sort][1]
+    if query.view == "sla" and query.sort == "updated":
+        order = (F("sla__due_at").asc(nulls_last=True), "id")
+    return qs.order_by(*order)
+
+
+@dataclass
+class Page:
+    rows: list[Conversation]
+    has_next: bool
+    has_previous: bool
+
+
+def page_of(agent: Agent, query: InboxQuery) -> Page:
+    """One page: two queries (the page's ids from the sort index, then those rows joined)."""
+    start = (query.page - 1) * PAGE_SIZE
+    qs = filtered(agent, query)
+    ids = list(qs.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
+    has_next = len(ids) > PAGE_SIZE
+    ids = ids[:PAGE_SIZE]
+    rows: list[Conversation] = []
+    if ids:
+        by_id = {
+            c.pk: c
+            for c in Conversation.objects.filter(pk__in=ids).select_related(
+                "customer", "inbox", "assignee", "team", "sla"
+            )
+        }
+        rows = [by_id[i] for i in ids if i in by_id]
+    return Page(rows=rows, has_next=has_next, has_previous=query.page > 1)
+
+
+@dataclass
+class Counts:
+    views: dict[str, int]
+    languages: list[tuple[str, int]]
+    channels: list[tuple[str, Any, int]]
+
+
+def counts(agent: Agent, status: str, now: dt.datetime | None = None) -> Counts:
+    """Sidebar counts for the chosen status: three queries."""
+    now = now or timezone.now()
+    qs = base(agent)
+    if status != "any":
+        qs = qs.filter(status=status)
+    views = qs.aggregate(
+        **{name: Count("pk", filter=view_filter(name, agent, now)) for name in VIEWS}
+    )
+    languages = [
+        (code or "", n)
+        for code, n in qs.order_by()
+        .values_list("language")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "language")[:12]
+    ]
+    labels = dict(Channel.choices)
+    channels = [
+        (code, labels.get(code, code), n)
+        for code, n in qs.order_by()
+        .values_list("inbox__channel")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "inbox__channel")
+    ]
+    return Counts(
+        views={k: int(v or 0) for k, v in views.items()}, languages=languages, channels=channels
+    )
+
+
+def neighbour(agent: Agent, query: InboxQuery, conversation: Conversation, step: int) -> int | None:
+    """The next (step=1) or previous (step=-1) conversation in the list the agent came from,
+    in the default order (recently updated first)."""
+    qs = filtered(agent, InboxQuery(**{**query.__dict__, "sort": "updated", "q": query.q}))
+    at, pk = conversation.updated_at, conversation.pk
+    if step > 0:
+        qs = qs.filter(Q(updated_at__lt=at) | Q(updated_at=at, pk__lt=pk)).order_by(
+            "-updated_at", "-id"
+        )
+    else:
+        qs = qs.filter(Q(updated_at__gt=at) | Q(updated_at=at, pk__gt=pk)).order_by(
+            "updated_at", "id"
+        )
+    return qs.values_list("pk", flat=True).first()

@@ -1,0 +1,57 @@
+"""Listeners (core/events.py) that tell open workspaces what changed.
+
+They run after the transaction commits, on the ingest path too, so each costs at most one
+small query; the pushes themselves go out once the listeners' transaction commits
+(core/realtime.py). The browser fetches what it needs to show (a message partial, the inbox
+list) with ordinary requests, which apply the usual permissions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wowdesk.conversations.models import Conversation, Message
+from wowdesk.core.events import outside_transaction
+from wowdesk.core.realtime import agent_group, brand_group, conversation_group, publish
+
+
+@outside_transaction
+def on_message_created(
+    *,
+    message_id: int,
+    conversation_id: int,
+    brand_id: int | None = None,
+    direction: str | None = None,
+    **_: Any,
+) -> None:
+    """``message.created`` to whoever has the conversation open and to the brand's inboxes.
+    The emitters put brand and direction in the event: no query on the ingest path."""
+    if brand_id is None or direction is None:
+        row = Message.objects.filter(pk=message_id).values_list("brand_id", "direction").first()
+        if row is None:
+            return
+        brand_id, direction = row
+    data = {"message_id": message_id, "conversation_id": conversation_id, "direction": direction}
+    publish(conversation_group(conversation_id), "message.created", **data)
+    publish(brand_group(brand_id), "message.created", **data)
+
+
+def on_conversation_updated(
+    *, conversation_id: int, changes: dict[str, Any] | None = None, **_: Any
+) -> None:
+    """``conversation.updated`` to the conversation and brand groups; when it was assigned
+    to someone, ``conversation.assigned`` to that agent."""
+    brand_id = (
+        Conversation.objects.filter(pk=conversation_id).values_list("brand_id", flat=True).first()
+    )
+    if brand_id is None:
+        return
+    publish(
+        conversation_group(conversation_id), "conversation.updated", conversation_id=conversation_id
+    )
+    publish(brand_group(brand_id), "conversation.updated", conversation_id=conversation_id)
+    assignee_id = (changes or {}).get("assignee_id")
+    if assignee_id:
+        publish(
+            agent_group(int(assignee_id)), "conversation.assigned", conversation_id=conversation_id
+        )

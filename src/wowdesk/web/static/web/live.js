@@ -1,0 +1,305 @@
+/* Live workspace: one WebSocket per tab to ws/workspace/ (docs/workspace-live.md).
+ *
+ * New messages of the open conversation are fetched as server-rendered partials and
+ * appended to #thread; inbox, brand and presence changes fire the htmx "refresh" event on
+ * <body> (lists with hx-trigger="refresh from:body" reload); who else views or types the
+ * conversation shows in #collision; assignments and ringing calls pop a toast in #toasts.
+ * Reconnects with capped, jittered backoff; catches up on what it missed when it is back.
+ */
+(function () {
+  "use strict";
+
+  var cfgEl = document.getElementById("live-config");
+  if (!cfgEl || !window.WebSocket) return;
+  var cfg = cfgEl.dataset;
+  var me = Number(document.body.dataset.agentId || 0);
+  var HEARTBEAT_MS = Number(cfg.heartbeat || 20) * 1000;
+  var TYPING_SEND_MS = 3000; // at most one "typing" message per this many ms
+  var TYPING_IDLE_MS = 4000; // "stopped typing" after this long without a key
+  var TYPING_SHOW_MS = 8000; // a "typing" line fades if its "stopped" never comes
+  var REFRESH_MS = 1000; // at most one list refresh per second, however busy the brand
+
+  var socket = null;
+  var attempts = 0;
+  var everOpen = false;
+  var heartbeatTimer = null;
+  var viewers = {}; // agent id → {name, typing, until}
+  var customerTypingUntil = 0;
+  var pending = {}; // message ids being fetched
+  var refreshTimer = null;
+  var lastRefresh = 0;
+  var typingSentAt = 0;
+  var typingIdleTimer = null;
+
+  function fmt(template, values) {
+    return String(template).replace(/%\((\w+)\)s/g, function (_, key) {
+      return values[key] == null ? "" : String(values[key]);
+    });
+  }
+
+  function openConversation() {
+    var thread = document.getElementById("thread");
+    return thread ? Number(thread.dataset.conversationId) : 0;
+  }
+
+  function send(data) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(data));
+  }
+
+  function status(text) {
+    var el = document.getElementById("live-status");
+    if (!el) return;
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  // --- the connection --------------------------------------------------------------------
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + cfg.path);
+    socket.onopen = function () {
+      attempts = 0;
+      document.body.dataset.live = "open";
+      status("");
+      var conversation = openConversation();
+      if (conversation) send({ action: "view", conversation_id: conversation });
+      heartbeatTimer = setInterval(function () { send({ action: "heartbeat" }); }, HEARTBEAT_MS);
+      if (everOpen) catchUp();
+      everOpen = true;
+    };
+    socket.onmessage = function (e) {
+      var event;
+      try { event = JSON.parse(e.data); } catch (err) { return; }
+      if (event && typeof event.type === "string") handle(event);
+    };
+    socket.onclose = function (e) {
+      clearInterval(heartbeatTimer);
+      document.body.dataset.live = "closed";
+      viewers = {};
+      renderCollision();
+      if (e.code === 4401 || e.code === 4403) return; // signed out or not an agent: stop
+      status(cfg.offline);
+      var delay = Math.min(30000, 500 * Math.pow(2, attempts)) * (0.5 + Math.random() / 2);
+      attempts += 1;
+      setTimeout(connect, delay);
+    };
+  }
+
+  /* Back after a gap: reload the lists and the open conversation's thread. */
+  function catchUp() {
+    refresh();
+    if (openConversation()) resyncConversation();
+  }
+
+  // --- events from the server ------------------------------------------------------------
+
+  function handle(event) {
+    var open = openConversation();
+    switch (event.type) {
+      case "message.created":
+        if (event.conversation_id === open) appendMessage(event.conversation_id, event.message_id);
+        scheduleRefresh();
+        break;
+      case "conversation.updated":
+        if (event.conversation_id === open) resyncConversation();
+        scheduleRefresh();
+        break;
+      case "presence.changed":
+        scheduleRefresh();
+        break;
+      case "conversation.assigned":
+        toast(cfg.assigned, conversationUrl(event.conversation_id), "toast-assigned");
+        scheduleRefresh();
+        break;
+      case "call.ringing":
+        callToast(event);
+        break;
+      case "viewers":
+        if (event.conversation_id !== open) return;
+        var next = {};
+        (event.viewers || []).forEach(function (v) {
+          if (v.agent_id === me) return;
+          next[v.agent_id] = { name: v.name, typing: !!v.typing, until: Date.now() + TYPING_SHOW_MS };
+        });
+        viewers = next;
+        renderCollision();
+        break;
+      case "typing":
+        if (event.conversation_id !== open || event.agent_id === me) return;
+        var v = viewers[event.agent_id] || { name: event.agent_name };
+        v.typing = !!event.is_typing;
+        v.until = Date.now() + TYPING_SHOW_MS;
+        viewers[event.agent_id] = v;
+        renderCollision();
+        if (v.typing) setTimeout(renderCollision, TYPING_SHOW_MS + 50);
+        break;
+      case "typing.customer":
+        if (event.conversation_id !== open) return;
+        customerTypingUntil = event.is_typing ? Date.now() + TYPING_SHOW_MS : 0;
+        renderCollision();
+        if (event.is_typing) setTimeout(renderCollision, TYPING_SHOW_MS + 50);
+        break;
+      default:
+        break; // not ours
+    }
+  }
+
+  function conversationUrl(conversationId) {
+    return "/inbox/c/" + encodeURIComponent(conversationId) + "/";
+  }
+
+  /* The lists that listen (hx-trigger="refresh from:body") reload, at most once a second. */
+  function scheduleRefresh() {
+    if (refreshTimer) return;
+    var wait = Math.max(0, lastRefresh + REFRESH_MS - Date.now());
+    refreshTimer = setTimeout(function () {
+      refreshTimer = null;
+      refresh();
+    }, wait);
+  }
+
+  function refresh() {
+    lastRefresh = Date.now();
+    if (window.htmx) window.htmx.trigger(document.body, "refresh");
+    else document.body.dispatchEvent(new CustomEvent("refresh"));
+  }
+
+  function appendMessage(conversationId, messageId) {
+    if (document.getElementById("message-" + messageId) || pending[messageId]) return;
+    pending[messageId] = true;
+    var url = cfg.messageUrl.replace(/\/0\/messages\/0\/$/, "/" + conversationId + "/messages/" + messageId + "/");
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "live" } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (html) {
+        var thread = document.getElementById("thread");
+        if (!thread || openConversation() !== conversationId) return;
+        if (document.getElementById("message-" + messageId)) return;
+        var box = document.createElement("div");
+        box.innerHTML = html.trim();
+        var article = box.firstElementChild;
+        if (!article) return;
+        var atBottom = thread.scrollHeight - thread.scrollTop - thread.clientHeight < 80;
+        // Keep the thread in id order even when two fetches finish out of order.
+        var after = null;
+        thread.querySelectorAll("article.message[data-message-id]").forEach(function (el) {
+          if (!after && Number(el.dataset.messageId) > messageId) after = el;
+        });
+        thread.insertBefore(article, after);
+        if (window.htmx) window.htmx.process(article);
+        if (atBottom) article.scrollIntoView({ block: "nearest" });
+      })
+      .catch(function () { /* the next page load shows it */ })
+      .then(function () { delete pending[messageId]; });
+  }
+
+  /* The thread and the summary line of the open conversation, from a fresh copy of the
+     page (activities such as "Assigned to …" are not announced one by one). The composer
+     and the side panel, where the agent may be typing, are left alone. */
+  function resyncConversation() {
+    var conversationId = openConversation();
+    fetch(location.href, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (html) {
+        if (openConversation() !== conversationId) return;
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        ["thread", "conv-status", "conv-assignee"].forEach(function (id) {
+          var fresh = doc.getElementById(id), old = document.getElementById(id);
+          if (fresh && old) {
+            old.innerHTML = fresh.innerHTML;
+            if (window.htmx) window.htmx.process(old);
+          }
+        });
+      })
+      .catch(function () { /* stale until the next event or load */ });
+  }
+
+  // --- collision: who else is here ----------------------------------------------------------
+
+  function renderCollision() {
+    var box = document.getElementById("collision");
+    if (!box) return;
+    var now = Date.now();
+    var lines = [];
+    Object.keys(viewers).forEach(function (id) {
+      var v = viewers[id];
+      var typing = v.typing && v.until > now;
+      lines.push({ text: fmt(typing ? cfg.typing : cfg.viewing, { name: v.name }), typing: typing });
+    });
+    if (customerTypingUntil > now) lines.push({ text: cfg.customerTyping, typing: true });
+    box.textContent = "";
+    lines.forEach(function (line) {
+      var p = document.createElement("p");
+      p.className = line.typing ? "collision-line is-typing" : "collision-line";
+      p.textContent = line.text;
+      box.appendChild(p);
+    });
+  }
+
+  // --- typing: tell the others, throttled ---------------------------------------------------
+
+  function typing(isTyping) {
+    var conversation = openConversation();
+    if (!conversation) return;
+    clearTimeout(typingIdleTimer);
+    if (isTyping) {
+      if (Date.now() - typingSentAt > TYPING_SEND_MS) {
+        typingSentAt = Date.now();
+        send({ action: "typing", conversation_id: conversation, is_typing: true });
+      }
+      typingIdleTimer = setTimeout(function () { typing(false); }, TYPING_IDLE_MS);
+    } else if (typingSentAt) {
+      typingSentAt = 0;
+      send({ action: "typing", conversation_id: conversation, is_typing: false });
+    }
+  }
+
+  document.addEventListener("input", function (e) {
+    if (e.target && e.target.id === "composer-body") typing(e.target.value.length > 0);
+  });
+  document.addEventListener("focusout", function (e) {
+    if (e.target && e.target.id === "composer-body") typing(false);
+  });
+  document.addEventListener("submit", function (e) {
+    if (e.target && e.target.id === "composer") typing(false);
+  });
+
+  // --- toasts -------------------------------------------------------------------------------
+
+  function toast(text, href, kind, ttl) {
+    var box = document.getElementById("toasts");
+    if (!box) return null;
+    var el = document.createElement("div");
+    el.className = "toast " + (kind || "");
+    el.setAttribute("role", "status");
+    var span = document.createElement("span");
+    span.textContent = text;
+    el.appendChild(span);
+    if (href) {
+      var a = document.createElement("a");
+      a.href = href;
+      a.textContent = cfg.open;
+      el.appendChild(a);
+    }
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "×";
+    close.setAttribute("aria-label", cfg.dismiss);
+    close.addEventListener("click", function () { el.remove(); });
+    el.appendChild(close);
+    box.appendChild(el);
+    setTimeout(function () { el.remove(); }, ttl || 15000);
+    return el;
+  }
+
+  function callToast(event) {
+    var name = event.customer_name || cfg.unknownCaller;
+    var text = fmt(cfg.call, { name: name }) + (event.phone ? " · " + event.phone : "");
+    var href = /^(\/(?!\/)|https?:\/\/)/.test(event.url || "") ? event.url
+      : event.conversation_id ? conversationUrl(event.conversation_id) : "";
+    var el = toast(text, href, "toast-call", 60000);
+    if (el) el.setAttribute("role", "alert");
+  }
+
+  connect();
+})();

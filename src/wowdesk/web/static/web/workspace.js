@@ -1,0 +1,26 @@
+/* The composer: insert a rendered macro at the cursor; the note mode changes the look. */
+(function () {
+  "use strict";
+
+  document.addEventListener("change", function (e) {
+    var picker = e.target;
+    if (picker.id === "macro-picker" && picker.value) {
+      var url = picker.dataset.macroUrl.replace(/\/0\/$/, "/" + encodeURIComponent(picker.value) + "/");
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+        .then(function (text) {
+          var body = document.getElementById("composer-body");
+          var start = body.selectionStart || 0, end = body.selectionEnd || 0;
+          body.value = body.value.slice(0, start) + text + body.value.slice(end);
+          body.focus();
+          body.selectionStart = body.selectionEnd = start + text.length;
+          picker.value = "";
+        })
+        .catch(function () { picker.value = ""; });
+    }
+    if (e.target.name === "mode") {
+      var form = document.getElementById("composer");
+      if (form) form.classList.toggle("is-note", e.target.value === "note");
+    }
+  });
+})();

@@ -1,0 +1,40 @@
+"""Page object of the chat widget (inside its open shadow root; Playwright's CSS pierces it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playwright.sync_api import Locator, Page
+
+
+@dataclass
+class ChatWidget:
+    page: Page
+
+    def open_demo(self, base_url: str) -> ChatWidget:
+        self.page.goto(f"{base_url}/chat-demo")
+        return self
+
+    def open(self) -> ChatWidget:
+        self.page.locator("#wowdesk-chat .bubble").click()
+        self.page.locator("#wowdesk-chat .panel").wait_for(state="visible")
+        return self
+
+    @property
+    def bubble(self) -> Locator:
+        return self.page.locator("#wowdesk-chat .bubble")
+
+    def send(self, text: str) -> None:
+        self.page.locator("#wowdesk-chat .compose textarea").fill(text)
+        self.page.locator("#wowdesk-chat .compose button").click()
+
+    def messages(self, direction: str) -> Locator:
+        return self.page.locator(f"#wowdesk-chat .log .msg.{direction}")
+
+    @property
+    def typing(self) -> Locator:
+        return self.page.locator("#wowdesk-chat .typing")
+
+    @property
+    def notice(self) -> Locator:
+        return self.page.locator("#wowdesk-chat .notice")

@@ -1,0 +1,70 @@
+"""The widget's configuration endpoint and the ``/chat-demo`` page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.test import Client
+
+from wowdesk.channels.chat import services as chat
+from wowdesk.conversations import services as conversations
+from wowdesk.conversations.models import Inbox
+from wowdesk.core.models import Agent, Brand, Presence
+
+
+def test_config_is_public_without_the_secret(
+    chat_inbox: Inbox, make_agent: Callable[..., Agent]
+) -> None:
+    chat.configure_widget(chat_inbox, actor=None, prechat=True, greeting="Hello")
+    token = chat.widget_settings(chat_inbox).token
+    response = Client().get(f"/chat/{token}/config")
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    data = response.json()
+    assert data == {
+        "prechat": True,
+        "greeting": "Hello",
+        "title": "",
+        "online": False,
+        "socket": "/ws/chat/",
+    }
+    assert chat.widget_settings(chat_inbox).secret not in response.content.decode()
+    Agent.objects.filter(pk=make_agent().pk).update(presence=Presence.ONLINE)
+    assert Client().get(f"/chat/{chat_inbox.pk}/config").json()["online"] is True
+
+
+def test_config_of_unknown_or_non_chat_inbox_is_404(brand: Brand) -> None:
+    mail = conversations.create_inbox(brand_id=brand.pk, name="Mail", channel="email")
+    for ref in ("nope", str(mail.pk), "0", "9" * 30):
+        assert Client().get(f"/chat/{ref}/config").status_code == 404
+
+
+def test_demo_page_embeds_the_widget(chat_inbox: Inbox) -> None:
+    token = chat.widget_settings(chat_inbox).token
+    response = Client().get("/chat-demo")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'src="/static/chat/widget.js" data-inbox="{token}"' in html
+    assert 'data-lang="en"' in html
+
+
+def test_demo_page_without_a_chat_inbox_says_what_to_do(db: None) -> None:
+    response = Client().get("/chat-demo")
+    assert response.status_code == 404
+    assert "wowdesk demo" in response.content.decode()
+
+
+def test_ensure_widget_keeps_existing_keys_and_refuses_other_channels(
+    brand: Brand, chat_inbox: Inbox
+) -> None:
+    before = chat.widget_settings(chat_inbox)
+    again = chat.ensure_widget(Inbox.objects.get(pk=chat_inbox.pk))
+    assert chat.widget_settings(again) == before
+    assert len(before.token) >= 20 and len(before.secret) == 64
+    mail = conversations.create_inbox(brand_id=brand.pk, name="Mail", channel="email")
+    try:
+        chat.ensure_widget(mail)
+    except Exception as exc:
+        assert getattr(exc, "field", None) == "inbox"
+    else:
+        raise AssertionError("an email inbox got a widget")
