@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
                 page.locator("#customer-panel").screenshot(path=str(a.out / f"customer-{code}.png"))
                 if code == "en":  # tablet width
                     page.set_viewport_size({"width": 820, "height": 1180})
+                    page.evaluate("window.scrollTo(0, 0)")
                     page.screenshot(path=str(a.out / "conversation-tablet-en.png"))
                     page.set_viewport_size({"width": 1280, "height": 800})
                 page.goto("/supervisor/")

@@ -57,6 +57,8 @@ class Config:
     email_timeout: float = 30.0
     email_max_message_bytes: int = 25 * 1024 * 1024
     email_max_attachment_bytes: int = 10 * 1024 * 1024
+    # an outbox row being sent is leased for this long; past it, it is sent again
+    outbox_lease_seconds: float = 300.0
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Config:
@@ -112,6 +114,7 @@ class Config:
             email_max_attachment_bytes=_int(
                 e.get("WOWDESK_EMAIL_MAX_ATTACHMENT_BYTES"), 10 * 1024 * 1024
             ),
+            outbox_lease_seconds=float(e.get("WOWDESK_OUTBOX_LEASE_SECONDS") or 300),
         )
 
 

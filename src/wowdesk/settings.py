@@ -84,7 +84,8 @@ def _databases(config: Config) -> dict[str, Any]:
         return {"default": db}
     return {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, with writers queued on a lock (core/sqlite/base.py).
+            "ENGINE": "wowdesk.core.sqlite",
             "NAME": str(config.data_dir / "wowdesk.sqlite3"),
             # Keep the connection (a reconnect runs the PRAGMAs below: ~2 ms a request); one
             # per HTTP pool thread (wowdesk.asgi), a broken one is still replaced.

@@ -108,8 +108,12 @@ def test_deliver_api_channel_marks_sent(
 
 
 def test_channel_without_adapter_fails_with_a_clear_reason(
-    api: ApiClient, agent: Agent, email_conversation: Conversation
+    api: ApiClient,
+    agent: Agent,
+    email_conversation: Conversation,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delitem(adapters.ADAPTERS, "email")  # as if email had no adapter
     message = make_reply(email_conversation, agent)
     row = outbox.deliver(outbox_of(message).pk)
     assert row.status == OutboxStatus.FAILED
@@ -181,6 +185,7 @@ def test_retry_endpoint(
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
+    monkeypatch.delitem(adapters.ADAPTERS, "email")  # as if email had no adapter
     row = outbox.deliver(outbox_of(make_reply(email_conversation, agent)).pk)
     assert row.status == OutboxStatus.FAILED
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

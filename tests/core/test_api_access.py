@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import ApiClient, inbound
 from tests.factories import make_customer, make_reply, outbox_of, quick_conversation
 from wowdesk.api import api as ninja_api
-from wowdesk.channels import outbox
+from wowdesk.channels import adapters, outbox
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation, Inbox, Tag
 from wowdesk.core import services as core
@@ -60,7 +60,9 @@ def _side(brand: Brand, make_agent: Callable[..., Agent], tag: str) -> Side:
     conversation = quick_conversation(brand, email=f"cust-{tag}@example.com")
     email_inbox = conversations.create_inbox(brand_id=brand.pk, name="Mail", channel="email")
     email_conv = quick_conversation(brand, email=f"mail-{tag}@example.com", inbox=email_inbox)
-    failed = outbox.deliver(outbox_of(make_reply(email_conv, agent)).pk)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delitem(adapters.ADAPTERS, "email")  # no adapter: the row is parked as failed
+        failed = outbox.deliver(outbox_of(make_reply(email_conv, agent)).pk)
     assert failed.status == "failed"
     core.create_token(admin, name="spare")
     return Side(

@@ -30,6 +30,7 @@ from wowdesk.channels.models import EnvelopeStatus, InboundEnvelope
 from wowdesk.channels.schema import InboundIn
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation, Inbox, Message
+from wowdesk.core import fastsql
 from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.events import Event, emit
 from wowdesk.customers.models import Customer
@@ -84,7 +85,8 @@ def ingest(brand_id: int, item: InboundIn) -> IngestResult:
     rejected: ServiceError | None = None
     try:
         with transaction.atomic():
-            envelope = InboundEnvelope.objects.create(
+            envelope = fastsql.insert(
+                InboundEnvelope,
                 brand_id=brand_id,
                 channel=item.channel,
                 external_id=item.external_id,
@@ -119,14 +121,14 @@ def _process_stored(
             envelope.conversation_id_cache = message.conversation_id
             envelope.attempts = 1
             envelope.processed_at = timezone.now()
-            envelope.save(
-                update_fields=[
-                    "status",
-                    "message",
-                    "conversation_id_cache",
-                    "attempts",
-                    "processed_at",
-                ]
+            fastsql.update(
+                InboundEnvelope,
+                envelope.pk,
+                status=envelope.status,
+                message=message.pk,
+                conversation_id_cache=envelope.conversation_id_cache,
+                attempts=1,
+                processed_at=envelope.processed_at,
             )
     except ServiceError as exc:
         # The input itself is wrong: retrying cannot help; keep it for a person to see.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,14 +42,46 @@ def on_outbound_queued(*, outbox_id: int) -> None:
     deliver_outbox_task.enqueue(outbox_id)
 
 
+def lease() -> dt.timedelta:
+    """How long a row being sent is left to its sender (longer than any send can take)."""
+    return dt.timedelta(seconds=settings.CONFIG.outbox_lease_seconds)
+
+
+def in_flight(row: OutboxMessage, now: dt.datetime) -> bool:
+    """Claimed by a sender whose lease runs: an attempt began and has no outcome yet
+    (every failed attempt records its error; a sent row is no longer queued)."""
+    return (
+        row.status == OutboxStatus.QUEUED
+        and row.attempts > 0
+        and not row.last_error
+        and row.next_attempt_at > now
+    )
+
+
 def deliver(outbox_id: int) -> OutboxMessage:
-    """Try to send one queued message now. Safe to call twice."""
+    """Try to send one queued message now. Safe to call twice, and at once from two
+    workers: the row is claimed with a lease (``next_attempt_at`` moved past the send)
+    before the adapter runs, so a task and the sweeper never send it both.
+
+    A sender killed after the channel took the message but before the row says so
+    leaves the row claimed; when the lease expires the sweeper sends it again with the
+    same channel id (the email Message-ID), so delivery is at least once, and a
+    duplicate is possible only in that window (docs/channels.md, "Nothing lost")."""
     with transaction.atomic():
         row = OutboxMessage.objects.select_for_update().select_related("message").get(pk=outbox_id)
-        if row.status != OutboxStatus.QUEUED:
+        now = timezone.now()
+        if row.status != OutboxStatus.QUEUED or in_flight(row, now):
             return row
+        if row.attempts > 0 and not row.last_error:
+            log.warning(
+                "outbox %s in doubt: an earlier attempt stopped without an outcome; "
+                "sending message %s again",
+                outbox_id,
+                row.message_id,
+            )
         row.attempts += 1
-        row.save(update_fields=["attempts"])
+        row.next_attempt_at = now + lease()
+        row.save(update_fields=["attempts", "next_attempt_at"])
     adapter = adapter_for(row.channel)
     error = ""
     result: dict[str, str] | None = None

@@ -23,7 +23,7 @@ import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ def send_now(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    if isinstance(layer, InMemoryChannelLayer) and group not in layer.groups:
+        return  # nobody of this process listens: nothing to hand to the loop
     try:
         loop = _server_loop
         if loop is not None and loop.is_running() and not _in_loop(loop):

@@ -483,17 +483,43 @@ def agent_for_token(raw: str) -> Agent | None:
     """The active agent a valid, unrevoked token belongs to, or None."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("agent__user")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
-        .first()
-    )
+    token = _token_with_agent(hash_token(raw))
     if token is None or not token.agent.is_active or not token.agent.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.agent
+
+
+def _token_with_agent(token_hash: str) -> ApiToken | None:
+    """The unrevoked token with its agent, user and brand ids: two prepared statements on
+    every API request (core.fastsql) instead of two ORM queries."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from wowdesk.core import fastsql
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {fastsql.columns(ApiToken, 't')}, {fastsql.columns(Agent, 'a')}, "
+            f"{fastsql.columns(User, 'u')} FROM core_apitoken t "
+            "JOIN core_agent a ON a.id = t.agent_id JOIN auth_user u ON u.id = a.user_id "
+            "WHERE t.token_hash = %s AND t.revoked_at IS NULL",
+            [token_hash],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        n_token, n_agent = len(ApiToken._meta.concrete_fields), len(Agent._meta.concrete_fields)
+        token = fastsql.load(ApiToken, row[:n_token])
+        agent = fastsql.load(Agent, row[n_token : n_token + n_agent])
+        agent.user = fastsql.load(User, row[n_token + n_agent :])
+        token.agent = agent
+        if not agent.user.is_superuser:
+            cursor.execute("SELECT brand_id FROM core_agent_brands WHERE agent_id = %s", [agent.pk])
+            agent._brand_ids = {r[0] for r in cursor.fetchall()}  # type: ignore[attr-defined]
+    return token
 
 
 @transaction.atomic

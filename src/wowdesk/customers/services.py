@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from wowdesk.core import audit
+from wowdesk.core import audit, fastsql
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.models import Agent, Brand
 from wowdesk.customers.identity import InvalidAddress, normalize
@@ -73,16 +73,31 @@ def find_customer(brand_id: int, contact: Contact) -> FoundCustomer:
     pairs = contact.identities()
     if not pairs:
         raise InvalidInput(_("A sender needs an email, a phone or a handle."), field="from")
-    rows = Identity.objects.select_related("customer").filter(
-        brand_id=brand_id, kind__in=[k for k, _v in pairs], value__in=[v for _k, v in pairs]
-    )
-    known = {(i.kind, i.value): i for i in rows}
+    owners = _identity_owners(brand_id, pairs)
     customer: Customer | None = None
     for pair in pairs:
-        if pair in known:
-            customer = _live(known[pair].customer)
+        if pair in owners:
+            customer = _live(owners[pair])
             break
-    return FoundCustomer(brand_id, pairs, set(known), customer)
+    return FoundCustomer(brand_id, pairs, set(owners), customer)
+
+
+def _identity_owners(
+    brand_id: int, pairs: list[tuple[str, str]]
+) -> dict[tuple[str, str], Customer]:
+    """(kind, value) → the customer holding it, in one prepared statement (ingest path)."""
+    match = " OR ".join(["(i.kind = %s AND i.value = %s)"] * len(pairs))
+    params: list[Any] = [brand_id]
+    for kind, value in pairs:
+        params += [kind, value]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.kind, i.value, {fastsql.columns(Customer, 'c')} FROM customers_identity i "
+            f"JOIN customers_customer c ON c.id = i.customer_id "
+            f"WHERE i.brand_id = %s AND ({match})",
+            params,
+        )
+        return {(row[0], row[1]): fastsql.load(Customer, row[2:]) for row in cursor.fetchall()}
 
 
 def complete_customer(
@@ -92,7 +107,8 @@ def complete_customer(
     a missing name; then add the identities they lack."""
     pairs, customer, created = found.pairs, found.customer, False
     if customer is None:
-        customer = Customer.objects.create(
+        customer = fastsql.insert(
+            Customer,
             brand_id=found.brand_id,
             name=contact.name.strip()[:200],
             email=next((v for k, v in pairs if k == IdentityKind.EMAIL), ""),
@@ -121,8 +137,12 @@ def _live(customer: Customer) -> Customer:
 def _add_identity(customer: Customer, kind: str, value: str) -> None:
     try:
         with transaction.atomic():
-            Identity.objects.create(
-                brand_id=customer.brand_id, customer=customer, kind=kind, value=value
+            fastsql.insert(
+                Identity,
+                brand_id=customer.brand_id,
+                customer_id=customer.pk,
+                kind=kind,
+                value=value,
             )
     except IntegrityError:
         pass  # another request added it at the same moment; either owner is fine

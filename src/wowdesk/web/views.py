@@ -42,7 +42,7 @@ from wowdesk.web import inbox
 from wowdesk.web.auth import agent_required
 
 WARRANTY_SOON_DAYS = 30
-THREAD_LIMIT = 500
+THREAD_LIMIT = 40  # newest messages shown at first; the rest behind a link
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -96,7 +96,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         return render(request, "web/_inbox_list.html", _list_context(request, query))
     agent = _agent(request)
     context = _list_context(request, query)
-    counts = inbox.counts(agent, query.status)
+    counts = inbox.counts(agent)
     context.update(
         counts=counts,
         views=inbox.VIEWS,
@@ -200,13 +200,19 @@ def customer_360(customer: Customer, current: Conversation) -> dict[str, Any]:
 def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
     agent = _agent(request)
     conversation = _conversation(request, pk)
-    thread = list(_thread(conversation))
-    if len(thread) > THREAD_LIMIT:
-        thread = thread[-THREAD_LIMIT:]
+    # The newest messages (a long thread costs the same as a short one); "all" shows every one.
+    if request.GET.get("all") == "1":
+        thread = list(_thread(conversation))
+        hidden = False
+    else:
+        thread = list(_thread(conversation).order_by("-created_at", "-id")[: THREAD_LIMIT + 1])
+        hidden = len(thread) > THREAD_LIMIT
+        thread = thread[:THREAD_LIMIT][::-1]
     brand_id = conversation.brand_id
     context: dict[str, Any] = {
         "conversation": conversation,
         "thread": thread,
+        "hidden": hidden,
         "agents": list(
             Agent.objects.filter(brands=brand_id, is_active=True).order_by("display_name")
         ),
