@@ -59,7 +59,7 @@ install: $(RUN_STAMP) ## Create .venv and install wowdesk (runtime only)
 
 install-dev: $(DEV_STAMP) ## Create .venv and install wowdesk with test/lint tools
 
-system-deps: ## apt-get install PostgreSQL and Chromium if missing (needs root)
+system-deps: ## apt-get install PostgreSQL, Redis, Dovecot, Chromium and a CJK font if missing (needs root)
 	@$(PHASE) "System packages" scripts/system-deps.sh
 
 # --- run ------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ typecheck: install-dev ## mypy (django-stubs)
 
 test: ## Everything CI checks: system packages, lint, mypy, SQLite, PostgreSQL, fuzz
 	@start=$$(date +%s); failed=(); \
-	export PHASE_LOG="$(CURDIR)/.tmp/phases.log" WOWDESK_REQUIRE_BROWSER=1; \
+	export PHASE_LOG="$(CURDIR)/.tmp/phases.log" WOWDESK_REQUIRE_BROWSER=1 WOWDESK_REQUIRE_SERVICES=1; \
 	mkdir -p .tmp && : >"$$PHASE_LOG"; \
 	$(MAKE) system-deps && $(PHASE) "Install (.venv, pip)" $(MAKE) install-dev || exit 1; \
 	for target in lint typecheck test-sqlite test-postgres fuzz; do \

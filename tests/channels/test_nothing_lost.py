@@ -199,7 +199,12 @@ def _mail_ids(stack: Stack, message_ids: set[int]) -> dict[int, str]:
 def _state(stack: Stack, tally: load.Tally) -> str:
     envelopes = stack.query("SELECT status, count(*) FROM ingest_inboundenvelope GROUP BY 1")
     out = stack.query("SELECT status, count(*) FROM ingest_outboxmessage GROUP BY 1")
+    email = {m for m, c in tally.replies.items() if c == "email"}
+    chat = {m for m, c in tally.replies.items() if c == "chat"}
+    not_at_sink = set(_mail_ids(stack, email).values()) - set(stack.sink.counts())
+    not_in_widget = chat - set(tally.chat_received)
     return (
+        f"not at the sink {sorted(not_at_sink)[:10]}, not in a widget {sorted(not_in_widget)}, "
         f"envelopes {envelopes}, outbox {out}, replies {len(tally.replies)}, "
         f"errors {tally.errors[:5]}, worker log tail {stack.worker_logs()[-1500:]}"
     )

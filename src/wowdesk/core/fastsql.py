@@ -83,6 +83,14 @@ def select(
         return [load(model, row) for row in cursor.fetchall()]
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise ValueError(f"{model.__name__}.{name} has no column")
+    return column
+
+
 def _prep(field: models.Field[Any, Any], value: Any) -> Any:
     return field.get_db_prep_save(value, connection)
 
@@ -90,7 +98,7 @@ def _prep(field: models.Field[Any, Any], value: Any) -> Any:
 @cache
 def _insert_sql(model: type[models.Model], names: tuple[str, ...]) -> str:
     table = _q(model._meta.db_table)
-    cols = ", ".join(_q(model._meta.get_field(n).column) for n in names)
+    cols = ", ".join(_q(_column(model, n)) for n in names)
     marks = ", ".join(["%s"] * len(names))
     pk = _q(model._meta.pk.column)  # type: ignore[union-attr]
     return f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING {pk}"
@@ -135,7 +143,7 @@ def update(model: type[models.Model], pk: Any, **values: Any) -> int:
     params: list[Any] = []
     for name, value in values.items():
         field = model._meta.get_field(name)
-        col = _q(field.column)  # type: ignore[union-attr]
+        col = _q(_column(model, name))
         if isinstance(value, Increment):
             sets.append(f"{col} = {col} + %s")
             params.append(value.by)

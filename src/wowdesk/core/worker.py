@@ -19,6 +19,7 @@ def start_mail_thread(stop: threading.Event) -> None:
 
     start(stop)
 
+
 SWEEP_EVERY = 30.0
 
 
