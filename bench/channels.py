@@ -4,13 +4,14 @@ One fresh data dir on SQLite, ``wowdesk migrate``, an admin token, an agent with
 and a chat inbox; then ``wowdesk serve`` (embedded worker, SMTP listener) on 127.0.0.1.
 
 1. SMTP ingest: ``--smtp-senders`` threads, each an ``smtplib`` client sending its share of
-   ``--mails`` over one connection to the listener (one mail, one ``250`` after the mail is
+   ``--mails`` (400) over one connection to the listener (one mail, one ``250`` after the mail is
    stored and processed). The peer, measured in the same run with the same concurrency:
    ``POST /api/v1/inbound`` of the same number of items (``lib/rawhttp.py``). Reported:
    mails/s, API items/s, and their ratio (``smtp_vs_api``), which holds on a noisy machine.
 2. Chat round trip: an agent's workspace socket (``/ws/workspace/``, session cookie from
    ``/login/``) joined to the brand group; ``--visitors`` widget sockets (``/ws/chat/``)
-   connected at once, each sending ``--chat-messages`` messages with a random pause. The
+   connected at once, each sending ``--chat-messages`` (3) messages, each after a random
+   pause of 0 to 2x ``--chat-pause`` (15 s; ~13 messages/s in all). The
    latency of one message is from just before the visitor's frame is sent to the agent's
    socket receiving ``message.created`` with that message's id (the id comes in the
    visitor's ``ack``). p50/p99 over all messages; the peer is the visitor's own ack latency.
@@ -183,7 +184,7 @@ async def agent_cookies(base_url: str) -> dict[str, str]:
 
 
 async def chat_round_trip(
-    base_url: str, inbox: str, visitors: int, messages: int, seed: int
+    base_url: str, inbox: str, visitors: int, messages: int, seed: int, pause: float
 ) -> dict[str, Any]:
     from websockets.asyncio.client import connect
 
@@ -240,7 +241,9 @@ async def chat_round_trip(
                         continue
                     sent_at[int(ack["message_id"])] = t0
 
-        plans = [[rng.uniform(0.0, 2.0) for _ in range(messages)] for _ in range(visitors)]
+        # Paced like people typing (a pause of 0..2x ``pause`` before each message), so
+        # the round trip is measured below saturation, not as a queue.
+        plans = [[rng.uniform(0.0, 2 * pause) for _ in range(messages)] for _ in range(visitors)]
         t0 = time.perf_counter()
         await asyncio.gather(*(visitor(v, p) for v, p in enumerate(plans)))
         deadline = time.monotonic() + 30
@@ -252,6 +255,7 @@ async def chat_round_trip(
     return {
         "visitors": visitors,
         "messages_per_visitor": messages,
+        "mean_pause_s": pause,
         "sent": len(sent_at),
         "pushed_to_agent": len(round_trips),
         "missing": len(set(sent_at) - set(pushed)),
@@ -305,7 +309,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         }
         result["chat"] = asyncio.run(
             chat_round_trip(
-                server.base_url, inbox, args.visitors, args.chat_messages, seed=args.seed
+                server.base_url,
+                inbox,
+                args.visitors,
+                args.chat_messages,
+                seed=args.seed,
+                pause=args.chat_pause,
             )
         )
         rt, ack = result["chat"]["round_trip"], result["chat"]["ack"]
@@ -319,10 +328,11 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--port", type=int, default=18650, help="HTTP port of the server")
     p.add_argument("--smtp-port", type=int, default=18651, help="its SMTP listener's port")
-    p.add_argument("--mails", type=int, default=1000)
+    p.add_argument("--mails", type=int, default=400)
     p.add_argument("--smtp-senders", type=int, default=8)
     p.add_argument("--visitors", type=int, default=200)
     p.add_argument("--chat-messages", type=int, default=3, help="per visitor")
+    p.add_argument("--chat-pause", type=float, default=15.0, help="mean seconds between")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--data-dir", default="")
     p.add_argument("--no-save", action="store_true", help="print only")

@@ -139,7 +139,13 @@ if CONFIG.redis_url:
             # redis-py 8 reads with a 5 s socket timeout, the same as channels-redis'
             # blocking 5 s BZPOPMIN: on a busy machine the read timed out and killed the
             # WebSocket consumer (seen in tests/channels/chat/test_cluster.py).
-            "CONFIG": {"hosts": [{"address": CONFIG.redis_url, "socket_timeout": 30}]},
+            # capacity: channels-redis keeps ONE Redis list per server process for all its
+            # WebSockets and silently drops a push when it holds 100 (its default); under a
+            # burst a chat reply vanished (tests/channels/test_nothing_lost.py).
+            "CONFIG": {
+                "hosts": [{"address": CONFIG.redis_url, "socket_timeout": 30}],
+                "capacity": 10_000,
+            },
         }
     }
     CACHES = {

@@ -68,7 +68,7 @@ def test_other_lists(
         "/inboxes": 3,
         "/outbox": 3,
         "/inbound": 4,
-        "/tokens": 2,
+        "/tokens": 3,  # auth (token with agent and user, brand ids), the list
     }
     for path, queries in expected.items():
         with django_assert_num_queries(queries):

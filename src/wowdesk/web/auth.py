@@ -63,6 +63,8 @@ def clear_failures(username: str, ip: str) -> None:
 class ThrottledAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
+        # Django's own message speaks of a "username"; the form asks for an email.
+        "invalid_login": _("That email and password do not match an account. Check both."),
         "locked": _("Too many failed attempts. Try again in %(minutes)d minutes."),
     }
 

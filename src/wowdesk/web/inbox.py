@@ -162,6 +162,28 @@ def filtered(agent: Agent, query: InboxQuery, now: dt.datetime | None = None) ->
     return qs.order_by(*order)
 
 
+# The columns a list row shows (web.present.conversation_rows); no JSON columns to decode.
+ROW_FIELDS = (
+    "id",
+    "number",
+    "subject",
+    "status",
+    "priority",
+    "language",
+    "updated_at",
+    "customer_id",
+    "inbox_id",
+    "assignee_id",
+    "customer__name",
+    "customer__email",
+    "customer__phone",
+    "inbox__channel",
+    "assignee__display_name",
+    "sla__due_at",
+    "sla__state",
+)
+
+
 @dataclass
 class Page:
     rows: list[Conversation]
@@ -180,9 +202,9 @@ def page_of(agent: Agent, query: InboxQuery) -> Page:
     if ids:
         by_id = {
             c.pk: c
-            for c in Conversation.objects.filter(pk__in=ids).select_related(
-                "customer", "inbox", "assignee", "team", "sla"
-            )
+            for c in Conversation.objects.filter(pk__in=ids)
+            .select_related("customer", "inbox", "assignee", "sla")
+            .only(*ROW_FIELDS)
         }
         rows = [by_id[i] for i in ids if i in by_id]
     return Page(rows=rows, has_next=has_next, has_previous=query.page > 1)

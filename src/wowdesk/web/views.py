@@ -4,12 +4,13 @@ every write runs in one transaction here at the edge (§5)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages as flash
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -38,11 +39,30 @@ from wowdesk.core import permissions
 from wowdesk.core.errors import ServiceError
 from wowdesk.core.models import Agent, Brand, Team
 from wowdesk.customers.models import Customer, Purchase
-from wowdesk.web import inbox
+from wowdesk.web import inbox, present
 from wowdesk.web.auth import agent_required
 
 WARRANTY_SOON_DAYS = 30
 THREAD_LIMIT = 40  # newest messages shown at first; the rest behind a link
+# The columns web.present.message_rows reads (no JSON columns to decode).
+THREAD_FIELDS = (
+    "id",
+    "conversation_id",
+    "direction",
+    "channel",
+    "body",
+    "html",
+    "language",
+    "emotion",
+    "emotion_label",
+    "created_at",
+    "author_id",
+    "sender_id",
+    "author__display_name",
+    "sender__name",
+    "sender__email",
+    "sender__phone",
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -81,10 +101,13 @@ def _list_context(request: HttpRequest, query: inbox.InboxQuery) -> dict[str, An
     return {
         "query": query,
         "page": page,
+        "rows": present.conversation_rows(page.rows),
         "list_url": reverse("web:inbox-list") + "?" + query.querystring(),
         "next_qs": query.querystring(page=query.page + 1),
         "prev_qs": query.querystring(page=query.page - 1),
         "open_qs": query.querystring(page=1),
+        "clear_search_qs": query.querystring(page=1, q=""),
+        "any_status_qs": query.querystring(page=1, status="any"),
     }
 
 
@@ -134,7 +157,13 @@ def _thread(conversation: Conversation) -> QuerySet[Message]:
     return (
         Message.objects.filter(conversation=conversation)
         .select_related("author", "sender")
-        .prefetch_related("attachments")
+        .only(*THREAD_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                Attachment.objects.only("id", "message_id", "filename", "size").order_by("id"),
+            )
+        )
         .order_by("created_at", "id")
     )
 
@@ -195,6 +224,11 @@ def customer_360(customer: Customer, current: Conversation) -> dict[str, Any]:
     }
 
 
+def _options(rows: Iterable[tuple[int, str]], selected: int | None) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) for a <select>, the ids already strings."""
+    return [(str(pk), label, pk == selected) for pk, label in rows]
+
+
 @require_GET
 @agent_required()
 def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -211,12 +245,19 @@ def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
     brand_id = conversation.brand_id
     context: dict[str, Any] = {
         "conversation": conversation,
-        "thread": thread,
+        "thread": present.message_rows(thread, conversation),
+        **present.message_labels(),
         "hidden": hidden,
-        "agents": list(
-            Agent.objects.filter(brands=brand_id, is_active=True).order_by("display_name")
+        "agent_options": _options(
+            Agent.objects.filter(brands=brand_id, is_active=True)
+            .order_by("display_name")
+            .values_list("id", "display_name"),
+            conversation.assignee_id,
         ),
-        "teams": list(Team.objects.filter(brand_id=brand_id).order_by("name")),
+        "team_options": _options(
+            Team.objects.filter(brand_id=brand_id).order_by("name").values_list("id", "name"),
+            conversation.team_id,
+        ),
         "tags": sorted(t.name for t in conversation.tags.all()),
         "brand_tags": list(conversation.brand.tags.values_list("name", flat=True)),
         "macros": conversations.macros_for(conversation),
@@ -236,7 +277,12 @@ def message_partial(request: HttpRequest, pk: int, message_id: int) -> HttpRespo
     message = _thread(conversation).filter(pk=message_id).first()
     if message is None:
         raise Http404(_("Not found."))
-    return render(request, "web/_message.html", {"m": message, "conversation": conversation})
+    context = {
+        "m": present.message_rows([message], conversation)[0],
+        "conversation": conversation,
+        **present.message_labels(),
+    }
+    return render(request, "web/_message.html", context)
 
 
 @require_GET

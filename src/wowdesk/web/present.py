@@ -1,0 +1,185 @@
+"""What the workspace templates show, precomputed in Python.
+
+Django's template engine spends ~20 µs on every variable it resolves through a model
+(attribute lookups, lazy translations, ``get_FOO_display``, the ``date`` filter, ``{% url %}``),
+which made 25 inbox rows or 40 messages cost tens of milliseconds. The views turn each row into
+a plain dict of ready strings here, once per request: labels are translated once per page, URLs
+come from one ``reverse`` each and times are formatted with a month-name table. The templates
+(``_inbox_list.html``, ``_message.html``) then only read dict keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.template.defaultfilters import filesizeformat, floatformat, linebreaksbr
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.dates import MONTHS_3
+from django.utils.formats import get_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from wowdesk.conversations.models import Channel, Conversation, Direction, Message, Priority, Status
+
+_ID = 987654321  # a placeholder in reversed URLs, replaced by each row's id
+
+
+class Formats:
+    """Per-request lookup tables: translated labels, month names and URL templates."""
+
+    def __init__(self) -> None:
+        self.months = {k: str(v).title() for k, v in MONTHS_3.items()}
+        # "Nov 23, 18:24" in English; other languages use their locale's month-day format
+        # ("11月23日 18:24"), formatted once per day shown.
+        self.english = (get_language() or "en").startswith("en")
+        self.month_day = "" if self.english else str(get_format("MONTH_DAY_FORMAT"))
+        self._days: dict[dt.date, str] = {}
+        self.status = {k: str(v) for k, v in Status.choices}
+        self.priority = {k: str(v) for k, v in Priority.choices}
+        self.channel = {k: str(v) for k, v in Channel.choices}
+        self.direction = {k: str(v) for k, v in Direction.choices}
+        self.tz = timezone.get_current_timezone()
+        self._urls: dict[str, str] = {}
+
+    def url(self, name: str, *ids: int) -> str:
+        """``reverse(name, args=ids)`` with one real ``reverse`` per name and arity."""
+        key = f"{name}/{len(ids)}"
+        pattern = self._urls.get(key)
+        if pattern is None:
+            pattern = reverse(name, args=[_ID + i for i in range(len(ids))])
+            self._urls[key] = pattern
+        out = pattern
+        for i, value in enumerate(ids):
+            out = out.replace(str(_ID + i), str(value), 1)
+        return out
+
+    def local(self, value: dt.datetime) -> dt.datetime:
+        return value.astimezone(self.tz) if timezone.is_aware(value) else value
+
+    def short(self, value: dt.datetime) -> str:
+        """``date:"M j, H:i"`` (English) or the locale's month and day, then ``H:i``, in the
+        agent's time zone."""
+        v = self.local(value)
+        if self.english:
+            return f"{self.months[v.month]} {v.day}, {v.hour:02d}:{v.minute:02d}"
+        day = v.date()
+        md = self._days.get(day)
+        if md is None:
+            md = self._days[day] = dateformat.format(day, self.month_day)
+        return f"{md} {v.hour:02d}:{v.minute:02d}"
+
+    def hm(self, value: dt.datetime) -> str:
+        v = self.local(value)
+        return f"{v.hour:02d}:{v.minute:02d}"
+
+    def full(self, value: dt.datetime) -> str:
+        """``date:"Y-m-d H:i T"``."""
+        v = self.local(value)
+        return f"{v:%Y-%m-%d %H:%M} {v.tzname() or ''}".rstrip()
+
+    def iso(self, value: dt.datetime) -> str:
+        return self.local(value).isoformat()
+
+
+def conversation_rows(
+    rows: Iterable[Conversation], f: Formats | None = None
+) -> list[dict[str, Any]]:
+    """The inbox list's rows (``select_related`` customer, inbox, assignee, sla)."""
+    f = f or Formats()
+    no_subject = _("(no subject)")
+    out = []
+    for c in rows:
+        try:
+            sla = c.sla
+        except ObjectDoesNotExist:
+            sla = None
+        due = sla.due_at if sla is not None else None
+        out.append(
+            {
+                "pk": str(c.pk),
+                "number": str(c.number),
+                "url": f.url("web:conversation", c.pk),
+                "subject": c.subject or no_subject,
+                "customer": str(c.customer),
+                "channel": f.channel.get(c.inbox.channel, c.inbox.channel),
+                "language": c.language,
+                "status": c.status,
+                "status_label": f.status.get(c.status, c.status),
+                "priority": c.priority,
+                "priority_label": f.priority.get(c.priority, c.priority),
+                "sla_state": sla.state if sla is not None and due is not None else "",
+                "sla_due": f.hm(due) if due is not None else "",
+                "assignee": c.assignee.display_name if c.assignee_id and c.assignee else "",
+                "updated_iso": f.iso(c.updated_at),
+                "updated": f.short(c.updated_at),
+            }
+        )
+    return out
+
+
+def message_labels() -> dict[str, str]:
+    """The words ``_message.html`` repeats on every message, translated once."""
+    return {"t_language": _("Language"), "t_emotion": _("Emotion"), "t_translate": _("Translate")}
+
+
+def message_rows(
+    thread: Iterable[Message], conversation: Conversation, f: Formats | None = None
+) -> list[dict[str, Any]]:
+    """The thread's messages (``select_related`` author, sender; attachments prefetched)."""
+    f = f or Formats()
+    system = _("System")
+    emotion_word = _("emotion")
+    customer = str(conversation.customer)
+    out = []
+    for m in thread:
+        author = m.author.display_name if m.author_id and m.author else ""
+        if m.direction == Direction.IN:
+            who = str(m.sender) if m.sender_id and m.sender else customer
+        else:
+            who = author or system
+        emotion = m.emotion
+        files = [
+            {
+                "url": f.url("web:attachment", conversation.pk, a.pk),
+                "filename": a.filename,
+                "size": filesizeformat(a.size),
+            }
+            for a in m.attachments.all()
+        ]
+        out.append(
+            {
+                "pk": str(m.pk),
+                "direction": m.direction,
+                "direction_label": f.direction.get(m.direction, m.direction),
+                "channel_label": f.channel.get(m.channel, m.channel),
+                "who": who,
+                "language": m.language,
+                "body_html": mark_safe(m.html) if m.html else linebreaksbr(m.body, autoescape=True),
+                "body": m.body,
+                "files": files,
+                "emotion": emotion,
+                "emotion_class": ""
+                if emotion is None
+                else "emotion-neg"
+                if emotion <= -0.5
+                else "emotion-pos"
+                if emotion >= 0.3
+                else "emotion-mid",
+                "emotion_title": "" if emotion is None else floatformat(emotion, 2),
+                "emotion_text": ""
+                if emotion is None
+                else f"{m.emotion_label or emotion_word} {floatformat(emotion, 1)}",
+                "created_iso": f.iso(m.created_at),
+                "created": f.short(m.created_at),
+                "created_full": f.full(m.created_at),
+                "translate_url": f.url("web:translate", conversation.pk, m.pk)
+                if m.direction == Direction.IN
+                else "",
+            }
+        )
+    return out
