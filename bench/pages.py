@@ -4,13 +4,14 @@ pages) and the conversation page, rendered as HTML.
 Data: ``bench/bulkload.py`` (100,000 conversations, 1,000,000 messages by default), the
 same reused data dir as ``bench/read.py``. Timing: in-process ``django.test.Client`` with a
 logged-in session (the whole Django request: middleware, session, auth, queries, template
-rendering; no HTTP parsing), after a warm-up (each variant once); p50/p99 of wall-clock and CPU time and the
-SQL queries per request. The agent is an admin of every brand (the widest view).
+rendering; no HTTP parsing), after a warm-up (each variant once); p50/p99 of wall-clock and
+CPU time and the SQL queries per request. The agent is an admin of every brand (the widest
+view).
 
 Peers, in the same run: the JSON API's reads of the same data (``GET /api/v1/conversations``
-for the open list, ``GET /api/v1/conversations/{id}`` (with every message, where the page
-shows the newest 40) for the same conversations; token auth). ``x_api`` = the page's CPU p50 / its peer's CPU p50: the price of
-the HTML, independent of how busy the machine is.
+for the open list; ``GET /api/v1/conversations/{id}``, with every message where the page
+shows the newest 40, for the same conversations; token auth). ``x_api`` = the page's CPU
+p50 / its peer's CPU p50: the price of the HTML, whatever the machine's load.
 
 Target (issue 4): p99 < 100 ms server time and a query count that does not grow with the
 data. Prints JSON and writes ``bench/results/pages.json`` with the comparison to the last

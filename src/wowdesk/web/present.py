@@ -80,7 +80,10 @@ class Formats:
     def full(self, value: dt.datetime) -> str:
         """``date:"Y-m-d H:i T"``."""
         v = self.local(value)
-        return f"{v:%Y-%m-%d %H:%M} {v.tzname() or ''}".rstrip()
+        # like Django's "T": no name for a wall time that a DST change makes ambiguous
+        other = v.replace(fold=1 - v.fold)
+        name = "" if other.utcoffset() != v.utcoffset() else v.tzname() or ""
+        return f"{v:%Y-%m-%d %H:%M} {name}"
 
     def iso(self, value: dt.datetime) -> str:
         return self.local(value).isoformat()

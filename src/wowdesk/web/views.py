@@ -243,9 +243,12 @@ def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
         hidden = len(thread) > THREAD_LIMIT
         thread = thread[:THREAD_LIMIT][::-1]
     brand_id = conversation.brand_id
+    formats = present.Formats()
+    sla = getattr(conversation, "sla", None)
     context: dict[str, Any] = {
+        "sla_due": formats.short(sla.due_at) if sla is not None and sla.due_at else "",
         "conversation": conversation,
-        "thread": present.message_rows(thread, conversation),
+        "thread": present.message_rows(thread, conversation, formats),
         **present.message_labels(),
         "hidden": hidden,
         "agent_options": _options(
