@@ -693,3 +693,22 @@ def default_data_dir() -> Path:
 
 if __name__ == "__main__":
     main()
+
+
+def dataset_arguments(doc: str | None, name: str) -> argparse.ArgumentParser:
+    """The options every benchmark on this data set takes (``bench/read.py``, ``pages.py``)."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    p.add_argument("--data-dir", type=Path, default=default_data_dir())
+    for field_name, value in asdict(Size()).items():
+        p.add_argument(f"--{field_name}", type=int, default=value)
+    p.add_argument("--iterations", type=int, default=60, help="requests per operation")
+    p.add_argument("--only", default="", help="comma-separated operation names")
+    p.add_argument("--name", default=name, help="result file name (bench/results/NAME.json)")
+    p.add_argument("--results-dir", type=Path, default=None)
+    p.add_argument("--no-save", action="store_true", help="print only")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def size_from(a: argparse.Namespace) -> Size:
+    return Size(**{k: getattr(a, k) for k in asdict(Size())})

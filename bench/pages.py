@@ -20,13 +20,11 @@ run. Usage: ``.venv/bin/python -m bench.pages [--data-dir DIR] [--iterations N]`
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -160,18 +158,8 @@ COMPARE_KEYS = ("p50_ms", "p99_ms", "cpu_p50_ms", "cpu_p99_ms", "queries_per_req
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    p.add_argument("--data-dir", type=Path, default=bulkload.default_data_dir())
-    for name, value in asdict(bulkload.Size()).items():
-        p.add_argument(f"--{name}", type=int, default=value)
-    p.add_argument("--iterations", type=int, default=60, help="requests per operation")
-    p.add_argument("--only", default="", help="comma-separated operation names")
-    p.add_argument("--name", default="pages", help="result file name (bench/results/NAME.json)")
-    p.add_argument("--results-dir", type=Path, default=None)
-    p.add_argument("--no-save", action="store_true", help="print only")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    a = p.parse_args(argv)
-    size = bulkload.Size(**{k: getattr(a, k) for k in asdict(bulkload.Size())})
+    a = bulkload.dataset_arguments(__doc__, "pages").parse_args(argv)
+    size = bulkload.size_from(a)
     load_before = machine()
     data = bulkload.ensure_loaded(a.data_dir, size, progress=not a.quiet)
 

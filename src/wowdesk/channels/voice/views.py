@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -81,37 +82,15 @@ def _signed_json(request: HttpRequest, inbox: Inbox) -> Any:
     return json.loads(request.body)
 
 
-@csrf_exempt
-@require_POST
-def generic_event(request: HttpRequest, inbox_id: int) -> HttpResponse:
-    """Our documented event format (docs/channels.md, Voice)."""
+def _signed_event(
+    request: HttpRequest, inbox_id: int, parse: Callable[[dict[str, Any], Inbox], Any]
+) -> HttpResponse:
+    """Check the signature, parse, hand the event on; a bad body is kept and refused."""
     inbox = _inbox(inbox_id)
     if inbox is None:
         return _not_found()
     try:
-        data = _signed_json(request, inbox)
-        event = events.parse_generic(data)
-    except signing.SignatureError as exc:
-        return _refused(exc)
-    except (ValueError, RecursionError) as exc:
-        return _malformed(inbox, request.body, exc)
-    try:
-        return JsonResponse(_handled(inbox, event), status=202)
-    except ServiceError as exc:
-        return _malformed(inbox, request.body, ValueError(exc.message))
-
-
-@csrf_exempt
-@require_POST
-def asterisk_event(request: HttpRequest, inbox_id: int) -> HttpResponse:
-    """An Asterisk ARI event, forwarded by the ARI bridge and signed like ``generic_event``."""
-    inbox = _inbox(inbox_id)
-    if inbox is None:
-        return _not_found()
-    try:
-        data = _signed_json(request, inbox)
-        template = str(inbox.settings.get("recording_url") or "")
-        event = events.parse_asterisk(data, recording_url=template)
+        event = parse(_signed_json(request, inbox), inbox)
     except signing.SignatureError as exc:
         return _refused(exc)
     except (ValueError, RecursionError, KeyError, IndexError) as exc:
@@ -120,6 +99,26 @@ def asterisk_event(request: HttpRequest, inbox_id: int) -> HttpResponse:
         return JsonResponse(_handled(inbox, event), status=202)
     except ServiceError as exc:
         return _malformed(inbox, request.body, ValueError(exc.message))
+
+
+@csrf_exempt
+@require_POST
+def generic_event(request: HttpRequest, inbox_id: int) -> HttpResponse:
+    """Our documented event format (docs/channels.md, Voice)."""
+    return _signed_event(request, inbox_id, lambda data, inbox: events.parse_generic(data))
+
+
+@csrf_exempt
+@require_POST
+def asterisk_event(request: HttpRequest, inbox_id: int) -> HttpResponse:
+    """An Asterisk ARI event, forwarded by the ARI bridge and signed like ``generic_event``."""
+    return _signed_event(
+        request,
+        inbox_id,
+        lambda data, inbox: events.parse_asterisk(
+            data, recording_url=str(inbox.settings.get("recording_url") or "")
+        ),
+    )
 
 
 @csrf_exempt
