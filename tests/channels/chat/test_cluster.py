@@ -8,6 +8,7 @@ Redis. The typing indicator crosses the other way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sqlite3
@@ -82,13 +83,33 @@ def cluster(
         assert done.returncode == 0, done.stderr
         facts = json.loads(done.stdout.strip().splitlines()[-1])
         ready = f"/chat/{facts['inbox']}/config"
+        with _two_servers(env, taken, tmp_path, ready) as ports:
+            yield {**facts, "one": ports[0], "two": ports[1], "redis_port": redis_port}
+
+
+@contextlib.contextmanager
+def _two_servers(
+    env: dict[str, str], taken: set[int], tmp_path: Path, ready: str
+) -> Iterator[tuple[int, int]]:
+    """Two uvicorn processes on free ports. A port found free can be taken by another
+    program before uvicorn binds it (other suites share the machine): then new ports."""
+    for attempt in range(3):
         ports = free_port(taken), free_port(taken)
         servers = [
-            (ports[0], env, tmp_path / "one.log"),
-            (ports[1], {**env, "WOWDESK_EMBEDDED_WORKER": "1"}, tmp_path / "two.log"),
+            (ports[0], env, tmp_path / f"one-{attempt}.log"),
+            (ports[1], {**env, "WOWDESK_EMBEDDED_WORKER": "1"}, tmp_path / f"two-{attempt}.log"),
         ]
-        with uvicorn_processes(servers, ready):
-            yield {**facts, "one": ports[0], "two": ports[1], "redis_port": redis_port}
+        try:
+            stack = contextlib.ExitStack()
+            stack.enter_context(uvicorn_processes(servers, ready))
+        except RuntimeError as exc:
+            logs = " ".join(path.read_text(errors="replace") for _p, _e, path in servers)
+            if "address already in use" in logs and attempt < 2:
+                continue
+            raise RuntimeError(f"{exc}: {logs[-2000:]}") from exc
+        with stack:
+            yield ports
+        return
 
 
 async def _frame(ws: Any, kind: str) -> dict[str, Any]:
