@@ -356,3 +356,10 @@ def test_an_email_that_unicode_normalises_to_an_existing_one_is_a_conflict(
     assert first.status_code == 201, first.content
     again = admin_api.post("/agents", {"email": "ana¼@example.com"})
     assert again.status_code == 409 and again.json()["field"] == "email"
+
+
+def test_team_member_ids_beyond_a_database_integer_are_refused(admin_api: Any) -> None:
+    """Found by schemathesis: a member id of 2**70 overflowed SQLite (a 500)."""
+    response = admin_api.post("/teams", {"name": "Huge", "member_ids": [2**70]})
+    assert response.status_code == 422
+    assert response.json()["field"].startswith("member_ids")

@@ -1,7 +1,7 @@
 """API: health, me, brands, agents, teams, sites, tokens."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import connection, transaction
 from django.http import HttpRequest
@@ -271,17 +271,21 @@ class TeamOut(Schema):
     member_ids: list[int]
 
 
+# A row id as the database can hold it (a larger number is a 422, not an overflow).
+RowId = Annotated[int, Field(ge=1, le=2**62)]
+
+
 class TeamIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     description: str = Field("", max_length=2000)
-    member_ids: list[int] = Field(default_factory=list, max_length=1000)
+    member_ids: list[RowId] = Field(default_factory=list, max_length=1000)
     brand_id: int | None = Field(None, ge=1, le=2**62)
 
 
 class TeamPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=2000)
-    member_ids: list[int] | None = Field(None, max_length=1000)
+    member_ids: list[RowId] | None = Field(None, max_length=1000)
 
 
 def team_out(team: Team) -> TeamOut:
