@@ -176,6 +176,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     agent.brands.set(Brand.objects.all())
     client = Client()
     client.force_login(agent.user)
+    # As `wowdesk serve` does once it has loaded (wowdesk.asgi).
+    from wowdesk.core.startup import freeze_startup_objects
+
+    freeze_startup_objects()
     api = Client(headers={"Authorization": f"Bearer {token}"})
 
     def call(path: str, params: dict[str, Any]) -> Any:

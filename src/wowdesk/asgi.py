@@ -86,3 +86,7 @@ if os.environ.get("WOWDESK_EMBEDDED_WORKER") == "1":
     from wowdesk.core.worker import start_background_worker
 
     start_background_worker()
+
+from wowdesk.core.startup import freeze_startup_objects  # noqa: E402
+
+freeze_startup_objects()
