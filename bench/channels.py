@@ -46,7 +46,7 @@ from bench.lib.common import (
     live_server,
     machine,
     now_iso,
-    save_and_compare,
+    publish,
     server_env,
     tree_cpu_seconds,
     wowdesk,
@@ -338,12 +338,12 @@ def main() -> None:
     p.add_argument("--no-save", action="store_true", help="print only")
     args = p.parse_args()
     result = run(args)
-    if not args.no_save:
-        result["comparison"] = save_and_compare(
-            "channels", result, ["per_s", "p50_ms", "p99_ms", "rate", "server_cpu"]
-        )
-        print(json.dumps(result["comparison"], indent=2), file=sys.stderr)
-    print(json.dumps(result, indent=2))
+    publish(
+        result,
+        "channels",
+        ["per_s", "p50_ms", "p99_ms", "rate", "server_cpu"],
+        save=not args.no_save,
+    )
 
 
 if __name__ == "__main__":

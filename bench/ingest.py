@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import sys
 import time
@@ -37,7 +36,7 @@ from bench.lib.common import (
     live_server,
     machine,
     now_iso,
-    save_and_compare,
+    publish,
     tree_cpu_seconds,
 )
 from bench.lib.rawhttp import HttpError, Pool
@@ -439,16 +438,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"health {run['health_peer']['req_per_s']} req/s, errors {run['errors']}",
             file=sys.stderr,
         )
-    if not a.no_save:
-        result["comparison"] = save_and_compare(
-            a.name,
-            {k: v for k, v in result.items() if k != "comparison"},
-            COMPARE_KEYS,
-            a.results_dir,
-        )
-        print(json.dumps(result["comparison"], indent=2), file=sys.stderr)
-    print(json.dumps(result, indent=2))
-    return result
+    return publish(result, a.name, COMPARE_KEYS, save=not a.no_save, out_dir=a.results_dir)
 
 
 if __name__ == "__main__":

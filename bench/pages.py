@@ -20,7 +20,6 @@ run. Usage: ``.venv/bin/python -m bench.pages [--data-dir DIR] [--iterations N]`
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 import time
@@ -32,13 +31,13 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import bulkload
-from bench.lib.common import latency_summary, machine, now_iso, save_and_compare
+from bench.lib.common import latency_summary, machine, now_iso, publish
 
 TARGET_P99_MS = 100.0
 Variant = tuple[str, dict[str, Any]]
 
 
-def operations(rng: random.Random, agent_id: int) -> dict[str, list[Variant]]:
+def operations(rng: random.Random) -> dict[str, list[Variant]]:
     from django.db.models import Max
 
     from wowdesk.conversations.models import Conversation
@@ -150,10 +149,6 @@ def measure(
     }
 
 
-def noop() -> None:
-    pass
-
-
 COMPARE_KEYS = ("p50_ms", "p99_ms", "cpu_p50_ms", "cpu_p99_ms", "queries_per_request", "x_api")
 
 
@@ -188,7 +183,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     def call_api(path: str, params: dict[str, Any]) -> Any:
         return api.get(f"/api/v1{path}", params)
 
-    ops = operations(random.Random(size.seed), agent.pk)
+    ops = operations(random.Random(size.seed))
     peers = api_operations(ops)
     wanted = {x.strip() for x in a.only.split(",") if x.strip()}
     results: dict[str, Any] = {}
@@ -196,7 +191,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if wanted and name not in wanted:
             continue
         how = call_api if name in peers else call
-        r = measure(how, variants, a.iterations, cache.clear if "uncached" in name else noop)
+        r = measure(
+            how, variants, a.iterations, cache.clear if "uncached" in name else lambda: None
+        )
         if name in peers:
             r["peer"] = True
             r["target_met"] = None  # a reference, not a page
@@ -226,15 +223,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "operations": results,
         "missed": [k for k, v in results.items() if v["target_met"] is False],
     }
-    if not a.no_save:
-        result["comparison"] = save_and_compare(
-            a.name,
-            {k: v for k, v in result.items() if k != "comparison"},
-            COMPARE_KEYS,
-            a.results_dir,
-        )
-    print(json.dumps(result, indent=2))
-    return result
+    return publish(result, a.name, COMPARE_KEYS, save=not a.no_save, out_dir=a.results_dir)
 
 
 if __name__ == "__main__":

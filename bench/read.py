@@ -15,7 +15,6 @@ Usage: ``.venv/bin/python -m bench.read [--data-dir DIR] [--iterations N]``.
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 import time
@@ -27,7 +26,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import bulkload
-from bench.lib.common import latency_summary, machine, now_iso, save_and_compare
+from bench.lib.common import latency_summary, machine, now_iso, publish
 
 TARGET_P99_MS = 50.0
 
@@ -220,16 +219,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "missed": [k for k, v in results.items() if not v["target_met"]],
         "missed_on_cpu_time": [k for k, v in results.items() if v["cpu_p99_ms"] >= TARGET_P99_MS],
     }
-    if not a.no_save:
-        result["comparison"] = save_and_compare(
-            a.name,
-            {k: v for k, v in result.items() if k != "comparison"},
-            COMPARE_KEYS,
-            a.results_dir,
-        )
-        print(json.dumps(result["comparison"], indent=2), file=sys.stderr)
-    print(json.dumps(result, indent=2))
-    return result
+    return publish(result, a.name, COMPARE_KEYS, save=not a.no_save, out_dir=a.results_dir)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import random
 import sys
@@ -30,7 +29,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.lib.common import latency_summary, machine, now_iso, save_and_compare
+from bench.lib.common import latency_summary, machine, now_iso, publish
 
 ZONES = [
     "Asia/Manila",
@@ -311,11 +310,12 @@ def main() -> None:
         "decisions_per_s": 2000,
         "met": result["engine"]["roster"]["decisions_per_s"] >= 2000,
     }
-    if not args.no_save:
-        result["comparison"] = save_and_compare(
-            "routing", result, ["decisions_per_s", "p99_us", "conversations_routed_per_s"]
-        )
-    print(json.dumps(result, indent=2))
+    publish(
+        result,
+        "routing",
+        ["decisions_per_s", "p99_us", "conversations_routed_per_s"],
+        save=not args.no_save,
+    )
 
 
 if __name__ == "__main__":

@@ -251,5 +251,24 @@ def save_and_compare(
     return comparison
 
 
+def publish(
+    result: dict[str, Any],
+    name: str,
+    keys: Sequence[str],
+    *,
+    save: bool = True,
+    out_dir: Path | None = None,
+) -> dict[str, Any]:
+    """The end of every benchmark: save ``result`` (unless ``save`` is off), attach and
+    print to stderr the comparison with the previous file, print the result as JSON."""
+    if save:
+        result["comparison"] = save_and_compare(
+            name, {k: v for k, v in result.items() if k != "comparison"}, keys, out_dir
+        )
+        print(json.dumps(result["comparison"], indent=2), file=sys.stderr)
+    print(json.dumps(result, indent=2))
+    return result
+
+
 def now_iso() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -141,10 +141,21 @@ def test_batcher_runs_inline_when_no_thread(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_writers_of_one_process_queue_on_the_lock() -> None:
-    """Eight threads write at once: none fails with "database is locked", none is lost."""
+def test_writers_of_one_process_queue_on_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight threads write at once: each write transaction went through our lock, none
+    fails with "database is locked", none is lost."""
     if connection.vendor != "sqlite":
         pytest.skip("the writer lock is the SQLite backend's")
+    from wowdesk.core.sqlite.base import DatabaseWrapper
+
+    taken = {"n": 0}
+    real_take = DatabaseWrapper._take_write_lock
+
+    def counting_take(self: DatabaseWrapper) -> None:
+        real_take(self)
+        taken["n"] += 1  # counted while holding the lock: no race
+
+    monkeypatch.setattr(DatabaseWrapper, "_take_write_lock", counting_take)
     brand = Brand.objects.create(name="Lockstep", slug="lockstep")
     errors: list[BaseException] = []
 
@@ -166,6 +177,7 @@ def test_writers_of_one_process_queue_on_the_lock() -> None:
     assert InboundEnvelope.objects.filter(brand=brand).count() == 80
     assert Message.objects.filter(brand=brand, direction=Direction.IN).count() == 80
     assert Conversation.objects.filter(brand=brand).count() == 8
+    assert taken["n"] >= 80  # one per ingested item at least
 
 
 @pytest.mark.django_db(transaction=True)

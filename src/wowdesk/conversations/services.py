@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,6 +28,7 @@ from wowdesk.conversations.models import (
     Priority,
     Status,
     Tag,
+    attachment_path,
 )
 from wowdesk.core import audit, fastsql
 from wowdesk.core.errors import InvalidInput
@@ -503,14 +505,18 @@ def render_macro_text(body: str, variables: dict[str, str]) -> str:
 def macros_for(conversation: Conversation) -> list[Macro]:
     """One macro per name: the variant in the conversation's language, else the brand's
     default language, else one without a language, else the first one."""
-    wanted = (conversation.language or "").split("-")[0].lower()
-    default = conversation.brand.default_language
+
+    def base(code: str | None) -> str:
+        return (code or "").split("-")[0].lower()
+
+    wanted = base(conversation.language)
+    default = base(conversation.brand.default_language)
     by_name: dict[str, list[Macro]] = {}
     for m in Macro.objects.filter(brand_id=conversation.brand_id).order_by("name", "id"):
         by_name.setdefault(m.name, []).append(m)
 
     def rank(m: Macro) -> int:
-        lang = m.language.split("-")[0].lower()
+        lang = base(m.language)
         return 0 if lang == wanted else 1 if lang == default else 2 if not lang else 3
 
     return [min(variants, key=rank) for variants in by_name.values()]
@@ -523,9 +529,15 @@ def render_macro(macro: Macro, conversation: Conversation, agent: Agent | None) 
 
 
 def add_attachment(
-    message: Message, *, filename: str, content: bytes, content_type: str = ""
+    message: Message,
+    *,
+    filename: str,
+    content: bytes,
+    content_type: str = "",
+    content_id: str = "",
 ) -> Attachment:
-    """Store a file with a message (content-addressed under MEDIA_ROOT)."""
+    """Store a file with a message, content-addressed under MEDIA_ROOT: the same bytes
+    sent again (a forwarded mail, a re-upload) reuse the stored file."""
     if len(content) > MAX_ATTACHMENT_BYTES:
         raise InvalidInput(_("A file may be at most 25 MB."), field="attachments")
     digest = hashlib.sha256(content).hexdigest()
@@ -537,8 +549,13 @@ def add_attachment(
         content_type=(content_type or "application/octet-stream")[:255],
         size=len(content),
         sha256=digest,
+        content_id=content_id[:255],
     )
-    attachment.file.save(name, ContentFile(content), save=False)
+    path = attachment_path(attachment, name)
+    if default_storage.exists(path):
+        attachment.file.name = path
+    else:
+        attachment.file.save(name, ContentFile(content), save=False)
     attachment.save()
     return attachment
 

@@ -34,6 +34,11 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def table(model: type[models.Model]) -> str:
+    """The model's table name, quoted."""
+    return _q(model._meta.db_table)
+
+
 @cache
 def _fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
     return tuple(model._meta.concrete_fields)

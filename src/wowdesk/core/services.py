@@ -503,8 +503,9 @@ def _token_with_agent(token_hash: str) -> ApiToken | None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {fastsql.columns(ApiToken, 't')}, {fastsql.columns(Agent, 'a')}, "
-            f"{fastsql.columns(User, 'u')} FROM core_apitoken t "
-            "JOIN core_agent a ON a.id = t.agent_id JOIN auth_user u ON u.id = a.user_id "
+            f"{fastsql.columns(User, 'u')} FROM {fastsql.table(ApiToken)} t "
+            f"JOIN {fastsql.table(Agent)} a ON a.id = t.agent_id "
+            f"JOIN {fastsql.table(User)} u ON u.id = a.user_id "
             "WHERE t.token_hash = %s AND t.revoked_at IS NULL",
             [token_hash],
         )
@@ -517,7 +518,11 @@ def _token_with_agent(token_hash: str) -> ApiToken | None:
         agent.user = fastsql.load(User, row[n_token + n_agent :])
         token.agent = agent
         if not agent.user.is_superuser:
-            cursor.execute("SELECT brand_id FROM core_agent_brands WHERE agent_id = %s", [agent.pk])
+            # what permissions.visible_brand_ids would ask next, in the same visit
+            cursor.execute(
+                f"SELECT brand_id FROM {fastsql.table(Agent.brands.through)} WHERE agent_id = %s",
+                [agent.pk],
+            )
             agent._brand_ids = {r[0] for r in cursor.fetchall()}  # type: ignore[attr-defined]
     return token
 

@@ -107,6 +107,13 @@ def start_background_worker() -> threading.Event:
                 time.sleep(1)
 
     threading.Thread(target=work, name="wowdesk-worker", daemon=True).start()
+    start_side_threads(stop)
+    return stop
+
+
+def start_side_threads(stop: threading.Event) -> None:
+    """What runs beside the task worker in every worker process: the sweeper, emotion
+    scoring and the IMAP poller."""
     threading.Thread(
         target=sweep_forever, args=(stop,), name="wowdesk-sweeper", daemon=True
     ).start()
@@ -114,19 +121,12 @@ def start_background_worker() -> threading.Event:
         target=score_emotions_forever, args=(stop,), name="wowdesk-emotion", daemon=True
     ).start()
     start_mail_thread(stop)
-    return stop
 
 
 def run_worker(interval: float = 0.5) -> None:
     """``wowdesk worker``: the worker in the foreground (Ctrl+C stops it after the task)."""
     stop = threading.Event()
-    threading.Thread(
-        target=sweep_forever, args=(stop,), name="wowdesk-sweeper", daemon=True
-    ).start()
-    threading.Thread(
-        target=score_emotions_forever, args=(stop,), name="wowdesk-emotion", daemon=True
-    ).start()
-    start_mail_thread(stop)
+    start_side_threads(stop)
     worker = _make_worker(interval)
     worker.configure_signals()
     try:

@@ -92,8 +92,9 @@ def _identity_owners(
         params += [kind, value]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT i.kind, i.value, {fastsql.columns(Customer, 'c')} FROM customers_identity i "
-            f"JOIN customers_customer c ON c.id = i.customer_id "
+            f"SELECT i.kind, i.value, {fastsql.columns(Customer, 'c')} "
+            f"FROM {fastsql.table(Identity)} i "
+            f"JOIN {fastsql.table(Customer)} c ON c.id = i.customer_id "
             f"WHERE i.brand_id = %s AND ({match})",
             params,
         )

@@ -360,18 +360,10 @@ def on_messages_created(payloads: list[dict[str, Any]]) -> None:
 
 
 def _customer_message_conversations(payloads: list[dict[str, Any]]) -> list[int]:
-    unknown = [p["message_id"] for p in payloads if "direction" not in p]
-    directions = (
-        dict(Message.objects.filter(pk__in=unknown).values_list("id", "direction"))
-        if unknown
-        else {}
+    # Every emitter of MESSAGE_CREATED puts the direction in the event.
+    return list(
+        dict.fromkeys(p["conversation_id"] for p in payloads if p["direction"] == Direction.IN)
     )
-    ids: dict[int, None] = {}
-    for p in payloads:
-        direction = p.get("direction") or directions.get(p["message_id"])
-        if direction == Direction.IN:
-            ids[p["conversation_id"]] = None
-    return list(ids)
 
 
 def waiting_noted(conversation_ids: list[int]) -> set[int]:
@@ -389,6 +381,14 @@ def waiting_noted(conversation_ids: list[int]) -> set[int]:
         )
         if (meta or {}).get("routing") == "waiting"
     }
+
+
+def available_agents(brand_id: int, now: dt.datetime | None = None) -> list[Agent]:
+    """The brand's active agents who are online and on shift now (chat's "someone is
+    here", the voice screen-pop's recipients)."""
+    now = now or timezone.now()
+    online = Agent.objects.filter(brands=brand_id, is_active=True, presence=Presence.ONLINE)
+    return [a for a in online.order_by("id") if on_shift(a, now)]
 
 
 def _available(agent: Agent | None) -> bool:

@@ -277,13 +277,6 @@ def _conversation(conversation_id: int) -> Conversation | None:
     )
 
 
-def _brand_has_policies(conversation_id: int) -> bool:
-    return (
-        SlaPolicy.objects.filter(is_active=True, brand__conversations=conversation_id).exists()
-        or ConversationSla.objects.filter(pk=conversation_id).exists()
-    )
-
-
 def on_messages_created(payloads: list[dict[str, Any]]) -> None:
     """Start, restart or stop the clocks of the conversations these messages belong to.
     A batch (core.events.BATCH_LISTENERS): the policies are looked up once."""

@@ -20,7 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wowdesk.core.models import Agent
@@ -155,7 +155,3 @@ def agent_required(role: str | None = None) -> Callable[[V], V]:
 
 def _forbidden(request: HttpRequest, reason: Any) -> HttpResponse:
     return render(request, "web/forbidden.html", {"reason": reason}, status=403)
-
-
-def language_of(request: HttpRequest) -> str:
-    return translation.get_language() or settings.LANGUAGE_CODE

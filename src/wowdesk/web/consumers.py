@@ -156,10 +156,6 @@ async def update_viewers(
     return before, visible_viewers(entries, now)
 
 
-async def current_viewers(conversation_id: int) -> list[dict[str, Any]]:
-    return visible_viewers(await cache.aget(_viewers_key(conversation_id)) or {}, time.time())
-
-
 # --- the consumer -------------------------------------------------------------------------
 
 

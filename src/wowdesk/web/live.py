@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wowdesk.conversations.models import Conversation, Message
+from wowdesk.conversations.models import Conversation
 from wowdesk.core.events import outside_transaction
 from wowdesk.core.realtime import agent_group, brand_group, conversation_group, publish
 
@@ -20,17 +20,12 @@ def on_message_created(
     *,
     message_id: int,
     conversation_id: int,
-    brand_id: int | None = None,
-    direction: str | None = None,
+    brand_id: int,
+    direction: str,
     **_: Any,
 ) -> None:
     """``message.created`` to whoever has the conversation open and to the brand's inboxes.
     The emitters put brand and direction in the event: no query on the ingest path."""
-    if brand_id is None or direction is None:
-        row = Message.objects.filter(pk=message_id).values_list("brand_id", "direction").first()
-        if row is None:
-            return
-        brand_id, direction = row
     data = {"message_id": message_id, "conversation_id": conversation_id, "direction": direction}
     publish(conversation_group(conversation_id), "message.created", **data)
     publish(brand_group(brand_id), "message.created", **data)

@@ -36,7 +36,7 @@ from wowdesk.conversations.models import (
     Status,
 )
 from wowdesk.core import permissions
-from wowdesk.core.errors import ServiceError
+from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.models import Agent, Brand, Team
 from wowdesk.customers.models import Customer, Purchase
 from wowdesk.web import inbox, present
@@ -324,6 +324,9 @@ def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
     resolve = "resolve" in request.POST
     files = request.FILES.getlist("attachments")
     try:
+        if any((f.size or 0) > conversations.MAX_ATTACHMENT_BYTES for f in files):
+            # the service refuses it too; checked here before reading it into memory
+            raise InvalidInput(_("A file may be at most 25 MB."), field="attachments")
         with transaction.atomic():
             message = conversations.add_reply(
                 conversation,

@@ -24,7 +24,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wowdesk.channels.adapters import adapter_for
@@ -36,7 +35,7 @@ from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Channel, Conversation, Direction, Inbox, Message
 from wowdesk.core import audit
 from wowdesk.core.errors import Forbidden, InvalidInput, NotFound
-from wowdesk.core.models import Agent, Presence
+from wowdesk.core.models import Agent
 from wowdesk.core.realtime import send_now, visitor_group
 from wowdesk.customers import services as crm
 from wowdesk.customers.identity import InvalidAddress, normalize_email
@@ -165,13 +164,9 @@ def open_session(
 
 def agents_on_shift(brand_id: int, now: dt.datetime | None = None) -> bool:
     """Is anyone there to answer: an active agent of the brand, online, on shift now."""
-    from wowdesk.routing.services import on_shift
+    from wowdesk.routing.services import available_agents
 
-    now = now or timezone.now()
-    agents = Agent.objects.filter(brands=brand_id, is_active=True, presence=Presence.ONLINE).only(
-        "id", "shifts", "timezone"
-    )
-    return any(on_shift(agent, now) for agent in agents)
+    return bool(available_agents(brand_id, now))
 
 
 def visitor_customer(brand_id: int, visitor_id: str) -> Customer | None:

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
+from wowdesk.channels import ingest
 from wowdesk.channels.email.loops import loop_reason
 from wowdesk.channels.email.models import EmailMailbox, RawMail, RawMailStatus
 from wowdesk.channels.email.parse import DeliveryReport, ParsedMail, parse_mail
@@ -37,7 +36,7 @@ from wowdesk.core.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = ingest.MAX_ATTEMPTS
 SCHEMA_MAX_BODY = 200_000
 SCHEMA_MAX_HTML = 1_000_000
 
@@ -327,27 +326,17 @@ def save_attachments(message: Message, parsed: ParsedMail) -> list[Attachment]:
     """Store the mail's attachments with the message once (a repeat finds them there)."""
     if not parsed.attachments or message.attachments.exists():
         return []
-    saved: list[Attachment] = []
     with transaction.atomic():
-        for part in parsed.attachments:
-            digest = hashlib.sha256(part.data).hexdigest()
-            attachment = Attachment(
-                message=message,
-                brand_id=message.brand_id,
+        return [
+            conversations.add_attachment(
+                message,
                 filename=part.filename or "attachment",
-                content_type=part.content_type or "application/octet-stream",
-                size=len(part.data),
-                sha256=digest,
+                content=part.data,
+                content_type=part.content_type,
                 content_id=part.content_id,
             )
-            path = f"attachments/{message.brand_id}/{digest[:2]}/{digest}"
-            if default_storage.exists(path):
-                attachment.file.name = path
-                attachment.save()
-            else:
-                attachment.file.save(part.filename or digest, ContentFile(part.data), save=True)
-            saved.append(attachment)
-    return saved
+            for part in parsed.attachments
+        ]
 
 
 def _ignore(row: RawMail, brand_id: int, parsed: ParsedMail, reason: str) -> RawMail:
@@ -431,15 +420,18 @@ def record_bounce(message: Message, report: DeliveryReport, *, raw_mail_id: int)
 def retry_pending(now: dt.datetime | None = None, limit: int = 100) -> int:
     """Process mail left ``received`` by a crash, or ``failed`` and due again."""
     now = now or timezone.now()
-    ids = list(
-        RawMail.objects.filter(
-            status__in=[RawMailStatus.RECEIVED, RawMailStatus.FAILED],
-            attempts__lt=MAX_ATTEMPTS,
-            received_at__lt=now - dt.timedelta(seconds=30),
-        )
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in ids:
+    rows = RawMail.objects.filter(
+        status__in=[RawMailStatus.RECEIVED, RawMailStatus.FAILED],
+        attempts__lt=MAX_ATTEMPTS,
+        received_at__lt=now - dt.timedelta(seconds=30),
+    ).order_by("received_at")[:limit]
+    # The same backoff as every inbound item (channels.ingest.retry_delay).
+    due = [
+        row.pk
+        for row in rows.only("pk", "status", "attempts", "received_at")
+        if row.status != RawMailStatus.FAILED
+        or row.received_at + ingest.retry_delay(row.attempts) <= now
+    ]
+    for pk in due:
         process_raw(pk)
-    return len(ids)
+    return len(due)

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from wowdesk.channels.webhooks import sub_object
+
 NETWORKS = ("generic", "whatsapp", "telegram", "messenger")
 
 
@@ -49,12 +51,6 @@ def _obj(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise MalformedPayload(f"{what} must be an object")
     return value
-
-
-def _sub(data: dict[str, Any], key: str) -> dict[str, Any]:
-    """``data[key]`` when it is an object, else an empty one."""
-    value = data.get(key)
-    return value if isinstance(value, dict) else {}
 
 
 def _list(value: Any, what: str) -> list[Any]:
@@ -97,7 +93,7 @@ _WA_MEDIA = ("image", "video", "audio", "document", "sticker")
 
 def _whatsapp_text(msg: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     kind = _str(msg.get("type"))
-    part = _sub(msg, kind)
+    part = sub_object(msg, kind)
     if kind == "text":
         return _str(part.get("body")), {}
     if kind in _WA_MEDIA:
@@ -132,7 +128,7 @@ def parse_whatsapp(data: Any) -> list[SocialMessage]:
             if change.get("field") != "messages":
                 continue
             value = _obj(change.get("value"), "changes[].value")
-            metadata = _sub(value, "metadata")
+            metadata = sub_object(value, "metadata")
             account = _str(metadata.get("phone_number_id"))
             names = {
                 _str(c.get("wa_id")): _str((c.get("profile") or {}).get("name"))
@@ -180,7 +176,7 @@ def parse_telegram(data: Any) -> list[SocialMessage]:
     if kind is not None:
         msg = _obj(update[kind], kind)
         chat = _obj(msg.get("chat"), f"{kind}.chat")
-        sender = _sub(msg, "from") or chat
+        sender = sub_object(msg, "from") or chat
         text = _str(msg.get("text")) or _str(msg.get("caption"))
         media = next((m for m in _TG_MEDIA if m in msg), "")
         if media:
@@ -210,8 +206,8 @@ def parse_telegram(data: Any) -> list[SocialMessage]:
     if "callback_query" in update:
         query = _obj(update["callback_query"], "callback_query")
         user = _obj(query.get("from"), "callback_query.from")
-        msg = _sub(query, "message")
-        chat = _sub(msg, "chat") or user
+        msg = sub_object(query, "message")
+        chat = sub_object(msg, "chat") or user
         return [
             SocialMessage(
                 network="telegram",
@@ -239,7 +235,7 @@ def parse_messenger(data: Any) -> list[SocialMessage]:
         for event in _list(entry.get("messaging"), "entry[].messaging"):
             event = _obj(event, "messaging[]")
             sender = _id(_obj(event.get("sender"), "messaging[].sender").get("id"), "sender.id")
-            recipient = _sub(event, "recipient")
+            recipient = sub_object(event, "recipient")
             sent_at = _unix(event.get("timestamp"), millis=True)
             if isinstance(event.get("message"), dict):
                 msg = event["message"]

@@ -23,6 +23,7 @@ import httpx
 
 from wowdesk.channels.adapters import PermanentSendError, TransientSendError
 from wowdesk.channels.social import signing
+from wowdesk.channels.webhooks import sub_object
 from wowdesk.conversations.models import Direction, Inbox, Message
 
 GRAPH_API = "https://graph.facebook.com/v21.0"
@@ -50,12 +51,6 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _sub(data: dict[str, Any], key: str) -> dict[str, Any]:
-    """``data[key]`` when it is an object, else an empty one."""
-    value = data.get(key)
-    return value if isinstance(value, dict) else {}
 
 
 def _raise_for_status(response: httpx.Response, reason: str, transient: bool = False) -> None:
@@ -141,7 +136,7 @@ class TelegramClient:
         _raise_for_status(response, str(data.get("description", "")))
         if data.get("ok") is not True:
             raise PermanentSendError(str(data.get("description") or "Telegram did not say ok"))
-        result = _sub(data, "result")
+        result = sub_object(data, "result")
         return {"network": "telegram", "external_id": str(result.get("message_id", ""))}
 
 

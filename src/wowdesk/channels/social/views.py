@@ -16,7 +16,6 @@ from __future__ import annotations
 import hmac
 import json
 import time
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -26,11 +25,8 @@ from django.views.decorators.http import require_http_methods
 from wowdesk.channels.social import signing
 from wowdesk.channels.social.networks import NETWORKS, PARSERS
 from wowdesk.channels.social.services import park_raw, receive
+from wowdesk.channels.webhooks import json_error
 from wowdesk.conversations.models import Channel, Inbox
-
-
-def _error(detail: str, status: int, code: str, **extra: Any) -> JsonResponse:
-    return JsonResponse({"detail": detail, "code": code, **extra}, status=status)
 
 
 def network_of(inbox: Inbox) -> str:
@@ -72,7 +68,7 @@ def verify_subscription(request: HttpRequest, inbox: Inbox) -> HttpResponse:
         and hmac.compare_digest(expected.encode(), given.encode())
     ):
         return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
-    return _error(_("The verify token does not match."), 403, "bad_verify_token")
+    return json_error(_("The verify token does not match."), 403, "bad_verify_token")
 
 
 @csrf_exempt
@@ -80,18 +76,18 @@ def verify_subscription(request: HttpRequest, inbox: Inbox) -> HttpResponse:
 def webhook(request: HttpRequest, inbox_id: int) -> HttpResponse:
     inbox = Inbox.objects.filter(pk=inbox_id, channel=Channel.SOCIAL).first()
     if inbox is None:
-        return _error(_("No social inbox with this id."), 404, "not_found")
+        return json_error(_("No social inbox with this id."), 404, "not_found")
     network = network_of(inbox)
     if network not in NETWORKS:
-        return _error(_("This inbox's network is not supported."), 404, "not_found")
+        return json_error(_("This inbox's network is not supported."), 404, "not_found")
     if request.method == "GET":
         if network in ("whatsapp", "messenger"):
             return verify_subscription(request, inbox)
-        return _error(_("Send events with POST."), 405, "method_not_allowed")
+        return json_error(_("Send events with POST."), 405, "method_not_allowed")
     try:
         authenticate(request, inbox, network)
     except signing.SignatureError as exc:
-        return _error(
+        return json_error(
             _("The request signature was refused: %(reason)s") % {"reason": exc.reason},
             401 if exc.missing else 403,
             "bad_signature",
@@ -100,7 +96,7 @@ def webhook(request: HttpRequest, inbox_id: int) -> HttpResponse:
         messages = PARSERS[network](json.loads(request.body))
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and MalformedPayload too
         envelope = park_raw(inbox, raw=request.body, error=f"malformed {network} payload: {exc}")
-        return _error(
+        return json_error(
             _("The body is not a %(network)s webhook payload we can read: %(reason)s")
             % {"network": network, "reason": exc},
             400,

@@ -21,6 +21,8 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from wowdesk.channels.webhooks import sub_object
+
 
 class CallEventKind(StrEnum):
     RINGING = "ringing"
@@ -58,12 +60,6 @@ class CallEvent:
     outcome: str = ""
     occurred_at: dt.datetime | None = None
     source: str = "generic"
-
-
-def _sub(data: dict[str, Any], key: str) -> dict[str, Any]:
-    """``data[key]`` when it is an object, else an empty one."""
-    value = data.get(key)
-    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any, limit: int = 400) -> str:
@@ -319,9 +315,9 @@ def parse_asterisk(data: Any, *, recording_url: str = "") -> CallEvent | None:
         return None
     if not isinstance(channel, dict):
         raise MalformedEvent(f"{kind} needs a channel")
-    caller = _sub(channel, "caller")
-    connected = _sub(channel, "connected")
-    dialplan = _sub(channel, "dialplan")
+    caller = sub_object(channel, "caller")
+    connected = sub_object(channel, "connected")
+    dialplan = sub_object(channel, "dialplan")
     common: dict[str, Any] = {
         "call_id": _call_id(channel.get("id")),
         "caller": _text(caller.get("number"), 40),

@@ -16,7 +16,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wowdesk.channels import ingest
@@ -25,9 +24,10 @@ from wowdesk.channels.schema import InboundIn
 from wowdesk.channels.voice.events import AgentRef, CallEvent, CallEventKind
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation, Inbox
-from wowdesk.core.models import Agent, Presence
+from wowdesk.core.models import Agent
 from wowdesk.core.realtime import agent_group, brand_group, publish
 from wowdesk.customers.identity import InvalidAddress, normalize_phone
+from wowdesk.routing.services import available_agents
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +80,6 @@ def find_agent(inbox: Inbox, ref: AgentRef | None) -> Agent | None:
     if isinstance(target, str) and "@" in target:
         return agents.filter(user__email__iexact=target.strip()).first()
     return None
-
-
-def agents_on_shift(brand_id: int) -> list[Agent]:
-    from wowdesk.routing.services import on_shift
-
-    now = timezone.now()
-    online = Agent.objects.filter(brands=brand_id, is_active=True, presence=Presence.ONLINE)
-    return [a for a in online.order_by("id") if on_shift(a, now)]
 
 
 def conversation_url(conversation_id: int) -> str:
@@ -206,7 +198,7 @@ def handle(inbox: Inbox, event: CallEvent) -> CallResult:
                     )
                 popped = screen_pop(conversation, event, phone, [agent])
             elif event.kind == CallEventKind.RINGING:
-                targets = [agent] if agent is not None else agents_on_shift(brand_id)
+                targets = [agent] if agent is not None else available_agents(brand_id)
                 popped = screen_pop(conversation, event, phone, targets)
     return CallResult(
         call_id=event.call_id,

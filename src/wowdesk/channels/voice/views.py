@@ -20,14 +20,11 @@ from django.views.decorators.http import require_POST
 from wowdesk.channels.social import signing
 from wowdesk.channels.social.services import park_raw
 from wowdesk.channels.voice import events, services
+from wowdesk.channels.webhooks import json_error
 from wowdesk.conversations.models import Channel, Inbox
 from wowdesk.core.errors import ServiceError
 
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-
-
-def _error(detail: str, status: int, code: str, **extra: Any) -> JsonResponse:
-    return JsonResponse({"detail": detail, "code": code, **extra}, status=status)
 
 
 def _inbox(inbox_id: int) -> Inbox | None:
@@ -35,11 +32,11 @@ def _inbox(inbox_id: int) -> Inbox | None:
 
 
 def _not_found() -> JsonResponse:
-    return _error(_("No voice inbox with this id."), 404, "not_found")
+    return json_error(_("No voice inbox with this id."), 404, "not_found")
 
 
 def _refused(exc: signing.SignatureError) -> JsonResponse:
-    return _error(
+    return json_error(
         _("The request signature was refused: %(reason)s") % {"reason": exc.reason},
         401 if exc.missing else 403,
         "bad_signature",
@@ -48,7 +45,7 @@ def _refused(exc: signing.SignatureError) -> JsonResponse:
 
 def _malformed(inbox: Inbox, raw: bytes, exc: Exception) -> JsonResponse:
     envelope = park_raw(inbox, raw=raw, error=f"malformed call event: {exc}")
-    return _error(
+    return json_error(
         _("The body is not a call event we can read: %(reason)s") % {"reason": exc},
         400,
         "malformed",
