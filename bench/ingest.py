@@ -38,6 +38,7 @@ from bench.lib.common import (
     now_iso,
     publish,
     tree_cpu_seconds,
+    wait_until_quiet,
 )
 from bench.lib.rawhttp import HttpError, Pool
 
@@ -294,6 +295,9 @@ async def run_one(
             await drive_health(
                 client, requests=warmup, concurrency=concurrency, max_seconds=max_seconds
             )
+            # Steady state: each process has loaded its models (language at the first
+            # message, emotion in the background at start) and scored the warm-up.
+            settled_s = await wait_until_quiet(server.pid)
 
             cpu0, ccpu0 = tree_cpu_seconds(server.pid), time.process_time()
             h_lat, h_err, h_wall = await drive_health(
@@ -363,6 +367,7 @@ async def run_one(
             "server_cpu_ms_per_req": round(h_cpu_ms, 3),
         },
         "server_cpu_ms_per_msg": round(i_cpu_ms, 3),
+        "server_settled_after_warmup_s": round(settled_s, 1),
         "client_cpu_ms_per_msg": round((ccpu2 - ccpu1) * 1000 / max(1, len(out.latencies)), 3),
         "client_cpu_ms_per_health": round((ccpu1 - ccpu0) * 1000 / max(1, len(h_lat)), 3),
         "ingest_vs_health_cost": round(health_rps / msg_per_s, 2) if msg_per_s else None,

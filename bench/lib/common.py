@@ -6,6 +6,7 @@ No Django import here: the ingest benchmark drives a server in another process.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import os
@@ -127,6 +128,20 @@ def server_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str,
     env["WOWDESK_DATA_DIR"] = str(data_dir)
     env.update(extra or {})
     return env
+
+
+async def wait_until_quiet(
+    pid: int, *, below: float = 0.05, every: float = 0.5, at_most: float = 60.0
+) -> float:
+    """Wait until the process tree of ``pid`` uses less than ``below`` of a core over
+    ``every`` seconds (models loaded, background work done); the seconds waited."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < at_most:
+        cpu = tree_cpu_seconds(pid)
+        await asyncio.sleep(every)
+        if (tree_cpu_seconds(pid) - cpu) / every < below:
+            break
+    return time.monotonic() - t0
 
 
 @contextmanager

@@ -72,11 +72,17 @@ class HttpHandler(ASGIHandler):
 
 django_asgi_app = HttpHandler()
 
+from wowdesk.channels.fastpath import InboundFastPath  # noqa: E402
 from wowdesk.web.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # POST /api/v1/inbound's plain case is answered before Django (channels/fastpath.py).
+        "http": (
+            InboundFastPath(django_asgi_app)
+            if os.environ.get("WOWDESK_INBOUND_FAST_PATH", "1") != "0"
+            else django_asgi_app
+        ),
         "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )
@@ -86,6 +92,11 @@ if os.environ.get("WOWDESK_EMBEDDED_WORKER") == "1":
     from wowdesk.core.worker import start_background_worker
 
     start_background_worker()
+
+from wowdesk.channels.writer import writer  # noqa: E402
+
+# Inbound items of every channel are stored in batches by one thread (channels/writer.py).
+writer.start()
 
 from wowdesk.core.startup import freeze_startup_objects  # noqa: E402
 

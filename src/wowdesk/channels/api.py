@@ -24,16 +24,17 @@ def inbound(request: HttpRequest, payload: InboundIn) -> Status[InboundOut]:
     ``external_id`` again returns the same ids and stores nothing new. A follow-up from
     the same customer joins their open conversation on that inbox."""
     brand_id = permissions.pick_brand(me(request), payload.brand_id)
-    result = ingest.ingest(brand_id, payload)
-    return Status(
-        202,
-        InboundOut(
-            message_id=result.message_id,
-            conversation_id=result.conversation_id,
-            number=result.number,
-            status=result.status,
-            duplicate=result.duplicate,
-        ),
+    return Status(202, inbound_out(ingest.ingest(brand_id, payload)))
+
+
+def inbound_out(result: ingest.IngestResult) -> InboundOut:
+    """The answer to an inbound item (also given by channels/fastpath.py)."""
+    return InboundOut(
+        message_id=result.message_id,
+        conversation_id=result.conversation_id,
+        number=result.number,
+        status=result.status,
+        duplicate=result.duplicate,
     )
 
 

@@ -21,10 +21,12 @@ import contextlib
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from wowdesk.channels.models import EnvelopeStatus, InboundEnvelope
@@ -37,6 +39,8 @@ from wowdesk.core.events import Event, emit
 from wowdesk.customers.models import Customer
 from wowdesk.customers.services import Contact, complete_customer, find_customer
 from wowdesk.intelligence import services as intelligence
+from wowdesk.intelligence.language import Ranking
+from wowdesk.intelligence.language import rank as rank_language
 
 log = logging.getLogger(__name__)
 
@@ -68,55 +72,133 @@ class IngestResult:
     duplicate: bool
 
 
-def validate(brand_id: int, item: InboundIn) -> Inbox:
+def validate(
+    brand_id: int, item: InboundIn, inboxes: dict[tuple[int, str], Inbox] | None = None
+) -> Inbox:
     """Checks that need the database, done before anything is stored (no half writes).
-    Returns the inbox the item goes to."""
+    Returns the inbox the item goes to. ``inboxes`` keeps default inboxes found (one
+    writer batch reads each once)."""
     _contact(item).identities()  # raises InvalidInput with the field at fault
     if (
         item.conversation_id is not None
         and not Conversation.objects.filter(pk=item.conversation_id, brand_id=brand_id).exists()
     ):
         raise InvalidInput(_("No such conversation in this brand."), field="conversation_id")
-    return _inbox(brand_id, item)
+    if inboxes is None or item.inbox not in (None, ""):
+        return _inbox(brand_id, item)
+    key = (brand_id, item.channel)
+    inbox = inboxes.get(key)
+    if inbox is None:
+        inbox = inboxes[key] = _inbox(brand_id, item)
+    return inbox
+
+
+@dataclass
+class Pending:
+    """An item checked and ready to store (``validate`` passed): a writer job's payload."""
+
+    brand_id: int
+    item: InboundIn
+    inbox: Inbox
+    language: str | None = None  # for the texts of a rejection (the caller's language)
+    ranked: Ranking | None = None  # the body's language candidates, ranked before the lock
+
+    @classmethod
+    def of(cls, brand_id: int, item: InboundIn, inbox: Inbox, language: str | None) -> Pending:
+        """Ready to store: the CPU-only part of language detection is done here, before
+        the writer's transaction (on SQLite, while nobody waits for the write lock)."""
+        return cls(brand_id, item, inbox, language, rank_language(item.body))
+
+
+@dataclass
+class PendingJob:
+    """A caller's item handed to the writer thread (channels.writer)."""
+
+    pending: Pending
+    future: Future[IngestResult] = field(default_factory=Future)
+
+    def prepare(self, memo: dict[Any, Any]) -> Pending:
+        return self.pending
 
 
 def ingest(brand_id: int, item: InboundIn) -> IngestResult:
+    """Store and process one item; its ids once committed. Raises what ``validate``
+    raises (nothing stored) or the rejection of an item that was stored and marked."""
+    from wowdesk.channels.writer import writer
+
     _last_ingest[0] = time.monotonic()
-    inbox = validate(brand_id, item)
-    rejected: ServiceError | None = None
-    try:
-        with transaction.atomic():
-            envelope = fastsql.insert(
-                InboundEnvelope,
-                brand_id=brand_id,
-                channel=item.channel,
-                external_id=item.external_id,
-                payload=item.model_dump(mode="json", by_alias=True),
-            )
-            rejected = _process_stored(envelope, item, inbox)
-    except IntegrityError:
-        existing = InboundEnvelope.objects.filter(
-            brand_id=brand_id, channel=item.channel, external_id=item.external_id
-        ).first()
-        if existing is None:  # not a repeat: some other constraint failed
-            raise
-        if existing.status in (EnvelopeStatus.RECEIVED, EnvelopeStatus.FAILED):
-            existing = process(existing.pk)
-        return _result(existing, duplicate=True)
-    if rejected is not None:
-        raise rejected
-    return _result(envelope, duplicate=False)
+    pending = Pending.of(brand_id, item, validate(brand_id, item), translation.get_language())
+    if writer.accepts():
+        return writer.submit(PendingJob(pending)).result()
+    (outcome,) = store_batch([pending])
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def store_batch(items: list[Pending]) -> list[IngestResult | Exception]:
+    """Store and process ``items`` in one transaction (one commit, one write lock), each
+    in a savepoint of its own. The outcome of each, in order: its result, or the
+    exception to raise to its sender (a rejection, marked on the stored envelope)."""
+    _last_ingest[0] = time.monotonic()
+    outcomes: list[IngestResult | Exception | None] = [None] * len(items)
+    repeats: list[int] = []
+    with transaction.atomic():
+        for i, pending in enumerate(items):
+            try:
+                with _language(pending.language), transaction.atomic():
+                    outcomes[i] = _store_one(pending)
+            except IntegrityError:
+                repeats.append(i)  # stored before (or earlier in this batch)
+            except Exception as exc:
+                outcomes[i] = exc
+    for i in repeats:
+        try:
+            outcomes[i] = _repeat(items[i])
+        except Exception as exc:
+            outcomes[i] = exc
+    return [o if o is not None else RuntimeError("not stored") for o in outcomes]
+
+
+def _language(code: str | None) -> contextlib.AbstractContextManager[None]:
+    return translation.override(code) if code else contextlib.nullcontext()
+
+
+def _store_one(pending: Pending) -> IngestResult | ServiceError:
+    item = pending.item
+    envelope = fastsql.insert(
+        InboundEnvelope,
+        brand_id=pending.brand_id,
+        channel=item.channel,
+        external_id=item.external_id,
+        payload=item.model_dump(mode="json", by_alias=True),
+    )
+    rejected = _process_stored(envelope, item, pending.inbox, pending.ranked)
+    return rejected if rejected is not None else _result(envelope, duplicate=False)
+
+
+def _repeat(pending: Pending) -> IngestResult:
+    """The answer to an item whose envelope already exists: the first one's ids."""
+    item = pending.item
+    existing = InboundEnvelope.objects.filter(
+        brand_id=pending.brand_id, channel=item.channel, external_id=item.external_id
+    ).first()
+    if existing is None:  # not a repeat: some other constraint failed
+        raise IntegrityError(f"inbound item {item.external_id!r} could not be stored")
+    if existing.status in (EnvelopeStatus.RECEIVED, EnvelopeStatus.FAILED):
+        existing = process(existing.pk)
+    return _result(existing, duplicate=True)
 
 
 def _process_stored(
-    envelope: InboundEnvelope, item: InboundIn, inbox: Inbox
+    envelope: InboundEnvelope, item: InboundIn, inbox: Inbox, ranked: Ranking | None = None
 ) -> ServiceError | None:
     """Process a just-stored envelope inside its transaction. A failure rolls back the
     processing only and marks the envelope; a rejection is returned, to raise after the
     commit that keeps the envelope."""
     try:
         with transaction.atomic():
-            _mark_processed(envelope, _deliver(envelope.brand_id, item, inbox))
+            _mark_processed(envelope, _deliver(envelope.brand_id, item, inbox, ranked))
     except ServiceError as exc:
         # The input itself is wrong: retrying cannot help; keep it for a person to see.
         _set_status(envelope, EnvelopeStatus.REJECTED, f"{exc.field or ''}: {exc.message}")
@@ -243,7 +325,9 @@ def _inbox(brand_id: int, item: InboundIn) -> Inbox:
     return inbox
 
 
-def _deliver(brand_id: int, item: InboundIn, inbox: Inbox) -> Message:
+def _deliver(
+    brand_id: int, item: InboundIn, inbox: Inbox, ranked: Ranking | None = None
+) -> Message:
     contact = _contact(item)
     found = find_customer(brand_id, contact)
     conversation: Conversation | None = None
@@ -256,7 +340,9 @@ def _deliver(brand_id: int, item: InboundIn, inbox: Inbox) -> Message:
     elif found.customer is not None:
         conversation = conversations.find_open_conversation(found.customer, inbox)
     note = intelligence.annotate(
-        item.body, fallback_language=intelligence.fallback_language(found.customer, conversation)
+        item.body,
+        fallback_language=intelligence.fallback_language(found.customer, conversation),
+        ranked=ranked,
     )
     learnt = intelligence.learn_language(note, conversation, found.customer)
     customer, created = complete_customer(found, contact, language=learnt.customer)

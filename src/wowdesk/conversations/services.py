@@ -358,7 +358,10 @@ def add_activity(
     actor: Agent | None,
     meta: dict[str, Any] | None = None,
 ) -> Message:
-    return Message.objects.create(
+    # A prepared insert (core.fastsql): routing writes one for every conversation that
+    # waits in the queue, on the path of a burst of new conversations.
+    return fastsql.insert(
+        Message,
         conversation=conversation,
         brand_id=conversation.brand_id,
         direction=Direction.ACTIVITY,

@@ -6,11 +6,12 @@ email or a task never announces data that does not exist.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import Any
 
@@ -121,12 +122,19 @@ class Batcher:
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._local = threading.local()
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
     def submit(self, event: Event, payload: dict[str, Any]) -> None:
+        collected: list[tuple[Event, dict[str, Any]]] | None = getattr(
+            self._local, "collected", None
+        )
+        if collected is not None:
+            collected.append((event, payload))
+            return
         if not self.running:
             run_batch(event, [payload])
             return
@@ -152,6 +160,22 @@ class Batcher:
         thread.join(timeout)
         self._thread = None
         self.drain()
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[list[tuple[Event, dict[str, Any]]]]:
+        """Keep the events this thread submits in a list, for ``run_collected`` later
+        (the ingest writer runs its batch's reactions itself, after the answers)."""
+        previous = getattr(self._local, "collected", None)
+        collected: list[tuple[Event, dict[str, Any]]] = []
+        self._local.collected = collected
+        try:
+            yield collected
+        finally:
+            self._local.collected = previous
+
+    def run_collected(self, collected: list[tuple[Event, dict[str, Any]]]) -> None:
+        if collected:
+            self._run(collected)
 
     def drain(self) -> None:
         """Run everything queued now, in this thread."""

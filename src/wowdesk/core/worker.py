@@ -66,8 +66,14 @@ def score_emotions_forever(
     """Drain unscored customer messages in batches; a full batch goes again at once,
     unless inbound messages are arriving right now (``channels.ingest.busy``)."""
     from wowdesk.channels.ingest import busy
+    from wowdesk.intelligence.emotion import warm_up
     from wowdesk.intelligence.services import BATCH, score_pending
 
+    # Load the model now, while the server is idle, not in the first burst of messages.
+    try:
+        warm_up()
+    except Exception:
+        log.exception("loading the emotion model failed")
     deferred_since: float | None = None
     while not stop.is_set():
         if busy():

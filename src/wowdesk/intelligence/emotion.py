@@ -329,6 +329,13 @@ def load(path: Path | None = None) -> Model:
     return model
 
 
+def warm_up() -> None:
+    """Load the sentence encoder and the classifier now (a background thread at start),
+    so the first messages do not pay for it."""
+    _get_encoder()
+    load(_default_path)
+
+
 # --- scoring -------------------------------------------------------------------------------
 
 

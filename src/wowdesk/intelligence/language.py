@@ -55,6 +55,8 @@ __all__ = [
 ]
 
 Source = Literal["detector", "fallback", "script"]
+# Candidates best first, the weighted letter count, and how they were found.
+Ranking = tuple[list[tuple[str, float]], float, Source]
 
 #: Fewer letters than this (CJK characters weighted) is too little evidence on its own.
 MIN_LETTERS: Final = 10
@@ -358,7 +360,7 @@ class LanguageDetector:
                     engine = self._engine = self._engine_factory(self.languages)
         return engine
 
-    def rank(self, text: str) -> tuple[list[tuple[str, float]], float, Source]:
+    def rank(self, text: str) -> Ranking:
         """Candidates best first with the weighted letter count and how they were found."""
         profile = script_profile(text)
         if not profile.script:
@@ -385,9 +387,22 @@ class LanguageDetector:
         ranked.sort(key=lambda item: item[1], reverse=True)
         return ranked
 
-    def detect(self, text: str, *, fallback: str | None = None) -> LanguageGuess:
+    def detect(
+        self, text: str, *, fallback: str | None = None, ranked: Ranking | None = None
+    ) -> LanguageGuess:
+        """``ranked``: ``rank(text)`` computed earlier (ingest ranks outside its
+        transaction; the fallback, which needs the customer, is applied inside)."""
         fallback = _primary_subtag(fallback)
-        ranked, letters, source = self.rank(text)
+        candidates, letters, source = ranked if ranked is not None else self.rank(text)
+        return self._decide(candidates, letters, source, fallback)
+
+    def _decide(
+        self,
+        ranked: list[tuple[str, float]],
+        letters: float,
+        source: Source,
+        fallback: str | None,
+    ) -> LanguageGuess:
         if not ranked:
             if fallback:
                 return LanguageGuess(fallback, FALLBACK_CONFIDENCE, "fallback")
@@ -434,9 +449,18 @@ def configure(languages: Iterable[str] | None = None) -> None:
         _default = LanguageDetector(codes)
 
 
-def detect(text: str, *, fallback: str | None = None) -> LanguageGuess:
-    """The language of ``text``; short or unclear texts get ``fallback`` when one is given."""
-    return _default_detector().detect(text, fallback=fallback)
+def detect(
+    text: str, *, fallback: str | None = None, ranked: Ranking | None = None
+) -> LanguageGuess:
+    """The language of ``text``; short or unclear texts get ``fallback`` when one is given.
+    ``ranked``: what ``rank(text)`` gave, if it was computed already."""
+    return _default_detector().detect(text, fallback=fallback, ranked=ranked)
+
+
+def rank(text: str) -> Ranking:
+    """The candidates for ``text``, best first (the part of ``detect`` that needs no
+    fallback: pure CPU, done before ingest takes the write lock)."""
+    return _default_detector().rank(text)
 
 
 def supported_languages() -> frozenset[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,9 @@ from wowdesk.conversations.models import Conversation, Direction, Message
 from wowdesk.core.models import AlertKind
 from wowdesk.core.services import create_alert
 from wowdesk.customers.models import Customer
+
+if TYPE_CHECKING:
+    from wowdesk.intelligence.language import Ranking
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +34,15 @@ class Annotation:
     language_source: str
 
 
-def annotate(text: str, *, fallback_language: str | None) -> Annotation:
-    """The language, at ingest (microseconds). Emotion is scored later by the worker
+def annotate(
+    text: str, *, fallback_language: str | None, ranked: Ranking | None = None
+) -> Annotation:
+    """The language, at ingest (``ranked``: ``language.rank(text)``, if ingest ranked the
+    text before its transaction). Emotion is scored later by the worker
     (``score_pending``): milliseconds of CPU kept off the ingest path."""
     from wowdesk.intelligence.language import detect
 
-    guess = detect(text, fallback=fallback_language or None)
+    guess = detect(text, fallback=fallback_language or None, ranked=ranked)
     return Annotation(
         language=guess.code,
         language_confidence=round(float(guess.confidence), 4),

@@ -1,0 +1,126 @@
+"""Group commit for inbound items: one thread per server process stores them in batches.
+
+Every inbound item is one write transaction. On SQLite only one writer works at a time,
+so under a burst the request threads queued on the write lock and each commit paid its
+own ``BEGIN IMMEDIATE``, its own WAL write and its own lock hand-over (with the GIL
+hand-over of every statement in between): that, not the work, set the pace. Here the
+items of a burst are taken by one thread, ``wowdesk-ingest``, and stored in one
+transaction, each in its own savepoint (``ingest.store_batch``): an item that fails rolls
+back alone, and nobody is answered before the commit that keeps their item.
+
+Callers wait on a :class:`~concurrent.futures.Future`. A caller already inside a
+transaction (it holds the write lock on SQLite) stores inline instead, as do tests and
+the CLI, where no writer thread runs: the same ``store_batch``, with a batch of one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from concurrent.futures import Future
+from typing import Any, Protocol
+
+from django.db import close_old_connections, connection
+
+log = logging.getLogger(__name__)
+
+
+class Job(Protocol):
+    """A unit of work for the writer: ``prepare`` runs first, outside the transaction
+    (checks that only read); it returns what to store (a ``Pending``) or the final answer."""
+
+    future: Future[Any]
+
+    def prepare(self, memo: dict[Any, Any]) -> Any: ...
+
+
+class IngestWriter:
+    def __init__(self, max_batch: int = 64) -> None:
+        self.max_batch = max_batch
+        self._queue: deque[Job] = deque()
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        with self._start_lock:
+            if self.running:
+                return
+            self._thread = threading.Thread(target=self._loop, name="wowdesk-ingest", daemon=True)
+            self._thread.start()
+
+    def accepts(self) -> bool:
+        """May the calling thread hand its item over (rather than store it inline)?"""
+        return (
+            self.running
+            and threading.current_thread() is not self._thread
+            and not connection.in_atomic_block
+        )
+
+    def submit(self, job: Job) -> Future[Any]:
+        with self._ready:
+            self._queue.append(job)
+            self._ready.notify()
+        return job.future
+
+    def _take(self) -> list[Job]:
+        with self._ready:
+            while not self._queue:
+                self._ready.wait()
+            n = min(len(self._queue), self.max_batch)
+            return [self._queue.popleft() for _ in range(n)]
+
+    def _loop(self) -> None:
+        while True:
+            # No waiting to fill a batch: what arrives while one batch is stored is the
+            # next batch, so a single item is stored at once and a burst in few commits.
+            batch = self._take()
+            try:
+                close_old_connections()
+                run_jobs(batch)
+            except BaseException as exc:  # never let the thread die with callers waiting
+                log.exception("storing %d inbound items failed", len(batch))
+                for job in batch:
+                    if not job.future.done():
+                        job.future.set_exception(exc)
+
+
+def run_jobs(jobs: list[Job]) -> None:
+    """Prepare every job, store those that need it in one transaction, answer them all;
+    then run the reactions to the batch's new messages (routing, SLA clocks) in this
+    thread, after the answers: they take the write lock too, and here they wait for no
+    one and nobody waits for them. ``memo`` lets the jobs of a batch share what they read
+    (a token, a default inbox): fresh for every batch."""
+    from wowdesk.channels.ingest import Pending, store_batch
+    from wowdesk.core.events import batcher
+
+    memo: dict[Any, Any] = {}
+    pending: list[tuple[Job, Pending]] = []
+    for job in jobs:
+        try:
+            prepared = job.prepare(memo)
+        except Exception as exc:
+            job.future.set_exception(exc)
+            continue
+        if isinstance(prepared, Pending):
+            pending.append((job, prepared))
+        else:
+            job.future.set_result(prepared)
+    if not pending:
+        return
+    with batcher.collecting() as reactions:
+        outcomes = store_batch([p for _, p in pending])
+    for (job, _), outcome in zip(pending, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            job.future.set_exception(outcome)
+        else:
+            job.future.set_result(outcome)
+    batcher.run_collected(reactions)
+
+
+writer = IngestWriter()
