@@ -95,8 +95,10 @@ if os.environ.get("WOWDESK_EMBEDDED_WORKER") == "1":
 
 from wowdesk.channels.writer import writer  # noqa: E402
 
-# Inbound items of every channel are stored in batches by one thread (channels/writer.py).
-writer.start()
+if os.environ.get("WOWDESK_INGEST_WRITER", "1") != "0" and os.environ.get("WOWDESK_SERVING") == "1":
+    # `wowdesk serve`: inbound items of every channel are stored in batches by one thread
+    # (channels/writer.py). Elsewhere (tests, scripts) they are stored inline.
+    writer.start()
 
 from wowdesk.core.startup import freeze_startup_objects  # noqa: E402
 

@@ -69,6 +69,7 @@ def serve(
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    os.environ["WOWDESK_SERVING"] = "1"
     if worker:
         os.environ["WOWDESK_EMBEDDED_WORKER"] = "1"
     if smtp:

@@ -42,6 +42,7 @@ class IngestWriter:
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._stop = threading.Event()
 
     @property
     def running(self) -> bool:
@@ -51,8 +52,20 @@ class IngestWriter:
         with self._start_lock:
             if self.running:
                 return
+            self._stop.clear()
             self._thread = threading.Thread(target=self._loop, name="wowdesk-ingest", daemon=True)
             self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Store what is queued, then end the thread (later items are stored inline)."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._stop.set()
+        with self._ready:
+            self._ready.notify()
+        thread.join(timeout)
+        self._thread = None
 
     def accepts(self) -> bool:
         """May the calling thread hand its item over (rather than store it inline)?"""
@@ -71,6 +84,8 @@ class IngestWriter:
     def _take(self) -> list[Job]:
         with self._ready:
             while not self._queue:
+                if self._stop.is_set():
+                    return []
                 self._ready.wait()
             n = min(len(self._queue), self.max_batch)
             return [self._queue.popleft() for _ in range(n)]
@@ -80,6 +95,9 @@ class IngestWriter:
             # No waiting to fill a batch: what arrives while one batch is stored is the
             # next batch, so a single item is stored at once and a burst in few commits.
             batch = self._take()
+            if not batch:  # stopped, and nothing left
+                connection.close()
+                return
             try:
                 close_old_connections()
                 run_jobs(batch)
