@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
 from concurrent.futures import Future
 from typing import Any, Protocol
 
 from django.db import close_old_connections, connection
+
+from wowdesk.core.queue_thread import QueueThread
 
 log = logging.getLogger(__name__)
 
@@ -35,37 +36,12 @@ class Job(Protocol):
     def prepare(self, memo: dict[Any, Any]) -> Any: ...
 
 
-class IngestWriter:
+class IngestWriter(QueueThread[Job]):
+    thread_name = "wowdesk-ingest"
+
     def __init__(self, max_batch: int = 64) -> None:
+        super().__init__()
         self.max_batch = max_batch
-        self._queue: deque[Job] = deque()
-        self._ready = threading.Condition()
-        self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
-        self._stop = threading.Event()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        with self._start_lock:
-            if self.running:
-                return
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="wowdesk-ingest", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Store what is queued, then end the thread (later items are stored inline)."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._stop.set()
-        with self._ready:
-            self._ready.notify()
-        thread.join(timeout)
-        self._thread = None
 
     def accepts(self) -> bool:
         """May the calling thread hand its item over (rather than store it inline)?"""
@@ -76,9 +52,7 @@ class IngestWriter:
         )
 
     def submit(self, job: Job) -> Future[Any]:
-        with self._ready:
-            self._queue.append(job)
-            self._ready.notify()
+        self._put(job)
         return job.future
 
     def _take(self) -> list[Job]:

@@ -10,13 +10,14 @@ import contextlib
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
 from django.utils.module_loading import import_string
+
+from wowdesk.core.queue_thread import QueueThread
 
 log = logging.getLogger(__name__)
 
@@ -112,21 +113,16 @@ def run_batch(event: Event, payloads: list[dict[str, Any]]) -> None:
                 log.exception("batch listener %s failed for %d %s", path, len(payloads), event)
 
 
-class Batcher:
+class Batcher(QueueThread[tuple[Event, dict[str, Any]]]):
     """Collects batch events for a background thread; runs them inline when none runs."""
 
+    thread_name = "wowdesk-events"
+
     def __init__(self, window: float = 0.02, max_batch: int = 200) -> None:
+        super().__init__()
         self.window = window
         self.max_batch = max_batch
-        self._queue: deque[tuple[Event, dict[str, Any]]] = deque()
-        self._ready = threading.Condition()
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
         self._local = threading.local()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def submit(self, event: Event, payload: dict[str, Any]) -> None:
         collected: list[tuple[Event, dict[str, Any]]] | None = getattr(
@@ -138,27 +134,10 @@ class Batcher:
         if not self.running:
             run_batch(event, [payload])
             return
-        with self._ready:
-            self._queue.append((event, payload))
-            self._ready.notify()
+        self._put((event, payload))
 
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="wowdesk-events", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the thread after it ran what is queued (later events run inline)."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._stop.set()
-        with self._ready:
-            self._ready.notify()
-        thread.join(timeout)
-        self._thread = None
+    def _after_stop(self) -> None:
+        # Stopped: what is still queued runs here; later events run inline.
         self.drain()
 
     @contextlib.contextmanager
