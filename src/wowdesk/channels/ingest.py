@@ -2,8 +2,9 @@
 
 This module is a pipeline edge (like a view or a task): it owns its transactions.
 An item is handled in one transaction (one commit, one write lock on SQLite):
-1. the envelope is inserted first, keyed by (brand, channel, external_id); a repeat
-   delivery fails that insert and is answered with the first one's ids;
+1. the envelope is inserted first, keyed by (brand, channel, external_id); for a repeat
+   delivery the key is taken, nothing is written (``ON CONFLICT DO NOTHING``), and it is
+   answered with the first one's ids;
 2. inside a savepoint the customer is resolved, the conversation found or opened and the
    message appended (9 statements for a new customer, 7 for a follow-up; pinned in
    tests/channels/test_ingest_hot_path.py).
@@ -138,20 +139,21 @@ def ingest(brand_id: int, item: InboundIn) -> IngestResult:
 
 def store_batch(items: list[Pending]) -> list[IngestResult | Exception]:
     """Store and process ``items`` in one transaction (one commit, one write lock), each
-    in a savepoint of its own. The outcome of each, in order: its result, or the
-    exception to raise to its sender (a rejection, marked on the stored envelope)."""
+    item's processing in a savepoint of its own. The outcome of each, in order: its
+    result, or the exception to raise to its sender (a rejection, marked on the stored
+    envelope). An error storing an envelope itself (not a repeat: the database failing)
+    fails the whole batch, which is rolled back: nobody is told anything was kept."""
     _last_ingest[0] = time.monotonic()
     outcomes: list[IngestResult | Exception | None] = [None] * len(items)
     repeats: list[int] = []
     with transaction.atomic():
         for i, pending in enumerate(items):
-            try:
-                with _language(pending.language), transaction.atomic():
-                    outcomes[i] = _store_one(pending)
-            except IntegrityError:
+            with _language(pending.language):
+                stored = _store_one(pending)
+            if stored is None:
                 repeats.append(i)  # stored before (or earlier in this batch)
-            except Exception as exc:
-                outcomes[i] = exc
+            else:
+                outcomes[i] = stored
     for i in repeats:
         try:
             outcomes[i] = _repeat(items[i])
@@ -164,15 +166,19 @@ def _language(code: str | None) -> contextlib.AbstractContextManager[None]:
     return translation.override(code) if code else contextlib.nullcontext()
 
 
-def _store_one(pending: Pending) -> IngestResult | ServiceError:
+def _store_one(pending: Pending) -> IngestResult | ServiceError | None:
+    """The envelope first (None: there is one already, a repeat), then the processing."""
     item = pending.item
     envelope = fastsql.insert(
         InboundEnvelope,
+        unless_there=True,
         brand_id=pending.brand_id,
         channel=item.channel,
         external_id=item.external_id,
         payload=item.model_dump(mode="json", by_alias=True),
     )
+    if envelope is None:
+        return None
     rejected = _process_stored(envelope, item, pending.inbox, pending.ranked)
     return rejected if rejected is not None else _result(envelope, duplicate=False)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import Future
 from typing import Any, Protocol
 
@@ -25,6 +26,12 @@ from django.db import close_old_connections, connection
 from wowdesk.core.queue_thread import QueueThread
 
 log = logging.getLogger(__name__)
+
+Reaction = tuple[Any, dict[str, Any]]  # (core.events.Event, payload)
+# How late the reactions to stored items (routing, SLA clocks) may run while items keep
+# arriving, and how many are run at once at most.
+REACTION_DELAY = 0.1
+REACTION_BATCH = 500
 
 
 class Job(Protocol):
@@ -65,16 +72,33 @@ class IngestWriter(QueueThread[Job]):
             return [self._queue.popleft() for _ in range(n)]
 
     def _loop(self) -> None:
+        from wowdesk.core.events import batcher
+
+        reactions: list[Reaction] = []
+        since = 0.0
         while True:
             # No waiting to fill a batch: what arrives while one batch is stored is the
             # next batch, so a single item is stored at once and a burst in few commits.
             batch = self._take()
             if not batch:  # stopped, and nothing left
+                batcher.run_collected(reactions)
                 connection.close()
                 return
             try:
                 close_old_connections()
-                run_jobs(batch)
+                if not reactions:
+                    since = time.monotonic()
+                reactions += run_jobs(batch, react=False)
+                # The reactions of several batches at once (one read of the roster for
+                # all of them), but never more than REACTION_DELAY late, and at once when
+                # nothing else is waiting.
+                if (
+                    not self._queue
+                    or time.monotonic() - since >= REACTION_DELAY
+                    or len(reactions) >= REACTION_BATCH
+                ):
+                    batcher.run_collected(reactions)
+                    reactions = []
             except BaseException as exc:  # never let the thread die with callers waiting
                 log.exception("storing %d inbound items failed", len(batch))
                 for job in batch:
@@ -82,12 +106,13 @@ class IngestWriter(QueueThread[Job]):
                         job.future.set_exception(exc)
 
 
-def run_jobs(jobs: list[Job]) -> None:
+def run_jobs(jobs: list[Job], *, react: bool = True) -> list[Reaction]:
     """Prepare every job, store those that need it in one transaction, answer them all;
     then run the reactions to the batch's new messages (routing, SLA clocks) in this
-    thread, after the answers: they take the write lock too, and here they wait for no
-    one and nobody waits for them. ``memo`` lets the jobs of a batch share what they read
-    (a token, a default inbox): fresh for every batch."""
+    thread, after the answers (``react=False``: return them, for the caller to run): they
+    take the write lock too, and here they wait for no one and nobody waits for them.
+    ``memo`` lets the jobs of a batch share what they read (a token, a default inbox):
+    fresh for every batch."""
     from wowdesk.channels.ingest import Pending, store_batch
     from wowdesk.core.events import batcher
 
@@ -104,7 +129,7 @@ def run_jobs(jobs: list[Job]) -> None:
         else:
             job.future.set_result(prepared)
     if not pending:
-        return
+        return []
     with batcher.collecting() as reactions:
         outcomes = store_batch([p for _, p in pending])
     for (job, _), outcome in zip(pending, outcomes, strict=True):
@@ -112,7 +137,10 @@ def run_jobs(jobs: list[Job]) -> None:
             job.future.set_exception(outcome)
         else:
             job.future.set_result(outcome)
+    if not react:
+        return reactions
     batcher.run_collected(reactions)
+    return []
 
 
 writer = IngestWriter()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from django.db import connection, models
 from django.utils import timezone
@@ -96,22 +96,61 @@ def _column(model: type[models.Model], name: str) -> str:
     return column
 
 
+# Fields whose conversion of a value of the given type is the value itself (checked on
+# the exact classes: a subclass may convert). ``_prep`` skips Django's call chain for
+# them: a fifth of the CPU of an insert on the ingest path.
+_PASS_THROUGH: dict[type[Any], type[Any]] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.EmailField: str,
+    models.SlugField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.BooleanField: bool,
+}
+
+
+@cache
+def _passes(field: models.Field[Any, Any]) -> type[Any] | None:
+    """The value type that goes to the database unchanged for this field, if any."""
+    if isinstance(field, models.ForeignKey):
+        return _passes(field.target_field)
+    return _PASS_THROUGH.get(type(field))
+
+
 def _prep(field: models.Field[Any, Any], value: Any) -> Any:
+    kind = _passes(field)
+    if kind is not None and (value is None or type(value) is kind):
+        return value
     return field.get_db_prep_save(value, connection)
 
 
 @cache
-def _insert_sql(model: type[models.Model], names: tuple[str, ...]) -> str:
+def _insert_sql(model: type[models.Model], names: tuple[str, ...], unless_there: bool) -> str:
     table = _q(model._meta.db_table)
     cols = ", ".join(_q(_column(model, n)) for n in names)
     marks = ", ".join(["%s"] * len(names))
     pk = _q(model._meta.pk.column)  # type: ignore[union-attr]
-    return f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING {pk}"
+    conflict = " ON CONFLICT DO NOTHING" if unless_there else ""
+    return f"INSERT INTO {table} ({cols}) VALUES ({marks}){conflict} RETURNING {pk}"
 
 
-def insert(model: type[M], **values: Any) -> M:
+@overload
+def insert(model: type[M], *, unless_there: Literal[False] = False, **values: Any) -> M: ...
+@overload
+def insert(model: type[M], *, unless_there: Literal[True], **values: Any) -> M | None: ...
+
+
+def insert(model: type[M], *, unless_there: bool = False, **values: Any) -> M | None:
     """Insert one row; fields not given take their default (``auto_now``/``auto_now_add``
-    fields: now). Returns the instance with its primary key."""
+    fields: now). Returns the instance with its primary key. ``unless_there``: a row with
+    the same unique key already there is no error: nothing is written and None returned
+    (no savepoint needed around the insert; other errors still raise)."""
     now: dt.datetime | None = None
     row: dict[str, Any] = {}
     for field in _fields(model):
@@ -130,16 +169,17 @@ def insert(model: type[M], **values: Any) -> M:
     names = tuple(row)
     by_attname = {f.attname: f for f in _fields(model)}
     params = [_prep(by_attname[n], row[n]) for n in names]
-    sql = _insert_sql(model, tuple(by_attname[n].name for n in names))
+    sql = _insert_sql(model, tuple(by_attname[n].name for n in names), unless_there)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         result = cursor.fetchone()
-    assert result is not None
-    pk_name = model._meta.pk.attname  # type: ignore[union-attr]
-    instance = model(**{**row, pk_name: result[0]})
-    instance._state.adding = False
-    instance._state.db = connection.alias
-    return instance
+    if result is None:
+        if unless_there:
+            return None
+        raise RuntimeError(f"INSERT INTO {model._meta.db_table} returned no key")
+    # Positional values, as the ORM builds the rows it reads (much cheaper than keywords).
+    args = [result[0] if f.primary_key else row[f.attname] for f in _fields(model)]
+    return model.from_db(connection.alias, None, args)  # type: ignore[arg-type]
 
 
 def update(model: type[models.Model], pk: Any, **values: Any) -> int:

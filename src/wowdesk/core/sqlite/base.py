@@ -13,6 +13,7 @@ workers, ``wowdesk worker``). Both are released at commit, rollback or close.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import threading
 import time
@@ -37,8 +38,26 @@ def _lock_for(name: str) -> tuple[threading.Lock, int | None]:
         return lock, fd
 
 
+@functools.lru_cache(maxsize=4096)
+def _qmark(query: str) -> str:
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+class CursorWrapper(base.SQLiteCursorWrapper):
+    """Django's cursor, converting each query's ``%s`` to ``?`` once, not on every
+    execution (a regular expression per statement: 5 % of the ingest path's CPU)."""
+
+    def convert_query(self, query: str, *, param_names: list[str] | None = None) -> str:
+        if param_names is None:
+            return _qmark(query)
+        return super().convert_query(query, param_names=param_names)  # type: ignore[misc,no-any-return]
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _holds_write_lock = False
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        return self.connection.cursor(factory=CursorWrapper)
 
     def _take_write_lock(self) -> None:
         name = str(self.settings_dict["NAME"])
