@@ -135,3 +135,19 @@ def test_inside_a_transaction_the_item_is_stored_inline(
         result = ingest.ingest(brand.pk, item)
     assert threads == [threading.current_thread().name]
     assert result.status == EnvelopeStatus.PROCESSED
+
+
+def test_busy_is_seen_by_every_process_of_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Emotion scoring waits while any server process takes items (core/worker.py)."""
+    import os
+    import time
+
+    monkeypatch.setattr(ingest, "_last_ingest", [0.0])
+    monkeypatch.setattr(ingest, "_last_touch", [0.0])
+    ingest._note_busy()
+    assert ingest.busy()
+    ingest._last_ingest[0] = 0.0  # as another process sees it: only the file
+    assert ingest.busy()
+    past = time.time() - 10
+    os.utime(ingest._busy_file(), (past, past))
+    assert not ingest.busy()

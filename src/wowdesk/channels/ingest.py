@@ -24,8 +24,10 @@ import logging
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -48,14 +50,35 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 # When this process last took an inbound item (monotonic seconds): background enrichment
-# (emotion scoring) waits while items are arriving.
+# (emotion scoring) waits while items are arriving, in any server process of this machine
+# (the others see a file's modification time: with several processes, the one that gets
+# no request would otherwise score at full speed, taking a core from the ones that do).
 _last_ingest = [0.0]
+_last_touch = [0.0]
 BUSY_WINDOW = 0.5
 
 
+def _busy_file() -> Path:
+    return Path(settings.DATA_DIR) / "ingest.busy"
+
+
+def _note_busy() -> None:
+    now = time.monotonic()
+    _last_ingest[0] = now
+    if now - _last_touch[0] > BUSY_WINDOW / 4:
+        _last_touch[0] = now
+        with contextlib.suppress(OSError):
+            _busy_file().touch()
+
+
 def busy(window: float = BUSY_WINDOW) -> bool:
-    """Did this process take an inbound item within the last ``window`` seconds?"""
-    return time.monotonic() - _last_ingest[0] < window
+    """Did a server process of this machine take an inbound item within ``window`` s?"""
+    if time.monotonic() - _last_ingest[0] < window:
+        return True
+    try:
+        return time.time() - _busy_file().stat().st_mtime < window
+    except OSError:
+        return False
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -127,7 +150,7 @@ def ingest(brand_id: int, item: InboundIn) -> IngestResult:
     raises (nothing stored) or the rejection of an item that was stored and marked."""
     from wowdesk.channels.writer import writer
 
-    _last_ingest[0] = time.monotonic()
+    _note_busy()
     pending = Pending.of(brand_id, item, validate(brand_id, item), translation.get_language())
     if writer.accepts():
         return writer.submit(PendingJob(pending)).result()
@@ -143,7 +166,7 @@ def store_batch(items: list[Pending]) -> list[IngestResult | Exception]:
     result, or the exception to raise to its sender (a rejection, marked on the stored
     envelope). An error storing an envelope itself (not a repeat: the database failing)
     fails the whole batch, which is rolled back: nobody is told anything was kept."""
-    _last_ingest[0] = time.monotonic()
+    _note_busy()
     outcomes: list[IngestResult | Exception | None] = [None] * len(items)
     repeats: list[int] = []
     with transaction.atomic():
