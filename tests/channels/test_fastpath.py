@@ -84,7 +84,7 @@ def call(
 
 
 def headers_for(token: str | None, language: str | None = None) -> list[tuple[bytes, bytes]]:
-    out = [(b"content-type", b"application/json")]
+    out = [(b"host", b"testserver"), (b"content-type", b"application/json")]
     if token:
         out.append((b"authorization", f"Bearer {token}".encode()))
     if language:
@@ -187,6 +187,7 @@ def test_a_body_in_several_chunks(setup: dict[str, Any]) -> None:
         ("conversation elsewhere", 422),
         ("query string", 202),
         ("cookie", 202),
+        ("host not allowed", 400),
     ],
 )
 def test_everything_else_is_answered_by_django(
@@ -210,18 +211,19 @@ def test_everything_else_is_answered_by_django(
         query = b"x=1"
     elif case == "cookie":
         extra = [(b"cookie", b"django_language=en")]
+    elif case == "host not allowed":
+        extra = [(b"host", b"evil.example")]
     body = {
         "not json": b"{not json",
         "not an object": b"[1, 2]",
     }.get(case, json.dumps(payload).encode())
     django = CountingApp()
-    status, _headers, content = call(
-        InboundFastPath(django), body, headers_for(token) + extra, query=query
-    )
+    sent = [h for h in headers_for(token) if not (extra and h[0] == extra[0][0])] + extra
+    status, _headers, content = call(InboundFastPath(django), body, sent, query=query)
     assert django.calls == 1
     assert status == expected_status, content
     if status >= 400:
-        assert b"detail" in content
+        assert b"detail" in content or case == "host not allowed"
         assert InboundEnvelope.objects.count() == 0  # nothing half-written
 
 

@@ -69,6 +69,43 @@ def test_a_job_that_fails_to_prepare_fails_alone(brand: Brand) -> None:
     assert list(InboundEnvelope.objects.values_list("external_id", flat=True)) == ["p-1"]
 
 
+def test_a_batch_that_fails_is_stored_one_by_one(
+    brand: Brand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL an error outside the savepoints aborts the batch's transaction: the
+    items are then stored on their own, so one item's fault stays its own."""
+    store = ingest.store_batch
+
+    def no_batches(items: list[ingest.Pending]) -> Any:
+        if len(items) > 1:
+            raise RuntimeError("the batch failed")
+        if items[0].item.external_id == "bad":
+            raise RuntimeError("this one is bad")
+        return store(items)
+
+    monkeypatch.setattr(ingest, "store_batch", no_batches)
+    jobs = [ingest.PendingJob(_pending(brand, x)) for x in ("ok-1", "bad", "ok-2")]
+    run_jobs(jobs)
+    assert jobs[0].future.result(timeout=0).status == EnvelopeStatus.PROCESSED
+    with pytest.raises(RuntimeError, match="this one is bad"):
+        jobs[1].future.result(timeout=0)
+    assert jobs[2].future.result(timeout=0).status == EnvelopeStatus.PROCESSED
+
+
+def test_a_cancelled_job_is_not_stored(brand: Brand) -> None:
+    cancelled = ingest.PendingJob(_pending(brand, "gone"))
+    kept = ingest.PendingJob(_pending(brand, "kept"))
+    assert cancelled.future.cancel()  # the caller gave up before the writer took it
+    run_jobs([cancelled, kept])
+    assert kept.future.result(timeout=0).status == EnvelopeStatus.PROCESSED
+    assert list(InboundEnvelope.objects.values_list("external_id", flat=True)) == ["kept"]
+
+
+def test_nul_characters_are_dropped_from_meta_at_any_depth() -> None:
+    item = InboundIn.model_validate(inbound("nul", meta={"a\x00b": ["c\x00", {"d": "\x00e"}]}))
+    assert item.meta == {"ab": ["c", {"d": "e"}]}
+
+
 @pytest.fixture
 def running_writer(transactional_db: None) -> Iterator[None]:
     writer.start()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 from django.utils.translation import trans_real
 from pydantic import ValidationError
@@ -140,6 +141,8 @@ class InboundFastPath:
             headers[name] = value
         if b"cookie" in headers:  # a session or a language cookie: Django decides
             return None
+        if not _allowed_host(headers):  # Django answers 400, as for any other path
+            return None
         if not headers.get(b"content-type", b"").startswith(b"application/json"):
             return None
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
@@ -172,6 +175,19 @@ def _inbound_out(result: ingest.IngestResult) -> dict[str, Any]:
 
 def _error(exc: ServiceError) -> dict[str, Any]:
     return {"detail": exc.message, "field": exc.field, "code": exc.code}
+
+
+def _allowed_host(headers: dict[bytes, bytes]) -> bool:
+    """Django's ``HttpRequest.get_host`` check (ALLOWED_HOSTS), for the plain case: a Host
+    header (a forwarded host, when trusted, is left to Django)."""
+    if settings.USE_X_FORWARDED_HOST and b"x-forwarded-host" in headers:
+        return False
+    host = headers.get(b"host", b"").decode("latin-1")
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, allowed)
 
 
 def _language(accept: str) -> str:

@@ -131,7 +131,12 @@ class Pending:
     def of(cls, brand_id: int, item: InboundIn, inbox: Inbox, language: str | None) -> Pending:
         """Ready to store: the CPU-only part of language detection is done here, before
         the writer's transaction (on SQLite, while nobody waits for the write lock)."""
-        return cls(brand_id, item, inbox, language, rank_language(item.body))
+        try:
+            ranked: Ranking | None = rank_language(item.body)
+        except Exception:  # the engine failed to load: detection is retried while storing
+            log.exception("ranking the language of an inbound item failed")
+            ranked = None
+        return cls(brand_id, item, inbox, language, ranked)
 
 
 @dataclass
@@ -179,7 +184,8 @@ def store_batch(items: list[Pending]) -> list[IngestResult | Exception]:
                 outcomes[i] = stored
     for i in repeats:
         try:
-            outcomes[i] = _repeat(items[i])
+            with _language(items[i].language):
+                outcomes[i] = _repeat(items[i])
         except Exception as exc:
             outcomes[i] = exc
     return [o if o is not None else RuntimeError("not stored") for o in outcomes]
@@ -194,7 +200,7 @@ def _store_one(pending: Pending) -> IngestResult | ServiceError | None:
     item = pending.item
     envelope = fastsql.insert(
         InboundEnvelope,
-        unless_there=True,
+        unless_there=("brand", "channel", "external_id"),  # the envelope_idempotency key
         brand_id=pending.brand_id,
         channel=item.channel,
         external_id=item.external_id,

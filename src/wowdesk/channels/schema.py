@@ -10,8 +10,15 @@ InboundChannel = Literal["api", "email", "chat", "voice", "social", "web"]
 
 
 def _drop_nul(v: object) -> object:
-    """NUL characters carry no meaning in text and PostgreSQL cannot store them."""
-    return v.replace("\x00", "") if isinstance(v, str) else v
+    """NUL characters carry no meaning in text and PostgreSQL cannot store them (in a
+    JSON object's keys and strings either, at any depth)."""
+    if isinstance(v, str):
+        return v.replace("\x00", "")
+    if isinstance(v, dict):
+        return {_drop_nul(k): _drop_nul(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_drop_nul(x) for x in v]
+    return v
 
 
 class InboundFrom(Schema):
@@ -45,7 +52,7 @@ class InboundIn(Schema):
 
     model_config = {"populate_by_name": True}
 
-    _no_nul = field_validator("subject", "body", "html", "inbox", mode="before")(_drop_nul)
+    _no_nul = field_validator("subject", "body", "html", "inbox", "meta", mode="before")(_drop_nul)
 
     @field_validator("external_id")
     @classmethod

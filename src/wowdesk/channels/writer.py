@@ -89,21 +89,30 @@ class IngestWriter(QueueThread[Job]):
                 if not reactions:
                     since = time.monotonic()
                 reactions += run_jobs(batch, react=False)
-                # The reactions of several batches at once (one read of the roster for
-                # all of them), but never more than REACTION_DELAY late, and at once when
-                # nothing else is waiting.
-                if (
-                    not self._queue
-                    or time.monotonic() - since >= REACTION_DELAY
-                    or len(reactions) >= REACTION_BATCH
-                ):
-                    batcher.run_collected(reactions)
-                    reactions = []
             except BaseException as exc:  # never let the thread die with callers waiting
                 log.exception("storing %d inbound items failed", len(batch))
                 for job in batch:
-                    if not job.future.done():
-                        job.future.set_exception(exc)
+                    _settle(job.future, exc)
+            # The reactions of several batches at once (one read of the roster for all of
+            # them), but never more than REACTION_DELAY late, and at once when nothing
+            # else is waiting.
+            if reactions and (
+                not self._queue
+                or time.monotonic() - since >= REACTION_DELAY
+                or len(reactions) >= REACTION_BATCH
+            ):
+                batcher.run_collected(reactions)  # logs its own failures
+                reactions = []
+
+
+def _settle(future: Future[Any], outcome: Any) -> None:
+    """Answer a job (a caller that gave up, a cancelled future, is skipped)."""
+    if future.done():
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
 
 
 def run_jobs(jobs: list[Job], *, react: bool = True) -> list[Reaction]:
@@ -119,28 +128,46 @@ def run_jobs(jobs: list[Job], *, react: bool = True) -> list[Reaction]:
     memo: dict[Any, Any] = {}
     pending: list[tuple[Job, Pending]] = []
     for job in jobs:
+        # Running from here on: a caller who gives up can no longer cancel it mid-batch.
+        if not job.future.set_running_or_notify_cancel():
+            continue
         try:
             prepared = job.prepare(memo)
         except Exception as exc:
-            job.future.set_exception(exc)
+            _settle(job.future, exc)
             continue
         if isinstance(prepared, Pending):
             pending.append((job, prepared))
         else:
-            job.future.set_result(prepared)
+            _settle(job.future, prepared)
     if not pending:
         return []
     with batcher.collecting() as reactions:
-        outcomes = store_batch([p for _, p in pending])
+        items = [p for _, p in pending]
+        try:
+            outcomes: list[Any] = store_batch(items)
+        except Exception:
+            if len(items) == 1:
+                raise
+            # The whole batch was rolled back (on PostgreSQL one bad item aborts the
+            # transaction): store each on its own, so one item's fault stays its own.
+            log.exception("storing a batch of %d failed; storing them one by one", len(items))
+            outcomes = [_alone(p) for p in items]
     for (job, _), outcome in zip(pending, outcomes, strict=True):
-        if isinstance(outcome, BaseException):
-            job.future.set_exception(outcome)
-        else:
-            job.future.set_result(outcome)
+        _settle(job.future, outcome)
     if not react:
         return reactions
     batcher.run_collected(reactions)
     return []
+
+
+def _alone(item: Any) -> Any:
+    from wowdesk.channels.ingest import store_batch
+
+    try:
+        return store_batch([item])[0]
+    except Exception as exc:
+        return exc
 
 
 writer = IngestWriter()

@@ -85,13 +85,18 @@ def _dispatch(event: Event, paths: list[str], payload: dict[str, Any]) -> Callab
         light = [(p, f) for p, f in listeners if getattr(f, "outside_transaction", False)]
         heavy = [(p, f) for p, f in listeners if not getattr(f, "outside_transaction", False)]
         if heavy:
-            with transaction.atomic():
-                for path, listener in heavy:
-                    try:
-                        with transaction.atomic():
-                            listener(**payload)
-                    except Exception:  # a listener's failure must not break the others
-                        log.exception("listener %s failed for %s", path, event)
+            # Runs after a commit: its failure (the database away a moment) must not
+            # look like a failure of what was committed; the sweeps catch up.
+            try:
+                with transaction.atomic():
+                    for path, listener in heavy:
+                        try:
+                            with transaction.atomic():
+                                listener(**payload)
+                        except Exception:  # a listener's failure must not break the others
+                            log.exception("listener %s failed for %s", path, event)
+            except Exception:
+                log.exception("listeners of %s could not run", event)
         for path, listener in light:
             try:
                 listener(**payload)

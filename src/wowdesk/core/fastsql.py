@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from django.db import connection, models
 from django.utils import timezone
@@ -131,26 +131,32 @@ def _prep(field: models.Field[Any, Any], value: Any) -> Any:
 
 
 @cache
-def _insert_sql(model: type[models.Model], names: tuple[str, ...], unless_there: bool) -> str:
+def _insert_sql(
+    model: type[models.Model], names: tuple[str, ...], unless_there: tuple[str, ...]
+) -> str:
     table = _q(model._meta.db_table)
     cols = ", ".join(_q(_column(model, n)) for n in names)
     marks = ", ".join(["%s"] * len(names))
     pk = _q(model._meta.pk.column)  # type: ignore[union-attr]
-    conflict = " ON CONFLICT DO NOTHING" if unless_there else ""
+    conflict = ""
+    if unless_there:
+        key = ", ".join(_q(_column(model, n)) for n in unless_there)
+        conflict = f" ON CONFLICT ({key}) DO NOTHING"
     return f"INSERT INTO {table} ({cols}) VALUES ({marks}){conflict} RETURNING {pk}"
 
 
 @overload
-def insert(model: type[M], *, unless_there: Literal[False] = False, **values: Any) -> M: ...
+def insert(model: type[M], *, unless_there: tuple[()] = (), **values: Any) -> M: ...
 @overload
-def insert(model: type[M], *, unless_there: Literal[True], **values: Any) -> M | None: ...
+def insert(model: type[M], *, unless_there: tuple[str, ...], **values: Any) -> M | None: ...
 
 
-def insert(model: type[M], *, unless_there: bool = False, **values: Any) -> M | None:
+def insert(model: type[M], *, unless_there: tuple[str, ...] = (), **values: Any) -> M | None:
     """Insert one row; fields not given take their default (``auto_now``/``auto_now_add``
-    fields: now). Returns the instance with its primary key. ``unless_there``: a row with
-    the same unique key already there is no error: nothing is written and None returned
-    (no savepoint needed around the insert; other errors still raise)."""
+    fields: now). Returns the instance with its primary key. ``unless_there``: the fields
+    of a unique key; a row with the same key already there is no error: nothing is
+    written and None returned (no savepoint needed around the insert; any other error,
+    on another key too, still raises)."""
     now: dt.datetime | None = None
     row: dict[str, Any] = {}
     for field in _fields(model):
