@@ -83,10 +83,17 @@ def worked(brand: Brand, make_agent: Callable[..., Agent]) -> tuple[Agent, int]:
     return agent, conversation.pk
 
 
-def test_inbox_row_shows_escaped_precomputed_fields(worked: tuple[Agent, int]) -> None:
+@pytest.fixture
+def seen(worked: tuple[Agent, int]) -> tuple[Client, int]:
+    """The worked conversation's agent, logged in, and the conversation's id."""
     agent, pk = worked
     client = Client()
     client.force_login(agent.user)
+    return client, pk
+
+
+def test_inbox_row_shows_escaped_precomputed_fields(seen: tuple[Client, int]) -> None:
+    client, pk = seen
     html = client.get("/inbox/?view=mine").content.decode()
     assert f'data-conversation-id="{pk}"' in html
     assert "&lt;script&gt;x&lt;/script&gt; broken" in html
@@ -98,10 +105,8 @@ def test_inbox_row_shows_escaped_precomputed_fields(worked: tuple[Agent, int]) -
     assert 'class="badge sla-warning" title="SLA due">SLA 15:08<' in html
 
 
-def test_thread_shows_escaped_precomputed_fields(worked: tuple[Agent, int]) -> None:
-    agent, pk = worked
-    client = Client()
-    client.force_login(agent.user)
+def test_thread_shows_escaped_precomputed_fields(seen: tuple[Client, int]) -> None:
+    client, pk = seen
     html = client.get(f"/inbox/c/{pk}/").content.decode()
     assert "line one<br>line &lt;two&gt;" in html
     assert 'class="badge emotion emotion-neg" title="Emotion -0.73">angry -0.7<' in html
@@ -113,10 +118,8 @@ def test_thread_shows_escaped_precomputed_fields(worked: tuple[Agent, int]) -> N
     assert '<span class="who">Ana &lt;b&gt;</span>' in html
 
 
-def test_one_message_partial_matches_the_thread(worked: tuple[Agent, int]) -> None:
-    agent, pk = worked
-    client = Client()
-    client.force_login(agent.user)
+def test_one_message_partial_matches_the_thread(seen: tuple[Client, int]) -> None:
+    client, pk = seen
     page = client.get(f"/inbox/c/{pk}/").content.decode()
     for m in Message.objects.filter(conversation_id=pk):
         part = client.get(f"/inbox/c/{pk}/messages/{m.pk}/").content.decode().strip()
@@ -124,10 +127,8 @@ def test_one_message_partial_matches_the_thread(worked: tuple[Agent, int]) -> No
         assert part in page
 
 
-def test_chinese_labels_and_months(worked: tuple[Agent, int]) -> None:
-    agent, pk = worked
-    client = Client()
-    client.force_login(agent.user)
+def test_chinese_labels_and_months(seen: tuple[Client, int]) -> None:
+    client, pk = seen
     client.post("/settings/language/", {"language": "zh-hans", "next": "/inbox/"})
     html = client.get(f"/inbox/c/{pk}/").content.decode()
     assert "内部备注" in html or "备注" in html  # the note's direction label
@@ -179,11 +180,9 @@ def test_missing_conversation_gets_a_page_with_a_way_back(
     assert 'href="/inbox/">Back to the inbox<' in html
 
 
-def test_a_missed_sla_says_so(worked: tuple[Agent, int]) -> None:
-    agent, pk = worked
+def test_a_missed_sla_says_so(seen: tuple[Client, int]) -> None:
+    client, pk = seen
     ConversationSla.objects.filter(conversation_id=pk).update(state="breached")
-    client = Client()
-    client.force_login(agent.user)
     page = client.get(f"/inbox/c/{pk}/").content.decode()
     assert "SLA missed: was due May 6, 15:08" in page
     row = client.get("/inbox/list/?view=mine").content.decode()

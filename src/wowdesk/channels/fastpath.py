@@ -34,6 +34,7 @@ from django.utils.translation import trans_real
 from pydantic import ValidationError
 
 from wowdesk.channels import ingest
+from wowdesk.channels.api import inbound_out
 from wowdesk.channels.schema import InboundIn
 from wowdesk.channels.writer import writer
 from wowdesk.core import permissions
@@ -114,7 +115,9 @@ class InboundFastPath:
         if isinstance(outcome, _Fallback):
             await self.app(scope, _replay(body, whole, receive), send)
             return
-        await self._respond(send, 202, _inbound_out(outcome), job.language if job else "")
+        await self._respond(
+            send, 202, inbound_out(outcome).model_dump(), job.language if job else ""
+        )
 
     async def _read(self, receive: Receive) -> tuple[bytes, bool]:
         """The body, and whether it is all there (not over the limit, no disconnect)."""
@@ -165,12 +168,6 @@ class InboundFastPath:
             {"type": "http.response.start", "status": status, "headers": _headers(body, language)}
         )
         await send({"type": "http.response.body", "body": body})
-
-
-def _inbound_out(result: ingest.IngestResult) -> dict[str, Any]:
-    from wowdesk.channels.api import inbound_out
-
-    return inbound_out(result).model_dump()
 
 
 def _error(exc: ServiceError) -> dict[str, Any]:

@@ -7,6 +7,7 @@ email or a task never announces data that does not exist.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 import time
@@ -82,40 +83,45 @@ def outside_transaction(listener: Callable[..., None]) -> Callable[..., None]:
 def _dispatch(event: Event, paths: list[str], payload: dict[str, Any]) -> Callable[[], None]:
     def run() -> None:
         listeners = [(path, import_string(path)) for path in paths]
-        light = [(p, f) for p, f in listeners if getattr(f, "outside_transaction", False)]
         heavy = [(p, f) for p, f in listeners if not getattr(f, "outside_transaction", False)]
-        if heavy:
-            # Runs after a commit: its failure (the database away a moment) must not
-            # look like a failure of what was committed; the sweeps catch up.
-            try:
-                with transaction.atomic():
-                    for path, listener in heavy:
-                        try:
-                            with transaction.atomic():
-                                listener(**payload)
-                        except Exception:  # a listener's failure must not break the others
-                            log.exception("listener %s failed for %s", path, event)
-            except Exception:
-                log.exception("listeners of %s could not run", event)
-        for path, listener in light:
-            try:
-                listener(**payload)
-            except Exception:
-                log.exception("listener %s failed for %s", path, event)
+        light = [(p, f) for p, f in listeners if getattr(f, "outside_transaction", False)]
+        _in_one_transaction(event, [(p, functools.partial(f, **payload)) for p, f in heavy])
+        _call_each(event, [(p, functools.partial(f, **payload)) for p, f in light])
 
     return run
 
 
 def run_batch(event: Event, payloads: list[dict[str, Any]]) -> None:
     """Every batch listener of ``event`` over ``payloads``, in one transaction."""
-    with transaction.atomic():
-        for path in BATCH_LISTENERS.get(event, []):
-            listener: Callable[[list[dict[str, Any]]], None] = import_string(path)
-            try:
-                with transaction.atomic():
-                    listener(payloads)
-            except Exception:
-                log.exception("batch listener %s failed for %d %s", path, len(payloads), event)
+    paths = BATCH_LISTENERS.get(event, [])
+    _in_one_transaction(
+        event, [(path, functools.partial(import_string(path), payloads)) for path in paths]
+    )
+
+
+def _in_one_transaction(event: Event, calls: list[tuple[str, Callable[[], None]]]) -> None:
+    """The calls in one transaction (one write lock on SQLite), each in a savepoint.
+    Listeners run after a commit: their failing to run at all (the database away a
+    moment) is logged, never raised into what was committed; the sweeps catch up."""
+    if not calls:
+        return
+    try:
+        with transaction.atomic():
+            _call_each(event, calls, savepoint=True)
+    except Exception:
+        log.exception("listeners of %s could not run", event)
+
+
+def _call_each(
+    event: Event, calls: list[tuple[str, Callable[[], None]]], *, savepoint: bool = False
+) -> None:
+    """Each call; one failing is logged and does not stop the others."""
+    for path, call in calls:
+        try:
+            with transaction.atomic() if savepoint else contextlib.nullcontext():
+                call()
+        except Exception:
+            log.exception("listener %s failed for %s", path, event)
 
 
 class Batcher(QueueThread[tuple[Event, dict[str, Any]]]):
@@ -196,10 +202,7 @@ class Batcher(QueueThread[tuple[Event, dict[str, Any]]]):
         for event, payload in batch:
             by_event.setdefault(event, []).append(payload)
         for event, payloads in by_event.items():
-            try:
-                run_batch(event, payloads)
-            except Exception:  # the database may be away for a moment; the sweeps catch up
-                log.exception("running %d %s events failed", len(payloads), event)
+            run_batch(event, payloads)  # logs its failures: the sweeps catch up
 
 
 batcher = Batcher()

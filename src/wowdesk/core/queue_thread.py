@@ -4,13 +4,14 @@ and the ingest writer (channels/writer.py)."""
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from collections import deque
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
 
-class QueueThread(Generic[T]):
+class QueueThread(ABC, Generic[T]):
     """Items go into ``_queue`` (``_put``); ``_loop`` runs in the thread and returns once
     ``_stop`` is set. ``stop`` waits for it, then calls ``_after_stop``."""
 
@@ -52,8 +53,9 @@ class QueueThread(Generic[T]):
             self._queue.append(item)
             self._ready.notify()
 
+    @abstractmethod
     def _loop(self) -> None:
-        raise NotImplementedError
+        """The thread's body: serve ``_queue`` until ``_stop`` is set."""
 
     def _after_stop(self) -> None:
         """What runs after the thread ended (in the caller of ``stop``)."""
