@@ -2,6 +2,7 @@
 failed on the way in or out."""
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -28,14 +29,20 @@ def inbound(request: HttpRequest, payload: InboundIn) -> Status[InboundOut]:
 
 
 def inbound_out(result: ingest.IngestResult) -> InboundOut:
-    """The answer to an inbound item (also given by channels/fastpath.py)."""
-    return InboundOut(
-        message_id=result.message_id,
-        conversation_id=result.conversation_id,
-        number=result.number,
-        status=result.status,
-        duplicate=result.duplicate,
-    )
+    """The answer to an inbound item."""
+    return InboundOut(**inbound_answer(result))
+
+
+def inbound_answer(result: ingest.IngestResult) -> dict[str, Any]:
+    """The fields of ``InboundOut``, in its order, as plain JSON values (channels/fastpath.py
+    answers with them directly: building the schema cost a tenth of its CPU)."""
+    return {
+        "message_id": result.message_id,
+        "conversation_id": result.conversation_id,
+        "number": result.number,
+        "status": result.status,
+        "duplicate": result.duplicate,
+    }
 
 
 class EnvelopeOut(Schema):

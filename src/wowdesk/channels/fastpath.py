@@ -7,7 +7,7 @@ ASGI layer in front of Django answers the plain case itself: the body is read an
 validated on the event loop with the endpoint's own schema (``InboundIn``); the token
 check, the brand and the checks that need the database run in the writer thread
 (channels/writer.py), which stores the item in its batch; the answer is the endpoint's
-own (``channels.api.inbound_out``), with the headers Django would add.
+own (``channels.api.inbound_answer``), with the headers Django would add.
 
 Anything else goes to Django unchanged, with the body it already read: another path or
 method, a query string, a body that is not a JSON object valid for the schema, a missing
@@ -34,7 +34,7 @@ from django.utils.translation import trans_real
 from pydantic import ValidationError
 
 from wowdesk.channels import ingest
-from wowdesk.channels.api import inbound_out
+from wowdesk.channels.api import inbound_answer
 from wowdesk.channels.schema import InboundIn
 from wowdesk.channels.writer import writer
 from wowdesk.core import permissions
@@ -116,7 +116,7 @@ class InboundFastPath:
             await self.app(scope, _replay(body, whole, receive), send)
             return
         await self._respond(
-            send, 202, inbound_out(outcome).model_dump(), job.language if job else ""
+            send, 202, inbound_answer(outcome), job.language if job else ""
         )
 
     async def _read(self, receive: Receive) -> tuple[bytes, bool]:

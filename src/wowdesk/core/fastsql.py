@@ -123,10 +123,26 @@ def _passes(field: models.Field[Any, Any]) -> type[Any] | None:
     return _PASS_THROUGH.get(type(field))
 
 
+@cache
+def _utc_text() -> bool:
+    """Does this database take aware UTC datetimes as naive text (SQLite with USE_TZ and
+    no database TIME_ZONE, what ``adapt_datetimefield_value`` does then)?"""
+    return connection.vendor == "sqlite" and connection.timezone is dt.UTC
+
+
 def _prep(field: models.Field[Any, Any], value: Any) -> Any:
     kind = _passes(field)
     if kind is not None and (value is None or type(value) is kind):
         return value
+    kind_of_field = type(field)
+    if kind_of_field is models.DateTimeField:
+        # ``timezone.now()``: Django's chain (prep, naive check, make_naive, str) in one step.
+        if value is None:
+            return None
+        if type(value) is dt.datetime and value.tzinfo is dt.UTC:
+            return str(value.replace(tzinfo=None)) if _utc_text() else value
+    elif kind_of_field is models.JSONField and type(value) in (dict, list):
+        return connection.ops.adapt_json_value(value, field.encoder)  # type: ignore[attr-defined]
     return field.get_db_prep_save(value, connection)
 
 
@@ -145,6 +161,44 @@ def _insert_sql(
     return f"INSERT INTO {table} ({cols}) VALUES ({marks}){conflict} RETURNING {pk}"
 
 
+@cache
+def _plan(
+    model: type[models.Model],
+) -> tuple[tuple[models.Field[Any, Any], str, str, bool, bool], ...]:
+    """Per field, once: (field, attname, name, primary key?, set to now by default?)."""
+    return tuple(
+        (
+            f,
+            f.attname,
+            f.name,
+            bool(f.primary_key),
+            bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
+        )
+        for f in _fields(model)
+    )
+
+
+def _execute(sql: str, params: Sequence[Any], *, fetch: bool) -> Any:
+    """Run one statement: its first row (``fetch``) or its row count. On SQLite, straight
+    on the driver's connection (Django's cursor wrapper cost as much as the statement),
+    with Django's error mapping and broken-transaction check; through Django's cursor when
+    queries are being recorded (tests count them) or on another database."""
+    raw = connection.connection
+    if raw is not None and connection.vendor == "sqlite" and not connection.queries_logged:
+        connection.validate_no_broken_transaction()
+        with connection.wrap_database_errors:
+            cursor = raw.execute(_qmark(sql), params)
+            return cursor.fetchone() if fetch else cursor.rowcount
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() if fetch else cursor.rowcount
+
+
+@cache
+def _qmark(sql: str) -> str:
+    return sql.replace("%s", "?")
+
+
 @overload
 def insert(model: type[M], *, unless_there: tuple[()] = (), **values: Any) -> M: ...
 @overload
@@ -158,51 +212,61 @@ def insert(model: type[M], *, unless_there: tuple[str, ...] = (), **values: Any)
     written and None returned (no savepoint needed around the insert; any other error,
     on another key too, still raises)."""
     now: dt.datetime | None = None
-    row: dict[str, Any] = {}
-    for field in _fields(model):
-        if field.primary_key and field.attname not in values:
+    names: list[str] = []
+    params: list[Any] = []
+    args: list[Any] = []  # the instance's values, positionally (None: the key, below)
+    for field, attname, name, is_pk, auto in _plan(model):
+        if attname in values:
+            value = values[attname]
+        elif name in values:
+            value = values[name]
+            if isinstance(value, models.Model):
+                value = value.pk
+        elif is_pk:
+            args.append(None)
             continue
-        if field.attname in values:
-            row[field.attname] = values[field.attname]
-        elif field.name in values:
-            value = values[field.name]
-            row[field.attname] = value.pk if isinstance(value, models.Model) else value
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        elif auto:
             now = now or timezone.now()
-            row[field.attname] = now
+            value = now
         else:
-            row[field.attname] = field.get_default()
-    names = tuple(row)
-    by_attname = {f.attname: f for f in _fields(model)}
-    params = [_prep(by_attname[n], row[n]) for n in names]
-    sql = _insert_sql(model, tuple(by_attname[n].name for n in names), unless_there)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        result = cursor.fetchone()
+            value = field.get_default()
+        names.append(name)
+        params.append(_prep(field, value))
+        args.append(value)
+    sql = _insert_sql(model, tuple(names), unless_there)
+    result = _execute(sql, params, fetch=True)
     if result is None:
         if unless_there:
             return None
         raise RuntimeError(f"INSERT INTO {model._meta.db_table} returned no key")
+    for i, (_field, _attname, _name, is_pk, _auto) in enumerate(_plan(model)):
+        if is_pk and args[i] is None:
+            args[i] = result[0]
     # Positional values, as the ORM builds the rows it reads (much cheaper than keywords).
-    args = [result[0] if f.primary_key else row[f.attname] for f in _fields(model)]
     return model.from_db(connection.alias, None, args)  # type: ignore[arg-type]
+
+
+@cache
+def _update_sql(model: type[models.Model], names: tuple[tuple[str, bool], ...]) -> str:
+    sets = []
+    for name, increment in names:
+        col = _q(_column(model, name))
+        sets.append(f"{col} = {col} + %s" if increment else f"{col} = %s")
+    table = _q(model._meta.db_table)
+    pk_col = _q(model._meta.pk.column)  # type: ignore[union-attr]
+    return f"UPDATE {table} SET {', '.join(sets)} WHERE {pk_col} = %s"
 
 
 def update(model: type[models.Model], pk: Any, **values: Any) -> int:
     """``UPDATE … SET … WHERE pk = %s``; an ``Increment`` adds to the column."""
-    sets: list[str] = []
+    names: list[tuple[str, bool]] = []
     params: list[Any] = []
     for name, value in values.items():
-        field = model._meta.get_field(name)
-        col = _q(_column(model, name))
         if isinstance(value, Increment):
-            sets.append(f"{col} = {col} + %s")
+            names.append((name, True))
             params.append(value.by)
         else:
-            sets.append(f"{col} = %s")
-            params.append(_prep(field, value))  # type: ignore[arg-type]
-    table = _q(model._meta.db_table)
-    pk_col = _q(model._meta.pk.column)  # type: ignore[union-attr]
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {', '.join(sets)} WHERE {pk_col} = %s", [*params, pk])
-        return int(cursor.rowcount)
+            names.append((name, False))
+            params.append(_prep(model._meta.get_field(name), value))  # type: ignore[arg-type]
+    params.append(pk)
+    return int(_execute(_update_sql(model, tuple(names)), params, fetch=False))

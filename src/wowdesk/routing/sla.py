@@ -280,31 +280,31 @@ def _conversation(conversation_id: int) -> Conversation | None:
 def on_messages_created(payloads: list[dict[str, Any]]) -> None:
     """Start, restart or stop the clocks of the conversations these messages belong to.
     A batch (core.events.BATCH_LISTENERS): the policies are looked up once."""
-    ids = {p["conversation_id"] for p in payloads}
-    convs = {
-        c.pk: c for c in Conversation.objects.select_related("inbox", "assignee").filter(pk__in=ids)
-    }
+    # Every emitter of MESSAGE_CREATED puts the brand in the event: the conversations are
+    # loaded only where a clock may run (a help desk without policies loads none).
     brands = set(
         SlaPolicy.objects.filter(
-            is_active=True, brand_id__in={c.brand_id for c in convs.values()}
+            is_active=True, brand_id__in={p["brand_id"] for p in payloads}
         ).values_list("brand_id", flat=True)
     )
     # A brand whose policies were switched off still keeps the clocks it started.
-    others = [pk for pk, c in convs.items() if c.brand_id not in brands]
-    if others:
-        brands_or_rows = set(
-            ConversationSla.objects.filter(pk__in=others).values_list("pk", flat=True)
-        )
-    else:
-        brands_or_rows = set()
-    kept = [
-        p
+    others = {p["conversation_id"] for p in payloads if p["brand_id"] not in brands}
+    with_clock = (
+        set(ConversationSla.objects.filter(pk__in=others).values_list("pk", flat=True))
+        if others
+        else set()
+    )
+    ids = {
+        p["conversation_id"]
         for p in payloads
-        if p["conversation_id"] in convs
-        and (
-            convs[p["conversation_id"]].brand_id in brands or p["conversation_id"] in brands_or_rows
-        )
-    ]
+        if p["brand_id"] in brands or p["conversation_id"] in with_clock
+    }
+    if not ids:
+        return
+    convs = {
+        c.pk: c for c in Conversation.objects.select_related("inbox", "assignee").filter(pk__in=ids)
+    }
+    kept = [p for p in payloads if p["conversation_id"] in convs]
     if not kept:
         return
     messages = Message.objects.in_bulk([p["message_id"] for p in kept])
