@@ -115,9 +115,7 @@ class InboundFastPath:
         if isinstance(outcome, _Fallback):
             await self.app(scope, _replay(body, whole, receive), send)
             return
-        await self._respond(
-            send, 202, inbound_answer(outcome), job.language if job else ""
-        )
+        await self._respond(send, 202, inbound_answer(outcome), job.language if job else "")
 
     async def _read(self, receive: Receive) -> tuple[bytes, bool]:
         """The body, and whether it is all there (not over the limit, no disconnect)."""

@@ -17,8 +17,10 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar, overload
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
+
+from wowdesk.core.sqlite.base import qmark
 
 M = TypeVar("M", bound=models.Model)
 
@@ -83,9 +85,7 @@ def select(
         sql += f" ORDER BY {order_by}"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        return [load(model, row) for row in cursor.fetchall()]
+    return [load(model, row) for row in rows(sql, params)]
 
 
 def _column(model: type[models.Model], name: str) -> str:
@@ -178,25 +178,34 @@ def _plan(
     )
 
 
-def _execute(sql: str, params: Sequence[Any], *, fetch: bool) -> Any:
-    """Run one statement: its first row (``fetch``) or its row count. On SQLite, straight
-    on the driver's connection (Django's cursor wrapper cost as much as the statement),
-    with Django's error mapping and broken-transaction check; through Django's cursor when
-    queries are being recorded (tests count them) or on another database."""
-    raw = connection.connection
-    if raw is not None and connection.vendor == "sqlite" and not connection.queries_logged:
-        connection.validate_no_broken_transaction()
-        with connection.wrap_database_errors:
-            cursor = raw.execute(_qmark(sql), params)
-            return cursor.fetchone() if fetch else cursor.rowcount
-    with connection.cursor() as cursor:
+def _execute(sql: str, params: Sequence[Any], *, fetch: str) -> Any:
+    """Run one statement; ``fetch``: "one" (its first row), "all" (its rows) or "count"
+    (its row count). On SQLite, straight on the driver's connection (Django's cursor
+    wrapper cost as much as the statement), with Django's error mapping and
+    broken-transaction check; through Django's cursor when queries are being recorded
+    (tests count them) or on another database."""
+    conn = connections[DEFAULT_DB_ALIAS]  # one lookup of the thread's connection
+    raw = conn.connection
+    if raw is not None and conn.vendor == "sqlite" and not conn.queries_logged:
+        conn.validate_no_broken_transaction()
+        with conn.wrap_database_errors:
+            return _fetch(raw.execute(qmark(sql), params), fetch)
+    with conn.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone() if fetch else cursor.rowcount
+        return _fetch(cursor, fetch)
 
 
-@cache
-def _qmark(sql: str) -> str:
-    return sql.replace("%s", "?")
+def _fetch(cursor: Any, fetch: str) -> Any:
+    if fetch == "one":
+        return cursor.fetchone()
+    if fetch == "all":
+        return cursor.fetchall()
+    return cursor.rowcount
+
+
+def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """All rows of a prepared SELECT (``%s`` placeholders)."""
+    return list(_execute(sql, params, fetch="all"))
 
 
 @overload
@@ -234,7 +243,7 @@ def insert(model: type[M], *, unless_there: tuple[str, ...] = (), **values: Any)
         params.append(_prep(field, value))
         args.append(value)
     sql = _insert_sql(model, tuple(names), unless_there)
-    result = _execute(sql, params, fetch=True)
+    result = _execute(sql, params, fetch="one")
     if result is None:
         if unless_there:
             return None
@@ -269,4 +278,4 @@ def update(model: type[models.Model], pk: Any, **values: Any) -> int:
             names.append((name, False))
             params.append(_prep(model._meta.get_field(name), value))  # type: ignore[arg-type]
     params.append(pk)
-    return int(_execute(_update_sql(model, tuple(names)), params, fetch=False))
+    return int(_execute(_update_sql(model, tuple(names)), params, fetch="count"))

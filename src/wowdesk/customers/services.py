@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -90,15 +89,14 @@ def _identity_owners(
     params: list[Any] = [brand_id]
     for kind, value in pairs:
         params += [kind, value]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT i.kind, i.value, {fastsql.columns(Customer, 'c')} "
-            f"FROM {fastsql.table(Identity)} i "
-            f"JOIN {fastsql.table(Customer)} c ON c.id = i.customer_id "
-            f"WHERE i.brand_id = %s AND ({match})",
-            params,
-        )
-        return {(row[0], row[1]): fastsql.load(Customer, row[2:]) for row in cursor.fetchall()}
+    found = fastsql.rows(
+        f"SELECT i.kind, i.value, {fastsql.columns(Customer, 'c')} "
+        f"FROM {fastsql.table(Identity)} i "
+        f"JOIN {fastsql.table(Customer)} c ON c.id = i.customer_id "
+        f"WHERE i.brand_id = %s AND ({match})",
+        params,
+    )
+    return {(row[0], row[1]): fastsql.load(Customer, row[2:]) for row in found}
 
 
 def complete_customer(
@@ -136,17 +134,16 @@ def _live(customer: Customer) -> Customer:
 
 
 def _add_identity(customer: Customer, kind: str, value: str) -> None:
-    try:
-        with transaction.atomic():
-            fastsql.insert(
-                Identity,
-                brand_id=customer.brand_id,
-                customer_id=customer.pk,
-                kind=kind,
-                value=value,
-            )
-    except IntegrityError:
-        pass  # another request added it at the same moment; either owner is fine
+    # Another request may have added it at the same moment: either owner is fine, and
+    # the insert then writes nothing (no savepoint needed).
+    fastsql.insert(
+        Identity,
+        unless_there=("brand", "kind", "value"),  # identity_unique_per_brand
+        brand_id=customer.brand_id,
+        customer_id=customer.pk,
+        kind=kind,
+        value=value,
+    )
 
 
 def add_identity(customer: Customer, *, kind: str, value: str, actor: Agent | None) -> Identity:

@@ -333,7 +333,7 @@ def on_messages_created(payloads: list[dict[str, Any]]) -> None:
         return
     waiting = [
         c
-        for c in Conversation.objects.select_related("inbox", "team", "customer", "assignee")
+        for c in Conversation.objects.select_related("inbox", "team", "assignee")
         .filter(pk__in=ids)
         .exclude(status=Status.RESOLVED)
         .order_by("id")

@@ -39,7 +39,8 @@ def _lock_for(name: str) -> tuple[threading.Lock, int | None]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _qmark(query: str) -> str:
+def qmark(query: str) -> str:
+    """Django's ``%s`` placeholders as SQLite's ``?`` (``%%`` as ``%``), once per query."""
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
 
 
@@ -49,7 +50,7 @@ class CursorWrapper(base.SQLiteCursorWrapper):
 
     def convert_query(self, query: str, *, param_names: list[str] | None = None) -> str:
         if param_names is None:
-            return _qmark(query)
+            return qmark(query)
         return super().convert_query(query, param_names=param_names)  # type: ignore[misc,no-any-return]
 
 
