@@ -34,6 +34,10 @@ Reaction = tuple[Any, dict[str, Any]]  # (core.events.Event, payload)
 # a second per run costs a third of what a tenth did (bench/ingest.py), and an assignment
 # a quarter of a second late under a burst is not one a person notices.
 REACTION_DELAY = 0.25
+# The reactions run at once when no item came for this long: a lone message is routed
+# within a few milliseconds; under a burst senders answered a moment ago send again within
+# a millisecond or two, and waiting for the gap keeps their reactions together.
+IDLE_GAP = 0.01
 REACTION_BATCH = 500
 
 
@@ -65,12 +69,21 @@ class IngestWriter(QueueThread[Job]):
         self._put(job)
         return job.future
 
-    def _take(self) -> list[Job]:
+    def _take(self, timeout: float | None = None) -> list[Job] | None:
+        """The next batch; [] when ``timeout`` passed with nothing queued; None once
+        stopped with nothing left."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._ready:
             while not self._queue:
                 if self._stop.is_set():
-                    return []
-                self._ready.wait()
+                    return None
+                if deadline is None:
+                    self._ready.wait()
+                else:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return []
+                    self._ready.wait(left)
             n = min(len(self._queue), self.max_batch)
             return [self._queue.popleft() for _ in range(n)]
 
@@ -82,25 +95,30 @@ class IngestWriter(QueueThread[Job]):
         while True:
             # No waiting to fill a batch: what arrives while one batch is stored is the
             # next batch, so a single item is stored at once and a burst in few commits.
-            batch = self._take()
-            if not batch:  # stopped, and nothing left
+            # With reactions pending, wait only until they are due (IDLE_GAP, the delay).
+            timeout = None
+            if reactions:
+                timeout = max(0.0, min(IDLE_GAP, since + REACTION_DELAY - time.monotonic()))
+            batch = self._take(timeout)
+            if batch is None:  # stopped, and nothing left
                 batcher.run_collected(reactions)
                 connection.close()
                 return
-            try:
-                close_old_connections()
-                if not reactions:
-                    since = time.monotonic()
-                reactions += run_jobs(batch, react=False)
-            except BaseException as exc:  # never let the thread die with callers waiting
-                log.exception("storing %d inbound items failed", len(batch))
-                for job in batch:
-                    _settle(job.future, exc)
+            if batch:
+                try:
+                    close_old_connections()
+                    if not reactions:
+                        since = time.monotonic()
+                    reactions += run_jobs(batch, react=False)
+                except BaseException as exc:  # never let the thread die with callers waiting
+                    log.exception("storing %d inbound items failed", len(batch))
+                    for job in batch:
+                        _settle(job.future, exc)
             # The reactions of several batches at once (one read of the roster for all of
-            # them), but never more than REACTION_DELAY late, and at once when nothing
-            # else is waiting.
+            # them), but never more than REACTION_DELAY late, and at once when no item
+            # came for IDLE_GAP.
             if reactions and (
-                not self._queue
+                not batch
                 or time.monotonic() - since >= REACTION_DELAY
                 or len(reactions) >= REACTION_BATCH
             ):
