@@ -156,6 +156,33 @@ def test_a_burst_is_stored_in_few_commits(
     assert InboundEnvelope.objects.count() == 12
 
 
+def test_reactions_of_a_burst_run_together_once_the_items_stop(
+    running_writer: None, brand: Brand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Senders that wait for each answer empty the queue after every batch: the reactions
+    still wait (up to REACTION_DELAY) and run once no item came for IDLE_GAP."""
+    from wowdesk.channels import writer as writer_module
+    from wowdesk.core.events import batcher
+
+    runs: list[int] = []
+    ran = threading.Event()
+
+    def record(reactions: list[Any]) -> None:
+        if reactions:
+            runs.append(len(reactions))
+            ran.set()
+
+    monkeypatch.setattr(writer_module, "IDLE_GAP", 2.0)
+    monkeypatch.setattr(writer_module, "REACTION_DELAY", 60.0)
+    monkeypatch.setattr(batcher, "run_collected", record)
+    for n in range(3):  # one after the other, each answered before the next is sent
+        item = InboundIn.model_validate(inbound(f"r-{n}", **{"from": {"email": f"r{n}@x.org"}}))
+        assert ingest.ingest(brand.pk, item).status == EnvelopeStatus.PROCESSED
+        assert runs == []  # not yet: the next item came within the gap
+    assert ran.wait(10)
+    assert runs == [3]  # one run, for the three messages
+
+
 def test_inside_a_transaction_the_item_is_stored_inline(
     running_writer: None, brand: Brand, monkeypatch: pytest.MonkeyPatch
 ) -> None:
