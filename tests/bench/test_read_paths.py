@@ -244,3 +244,71 @@ def test_outputs_built_without_validation_are_valid(
     assert parsed.messages[1].author is not None and parsed.messages[0].sender is not None
     page = ConversationsOut.model_validate_json(many.content)
     assert [i.id for i in page.items] == [conv.pk] and page.items[0].inbox.channel == "api"
+
+
+@pytest.mark.parametrize("sort", ["-updated_at", "created_at", "waiting_since"])
+def test_body_pages_of_many_matches_equal_the_few_matches_path(
+    api: ApiClient, brand: Brand, monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    """Above WALK_ABOVE matches the page walks the sort index (textsearch.Matches.scan):
+    the same conversations, total and order as looking each match up."""
+    made = [quick_conversation(brand, subject=f"S{i}", body=f"lamp number {i}") for i in range(9)]
+    quick_conversation(brand, subject="Other", body="parcel")
+    conversations.update_conversation(made[3], actor=None, status="resolved")
+
+    def pages(**params: Any) -> tuple[int, list[int]]:
+        out: list[int] = []
+        total = -1
+        for page in (1, 2, 3, 4):
+            got = api.get(
+                "/conversations", body="lamp", sort=sort, page_size=3, page=page, **params
+            )
+            assert got.status_code == 200, got.content
+            total = got.json()["total"]
+            out += [c["id"] for c in got.json()["items"]]
+        return total, out
+
+    few = pages(), pages(status="open")
+    monkeypatch.setattr(textsearch, "WALK_ABOVE", 2)
+    assert textsearch.groups_saying(textsearch.MESSAGE_WORDS, "lamp").many  # type: ignore[union-attr]
+    many = pages(), pages(status="open")
+    assert many == few
+    assert few[0][0] == 9 and sorted(few[0][1]) == sorted(c.pk for c in made)
+    assert few[1][0] == 8 and made[3].pk not in few[1][1]
+
+
+def test_body_index_follows_edits_moves_and_deletes(brand: Brand) -> None:
+    from wowdesk.conversations.models import Message
+
+    one = quick_conversation(brand, subject="One", body="broken lamp")
+    two = quick_conversation(brand, subject="Two", body="hello")
+
+    def saying(text: str) -> set[int]:
+        found = textsearch.groups_saying(textsearch.MESSAGE_WORDS, text)
+        assert found is not None
+        return set(Conversation.objects.filter(found.members()).values_list("pk", flat=True))
+
+    assert saying("lamp") == {one.pk}
+    message = Message.objects.get(conversation=one, body="broken lamp")
+    Message.objects.filter(pk=message.pk).update(conversation=two)  # moved, as by a merge
+    assert saying("lamp") == {two.pk}
+    Message.objects.filter(pk=message.pk).update(body="broken chair")
+    assert saying("lamp") == set() and saying("chair") == {two.pk}
+    Message.objects.filter(pk=message.pk).delete()
+    assert saying("chair") == set()
+
+
+@sqlite_only
+def test_repair_refills_the_contentless_body_index(brand: Brand) -> None:
+    ix = textsearch.MESSAGE_WORDS
+    seen_before = quick_conversation(brand, subject="Hi", body="trigger twice")
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TRIGGER {ix.trigger('ai')}")
+    unseen = quick_conversation(brand, subject="Hi", body="Written while the trigger was gone")
+    textsearch.repair()
+    found = textsearch.groups_saying(ix, "trigger")
+    assert found is not None
+    assert set(Conversation.objects.filter(found.members()).values_list("pk", flat=True)) == {
+        unseen.pk,
+        seen_before.pk,
+    }

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -204,8 +204,12 @@ SORTS: dict[str, tuple[str | OrderBy, str]] = {
 
 
 def filter_conversations(
-    qs: QuerySet[Conversation], f: ConversationFilters, request: HttpRequest
+    qs: QuerySet[Conversation],
+    f: ConversationFilters,
+    request: HttpRequest,
+    said: Q | None = None,
 ) -> QuerySet[Conversation]:
+    """``said``: the ``body`` filter, found beforehand (``body_matches``)."""
 
     if f.status:
         statuses = [s.strip() for s in f.status.split(",") if s.strip()]
@@ -234,8 +238,8 @@ def filter_conversations(
         qs = qs.filter(customer_id=f.customer)
     if f.tag:
         qs = qs.filter(tags__name=f.tag.strip().lower())
-    if f.body and (said := textsearch.words(textsearch.MESSAGE_BODY, f.body)) is not None:
-        qs = qs.filter(pk__in=Message.objects.filter(said).values("conversation_id"))
+    if said is not None:
+        qs = qs.filter(said)
     if f.q and f.q.strip():
         term = f.q.strip()
         # icontains on the subject or the customer's name or email, or the number: one id
@@ -261,9 +265,13 @@ def filter_conversations(
 def list_conversations(
     request: HttpRequest, filters: Query[ConversationFilters]
 ) -> ConversationsOut:
-    qs = filter_conversations(permissions.scope(_list_qs(), me(request)), filters, request)
+    scoped = permissions.scope(_list_qs(), me(request))
+    said = body_matches(filters)
+    qs = filter_conversations(scoped, filters, request, said.members() if said else None)
     total = qs.count()
     start = (filters.page - 1) * filters.page_size
+    if said is not None and said.many:  # walk the sort index instead (textsearch.Matches)
+        qs = filter_conversations(scoped, filters, request, said.scan())
     # The page's ids come from the sort index alone; only those rows are then joined for
     # output (a deep page no longer joins and drops every row before it).
     page = qs.values("pk")[start : start + filters.page_size]
@@ -272,6 +280,13 @@ def list_conversations(
     return ConversationsOut.model_construct(
         items=items, total=total, page=filters.page, page_size=filters.page_size
     )
+
+
+def body_matches(f: ConversationFilters) -> textsearch.Matches | None:
+    """The conversations whose messages have the ``body`` filter's words (read once)."""
+    if not f.body:
+        return None
+    return textsearch.groups_saying(textsearch.MESSAGE_WORDS, f.body)
 
 
 def _get(request: HttpRequest, conversation_id: int) -> Conversation:

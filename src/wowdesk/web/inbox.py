@@ -132,13 +132,9 @@ def search(qs: QuerySet[Conversation], term: str) -> QuerySet[Conversation]:
             )
         )
     )
-    said = textsearch.words(textsearch.MESSAGE_BODY, term)
+    said = textsearch.groups_saying(textsearch.MESSAGE_WORDS, term)
     if said is not None:
-        from wowdesk.conversations.models import Message
-
-        matches = matches.union(
-            ids.filter(pk__in=Message.objects.filter(said).values("conversation_id"))
-        )
+        matches = matches.union(ids.filter(said.members()))
     digits = term.lstrip("#")
     if digits.isdigit() and len(digits) < 19:
         matches = matches.union(ids.filter(number=int(digits)))
