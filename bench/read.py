@@ -180,6 +180,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     _agent, token = ensure_agent_with_token(email="bench@example.com", role="admin")
     client = Client(headers={"Authorization": f"Bearer {token}"})
+    # As `wowdesk serve` does once it has loaded (wowdesk.asgi), and bench/pages.py: without
+    # it, a full collection of the loader's objects lands in some request's p99.
+    from wowdesk.core.startup import freeze_startup_objects
+
+    freeze_startup_objects()
 
     def call(path: str, params: dict[str, Any]) -> Any:
         return client.get(f"/api/v1{path}", params)

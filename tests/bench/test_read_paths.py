@@ -250,9 +250,13 @@ def test_outputs_built_without_validation_are_valid(
 def test_body_pages_of_many_matches_equal_the_few_matches_path(
     api: ApiClient, brand: Brand, monkeypatch: pytest.MonkeyPatch, sort: str
 ) -> None:
-    """Above WALK_ABOVE matches the page walks the sort index (textsearch.Matches.scan):
-    the same conversations, total and order as looking each match up."""
-    made = [quick_conversation(brand, subject=f"S{i}", body=f"lamp number {i}") for i in range(9)]
+    """Above WALK_ABOVE matches (``body`` or ``q``) the page walks the sort index
+    (textsearch.Matches.scan): the same conversations, total and order as looking each
+    match up."""
+    made = [
+        quick_conversation(brand, subject=f"Lost parcel {i}", body=f"lamp number {i}")
+        for i in range(9)
+    ]
     quick_conversation(brand, subject="Other", body="parcel")
     conversations.update_conversation(made[3], actor=None, status="resolved")
 
@@ -260,21 +264,26 @@ def test_body_pages_of_many_matches_equal_the_few_matches_path(
         out: list[int] = []
         total = -1
         for page in (1, 2, 3, 4):
-            got = api.get(
-                "/conversations", body="lamp", sort=sort, page_size=3, page=page, **params
-            )
+            got = api.get("/conversations", sort=sort, page_size=3, page=page, **params)
             assert got.status_code == 200, got.content
             total = got.json()["total"]
             out += [c["id"] for c in got.json()["items"]]
         return total, out
 
-    few = pages(), pages(status="open")
+    searches: list[dict[str, Any]] = [
+        {"body": "lamp"},
+        {"body": "lamp", "status": "open"},
+        {"q": "parcel"},  # the subject index
+        {"q": "parcel", "body": "lamp", "status": "open"},
+    ]
+    few = [pages(**s) for s in searches]
     monkeypatch.setattr(textsearch, "WALK_ABOVE", 2)
     assert textsearch.groups_saying(textsearch.MESSAGE_WORDS, "lamp").many  # type: ignore[union-attr]
-    many = pages(), pages(status="open")
+    many = [pages(**s) for s in searches]
     assert many == few
     assert few[0][0] == 9 and sorted(few[0][1]) == sorted(c.pk for c in made)
     assert few[1][0] == 8 and made[3].pk not in few[1][1]
+    assert few[2] == few[0] and few[3] == few[1]
 
 
 def test_body_index_follows_edits_moves_and_deletes(brand: Brand) -> None:

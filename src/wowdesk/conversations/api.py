@@ -1,9 +1,10 @@
 """API: conversations (inbox list, open, update, reply), tags, inboxes."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -203,13 +204,55 @@ SORTS: dict[str, tuple[str | OrderBy, str]] = {
 }
 
 
+@dataclass
+class Found:
+    """What the ``body`` and ``q`` filters matched."""
+
+    body: textsearch.Matches | None = None
+    q: textsearch.Matches | None = None
+
+    def all(self) -> list[textsearch.Matches]:
+        return [m for m in (self.body, self.q) if m is not None]
+
+    @property
+    def many(self) -> bool:
+        return any(m.many for m in self.all())
+
+
+def searches(f: ConversationFilters) -> Found:
+    """Read the searches of ``f``: ``body``, conversations with a message with those words;
+    ``q``, the number, or text in the subject or the customer's name or email."""
+    found = Found()
+    if f.body:
+        found.body = textsearch.groups_saying(textsearch.MESSAGE_WORDS, f.body)
+    if f.q and f.q.strip():
+        term = f.q.strip()
+        # one id list from the indexes (a UNION); an OR of the same made SQLite scan every row
+        base = Conversation.objects.order_by().values(g=F("pk"))
+        matches = base.filter(textsearch.contains(textsearch.CONVERSATION_SUBJECT, term)).union(
+            base.filter(
+                textsearch.contains(
+                    textsearch.CUSTOMER_CONTACT, term, columns=("name", "email"), via="customer"
+                )
+            )
+        )
+        digits = term.lstrip("#")
+        if digits.isdigit() and len(digits) < 19:
+            matches = matches.union(base.filter(number=int(digits)))
+        found.q = textsearch.Matches.of(matches)
+    return found
+
+
 def filter_conversations(
     qs: QuerySet[Conversation],
     f: ConversationFilters,
     request: HttpRequest,
-    said: Q | None = None,
+    found: Found | None = None,
+    *,
+    walk: bool = False,
 ) -> QuerySet[Conversation]:
-    """``said``: the ``body`` filter, found beforehand (``body_matches``)."""
+    """``found``: the ``body`` and ``q`` searches, read beforehand (``searches``); ``walk``:
+    for a page, test many matches row by row along the sort index (textsearch.Matches)."""
 
     if f.status:
         statuses = [s.strip() for s in f.status.split(",") if s.strip()]
@@ -238,24 +281,8 @@ def filter_conversations(
         qs = qs.filter(customer_id=f.customer)
     if f.tag:
         qs = qs.filter(tags__name=f.tag.strip().lower())
-    if said is not None:
-        qs = qs.filter(said)
-    if f.q and f.q.strip():
-        term = f.q.strip()
-        # icontains on the subject or the customer's name or email, or the number: one id
-        # list from the indexes (a UNION); an OR of the same made SQLite scan every row
-        base = Conversation.objects.order_by().values("pk")
-        matches = base.filter(textsearch.contains(textsearch.CONVERSATION_SUBJECT, term)).union(
-            base.filter(
-                textsearch.contains(
-                    textsearch.CUSTOMER_CONTACT, term, columns=("name", "email"), via="customer"
-                )
-            )
-        )
-        digits = term.lstrip("#")
-        if digits.isdigit() and len(digits) < 19:
-            matches = matches.union(base.filter(number=int(digits)))
-        qs = qs.filter(pk__in=matches)
+    for matches in (found or searches(f)).all():
+        qs = qs.filter(matches.scan() if walk else matches.members())
     if f.sort not in SORTS:
         raise InvalidInput(_("Unknown sort; one of %(s)s.") % {"s": ", ".join(SORTS)}, field="sort")
     return qs.order_by(*SORTS[f.sort])
@@ -266,12 +293,12 @@ def list_conversations(
     request: HttpRequest, filters: Query[ConversationFilters]
 ) -> ConversationsOut:
     scoped = permissions.scope(_list_qs(), me(request))
-    said = body_matches(filters)
-    qs = filter_conversations(scoped, filters, request, said.members() if said else None)
+    found = searches(filters)  # each search read once, for the count and the page
+    qs = filter_conversations(scoped, filters, request, found)
     total = qs.count()
     start = (filters.page - 1) * filters.page_size
-    if said is not None and said.many:  # walk the sort index instead (textsearch.Matches)
-        qs = filter_conversations(scoped, filters, request, said.scan())
+    if found.many:  # walk the sort index instead (textsearch.Matches)
+        qs = filter_conversations(scoped, filters, request, found, walk=True)
     # The page's ids come from the sort index alone; only those rows are then joined for
     # output (a deep page no longer joins and drops every row before it).
     page = qs.values("pk")[start : start + filters.page_size]
@@ -280,13 +307,6 @@ def list_conversations(
     return ConversationsOut.model_construct(
         items=items, total=total, page=filters.page, page_size=filters.page_size
     )
-
-
-def body_matches(f: ConversationFilters) -> textsearch.Matches | None:
-    """The conversations whose messages have the ``body`` filter's words (read once)."""
-    if not f.body:
-        return None
-    return textsearch.groups_saying(textsearch.MESSAGE_WORDS, f.body)
 
 
 def _get(request: HttpRequest, conversation_id: int) -> Conversation:

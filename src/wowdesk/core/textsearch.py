@@ -34,7 +34,7 @@ from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, F, Q
+from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import Expression, RawSQL
 
 log = logging.getLogger(__name__)
@@ -239,12 +239,30 @@ class Matches:
     number (SQLite: found once, for the count and the page; the array is built by SQLite,
     not in Python), or a subquery that finds them (other databases)."""
 
-    def __init__(
-        self, ids_json: str | None = None, count: int = 0, subquery: RawSQL | None = None
-    ) -> None:
+    def __init__(self, ids_json: str | None = None, count: int = 0, subquery: Any = None) -> None:
         self.ids_json = ids_json
         self.count = count
         self.subquery = subquery
+
+    @classmethod
+    def read(cls, sql: str, params: Sequence[Any]) -> Matches:
+        """SQLite: run ``sql`` (one column of ids, named ``g``) once."""
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT COUNT(*), json_group_array(g) FROM (SELECT DISTINCT g FROM ({sql}))",
+                list(params),
+            )
+            count, ids_json = cur.fetchone()
+        return cls(ids_json=ids_json, count=count)
+
+    @classmethod
+    def of(cls, ids: QuerySet[Any]) -> Matches:
+        """The ids a query selects (one column, named ``g``): read once on SQLite, else
+        kept as a subquery."""
+        if connection.vendor == "sqlite":
+            sql, params = ids.query.sql_with_params()
+            return cls.read(sql, params)
+        return cls(subquery=ids)
 
     @property
     def many(self) -> bool:
@@ -299,14 +317,9 @@ def groups_saying(ix: TextIndex, text: str) -> Matches | None:
         return None
     if connection.vendor == "sqlite":
         match = " ".join(f'"{t}"*' for t in terms)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT COUNT(*), json_group_array(g) FROM (SELECT DISTINCT "
-                f"rowid / {GROUP_FACTOR} AS g FROM {ix.fts} WHERE {ix.fts} MATCH %s)",
-                [match],
-            )
-            count, ids_json = cur.fetchone()
-            return Matches(ids_json=ids_json, count=count)
+        return Matches.read(
+            f"SELECT rowid / {GROUP_FACTOR} AS g FROM {ix.fts} WHERE {ix.fts} MATCH %s", [match]
+        )
     (column,) = ix.columns
     if connection.vendor == "postgresql":
         query = " & ".join(f"{t}:*" for t in terms)

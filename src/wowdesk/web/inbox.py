@@ -124,7 +124,7 @@ def view_filter(view: str, agent: Agent, now: dt.datetime) -> Q:
 
 def search(qs: QuerySet[Conversation], term: str) -> QuerySet[Conversation]:
     """A number, or text in the subject, the customer's name or email, or any message."""
-    ids = Conversation.objects.order_by().values("pk")
+    ids = Conversation.objects.order_by().values(g=F("pk"))
     matches = ids.filter(textsearch.contains(textsearch.CONVERSATION_SUBJECT, term)).union(
         ids.filter(
             textsearch.contains(
@@ -138,7 +138,8 @@ def search(qs: QuerySet[Conversation], term: str) -> QuerySet[Conversation]:
     digits = term.lstrip("#")
     if digits.isdigit() and len(digits) < 19:
         matches = matches.union(ids.filter(number=int(digits)))
-    return qs.filter(pk__in=matches)
+    # read once (SQLite): the list's count and its page use the same ids
+    return qs.filter(textsearch.Matches.of(matches).members())
 
 
 def filtered(agent: Agent, query: InboxQuery, now: dt.datetime | None = None) -> QuerySet[Any]:
