@@ -172,7 +172,7 @@ def test_reactions_of_a_burst_run_together_once_the_items_stop(
             runs.append(len(reactions))
             ran.set()
 
-    monkeypatch.setattr(writer_module, "IDLE_GAP", 2.0)
+    monkeypatch.setattr(writer_module, "IDLE_GAP", 3.0)
     monkeypatch.setattr(writer_module, "REACTION_DELAY", 60.0)
     monkeypatch.setattr(batcher, "run_collected", record)
     for n in range(3):  # one after the other, each answered before the next is sent

@@ -297,7 +297,7 @@ def list_conversations(
     qs = filter_conversations(scoped, filters, request, found)
     total = qs.count()
     start = (filters.page - 1) * filters.page_size
-    if found.many:  # walk the sort index instead (textsearch.Matches)
+    if found.many and total > textsearch.WALK_ABOVE:  # walk the sort index instead
         qs = filter_conversations(scoped, filters, request, found, walk=True)
     # The page's ids come from the sort index alone; only those rows are then joined for
     # output (a deep page no longer joins and drops every row before it).

@@ -6,8 +6,10 @@ this machine, twenty times the statement itself (``bench/ingest.py``; measured w
 cursor). Ingest runs ten statements per message, so the services on that path (and only
 those) use these helpers: the SQL of each model and shape is built once, and values go
 through Django's own conversions (``get_db_prep_save`` on the way in, the backend's
-converters on the way out), so the rows are the ones the ORM would write and read.
-No signals are sent (the models on this path have none).
+converters on the way out; aware UTC datetimes and dict/list JSON in one step that gives
+the same value, compared in tests/core/test_fastsql.py), so the rows are the ones the ORM
+would write and read. On SQLite the statements run on the driver's connection
+(``_execute``). No signals are sent (the models on this path have none).
 """
 
 from __future__ import annotations
@@ -183,10 +185,15 @@ def _execute(sql: str, params: Sequence[Any], *, fetch: str) -> Any:
     (its row count). On SQLite, straight on the driver's connection (Django's cursor
     wrapper cost as much as the statement), with Django's error mapping and
     broken-transaction check; through Django's cursor when queries are being recorded
-    (tests count them) or on another database."""
+    (tests count them), an execute wrapper is installed, or on another database."""
     conn = connections[DEFAULT_DB_ALIAS]  # one lookup of the thread's connection
     raw = conn.connection
-    if raw is not None and conn.vendor == "sqlite" and not conn.queries_logged:
+    if (
+        raw is not None
+        and conn.vendor == "sqlite"
+        and not conn.queries_logged
+        and not conn.execute_wrappers
+    ):
         conn.validate_no_broken_transaction()
         with conn.wrap_database_errors:
             return _fetch(raw.execute(qmark(sql), params), fetch)

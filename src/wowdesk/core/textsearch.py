@@ -87,6 +87,11 @@ def _sqlite_triggers(ix: TextIndex) -> dict[str, str]:
     new = ", ".join(f"new.{c}" for c in ix.columns)
     old = ", ".join(f"old.{c}" for c in ix.columns)
     add = f"INSERT INTO {ix.fts}(rowid, {cols}) VALUES ({ix.rowid('new')}, {new});"
+    if ix.group:  # beyond the rowid layout a row would be filed under another group
+        add = (
+            f"SELECT RAISE(ABORT, 'id beyond the word index (GROUP_FACTOR)') "
+            f"WHERE new.id >= {GROUP_FACTOR} OR new.{ix.group} >= {2**31}; " + add
+        )
     drop = (
         f"INSERT INTO {ix.fts}({ix.fts}, rowid, {cols}) "
         f"VALUES ('delete', {ix.rowid('old')}, {old});"
@@ -121,18 +126,21 @@ def install(conn: BaseDatabaseWrapper, indexes: Iterable[TextIndex]) -> None:
     with conn.cursor() as cur:
         for ix in indexes:
             if conn.vendor == "sqlite" and ix.group:
+                # One transaction (repair() runs outside a migration's): the index is
+                # refilled and its triggers back, or nothing changed.
                 cols = ", ".join(ix.columns)
-                cur.execute(
-                    f"CREATE VIRTUAL TABLE IF NOT EXISTS {ix.fts} USING fts5("
-                    f"{cols}, content='', tokenize='{_tokenizer(ix)}')"
-                )
-                for sql in _sqlite_triggers(ix).values():
-                    cur.execute(sql)
-                cur.execute(f"INSERT INTO {ix.fts}({ix.fts}) VALUES ('delete-all')")
-                cur.execute(
-                    f"INSERT INTO {ix.fts}(rowid, {cols}) "
-                    f"SELECT {ix.rowid(ix.table)}, {cols} FROM {ix.table}"
-                )
+                with transaction.atomic(using=conn.alias):
+                    cur.execute(
+                        f"CREATE VIRTUAL TABLE IF NOT EXISTS {ix.fts} USING fts5("
+                        f"{cols}, content='', tokenize='{_tokenizer(ix)}')"
+                    )
+                    cur.execute(f"INSERT INTO {ix.fts}({ix.fts}) VALUES ('delete-all')")
+                    cur.execute(
+                        f"INSERT INTO {ix.fts}(rowid, {cols}) "
+                        f"SELECT {ix.rowid(ix.table)}, {cols} FROM {ix.table}"
+                    )
+                    for sql in _sqlite_triggers(ix).values():
+                        cur.execute(sql)
             elif conn.vendor == "sqlite":
                 cur.execute(
                     f"CREATE VIRTUAL TABLE IF NOT EXISTS {ix.fts} USING fts5("
@@ -228,16 +236,17 @@ def query_words(text: str) -> list[str]:
     return [w.lower() for w in re.findall(r"\w+", text)][:MAX_WORDS]
 
 
-# Above this many matching groups, a page is found by walking the list's sort index and
-# testing each row, not by looking up every match and sorting them (bench/read.py: a word
-# in a quarter of all conversations, 42 ms against 8 ms).
+# Above this many matches (in the scoped, filtered list: its total), a page is found by
+# walking the list's sort index and testing each row, not by looking up every match and
+# sorting them (bench/read.py: a word in a quarter of all conversations, 42 ms against 8).
 WALK_ABOVE = 2000
 
 
 class Matches:
-    """What a word search found: the ids of the matching groups as a JSON array and their
-    number (SQLite: found once, for the count and the page; the array is built by SQLite,
-    not in Python), or a subquery that finds them (other databases)."""
+    """What a search found (``groups_saying``, or any id query through ``of``): the
+    matching ids as a JSON array and their number, across every brand (SQLite: read once,
+    for the count and the page; the array is built by SQLite, not in Python), or a
+    subquery that finds them (other databases). The filters go on a brand-scoped list."""
 
     def __init__(self, ids_json: str | None = None, count: int = 0, subquery: Any = None) -> None:
         self.ids_json = ids_json
