@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -280,8 +282,13 @@ def test_body_pages_of_many_matches_equal_the_few_matches_path(
     monkeypatch.setattr(textsearch, "WALK_ABOVE", 2)
     found = textsearch.groups_saying(textsearch.MESSAGE_WORDS, "lamp")
     assert found is not None and found.many == (connection.vendor == "sqlite")
-    many = [pages(**s) for s in searches]
+    with CaptureQueriesContext(connection) as recorded:
+        many = [pages(**s) for s in searches]
     assert many == few
+    if connection.vendor == "sqlite":  # the pages really walked the sort index
+        walk = re.compile(r'\+\S*"id" IN \(SELECT value FROM json_each')
+        walked = [q["sql"] for q in recorded.captured_queries if walk.search(q["sql"])]
+        assert len(walked) == 4 * len(searches)  # every page, not the counts
     assert few[0][0] == 9 and sorted(few[0][1]) == sorted(c.pk for c in made)
     assert few[1][0] == 8 and made[3].pk not in few[1][1]
     assert few[2] == few[0] and few[3] == few[1]

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -47,6 +47,10 @@ def _message(conversation: Conversation, when: dt.datetime) -> Message:
     )
 
 
+def _no_cursor(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("the statement went through Django's cursor")
+
+
 @pytest.fixture
 def conversation(brand: Brand) -> Conversation:
     inbox = conversations.default_inbox(brand.pk, "api")
@@ -56,9 +60,16 @@ def conversation(brand: Brand) -> Conversation:
     )
 
 
-def test_driver_and_cursor_write_the_same_row(conversation: Conversation) -> None:
+def test_driver_and_cursor_write_the_same_row(
+    conversation: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
     when = timezone.now()
-    straight = _message(conversation, when)
+    if connection.vendor == "sqlite":  # the statement must not go through Django's cursor
+        with monkeypatch.context() as patched:
+            patched.setattr(connections[DEFAULT_DB_ALIAS], "cursor", _no_cursor)
+            straight = _message(conversation, when)
+    else:
+        straight = _message(conversation, when)
     assert not connection.queries_logged
     with CaptureQueriesContext(connection) as recorded:  # Django's cursor path
         through_django = _message(conversation, when)

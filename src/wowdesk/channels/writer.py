@@ -105,15 +105,9 @@ class IngestWriter(QueueThread[Job]):
                 connection.close()
                 return
             if batch:
-                try:
-                    close_old_connections()
-                    if not reactions:
-                        since = time.monotonic()
-                    reactions += run_jobs(batch, react=False)
-                except BaseException as exc:  # never let the thread die with callers waiting
-                    log.exception("storing %d inbound items failed", len(batch))
-                    for job in batch:
-                        _settle(job.future, exc)
+                if not reactions:
+                    since = time.monotonic()
+                reactions += self._store(batch)
             # The reactions of several batches at once (one read of the roster for all of
             # them), but never more than REACTION_DELAY late, and at once when no item
             # came for IDLE_GAP.
@@ -124,6 +118,18 @@ class IngestWriter(QueueThread[Job]):
             ):
                 batcher.run_collected(reactions)  # logs its own failures
                 reactions = []
+
+    @staticmethod
+    def _store(batch: list[Job]) -> list[Reaction]:
+        """Store a batch; its reactions, to run later."""
+        try:
+            close_old_connections()
+            return run_jobs(batch, react=False)
+        except BaseException as exc:  # never let the thread die with callers waiting
+            log.exception("storing %d inbound items failed", len(batch))
+            for job in batch:
+                _settle(job.future, exc)
+            return []
 
 
 def _settle(future: Future[Any], outcome: Any) -> None:

@@ -206,17 +206,18 @@ SORTS: dict[str, tuple[str | OrderBy, str]] = {
 
 @dataclass
 class Found:
-    """What the ``body`` and ``q`` filters matched."""
+    """What the ``body`` and ``q`` filters matched, read once for the count and the page."""
 
     body: textsearch.Matches | None = None
     q: textsearch.Matches | None = None
 
-    def all(self) -> list[textsearch.Matches]:
-        return [m for m in (self.body, self.q) if m is not None]
-
-    @property
-    def many(self) -> bool:
-        return any(m.many for m in self.all())
+    def apply(self, qs: QuerySet[Conversation], *, walk: bool = False) -> QuerySet[Conversation]:
+        """``walk``: for a page of many matches, test each row along the sort index
+        (``textsearch.Matches.scan``) instead of looking every match up."""
+        for matches in (self.body, self.q):
+            if matches is not None:
+                qs = qs.filter(matches.scan() if walk else matches.members())
+        return qs
 
 
 def searches(f: ConversationFilters) -> Found:
@@ -226,33 +227,14 @@ def searches(f: ConversationFilters) -> Found:
     if f.body:
         found.body = textsearch.groups_saying(textsearch.MESSAGE_WORDS, f.body)
     if f.q and f.q.strip():
-        term = f.q.strip()
-        # one id list from the indexes (a UNION); an OR of the same made SQLite scan every row
-        base = Conversation.objects.order_by().values(g=F("pk"))
-        matches = base.filter(textsearch.contains(textsearch.CONVERSATION_SUBJECT, term)).union(
-            base.filter(
-                textsearch.contains(
-                    textsearch.CUSTOMER_CONTACT, term, columns=("name", "email"), via="customer"
-                )
-            )
-        )
-        digits = term.lstrip("#")
-        if digits.isdigit() and len(digits) < 19:
-            matches = matches.union(base.filter(number=int(digits)))
-        found.q = textsearch.Matches.of(matches)
+        found.q = textsearch.Matches.of(services.ids_matching(f.q.strip()))
     return found
 
 
 def filter_conversations(
-    qs: QuerySet[Conversation],
-    f: ConversationFilters,
-    request: HttpRequest,
-    found: Found | None = None,
-    *,
-    walk: bool = False,
+    qs: QuerySet[Conversation], f: ConversationFilters, request: HttpRequest
 ) -> QuerySet[Conversation]:
-    """``found``: the ``body`` and ``q`` searches, read beforehand (``searches``); ``walk``:
-    for a page, test many matches row by row along the sort index (textsearch.Matches)."""
+    """Every filter of ``f`` but the searches (``searches``)."""
 
     if f.status:
         statuses = [s.strip() for s in f.status.split(",") if s.strip()]
@@ -281,8 +263,6 @@ def filter_conversations(
         qs = qs.filter(customer_id=f.customer)
     if f.tag:
         qs = qs.filter(tags__name=f.tag.strip().lower())
-    for matches in (found or searches(f)).all():
-        qs = qs.filter(matches.scan() if walk else matches.members())
     if f.sort not in SORTS:
         raise InvalidInput(_("Unknown sort; one of %(s)s.") % {"s": ", ".join(SORTS)}, field="sort")
     return qs.order_by(*SORTS[f.sort])
@@ -292,13 +272,11 @@ def filter_conversations(
 def list_conversations(
     request: HttpRequest, filters: Query[ConversationFilters]
 ) -> ConversationsOut:
-    scoped = permissions.scope(_list_qs(), me(request))
-    found = searches(filters)  # each search read once, for the count and the page
-    qs = filter_conversations(scoped, filters, request, found)
-    total = qs.count()
+    filtered = filter_conversations(permissions.scope(_list_qs(), me(request)), filters, request)
+    found = searches(filters)
+    total = found.apply(filtered).count()
     start = (filters.page - 1) * filters.page_size
-    if found.many and total > textsearch.WALK_ABOVE:  # walk the sort index instead
-        qs = filter_conversations(scoped, filters, request, found, walk=True)
+    qs = found.apply(filtered, walk=total > textsearch.WALK_ABOVE)
     # The page's ids come from the sort index alone; only those rows are then joined for
     # output (a deep page no longer joins and drops every row before it).
     page = qs.values("pk")[start : start + filters.page_size]

@@ -212,7 +212,7 @@ def _fetch(cursor: Any, fetch: str) -> Any:
 
 def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """All rows of a prepared SELECT (``%s`` placeholders)."""
-    return list(_execute(sql, params, fetch="all"))
+    return _execute(sql, params, fetch="all")
 
 
 @overload
@@ -230,7 +230,8 @@ def insert(model: type[M], *, unless_there: tuple[str, ...] = (), **values: Any)
     now: dt.datetime | None = None
     names: list[str] = []
     params: list[Any] = []
-    args: list[Any] = []  # the instance's values, positionally (None: the key, below)
+    args: list[Any] = []  # the instance's values, positionally
+    key_at = -1  # where the key the database gives goes in ``args``
     for field, attname, name, is_pk, auto in _plan(model):
         if attname in values:
             value = values[attname]
@@ -239,6 +240,7 @@ def insert(model: type[M], *, unless_there: tuple[str, ...] = (), **values: Any)
             if isinstance(value, models.Model):
                 value = value.pk
         elif is_pk:
+            key_at = len(args)
             args.append(None)
             continue
         elif auto:
@@ -255,9 +257,8 @@ def insert(model: type[M], *, unless_there: tuple[str, ...] = (), **values: Any)
         if unless_there:
             return None
         raise RuntimeError(f"INSERT INTO {model._meta.db_table} returned no key")
-    for i, (_field, _attname, _name, is_pk, _auto) in enumerate(_plan(model)):
-        if is_pk and args[i] is None:
-            args[i] = result[0]
+    if key_at >= 0:
+        args[key_at] = result[0]
     # Positional values, as the ORM builds the rows it reads (much cheaper than keywords).
     return model.from_db(connection.alias, None, args)  # type: ignore[arg-type]
 

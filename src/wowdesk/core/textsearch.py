@@ -43,6 +43,7 @@ MIN_CHARS = 3  # a trigram index cannot answer shorter terms
 # Row ids below this stay apart within a group (4,294,967,296 messages; SQLite rowids are
 # 63 bits, which leaves conversation ids up to 2^31).
 GROUP_FACTOR = 2**32
+MAX_GROUP = 2**31
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def _sqlite_triggers(ix: TextIndex) -> dict[str, str]:
     if ix.group:  # beyond the rowid layout a row would be filed under another group
         add = (
             f"SELECT RAISE(ABORT, 'id beyond the word index (GROUP_FACTOR)') "
-            f"WHERE new.id >= {GROUP_FACTOR} OR new.{ix.group} >= {2**31}; " + add
+            f"WHERE new.id >= {GROUP_FACTOR} OR new.{ix.group} >= {MAX_GROUP}; " + add
         )
     drop = (
         f"INSERT INTO {ix.fts}({ix.fts}, rowid, {cols}) "
@@ -121,35 +122,39 @@ def _tokenizer(ix: TextIndex) -> str:
     return "unicode61 remove_diacritics 2" if ix.words else "trigram"
 
 
+def _sqlite_table(ix: TextIndex) -> str:
+    cols = ", ".join(ix.columns)
+    content = "content=''" if ix.group else f"content='{ix.table}', content_rowid='id'"
+    return (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {ix.fts} USING fts5("
+        f"{cols}, {content}, tokenize='{_tokenizer(ix)}')"
+    )
+
+
+def _sqlite_fill(ix: TextIndex) -> list[str]:
+    """Index every row again (a contentless table cannot ``rebuild`` itself)."""
+    if not ix.group:
+        return [f"INSERT INTO {ix.fts}({ix.fts}) VALUES ('rebuild')"]
+    cols = ", ".join(ix.columns)
+    return [
+        f"INSERT INTO {ix.fts}({ix.fts}) VALUES ('delete-all')",
+        f"INSERT INTO {ix.fts}(rowid, {cols}) SELECT {ix.rowid(ix.table)}, {cols} FROM {ix.table}",
+    ]
+
+
 def install(conn: BaseDatabaseWrapper, indexes: Iterable[TextIndex]) -> None:
     """Create the indexes (idempotent). Called by migrations with ``schema_editor.connection``."""
     with conn.cursor() as cur:
         for ix in indexes:
-            if conn.vendor == "sqlite" and ix.group:
+            if conn.vendor == "sqlite":
                 # One transaction (repair() runs outside a migration's): the index is
-                # refilled and its triggers back, or nothing changed.
-                cols = ", ".join(ix.columns)
+                # filled and its triggers there, or nothing changed.
                 with transaction.atomic(using=conn.alias):
-                    cur.execute(
-                        f"CREATE VIRTUAL TABLE IF NOT EXISTS {ix.fts} USING fts5("
-                        f"{cols}, content='', tokenize='{_tokenizer(ix)}')"
-                    )
-                    cur.execute(f"INSERT INTO {ix.fts}({ix.fts}) VALUES ('delete-all')")
-                    cur.execute(
-                        f"INSERT INTO {ix.fts}(rowid, {cols}) "
-                        f"SELECT {ix.rowid(ix.table)}, {cols} FROM {ix.table}"
-                    )
+                    cur.execute(_sqlite_table(ix))
+                    for sql in _sqlite_fill(ix):
+                        cur.execute(sql)
                     for sql in _sqlite_triggers(ix).values():
                         cur.execute(sql)
-            elif conn.vendor == "sqlite":
-                cur.execute(
-                    f"CREATE VIRTUAL TABLE IF NOT EXISTS {ix.fts} USING fts5("
-                    f"{', '.join(ix.columns)}, content='{ix.table}', content_rowid='id', "
-                    f"tokenize='{_tokenizer(ix)}')"
-                )
-                for sql in _sqlite_triggers(ix).values():
-                    cur.execute(sql)
-                cur.execute(f"INSERT INTO {ix.fts}({ix.fts}) VALUES ('rebuild')")
             elif conn.vendor == "postgresql" and ix.words:
                 for column in ix.columns:
                     cur.execute(
@@ -265,13 +270,14 @@ class Matches:
         return cls(ids_json=ids_json, count=count)
 
     @classmethod
-    def of(cls, ids: QuerySet[Any]) -> Matches:
+    def of(cls, ids: QuerySet[Any] | RawSQL) -> Matches:
         """The ids a query selects (one column, named ``g``): read once on SQLite, else
         kept as a subquery."""
-        if connection.vendor == "sqlite":
-            sql, params = ids.query.sql_with_params()
-            return cls.read(sql, params)
-        return cls(subquery=ids)
+        if connection.vendor != "sqlite":
+            return cls(subquery=ids)
+        if isinstance(ids, RawSQL):
+            return cls.read(ids.sql, ids.params)
+        return cls.read(*ids.query.sql_with_params())
 
     @property
     def many(self) -> bool:
@@ -289,7 +295,7 @@ class Matches:
     def scan(self) -> Q:
         """The same rows, for a page of many matches (SQLite): the database walks the
         ORDER BY's index and tests each row, stopping at the page's end."""
-        if not self.many or self.ids_json is None:
+        if self.ids_json is None or not self.many:
             return self.members()
         return Q(_AmongIds(F("pk"), self.ids_json))
 
@@ -317,32 +323,32 @@ class _AmongIds(Expression):
         return f"+{sql} IN (SELECT value FROM json_each(%s))", [*params, self.ids_json]
 
 
-def groups_saying(ix: TextIndex, text: str) -> Matches | None:
-    """The groups (conversations) with a row (message) whose indexed text has every word of
-    ``text`` (each as a word prefix), ignoring case (and accents on SQLite). None when
-    ``text`` has no word. On SQLite the index is read here, once."""
+def group_ids(ix: TextIndex, text: str) -> RawSQL | None:
+    """A subquery of the groups (conversations, column ``g``) with a row (message) whose
+    indexed text has every word of ``text`` (each as a word prefix), ignoring case (and
+    accents on SQLite). None when ``text`` has no word."""
     terms = query_words(text)
     if not terms:
         return None
     if connection.vendor == "sqlite":
         match = " ".join(f'"{t}"*' for t in terms)
-        return Matches.read(
+        return RawSQL(
             f"SELECT rowid / {GROUP_FACTOR} AS g FROM {ix.fts} WHERE {ix.fts} MATCH %s", [match]
         )
     (column,) = ix.columns
     if connection.vendor == "postgresql":
         query = " & ".join(f"{t}:*" for t in terms)
-        return Matches(
-            subquery=RawSQL(
-                f"SELECT {ix.group} FROM {ix.table} WHERE to_tsvector('simple'::regconfig, "
-                f"{column}) @@ to_tsquery('simple'::regconfig, %s)",
-                [query],
-            )
+        return RawSQL(
+            f"SELECT {ix.group} AS g FROM {ix.table} WHERE to_tsvector('simple'::regconfig, "
+            f"{column}) @@ to_tsquery('simple'::regconfig, %s)",
+            [query],
         )
     # other databases: every word somewhere in the text, by scanning
     like = " AND ".join([f"UPPER({column}) LIKE UPPER(%s)"] * len(terms))
-    return Matches(
-        subquery=RawSQL(
-            f"SELECT {ix.group} FROM {ix.table} WHERE {like}", [f"%{t}%" for t in terms]
-        )
-    )
+    return RawSQL(f"SELECT {ix.group} AS g FROM {ix.table} WHERE {like}", [f"%{t}%" for t in terms])
+
+
+def groups_saying(ix: TextIndex, text: str) -> Matches | None:
+    """:func:`group_ids`, read once on SQLite (``Matches``)."""
+    ids = group_ids(ix, text)
+    return None if ids is None else Matches.of(ids)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Channel, Conversation, Inbox, Status
 from wowdesk.core import textsearch
 from wowdesk.core.models import Agent
@@ -124,20 +125,11 @@ def view_filter(view: str, agent: Agent, now: dt.datetime) -> Q:
 
 def search(qs: QuerySet[Conversation], term: str) -> QuerySet[Conversation]:
     """A number, or text in the subject, the customer's name or email, or any message."""
-    ids = Conversation.objects.order_by().values(g=F("pk"))
-    matches = ids.filter(textsearch.contains(textsearch.CONVERSATION_SUBJECT, term)).union(
-        ids.filter(
-            textsearch.contains(
-                textsearch.CUSTOMER_CONTACT, term, columns=("name", "email"), via="customer"
-            )
-        )
-    )
-    said = textsearch.groups_saying(textsearch.MESSAGE_WORDS, term)
+    matches = conversations.ids_matching(term)
+    said = textsearch.group_ids(textsearch.MESSAGE_WORDS, term)
     if said is not None:
-        matches = matches.union(ids.filter(said.members()))
-    digits = term.lstrip("#")
-    if digits.isdigit() and len(digits) < 19:
-        matches = matches.union(ids.filter(number=int(digits)))
+        in_bodies = Conversation.objects.order_by().filter(pk__in=said)
+        matches = matches.union(in_bodies.values(g=F("pk")))
     # read once (SQLite): the list's count and its page use the same ids
     return qs.filter(textsearch.Matches.of(matches).members())
 
