@@ -698,7 +698,8 @@ class ConversationPlanner:
             status = "pending"
             changes = [e for e in story if e.event == "pending"]
             if not changes or changes[-1].at < talk[-1].at:
-                at = min(self.now, talk[-1].at + dt.timedelta(seconds=2))
+                # after the reply, and after whatever came since (a call that ended)
+                at = min(self.now, max(talk[-1].at + dt.timedelta(seconds=2), story[-1].at))
                 story.append(status_change("pending", at, talk[-1].author))
         assignments = [e for e in story if e.event == "assigned"]
         assignee = self.by_key[assignments[-1].params["agent_id"]] if assignments else None
