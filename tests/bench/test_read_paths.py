@@ -252,9 +252,9 @@ def test_outputs_built_without_validation_are_valid(
 def test_body_pages_of_many_matches_equal_the_few_matches_path(
     api: ApiClient, brand: Brand, monkeypatch: pytest.MonkeyPatch, sort: str
 ) -> None:
-    """Above WALK_ABOVE matches (``body`` or ``q``) the page walks the sort index
-    (textsearch.Matches.scan): the same conversations, total and order as looking each
-    match up."""
+    """Where walking pays (textsearch.walk_pays), the page walks the sort index and the
+    count walks the filter's (textsearch.Matches.scan): the same conversations, total and
+    order as looking each match up."""
     made = [
         quick_conversation(brand, subject=f"Lost parcel {i}", body=f"lamp number {i}")
         for i in range(9)
@@ -280,15 +280,17 @@ def test_body_pages_of_many_matches_equal_the_few_matches_path(
     ]
     few = [pages(**s) for s in searches]
     monkeypatch.setattr(textsearch, "WALK_ABOVE", 2)
+    monkeypatch.setattr(textsearch, "walk_pays", lambda **_: True)
     found = textsearch.groups_saying(textsearch.MESSAGE_WORDS, "lamp")
-    assert found is not None and found.many == (connection.vendor == "sqlite")
+    assert found is not None and found.read_once == (connection.vendor == "sqlite")
     with CaptureQueriesContext(connection) as recorded:
         many = [pages(**s) for s in searches]
     assert many == few
     if connection.vendor == "sqlite":  # the pages really walked the sort index
         walk = re.compile(r'\+\S*"id" IN \(SELECT value FROM json_each')
         walked = [q["sql"] for q in recorded.captured_queries if walk.search(q["sql"])]
-        assert len(walked) == 4 * len(searches)  # every page, not the counts
+        # every page; and the counts of the two searches with a status filter
+        assert len(walked) == 4 * len(searches) + 4 * 2
     assert few[0][0] == 9 and sorted(few[0][1]) == sorted(c.pk for c in made)
     assert few[1][0] == 8 and made[3].pk not in few[1][1]
     assert few[2] == few[0] and few[3] == few[1]
@@ -348,3 +350,49 @@ def test_ids_beyond_the_body_index_layout_are_refused(brand: Brand) -> None:
             created_at=conv.created_at,
         )
     assert Message.objects.filter(conversation=conv).count() == 1
+
+
+def test_search_totals_count_only_what_the_agent_may_see(
+    make_agent: Any, make_api: Any, brand: Brand, other_brand: Brand
+) -> None:
+    """One search on every conversation takes its total from the matches it read; an
+    agent of one brand, or a filter, makes the list count them (the same numbers)."""
+    ours = [quick_conversation(brand, subject=f"Parcel {i}", body="broken lamp") for i in range(3)]
+    quick_conversation(other_brand, subject="Parcel x", body="lamp again")
+    gone = quick_conversation(brand, subject="Parcel gone", body="lamp gone")
+    gone.delete()
+    conversations.update_conversation(ours[0], actor=None, status="resolved")
+    both = make_api(make_agent(brands=[brand, other_brand]))
+    one = make_api(make_agent(brands=[brand]))
+
+    def total(client: ApiClient, **params: Any) -> int:
+        got = client.get("/conversations", **params)
+        assert got.status_code == 200, got.content
+        return int(got.json()["total"])
+
+    for search in ({"body": "lamp"}, {"q": "parcel"}):
+        assert total(both, **search) == 4
+        assert total(one, **search) == 3
+        assert total(both, status="open", **search) == 3
+        assert total(one, status="open", **search) == 2
+        assert len(both.get("/conversations", **search).json()["items"]) == 4
+    if connection.vendor == "sqlite":  # the matches' own count, no second one
+        with CaptureQueriesContext(connection) as recorded:
+            total(both, body="lamp")
+        assert sum("COUNT(" in q["sql"].upper() for q in recorded.captured_queries) == 1
+
+
+@given(st.integers(1, 10**6), st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 10**6))
+def test_walking_pays_for_early_pages_of_many_matches(
+    end: int, rows: int, total: int, lookups: int
+) -> None:
+    pays = textsearch.walk_pays(end=end, rows=rows, total=total, lookups=lookups)
+    if total == 0 or lookups <= textsearch.WALK_ABOVE:
+        assert not pays  # nothing to walk to, or few enough to look up
+    elif pays:  # an earlier page, or more matches, pays too
+        assert textsearch.walk_pays(end=max(1, end // 2), rows=rows, total=total, lookups=lookups)
+        assert textsearch.walk_pays(end=end, rows=rows, total=total * 2, lookups=lookups)
+    # a page deeper than there are rows to look up never walks
+    assert not textsearch.walk_pays(
+        end=lookups + 1, rows=max(rows, total), total=total, lookups=lookups
+    )

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -211,13 +211,37 @@ class Found:
     body: textsearch.Matches | None = None
     q: textsearch.Matches | None = None
 
+    @property
+    def present(self) -> list[textsearch.Matches]:
+        return [m for m in (self.body, self.q) if m is not None]
+
     def apply(self, qs: QuerySet[Conversation], *, walk: bool = False) -> QuerySet[Conversation]:
-        """``walk``: for a page of many matches, test each row along the sort index
-        (``textsearch.Matches.scan``) instead of looking every match up."""
-        for matches in (self.body, self.q):
-            if matches is not None:
-                qs = qs.filter(matches.scan() if walk else matches.members())
+        """``walk``: test each row as another index is walked (``textsearch.Matches.scan``)
+        instead of looking every match up."""
+        for matches in self.present:
+            qs = qs.filter(matches.scan() if walk else matches.members())
         return qs
+
+    def total(self, qs: QuerySet[Conversation], *, narrowed: bool, filtered: bool) -> int:
+        """How many of ``qs`` match. ``narrowed``: ``qs`` is not every conversation (a
+        filter, or brands the agent does not see); ``filtered``: by a filter of the list.
+
+        One search that was read once, on every conversation: its number of matches,
+        already known. With a filter, many matches are tested while the filter's index is
+        walked (bench/read.py, 28,000 matches: 6 ms against 13 looking each up); with the
+        brands alone, looking up is the faster (11 ms against 17)."""
+        present = self.present
+        if not narrowed and len(present) == 1 and present[0].read_once:
+            return present[0].count
+        return self.apply(qs, walk=filtered).count()
+
+    def walk_pays(self, *, end: int, total: int) -> bool:
+        """Whether the page ending at ``end`` is found faster by walking the sort index."""
+        lookups = min((m.count for m in self.present if m.read_once), default=0)
+        if not lookups:
+            return False
+        rows = Conversation.objects.aggregate(n=Max("pk"))["n"] or 0  # an upper bound
+        return textsearch.walk_pays(end=end, rows=rows, total=total, lookups=lookups)
 
 
 def searches(f: ConversationFilters) -> Found:
@@ -229,6 +253,14 @@ def searches(f: ConversationFilters) -> Found:
     if f.q and f.q.strip():
         found.q = textsearch.Matches.of(services.ids_matching(f.q.strip()))
     return found
+
+
+FILTERS = ("status", "assignee", "team", "language", "channel", "priority", "customer", "tag")
+
+
+def has_filters(f: ConversationFilters) -> bool:
+    """Whether ``f`` narrows the list by anything but its searches."""
+    return any(getattr(f, name) for name in FILTERS)
 
 
 def filter_conversations(
@@ -272,11 +304,18 @@ def filter_conversations(
 def list_conversations(
     request: HttpRequest, filters: Query[ConversationFilters]
 ) -> ConversationsOut:
-    filtered = filter_conversations(permissions.scope(_list_qs(), me(request)), filters, request)
+    agent = me(request)
+    filtered = filter_conversations(permissions.scope(_list_qs(), agent), filters, request)
     found = searches(filters)
-    total = found.apply(filtered).count()
     start = (filters.page - 1) * filters.page_size
-    qs = found.apply(filtered, walk=total > textsearch.WALK_ABOVE)
+    if found.present:
+        by_filter = has_filters(filters)
+        narrowed = by_filter or not permissions.sees_every_brand(agent)
+        total = found.total(filtered, narrowed=narrowed, filtered=by_filter)
+        walk = found.walk_pays(end=start + filters.page_size, total=total)
+        qs = found.apply(filtered, walk=walk)
+    else:
+        total, qs = filtered.count(), filtered
     # The page's ids come from the sort index alone; only those rows are then joined for
     # output (a deep page no longer joins and drops every row before it).
     page = qs.values("pk")[start : start + filters.page_size]

@@ -28,6 +28,14 @@ def visible_brand_ids(agent: Agent) -> set[int]:
     return cached
 
 
+def sees_every_brand(agent: Agent) -> bool:
+    """Whether the agent's brands are all there are: then scoping a list removes nothing."""
+    from wowdesk.core.models import Brand
+
+    seen = visible_brand_ids(agent)
+    return not Brand.objects.exclude(id__in=seen).exists()
+
+
 def scope(queryset: QuerySet[M], agent: Agent, field: str = "brand_id") -> QuerySet[M]:
     """Restrict a queryset to the agent's brands."""
     return queryset.filter(**{f"{field}__in": visible_brand_ids(agent)})
