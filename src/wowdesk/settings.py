@@ -135,7 +135,9 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 if CONFIG.redis_url:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # A pool that waits for a free connection rather than failing a burst
+            # (core/layers.py).
+            "BACKEND": "wowdesk.core.layers.WaitingRedisChannelLayer",
             # redis-py 8 reads with a 5 s socket timeout, the same as channels-redis'
             # blocking 5 s BZPOPMIN: on a busy machine the read timed out and killed the
             # WebSocket consumer (seen in tests/channels/chat/test_cluster.py).

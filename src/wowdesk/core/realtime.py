@@ -6,7 +6,10 @@ its next load.
 
 The layer is Redis in cluster mode and in memory in the embedded default. The in-memory
 layer lives in the server's event loop; code running in a thread that loop does not know
-(the embedded worker's threads) hands the send to that loop.
+(the embedded worker's threads, a request's database thread) hands the send to that
+loop, where a few lanes send them one after the other (:class:`PushLanes`): the pushes of
+one group keep their order, and a burst of pushes holds at most :data:`PUSH_LANES` Redis
+connections instead of one each.
 
 Group names (one place, so producers and consumers agree):
 - ``agent.<id>``: one agent's browsers (assignments, screen-pops).
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import zlib
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -28,7 +32,11 @@ from django.db import transaction
 
 log = logging.getLogger(__name__)
 
+PUSH_LANES = 8
+PUSH_BACKLOG = 10_000  # per lane; beyond it a push is dropped and logged
+
 _server_loop: asyncio.AbstractEventLoop | None = None
+_lanes: PushLanes | None = None
 _lock = threading.Lock()
 
 
@@ -51,9 +59,11 @@ def visitor_group(visitor_id: int | str) -> str:
 def remember_server_loop() -> None:
     """Called from the server's event loop (a consumer's connect) so that threads outside
     it can reach the in-memory layer."""
-    global _server_loop
+    global _server_loop, _lanes
     with _lock:
-        _server_loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
+        if loop is not _server_loop:
+            _server_loop, _lanes = loop, PushLanes(loop)
 
 
 def publish(group: str, event_type: str, **data: Any) -> None:
@@ -73,21 +83,56 @@ def send_now(group: str, message: dict[str, Any]) -> None:
     if isinstance(layer, InMemoryChannelLayer) and group not in layer.groups:
         return  # nobody of this process listens: nothing to hand to the loop
     try:
-        loop = _server_loop
-        if loop is not None and loop.is_running() and not _in_loop(loop):
+        lanes = _lanes
+        if lanes is not None and lanes.loop.is_running() and not _in_loop(lanes.loop):
             # Handed to the server's loop without waiting for it: a push never holds up
             # the request or task that caused it.
-            future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-            future.add_done_callback(lambda f: _log_failure(f, group))
+            lanes.hand_over(layer, group, message)
         else:
             async_to_sync(layer.group_send)(group, message)
     except Exception:  # a push is best effort; the data is already committed
         log.exception("push to %s failed", group)
 
 
-def _log_failure(future: Any, group: str) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.error("push to %s failed: %s", group, future.exception())
+class PushLanes:
+    """Pushes handed to one event loop from other threads. A group always takes the same
+    lane and a lane sends one push at a time, so the pushes of a group arrive in the
+    order they were committed."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, lanes: int = PUSH_LANES) -> None:
+        self.loop = loop
+        self.queues: list[asyncio.Queue[tuple[Any, str, dict[str, Any]]]] = []
+        self.lanes = lanes
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def hand_over(self, layer: Any, group: str, message: dict[str, Any]) -> None:
+        """Thread-safe: queue ``group_send(group, message)`` on the loop."""
+        self.loop.call_soon_threadsafe(self._enqueue, layer, group, message)
+
+    def _enqueue(self, layer: Any, group: str, message: dict[str, Any]) -> None:
+        if not self.queues:  # created in the loop, the tasks too
+            self.queues = [asyncio.Queue(PUSH_BACKLOG) for _ in range(self.lanes)]
+            self.tasks = [self.loop.create_task(self._drain(q)) for q in self.queues]
+        queue = self.queues[zlib.crc32(group.encode()) % self.lanes]
+        try:
+            queue.put_nowait((layer, group, message))
+        except asyncio.QueueFull:
+            log.error("push to %s dropped: %s pushes wait already", group, PUSH_BACKLOG)
+
+    async def _drain(self, queue: asyncio.Queue[tuple[Any, str, dict[str, Any]]]) -> None:
+        while True:
+            layer, group, message = await queue.get()
+            try:
+                await layer.group_send(group, message)
+            except Exception as exc:
+                log.error("push to %s failed: %s", group, exc)
+            finally:
+                queue.task_done()
+
+    async def drained(self) -> None:
+        """Wait until every push handed over so far was sent (for tests and shutdown)."""
+        for queue in self.queues:
+            await queue.join()
 
 
 def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:

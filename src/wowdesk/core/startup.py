@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gc
 
-from django.conf import settings
-
 # New objects between two collections of the youngest generation (Python's default: 700).
 # A list page makes tens of thousands; at 700, collections in the middle of a request move
 # its live objects to the older generations, where they die as cycles and wait for a full
@@ -14,23 +12,13 @@ from django.conf import settings
 YOUNG_GENERATION_THRESHOLD = 5000
 
 
-def rarer_collections_are_safe() -> bool:
-    """Not with the Redis channel layer: some of redis-py's pooled connections come back
-    only when the collector frees what held them, and at 5,000 a server with 40 chat
-    visitors ran out of its 100: ``MaxConnectionsError``, and tests/channels/
-    test_nothing_lost.py failed in 3 of 7 runs (it passed in 4 of 4 at Python's default)."""
-    return not settings.CONFIG.redis_url
-
-
 def freeze_startup_objects() -> None:
     """Move every object alive now (Django's app registry, models, URL patterns, the
     language and emotion models) out of the garbage collector's reach. Python's full
     collections otherwise walk them all again and again: a pause of about 100 ms on the
     longest conversation pages (``bench/pages.py``: p99 125 ms, 63–73 ms once frozen).
-    Then, in the embedded mode, collect the youngest generation less often
-    (:data:`YOUNG_GENERATION_THRESHOLD`)."""
+    Then collect the youngest generation less often (:data:`YOUNG_GENERATION_THRESHOLD`)."""
     gc.collect()
     gc.freeze()
-    if rarer_collections_are_safe():
-        _, older, oldest = gc.get_threshold()
-        gc.set_threshold(YOUNG_GENERATION_THRESHOLD, older, oldest)
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, older, oldest)
