@@ -39,7 +39,7 @@ def test_pushes_from_threads_keep_their_order_and_few_are_in_flight() -> None:
     layer = SlowLayer()
 
     async def main() -> None:
-        lanes = realtime.PushLanes(asyncio.get_running_loop(), lanes=4)
+        lanes = realtime.PushLanes(lanes=4)
 
         def producer(t: int) -> None:
             for n in range(100):
@@ -71,7 +71,7 @@ def test_a_failed_push_is_logged_and_the_lane_goes_on(caplog: pytest.LogCaptureF
     layer = Failing()
 
     async def main() -> None:
-        lanes = realtime.PushLanes(asyncio.get_running_loop(), lanes=1)
+        lanes = realtime.PushLanes(lanes=1)
 
         def producer() -> None:
             for n in range(3):

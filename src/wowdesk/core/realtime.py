@@ -35,8 +35,7 @@ log = logging.getLogger(__name__)
 PUSH_LANES = 8
 PUSH_BACKLOG = 10_000  # per lane; beyond it a push is dropped and logged
 
-_server_loop: asyncio.AbstractEventLoop | None = None
-_lanes: PushLanes | None = None
+_lanes: PushLanes | None = None  # of the server's event loop
 _lock = threading.Lock()
 
 
@@ -58,12 +57,11 @@ def visitor_group(visitor_id: int | str) -> str:
 
 def remember_server_loop() -> None:
     """Called from the server's event loop (a consumer's connect) so that threads outside
-    it can reach the in-memory layer."""
-    global _server_loop, _lanes
+    it can hand their pushes to that loop (the in-memory layer lives there)."""
+    global _lanes
     with _lock:
-        loop = asyncio.get_running_loop()
-        if loop is not _server_loop:
-            _server_loop, _lanes = loop, PushLanes(loop)
+        if _lanes is None or _lanes.loop is not asyncio.get_running_loop():
+            _lanes = PushLanes()
 
 
 def publish(group: str, event_type: str, **data: Any) -> None:
@@ -95,25 +93,24 @@ def send_now(group: str, message: dict[str, Any]) -> None:
 
 
 class PushLanes:
-    """Pushes handed to one event loop from other threads. A group always takes the same
-    lane and a lane sends one push at a time, so the pushes of a group arrive in the
-    order they were committed."""
+    """Pushes handed to the running event loop from other threads. A group always takes
+    the same lane and a lane sends one push at a time, so the pushes of a group arrive in
+    the order they were committed. Made in the loop it serves."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, lanes: int = PUSH_LANES) -> None:
-        self.loop = loop
-        self.queues: list[asyncio.Queue[tuple[Any, str, dict[str, Any]]]] = []
-        self.lanes = lanes
-        self.tasks: list[asyncio.Task[None]] = []
+    def __init__(self, lanes: int = PUSH_LANES) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.queues: list[asyncio.Queue[tuple[Any, str, dict[str, Any]]]] = [
+            asyncio.Queue(PUSH_BACKLOG) for _ in range(lanes)
+        ]
+        # Kept: the loop holds only weak references to its tasks.
+        self.tasks = [self.loop.create_task(self._drain(q)) for q in self.queues]
 
     def hand_over(self, layer: Any, group: str, message: dict[str, Any]) -> None:
         """Thread-safe: queue ``group_send(group, message)`` on the loop."""
         self.loop.call_soon_threadsafe(self._enqueue, layer, group, message)
 
     def _enqueue(self, layer: Any, group: str, message: dict[str, Any]) -> None:
-        if not self.queues:  # created in the loop, the tasks too
-            self.queues = [asyncio.Queue(PUSH_BACKLOG) for _ in range(self.lanes)]
-            self.tasks = [self.loop.create_task(self._drain(q)) for q in self.queues]
-        queue = self.queues[zlib.crc32(group.encode()) % self.lanes]
+        queue = self.queues[zlib.crc32(group.encode()) % len(self.queues)]
         try:
             queue.put_nowait((layer, group, message))
         except asyncio.QueueFull:
@@ -130,7 +127,7 @@ class PushLanes:
                 queue.task_done()
 
     async def drained(self) -> None:
-        """Wait until every push handed over so far was sent (for tests and shutdown)."""
+        """Wait until every push queued so far was sent (the tests use it)."""
         for queue in self.queues:
             await queue.join()
 
