@@ -24,7 +24,6 @@ class AgentAdmin(BrandScopedAdmin):
     list_display = ("display_name", "user", "role", "site", "timezone", "capacity", "is_active")
     list_filter = ("role", "site", "is_active", "brands")
     search_fields = ("display_name", "user__email")
-    filter_horizontal = ("brands",)
     list_select_related = ("user", "site")
 
 

@@ -18,7 +18,17 @@ from django.utils.translation import gettext as _
 
 from wowdesk.core import audit
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound
-from wowdesk.core.models import Agent, Alert, ApiToken, Brand, Role, Site, Team
+from wowdesk.core.models import (
+    ROLE_RANK,
+    Agent,
+    Alert,
+    ApiToken,
+    Brand,
+    Membership,
+    Role,
+    Site,
+    Team,
+)
 
 TOKEN_PREFIX = "wd_"
 # Writing last_used_at on every request would serialise all readers behind a write.
@@ -257,7 +267,7 @@ def create_agent(
         shifts=shifts,
     )
     brand_ids = [b.pk if isinstance(b, Brand) else b for b in brands]
-    agent.brands.set(brand_ids)
+    agent.brands.set(brand_ids, through_defaults={"role": data.role})
     audit.record(
         action="agent.create",
         obj=agent,
@@ -288,13 +298,28 @@ def agent_snapshot(agent: Agent) -> dict[str, Any]:
     return {f: getattr(agent, f) for f in AGENT_FIELDS}
 
 
-def update_agent(agent: Agent, *, actor: Agent | None, **fields: Any) -> Agent:
+def update_agent(
+    agent: Agent,
+    *,
+    actor: Agent | None,
+    role_brand_ids: Iterable[int] | None = None,
+    **fields: Any,
+) -> Agent:
+    """Change an agent's attributes. ``role`` is the role in the brands ``role_brand_ids``
+    (None: in every brand the agent works for); ``Agent.role`` becomes the highest."""
     before = agent_snapshot(agent)
+    role = fields.pop("role", None)
+    if role is not None:
+        if role not in Role.values:
+            raise InvalidInput(_("Unknown role: %(role)s") % {"role": role}, field="role")
+        memberships = Membership.objects.filter(agent=agent)
+        if role_brand_ids is not None:
+            memberships = memberships.filter(brand_id__in=list(role_brand_ids))
+        for membership in memberships.exclude(role=role):
+            set_membership(agent, membership.brand_id, role, actor=actor)
     for key, value in fields.items():
         if value is None or key not in AGENT_FIELDS:
             continue
-        if key == "role" and value not in Role.values:
-            raise InvalidInput(_("Unknown role: %(role)s") % {"role": value}, field="role")
         if key == "languages":
             value, levels = parse_languages(value)
             agent.language_levels = levels
@@ -311,9 +336,9 @@ def update_agent(agent: Agent, *, actor: Agent | None, **fields: Any) -> Agent:
         if key == "capacity" and value < 0:
             raise InvalidInput(_("Capacity cannot be negative."), field="capacity")
         setattr(agent, key, value)
+    if role is not None:
+        agent.role = Agent.objects.values_list("role", flat=True).get(pk=agent.pk)
     agent.save()
-    if "role" in fields and fields["role"] is not None:
-        sync_staff(agent.user, agent.role)
     b, a = audit.diff(before, agent_snapshot(agent))
     if a:
         audit.record(
@@ -325,6 +350,71 @@ def update_agent(agent: Agent, *, actor: Agent | None, **fields: Any) -> Agent:
             after=a,
         )
     return agent
+
+
+# --- memberships: the role per brand ---------------------------------------------------
+
+
+def set_membership(agent: Agent, brand_id: int, role: str, *, actor: Agent | None) -> Membership:
+    """Add the agent to a brand with a role, or change their role there."""
+    if role not in Role.values:
+        raise InvalidInput(_("Unknown role: %(role)s") % {"role": role}, field="role")
+    if not Brand.objects.filter(pk=brand_id).exists():
+        raise InvalidInput(_("No such brand."), field="brand_id")
+    membership, created = Membership.objects.get_or_create(
+        agent=agent, brand_id=brand_id, defaults={"role": role}
+    )
+    before = None if created else membership.role
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    if created or before != role:
+        audit.record(
+            action="agent.membership",
+            obj=agent,
+            actor=actor,
+            brand_id=brand_id,
+            before={} if created else {"brand": brand_id, "role": before},
+            after={"brand": brand_id, "role": role},
+        )
+        sync_role(agent)
+    _forget_roles(agent)
+    return membership
+
+
+def remove_membership(agent: Agent, brand_id: int, *, actor: Agent | None) -> None:
+    """Take the agent out of a brand (their teams there too)."""
+    membership = Membership.objects.filter(agent=agent, brand_id=brand_id).first()
+    if membership is None:
+        raise NotFound(_("The agent does not work for this brand."), field="brand_id")
+    agent.teams.remove(*Team.objects.filter(brand_id=brand_id, members=agent))
+    membership.delete()
+    audit.record(
+        action="agent.membership_remove",
+        obj=agent,
+        actor=actor,
+        brand_id=brand_id,
+        before={"brand": brand_id, "role": membership.role},
+    )
+    sync_role(agent)
+    _forget_roles(agent)
+
+
+def sync_role(agent: Agent) -> None:
+    """``Agent.role`` is the highest role of the agent's memberships (agent with none);
+    staff status (the Django admin) follows it."""
+    roles = list(Membership.objects.filter(agent=agent).values_list("role", flat=True))
+    highest = max(roles, key=lambda r: ROLE_RANK[Role(r)], default=Role.AGENT.value)
+    if agent.role != highest:
+        agent.role = highest
+        Agent.objects.filter(pk=agent.pk).update(role=highest)
+    sync_staff(agent.user, highest)
+
+
+def _forget_roles(agent: Agent) -> None:
+    for attr in ("_brand_ids", "_brand_roles"):
+        if hasattr(agent, attr):
+            delattr(agent, attr)
 
 
 def _clean_channel_capacity(value: dict[str, int]) -> dict[str, int]:
@@ -520,10 +610,12 @@ def _token_with_agent(token_hash: str) -> ApiToken | None:
         if not agent.user.is_superuser:
             # what permissions.visible_brand_ids would ask next, in the same visit
             cursor.execute(
-                f"SELECT brand_id FROM {fastsql.table(Agent.brands.through)} WHERE agent_id = %s",
+                f"SELECT brand_id, role FROM {fastsql.table(Membership)} WHERE agent_id = %s",
                 [agent.pk],
             )
-            agent._brand_ids = {r[0] for r in cursor.fetchall()}  # type: ignore[attr-defined]
+            roles = {r[0]: r[1] for r in cursor.fetchall()}
+            agent._brand_ids = set(roles)  # type: ignore[attr-defined]
+            agent._brand_roles = roles  # type: ignore[attr-defined]
     return token
 
 
