@@ -187,8 +187,12 @@ def clean_hours(hours: dict[str, Any], field: str = "hours") -> dict[str, Any]:
     return hours
 
 
-def update_site(site: Site, *, actor: Agent | None, **fields: Any) -> Site:
+def update_site(
+    site: Site, *, actor: Agent | None, brand_ids: Iterable[int] | None = None, **fields: Any
+) -> Site:
+    """Change a site; ``brand_ids`` (when given) are the brands it serves from now on."""
     before = {f: getattr(site, f) for f in SITE_FIELDS}
+    before["brands"] = sorted(site.brands.values_list("id", flat=True))
     if "timezone" in fields and fields["timezone"] is not None:
         site.timezone = valid_timezone(fields["timezone"])
     if fields.get("name"):
@@ -200,10 +204,47 @@ def update_site(site: Site, *, actor: Agent | None, **fields: Any) -> Site:
     if fields.get("hours") is not None:
         site.hours = clean_hours(fields["hours"])
     site.save()
-    b, a = audit.diff(before, {f: getattr(site, f) for f in SITE_FIELDS})
+    if brand_ids is not None:
+        ids = sorted(set(brand_ids))
+        if Brand.objects.filter(pk__in=ids).count() != len(ids):
+            raise InvalidInput(_("No such brand."), field="brands")
+        site.brands.set(ids)
+    after = {f: getattr(site, f) for f in SITE_FIELDS}
+    after["brands"] = sorted(site.brands.values_list("id", flat=True))
+    b, a = audit.diff(before, after)
     if a:
-        audit.record(action="site.update", obj=site, actor=actor, brand_id=None, before=b, after=a)
+        audit.record(
+            action="site.update",
+            obj=site,
+            actor=actor,
+            brand_id=next(iter(after["brands"]), None),
+            before=b,
+            after=a,
+        )
     return site
+
+
+BRAND_FIELDS = ("name", "default_language", "support_email")
+
+
+def update_brand(brand: Brand, *, actor: Agent | None, **fields: Any) -> Brand:
+    """Change a brand's name, default language or support address."""
+    before = {f: getattr(brand, f) for f in BRAND_FIELDS}
+    for key, value in fields.items():
+        if key not in BRAND_FIELDS or value is None:
+            continue
+        if key == "name" and not str(value).strip():
+            raise InvalidInput(_("A brand needs a name."), field="name")
+        if key == "default_language":
+            [value] = clean_languages([value], field="default_language") or ["en"]
+        setattr(brand, key, value)
+    brand.save()
+    b, a = audit.diff(before, {f: getattr(brand, f) for f in BRAND_FIELDS})
+    if a:
+        audit.record(
+            action="brand.update", obj=brand, actor=actor, brand_id=brand.pk, before=b, after=a
+        )
+    return brand
 
 
 # --- agents ---------------------------------------------------------------------------
@@ -320,6 +361,12 @@ def update_agent(
     for key, value in fields.items():
         if value is None or key not in AGENT_FIELDS:
             continue
+        if key in ("languages", "skills", "shifts") and (
+            not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value)
+        ):
+            raise InvalidInput(_('A list of words, e.g. ["de", "en"].'), field=key)
+        if key in ("channel_capacity", "language_levels") and not isinstance(value, dict):
+            raise InvalidInput(_('An object, e.g. {"chat": 3}.'), field=key)
         if key == "languages":
             value, levels = parse_languages(value)
             agent.language_levels = levels
@@ -491,11 +538,13 @@ def update_team(
     name: str | None = None,
     description: str | None = None,
     member_ids: Iterable[int] | None = None,
+    required_skills: Iterable[str] | None = None,
 ) -> Team:
     before = {
         "name": team.name,
         "description": team.description,
         "members": sorted(team.members.values_list("id", flat=True)),
+        "required_skills": list(team.required_skills),
     }
     if name is not None:
         name = name.strip()
@@ -506,6 +555,10 @@ def update_team(
         team.name = name
     if description is not None:
         team.description = description
+    if required_skills is not None:
+        if isinstance(required_skills, str) or not all(isinstance(s, str) for s in required_skills):
+            raise InvalidInput(_("Required skills are a list of words."), field="required_skills")
+        team.required_skills = [s.strip() for s in required_skills if s.strip()]
     team.save()
     if member_ids is not None:
         _set_members(team, member_ids)
@@ -513,6 +566,7 @@ def update_team(
         "name": team.name,
         "description": team.description,
         "members": sorted(team.members.values_list("id", flat=True)),
+        "required_skills": list(team.required_skills),
     }
     b, a = audit.diff(before, after)
     if a:
@@ -567,6 +621,26 @@ def revoke_token(token: ApiToken, *, actor: Agent | None) -> None:
             brand_id=None,
             after={"prefix": token.prefix},
         )
+
+
+def rename_token(token: ApiToken, name: str, *, actor: Agent | None) -> ApiToken:
+    """A token's name is all that can change about it."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("A token needs a name."), field="name")
+    if name != token.name:
+        before = token.name
+        token.name = name[:100]
+        token.save(update_fields=["name"])
+        audit.record(
+            action="token.rename",
+            obj=token,
+            actor=actor,
+            brand_id=None,
+            before={"name": before},
+            after={"name": token.name},
+        )
+    return token
 
 
 def agent_for_token(raw: str) -> Agent | None:
@@ -661,3 +735,56 @@ def create_alert(
         message_id=message_id,
         data=data or {},
     )
+
+
+# --- plain configuration rows --------------------------------------------------------
+
+
+def save_fields(
+    obj: Any,
+    *,
+    fields: dict[str, Any],
+    actor: Agent | None,
+    brand_id: int | None,
+    action: str,
+) -> Any:
+    """Set plain fields of a configuration row, check the row with the model's own
+    validation, save it and audit the change (the apps' services use this for rows that
+    need no rule beyond their fields)."""
+    import json
+
+    from django.core.exceptions import ValidationError
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    def plain(values: dict[str, Any]) -> dict[str, Any]:
+        return dict(json.loads(json.dumps(values, cls=DjangoJSONEncoder)))
+
+    created = obj.pk is None
+    before = plain({k: getattr(obj, k) for k in fields})
+    for key, value in fields.items():
+        setattr(obj, key, value)
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        errors = getattr(exc, "message_dict", {None: exc.messages})
+        field, messages = next(iter(errors.items()))
+        raise InvalidInput(
+            " ".join(str(m) for m in messages),
+            field=None if field == "__all__" else field,
+        ) from exc
+    obj.save()
+    b, a = audit.diff({} if created else before, plain(dict(fields)))
+    if a or created:
+        audit.record(action=action, obj=obj, actor=actor, brand_id=brand_id, before=b, after=a)
+    return obj
+
+
+def delete_row(obj: Any, *, actor: Agent | None, brand_id: int | None, action: str) -> None:
+    """Delete a configuration row and audit it (the apps' services use this)."""
+    audit.record(action=action, obj=obj, actor=actor, brand_id=brand_id, before={"name": str(obj)})
+    obj.delete()
+
+
+def delete_team(team: Team, *, actor: Agent | None) -> None:
+    """Delete a team; its inboxes and conversations keep going without one."""
+    delete_row(team, actor=actor, brand_id=team.brand_id, action="team.delete")
