@@ -176,3 +176,21 @@ def test_migration_gives_each_pair_the_agents_role(two: Two) -> None:
     migration.copy_roles(apps, None)
     assert _roles(two.boss) == {two.a.pk: Role.SUPERVISOR, two.b.pk: Role.SUPERVISOR}
     assert _roles(two.only_b) == {two.b.pk: Role.AGENT}
+
+
+def test_supervisor_board_shows_only_brands_where_one_supervises(
+    two: Two, make_agent: Callable[..., Agent]
+) -> None:
+    from django.test import Client
+
+    person = make_agent(Role.SUPERVISOR, brands=[two.a], password="correct-horse-battery")
+    core.set_membership(person, two.b.pk, Role.AGENT, actor=None)
+    core.create_alert(two.a.pk, "unroutable", "A needs a look")
+    core.create_alert(two.b.pk, "unroutable", "B needs a look")
+    client = Client()
+    client.force_login(person.user)
+    response = client.get("/supervisor/")
+    assert response.status_code == 200
+    assert [a.text for a in response.context["alerts"]] == ["A needs a look"]
+    assert [q["brand"].pk for q in response.context["queues"]] == [two.a.pk]
+    assert two.only_b not in [r["agent"] for r in response.context["rows"]]
