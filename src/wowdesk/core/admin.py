@@ -17,6 +17,7 @@ from wowdesk.core.admin_scoping import (
     BrandScopedAdmin,
     BrandScopedInline,
     admin_brand_ids,
+    editor,
     fully_within,
     pk_of,
 )
@@ -117,16 +118,10 @@ class MembershipInline(BrandScopedInline):
             before = _original(obj)
             if before.brand_id != brand.pk:
                 raise InvalidInput(_("A membership stays with its brand."), field="brand")
-        return services.set_membership(agent, brand.pk, data["role"], actor=editor_of(request))
+        return services.set_membership(agent, brand.pk, data["role"], actor=editor(request))
 
     def service_delete(self, request: HttpRequest, obj: Membership) -> None:
-        services.remove_membership(obj.agent, obj.brand_id, actor=editor_of(request))
-
-
-def editor_of(request: HttpRequest) -> Agent | None:
-    from wowdesk.core.admin_scoping import editor
-
-    return editor(request)
+        services.remove_membership(obj.agent, obj.brand_id, actor=editor(request))
 
 
 AGENT_EDITABLE = (
@@ -250,7 +245,7 @@ class ApiTokenAdmin(BrandScopedAdmin):
     actions = ["revoke"]
 
     def may_change(self, request: HttpRequest, obj: Any) -> bool:
-        me = editor_of(request)
+        me = editor(request)
         return (me is not None and obj.agent_id == me.pk) or fully_within(
             admin_brand_ids(request), obj
         )
