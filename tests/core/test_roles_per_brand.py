@@ -194,3 +194,17 @@ def test_supervisor_board_shows_only_brands_where_one_supervises(
     assert [a.text for a in response.context["alerts"]] == ["A needs a look"]
     assert [q["brand"].pk for q in response.context["queues"]] == [two.a.pk]
     assert two.only_b not in [r["agent"] for r in response.context["rows"]]
+
+
+def test_listing_agents_by_role_asks_for_the_role_in_the_callers_brands(
+    two: Two, make_api: Callable[[Agent | None], ApiClient]
+) -> None:
+    # shared is admin in B and agent in A: to a caller of A only, an agent
+    core.set_membership(two.shared, two.b.pk, Role.ADMIN, actor=None)
+    core.set_membership(two.shared, two.a.pk, Role.AGENT, actor=None)
+    a_only = core.create_agent(core.AgentInput(email="a-only@example.com"), brands=[two.a])
+    api = make_api(a_only)
+    admins = {a["id"] for a in api.get("/agents", role="admin").json()["items"]}
+    assert admins == {two.boss.pk}
+    agents = {a["id"] for a in api.get("/agents", role="agent").json()["items"]}
+    assert two.shared.pk in agents and two.boss.pk not in agents

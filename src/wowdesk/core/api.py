@@ -11,7 +11,7 @@ from pydantic import Field
 
 import wowdesk
 from wowdesk.core import permissions, services
-from wowdesk.core.models import Agent, ApiToken, Brand, Role, Site, Team
+from wowdesk.core.models import Agent, ApiToken, Brand, Membership, Role, Site, Team
 from wowdesk.core.schemas import ERRORS, Error
 
 router = Router(tags=["core"])
@@ -216,9 +216,13 @@ class MembershipIn(Schema):
 def list_agents(
     request: HttpRequest, language: str | None = None, role: Role | None = None
 ) -> AgentsOut:
-    qs = _agents_qs().filter(brands__in=permissions.visible_brand_ids(me(request))).distinct()
+    visible = permissions.visible_brand_ids(me(request))
+    qs = _agents_qs().filter(brands__in=visible).distinct()
     if role:
-        qs = qs.filter(role=role)
+        # the role in one of the caller's brands
+        qs = qs.filter(
+            pk__in=Membership.objects.filter(role=role, brand_id__in=visible).values("agent_id")
+        )
     agents = [a for a in qs if not language or language.lower() in a.languages]
     from wowdesk.routing.services import open_loads
 
