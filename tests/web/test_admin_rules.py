@@ -342,3 +342,34 @@ def test_a_site_made_by_a_brand_admin_serves_their_brand(boss: Agent, brand: Bra
     assert response.status_code == 302
     site = Site.objects.get(name="Porto")
     assert list(site.brands.values_list("id", flat=True)) == [brand.pk]
+
+
+def test_adding_a_team_goes_through_the_service(
+    boss: Agent, make_agent: Callable[..., Agent], brand: Brand, other_brand: Brand
+) -> None:
+    from wowdesk.core.models import Team
+
+    member = make_agent(Role.AGENT, brands=[brand])
+    shared = make_agent(Role.AGENT, brands=[brand, other_brand])
+    stranger = make_agent(Role.AGENT, brands=[other_brand])
+    client = login(boss)
+    add = reverse("admin:core_team_add")
+    base = {"brand": str(brand.pk), "name": "Night", "required_skills": '["lamps"]'}
+    for members in ([stranger.pk], [member.pk, stranger.pk]):
+        response = client.post(add, {**base, "members": [str(m) for m in members]})
+        assert response.status_code == 200
+        assert not Team.objects.filter(name="Night").exists()
+    response = client.post(add, {**base, "required_skills": '"lamps"'})
+    assert response.status_code == 200  # not a list: the service refuses
+    assert not Team.objects.filter(name="Night").exists()
+    response = client.post(add, {**base, "members": [str(member.pk), str(shared.pk)]})
+    assert response.status_code == 302
+    team = Team.objects.get(name="Night")
+    assert team.brand_id == brand.pk
+    assert set(team.members.values_list("id", flat=True)) == {member.pk, shared.pk}
+    assert team.required_skills == ["lamps"]
+    assert AuditLog.objects.filter(action="team.create", actor=boss, brand=brand).exists()
+    # a second team of the same name is the service's conflict, as a form error
+    response = client.post(add, base)
+    assert response.status_code == 200
+    assert Team.objects.filter(name="Night").count() == 1

@@ -28,7 +28,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedOnlyFieldListFilter
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -244,6 +244,8 @@ def _wall_form(base: type[forms.ModelForm[Any]], request: HttpRequest, owner: An
                 raise _DryRun
         except _DryRun:
             pass
+        except IntegrityError:
+            self.add_error(None, _("This clashes with a row that exists."))
         except ServiceError as exc:
             field = owner.error_fields.get(exc.field, exc.field) if exc.field else None
             if field:
