@@ -208,3 +208,33 @@ def test_listing_agents_by_role_asks_for_the_role_in_the_callers_brands(
     assert admins == {two.boss.pk}
     agents = {a["id"] for a in api.get("/agents", role="agent").json()["items"]}
     assert two.shared.pk in agents and two.boss.pk not in agents
+
+
+def test_changing_needs_the_role_in_the_objects_brand(two: Two) -> None:
+    from wowdesk.conversations import services as conversations
+    from wowdesk.core.models import Site, Team
+    from wowdesk.routing import services as routing
+
+    b = two.b.pk
+    tag = conversations.create_tag(brand_id=b, name="b-tag")
+    team = core.create_team(brand_id=b, name="B team")
+    policy = routing.create_sla_policy(
+        brand_id=b, actor=None, name="B fast", first_response_minutes=30
+    )
+    b_site = core.create_site(name="B site", timezone_name="UTC", brand_ids=[b])
+    shared_site = core.create_site(name="Shared", timezone_name="UTC", brand_ids=[two.a.pk, b])
+    attempts = [
+        (f"/tags/{tag.pk}", {"color": "#000000"}),
+        (f"/teams/{team.pk}", {"name": "Taken"}),
+        (f"/sla-policies/{policy.pk}", {"first_response_minutes": 1}),
+        (f"/sites/{b_site.pk}", {"name": "Taken"}),
+        (f"/sites/{shared_site.pk}", {"name": "Taken"}),
+    ]
+    for path, body in attempts:
+        response = two.api.patch(path, body)
+        assert response.status_code == 403, (path, response.content)
+    tag.refresh_from_db()
+    policy.refresh_from_db()
+    assert tag.color == "#6b7280" and policy.first_response_minutes == 30
+    assert Team.objects.get(pk=team.pk).name == "B team"
+    assert set(Site.objects.filter(name="Taken")) == set()
