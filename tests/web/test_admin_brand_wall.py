@@ -366,3 +366,41 @@ def test_forged_relations_on_add_forms_create_nothing(world: World, side: str) -
             assert model._default_manager.count() == count, (model, key)
             tried += 1
     assert tried >= 5
+
+
+def test_a_superuser_cannot_mix_brands_either(world: World) -> None:
+    """Choices are not limited for a superuser, but a row still points only at rows of its
+    own brand (a conversation's assignee, team and tags; a team's members; ...)."""
+    from django.contrib.auth import get_user_model
+
+    from wowdesk.core.admin_scoping import brand_path, is_shared
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
+    client = login_user(root)
+    tried = 0
+    for model in OWN:
+        path = brand_path(model)
+        if path is None or path == "pk" or is_shared(path):
+            continue  # rows of several brands (sites, agents) may point at either
+        mine = world.a.rows[model]
+        page = client.get(url(model, "change", mine.pk))
+        assert page.status_code == 200, model
+        if not page.context["has_change_permission"]:
+            continue
+        baseline = form_data(page)
+        for key, related, many in relation_fields(page):
+            before = snapshot()
+            forged = dict(baseline)
+            target = other_row(world, "a", related)
+            forged[key] = [str(target.pk)] if many else str(target.pk)
+            response = client.post(url(model, "change", mine.pk), forged)
+            assert response.status_code == 200, (model, key)
+            assert snapshot() == before, (model, key)
+            tried += 1
+    assert tried >= 5
+
+
+def login_user(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
