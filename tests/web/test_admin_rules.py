@@ -373,3 +373,47 @@ def test_adding_a_team_goes_through_the_service(
     response = client.post(add, base)
     assert response.status_code == 200
     assert Team.objects.filter(name="Night").count() == 1
+
+
+def test_only_a_superuser_adds_a_brand_and_it_goes_through_the_service(boss: Agent) -> None:
+    add = reverse("admin:core_brand_add")
+    data = {"name": "Initech", "slug": "initech", "default_language": "en"}
+    assert login(boss).post(add, data).status_code == 403
+    assert not Brand.objects.filter(slug="initech").exists()
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-123456")
+    client = login(root)
+    response = client.post(add, data)
+    assert response.status_code == 302
+    assert Brand.objects.filter(slug="initech").exists()
+    response = client.post(add, {**data, "name": "Initech again"})  # the slug is taken
+    assert response.status_code == 200
+    assert Brand.objects.filter(slug="initech").count() == 1
+
+
+def test_an_imap_mailbox_feeds_only_an_email_inbox_of_ones_brand(
+    boss: Agent, brand: Brand, other_brand: Brand
+) -> None:
+    from wowdesk.channels.email.models import EmailMailbox
+
+    chat = conversations.create_inbox(brand_id=brand.pk, name="Chat", channel="chat")
+    mail = conversations.create_inbox(brand_id=brand.pk, name="Mail", channel="email")
+    theirs = conversations.create_inbox(brand_id=other_brand.pk, name="Mail", channel="email")
+    client = login(boss)
+    add = reverse("admin:ingest_emailmailbox_add")
+    base = {
+        "host": "imap.example.com",
+        "port": "993",
+        "security": "ssl",
+        "username": "support",
+        "folder": "INBOX",
+        "poll_interval": "60",
+        "is_active": "on",
+    }
+    for inbox in (chat, theirs):
+        response = client.post(add, {**base, "inbox": str(inbox.pk)})
+        assert response.status_code == 200
+    assert not EmailMailbox.objects.exists()
+    response = client.post(add, {**base, "inbox": str(mail.pk)})
+    assert response.status_code == 302
+    assert EmailMailbox.objects.get().inbox_id == mail.pk
+    assert AuditLog.objects.filter(action="mailbox.create", actor=boss).exists()
