@@ -149,6 +149,19 @@ ENDPOINTS: list[Endpoint] = [
         Role.ADMIN,
         lambda s: {"capacity": 3},
     ),
+    Endpoint(
+        "POST",
+        "/agents/{agent_id}/memberships",
+        lambda s: f"/agents/{s.agent.pk}/memberships",
+        Role.ADMIN,
+        lambda s: {"brand_id": s.brand.pk, "role": "supervisor"},
+    ),
+    Endpoint(
+        "DELETE",
+        "/agents/{agent_id}/memberships/{brand_id}",
+        lambda s: f"/agents/{s.agent.pk}/memberships/{s.brand.pk}",
+        Role.ADMIN,
+    ),
     Endpoint("GET", "/teams", lambda s: "/teams", other_brand=None),
     Endpoint(
         "POST",
@@ -369,7 +382,7 @@ def test_401_without_a_valid_token(
     ep: Endpoint, revoked_client: ApiClient, inactive_client: ApiClient
 ) -> None:
     ids = {"agent_id": 1, "team_id": 1, "site_id": 1, "customer_id": 1, "conversation_id": 1}
-    ids |= {"tag_id": 1, "outbox_id": 1, "token_id": 1}
+    ids |= {"tag_id": 1, "outbox_id": 1, "token_id": 1, "brand_id": 1}
     path = ep.template.format(**ids)
     clients = {
         "none": ApiClient(None),

@@ -311,3 +311,44 @@ class LiveWorkspace:
         toast = self.page.locator("#toasts .toast", has_text=text)
         expect(toast).to_be_visible()
         return toast.inner_text()
+
+
+# --- the Django admin: an agent's roles per brand -----------------------------------------
+
+
+@dataclass
+class AgentChangePage:
+    page: Page
+
+    def open(self, pk: int) -> AgentChangePage:
+        self.page.goto(f"/admin/core/agent/{pk}/change/")
+        return self
+
+    def role_rows(self) -> list[tuple[str, str]]:
+        """(brand, role) of every saved row of the "roles per brand" table."""
+        rows = self.page.locator("#memberships-group tr.form-row.has_original")
+        out = []
+        for i in range(rows.count()):
+            row = rows.nth(i)
+            brand = row.locator("td.field-brand select option:checked").inner_text().strip()
+            role = row.locator("td.field-role select").input_value()
+            out.append((brand, role))
+        return out
+
+    def brand_choices(self) -> list[str]:
+        options = self.page.locator("#memberships-group td.field-brand select").first
+        texts = options.locator("option").all_inner_texts()
+        return [t.strip() for t in texts if t.strip() and not t.startswith("-")]
+
+    def set_role(self, index: int, role: str) -> AgentChangePage:
+        self.page.locator(f"#id_memberships-{index}-role").select_option(role)
+        return self
+
+    def active_is_editable(self) -> bool:
+        return self.page.locator("#id_is_active").count() > 0
+
+    def save(self) -> str:
+        with self.page.expect_navigation():
+            self.page.locator("input[name=_save]").click()
+        messages = self.page.locator("ul.messagelist li")
+        return messages.first.inner_text() if messages.count() else ""

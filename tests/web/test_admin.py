@@ -66,3 +66,25 @@ def test_admin_of_one_brand_does_not_see_another_brands_conversations(
     assert f"/{theirs.pk}/change/" not in url
     url, text = changelist.open_change_page(mine.pk)
     assert url.endswith(f"/{mine.pk}/change/")
+
+
+def test_admin_sets_an_agents_role_only_in_their_own_brand(
+    page: Any, brand: Brand, other_brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    from tests.web.pages import AgentChangePage
+    from wowdesk.core.models import Membership
+
+    admin = make_agent(Role.ADMIN, email="acme-admin@example.com", password=PASSWORD)
+    shared = make_agent(Role.AGENT, brands=[brand, other_brand], name="Sam Both")
+
+    AdminLoginPage(page).open().login(admin.email, PASSWORD)
+    agent_page = AgentChangePage(page).open(shared.pk)
+
+    assert agent_page.role_rows() == [("Acme", "agent")]  # Globex's row is not shown
+    assert agent_page.brand_choices() == ["Acme"]
+    assert not agent_page.active_is_editable()  # shared with a brand they don't administer
+    message = agent_page.set_role(0, "supervisor").save()
+
+    assert "Sam Both" in message
+    roles = dict(Membership.objects.filter(agent=shared).values_list("brand__slug", "role"))
+    assert roles == {"acme": "supervisor", "globex": "agent"}

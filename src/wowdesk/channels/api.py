@@ -69,7 +69,7 @@ def list_envelopes(
 ) -> EnvelopesOut:
     """Inbound items by state (supervisors): ``failed`` and ``rejected`` ones need a look."""
     permissions.require_role(me(request), Role.SUPERVISOR)
-    qs = permissions.scope(InboundEnvelope.objects.all(), me(request))
+    qs = permissions.scope(InboundEnvelope.objects.all(), me(request), role=Role.SUPERVISOR)
     if status:
         qs = qs.filter(status=status)
     return EnvelopesOut(items=[EnvelopeOut.from_orm(e) for e in qs[:limit]], total=qs.count())

@@ -447,7 +447,7 @@ def list_tags(request: HttpRequest) -> list[TagOut]:
 @transaction.atomic
 def create_tag(request: HttpRequest, payload: TagIn) -> Status[TagOut]:
     permissions.require_role(me(request), Role.SUPERVISOR)
-    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id, role=Role.SUPERVISOR)
     tag = services.create_tag(
         brand_id=brand_id, name=payload.name, color=payload.color, actor=me(request)
     )
@@ -458,7 +458,7 @@ def create_tag(request: HttpRequest, payload: TagIn) -> Status[TagOut]:
 @transaction.atomic
 def update_tag(request: HttpRequest, tag_id: int, payload: TagPatch) -> TagOut:
     permissions.require_role(me(request), Role.SUPERVISOR)
-    tag = permissions.get_for_agent(Tag.objects.all(), me(request), tag_id)
+    tag = permissions.get_for_agent(Tag.objects.all(), me(request), tag_id, role=Role.SUPERVISOR)
     return TagOut.from_orm(
         services.update_tag(tag, actor=me(request), **payload.model_dump(exclude_unset=True))
     )
@@ -497,7 +497,7 @@ def create_inbox(request: HttpRequest, payload: InboxIn) -> Status[InboxOut]:
     from wowdesk.core.models import Team
 
     permissions.require_role(me(request), Role.ADMIN)
-    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id, role=Role.ADMIN)
     if payload.team_id and not Team.objects.filter(pk=payload.team_id, brand_id=brand_id).exists():
         raise InvalidInput(_("No such team in this brand."), field="team_id")
     inbox = services.create_inbox(

@@ -587,3 +587,62 @@ def ensure_macro(*, brand_id: int, name: str, language: str, body: str) -> Macro
         brand_id=brand_id, name=name, language=language, defaults={"body": body}
     )
     return macro
+
+
+# --- configuration rows edited in the admin ------------------------------------------
+
+INBOX_FIELDS = ("name", "address", "team_id", "is_default")
+
+
+def update_inbox(inbox: Inbox, *, actor: Agent | None, **fields: Any) -> Inbox:
+    """Change an inbox's name, address, team or default flag (its brand and channel stay)."""
+    from wowdesk.core.services import save_fields
+
+    values = {k: v for k, v in fields.items() if k in INBOX_FIELDS}
+    team_id = values.get("team_id")
+    if (
+        team_id is not None
+        and not Team.objects.filter(pk=team_id, brand_id=inbox.brand_id).exists()
+    ):
+        raise InvalidInput(_("No such team in this brand."), field="team_id")
+    name = values.get("name")
+    if name is not None and (
+        Inbox.objects.filter(brand_id=inbox.brand_id, name=name).exclude(pk=inbox.pk).exists()
+    ):
+        raise InvalidInput(_("An inbox with this name exists."), field="name")
+    return save_fields(  # type: ignore[no-any-return]
+        inbox, fields=values, actor=actor, brand_id=inbox.brand_id, action="inbox.update"
+    )
+
+
+MACRO_FIELDS = ("name", "language", "body", "actions")
+
+
+def save_macro(macro: Macro | None, *, brand_id: int, actor: Agent | None, **fields: Any) -> Macro:
+    """Create (``macro`` None) or change a macro of a brand."""
+    from wowdesk.core.services import save_fields
+
+    row = macro or Macro(brand_id=brand_id, created_by=actor)
+    values = {k: v for k, v in fields.items() if k in MACRO_FIELDS}
+    if not isinstance(values.get("actions", {}), dict):
+        raise InvalidInput(_("A macro's actions are an object."), field="actions")
+    return save_fields(  # type: ignore[no-any-return]
+        row,
+        fields=values,
+        actor=actor,
+        brand_id=brand_id,
+        action="macro.create" if macro is None else "macro.update",
+    )
+
+
+def delete_tag(tag: Tag, *, actor: Agent | None) -> None:
+    """Delete a tag; conversations lose it."""
+    from wowdesk.core.services import delete_row
+
+    delete_row(tag, actor=actor, brand_id=tag.brand_id, action="tag.delete")
+
+
+def delete_macro(macro: Macro, *, actor: Agent | None) -> None:
+    from wowdesk.core.services import delete_row
+
+    delete_row(macro, actor=actor, brand_id=macro.brand_id, action="macro.delete")

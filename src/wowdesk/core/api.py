@@ -11,7 +11,7 @@ from pydantic import Field
 
 import wowdesk
 from wowdesk.core import permissions, services
-from wowdesk.core.models import Agent, ApiToken, Brand, Role, Site, Team
+from wowdesk.core.models import Agent, ApiToken, Brand, Membership, Role, Site, Team
 from wowdesk.core.schemas import ERRORS, Error
 
 router = Router(tags=["core"])
@@ -60,6 +60,11 @@ class SiteOut(Schema):
     brand_ids: list[int]
 
 
+class MembershipOut(Schema):
+    brand_id: int
+    role: str
+
+
 class AgentOut(Schema):
     id: int
     email: str
@@ -80,6 +85,9 @@ class AgentOut(Schema):
     on_shift: bool
     open_load: dict[str, int]
     open_total: int
+    memberships: list[MembershipOut] = Field(
+        default_factory=list, description="The agent's role in each brand they work for"
+    )
 
 
 class MeOut(AgentOut):
@@ -123,14 +131,18 @@ def agent_out(agent: Agent, load: dict[str, int] | None = None) -> AgentOut:
         site=site_out(agent.site) if agent.site else None,
         capacity=agent.capacity,
         is_active=agent.is_active,
-        brand_ids=sorted(b.pk for b in agent.brands.all()),
+        brand_ids=sorted(m.brand_id for m in agent.memberships.all()),
         team_ids=sorted(t.pk for t in agent.teams.all()),
+        memberships=[
+            MembershipOut(brand_id=m.brand_id, role=m.role)
+            for m in sorted(agent.memberships.all(), key=lambda m: m.brand_id)
+        ],
     )
 
 
 def _agents_qs():  # type: ignore[no-untyped-def]
     return Agent.objects.select_related("user", "site").prefetch_related(
-        "brands", "teams", "site__brands"
+        "memberships", "teams", "site__brands"
     )
 
 
@@ -190,15 +202,27 @@ class AgentPatch(Schema):
     shifts: list[str] | None = Field(None, max_length=28)
     is_active: bool | None = None
     ui_language: str | None = Field(None, max_length=16)
+    brand_id: int | None = Field(
+        None, ge=1, le=2**62, description="The brand whose role `role` sets (default: all yours)"
+    )
+
+
+class MembershipIn(Schema):
+    brand_id: int = Field(..., ge=1, le=2**62)
+    role: Role = Role.AGENT
 
 
 @router.get("/agents", response={200: AgentsOut, **ERRORS})
 def list_agents(
     request: HttpRequest, language: str | None = None, role: Role | None = None
 ) -> AgentsOut:
-    qs = _agents_qs().filter(brands__in=permissions.visible_brand_ids(me(request))).distinct()
+    visible = permissions.visible_brand_ids(me(request))
+    qs = _agents_qs().filter(brands__in=visible).distinct()
     if role:
-        qs = qs.filter(role=role)
+        # the role in one of the caller's brands
+        qs = qs.filter(
+            pk__in=Membership.objects.filter(role=role, brand_id__in=visible).values("agent_id")
+        )
     agents = [a for a in qs if not language or language.lower() in a.languages]
     from wowdesk.routing.services import open_loads
 
@@ -218,7 +242,9 @@ def _visible_agent(request: HttpRequest, agent_id: int) -> Agent:
     agent = _agents_qs().filter(pk=agent_id).first()
     if agent is None:
         raise NotFound(_("No such agent."), field="agent_id")
-    if not {b.pk for b in agent.brands.all()} & permissions.visible_brand_ids(me(request)):
+    if not {m.brand_id for m in agent.memberships.all()} & permissions.visible_brand_ids(
+        me(request)
+    ):
         raise Forbidden(_("This agent works for another brand."))
     return agent
 
@@ -227,7 +253,8 @@ def _visible_agent(request: HttpRequest, agent_id: int) -> Agent:
 @transaction.atomic
 def create_agent(request: HttpRequest, payload: AgentIn) -> Status[AgentOut]:
     permissions.require_role(me(request), Role.ADMIN)
-    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id, role=Role.ADMIN)
+    _check_site(request, payload.site_id)
     agent = services.create_agent(
         services.AgentInput(
             email=payload.email,
@@ -251,12 +278,67 @@ def create_agent(request: HttpRequest, payload: AgentIn) -> Status[AgentOut]:
 @router.patch("/agents/{agent_id}", response={200: AgentOut, **ERRORS})
 @transaction.atomic
 def update_agent(request: HttpRequest, agent_id: int, payload: AgentPatch) -> AgentOut:
-    permissions.require_role(me(request), Role.ADMIN)
+    """An admin changes an agent of a brand they administer. The role is per brand: it
+    changes in ``brand_id`` (default: every brand of the agent's the editor administers).
+    Whether the agent is active is shared by all their brands: only someone who
+    administers every one of them may change it."""
+    from wowdesk.core.errors import Forbidden, InvalidInput
+
+    editor = me(request)
     agent = _visible_agent(request, agent_id)
+    theirs = {m.brand_id for m in agent.memberships.all()}
+    mine = permissions.brands_with_role(editor, Role.ADMIN) & theirs
+    permissions.require_role(editor, Role.ADMIN, any_of=theirs)
     data = payload.model_dump(exclude_unset=True)
+    brand_id = data.pop("brand_id", None)
     if "name" in data:
         data["display_name"] = data.pop("name")
-    services.update_agent(agent, actor=me(request), **data)
+    if brand_id is not None:
+        if brand_id not in theirs:
+            raise InvalidInput(_("The agent does not work for this brand."), field="brand_id")
+        permissions.require_role(editor, Role.ADMIN, brand_id)
+    if data.get("is_active") is not None and theirs - mine:
+        raise Forbidden(
+            _(
+                "This agent also works for a brand you do not administer: only its admins "
+                "together can change whether the agent is active."
+            )
+        )
+    _check_site(request, data.get("site_id"))
+    services.update_agent(
+        agent,
+        actor=editor,
+        role_brand_ids=[brand_id] if brand_id is not None else sorted(mine),
+        **data,
+    )
+    return agent_out(_agents_qs().get(pk=agent.pk))
+
+
+def _check_site(request: HttpRequest, site_id: int | None) -> None:
+    from wowdesk.core.errors import InvalidInput
+
+    if site_id is not None and not _sites_qs(request).filter(pk=site_id).exists():
+        raise InvalidInput(_("No such site in your brands."), field="site_id")
+
+
+@router.post("/agents/{agent_id}/memberships", response={200: AgentOut, **ERRORS})
+@transaction.atomic
+def set_membership(request: HttpRequest, agent_id: int, payload: MembershipIn) -> AgentOut:
+    """Add an agent to a brand with a role, or change their role there (admins of that
+    brand)."""
+    agent = _visible_agent(request, agent_id)
+    permissions.require_role(me(request), Role.ADMIN, payload.brand_id)
+    services.set_membership(agent, payload.brand_id, payload.role, actor=me(request))
+    return agent_out(_agents_qs().get(pk=agent.pk))
+
+
+@router.delete("/agents/{agent_id}/memberships/{brand_id}", response={200: AgentOut, **ERRORS})
+@transaction.atomic
+def remove_membership(request: HttpRequest, agent_id: int, brand_id: int) -> AgentOut:
+    """Take an agent out of a brand (admins of that brand)."""
+    agent = _visible_agent(request, agent_id)
+    permissions.require_role(me(request), Role.ADMIN, brand_id)
+    services.remove_membership(agent, brand_id, actor=me(request))
     return agent_out(_agents_qs().get(pk=agent.pk))
 
 
@@ -308,7 +390,7 @@ def list_teams(request: HttpRequest) -> list[TeamOut]:
 @transaction.atomic
 def create_team(request: HttpRequest, payload: TeamIn) -> Status[TeamOut]:
     permissions.require_role(me(request), Role.SUPERVISOR)
-    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id, role=Role.SUPERVISOR)
     team = services.create_team(
         brand_id=brand_id,
         name=payload.name,
@@ -323,7 +405,7 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Status[TeamOut]:
 @transaction.atomic
 def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> TeamOut:
     permissions.require_role(me(request), Role.SUPERVISOR)
-    team = permissions.get_for_agent(Team.objects.all(), me(request), team_id)
+    team = permissions.get_for_agent(Team.objects.all(), me(request), team_id, role=Role.SUPERVISOR)
     services.update_team(team, actor=me(request), **payload.model_dump(exclude_unset=True))
     return team_out(team)
 
@@ -365,7 +447,7 @@ def list_sites(request: HttpRequest) -> list[SiteOut]:
 @transaction.atomic
 def create_site(request: HttpRequest, payload: SiteIn) -> Status[SiteOut]:
     permissions.require_role(me(request), Role.ADMIN)
-    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id, role=Role.ADMIN)
     site = services.create_site(
         name=payload.name,
         timezone_name=payload.timezone,
@@ -385,8 +467,11 @@ def update_site(request: HttpRequest, site_id: int, payload: SitePatch) -> SiteO
     site = Site.objects.prefetch_related("brands").filter(pk=site_id).first()
     if site is None:
         raise NotFound(_("No such site."), field="site_id")
-    if not {b.pk for b in site.brands.all()} & permissions.visible_brand_ids(me(request)):
+    served = {b.pk for b in site.brands.all()}
+    if not served & permissions.visible_brand_ids(me(request)):
         raise Forbidden(_("This site serves other brands."))
+    if served - permissions.brands_with_role(me(request), Role.ADMIN):
+        raise Forbidden(_("This site also serves a brand you do not administer."))
     services.update_site(site, actor=me(request), **payload.model_dump(exclude_unset=True))
     return site_out(site)
 

@@ -72,7 +72,10 @@ class Agent(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
     )
-    brands = models.ManyToManyField(Brand, related_name="agents")
+    brands = models.ManyToManyField(Brand, related_name="agents", through="core.Membership")
+    # The highest of the agent's roles in their brands (core.services.sync_role keeps it):
+    # who gets the Django admin at all, and what the CLI prints. Rules about a brand's
+    # rows ask for the role in that brand (permissions.role_in).
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
     display_name = models.CharField(_("display name"), max_length=200)
     languages = models.JSONField(_("languages"), default=list, blank=True)
@@ -111,7 +114,27 @@ class Agent(models.Model):
         return str(self.user.email)
 
     def has_role(self, role: str) -> bool:
+        """Whether the agent has at least ``role`` in some brand (the highest role)."""
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+
+class Membership(models.Model):
+    """An agent works for a brand with a role in that brand: admin in one brand and agent
+    in another is two memberships."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="memberships")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
+
+    class Meta:
+        # The table the plain many-to-many had, with a role column added.
+        db_table = "core_agent_brands"
+        unique_together = [("agent", "brand")]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.agent} @ {self.brand}: {self.role}"
 
 
 class Team(models.Model):

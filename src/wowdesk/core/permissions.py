@@ -3,13 +3,14 @@ the pages and (later) the realtime layer all call these."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from wowdesk.core.errors import Forbidden, NotFound
-from wowdesk.core.models import Agent, Role
+from wowdesk.core.models import ROLE_RANK, Agent, Role
 
 M = TypeVar("M", bound=Model)
 
@@ -28,6 +29,37 @@ def visible_brand_ids(agent: Agent) -> set[int]:
     return cached
 
 
+def brand_roles(agent: Agent) -> dict[int, str]:
+    """The agent's role in each brand they work for (a superuser: admin in every brand).
+    Cached on the instance for the request."""
+    cached: dict[int, str] | None = getattr(agent, "_brand_roles", None)
+    if cached is None:
+        if agent.user.is_superuser:
+            cached = {b: Role.ADMIN.value for b in visible_brand_ids(agent)}
+        else:
+            from wowdesk.core.models import Membership
+
+            cached = dict(Membership.objects.filter(agent=agent).values_list("brand_id", "role"))
+        agent._brand_roles = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def role_in(agent: Agent, brand_id: int) -> str | None:
+    """The agent's role in one brand; None when they do not work for it."""
+    return brand_roles(agent).get(brand_id)
+
+
+def has_role_in(agent: Agent, role: str, brand_id: int) -> bool:
+    mine = role_in(agent, brand_id)
+    return mine is not None and ROLE_RANK[Role(mine)] >= ROLE_RANK[Role(role)]
+
+
+def brands_with_role(agent: Agent, role: str) -> set[int]:
+    """The brands where the agent has at least ``role``."""
+    need = ROLE_RANK[Role(role)]
+    return {b for b, r in brand_roles(agent).items() if ROLE_RANK[Role(r)] >= need}
+
+
 def sees_every_brand(agent: Agent) -> bool:
     """Whether the agent's brands are all there are: then scoping a list removes nothing."""
     from wowdesk.core.models import Brand
@@ -36,13 +68,30 @@ def sees_every_brand(agent: Agent) -> bool:
     return not Brand.objects.exclude(id__in=seen).exists()
 
 
-def scope(queryset: QuerySet[M], agent: Agent, field: str = "brand_id") -> QuerySet[M]:
-    """Restrict a queryset to the agent's brands."""
-    return queryset.filter(**{f"{field}__in": visible_brand_ids(agent)})
+def scope(
+    queryset: QuerySet[M], agent: Agent, field: str = "brand_id", role: str | None = None
+) -> QuerySet[M]:
+    """Restrict a queryset to the agent's brands (those where they have at least ``role``)."""
+    ids = visible_brand_ids(agent) if role is None else brands_with_role(agent, role)
+    return queryset.filter(**{f"{field}__in": ids})
 
 
-def require_role(agent: Agent, role: str) -> None:
-    if not agent.has_role(role):
+def require_role(
+    agent: Agent,
+    role: str,
+    brand_id: int | None = None,
+    *,
+    any_of: Iterable[int] | None = None,
+) -> None:
+    """At least ``role`` in the brand ``brand_id`` (or in one of the brands ``any_of``);
+    with neither, in some brand (for lists that are then scoped with ``scope(role=)``)."""
+    if brand_id is not None:
+        ok = has_role_in(agent, role, brand_id)
+    elif any_of is not None:
+        ok = bool(brands_with_role(agent, role) & set(any_of))
+    else:
+        ok = bool(brands_with_role(agent, role))
+    if not ok:
         raise Forbidden(_("This needs the %(role)s role.") % {"role": Role(role).label})
 
 
@@ -51,23 +100,38 @@ def check_brand(agent: Agent, brand_id: int) -> None:
         raise Forbidden(_("This belongs to a brand you do not work for."))
 
 
-def get_for_agent(queryset: QuerySet[M], agent: Agent, pk: int, field: str = "brand_id") -> M:
-    """Fetch one object: 404 if it does not exist, 403 if it belongs to another brand."""
+def get_for_agent(
+    queryset: QuerySet[M],
+    agent: Agent,
+    pk: int,
+    field: str = "brand_id",
+    role: str | None = None,
+) -> M:
+    """Fetch one object: 404 if it does not exist, 403 if it belongs to another brand (or
+    to a brand where the agent has less than ``role``)."""
     obj = queryset.filter(pk=pk).first()
     if obj is None:
         raise NotFound(_("Not found."), field="id")
-    check_brand(agent, int(getattr(obj, field)))
+    brand_id = int(getattr(obj, field))
+    check_brand(agent, brand_id)
+    if role is not None:
+        require_role(agent, role, brand_id)
     return obj
 
 
-def pick_brand(agent: Agent, brand_id: int | None) -> int:
-    """The brand a new object goes into: the one asked for (if allowed) or the agent's only one."""
-    ids = visible_brand_ids(agent)
+def pick_brand(agent: Agent, brand_id: int | None, role: str | None = None) -> int:
+    """The brand a new object goes into: the one asked for (if allowed) or the agent's only
+    one (among those where they have at least ``role``)."""
+    ids = visible_brand_ids(agent) if role is None else brands_with_role(agent, role)
     if brand_id is not None:
         check_brand(agent, brand_id)
+        if role is not None:
+            require_role(agent, role, brand_id)
         return brand_id
     if len(ids) == 1:
         return next(iter(ids))
     if not ids:
+        if role is not None:
+            require_role(agent, role)
         raise Forbidden(_("You do not work for any brand."))
     raise Forbidden(_("You work for several brands: say which one (brand_id)."))

@@ -18,7 +18,17 @@ from django.utils.translation import gettext as _
 
 from wowdesk.core import audit
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound
-from wowdesk.core.models import Agent, Alert, ApiToken, Brand, Role, Site, Team
+from wowdesk.core.models import (
+    ROLE_RANK,
+    Agent,
+    Alert,
+    ApiToken,
+    Brand,
+    Membership,
+    Role,
+    Site,
+    Team,
+)
 
 TOKEN_PREFIX = "wd_"
 # Writing last_used_at on every request would serialise all readers behind a write.
@@ -177,8 +187,12 @@ def clean_hours(hours: dict[str, Any], field: str = "hours") -> dict[str, Any]:
     return hours
 
 
-def update_site(site: Site, *, actor: Agent | None, **fields: Any) -> Site:
+def update_site(
+    site: Site, *, actor: Agent | None, brand_ids: Iterable[int] | None = None, **fields: Any
+) -> Site:
+    """Change a site; ``brand_ids`` (when given) are the brands it serves from now on."""
     before = {f: getattr(site, f) for f in SITE_FIELDS}
+    before["brands"] = sorted(site.brands.values_list("id", flat=True))
     if "timezone" in fields and fields["timezone"] is not None:
         site.timezone = valid_timezone(fields["timezone"])
     if fields.get("name"):
@@ -190,10 +204,47 @@ def update_site(site: Site, *, actor: Agent | None, **fields: Any) -> Site:
     if fields.get("hours") is not None:
         site.hours = clean_hours(fields["hours"])
     site.save()
-    b, a = audit.diff(before, {f: getattr(site, f) for f in SITE_FIELDS})
+    if brand_ids is not None:
+        ids = sorted(set(brand_ids))
+        if Brand.objects.filter(pk__in=ids).count() != len(ids):
+            raise InvalidInput(_("No such brand."), field="brands")
+        site.brands.set(ids)
+    after = {f: getattr(site, f) for f in SITE_FIELDS}
+    after["brands"] = sorted(site.brands.values_list("id", flat=True))
+    b, a = audit.diff(before, after)
     if a:
-        audit.record(action="site.update", obj=site, actor=actor, brand_id=None, before=b, after=a)
+        audit.record(
+            action="site.update",
+            obj=site,
+            actor=actor,
+            brand_id=next(iter(after["brands"]), None),
+            before=b,
+            after=a,
+        )
     return site
+
+
+BRAND_FIELDS = ("name", "default_language", "support_email")
+
+
+def update_brand(brand: Brand, *, actor: Agent | None, **fields: Any) -> Brand:
+    """Change a brand's name, default language or support address."""
+    before = {f: getattr(brand, f) for f in BRAND_FIELDS}
+    for key, value in fields.items():
+        if key not in BRAND_FIELDS or value is None:
+            continue
+        if key == "name" and not str(value).strip():
+            raise InvalidInput(_("A brand needs a name."), field="name")
+        if key == "default_language":
+            [value] = clean_languages([value], field="default_language") or ["en"]
+        setattr(brand, key, value)
+    brand.save()
+    b, a = audit.diff(before, {f: getattr(brand, f) for f in BRAND_FIELDS})
+    if a:
+        audit.record(
+            action="brand.update", obj=brand, actor=actor, brand_id=brand.pk, before=b, after=a
+        )
+    return brand
 
 
 # --- agents ---------------------------------------------------------------------------
@@ -257,7 +308,7 @@ def create_agent(
         shifts=shifts,
     )
     brand_ids = [b.pk if isinstance(b, Brand) else b for b in brands]
-    agent.brands.set(brand_ids)
+    agent.brands.set(brand_ids, through_defaults={"role": data.role})
     audit.record(
         action="agent.create",
         obj=agent,
@@ -288,13 +339,34 @@ def agent_snapshot(agent: Agent) -> dict[str, Any]:
     return {f: getattr(agent, f) for f in AGENT_FIELDS}
 
 
-def update_agent(agent: Agent, *, actor: Agent | None, **fields: Any) -> Agent:
+def update_agent(
+    agent: Agent,
+    *,
+    actor: Agent | None,
+    role_brand_ids: Iterable[int] | None = None,
+    **fields: Any,
+) -> Agent:
+    """Change an agent's attributes. ``role`` is the role in the brands ``role_brand_ids``
+    (None: in every brand the agent works for); ``Agent.role`` becomes the highest."""
     before = agent_snapshot(agent)
+    role = fields.pop("role", None)
+    if role is not None:
+        if role not in Role.values:
+            raise InvalidInput(_("Unknown role: %(role)s") % {"role": role}, field="role")
+        memberships = Membership.objects.filter(agent=agent)
+        if role_brand_ids is not None:
+            memberships = memberships.filter(brand_id__in=list(role_brand_ids))
+        for membership in memberships.exclude(role=role):
+            set_membership(agent, membership.brand_id, role, actor=actor)
     for key, value in fields.items():
         if value is None or key not in AGENT_FIELDS:
             continue
-        if key == "role" and value not in Role.values:
-            raise InvalidInput(_("Unknown role: %(role)s") % {"role": value}, field="role")
+        if key in ("languages", "skills", "shifts") and (
+            not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value)
+        ):
+            raise InvalidInput(_('A list of words, e.g. ["de", "en"].'), field=key)
+        if key in ("channel_capacity", "language_levels") and not isinstance(value, dict):
+            raise InvalidInput(_('An object, e.g. {"chat": 3}.'), field=key)
         if key == "languages":
             value, levels = parse_languages(value)
             agent.language_levels = levels
@@ -311,9 +383,9 @@ def update_agent(agent: Agent, *, actor: Agent | None, **fields: Any) -> Agent:
         if key == "capacity" and value < 0:
             raise InvalidInput(_("Capacity cannot be negative."), field="capacity")
         setattr(agent, key, value)
+    if role is not None:
+        agent.role = Agent.objects.values_list("role", flat=True).get(pk=agent.pk)
     agent.save()
-    if "role" in fields and fields["role"] is not None:
-        sync_staff(agent.user, agent.role)
     b, a = audit.diff(before, agent_snapshot(agent))
     if a:
         audit.record(
@@ -325,6 +397,71 @@ def update_agent(agent: Agent, *, actor: Agent | None, **fields: Any) -> Agent:
             after=a,
         )
     return agent
+
+
+# --- memberships: the role per brand ---------------------------------------------------
+
+
+def set_membership(agent: Agent, brand_id: int, role: str, *, actor: Agent | None) -> Membership:
+    """Add the agent to a brand with a role, or change their role there."""
+    if role not in Role.values:
+        raise InvalidInput(_("Unknown role: %(role)s") % {"role": role}, field="role")
+    if not Brand.objects.filter(pk=brand_id).exists():
+        raise InvalidInput(_("No such brand."), field="brand_id")
+    membership, created = Membership.objects.get_or_create(
+        agent=agent, brand_id=brand_id, defaults={"role": role}
+    )
+    before = None if created else membership.role
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    if created or before != role:
+        audit.record(
+            action="agent.membership",
+            obj=agent,
+            actor=actor,
+            brand_id=brand_id,
+            before={} if created else {"brand": brand_id, "role": before},
+            after={"brand": brand_id, "role": role},
+        )
+        sync_role(agent)
+    _forget_roles(agent)
+    return membership
+
+
+def remove_membership(agent: Agent, brand_id: int, *, actor: Agent | None) -> None:
+    """Take the agent out of a brand (their teams there too)."""
+    membership = Membership.objects.filter(agent=agent, brand_id=brand_id).first()
+    if membership is None:
+        raise NotFound(_("The agent does not work for this brand."), field="brand_id")
+    agent.teams.remove(*Team.objects.filter(brand_id=brand_id, members=agent))
+    membership.delete()
+    audit.record(
+        action="agent.membership_remove",
+        obj=agent,
+        actor=actor,
+        brand_id=brand_id,
+        before={"brand": brand_id, "role": membership.role},
+    )
+    sync_role(agent)
+    _forget_roles(agent)
+
+
+def sync_role(agent: Agent) -> None:
+    """``Agent.role`` is the highest role of the agent's memberships (agent with none);
+    staff status (the Django admin) follows it."""
+    roles = list(Membership.objects.filter(agent=agent).values_list("role", flat=True))
+    highest = max(roles, key=lambda r: ROLE_RANK[Role(r)], default=Role.AGENT.value)
+    if agent.role != highest:
+        agent.role = highest
+        Agent.objects.filter(pk=agent.pk).update(role=highest)
+    sync_staff(agent.user, highest)
+
+
+def _forget_roles(agent: Agent) -> None:
+    for attr in ("_brand_ids", "_brand_roles"):
+        if hasattr(agent, attr):
+            delattr(agent, attr)
 
 
 def _clean_channel_capacity(value: dict[str, int]) -> dict[str, int]:
@@ -401,11 +538,13 @@ def update_team(
     name: str | None = None,
     description: str | None = None,
     member_ids: Iterable[int] | None = None,
+    required_skills: Iterable[str] | None = None,
 ) -> Team:
     before = {
         "name": team.name,
         "description": team.description,
         "members": sorted(team.members.values_list("id", flat=True)),
+        "required_skills": list(team.required_skills),
     }
     if name is not None:
         name = name.strip()
@@ -416,6 +555,10 @@ def update_team(
         team.name = name
     if description is not None:
         team.description = description
+    if required_skills is not None:
+        if isinstance(required_skills, str) or not all(isinstance(s, str) for s in required_skills):
+            raise InvalidInput(_("Required skills are a list of words."), field="required_skills")
+        team.required_skills = [s.strip() for s in required_skills if s.strip()]
     team.save()
     if member_ids is not None:
         _set_members(team, member_ids)
@@ -423,6 +566,7 @@ def update_team(
         "name": team.name,
         "description": team.description,
         "members": sorted(team.members.values_list("id", flat=True)),
+        "required_skills": list(team.required_skills),
     }
     b, a = audit.diff(before, after)
     if a:
@@ -479,6 +623,26 @@ def revoke_token(token: ApiToken, *, actor: Agent | None) -> None:
         )
 
 
+def rename_token(token: ApiToken, name: str, *, actor: Agent | None) -> ApiToken:
+    """A token's name is all that can change about it."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("A token needs a name."), field="name")
+    if name != token.name:
+        before = token.name
+        token.name = name[:100]
+        token.save(update_fields=["name"])
+        audit.record(
+            action="token.rename",
+            obj=token,
+            actor=actor,
+            brand_id=None,
+            before={"name": before},
+            after={"name": token.name},
+        )
+    return token
+
+
 def agent_for_token(raw: str) -> Agent | None:
     """The active agent a valid, unrevoked token belongs to, or None."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
@@ -520,10 +684,12 @@ def _token_with_agent(token_hash: str) -> ApiToken | None:
         if not agent.user.is_superuser:
             # what permissions.visible_brand_ids would ask next, in the same visit
             cursor.execute(
-                f"SELECT brand_id FROM {fastsql.table(Agent.brands.through)} WHERE agent_id = %s",
+                f"SELECT brand_id, role FROM {fastsql.table(Membership)} WHERE agent_id = %s",
                 [agent.pk],
             )
-            agent._brand_ids = {r[0] for r in cursor.fetchall()}  # type: ignore[attr-defined]
+            roles = {r[0]: r[1] for r in cursor.fetchall()}
+            agent._brand_ids = set(roles)  # type: ignore[attr-defined]
+            agent._brand_roles = roles  # type: ignore[attr-defined]
     return token
 
 
@@ -569,3 +735,56 @@ def create_alert(
         message_id=message_id,
         data=data or {},
     )
+
+
+# --- plain configuration rows --------------------------------------------------------
+
+
+def save_fields(
+    obj: Any,
+    *,
+    fields: dict[str, Any],
+    actor: Agent | None,
+    brand_id: int | None,
+    action: str,
+) -> Any:
+    """Set plain fields of a configuration row, check the row with the model's own
+    validation, save it and audit the change (the apps' services use this for rows that
+    need no rule beyond their fields)."""
+    import json
+
+    from django.core.exceptions import ValidationError
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    def plain(values: dict[str, Any]) -> dict[str, Any]:
+        return dict(json.loads(json.dumps(values, cls=DjangoJSONEncoder)))
+
+    created = obj.pk is None
+    before = plain({k: getattr(obj, k) for k in fields})
+    for key, value in fields.items():
+        setattr(obj, key, value)
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        errors = getattr(exc, "message_dict", {None: exc.messages})
+        field, messages = next(iter(errors.items()))
+        raise InvalidInput(
+            " ".join(str(m) for m in messages),
+            field=None if field == "__all__" else field,
+        ) from exc
+    obj.save()
+    b, a = audit.diff({} if created else before, plain(dict(fields)))
+    if a or created:
+        audit.record(action=action, obj=obj, actor=actor, brand_id=brand_id, before=b, after=a)
+    return obj
+
+
+def delete_row(obj: Any, *, actor: Agent | None, brand_id: int | None, action: str) -> None:
+    """Delete a configuration row and audit it (the apps' services use this)."""
+    audit.record(action=action, obj=obj, actor=actor, brand_id=brand_id, before={"name": str(obj)})
+    obj.delete()
+
+
+def delete_team(team: Team, *, actor: Agent | None) -> None:
+    """Delete a team; its inboxes and conversations keep going without one."""
+    delete_row(team, actor=actor, brand_id=team.brand_id, action="team.delete")

@@ -330,3 +330,21 @@ def search_customers(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
 
 def brand_of(customer: Customer) -> Brand:
     return customer.brand
+
+
+def update_organization(
+    organization: Organization, *, actor: Agent | None, **fields: Any
+) -> Organization:
+    """Change an organization's name or domain."""
+    from wowdesk.core.services import save_fields
+
+    values = {k: v for k, v in fields.items() if k in ("name", "domain")}
+    if "name" in values and not str(values["name"]).strip():
+        raise InvalidInput(_("An organization needs a name."), field="name")
+    return save_fields(  # type: ignore[no-any-return]
+        organization,
+        fields=values,
+        actor=actor,
+        brand_id=organization.brand_id,
+        action="organization.update",
+    )

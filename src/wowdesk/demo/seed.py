@@ -257,8 +257,9 @@ def ensure_agents(brands: dict[str, Brand], sites: dict[str, Site]) -> dict[str,
             agent = core.create_agent(agent_input(spec, sites[spec.site]), brands=wanted)
         else:
             # Re-seeding a brand that was deleted: the agent exists, the membership not.
-            # (No service manages an agent's brands yet.)
-            agent.brands.add(*wanted)
+            for b in wanted:
+                if not agent.brands.filter(pk=b.pk).exists():
+                    core.set_membership(agent, b.pk, spec.role, actor=None)
         out[spec.email] = agent
     return out
 

@@ -33,7 +33,9 @@ def set_presence(request: HttpRequest, agent_id: int, payload: PresenceIn) -> Ag
     the queue and are routed to someone else."""
     agent = _visible_agent(request, agent_id)
     if agent.pk != me(request).pk:
-        permissions.require_role(me(request), Role.SUPERVISOR)
+        permissions.require_role(
+            me(request), Role.SUPERVISOR, any_of=agent.brands.values_list("id", flat=True)
+        )
     services.set_presence(agent, payload.status, actor=me(request))
     return agent_out(Agent.objects.select_related("user", "site").get(pk=agent.pk))
 
@@ -119,7 +121,7 @@ def list_policies(request: HttpRequest) -> list[SlaPolicyOut]:
 @transaction.atomic
 def create_policy(request: HttpRequest, payload: SlaPolicyIn) -> Status[SlaPolicyOut]:
     permissions.require_role(me(request), Role.ADMIN)
-    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id, role=Role.ADMIN)
     data = payload.model_dump(exclude={"brand_id"})
     data["priority"] = data["priority"] or ""
     data["channel"] = data["channel"] or ""
@@ -131,7 +133,9 @@ def create_policy(request: HttpRequest, payload: SlaPolicyIn) -> Status[SlaPolic
 @transaction.atomic
 def update_policy(request: HttpRequest, policy_id: int, payload: SlaPolicyPatch) -> SlaPolicyOut:
     permissions.require_role(me(request), Role.ADMIN)
-    policy = permissions.get_for_agent(SlaPolicy.objects.all(), me(request), policy_id)
+    policy = permissions.get_for_agent(
+        SlaPolicy.objects.all(), me(request), policy_id, role=Role.ADMIN
+    )
     services.update_sla_policy(policy, actor=me(request), **payload.model_dump(exclude_unset=True))
     return SlaPolicyOut.from_orm(policy)
 
@@ -154,7 +158,7 @@ def list_alerts(
 ) -> list[AlertOut]:
     """What supervisors should look at: sharp mood drops, SLA warnings and breaches."""
     permissions.require_role(me(request), Role.SUPERVISOR)
-    qs = permissions.scope(Alert.objects.all(), me(request))
+    qs = permissions.scope(Alert.objects.all(), me(request), role=Role.SUPERVISOR)
     if open_only:
         qs = qs.filter(acknowledged_at__isnull=True)
     return [AlertOut.from_orm(a) for a in qs[:limit]]
@@ -164,7 +168,9 @@ def list_alerts(
 @transaction.atomic
 def ack_alert(request: HttpRequest, alert_id: int) -> AlertOut:
     permissions.require_role(me(request), Role.SUPERVISOR)
-    alert = permissions.get_for_agent(Alert.objects.all(), me(request), alert_id)
+    alert = permissions.get_for_agent(
+        Alert.objects.all(), me(request), alert_id, role=Role.SUPERVISOR
+    )
     if alert.acknowledged_at is None:
         alert.acknowledged_at = timezone.now()
         alert.acknowledged_by = me(request)

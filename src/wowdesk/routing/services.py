@@ -488,3 +488,25 @@ def coverage_report(
         lang: ([str(g) for g in gaps.get(lang, [])], sum(1 for h in hours if h))
         for lang, hours in coverage.items()
     }
+
+
+ROUTING_SETTINGS_FIELDS = ("strategy", "auto_assign")
+
+
+def update_routing_settings(
+    row: RoutingSettings, *, actor: Agent | None, **fields: Any
+) -> RoutingSettings:
+    """Change how a brand routes (strategy, automatic assignment)."""
+    from wowdesk.core.services import save_fields
+
+    values = {k: v for k, v in fields.items() if k in ROUTING_SETTINGS_FIELDS}
+    return save_fields(  # type: ignore[no-any-return]
+        row, fields=values, actor=actor, brand_id=row.brand_id, action="routing_settings.update"
+    )
+
+
+def delete_sla_policy(policy: SlaPolicy, *, actor: Agent | None) -> None:
+    """Delete a policy; running clocks keep their targets."""
+    from wowdesk.core.services import delete_row
+
+    delete_row(policy, actor=actor, brand_id=policy.brand_id, action="sla_policy.delete")

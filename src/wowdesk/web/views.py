@@ -37,7 +37,7 @@ from wowdesk.conversations.models import (
 )
 from wowdesk.core import permissions
 from wowdesk.core.errors import InvalidInput, ServiceError
-from wowdesk.core.models import Agent, Brand, Team
+from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
 from wowdesk.web import inbox, present
 from wowdesk.web.auth import agent_required
@@ -441,7 +441,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
 
     agent = _agent(request)
     now = timezone.now()
-    brand_ids = sorted(permissions.visible_brand_ids(agent))
+    brand_ids = sorted(permissions.brands_with_role(agent, Role.SUPERVISOR))
     people = list(
         Agent.objects.filter(brands__in=brand_ids)
         .distinct()

@@ -3,6 +3,8 @@ and the IMAP mailboxes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -40,7 +42,8 @@ class RawMailAdmin(BrandScopedAdmin):
 
 @admin.register(EmailMailbox)
 class EmailMailboxAdmin(BrandScopedAdmin):
-    brand_field = "inbox__brand_id"
+    """Saved through email/services.py; a mailbox stays with its inbox."""
+
     list_display = ("__str__", "inbox", "is_active", "last_uid", "last_checked_at", "last_error")
     list_filter = ("is_active",)
     readonly_fields = (
@@ -51,3 +54,20 @@ class EmailMailboxAdmin(BrandScopedAdmin):
         "lease_owner",
         "lease_until",
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "inbox"] if obj is not None else fields
+
+    def service_save(
+        self, request: HttpRequest, obj: EmailMailbox, form: Any, change: bool, *, trial: bool
+    ) -> EmailMailbox:
+        data = form.cleaned_data
+        fields = {k: data[k] for k in services.MAILBOX_FIELDS if k in data}
+        if change:
+            row = EmailMailbox.objects.select_related("inbox").get(pk=obj.pk)
+            return services.save_mailbox(row, inbox=row.inbox, actor=self.actor(request), **fields)
+        return services.save_mailbox(None, inbox=data["inbox"], actor=self.actor(request), **fields)
+
+    def service_delete(self, request: HttpRequest, obj: EmailMailbox) -> None:
+        services.delete_mailbox(obj, actor=self.actor(request))

@@ -435,3 +435,47 @@ def retry_pending(now: dt.datetime | None = None, limit: int = 100) -> int:
     for pk in due:
         process_raw(pk)
     return len(due)
+
+
+MAILBOX_FIELDS = (
+    "host",
+    "port",
+    "security",
+    "username",
+    "password",
+    "folder",
+    "poll_interval",
+    "is_active",
+)
+
+
+def save_mailbox(
+    mailbox: EmailMailbox | None, *, inbox: Inbox, actor: Any, **fields: Any
+) -> EmailMailbox:
+    """Create (``mailbox`` None) or change an IMAP mailbox that feeds an email inbox."""
+    from wowdesk.core.errors import InvalidInput
+    from wowdesk.core.services import save_fields
+
+    if inbox.channel != Channel.EMAIL:
+        raise InvalidInput(_("An IMAP mailbox feeds an email inbox."), field="inbox")
+    if mailbox is not None and mailbox.inbox_id != inbox.pk:
+        raise InvalidInput(_("A mailbox stays with its inbox."), field="inbox")
+    row = mailbox or EmailMailbox(inbox=inbox)
+    values = {k: v for k, v in fields.items() if k in MAILBOX_FIELDS}
+    audited = {k: v for k, v in values.items() if k != "password"}
+    if "password" in values:
+        row.password = values["password"]
+    return save_fields(  # type: ignore[no-any-return]
+        row,
+        fields=audited,
+        actor=actor,
+        brand_id=inbox.brand_id,
+        action="mailbox.create" if mailbox is None else "mailbox.update",
+    )
+
+
+def delete_mailbox(mailbox: EmailMailbox, *, actor: Any) -> None:
+    """Stop fetching from an IMAP mailbox (what it fetched stays)."""
+    from wowdesk.core.services import delete_row
+
+    delete_row(mailbox, actor=actor, brand_id=mailbox.inbox.brand_id, action="mailbox.delete")
