@@ -31,9 +31,10 @@ from wowdesk.conversations.models import (
     attachment_path,
 )
 from wowdesk.core import audit, fastsql, textsearch
-from wowdesk.core.errors import InvalidInput
+from wowdesk.core.errors import Conflict, InvalidInput
 from wowdesk.core.events import Event, emit
 from wowdesk.core.models import Agent, Brand, Team
+from wowdesk.customers.identity import InvalidAddress, inbox_address_key
 from wowdesk.customers.models import Customer
 
 MAX_SUBJECT = 300
@@ -89,14 +90,22 @@ def create_inbox(
         raise InvalidInput(_("Unknown channel."), field="channel")
     if Inbox.objects.filter(brand_id=brand_id, name=name).exists():
         raise InvalidInput(_("An inbox with this name exists."), field="name")
-    inbox = Inbox.objects.create(
-        brand_id=brand_id,
-        name=name,
-        channel=channel,
-        address=address,
-        team_id=team_id,
-        is_default=is_default,
-    )
+    address = address.strip()
+    check_inbox_address(channel, address)
+    try:
+        with transaction.atomic():
+            inbox = Inbox.objects.create(
+                brand_id=brand_id,
+                name=name,
+                channel=channel,
+                address=address,
+                team_id=team_id,
+                is_default=is_default,
+            )
+    except IntegrityError as exc:  # the same address claimed a moment ago elsewhere
+        raise Conflict(
+            _("Another inbox already takes mail for this address."), field="address"
+        ) from exc
     audit.record(
         action="inbox.create",
         obj=inbox,
@@ -105,6 +114,23 @@ def create_inbox(
         after={"name": name, "channel": channel},
     )
     return inbox
+
+
+def check_inbox_address(channel: str, address: str, *, exclude_pk: int | None = None) -> None:
+    """An email inbox claims an address no other inbox of the installation claims, in any
+    brand: compared case folded, with plus-addressing folded (``support+x@`` is
+    ``support@``), so that every mail belongs to exactly one inbox."""
+    if channel != Channel.EMAIL or not address.strip():
+        return
+    try:
+        key = inbox_address_key(address)
+    except InvalidAddress as exc:
+        raise InvalidInput(_("This email address is not valid."), field="address") from exc
+    taken = Inbox.objects.filter(address_key=key)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise Conflict(_("Another inbox already takes mail for this address."), field="address")
 
 
 def ensure_tags(brand_id: int, names: Iterable[str]) -> list[Tag]:

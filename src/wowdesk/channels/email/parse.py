@@ -25,6 +25,7 @@ import nh3
 MSGID_RE = re.compile(r"<[^<>\s]{1,398}>")
 SUBJECT_TOKEN_RE = re.compile(r"\[#(\d{1,12})\]")
 LOOP_HEADER = "X-Wowdesk-Loop"
+_UNFOLD = re.compile(r"\r?\n(?=[ \t])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -181,7 +182,7 @@ def _raw_values(msg: Message, name: str) -> list[str]:
             text = text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
         except UnicodeError:
             text = text.encode("utf-8", "replace").decode("utf-8")
-        values.append(text)
+        values.append(_UNFOLD.sub("", text).replace("\r", " ").replace("\n", " "))
     return values
 
 

@@ -33,6 +33,7 @@ from wowdesk.config import Config
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Attachment, Channel, Conversation, Inbox, Message
 from wowdesk.core.errors import ServiceError
+from wowdesk.customers.identity import InvalidAddress, inbox_address_key
 
 log = logging.getLogger(__name__)
 
@@ -50,16 +51,15 @@ def config() -> Config:
 
 
 def inboxes_for(address: str) -> list[Inbox]:
-    """The email inboxes (one per brand at most) that take mail for this address."""
-    address = address.strip().strip("<>").strip()
-    if not address or len(address) > 320:
+    """The one email inbox that takes mail for this address (an empty list: none).
+
+    Addresses are compared as inboxes claim them (``inbox_address_key``): case folded,
+    plus-addressing folded; each key belongs to one inbox in the whole installation."""
+    try:
+        key = inbox_address_key(address)
+    except InvalidAddress:
         return []
-    inboxes: dict[int, Inbox] = {}
-    for inbox in Inbox.objects.filter(channel=Channel.EMAIL, address__iexact=address).order_by(
-        "-is_default", "id"
-    ):
-        inboxes.setdefault(inbox.brand_id, inbox)
-    return list(inboxes.values())
+    return list(Inbox.objects.filter(channel=Channel.EMAIL, address_key=key)[:1])
 
 
 def own_addresses(brand_id: int) -> set[str]:
