@@ -13,9 +13,9 @@ The protocol is JSON frames with a ``type``. The widget speaks first:
 - ``ping`` → ``pong`` (keeps the visitor counted as present).
 
 The server pushes ``message`` (an agent's reply, or the visitor's own from another tab)
-and ``typing`` {is_typing, name} (an agent typing). The socket joins ``visitor.<id>`` and
-``conversation.<id>``; other producers send other event types to the latter, which this
-consumer ignores.
+and ``typing`` {is_typing, name} (an agent typing). The socket joins
+``visitor.<brand id>.<visitor id>`` and ``conversation.<id>``; other producers send other
+event types to the latter, which this consumer ignores.
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if layer is not None:
             for group in getattr(self, "groups_joined", set()):
                 await layer.group_discard(group, self.channel_name)
-        if self.visitor is not None:
-            await sync_to_async(services.mark_offline)(self.visitor.visitor_id)
+        if self.visitor is not None and self.inbox is not None:
+            await sync_to_async(services.mark_offline)(self.inbox.brand_id, self.visitor.visitor_id)
         raise StopConsumer()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
@@ -96,7 +96,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         elif kind == "email":
             await self._email(content)
         elif kind == "ping":
-            await sync_to_async(services.mark_online)(self.visitor.visitor_id)
+            await sync_to_async(services.mark_online)(self.inbox.brand_id, self.visitor.visitor_id)
             await self.send_json({"type": "pong"})
         else:
             await self._error("unknown_type", "type", "")
@@ -119,8 +119,8 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 code = CLOSE_NOT_FOUND
             await self.close(code=code)
             return
-        assert self.visitor is not None
-        await self._join(visitor_group(self.visitor.visitor_id))
+        assert self.visitor is not None and self.inbox is not None
+        await self._join(visitor_group(self.inbox.brand_id, self.visitor.visitor_id))
         if self.conversation_id is not None:
             await self._join(conversation_group(self.conversation_id))
         await self.send_json(welcome)
@@ -135,7 +135,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 user_hash=str(content.get("user_hash") or "")[:200],
             )
             conversation = services.current_conversation(inbox, visitor.visitor_id)
-            services.mark_online(visitor.visitor_id)
+            services.mark_online(inbox.brand_id, visitor.visitor_id)
             self.inbox, self.visitor = inbox, visitor
             self.conversation_id = conversation.pk if conversation else None
             return {
@@ -171,9 +171,10 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             }
         )
         layer = get_channel_layer()
-        if echo is not None and layer is not None and self.visitor is not None:
+        if echo is not None and layer is not None and self.visitor is not None and self.inbox:
             await layer.group_send(
-                visitor_group(self.visitor.visitor_id), {"type": "chat.message", "message": echo}
+                visitor_group(self.inbox.brand_id, self.visitor.visitor_id),
+                {"type": "chat.message", "message": echo},
             )
 
     def _post(self, content: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:

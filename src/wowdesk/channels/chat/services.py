@@ -4,8 +4,8 @@ Every write of the chat channel goes through here. A visitor's message enters th
 one ingest path (``wowdesk.channels.ingest.ingest``, channel ``chat``): stored first,
 exactly once per client-generated message id. An agent's reply leaves through the outbox
 and :class:`ChatAdapter`, which pushes it to the visitor's widgets (group
-``visitor.<id>``) and, when the visitor has gone and left an email address, hands it to
-the email channel so the conversation continues by email.
+``visitor.<brand id>.<visitor id>``) and, when the visitor has gone and left an email
+address, hands it to the email channel so the conversation continues by email.
 
 Widget settings live in ``Inbox.settings["widget"]`` (no model of their own):
 ``token`` (public, goes in the script tag), ``secret`` (identity verification HMAC key),
@@ -153,13 +153,29 @@ def open_session(
     if user_id or user_hash:
         if not tokens.check_user_hash(config.secret, user_id.strip(), user_hash):
             raise Forbidden(_("The identity verification hash is wrong."), field="user_hash")
-        return Visitor(inbox.pk, tokens.verified_visitor_id(user_id.strip()), verified=True)
+        visitor_id = tokens.verified_visitor_id(inbox.brand_id, user_id.strip())
+        _adopt_legacy_identity(inbox.brand_id, visitor_id, user_id.strip())
+        return Visitor(inbox.pk, visitor_id, verified=True)
     if config.require_verification:
         raise Forbidden(_("This chat needs a verified user."), field="user_hash")
     visitor = tokens.read(token, inbox.pk)
     if visitor is not None and not visitor.verified:
         return visitor
     return Visitor(inbox.pk, tokens.new_visitor_id())
+
+
+def _adopt_legacy_identity(brand_id: int, visitor_id: str, user_id: str) -> None:
+    """A verified visitor known under the id that did not name the brand keeps their
+    customer (looked up in this brand's identities only)."""
+    mine = Identity.objects.filter(brand_id=brand_id, kind=IdentityKind.CHAT)
+    if mine.filter(value=visitor_id).exists():
+        return
+    legacy = tokens.legacy_verified_visitor_id(user_id)
+    owner = mine.filter(value=legacy).values_list("customer_id", flat=True).first()
+    if owner is not None:
+        with transaction.atomic():
+            customer = Customer.objects.get(pk=owner)
+            crm.add_identity(customer, kind=IdentityKind.CHAT, value=visitor_id, actor=None)
 
 
 def agents_on_shift(brand_id: int, now: dt.datetime | None = None) -> bool:
@@ -304,20 +320,20 @@ def remember_email(inbox: Inbox, visitor: Visitor, email: str, *, name: str = ""
 # --- presence of visitors (shared cache: Redis in cluster mode) ------------------------------
 
 
-def _online_key(visitor_id: str) -> str:
-    return f"wowdesk:chat:online:{visitor_id}"
+def _online_key(brand_id: int, visitor_id: str) -> str:
+    return f"wowdesk:chat:online:{brand_id}:{visitor_id}"
 
 
-def mark_online(visitor_id: str) -> None:
-    cache.set(_online_key(visitor_id), 1, ONLINE_TTL)
+def mark_online(brand_id: int, visitor_id: str) -> None:
+    cache.set(_online_key(brand_id, visitor_id), 1, ONLINE_TTL)
 
 
-def mark_offline(visitor_id: str) -> None:
-    cache.delete(_online_key(visitor_id))
+def mark_offline(brand_id: int, visitor_id: str) -> None:
+    cache.delete(_online_key(brand_id, visitor_id))
 
 
-def is_online(visitor_id: str) -> bool:
-    return cache.get(_online_key(visitor_id)) is not None
+def is_online(brand_id: int, visitor_id: str) -> bool:
+    return cache.get(_online_key(brand_id, visitor_id)) is not None
 
 
 # --- outbound -----------------------------------------------------------------------------
@@ -341,8 +357,11 @@ class ChatAdapter:
         )
         payload = message_out(message)
         for visitor_id in visitors:
-            send_now(visitor_group(visitor_id), {"type": "chat.message", "message": payload})
-        if any(is_online(v) for v in visitors):
+            send_now(
+                visitor_group(conversation.brand_id, visitor_id),
+                {"type": "chat.message", "message": payload},
+            )
+        if any(is_online(conversation.brand_id, v) for v in visitors):
             return {"delivered_via": "chat"}
         email = (
             Identity.objects.filter(customer_id=conversation.customer_id, kind=IdentityKind.EMAIL)
