@@ -12,6 +12,11 @@ The protocol is JSON frames with a ``type``. The widget speaks first:
 - ``email`` {email, name?} → ``email.saved``: the conversation may continue by email.
 - ``ping`` → ``pong`` (keeps the visitor counted as present).
 
+``message`` and ``email`` frames count against ``WOWDESK_CHAT_RATE`` per visitor per
+10 s; beyond it the answer is ``error`` {code: "rate_limited", retry_after}, and after
+20 refusals in a row the socket closes with 4429. Typing frames over five times that
+rate are dropped.
+
 The server pushes ``message`` (an agent's reply, or the visitor's own from another tab)
 and ``typing`` {is_typing, name} (an agent typing). The socket joins
 ``visitor.<brand id>.<visitor id>`` and ``conversation.<id>``; other producers send other
@@ -35,12 +40,16 @@ from wowdesk.channels.chat import services, tokens
 from wowdesk.channels.chat.tokens import Visitor
 from wowdesk.conversations.models import Inbox
 from wowdesk.core.errors import Forbidden, NotFound, ServiceError
+from wowdesk.core.ratelimit import RateLimited
 from wowdesk.core.realtime import conversation_group, remember_server_loop, visitor_group
 
 log = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429
+# Frames refused in a row for their rate before the socket is closed.
+MAX_REFUSALS = 20
 
 
 def _language(code: Any) -> str:
@@ -53,6 +62,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     visitor: Visitor | None = None
     conversation_id: int | None = None
     language: str = "en"
+    refusals: int = 0
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Other producers send other event types to the shared conversation group.
@@ -149,13 +159,27 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 "history": services.history(conversation),
             }
 
+    async def _refused(self, exc: RateLimited, **extra: Any) -> None:
+        """Over the chat rate: an error frame saying when to try again; a visitor that
+        keeps sending regardless is disconnected (4429)."""
+        self.refusals += 1
+        await self._error(
+            exc.code, exc.field or "", exc.message, retry_after=exc.retry_after, **extra
+        )
+        if self.refusals >= MAX_REFUSALS:
+            await self.close(code=CLOSE_TOO_MANY)
+
     async def _message(self, content: dict[str, Any]) -> None:
         client_id = str(content.get("client_id") or "")
         try:
             result, echo = await database_sync_to_async(self._post)(content)
+        except RateLimited as exc:
+            await self._refused(exc, client_id=client_id)
+            return
         except ServiceError as exc:
             await self._error(exc.code, exc.field or "", exc.message, client_id=client_id)
             return
+        self.refusals = 0
         if result.conversation_id is not None and result.conversation_id != self.conversation_id:
             if self.conversation_id is not None:
                 await self._leave(conversation_group(self.conversation_id))
@@ -201,6 +225,11 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         layer = get_channel_layer()
         if self.conversation_id is None or layer is None:
             return
+        assert self.inbox is not None and self.visitor is not None
+        try:
+            await sync_to_async(services.check_rate)(self.inbox, self.visitor, kind="typing")
+        except RateLimited:
+            return  # a typing indicator over the rate is dropped without a word
         await layer.group_send(
             conversation_group(self.conversation_id),
             {
@@ -216,6 +245,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
         def save() -> None:
             with translation.override(self.language):
+                services.check_rate(inbox, visitor)
                 services.remember_email(
                     inbox,
                     visitor,
@@ -225,6 +255,9 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
         try:
             await database_sync_to_async(save)()
+        except RateLimited as exc:
+            await self._refused(exc)
+            return
         except ServiceError as exc:
             await self._error(exc.code, exc.field or "", exc.message)
             return

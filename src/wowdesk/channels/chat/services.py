@@ -33,7 +33,7 @@ from wowdesk.channels.ingest import IngestResult, ingest
 from wowdesk.channels.schema import InboundIn
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Channel, Conversation, Direction, Inbox, Message
-from wowdesk.core import audit
+from wowdesk.core import audit, ratelimit
 from wowdesk.core.errors import Forbidden, InvalidInput, NotFound
 from wowdesk.core.models import Agent
 from wowdesk.core.realtime import send_now, visitor_group
@@ -237,6 +237,17 @@ def history(conversation: Conversation | None, limit: int = HISTORY) -> list[dic
     return [message_out(m) for m in reversed(rows)]
 
 
+def check_rate(inbox: Inbox, visitor: Visitor, *, kind: str = "message") -> None:
+    """Count one frame of this visitor (in their brand) against the chat rate: messages
+    and email frames share ``WOWDESK_CHAT_RATE`` per 10 s, typing frames have five
+    times that. Raises RateLimited."""
+    rate = ratelimit.chat_rate()
+    if kind == "typing":
+        rate = ratelimit.Rate(rate.count * 5, rate.period)
+    key = f"chat:{kind if kind == 'typing' else 'message'}:{inbox.brand_id}:{visitor.visitor_id}"
+    ratelimit.check(key, rate)
+
+
 def post_message(
     inbox: Inbox,
     visitor: Visitor,
@@ -248,7 +259,9 @@ def post_message(
     language: str = "",
 ) -> IngestResult:
     """A visitor's message, through the one ingest path. The same ``client_id`` sent twice
-    (a resend after a dropped connection) is stored once and answers with the same ids."""
+    (a resend after a dropped connection) is stored once and answers with the same ids.
+    At most ``WOWDESK_CHAT_RATE`` per visitor in 10 seconds (RateLimited beyond)."""
+    check_rate(inbox, visitor)
     if not CLIENT_ID.match(client_id or ""):
         raise InvalidInput(_("A chat message needs a client id."), field="client_id")
     text = (body or "").strip()
