@@ -143,6 +143,11 @@ class Conversation(models.Model):
     snoozed_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
+    # Merged into another conversation (conversations.services.merge_conversations): its
+    # messages live there now, and what refers to this one is led there.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
 

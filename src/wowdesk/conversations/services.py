@@ -515,6 +515,98 @@ def update_conversation(
     return conversation
 
 
+def merge_conversations(
+    source: Conversation, into: Conversation, *, actor: Agent | None
+) -> Conversation:
+    """Fold ``source`` into ``into`` (one brand): its messages and tags move over, it is
+    resolved and points at ``into`` (a mail or an item that refers to it is led there),
+    both threads get an activity line and the audit log a row."""
+    if source.pk == into.pk:
+        raise InvalidInput(_("A conversation cannot be merged into itself."), field="into")
+    if source.brand_id != into.brand_id:
+        raise InvalidInput(_("Conversations of different brands cannot be merged."), field="into")
+    locked = {
+        c.pk: c
+        for c in Conversation.objects.select_for_update().filter(pk__in=[source.pk, into.pk])
+    }
+    source, into = locked[source.pk], locked[into.pk]
+    if source.merged_into_id is not None:
+        raise InvalidInput(_("This conversation was already merged."), field="id")
+    if into.merged_into_id is not None:
+        raise InvalidInput(_("That conversation was merged into another one."), field="into")
+    counted = (
+        Message.objects.filter(conversation=source).exclude(direction=Direction.ACTIVITY).count()
+    )
+    moved = Message.objects.filter(conversation=source).update(conversation=into)
+    from wowdesk.channels.models import InboundEnvelope
+
+    InboundEnvelope.objects.filter(conversation_id_cache=source.pk).update(
+        conversation_id_cache=into.pk
+    )
+    tags = list(source.tags.all())
+    if tags:
+        into.tags.add(*tags)
+    now = timezone.now()
+    updates: dict[str, Any] = {"updated_at": now, "message_count": F("message_count") + counted}
+    if source.last_message_at and (
+        into.last_message_at is None or source.last_message_at > into.last_message_at
+    ):
+        updates["last_message_at"] = source.last_message_at
+    if source.waiting_since and into.status != Status.RESOLVED:
+        waiting = min(filter(None, [into.waiting_since, source.waiting_since]))
+        updates["waiting_since"] = waiting
+    Conversation.objects.filter(pk=into.pk).update(**updates)
+    Conversation.objects.filter(pk=source.pk).update(
+        merged_into=into,
+        status=Status.RESOLVED,
+        resolved_at=now,
+        waiting_since=None,
+        snoozed_until=None,
+        message_count=0,
+        updated_at=now,
+    )
+    source.refresh_from_db()
+    into.refresh_from_db()
+    meta = {"merge": {"source": source.pk, "into": into.pk, "messages": moved}}
+    add_activity(
+        source,
+        _("Merged into #%(number)s.") % {"number": into.number},
+        actor=actor,
+        meta=meta,
+    )
+    add_activity(
+        into,
+        _("#%(number)s was merged into this conversation (%(count)s messages).")
+        % {"number": source.number, "count": counted},
+        actor=actor,
+        meta=meta,
+    )
+    audit.record(
+        action="conversation.merge",
+        obj=into,
+        actor=actor,
+        brand_id=into.brand_id,
+        before={"source_id": source.pk, "source_number": source.number},
+        after={"messages": moved, "tags": sorted(t.name for t in tags)},
+    )
+    emit(
+        Event.CONVERSATION_UPDATED,
+        conversation_id=source.pk,
+        changes={"status": Status.RESOLVED, "merged_into": into.pk},
+    )
+    emit(Event.CONVERSATION_UPDATED, conversation_id=into.pk, changes={"merged": source.pk})
+    return into
+
+
+def live_conversation(conversation: Conversation) -> Conversation:
+    """The conversation a merged one lives on in (itself when it was not merged)."""
+    seen = 0
+    while conversation.merged_into_id is not None and seen < 10:
+        conversation = Conversation.objects.get(pk=conversation.merged_into_id)
+        seen += 1
+    return conversation
+
+
 # --- macros and attachments ------------------------------------------------------------
 
 MACRO_VARIABLE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)\s*\}\}")

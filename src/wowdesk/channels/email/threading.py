@@ -23,6 +23,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from wowdesk.channels.email.parse import ParsedMail
 from wowdesk.conversations.models import Conversation, Message
+from wowdesk.conversations.services import live_conversation
 from wowdesk.customers.identity import InvalidAddress, normalize_email
 from wowdesk.customers.models import Identity, IdentityKind
 
@@ -133,6 +134,11 @@ def thread_mail(brand_id: int, parsed: ParsedMail) -> Threading:
     referenced = conversation_for(brand_id, parsed)
     if referenced is None:
         return Threading(None)
+    merged_into = (
+        Conversation.objects.filter(pk=referenced).values_list("merged_into_id", flat=True).first()
+    )
+    if merged_into is not None:  # merged since: the mail goes where its thread lives
+        referenced = live_conversation(Conversation.objects.get(pk=merged_into)).pk
     if is_participant(referenced, parsed.from_email):
         return Threading(referenced)
     return Threading(None, untrusted_reference=referenced)
