@@ -194,3 +194,37 @@ def test_replies_to_existing_customers_with_line_breaks_go_out(
     to = sink.mails[-1][2]["To"]
     assert to.addresses[0].display_name == " ".join(name.split())
     assert sink.mails[-1][2]["Bcc"] is None
+
+
+@pytest.mark.parametrize(
+    "sender", ["help@acme.test", "HELP@Acme.Test", "help+loop@acme.test", "other@globex.test"]
+)
+def test_mail_from_any_address_of_ours_is_never_a_customer_message(
+    email_inbox: Inbox, other_brand: Any, sender: str
+) -> None:
+    conversations.create_inbox(
+        brand_id=other_brand.pk, name="Mail", channel="email", address="other@globex.test"
+    )
+    row = receive(email_inbox, make_mail(sender=sender), mail_from=sender)
+    assert row.status == "ignored", row.reason
+    assert row.message is None
+    assert not Conversation.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["Ana\r\nLima", "Ana\nBcc: eve@example.com", "Ana\tLima\u2029"])
+def test_names_with_line_breaks_are_cleaned_at_the_api_edge(
+    api: Any, agent: Agent, name: str
+) -> None:
+    from tests.conftest import inbound
+
+    r = api.post("/inbound", inbound("crlf-1", **{"from": {"name": name, "email": "a@x.test"}}))
+    assert r.status_code == 202, r.content
+    customer = Customer.objects.get()
+    assert customer.name == " ".join(name.split())
+    patched = api.patch(f"/customers/{customer.pk}", {"name": f"New\r\n{name}"})
+    assert patched.status_code == 200, patched.content
+    customer.refresh_from_db()
+    assert customer.name == " ".join(f"New {name}".split())
+    created = api.post("/customers", {"name": f"{name}\r\n", "email": "b@x.test"})
+    assert created.status_code in (200, 201), created.content
+    assert "\n" not in created.json()["name"] and "\r" not in created.json()["name"]

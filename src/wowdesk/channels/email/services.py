@@ -63,9 +63,11 @@ def inboxes_for(address: str) -> list[Inbox]:
 
 
 def own_addresses(brand_id: int) -> set[str]:
+    """Every address this installation sends from: a mail from one of them is our own
+    (or another brand's) mail coming back, never a customer's."""
     cfg = config()
     addresses = set(
-        Inbox.objects.filter(brand_id=brand_id, channel=Channel.EMAIL)
+        Inbox.objects.filter(channel=Channel.EMAIL)
         .exclude(address="")
         .values_list("address", flat=True)
     )
