@@ -169,3 +169,17 @@ def test_a_single_conversation_shows_no_merge_panel(brand: Brand, agent: Agent) 
     only = make_conversation(brand, channel="email")
     page = login(agent).get(f"/inbox/c/{only.pk}/").content.decode()
     assert 'id="related-panel"' not in page
+
+
+def test_a_merged_message_is_found_in_the_conversation_it_went_into(
+    brand: Brand, agent: Agent, api: ApiClient
+) -> None:
+    first = make_conversation(brand, email="zoe@example.com", channel="email")
+    second = make_conversation(
+        brand, email="zoe@example.com", channel="email", body="The quixotic zebracable broke"
+    )
+    found = api.get("/conversations", body="zebracable").json()
+    assert [c["id"] for c in found["items"]] == [second.pk]
+    conversations.merge_conversations(second, first, actor=agent)
+    found = api.get("/conversations", body="zebracable").json()
+    assert [c["id"] for c in found["items"]] == [first.pk]

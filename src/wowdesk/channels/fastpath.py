@@ -78,14 +78,14 @@ class InboundRequest:
             agent = memo[key]
             if agent is None:
                 return FALLBACK
-            # Counted here as in the endpoint: a refusal (RateLimited) is answered by
-            # this layer, 429 with Retry-After, as Django would.
-            ratelimit.check(ratelimit.token_key(self.token), ratelimit.inbound_rate())
             try:
                 brand_id = permissions.pick_brand(agent, self.item.brand_id)
                 inbox = ingest.validate(brand_id, self.item, memo.setdefault("inboxes", {}))
             except ServiceError:
                 return FALLBACK
+            # Counted as in the endpoint (once: what Django answers is counted there); a
+            # refusal (RateLimited) is answered by this layer, 429 with Retry-After.
+            ratelimit.check(ratelimit.token_key(self.token), ratelimit.inbound_rate())
         return ingest.Pending.of(brand_id, self.item, inbox, self.language)
 
 
