@@ -48,9 +48,9 @@ def inbox_address_key(value: str) -> str:
     writing it: case folded (Unicode too), the domain in IDNA form, and plus-addressing
     (``support+billing@``) counted as the address before the ``+``. Raises InvalidAddress."""
     email = value.strip().strip("<>").strip()
-    if len(email) > 320 or not _EMAIL_RE.match(email):
-        raise InvalidAddress(f"not an email address: {value!r}")
     local, _, domain = email.rpartition("@")
+    if len(email) > 320 or not _EMAIL_RE.match(f"{local}@{domain.lower()}"):
+        raise InvalidAddress(f"not an email address: {value!r}")
     local = local.split("+", 1)[0].casefold()
     domain = domain.rstrip(".").casefold()
     # Not a valid IDNA name: kept case folded, it still names one key.

@@ -152,3 +152,21 @@ def test_address_key_never_fails_otherwise(value: str) -> None:
     except InvalidAddress:
         return
     assert "@" in key and key == inbox_address_key(key)
+
+
+def test_setup_leaves_the_default_inbox_without_an_address_another_brand_claims(
+    brand: Brand, other_brand: Brand, settings: object
+) -> None:
+    from wowdesk.core.services import default_brand
+    from wowdesk.setup import ensure_defaults
+
+    assert default_brand() == brand  # the first brand
+
+    claimed = settings.CONFIG.support_address  # type: ignore[attr-defined]
+    conversations.create_inbox(
+        brand_id=other_brand.pk, name="Mail", channel="email", address=claimed.upper()
+    )
+    ensure_defaults()
+    mine = Inbox.objects.get(brand=default_brand(), channel="email")
+    assert mine.address == "" and mine.address_key == ""
+    assert services.inboxes_for(claimed)[0].brand_id == other_brand.pk

@@ -62,7 +62,7 @@ def inboxes_for(address: str) -> list[Inbox]:
     return list(Inbox.objects.filter(channel=Channel.EMAIL, address_key=key)[:1])
 
 
-def own_addresses(brand_id: int) -> set[str]:
+def own_addresses() -> set[str]:
     """Every address this installation sends from: a mail from one of them is our own
     (or another brand's) mail coming back, never a customer's."""
     cfg = config()
@@ -248,7 +248,7 @@ def _process(row: RawMail) -> RawMail:
         mail_from=(
             ("" if row.mail_from == "<>" else row.mail_from) if row.source == "smtp" else None
         ),
-        own=own_addresses(brand_id),
+        own=own_addresses(),
     )
     if reason:
         return _ignore(row, brand_id, parsed, reason)
