@@ -85,3 +85,38 @@ def test_a_visitor_who_keeps_sending_is_disconnected(chat_inbox: Inbox, clock: C
 
     run(scenario)
     assert Message.objects.filter(direction="in").count() == 3
+
+
+def test_other_frames_have_a_budget_and_junk_closes_the_socket(
+    chat_inbox: Inbox, clock: Clock
+) -> None:
+    async def scenario() -> None:
+        ws, _ = await visitor(ref(chat_inbox))
+        for _ in range(15):  # five times the message rate of 3
+            await ws.send_json({"type": "ping"})
+            assert (await ws.receive_json())["type"] == "pong"
+        await ws.send_json({"type": "ping"})  # over: dropped without a word
+        await ws.send_json({"type": "message", "client_id": "m0000001", "body": "still here"})
+        assert (await ws.receive_json())["type"] == "ack"  # the next frame is the ack
+        await ws.close()
+
+        junk, _ = await visitor(ref(chat_inbox))
+        for _ in range(MAX_REFUSALS):
+            await junk.send_json({"type": "nonsense"})
+        assert await junk.closed_with() == CLOSE_TOO_MANY
+
+        early = await visitor_socket()
+        for _ in range(MAX_REFUSALS):
+            await early.send_json({"type": "message", "body": "before hello"})
+        assert await early.closed_with() == CLOSE_TOO_MANY
+
+    run(scenario)
+
+
+async def visitor_socket() -> Any:
+    from tests.channels.chat.conftest import Socket
+    from wowdesk.asgi import application
+
+    ws = Socket(application)
+    await ws.connect()
+    return ws

@@ -13,9 +13,10 @@ The protocol is JSON frames with a ``type``. The widget speaks first:
 - ``ping`` → ``pong`` (keeps the visitor counted as present).
 
 ``message`` and ``email`` frames count against ``WOWDESK_CHAT_RATE`` per visitor per
-10 s; beyond it the answer is ``error`` {code: "rate_limited", retry_after}, and after
-20 refusals in a row the socket closes with 4429. Typing frames over five times that
-rate are dropped.
+10 s; beyond it the answer is ``error`` {code: "rate_limited", retry_after}. Other
+frames (``typing``, ``ping``…) have five times that budget and are dropped beyond it;
+frames that make no sense (before ``hello``, unknown types) are answered with an error.
+20 refusals of any of these in a row close the socket with 4429.
 
 The server pushes ``message`` (an agent's reply, or the visitor's own from another tab)
 and ``typing`` {is_typing, name} (an agent typing). The socket joins
@@ -90,15 +91,26 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
-            await self._error("bad_frame", "", "")
+            await self._junk("bad_frame", "")
             return
         kind = content.get("type")
         if kind == "hello":
+            if self.visitor is not None:
+                await self._junk("already_said_hello", "")
+                return
             await self._hello(content)
             return
         if self.visitor is None or self.inbox is None:
-            await self._error("hello_first", "", "")
+            await self._junk("hello_first", "")
             return
+        if kind not in ("message", "email"):  # those two count against the message rate
+            try:
+                await sync_to_async(services.check_rate)(self.inbox, self.visitor, kind="frame")
+            except RateLimited:
+                await self._over()  # dropped without a word
+                return
+            if kind in ("typing", "ping"):
+                self.refusals = 0
         if kind == "message":
             await self._message(content)
         elif kind == "typing":
@@ -109,14 +121,22 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await sync_to_async(services.mark_online)(self.inbox.brand_id, self.visitor.visitor_id)
             await self.send_json({"type": "pong"})
         else:
-            await self._error("unknown_type", "type", "")
+            await self._junk("unknown_type", "type")
+
+    async def _junk(self, code: str, field: str) -> None:
+        """A frame that makes no sense here: said so; a stream of them closes the socket."""
+        await self._error(code, field, "")
+        await self._over()
+
+    async def _over(self) -> None:
+        """One more frame refused; ``MAX_REFUSALS`` in a row close the socket (4429)."""
+        self.refusals += 1
+        if self.refusals >= MAX_REFUSALS:
+            await self.close(code=CLOSE_TOO_MANY)
 
     # --- frames from the widget ---------------------------------------------------------
 
     async def _hello(self, content: dict[str, Any]) -> None:
-        if self.visitor is not None:
-            await self._error("already_said_hello", "", "")
-            return
         self.language = _language(content.get("lang"))
         try:
             welcome = await database_sync_to_async(self._open)(content)
@@ -162,12 +182,10 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def _refused(self, exc: RateLimited, **extra: Any) -> None:
         """Over the chat rate: an error frame saying when to try again; a visitor that
         keeps sending regardless is disconnected (4429)."""
-        self.refusals += 1
         await self._error(
             exc.code, exc.field or "", exc.message, retry_after=exc.retry_after, **extra
         )
-        if self.refusals >= MAX_REFUSALS:
-            await self.close(code=CLOSE_TOO_MANY)
+        await self._over()
 
     async def _message(self, content: dict[str, Any]) -> None:
         client_id = str(content.get("client_id") or "")
@@ -225,11 +243,6 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         layer = get_channel_layer()
         if self.conversation_id is None or layer is None:
             return
-        assert self.inbox is not None and self.visitor is not None
-        try:
-            await sync_to_async(services.check_rate)(self.inbox, self.visitor, kind="typing")
-        except RateLimited:
-            return  # a typing indicator over the rate is dropped without a word
         await layer.group_send(
             conversation_group(self.conversation_id),
             {
@@ -261,6 +274,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except ServiceError as exc:
             await self._error(exc.code, exc.field or "", exc.message)
             return
+        self.refusals = 0
         await self.send_json({"type": "email.saved"})
 
     # --- events from the channel layer ----------------------------------------------------

@@ -239,13 +239,14 @@ def history(conversation: Conversation | None, limit: int = HISTORY) -> list[dic
 
 def check_rate(inbox: Inbox, visitor: Visitor, *, kind: str = "message") -> None:
     """Count one frame of this visitor (in their brand) against the chat rate: messages
-    and email frames share ``WOWDESK_CHAT_RATE`` per 10 s, typing frames have five
-    times that. Raises RateLimited."""
+    and email frames share ``WOWDESK_CHAT_RATE`` per 10 s; other frames (``kind``
+    "frame": typing, ping…) have five times that. Raises RateLimited."""
     rate = ratelimit.chat_rate()
-    if kind == "typing":
+    if kind == "frame":
         rate = ratelimit.Rate(rate.count * 5, rate.period)
-    key = f"chat:{kind if kind == 'typing' else 'message'}:{inbox.brand_id}:{visitor.visitor_id}"
-    ratelimit.check(key, rate)
+    else:
+        kind = "message"
+    ratelimit.check(f"chat:{kind}:{inbox.brand_id}:{visitor.visitor_id}", rate)
 
 
 def post_message(
