@@ -146,7 +146,12 @@ class Conversation(models.Model):
     # Merged into another conversation (conversations.services.merge_conversations): its
     # messages live there now, and what refers to this one is led there.
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
     )
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
