@@ -228,3 +228,20 @@ def test_names_with_line_breaks_are_cleaned_at_the_api_edge(
     created = api.post("/customers", {"name": f"{name}\r\n", "email": "b@x.test"})
     assert created.status_code in (200, 201), created.content
     assert "\n" not in created.json()["name"] and "\r" not in created.json()["name"]
+
+
+def test_a_sender_an_agent_merged_in_is_a_participant_from_then_on(
+    email_inbox: Inbox, agent: Agent
+) -> None:
+    first = first_mail(email_inbox)
+    colleague = make_mail(
+        sender="Bob <bob@example.com>", headers={"References": "<first@example.com>"}
+    )
+    opened = message_of(receive(email_inbox, colleague)).conversation
+    assert opened.pk != first.conversation_id
+    conversations.merge_conversations(opened, first.conversation, actor=agent)
+    again = make_mail(sender="bob@example.com", headers={"References": "<first@example.com>"})
+    assert message_of(receive(email_inbox, again)).conversation_id == first.conversation_id
+    # a stranger still is not
+    eve = make_mail(sender="eve@example.com", headers={"References": "<first@example.com>"})
+    assert message_of(receive(email_inbox, eve)).conversation_id != first.conversation_id

@@ -19,6 +19,7 @@ import contextlib
 import re
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from wowdesk.channels.email.parse import ParsedMail
@@ -92,14 +93,19 @@ def conversation_for(brand_id: int, parsed: ParsedMail) -> int | None:
 
 def participants(conversation_id: int) -> set[str]:
     """The normalised email addresses a conversation's mail may come from and replies may
-    go to: its customer's email identities and the Reply-To of the mail that opened it."""
+    go to: the email identities of its customer and of every sender of a message in it
+    (a sender's message is there because they took part, or because an agent merged it
+    in), and the Reply-To of the mail that opened it."""
     conversation = Conversation.objects.filter(pk=conversation_id).only("customer_id").first()
     if conversation is None:
         return set()
+    senders = Message.objects.filter(
+        conversation_id=conversation_id, direction="in", sender_id__isnull=False
+    ).values("sender_id")
     found = set(
-        Identity.objects.filter(
-            customer_id=conversation.customer_id, kind=IdentityKind.EMAIL
-        ).values_list("value", flat=True)
+        Identity.objects.filter(kind=IdentityKind.EMAIL)
+        .filter(Q(customer_id=conversation.customer_id) | Q(customer_id__in=senders))
+        .values_list("value", flat=True)
     )
     opening = (
         Message.objects.filter(conversation_id=conversation_id, direction="in", channel="email")
