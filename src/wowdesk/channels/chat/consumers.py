@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY = 4429
-# Frames refused in a row for their rate before the socket is closed.
+# Frames refused in a row (over a rate, or making no sense) before the socket is closed.
 MAX_REFUSALS = 20
 
 
