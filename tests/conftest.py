@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -47,6 +47,16 @@ class ApiClient:
 
     def delete(self, path: str) -> Any:
         return self.client.delete(f"/api/v1{path}", headers=self._headers())
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """Every test starts with untouched rate-limit budgets (core/ratelimit.py)."""
+    from wowdesk.core import ratelimit
+
+    ratelimit.use(None)
+    yield
+    ratelimit.use(None)
 
 
 @pytest.fixture

@@ -65,9 +65,13 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(ServiceError)
 def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return api.create_response(
+    response = api.create_response(
         request, {"detail": exc.message, "field": exc.field, "code": exc.code}, status=exc.status
     )
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -59,6 +59,10 @@ class Config:
     email_max_attachment_bytes: int = 10 * 1024 * 1024
     # an outbox row being sent is leased for this long; past it, it is sent again
     outbox_lease_seconds: float = 300.0
+    # rate limits (core/ratelimit.py; 0 turns one off): chat messages per visitor per
+    # 10 seconds, inbound items per API token per second
+    chat_rate: int = 20
+    inbound_rate: int = 2000
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Config:
@@ -115,6 +119,8 @@ class Config:
                 e.get("WOWDESK_EMAIL_MAX_ATTACHMENT_BYTES"), 10 * 1024 * 1024
             ),
             outbox_lease_seconds=float(e.get("WOWDESK_OUTBOX_LEASE_SECONDS") or 300),
+            chat_rate=_int(e.get("WOWDESK_CHAT_RATE"), 20),
+            inbound_rate=_int(e.get("WOWDESK_INBOUND_RATE"), 2000),
         )
 
 

@@ -260,6 +260,12 @@ ENDPOINTS: list[Endpoint] = [
         body=lambda s: {"body": "Hello"},
         ok=201,
     ),
+    Endpoint(
+        "POST",
+        "/conversations/{conversation_id}/merge",
+        lambda s: f"/conversations/{s.conversation.pk}/merge",
+        # body: a second conversation of the same brand to merge into, made in _body()
+    ),
     Endpoint("GET", "/tags", lambda s: "/tags", other_brand=None),
     Endpoint(
         "POST",
@@ -310,6 +316,9 @@ def _body(ep: Endpoint, side: Side) -> Any:
         # a second customer of the same brand to merge in
         other = make_customer(side.brand, email=f"dup-{side.brand.slug}@example.com")
         return {"source_id": other.pk}
+    if ep.template == "/conversations/{conversation_id}/merge":
+        into = quick_conversation(side.brand, email=f"into-{side.brand.slug}@example.com")
+        return {"into": into.pk}
     return ep.body(side) if ep.body else None
 
 

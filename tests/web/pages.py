@@ -352,3 +352,25 @@ class AgentChangePage:
             self.page.locator("input[name=_save]").click()
         messages = self.page.locator("ul.messagelist li")
         return messages.first.inner_text() if messages.count() else ""
+
+
+@dataclass
+class RelatedPanel:
+    """The side panel's "other open conversations" of the customer, with merge buttons."""
+
+    page: Page
+
+    @property
+    def visible(self) -> bool:
+        return self.page.locator("#related-panel").count() > 0
+
+    def numbers(self) -> list[int]:
+        """The conversation ids listed, in order."""
+        rows = self.page.locator("#related-panel li[data-conversation]").all()
+        return [int(r.get_attribute("data-conversation") or 0) for r in rows]
+
+    def merge(self, conversation_id: int) -> None:
+        """Merge that conversation into the one on the page (the page reloads)."""
+        row = self.page.locator(f'#related-panel li[data-conversation="{conversation_id}"]')
+        with self.page.expect_navigation():
+            row.locator("button.merge").click()

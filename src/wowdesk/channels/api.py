@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 from wowdesk.channels import ingest, outbox
 from wowdesk.channels.models import EnvelopeStatus, InboundEnvelope, OutboxMessage, OutboxStatus
 from wowdesk.channels.schema import InboundIn, InboundOut
-from wowdesk.core import permissions
+from wowdesk.core import permissions, ratelimit
 from wowdesk.core.api import me
 from wowdesk.core.models import Role
 from wowdesk.core.schemas import ERRORS
@@ -23,7 +23,11 @@ router = Router(tags=["channels"])
 def inbound(request: HttpRequest, payload: InboundIn) -> Status[InboundOut]:
     """One inbound message from any channel. Stored before anything else; the same
     ``external_id`` again returns the same ids and stores nothing new. A follow-up from
-    the same customer joins their open conversation on that inbox."""
+    the same customer joins their open conversation on that inbox (a mail only when it
+    names its conversation). At most ``WOWDESK_INBOUND_RATE`` items per token per second:
+    beyond, 429 with ``Retry-After``."""
+    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    ratelimit.check(ratelimit.token_key(token), ratelimit.inbound_rate())
     brand_id = permissions.pick_brand(me(request), payload.brand_id)
     return Status(202, inbound_out(ingest.ingest(brand_id, payload)))
 

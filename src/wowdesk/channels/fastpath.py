@@ -14,8 +14,10 @@ method, a query string, a body that is not a JSON object valid for the schema, a
 or bad token, a brand the agent may not use, a failed check. Those write nothing before
 they fail, so Django answers them exactly as without this layer (the OpenAPI schema, the
 errors and their language are the endpoint's). What this layer answers itself: 202 with
-the ids, or the rejection of an item stored and marked (``{"detail", "field", "code"}``,
-in the language the request asked for). ``WOWDESK_INBOUND_FAST_PATH=0`` turns it off.
+the ids, the rejection of an item stored and marked (``{"detail", "field", "code"}``,
+in the language the request asked for), or 429 with ``Retry-After`` for a token over its
+rate (``WOWDESK_INBOUND_RATE``, counted in the same store as the endpoint's).
+``WOWDESK_INBOUND_FAST_PATH=0`` turns it off.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from wowdesk.channels import ingest
 from wowdesk.channels.api import inbound_answer
 from wowdesk.channels.schema import InboundIn
 from wowdesk.channels.writer import writer
-from wowdesk.core import permissions
+from wowdesk.core import permissions, ratelimit
 from wowdesk.core.errors import ServiceError
 from wowdesk.core.services import agent_for_token
 
@@ -81,6 +83,9 @@ class InboundRequest:
                 inbox = ingest.validate(brand_id, self.item, memo.setdefault("inboxes", {}))
             except ServiceError:
                 return FALLBACK
+            # Counted as in the endpoint (once: what Django answers is counted there); a
+            # refusal (RateLimited) is answered by this layer, 429 with Retry-After.
+            ratelimit.check(ratelimit.token_key(self.token), ratelimit.inbound_rate())
         return ingest.Pending.of(brand_id, self.item, inbox, self.language)
 
 
@@ -105,8 +110,8 @@ class InboundFastPath:
         if job is not None:
             try:
                 outcome = await asyncio.wrap_future(writer.submit(job))
-            except ServiceError as exc:  # stored, marked, and refused: the sender is told why
-                await self._respond(send, exc.status, _error(exc), job.language)
+            except ServiceError as exc:  # refused (over its rate, or stored and marked)
+                await self._respond(send, exc.status, _error(exc), job.language, _extra(exc))
                 return
             except Exception:
                 # Nothing was kept (the batch's transaction failed): Django tries again
@@ -160,16 +165,27 @@ class InboundFastPath:
         return InboundRequest(token=token, item=item, language=language)
 
     @staticmethod
-    async def _respond(send: Send, status: int, data: dict[str, Any], language: str) -> None:
+    async def _respond(
+        send: Send,
+        status: int,
+        data: dict[str, Any],
+        language: str,
+        extra: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
         body = json.dumps(data).encode()
-        await send(
-            {"type": "http.response.start", "status": status, "headers": _headers(body, language)}
-        )
+        headers = _headers(body, language) + (extra or [])
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
 def _error(exc: ServiceError) -> dict[str, Any]:
     return {"detail": exc.message, "field": exc.field, "code": exc.code}
+
+
+def _extra(exc: ServiceError) -> list[tuple[bytes, bytes]]:
+    """The headers an error adds to Django's answer (``wowdesk.api.on_service_error``)."""
+    retry_after = getattr(exc, "retry_after", None)
+    return [] if retry_after is None else [(b"retry-after", str(retry_after).encode())]
 
 
 def _allowed_host(headers: dict[bytes, bytes]) -> bool:

@@ -372,7 +372,11 @@ def _deliver(
         ).first()
         if conversation is None:
             raise InvalidInput(_("No such conversation in this brand."), field="conversation_id")
-    elif found.customer is not None:
+        if conversation.merged_into_id is not None:
+            conversation = conversations.live_conversation(conversation)
+    elif found.customer is not None and item.channel != "email":
+        # A mail that names no conversation opens a new one, even from a customer with
+        # another one open (threading is by headers: channels/email/threading.py).
         conversation = conversations.find_open_conversation(found.customer, inbox)
     note = intelligence.annotate(
         item.body,

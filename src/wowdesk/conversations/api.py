@@ -23,7 +23,7 @@ from wowdesk.conversations.models import (
 from wowdesk.conversations.models import Status as ConversationStatus
 from wowdesk.core import permissions, textsearch
 from wowdesk.core.api import me
-from wowdesk.core.errors import InvalidInput
+from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.models import Role
 from wowdesk.core.schemas import ERRORS, AgentRef, agent_ref
 
@@ -98,6 +98,7 @@ class MessageOut(Schema):
 
 class ConversationOut(ConversationItem):
     messages: list[MessageOut]
+    merged_into_id: int | None = None
 
 
 # The outputs below are built from database rows whose types already match: they are
@@ -337,7 +338,9 @@ def conversation_out(c: Conversation) -> ConversationOut:
         .order_by("created_at", "id")
     )
     return ConversationOut.model_construct(
-        **dict(item_out(c)), messages=[message_out(m) for m in messages]
+        **dict(item_out(c)),
+        messages=[message_out(m) for m in messages],
+        merged_into_id=c.merged_into_id,
     )
 
 
@@ -415,6 +418,25 @@ def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Statu
     )
     message = Message.objects.select_related("author__user", "sender", "outbox").get(pk=message.pk)
     return Status(201, message_out(message))
+
+
+class MergeIn(Schema):
+    into: int = Field(..., ge=1, le=2**62, description="The conversation that stays.")
+
+
+@router.post("/conversations/{conversation_id}/merge", response={200: ConversationOut, **ERRORS})
+@transaction.atomic
+def merge(request: HttpRequest, conversation_id: int, payload: MergeIn) -> ConversationOut:
+    """Merge this conversation into ``into`` (the same brand): its messages and tags move
+    there, it is resolved and leads there; both threads say so. Answers ``into``."""
+    source = _get(request, conversation_id)
+    try:
+        into = _get(request, payload.into)
+    except ServiceError as exc:
+        exc.field = "into"
+        raise
+    merged = services.merge_conversations(source, into, actor=me(request))
+    return conversation_out(_get(request, merged.pk))
 
 
 # --- tags -----------------------------------------------------------------------------

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wowdesk.core.models import Agent, Brand, Team
+from wowdesk.customers.identity import InvalidAddress, inbox_address_key
 from wowdesk.customers.models import Customer
 
 
@@ -25,6 +29,9 @@ class Inbox(models.Model):
     name = models.CharField(_("name"), max_length=200)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     address = models.CharField(_("address"), max_length=320, blank=True)
+    # An email inbox's claim on its address (customers.identity.inbox_address_key: case
+    # folded, plus-addressing folded): one inbox in the whole installation per key.
+    address_key = models.CharField(max_length=320, blank=True, editable=False, default="")
     settings = models.JSONField(_("settings"), default=dict, blank=True)
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="inboxes"
@@ -35,13 +42,47 @@ class Inbox(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["brand", "name"], name="inbox_unique_name_per_brand")
+            models.UniqueConstraint(fields=["brand", "name"], name="inbox_unique_name_per_brand"),
+            models.UniqueConstraint(
+                fields=["address_key"],
+                condition=~models.Q(address_key=""),
+                name="inbox_unique_email_address",
+            ),
         ]
         verbose_name = _("inbox")
         verbose_name_plural = _("inboxes")
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.address_key = self.claimed_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "address" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "address_key"}
+        super().save(*args, **kwargs)
+
+    def claimed_key(self) -> str:
+        """The key this inbox claims its address under ("" for none: not an email inbox,
+        or no valid address)."""
+        if self.channel != Channel.EMAIL or not self.address.strip():
+            return ""
+        try:
+            return inbox_address_key(self.address)
+        except InvalidAddress:
+            return ""
+
+    def clean(self) -> None:
+        """The admin form's check; ``conversations.services.check_inbox_address`` is the
+        rule (the database constraint is the last word)."""
+        from wowdesk.conversations.services import check_inbox_address
+        from wowdesk.core.errors import ServiceError
+
+        super().clean()
+        try:
+            check_inbox_address(self.channel, self.address, exclude_pk=self.pk)
+        except ServiceError as exc:
+            raise ValidationError({"address": exc.message}) from exc
 
 
 class Tag(models.Model):
@@ -102,6 +143,16 @@ class Conversation(models.Model):
     snoozed_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
+    # Merged into another conversation (conversations.services.merge_conversations): its
+    # messages live there now, and what refers to this one is led there.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
 

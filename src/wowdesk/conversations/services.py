@@ -31,9 +31,10 @@ from wowdesk.conversations.models import (
     attachment_path,
 )
 from wowdesk.core import audit, fastsql, textsearch
-from wowdesk.core.errors import InvalidInput
+from wowdesk.core.errors import Conflict, InvalidInput
 from wowdesk.core.events import Event, emit
 from wowdesk.core.models import Agent, Brand, Team
+from wowdesk.customers.identity import InvalidAddress, inbox_address_key
 from wowdesk.customers.models import Customer
 
 MAX_SUBJECT = 300
@@ -89,14 +90,22 @@ def create_inbox(
         raise InvalidInput(_("Unknown channel."), field="channel")
     if Inbox.objects.filter(brand_id=brand_id, name=name).exists():
         raise InvalidInput(_("An inbox with this name exists."), field="name")
-    inbox = Inbox.objects.create(
-        brand_id=brand_id,
-        name=name,
-        channel=channel,
-        address=address,
-        team_id=team_id,
-        is_default=is_default,
-    )
+    address = address.strip()
+    check_inbox_address(channel, address)
+    try:
+        with transaction.atomic():
+            inbox = Inbox.objects.create(
+                brand_id=brand_id,
+                name=name,
+                channel=channel,
+                address=address,
+                team_id=team_id,
+                is_default=is_default,
+            )
+    except IntegrityError as exc:  # the same address claimed a moment ago elsewhere
+        raise Conflict(
+            _("Another inbox already takes mail for this address."), field="address"
+        ) from exc
     audit.record(
         action="inbox.create",
         obj=inbox,
@@ -105,6 +114,23 @@ def create_inbox(
         after={"name": name, "channel": channel},
     )
     return inbox
+
+
+def check_inbox_address(channel: str, address: str, *, exclude_pk: int | None = None) -> None:
+    """An email inbox claims an address no other inbox of the installation claims, in any
+    brand: compared case folded, with plus-addressing folded (``support+x@`` is
+    ``support@``), so that every mail belongs to exactly one inbox."""
+    if channel != Channel.EMAIL or not address.strip():
+        return
+    try:
+        key = inbox_address_key(address)
+    except InvalidAddress as exc:
+        raise InvalidInput(_("This email address is not valid."), field="address") from exc
+    taken = Inbox.objects.filter(address_key=key)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise Conflict(_("Another inbox already takes mail for this address."), field="address")
 
 
 def ensure_tags(brand_id: int, names: Iterable[str]) -> list[Tag]:
@@ -486,6 +512,98 @@ def update_conversation(
         for text in activities:
             add_activity(conversation, text, actor=actor, meta={"changes": a})
         emit(Event.CONVERSATION_UPDATED, conversation_id=conversation.pk, changes=a)
+    return conversation
+
+
+def merge_conversations(
+    source: Conversation, into: Conversation, *, actor: Agent | None
+) -> Conversation:
+    """Fold ``source`` into ``into`` (one brand): its messages and tags move over, it is
+    resolved and points at ``into`` (a mail or an item that refers to it is led there),
+    both threads get an activity line and the audit log a row."""
+    if source.pk == into.pk:
+        raise InvalidInput(_("A conversation cannot be merged into itself."), field="into")
+    if source.brand_id != into.brand_id:
+        raise InvalidInput(_("Conversations of different brands cannot be merged."), field="into")
+    locked = {
+        c.pk: c
+        for c in Conversation.objects.select_for_update().filter(pk__in=[source.pk, into.pk])
+    }
+    source, into = locked[source.pk], locked[into.pk]
+    if source.merged_into_id is not None:
+        raise InvalidInput(_("This conversation was already merged."), field="id")
+    if into.merged_into_id is not None:
+        raise InvalidInput(_("That conversation was merged into another one."), field="into")
+    counted = (
+        Message.objects.filter(conversation=source).exclude(direction=Direction.ACTIVITY).count()
+    )
+    moved = Message.objects.filter(conversation=source).update(conversation=into)
+    from wowdesk.channels.models import InboundEnvelope
+
+    InboundEnvelope.objects.filter(conversation_id_cache=source.pk).update(
+        conversation_id_cache=into.pk
+    )
+    tags = list(source.tags.all())
+    if tags:
+        into.tags.add(*tags)
+    now = timezone.now()
+    updates: dict[str, Any] = {"updated_at": now, "message_count": F("message_count") + counted}
+    if source.last_message_at and (
+        into.last_message_at is None or source.last_message_at > into.last_message_at
+    ):
+        updates["last_message_at"] = source.last_message_at
+    if source.waiting_since and into.status != Status.RESOLVED:
+        waiting = min(filter(None, [into.waiting_since, source.waiting_since]))
+        updates["waiting_since"] = waiting
+    Conversation.objects.filter(pk=into.pk).update(**updates)
+    Conversation.objects.filter(pk=source.pk).update(
+        merged_into=into,
+        status=Status.RESOLVED,
+        resolved_at=now,
+        waiting_since=None,
+        snoozed_until=None,
+        message_count=0,
+        updated_at=now,
+    )
+    source.refresh_from_db()
+    into.refresh_from_db()
+    meta = {"merge": {"source": source.pk, "into": into.pk, "messages": moved}}
+    add_activity(
+        source,
+        _("Merged into #%(number)s.") % {"number": into.number},
+        actor=actor,
+        meta=meta,
+    )
+    add_activity(
+        into,
+        _("#%(number)s was merged into this conversation (%(count)s messages).")
+        % {"number": source.number, "count": counted},
+        actor=actor,
+        meta=meta,
+    )
+    audit.record(
+        action="conversation.merge",
+        obj=into,
+        actor=actor,
+        brand_id=into.brand_id,
+        before={"source_id": source.pk, "source_number": source.number},
+        after={"messages": moved, "tags": sorted(t.name for t in tags)},
+    )
+    emit(
+        Event.CONVERSATION_UPDATED,
+        conversation_id=source.pk,
+        changes={"status": Status.RESOLVED, "merged_into": into.pk},
+    )
+    emit(Event.CONVERSATION_UPDATED, conversation_id=into.pk, changes={"merged": source.pk})
+    return into
+
+
+def live_conversation(conversation: Conversation) -> Conversation:
+    """The conversation a merged one lives on in (itself when it was not merged)."""
+    seen = 0
+    while conversation.merged_into_id is not None and seen < 10:
+        conversation = Conversation.objects.get(pk=conversation.merged_into_id)
+        seen += 1
     return conversation
 
 

@@ -15,7 +15,7 @@ Group names (one place, so producers and consumers agree):
 - ``agent.<id>``: one agent's browsers (assignments, screen-pops).
 - ``brand.<id>``: every agent of a brand (inbox changes, supervisor board).
 - ``conversation.<id>``: whoever has the conversation open (messages, viewers, typing).
-- ``visitor.<token-id>``: one chat visitor's widget connections.
+- ``visitor.<brand id>.<visitor id>``: one chat visitor's widget connections.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ def conversation_group(conversation_id: int) -> str:
     return f"conversation.{conversation_id}"
 
 
-def visitor_group(visitor_id: int | str) -> str:
-    return f"visitor.{visitor_id}"
+def visitor_group(brand_id: int, visitor_id: int | str) -> str:
+    """One chat visitor's connections; the brand is part of the name, so no group is
+    shared across brands whatever the visitor id."""
+    return f"visitor.{brand_id}.{visitor_id}"
 
 
 def remember_server_loop() -> None:

@@ -5,7 +5,9 @@ Pure functions, no Django: property-tested in ``tests/customers/test_identity.py
 
 from __future__ import annotations
 
+import contextlib
 import re
+import unicodedata
 
 import phonenumbers
 
@@ -27,6 +29,36 @@ def normalize_email(value: str) -> str:
     if len(normalized) > 320:  # lowering can lengthen text (İ → i̇)
         raise InvalidAddress(f"not an email address: {value!r}")
     return normalized
+
+
+def clean_name(value: str, limit: int = 200) -> str:
+    """A person's name as one line: line breaks, tabs and other control or separator
+    characters become single spaces (a name goes into mail headers, where CR or LF
+    cannot stand), surrounding space is dropped, and at most ``limit`` characters kept."""
+    text = "".join(" " if _unprintable(c) else c for c in value)
+    return " ".join(text.split())[:limit].strip()
+
+
+def _unprintable(char: str) -> bool:
+    return unicodedata.category(char) in {"Cc", "Zl", "Zp", "Cs"}
+
+
+def inbox_address_key(value: str) -> str:
+    """The key under which an email inbox claims an address, the same for every way of
+    writing it: case folded (Unicode too), the domain in IDNA form, and plus-addressing
+    (``support+billing@``) counted as the address before the ``+``. Raises InvalidAddress."""
+    email = value.strip().strip("<>").strip()
+    local, _, domain = email.rpartition("@")
+    if len(email) > 320 or not _EMAIL_RE.match(f"{local}@{domain.lower()}"):
+        raise InvalidAddress(f"not an email address: {value!r}")
+    local = local.split("+", 1)[0].casefold()
+    domain = domain.rstrip(".").casefold()
+    # Not a valid IDNA name: kept case folded, it still names one key.
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
+    if not local or not domain:
+        raise InvalidAddress(f"not an email address: {value!r}")
+    return f"{local}@{domain}"[:320]
 
 
 def normalize_phone(value: str, default_region: str | None = None) -> str:

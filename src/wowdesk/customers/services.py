@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from wowdesk.core import audit, fastsql
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.models import Agent, Brand
-from wowdesk.customers.identity import InvalidAddress, normalize
+from wowdesk.customers.identity import InvalidAddress, clean_name, normalize
 from wowdesk.customers.models import Customer, Identity, IdentityKind, Organization, Purchase
 
 
@@ -109,14 +109,14 @@ def complete_customer(
         customer = fastsql.insert(
             Customer,
             brand_id=found.brand_id,
-            name=contact.name.strip()[:200],
+            name=clean_name(contact.name),
             email=next((v for k, v in pairs if k == IdentityKind.EMAIL), ""),
             phone=next((v for k, v in pairs if k == IdentityKind.PHONE), ""),
             language=language,
         )
         created = True
-    elif contact.name and not customer.name:
-        customer.name = contact.name.strip()[:200]
+    elif clean_name(contact.name) and not customer.name:
+        customer.name = clean_name(contact.name)
         customer.save(update_fields=["name", "updated_at"])
     for kind, value in pairs:
         if (kind, value) not in found.known:
@@ -192,6 +192,8 @@ def update_customer(customer: Customer, *, actor: Agent | None, **fields: Any) -
             and not Organization.objects.filter(pk=value, brand_id=customer.brand_id).exists()
         ):
             raise InvalidInput(_("No such organization in this brand."), field="organization_id")
+        if key == "name":
+            value = clean_name(str(value))  # one line: a name goes into mail headers
         setattr(customer, key, value)
     customer.save()
     b, a = audit.diff(before, {f: getattr(customer, f) for f in CUSTOMER_FIELDS})

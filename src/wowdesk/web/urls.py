@@ -28,6 +28,7 @@ urlpatterns = [
     path("inbox/c/<int:pk>/", views.conversation_page, name="conversation"),
     path("inbox/c/<int:pk>/reply/", views.reply, name="reply"),
     path("inbox/c/<int:pk>/update/", views.update, name="update"),
+    path("inbox/c/<int:pk>/merge/", views.merge, name="merge"),
     path("inbox/c/<int:pk>/next/", views.neighbour, {"direction": "next"}, name="next"),
     path("inbox/c/<int:pk>/prev/", views.neighbour, {"direction": "prev"}, name="prev"),
     path(

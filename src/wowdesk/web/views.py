@@ -219,6 +219,10 @@ def customer_360(customer: Customer, current: Conversation) -> dict[str, Any]:
         "local_now": _local_now(customer.timezone),
         "purchases": purchases,
         "previous": previous,
+        # among them, the ones still open: the agent may merge them into this one
+        "open_others": [
+            c for c in previous if c.status != Status.RESOLVED and c.merged_into_id is None
+        ],
         "mood": line,
         "mood_points": _mood_points(line),
     }
@@ -386,6 +390,30 @@ def update(request: HttpRequest, pk: int) -> HttpResponseBase:
         flash.error(request, e.message)
     else:
         flash.success(request, _("Conversation updated."))
+    return _back(request, conversation)
+
+
+@require_POST
+@agent_required()
+def merge(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The side panel's "merge into this one": the conversation ``source`` (another of the
+    agent's brands' conversations) is folded into this one."""
+    agent = _agent(request)
+    conversation = _conversation(request, pk)
+    source_id = _int_or_none(request.POST.get("source", ""))
+    if source_id is None:
+        flash.error(request, _("Say which conversation to merge."))
+        return _back(request, conversation)
+    source = _conversation(request, source_id)
+    try:
+        with transaction.atomic():
+            conversations.merge_conversations(source, conversation, actor=agent)
+    except ServiceError as e:
+        flash.error(request, e.message)
+    else:
+        flash.success(
+            request, _("#%(number)s was merged into this conversation.") % {"number": source.number}
+        )
     return _back(request, conversation)
 
 

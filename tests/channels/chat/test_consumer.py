@@ -85,7 +85,7 @@ def test_verified_user_by_hmac_and_wrong_hash_refused(chat_inbox: Inbox) -> None
     async def scenario() -> None:
         ws, welcome = await visitor(ref(chat_inbox), user_id="customer-42", user_hash=good)
         assert welcome["verified"] is True
-        assert welcome["visitor"] == tokens.verified_visitor_id("customer-42")
+        assert welcome["visitor"] == tokens.verified_visitor_id(chat_inbox.brand_id, "customer-42")
         await ws.close()
 
         bad, error = await visitor(ref(chat_inbox), user_id="customer-43", user_hash=good)

@@ -48,11 +48,16 @@ def test_user_hash_is_hex_hmac_sha256_as_the_brand_computes_it() -> None:
     assert not tokens.check_user_hash("", "user-1", tokens.user_hash("", "user-1"))
 
 
-@given(st.text(min_size=1, max_size=100))
-def test_verified_visitor_ids_are_stable_handles(user_id: str) -> None:
-    vid = tokens.verified_visitor_id(user_id)
-    assert vid == tokens.verified_visitor_id(user_id)
+@given(st.text(min_size=1, max_size=100), st.integers(1, 2**62), st.integers(1, 2**62))
+def test_verified_visitor_ids_are_stable_handles_per_brand(
+    user_id: str, brand_id: int, other_brand_id: int
+) -> None:
+    vid = tokens.verified_visitor_id(brand_id, user_id)
+    assert vid == tokens.verified_visitor_id(brand_id, user_id)
     assert vid == vid.casefold() and vid.isalnum() and len(vid) == 33
+    if other_brand_id != brand_id:
+        assert vid != tokens.verified_visitor_id(other_brand_id, user_id)
+    assert vid != tokens.legacy_verified_visitor_id(user_id)
 
 
 def test_new_visitor_ids_differ() -> None:

@@ -12,10 +12,16 @@ The protocol is JSON frames with a ``type``. The widget speaks first:
 - ``email`` {email, name?} → ``email.saved``: the conversation may continue by email.
 - ``ping`` → ``pong`` (keeps the visitor counted as present).
 
+``message`` and ``email`` frames count against ``WOWDESK_CHAT_RATE`` per visitor per
+10 s; beyond it the answer is ``error`` {code: "rate_limited", retry_after}. Other
+frames (``typing``, ``ping``…) have five times that budget and are dropped beyond it;
+frames that make no sense (before ``hello``, unknown types) are answered with an error.
+20 refusals of any of these in a row close the socket with 4429.
+
 The server pushes ``message`` (an agent's reply, or the visitor's own from another tab)
-and ``typing`` {is_typing, name} (an agent typing). The socket joins ``visitor.<id>`` and
-``conversation.<id>``; other producers send other event types to the latter, which this
-consumer ignores.
+and ``typing`` {is_typing, name} (an agent typing). The socket joins
+``visitor.<brand id>.<visitor id>`` and ``conversation.<id>``; other producers send other
+event types to the latter, which this consumer ignores.
 """
 
 from __future__ import annotations
@@ -35,12 +41,16 @@ from wowdesk.channels.chat import services, tokens
 from wowdesk.channels.chat.tokens import Visitor
 from wowdesk.conversations.models import Inbox
 from wowdesk.core.errors import Forbidden, NotFound, ServiceError
+from wowdesk.core.ratelimit import RateLimited
 from wowdesk.core.realtime import conversation_group, remember_server_loop, visitor_group
 
 log = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429
+# Frames refused in a row (over a rate, or making no sense) before the socket is closed.
+MAX_REFUSALS = 20
 
 
 def _language(code: Any) -> str:
@@ -53,6 +63,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     visitor: Visitor | None = None
     conversation_id: int | None = None
     language: str = "en"
+    refusals: int = 0
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Other producers send other event types to the shared conversation group.
@@ -74,21 +85,32 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if layer is not None:
             for group in getattr(self, "groups_joined", set()):
                 await layer.group_discard(group, self.channel_name)
-        if self.visitor is not None:
-            await sync_to_async(services.mark_offline)(self.visitor.visitor_id)
+        if self.visitor is not None and self.inbox is not None:
+            await sync_to_async(services.mark_offline)(self.inbox.brand_id, self.visitor.visitor_id)
         raise StopConsumer()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
-            await self._error("bad_frame", "", "")
+            await self._junk("bad_frame", "")
             return
         kind = content.get("type")
         if kind == "hello":
+            if self.visitor is not None:
+                await self._junk("already_said_hello", "")
+                return
             await self._hello(content)
             return
         if self.visitor is None or self.inbox is None:
-            await self._error("hello_first", "", "")
+            await self._junk("hello_first", "")
             return
+        if kind not in ("message", "email"):  # those two count against the message rate
+            try:
+                await sync_to_async(services.check_rate)(self.inbox, self.visitor, kind="frame")
+            except RateLimited:
+                await self._over()  # dropped without a word
+                return
+            if kind in ("typing", "ping"):
+                self.refusals = 0
         if kind == "message":
             await self._message(content)
         elif kind == "typing":
@@ -96,17 +118,25 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         elif kind == "email":
             await self._email(content)
         elif kind == "ping":
-            await sync_to_async(services.mark_online)(self.visitor.visitor_id)
+            await sync_to_async(services.mark_online)(self.inbox.brand_id, self.visitor.visitor_id)
             await self.send_json({"type": "pong"})
         else:
-            await self._error("unknown_type", "type", "")
+            await self._junk("unknown_type", "type")
+
+    async def _junk(self, code: str, field: str) -> None:
+        """A frame that makes no sense here: said so; a stream of them closes the socket."""
+        await self._error(code, field, "")
+        await self._over()
+
+    async def _over(self) -> None:
+        """One more frame refused; ``MAX_REFUSALS`` in a row close the socket (4429)."""
+        self.refusals += 1
+        if self.refusals >= MAX_REFUSALS:
+            await self.close(code=CLOSE_TOO_MANY)
 
     # --- frames from the widget ---------------------------------------------------------
 
     async def _hello(self, content: dict[str, Any]) -> None:
-        if self.visitor is not None:
-            await self._error("already_said_hello", "", "")
-            return
         self.language = _language(content.get("lang"))
         try:
             welcome = await database_sync_to_async(self._open)(content)
@@ -119,8 +149,8 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 code = CLOSE_NOT_FOUND
             await self.close(code=code)
             return
-        assert self.visitor is not None
-        await self._join(visitor_group(self.visitor.visitor_id))
+        assert self.visitor is not None and self.inbox is not None
+        await self._join(visitor_group(self.inbox.brand_id, self.visitor.visitor_id))
         if self.conversation_id is not None:
             await self._join(conversation_group(self.conversation_id))
         await self.send_json(welcome)
@@ -135,7 +165,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 user_hash=str(content.get("user_hash") or "")[:200],
             )
             conversation = services.current_conversation(inbox, visitor.visitor_id)
-            services.mark_online(visitor.visitor_id)
+            services.mark_online(inbox.brand_id, visitor.visitor_id)
             self.inbox, self.visitor = inbox, visitor
             self.conversation_id = conversation.pk if conversation else None
             return {
@@ -149,13 +179,25 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 "history": services.history(conversation),
             }
 
+    async def _refused(self, exc: RateLimited, **extra: Any) -> None:
+        """Over the chat rate: an error frame saying when to try again; a visitor that
+        keeps sending regardless is disconnected (4429)."""
+        await self._error(
+            exc.code, exc.field or "", exc.message, retry_after=exc.retry_after, **extra
+        )
+        await self._over()
+
     async def _message(self, content: dict[str, Any]) -> None:
         client_id = str(content.get("client_id") or "")
         try:
             result, echo = await database_sync_to_async(self._post)(content)
+        except RateLimited as exc:
+            await self._refused(exc, client_id=client_id)
+            return
         except ServiceError as exc:
             await self._error(exc.code, exc.field or "", exc.message, client_id=client_id)
             return
+        self.refusals = 0
         if result.conversation_id is not None and result.conversation_id != self.conversation_id:
             if self.conversation_id is not None:
                 await self._leave(conversation_group(self.conversation_id))
@@ -171,9 +213,10 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             }
         )
         layer = get_channel_layer()
-        if echo is not None and layer is not None and self.visitor is not None:
+        if echo is not None and layer is not None and self.visitor is not None and self.inbox:
             await layer.group_send(
-                visitor_group(self.visitor.visitor_id), {"type": "chat.message", "message": echo}
+                visitor_group(self.inbox.brand_id, self.visitor.visitor_id),
+                {"type": "chat.message", "message": echo},
             )
 
     def _post(self, content: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
@@ -215,6 +258,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
         def save() -> None:
             with translation.override(self.language):
+                services.check_rate(inbox, visitor)
                 services.remember_email(
                     inbox,
                     visitor,
@@ -224,9 +268,13 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
         try:
             await database_sync_to_async(save)()
+        except RateLimited as exc:
+            await self._refused(exc)
+            return
         except ServiceError as exc:
             await self._error(exc.code, exc.field or "", exc.message)
             return
+        self.refusals = 0
         await self.send_json({"type": "email.saved"})
 
     # --- events from the channel layer ----------------------------------------------------

@@ -4,8 +4,8 @@ Every write of the chat channel goes through here. A visitor's message enters th
 one ingest path (``wowdesk.channels.ingest.ingest``, channel ``chat``): stored first,
 exactly once per client-generated message id. An agent's reply leaves through the outbox
 and :class:`ChatAdapter`, which pushes it to the visitor's widgets (group
-``visitor.<id>``) and, when the visitor has gone and left an email address, hands it to
-the email channel so the conversation continues by email.
+``visitor.<brand id>.<visitor id>``) and, when the visitor has gone and left an email
+address, hands it to the email channel so the conversation continues by email.
 
 Widget settings live in ``Inbox.settings["widget"]`` (no model of their own):
 ``token`` (public, goes in the script tag), ``secret`` (identity verification HMAC key),
@@ -33,7 +33,7 @@ from wowdesk.channels.ingest import IngestResult, ingest
 from wowdesk.channels.schema import InboundIn
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Channel, Conversation, Direction, Inbox, Message
-from wowdesk.core import audit
+from wowdesk.core import audit, ratelimit
 from wowdesk.core.errors import Forbidden, InvalidInput, NotFound
 from wowdesk.core.models import Agent
 from wowdesk.core.realtime import send_now, visitor_group
@@ -153,13 +153,29 @@ def open_session(
     if user_id or user_hash:
         if not tokens.check_user_hash(config.secret, user_id.strip(), user_hash):
             raise Forbidden(_("The identity verification hash is wrong."), field="user_hash")
-        return Visitor(inbox.pk, tokens.verified_visitor_id(user_id.strip()), verified=True)
+        visitor_id = tokens.verified_visitor_id(inbox.brand_id, user_id.strip())
+        _adopt_legacy_identity(inbox.brand_id, visitor_id, user_id.strip())
+        return Visitor(inbox.pk, visitor_id, verified=True)
     if config.require_verification:
         raise Forbidden(_("This chat needs a verified user."), field="user_hash")
     visitor = tokens.read(token, inbox.pk)
     if visitor is not None and not visitor.verified:
         return visitor
     return Visitor(inbox.pk, tokens.new_visitor_id())
+
+
+def _adopt_legacy_identity(brand_id: int, visitor_id: str, user_id: str) -> None:
+    """A verified visitor known under the id that did not name the brand keeps their
+    customer (looked up in this brand's identities only)."""
+    mine = Identity.objects.filter(brand_id=brand_id, kind=IdentityKind.CHAT)
+    if mine.filter(value=visitor_id).exists():
+        return
+    legacy = tokens.legacy_verified_visitor_id(user_id)
+    owner = mine.filter(value=legacy).values_list("customer_id", flat=True).first()
+    if owner is not None:
+        with transaction.atomic():
+            customer = Customer.objects.get(pk=owner)
+            crm.add_identity(customer, kind=IdentityKind.CHAT, value=visitor_id, actor=None)
 
 
 def agents_on_shift(brand_id: int, now: dt.datetime | None = None) -> bool:
@@ -221,6 +237,18 @@ def history(conversation: Conversation | None, limit: int = HISTORY) -> list[dic
     return [message_out(m) for m in reversed(rows)]
 
 
+def check_rate(inbox: Inbox, visitor: Visitor, *, kind: str = "message") -> None:
+    """Count one frame of this visitor (in their brand) against the chat rate: messages
+    and email frames share ``WOWDESK_CHAT_RATE`` per 10 s; other frames (``kind``
+    "frame": typing, ping…) have five times that. Raises RateLimited."""
+    rate = ratelimit.chat_rate()
+    if kind == "frame":
+        rate = ratelimit.Rate(rate.count * 5, rate.period)
+    else:
+        kind = "message"
+    ratelimit.check(f"chat:{kind}:{inbox.brand_id}:{visitor.visitor_id}", rate)
+
+
 def post_message(
     inbox: Inbox,
     visitor: Visitor,
@@ -232,7 +260,9 @@ def post_message(
     language: str = "",
 ) -> IngestResult:
     """A visitor's message, through the one ingest path. The same ``client_id`` sent twice
-    (a resend after a dropped connection) is stored once and answers with the same ids."""
+    (a resend after a dropped connection) is stored once and answers with the same ids.
+    At most ``WOWDESK_CHAT_RATE`` per visitor in 10 seconds (RateLimited beyond)."""
+    check_rate(inbox, visitor)
     if not CLIENT_ID.match(client_id or ""):
         raise InvalidInput(_("A chat message needs a client id."), field="client_id")
     text = (body or "").strip()
@@ -304,20 +334,20 @@ def remember_email(inbox: Inbox, visitor: Visitor, email: str, *, name: str = ""
 # --- presence of visitors (shared cache: Redis in cluster mode) ------------------------------
 
 
-def _online_key(visitor_id: str) -> str:
-    return f"wowdesk:chat:online:{visitor_id}"
+def _online_key(brand_id: int, visitor_id: str) -> str:
+    return f"wowdesk:chat:online:{brand_id}:{visitor_id}"
 
 
-def mark_online(visitor_id: str) -> None:
-    cache.set(_online_key(visitor_id), 1, ONLINE_TTL)
+def mark_online(brand_id: int, visitor_id: str) -> None:
+    cache.set(_online_key(brand_id, visitor_id), 1, ONLINE_TTL)
 
 
-def mark_offline(visitor_id: str) -> None:
-    cache.delete(_online_key(visitor_id))
+def mark_offline(brand_id: int, visitor_id: str) -> None:
+    cache.delete(_online_key(brand_id, visitor_id))
 
 
-def is_online(visitor_id: str) -> bool:
-    return cache.get(_online_key(visitor_id)) is not None
+def is_online(brand_id: int, visitor_id: str) -> bool:
+    return cache.get(_online_key(brand_id, visitor_id)) is not None
 
 
 # --- outbound -----------------------------------------------------------------------------
@@ -341,8 +371,11 @@ class ChatAdapter:
         )
         payload = message_out(message)
         for visitor_id in visitors:
-            send_now(visitor_group(visitor_id), {"type": "chat.message", "message": payload})
-        if any(is_online(v) for v in visitors):
+            send_now(
+                visitor_group(conversation.brand_id, visitor_id),
+                {"type": "chat.message", "message": payload},
+            )
+        if any(is_online(conversation.brand_id, v) for v in visitors):
             return {"delivered_via": "chat"}
         email = (
             Identity.objects.filter(customer_id=conversation.customer_id, kind=IdentityKind.EMAIL)

@@ -6,8 +6,9 @@ only believes a token it signed itself, for the inbox it was issued for.
 
 Identity verification (as Intercom and Chatwoot do it): the brand's own site computes
 ``HMAC-SHA256(inbox secret, user id)`` on its server and puts the user id and that hash in
-the script tag. A right hash ties the visitor to a stable id derived from the user id, so
-the same person finds their conversation on any device; a wrong one is refused.
+the script tag. A right hash ties the visitor to a stable id derived from the brand and
+the user id, so the same person finds their conversation on any device, and the same
+user id of two brands are two visitors; a wrong hash is refused.
 """
 
 from __future__ import annotations
@@ -36,8 +37,15 @@ def new_visitor_id() -> str:
     return "v" + secrets.token_hex(16)
 
 
-def verified_visitor_id(user_id: str) -> str:
-    """The same brand user id always maps to the same visitor id (per install)."""
+def verified_visitor_id(brand_id: int, user_id: str) -> str:
+    """The same user id of the same brand always maps to the same visitor id; the same
+    user id in another brand is another visitor (another identity, another socket group)."""
+    return "u" + hashlib.sha256(f"{brand_id}:{user_id}".encode()).hexdigest()[:32]
+
+
+def legacy_verified_visitor_id(user_id: str) -> str:
+    """The id a verified visitor had before it named the brand (found again only inside
+    the same brand's identities: ``chat.services.open_session``)."""
     return "u" + hashlib.sha256(user_id.encode("utf-8")).hexdigest()[:32]
 
 

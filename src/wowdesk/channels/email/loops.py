@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from wowdesk.channels.email.parse import ParsedMail
+from wowdesk.customers.identity import InvalidAddress, inbox_address_key
 
 MAILER_DAEMONS = ("mailer-daemon@", "postmaster@")
 
@@ -21,6 +22,14 @@ def loop_reason(parsed: ParsedMail, *, mail_from: str | None, own: Iterable[str]
     sender = parsed.from_email.lower()
     if sender.startswith(MAILER_DAEMONS):
         return f"From: {sender}"
-    if sender and sender in {a.lower() for a in own if a}:
+    if sender and _key(sender) in {_key(a) for a in own if a}:
         return f"From our own address {sender}"
     return ""
+
+
+def _key(address: str) -> str:
+    """Addresses compared as inboxes claim them (case and plus-addressing folded)."""
+    try:
+        return inbox_address_key(address)
+    except InvalidAddress:
+        return address.strip().lower()

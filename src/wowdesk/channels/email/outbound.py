@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from wowdesk.channels.adapters import PermanentSendError, TransientSendError
 from wowdesk.channels.email.parse import LOOP_HEADER, SUBJECT_TOKEN_RE
 from wowdesk.channels.email.services import config
-from wowdesk.channels.email.threading import make_message_id
-from wowdesk.conversations.models import Attachment, Direction, Message
+from wowdesk.channels.email.threading import make_message_id, participants
+from wowdesk.conversations.models import Attachment, Conversation, Direction, Message
+from wowdesk.customers.identity import InvalidAddress, clean_name, normalize_email
 from wowdesk.customers.models import Identity, IdentityKind
 
 
@@ -48,27 +49,18 @@ def build_message(message: Message) -> tuple[EmailMessage, str, str]:
         .only("meta", "external_id")
         .first()
     )
-    mail_meta = (last_in.meta or {}).get("email", {}) if last_in else {}
-    to = mail_meta.get("reply_to") or mail_meta.get("from") or ""
-    if not to:
-        to = (
-            Identity.objects.filter(customer_id=conversation.customer_id, kind=IdentityKind.EMAIL)
-            .values_list("value", flat=True)
-            .first()
-            or ""
-        )
-    if not to:
-        raise PermanentSendError(_("The customer has no email address."))
+    to = recipient(conversation, last_in)
     from_addr = inbox.address or parseaddr(cfg.email_from)[1] or cfg.support_address
     domain = from_addr.rpartition("@")[2] or "localhost"
     message_id = message.external_id or make_message_id(message.pk, domain)
 
     mail = EmailMessage()
-    mail["From"] = formataddr((conversation.brand.name, from_addr))
-    mail["To"] = formataddr((conversation.customer.name, to))
+    mail["From"] = formataddr((clean_name(conversation.brand.name), from_addr))
+    mail["To"] = formataddr((clean_name(conversation.customer.name), to))
     mail["Subject"] = reply_subject(conversation.subject, conversation.number)
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = message_id
+    mail_meta = (last_in.meta or {}).get("email", {}) if last_in else {}
     parent = mail_meta.get("message_id") or (last_in.external_id if last_in else "")
     if parent:
         references = [r for r in mail_meta.get("references", []) if r != parent][-19:]
@@ -88,6 +80,32 @@ def build_message(message: Message) -> tuple[EmailMessage, str, str]:
                 filename=attachment.filename,
             )
     return mail, from_addr, to
+
+
+def recipient(conversation: Conversation, last_in: Message | None) -> str:
+    """Where a reply goes: the latest mail's Reply-To, else its sender, whichever is a
+    participant of the conversation (threading.participants), else the customer's
+    address. A Reply-To naming anyone else never redirects the conversation."""
+    allowed = participants(conversation.pk)
+    mail_meta = (last_in.meta or {}).get("email", {}) if last_in else {}
+    for candidate in (mail_meta.get("reply_to"), mail_meta.get("from")):
+        if not candidate:
+            continue
+        try:
+            if normalize_email(str(candidate)) in allowed:
+                return str(candidate)
+        except InvalidAddress:
+            continue
+    to = (
+        Identity.objects.filter(customer_id=conversation.customer_id, kind=IdentityKind.EMAIL)
+        .order_by("id")
+        .values_list("value", flat=True)
+        .first()
+        or ""
+    )
+    if not to:
+        raise PermanentSendError(_("The customer has no email address."))
+    return to
 
 
 class EmailAdapter:

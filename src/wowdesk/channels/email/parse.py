@@ -15,6 +15,7 @@ import email.utils
 import hashlib
 import html as html_lib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
@@ -24,6 +25,7 @@ import nh3
 MSGID_RE = re.compile(r"<[^<>\s]{1,398}>")
 SUBJECT_TOKEN_RE = re.compile(r"\[#(\d{1,12})\]")
 LOOP_HEADER = "X-Wowdesk-Loop"
+_UNFOLD = re.compile(r"\r?\n(?=[ \t])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -164,12 +166,43 @@ def _raw_header(msg: Message, name: str) -> str | None:
     return clean_text(decoded)
 
 
-def _addresses(msg: Message, name: str) -> list[tuple[str, str]]:
+def _raw_values(msg: Message, name: str) -> list[str]:
+    """Every value of a header as the mail wrote it (encoded words still encoded), with
+    8-bit bytes (SMTPUTF8) read as UTF-8."""
     try:
-        values = [str(v) for v in msg.get_all(name) or []]
+        items = msg.raw_items()
     except Exception:
-        raw = _raw_header(msg, name)
-        values = [raw] if raw else []
+        return []
+    values = []
+    for key, value in items:
+        if key.lower() != name.lower():
+            continue
+        text = str(value)
+        try:
+            text = text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeError:
+            text = text.encode("utf-8", "replace").decode("utf-8")
+        values.append(_UNFOLD.sub("", text).replace("\r", " ").replace("\n", " "))
+    return values
+
+
+def decode_display_name(value: str) -> str:
+    """A display name as a person reads it: RFC 2047 encoded words decoded (also inside
+    quotes, as mail programs do), on one line, without control characters."""
+    text = value
+    if "=?" in text:
+        try:
+            text = str(email.header.make_header(email.header.decode_header(text)))
+        except Exception:  # a broken encoded word: keep the text as written
+            text = value
+    text = "".join(" " if unicodedata.category(c) in {"Cc", "Zl", "Zp", "Cs"} else c for c in text)
+    return " ".join(clean_text(text).split())[:200]
+
+
+def parse_address_list(values: list[str]) -> list[tuple[str, str]]:
+    """(display name, address) pairs of address header values in any form RFC 5322
+    allows: ``"Doe, John" <j@x>``, encoded words, ``j@x (John Doe)``, quoted pairs,
+    groups. Entries without an address are dropped; names are one line."""
     out: list[tuple[str, str]] = []
     try:
         pairs = email.utils.getaddresses(values)
@@ -177,9 +210,22 @@ def _addresses(msg: Message, name: str) -> list[tuple[str, str]]:
         return out
     for display, addr in pairs:
         addr = clean_text(addr).strip()
-        if "@" in addr and len(addr) <= 320:
-            out.append((clean_text(display).strip()[:200], addr))
+        if "@" in addr and len(addr) <= 320 and not any(c.isspace() for c in addr):
+            out.append((decode_display_name(display), addr))
     return out
+
+
+def _addresses(msg: Message, name: str) -> list[tuple[str, str]]:
+    found = parse_address_list(_raw_values(msg, name))
+    if found:
+        return found
+    # No raw value that reads as addresses: what the email package makes of the header.
+    try:
+        values = [str(v) for v in msg.get_all(name) or []]
+    except Exception:
+        raw = _raw_header(msg, name)
+        values = [raw] if raw else []
+    return parse_address_list(values)
 
 
 def _msgids(value: str | None) -> list[str]:

@@ -26,13 +26,14 @@ from wowdesk.channels import ingest
 from wowdesk.channels.email.loops import loop_reason
 from wowdesk.channels.email.models import EmailMailbox, RawMail, RawMailStatus
 from wowdesk.channels.email.parse import DeliveryReport, ParsedMail, parse_mail
-from wowdesk.channels.email.threading import conversation_for, our_message_pk
+from wowdesk.channels.email.threading import Threading, our_message_pk, thread_mail
 from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.channels.schema import InboundIn
 from wowdesk.config import Config
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Attachment, Channel, Conversation, Inbox, Message
 from wowdesk.core.errors import ServiceError
+from wowdesk.customers.identity import InvalidAddress, inbox_address_key
 
 log = logging.getLogger(__name__)
 
@@ -50,22 +51,23 @@ def config() -> Config:
 
 
 def inboxes_for(address: str) -> list[Inbox]:
-    """The email inboxes (one per brand at most) that take mail for this address."""
-    address = address.strip().strip("<>").strip()
-    if not address or len(address) > 320:
+    """The one email inbox that takes mail for this address (an empty list: none).
+
+    Addresses are compared as inboxes claim them (``inbox_address_key``): case folded,
+    plus-addressing folded; each key belongs to one inbox in the whole installation."""
+    try:
+        key = inbox_address_key(address)
+    except InvalidAddress:
         return []
-    inboxes: dict[int, Inbox] = {}
-    for inbox in Inbox.objects.filter(channel=Channel.EMAIL, address__iexact=address).order_by(
-        "-is_default", "id"
-    ):
-        inboxes.setdefault(inbox.brand_id, inbox)
-    return list(inboxes.values())
+    return list(Inbox.objects.filter(channel=Channel.EMAIL, address_key=key)[:1])
 
 
-def own_addresses(brand_id: int) -> set[str]:
+def own_addresses() -> set[str]:
+    """Every address this installation sends from: a mail from one of them is our own
+    (or another brand's) mail coming back, never a customer's."""
     cfg = config()
     addresses = set(
-        Inbox.objects.filter(brand_id=brand_id, channel=Channel.EMAIL)
+        Inbox.objects.filter(channel=Channel.EMAIL)
         .exclude(address="")
         .values_list("address", flat=True)
     )
@@ -246,13 +248,14 @@ def _process(row: RawMail) -> RawMail:
         mail_from=(
             ("" if row.mail_from == "<>" else row.mail_from) if row.source == "smtp" else None
         ),
-        own=own_addresses(brand_id),
+        own=own_addresses(),
     )
     if reason:
         return _ignore(row, brand_id, parsed, reason)
     if not parsed.from_email:
         return _finish(row, RawMailStatus.REJECTED, _("The mail has no sender address (From)."))
-    item = _inbound(row, inbox, parsed, raw)
+    threading = thread_mail(brand_id, parsed)
+    item = _inbound(row, inbox, parsed, raw, threading)
     if isinstance(item, str):
         return _finish(row, RawMailStatus.REJECTED, item)
     from wowdesk.channels.ingest import ingest
@@ -267,10 +270,43 @@ def _process(row: RawMail) -> RawMail:
         return _finish(row, status, _("Ingest did not finish: %(s)s") % {"s": result.status})
     message = Message.objects.get(pk=result.message_id)
     save_attachments(message, parsed)
+    if threading.untrusted_reference is not None and not result.duplicate:
+        _note_untrusted_reference(message, threading.untrusted_reference, parsed)
     return _finish(row, RawMailStatus.INGESTED, message=message)
 
 
-def _inbound(row: RawMail, inbox: Inbox, parsed: ParsedMail, raw: bytes) -> InboundIn | str:
+def _note_untrusted_reference(message: Message, referenced_id: int, parsed: ParsedMail) -> None:
+    """A mail referred to a conversation its sender takes no part in: it opened its own;
+    both threads say so, so that an agent who knows better can merge them."""
+    with transaction.atomic():
+        referenced = Conversation.objects.select_related("inbox").get(pk=referenced_id)
+        opened = Conversation.objects.select_related("inbox").get(pk=message.conversation_id)
+        meta = {"email": {"untrusted_reference": referenced.pk, "opened": opened.pk}}
+        conversations.add_activity(
+            referenced,
+            _(
+                "A mail from %(sender)s, who is not a participant of this conversation, "
+                "referred to it; it opened #%(number)s instead."
+            )
+            % {"sender": parsed.from_email, "number": opened.number},
+            actor=None,
+            meta=meta,
+        )
+        conversations.add_activity(
+            opened,
+            _(
+                "This mail refers to #%(number)s, but its sender is not a participant "
+                "there, so it opened a conversation of its own."
+            )
+            % {"number": referenced.number},
+            actor=None,
+            meta=meta,
+        )
+
+
+def _inbound(
+    row: RawMail, inbox: Inbox, parsed: ParsedMail, raw: bytes, threading: Threading
+) -> InboundIn | str:
     """The ingest envelope for a person's mail, or the reason it cannot be one."""
     from wowdesk.channels.email.parse import fallback_message_id
 
@@ -295,6 +331,8 @@ def _inbound(row: RawMail, inbox: Inbox, parsed: ParsedMail, raw: bytes) -> Inbo
             "raw_mail_id": row.pk,
         }
     }
+    if threading.untrusted_reference is not None:
+        meta["email"]["untrusted_reference"] = threading.untrusted_reference
     if parsed.defects:
         meta["email"]["defects"] = parsed.defects[:20]
     if parsed.skipped_attachments:
@@ -311,7 +349,7 @@ def _inbound(row: RawMail, inbox: Inbox, parsed: ParsedMail, raw: bytes) -> Inbo
                 "body": body[:body_limit],
                 "html": parsed.html[:SCHEMA_MAX_HTML],
                 "sent_at": parsed.date,
-                "conversation_id": conversation_for(inbox.brand_id, parsed),
+                "conversation_id": threading.conversation_id,
                 "inbox": inbox.pk,
                 "meta": meta,
             }
@@ -343,7 +381,7 @@ def _ignore(row: RawMail, brand_id: int, parsed: ParsedMail, reason: str) -> Raw
     """An automatic mail: kept, noted in its conversation if it has one, never answered
     and never opening a conversation."""
     with transaction.atomic():
-        conversation_id = conversation_for(brand_id, parsed)
+        conversation_id = thread_mail(brand_id, parsed).conversation_id
         conversation = (
             Conversation.objects.select_related("inbox").filter(pk=conversation_id).first()
             if conversation_id
