@@ -728,6 +728,9 @@ def update_inbox(inbox: Inbox, *, actor: Agent | None, **fields: Any) -> Inbox:
         Inbox.objects.filter(brand_id=inbox.brand_id, name=name).exclude(pk=inbox.pk).exists()
     ):
         raise InvalidInput(_("An inbox with this name exists."), field="name")
+    if values.get("address") is not None:
+        values["address"] = str(values["address"]).strip()
+        check_inbox_address(inbox.channel, values["address"], exclude_pk=inbox.pk)
     return save_fields(  # type: ignore[no-any-return]
         inbox, fields=values, actor=actor, brand_id=inbox.brand_id, action="inbox.update"
     )
