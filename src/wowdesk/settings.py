@@ -119,6 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
+# Every sign-in (workspace and admin) goes through the throttle (web/services.py).
+AUTHENTICATION_BACKENDS = ["wowdesk.web.auth.ThrottledModelBackend"]
 
 LANGUAGE_CODE = CONFIG.default_language
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
