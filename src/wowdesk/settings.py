@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    # django-ninja's templates and static files: /api/v1/docs serves Swagger UI from here.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "wowdesk.core",
