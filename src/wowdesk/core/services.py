@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from wowdesk.core import audit
+from wowdesk.core import audit, realtime
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound
 from wowdesk.core.models import Agent, Alert, ApiToken, Brand, Role, Site, Team
 
@@ -314,6 +314,8 @@ def update_agent(agent: Agent, *, actor: Agent | None, **fields: Any) -> Agent:
     agent.save()
     if "role" in fields and fields["role"] is not None:
         sync_staff(agent.user, agent.role)
+    if before["is_active"] and not agent.is_active:
+        realtime.close_agent_sockets(agent.pk, "deactivated")
     b, a = audit.diff(before, agent_snapshot(agent))
     if a:
         audit.record(
