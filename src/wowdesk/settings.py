@@ -8,7 +8,7 @@ from typing import Any
 
 import dj_database_url
 
-from wowdesk.config import Config, secret_key_for
+from wowdesk.config import Config, harden_data_dir, secret_key_for
 
 # Before numpy loads: scoring one message is a tiny matrix product, and BLAS threads only
 # fight the request threads for the cores (emotion scoring measured 10-30x slower with
@@ -19,7 +19,7 @@ for _blas_threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREAD
 CONFIG = Config.from_env()
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = CONFIG.data_dir
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+harden_data_dir(DATA_DIR)
 
 SECRET_KEY = secret_key_for(CONFIG)
 DEBUG = CONFIG.debug
@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wowdesk.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "wowdesk.urls"
@@ -135,6 +136,24 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "uploads"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# HTTPS (WOWDESK_HTTPS=1, or a trusted proxy header that says so): cookies only over
+# HTTPS, HSTS, and the Content-Security-Policy (web/middleware.py).
+WOWDESK_HTTPS = CONFIG.https
+WOWDESK_CSP = CONFIG.https or CONFIG.csp
+if CONFIG.proxy_ssl_header is not None:
+    SECURE_PROXY_SSL_HEADER = CONFIG.proxy_ssl_header
+if CONFIG.https:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    CSRF_TRUSTED_ORIGINS += [f"https://{h}" for h in ALLOWED_HOSTS if h != "testserver"]
+SESSION_COOKIE_HTTPONLY = True
 
 if CONFIG.redis_url:
     CHANNEL_LAYERS = {

@@ -1,8 +1,13 @@
-/* The composer: insert a rendered macro at the cursor; the note mode changes the look. */
+/* The composer: insert a rendered macro at the cursor; the note mode changes the look.
+   A select marked data-autosubmit (the language picker) submits its form when changed. */
 (function () {
   "use strict";
 
   document.addEventListener("change", function (e) {
+    if (e.target.hasAttribute && e.target.hasAttribute("data-autosubmit") && e.target.form) {
+      e.target.form.submit();
+      return;
+    }
     var picker = e.target;
     if (picker.id === "macro-picker" && picker.value) {
       var url = picker.dataset.macroUrl.replace(/\/0\/$/, "/" + encodeURIComponent(picker.value) + "/");
