@@ -97,7 +97,7 @@ def test_a_request_through_the_trusted_proxy_is_secure(
     assert not plain.wsgi_request.is_secure()
 
 
-@pytest.mark.parametrize("path", ["/login/", "/api/v1/docs", "/chat-demo"])
+@pytest.mark.parametrize("path", ["/login/", "/api/v1/docs", "/admin/login/"])
 def test_html_pages_carry_the_csp_when_it_is_on(
     db: None, settings: Any, client: Client, path: str
 ) -> None:

@@ -97,6 +97,11 @@ def create_inbox(
         team_id=team_id,
         is_default=is_default,
     )
+    if channel == Channel.CHAT:
+        # Its widget token (the only public name of a chat inbox) and verification secret.
+        from wowdesk.channels.chat.services import ensure_widget
+
+        ensure_widget(inbox)
     audit.record(
         action="inbox.create",
         obj=inbox,
