@@ -193,5 +193,17 @@ LOGGING = {
     "loggers": {"wowdesk": {"level": "INFO"}},
 }
 
+# Django's own mail (invitations, password resets) through the same relay as replies.
+EMAIL_HOST = CONFIG.email_host
+EMAIL_PORT = CONFIG.email_port
+EMAIL_HOST_USER = CONFIG.email_user
+EMAIL_HOST_PASSWORD = CONFIG.email_password
+EMAIL_USE_TLS = CONFIG.email_use_tls and not CONFIG.email_use_ssl
+EMAIL_USE_SSL = CONFIG.email_use_ssl
+EMAIL_TIMEOUT = int(CONFIG.email_timeout)
+DEFAULT_FROM_EMAIL = CONFIG.email_from or CONFIG.support_address
+# A set-password link (invitation, reset) works for three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+
 WOWDESK_INBOUND_MAX_BODY_CHARS = CONFIG.inbound_max_body_chars
 WOWDESK_DEMO_DATA_DIR = CONFIG.demo_data_dir

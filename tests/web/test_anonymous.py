@@ -11,7 +11,7 @@ from tests.factories import make_conversation
 from wowdesk.conversations import services as conversations
 from wowdesk.core.models import Agent, Brand, Role
 
-ANONYMOUS_PAGES = ["/", "/login/", "/chat-demo", "/admin/login/", "/password/"]
+ANONYMOUS_PAGES = ["/", "/login/", "/chat-demo", "/admin/login/", "/password/", "/password/reset/"]
 
 
 @pytest.fixture

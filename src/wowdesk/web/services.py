@@ -1,4 +1,4 @@
-"""Writes of the web app: the sign-in throttle.
+"""Writes of the web app: the sign-in throttle (and the limit on password-reset mails).
 
 Every failed sign-in counts twice: under the pair (normalised username, client address) and
 under the client address alone. ``MAX_FAILURES`` failures of one pair within ``WINDOW``
@@ -25,6 +25,9 @@ from django.utils import timezone
 from wowdesk.web.models import LoginThrottle
 
 MAX_FAILURES = 5
+# "Forgot password?" mails: per address and per client within WINDOW
+RESET_MAILS_PER_ADDRESS = 3
+RESET_MAILS_PER_CLIENT = 20
 ADDRESS_MAX_FAILURES = 30
 WINDOW = dt.timedelta(minutes=15)
 LOCK_SECONDS = 15 * 60
@@ -125,3 +128,16 @@ def clear_failures(username: str, ip: str) -> None:
         Q(locked_until__isnull=True) | Q(locked_until__lte=timezone.now()),
         key=pair_key(username, ip),
     ).delete()
+
+
+def allow_reset_mail(email: str, ip: str) -> bool:
+    """Whether a password-reset mail to ``email`` may go out now; counts it if so. Keeps
+    "Forgot password?" from flooding someone's mailbox (the page answers the same)."""
+    now = timezone.now()
+    to_key = hashlib.sha256(f"reset\0{normalise_username(email)}".encode()).hexdigest()
+    from_key = hashlib.sha256(f"reset-client\0{address_scope(ip)}".encode()).hexdigest()
+    if LoginThrottle.objects.filter(key__in=[to_key, from_key], locked_until__gt=now).exists():
+        return False
+    _bump(to_key, RESET_MAILS_PER_ADDRESS, now)
+    _bump(from_key, RESET_MAILS_PER_CLIENT, now)
+    return True
