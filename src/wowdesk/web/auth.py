@@ -29,13 +29,13 @@ from django.utils.translation import gettext_lazy as _
 from wowdesk.core.models import Agent
 from wowdesk.core.permissions import visible_brand_ids
 from wowdesk.web import services as throttle
-from wowdesk.web.services import LOCK_SECONDS, MAX_FAILURES, client_ip
+from wowdesk.web.services import LOCK_SECONDS, client_ip
 
-__all__ = ["LOCK_SECONDS", "MAX_FAILURES", "ThrottledModelBackend", "client_ip", "failures"]
+# The throttle's limit and counter, as callers of the sign-in module read them.
+from wowdesk.web.services import MAX_FAILURES as MAX_FAILURES
+from wowdesk.web.services import failures as failures
 
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])
-
-failures = throttle.failures
 
 
 class ThrottledModelBackend(ModelBackend):
