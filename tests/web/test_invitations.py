@@ -216,7 +216,14 @@ def test_api_invite_into_another_brand_is_forbidden(
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "email"), ({"email": "nope"}, "email"), ({"email": "a@b.c", "role": "god"}, "role")],
+    [
+        ({}, "email"),
+        ({"email": "nope"}, "email"),
+        ({"email": "a@b"}, "email"),
+        ({"email": "a@example.com\r\nBcc: x@example.com"}, "email"),
+        ({"email": "a b@example.com"}, "email"),
+        ({"email": "a@b.c", "role": "god"}, "role"),
+    ],
 )
 def test_api_invite_bad_input_names_the_field(
     brand: Brand,

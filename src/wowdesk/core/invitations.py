@@ -16,15 +16,19 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from wowdesk.core import audit
+from wowdesk.core.errors import InvalidInput
 from wowdesk.core.models import Agent, Brand
 from wowdesk.core.services import AgentInput, create_agent
 
@@ -48,6 +52,10 @@ def invite_agent(
     base_url: str,
 ) -> Agent:
     """Create the agent (no password yet) and, after commit, mail the set-password link."""
+    try:
+        validate_email(data.email.strip())
+    except ValidationError as exc:
+        raise InvalidInput(_("Not an email address."), field="email") from exc
     agent = create_agent(
         AgentInput(**{**data.__dict__, "password": None}), brands=brands, actor=actor
     )
