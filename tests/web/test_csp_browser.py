@@ -62,3 +62,19 @@ def test_api_docs_and_admin_work_under_the_csp(
     page.goto("/admin/core/agent/")
     page.wait_for_selector("#result_list")
     assert refused == []
+
+
+def test_the_chat_widget_works_under_the_csp(
+    csp_page: tuple[Any, list[str]], live_server: Any, make_agent: Callable[..., Agent]
+) -> None:
+    from tests.channels.chat.pages import ChatWidget, sign_in
+    from wowdesk.conversations import services as conversations
+
+    page, refused = csp_page
+    agent = make_agent(Role.AGENT, name="Demo agent")
+    conversations.create_inbox(brand_id=agent.brands.get().pk, name="Website chat", channel="chat")
+    sign_in(page, live_server.url, agent.user)
+    widget = ChatWidget(page).open_demo(live_server.url).open()
+    assert widget.bubble.is_visible()
+    page.wait_for_load_state("networkidle")
+    assert refused == []

@@ -94,11 +94,15 @@ def test_an_admin_invites_an_agent_who_sets_a_password_and_logs_in(
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.SUPERVISOR])
 def test_only_admins_open_or_post_the_agents_page(
-    brand: Brand, make_agent: Callable[..., Agent], role: str
+    brand: Brand, other_brand: Brand, make_agent: Callable[..., Agent], role: str
 ) -> None:
-    client = signed_in(make_agent(role))
-    assert client.get("/settings/agents/").status_code == 403
-    assert invite(client, brand).status_code == 403
+    for own in (brand, other_brand):
+        client = signed_in(make_agent(role, brands=[own]))
+        assert client.get("/settings/agents/").status_code == 403
+        for target in (brand, other_brand):
+            assert invite(client, target).status_code == 403
+        pending = make_agent(Role.AGENT, brands=[own])
+        assert client.post(f"/settings/agents/{pending.pk}/invite-again/").status_code == 403
     assert not Agent.objects.filter(user__email="new.agent@example.com").exists()
     assert mail.outbox == []
 
