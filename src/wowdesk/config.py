@@ -64,6 +64,8 @@ class Config:
     # e.g. "X-Forwarded-Proto": the proxy in front says the request came over HTTPS
     trusted_proxy_header: str = ""
     hsts_seconds: int = 31_536_000
+    # e.g. "X-Forwarded-For": the client's address as the trusted proxy appends it
+    client_ip_header: str = ""
     # the Content-Security-Policy header even without HTTPS (on with HTTPS)
     csp: bool = False
 
@@ -126,6 +128,7 @@ class Config:
             or bool((e.get("WOWDESK_TRUSTED_PROXY_HEADER") or "").strip()),
             trusted_proxy_header=(e.get("WOWDESK_TRUSTED_PROXY_HEADER") or "").strip(),
             hsts_seconds=_int(e.get("WOWDESK_HSTS_SECONDS"), 31_536_000),
+            client_ip_header=(e.get("WOWDESK_CLIENT_IP_HEADER") or "").strip(),
             csp=_bool(e.get("WOWDESK_CSP"), False),
         )
 

@@ -142,6 +142,9 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # HTTPS (WOWDESK_HTTPS=1, or a trusted proxy header that says so): cookies only over
 # HTTPS, HSTS, and the Content-Security-Policy (web/middleware.py).
 WOWDESK_HTTPS = CONFIG.https
+# Behind a reverse proxy: the header whose last entry is the client's address (sign-in
+# throttle); unset, the peer's address (REMOTE_ADDR) is the client's.
+WOWDESK_CLIENT_IP_HEADER = CONFIG.client_ip_header
 WOWDESK_CSP = CONFIG.https or CONFIG.csp
 if CONFIG.proxy_ssl_header is not None:
     SECURE_PROXY_SSL_HEADER = CONFIG.proxy_ssl_header

@@ -210,3 +210,33 @@ def test_the_table_holds_no_username_or_address(make_agent: Callable[..., Agent]
     rows = list(LoginThrottle.objects.values_list("key", flat=True))
     assert len(rows) == 2
     assert all("ana" not in key and "192.0.2" not in key for key in rows)
+
+
+def test_behind_a_proxy_each_client_is_counted_by_the_proxys_header(
+    make_agent: Callable[..., Agent], settings: Any
+) -> None:
+    settings.WOWDESK_CLIENT_IP_HEADER = "X-Forwarded-For"
+    make_agent(Role.AGENT, email=EMAIL, password=PASSWORD)
+    proxy = "10.0.0.1"
+    attacker = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    for n in range(throttle.ADDRESS_MAX_FAILURES):
+        _fail(attacker, f"user{n}@example.com")
+    # The attacker's address is locked, whatever it claims before the proxy's entry.
+    spoofing = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9")
+    assert not _signs_in(spoofing)
+    # Another client behind the same proxy signs in.
+    assert _signs_in(Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.10"))
+
+
+def test_without_the_setting_the_header_is_ignored(make_agent: Callable[..., Agent]) -> None:
+    make_agent(Role.AGENT, email=EMAIL, password=PASSWORD)
+    for n in range(throttle.MAX_FAILURES):
+        _fail(Client(HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"), EMAIL)
+    assert not _signs_in(Client(HTTP_X_FORWARDED_FOR="192.0.2.200"))
+
+
+@pytest.mark.parametrize("value", ["", "not-an-address", "  ,  ", "300.1.1.1"])
+def test_a_garbled_header_falls_back_to_the_peer(rf: Any, settings: Any, value: str) -> None:
+    settings.WOWDESK_CLIENT_IP_HEADER = "X-Forwarded-For"
+    request = rf.get("/login/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=value)
+    assert throttle.client_ip(request) == "10.0.0.1"

@@ -17,6 +17,7 @@ import hashlib
 import ipaddress
 import unicodedata
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -36,9 +37,20 @@ FORGET_AFTER = dt.timedelta(days=1)
 
 
 def client_ip(request: HttpRequest | None) -> str:
-    """The client's address as the server saw it (``REMOTE_ADDR``)."""
+    """The client's address: the peer (``REMOTE_ADDR``), or behind a reverse proxy the
+    last entry of ``WOWDESK_CLIENT_IP_HEADER`` (the one the proxy itself appended; entries
+    before it come from the client and prove nothing)."""
     if request is None:
         return "unknown"
+    header = getattr(settings, "WOWDESK_CLIENT_IP_HEADER", "")
+    if header:
+        meta = "HTTP_" + header.upper().replace("-", "_")
+        entries = [e.strip() for e in str(request.META.get(meta, "")).split(",") if e.strip()]
+        if entries:
+            try:
+                return str(ipaddress.ip_address(entries[-1]))
+            except ValueError:
+                pass
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
