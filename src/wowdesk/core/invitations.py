@@ -10,6 +10,7 @@ Mail goes through Django's email backend (the ``WOWDESK_EMAIL_*`` relay).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -56,9 +57,7 @@ def invite_agent(
         validate_email(data.email.strip())
     except ValidationError as exc:
         raise InvalidInput(_("Not an email address."), field="email") from exc
-    agent = create_agent(
-        AgentInput(**{**data.__dict__, "password": None}), brands=brands, actor=actor
-    )
+    agent = create_agent(dataclasses.replace(data, password=None), brands=brands, actor=actor)
     brand_ids = list(agent.brands.values_list("id", flat=True))
     audit.record(
         action="agent.invite",
