@@ -122,17 +122,27 @@ def token_create(
     email: Annotated[str, typer.Option(help="The agent's email (created if missing).")],
     role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
     name: Annotated[str, typer.Option(help="The agent's name, if created.")] = "",
+    brand: Annotated[
+        str | None,
+        typer.Option(help="Brand slug the agent works for, if created (default: the first)."),
+    ] = None,
 ) -> None:
     """Create an API token; the token alone is printed on the last line."""
     setup_django()
     from wowdesk.core.errors import ServiceError
-    from wowdesk.core.models import Role
+    from wowdesk.core.models import Brand, Role
     from wowdesk.core.services import ensure_agent_with_token
 
     if role not in Role.values:
         fail(f"unknown role {role!r}: one of {', '.join(Role.values)}")
+    b = None
+    if brand is not None:
+        b = Brand.objects.filter(slug=brand).first()
+        if b is None:
+            slugs = ", ".join(Brand.objects.values_list("slug", flat=True))
+            fail(f"no brand with slug {brand!r} (brands: {slugs or 'none'})")
     try:
-        agent, raw = ensure_agent_with_token(email=email, role=role, name=name)
+        agent, raw = ensure_agent_with_token(email=email, role=role, name=name, brand=b)
     except ServiceError as exc:
         fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
         return

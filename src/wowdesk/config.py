@@ -63,6 +63,15 @@ class Config:
     # 10 seconds, inbound items per API token per second
     chat_rate: int = 20
     inbound_rate: int = 2000
+    # served over HTTPS: secure cookies, HSTS, a Content-Security-Policy
+    https: bool = False
+    # e.g. "X-Forwarded-Proto": the proxy in front says the request came over HTTPS
+    trusted_proxy_header: str = ""
+    hsts_seconds: int = 31_536_000
+    # e.g. "X-Forwarded-For": the client's address as the trusted proxy appends it
+    client_ip_header: str = ""
+    # the Content-Security-Policy header even without HTTPS (on with HTTPS)
+    csp: bool = False
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Config:
@@ -121,7 +130,44 @@ class Config:
             outbox_lease_seconds=float(e.get("WOWDESK_OUTBOX_LEASE_SECONDS") or 300),
             chat_rate=_int(e.get("WOWDESK_CHAT_RATE"), 20),
             inbound_rate=_int(e.get("WOWDESK_INBOUND_RATE"), 2000),
+            https=_bool(e.get("WOWDESK_HTTPS"), False)
+            or bool((e.get("WOWDESK_TRUSTED_PROXY_HEADER") or "").strip()),
+            trusted_proxy_header=(e.get("WOWDESK_TRUSTED_PROXY_HEADER") or "").strip(),
+            hsts_seconds=_int(e.get("WOWDESK_HSTS_SECONDS"), 31_536_000),
+            client_ip_header=(e.get("WOWDESK_CLIENT_IP_HEADER") or "").strip(),
+            csp=_bool(e.get("WOWDESK_CSP"), False),
         )
+
+    @property
+    def proxy_ssl_header(self) -> tuple[str, str] | None:
+        """Django's ``SECURE_PROXY_SSL_HEADER`` for the trusted proxy header, if any."""
+        if not self.trusted_proxy_header:
+            return None
+        meta = "HTTP_" + self.trusted_proxy_header.upper().replace("-", "_")
+        return (meta, "https")
+
+
+DATA_DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def harden_data_dir(data_dir: Path) -> None:
+    """The data dir (database, secret key, spool, uploads) is the service user's alone.
+
+    Files this process creates from now on are private (umask 077); the data dir itself
+    is 0700, and the files and folders directly in it that an older install left readable
+    are narrowed (0600 files, 0700 folders).
+    """
+    os.umask(0o077)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.chmod(DATA_DIR_MODE)
+    for entry in data_dir.iterdir():
+        try:
+            if entry.is_symlink():
+                continue
+            entry.chmod(DATA_DIR_MODE if entry.is_dir() else FILE_MODE)
+        except OSError:  # not ours (another user's file): leave it
+            continue
 
 
 def secret_key_for(config: Config) -> str:

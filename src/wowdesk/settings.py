@@ -8,7 +8,7 @@ from typing import Any
 
 import dj_database_url
 
-from wowdesk.config import Config, secret_key_for
+from wowdesk.config import Config, harden_data_dir, secret_key_for
 
 # Before numpy loads: scoring one message is a tiny matrix product, and BLAS threads only
 # fight the request threads for the cores (emotion scoring measured 10-30x slower with
@@ -19,7 +19,7 @@ for _blas_threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREAD
 CONFIG = Config.from_env()
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = CONFIG.data_dir
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+harden_data_dir(DATA_DIR)
 
 SECRET_KEY = secret_key_for(CONFIG)
 DEBUG = CONFIG.debug
@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    # django-ninja's templates and static files: /api/v1/docs serves Swagger UI from here.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "wowdesk.core",
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wowdesk.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "wowdesk.urls"
@@ -119,6 +122,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
+# Every sign-in (workspace and admin) goes through the throttle (web/services.py).
+AUTHENTICATION_BACKENDS = ["wowdesk.web.auth.ThrottledModelBackend"]
 
 LANGUAGE_CODE = CONFIG.default_language
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
@@ -131,6 +136,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "uploads"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# HTTPS (WOWDESK_HTTPS=1, or a trusted proxy header that says so): cookies only over
+# HTTPS, HSTS, and the Content-Security-Policy (web/middleware.py).
+WOWDESK_HTTPS = CONFIG.https
+# Behind a reverse proxy: the header whose last entry is the client's address (sign-in
+# throttle); unset, the peer's address (REMOTE_ADDR) is the client's.
+WOWDESK_CLIENT_IP_HEADER = CONFIG.client_ip_header
+WOWDESK_CSP = CONFIG.https or CONFIG.csp
+if CONFIG.proxy_ssl_header is not None:
+    SECURE_PROXY_SSL_HEADER = CONFIG.proxy_ssl_header
+if CONFIG.https:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    CSRF_TRUSTED_ORIGINS += [f"https://{h}" for h in ALLOWED_HOSTS if h != "testserver"]
+SESSION_COOKIE_HTTPONLY = True
 
 if CONFIG.redis_url:
     CHANNEL_LAYERS = {
@@ -169,6 +195,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"wowdesk": {"level": "INFO"}},
 }
+
+# Django's own mail (invitations, password resets) through the same relay as replies.
+EMAIL_HOST = CONFIG.email_host
+EMAIL_PORT = CONFIG.email_port
+EMAIL_HOST_USER = CONFIG.email_user
+EMAIL_HOST_PASSWORD = CONFIG.email_password
+EMAIL_USE_TLS = CONFIG.email_use_tls and not CONFIG.email_use_ssl
+EMAIL_USE_SSL = CONFIG.email_use_ssl
+EMAIL_TIMEOUT = int(CONFIG.email_timeout)
+DEFAULT_FROM_EMAIL = CONFIG.email_from or CONFIG.support_address
+# A set-password link (invitation, reset) works for three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 WOWDESK_INBOUND_MAX_BODY_CHARS = CONFIG.inbound_max_body_chars
 WOWDESK_DEMO_DATA_DIR = CONFIG.demo_data_dir

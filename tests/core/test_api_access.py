@@ -141,6 +141,15 @@ ENDPOINTS: list[Endpoint] = [
         201,
         "brand_id",
     ),
+    Endpoint(
+        "POST",
+        "/agents/invite",
+        lambda s: "/agents/invite",
+        Role.ADMIN,
+        lambda s: {"email": f"invited-{s.brand.slug}@example.com", "brand_id": s.brand.pk},
+        201,
+        "brand_id",
+    ),
     Endpoint("GET", "/agents/{agent_id}", lambda s: f"/agents/{s.agent.pk}"),
     Endpoint(
         "PATCH",

@@ -114,3 +114,44 @@ def test_agent_add_errors(brand: Brand, args: list[str], message: str) -> None:
     assert message in result.stderr
     assert Agent.objects.count() == before
     assert not Agent.objects.filter(user__username="new@example.com").exists()
+
+
+def test_token_create_with_brand_runs_the_readme_walkthrough(
+    brand: Brand, other_brand: Brand
+) -> None:
+    result = runner.invoke(
+        app,
+        ["token", "create", "--email", "me@example.com", "--role", "admin", "--brand", "globex"],
+    )
+    assert result.exit_code == 0, result.output
+    api = ApiClient(result.stdout.strip().splitlines()[-1])
+    assert [b["slug"] for b in api.get("/me").json()["brands"]] == ["globex"]
+    created = api.post(
+        "/inbound",
+        {
+            "channel": "api",
+            "external_id": "try-1",
+            "from": {"name": "Putri", "email": "putri@example.com"},
+            "body": "Halo, pesanan saya belum sampai sejak minggu lalu.",
+        },
+    )
+    assert created.status_code == 202, created.content
+    conversation = api.get(f"/conversations/{created.json()['conversation_id']}")
+    assert conversation.status_code == 200
+    assert conversation.json()["language"] == "id"
+
+
+@pytest.mark.parametrize("slug", ["nope", "ACME", ""])
+def test_token_create_with_an_unknown_brand_fails(brand: Brand, slug: str) -> None:
+    result = runner.invoke(app, ["token", "create", "--email", "x@example.com", "--brand", slug])
+    assert result.exit_code == 2
+    assert "no brand with slug" in result.stderr
+    assert "acme" in result.stderr
+    assert not Agent.objects.filter(user__email="x@example.com").exists()
+
+
+def test_token_create_for_an_agent_of_another_brand_fails(agent: Agent, other_brand: Brand) -> None:
+    result = runner.invoke(app, ["token", "create", "--email", agent.email, "--brand", "globex"])
+    assert result.exit_code == 2
+    assert "does not work for the brand globex" in result.stderr
+    assert not ApiToken.objects.filter(agent=agent).exists()

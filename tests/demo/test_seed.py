@@ -245,3 +245,15 @@ def test_the_admin_of_each_brand_can_log_in_to_the_admin(demo: DemoReport) -> No
         assert client.get("/admin/").status_code == 200
         page = client.get("/admin/conversations/conversation/")
         assert page.status_code == 200
+
+
+def test_the_demo_prints_a_working_login_for_every_role(demo: DemoReport) -> None:
+    roles = {login.role for login in demo.logins}
+    assert roles == {"agent", "supervisor", "admin"}
+    for role in sorted(roles):
+        login = next(x for x in demo.logins if x.role == role)
+        assert login.password == catalog.DEMO_PASSWORD
+        client = Client()
+        response = client.post("/login/", {"username": login.email, "password": login.password})
+        assert response.status_code == 302, (role, login.email)
+        assert client.get("/inbox/").status_code == 200

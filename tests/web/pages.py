@@ -374,3 +374,72 @@ class RelatedPanel:
         row = self.page.locator(f'#related-panel li[data-conversation="{conversation_id}"]')
         with self.page.expect_navigation():
             row.locator("button.merge").click()
+
+
+@dataclass
+class AgentsPage:
+    """/settings/agents/: the agents of an administrator's brands and "Invite an agent"."""
+
+    page: Page
+    path = "/settings/agents/"
+
+    def open(self) -> AgentsPage:
+        self.page.goto(self.path)
+        return self
+
+    def invite(self, email: str, name: str, role: str = "Agent", languages: str = "") -> AgentsPage:
+        form = self.page.locator("#invite-form")
+        form.get_by_label("Email").fill(email)
+        form.get_by_label("Name").fill(name)
+        form.get_by_label("Role").select_option(label=role)
+        form.get_by_label("Languages").fill(languages)
+        with self.page.expect_navigation():
+            form.locator("[type=submit]").click()
+        return self
+
+    def status_of(self, email: str) -> str:
+        row = self.page.locator("#agents tbody tr", has_text=email)
+        return row.locator("td").nth(4).inner_text().strip()
+
+    @property
+    def flash(self) -> str:
+        return self.page.locator(".flash").inner_text().strip()
+
+
+@dataclass
+class SetPasswordPage:
+    """The page a set-password link (invitation or reset) opens."""
+
+    page: Page
+
+    def open(self, link: str) -> SetPasswordPage:
+        self.page.goto(link)
+        return self
+
+    def set(self, password: str) -> SetPasswordPage:
+        self.page.get_by_label("New password", exact=True).fill(password)
+        self.page.get_by_label("New password again").fill(password)
+        with self.page.expect_navigation():
+            self.page.locator("#set-password-form [type=submit]").click()
+        return self
+
+    @property
+    def heading(self) -> str:
+        return self.page.locator("main h1").inner_text().strip()
+
+
+@dataclass
+class ForgotPasswordPage:
+    page: Page
+
+    def open_from_login(self) -> ForgotPasswordPage:
+        LoginPage(self.page).open()
+        with self.page.expect_navigation():
+            self.page.locator("#forgot-password").click()
+        return self
+
+    def ask(self, email: str) -> str:
+        self.page.get_by_label("Email").fill(email)
+        with self.page.expect_navigation():
+            self.page.locator("#reset-form [type=submit]").click()
+        return self.page.locator("main").inner_text()

@@ -1,4 +1,5 @@
-"""The start page in a real browser: the counts, and switching the UI to Chinese."""
+"""The start page in a real browser: the counts of the agent's own brands, and switching
+the UI to Chinese."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from typing import Any
 from django.conf import settings
 
 from tests.factories import make_conversation
-from tests.web.pages import HomePage
+from tests.web.pages import HomePage, LoginPage
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Status
 from wowdesk.core.models import Agent, Brand, Role
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+PASSWORD = "correct-horse-battery-staple"
 
 
 def _zh_catalog() -> Path | None:
@@ -26,14 +28,19 @@ def _zh_catalog() -> Path | None:
     return None
 
 
-def test_home_shows_the_counts(page: Any, brand: Brand, make_agent: Callable[..., Agent]) -> None:
-    make_agent(Role.AGENT)
+def test_home_shows_the_counts(
+    page: Any, brand: Brand, other_brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    make_agent(Role.AGENT, email="ana@example.com", password=PASSWORD)
     make_agent(Role.SUPERVISOR)
+    make_agent(Role.AGENT, brands=[other_brand])
     for i in range(3):
         make_conversation(brand, subject=f"Order {i} is late")
     resolved = make_conversation(brand, subject="Wrong colour")
     conversations.update_conversation(resolved, actor=None, status=Status.RESOLVED)
+    make_conversation(other_brand, subject="Not theirs")
 
+    LoginPage(page).open().login("ana@example.com", PASSWORD)
     home = HomePage(page).open()
 
     counts = home.counts()
@@ -41,11 +48,15 @@ def test_home_shows_the_counts(page: Any, brand: Brand, make_agent: Callable[...
     assert counts["open"] == 3
     assert counts["resolved"] == 1
     assert counts["pending"] == 0
-    assert counts["agents"] == Agent.objects.count() == 2
-    assert home.brands()["Acme"] == 4  # four customers, one per conversation
+    assert counts["agents"] == 2  # the other brand's agent is not counted
+    assert home.brands() == {"Acme": 4}  # four customers, one per conversation
 
 
-def test_switching_the_language_to_chinese(page: Any, brand: Brand) -> None:
+def test_switching_the_language_to_chinese(
+    page: Any, brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    make_agent(Role.AGENT, email="ana@example.com", password=PASSWORD)
+    LoginPage(page).open().login("ana@example.com", PASSWORD)
     home = HomePage(page).open()
     assert home.language == "en"
     english = home.heading

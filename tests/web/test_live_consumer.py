@@ -386,3 +386,97 @@ def test_a_reply_and_an_assignment_reach_the_open_workspaces(
             await ws.disconnect()
 
     run(scenario)
+
+
+# --- deactivation -------------------------------------------------------------------------------
+
+
+def test_deactivating_an_agent_closes_every_open_socket_of_that_agent_at_once(
+    make_agent: Callable[..., Agent], make_api: Callable[[Agent | None], Any]
+) -> None:
+    from wowdesk.core.models import Role
+    from wowdesk.web.consumers import CLOSE_DEACTIVATED
+
+    leaving = make_agent(name="Leaving")
+    staying = make_agent(name="Staying")
+    admin_api = make_api(make_agent(Role.ADMIN, name="Boss"))
+    leaving_cookie, staying_cookie = cookie_for(leaving.user), cookie_for(staying.user)
+
+    def deactivate() -> int:
+        return int(admin_api.patch(f"/agents/{leaving.pk}", {"is_active": False}).status_code)
+
+    def rename() -> int:
+        return int(
+            admin_api.patch(f"/agents/{staying.pk}", {"display_name": "Still here"}).status_code
+        )
+
+    async def scenario() -> None:
+        tab1, tab2 = await connected(leaving_cookie), await connected(leaving_cookie)
+        other = await connected(staying_cookie)
+        # A change that is not a deactivation closes nothing.
+        assert await sync_to_async(rename)() == 200
+        assert await sync_to_async(deactivate)() == 200
+        for tab in (tab1, tab2):
+            closed = await tab.receive_output(timeout=TIMEOUT)
+            assert closed == {
+                "type": "websocket.close",
+                "code": CLOSE_DEACTIVATED,
+                "reason": "deactivated",
+            }
+        # Out of its groups: a push to the agent's group or brand reaches no closed tab.
+        await group_send(agent_group(leaving.pk), "conversation.assigned", conversation_id=1)
+        assert await tab1.receive_nothing(timeout=0.1)
+        # The other agent's socket is still open and served.
+        await group_send(agent_group(staying.pk), "conversation.assigned", conversation_id=2)
+        assert await receive(other) == {"type": "conversation.assigned", "conversation_id": 2}
+        # A new socket with the old session is refused.
+        again = communicator(leaving_cookie)
+        await again.connect(timeout=TIMEOUT)
+        assert await again.receive_output(timeout=TIMEOUT) == {
+            "type": "websocket.close",
+            "code": CLOSE_DEACTIVATED,
+        }
+        await other.disconnect()
+
+    run(scenario)
+
+
+def test_a_deactivation_rolled_back_closes_nothing(make_agent: Callable[..., Agent]) -> None:
+    from wowdesk.core.services import update_agent
+
+    agent = make_agent(name="Maybe leaving")
+    cookie = cookie_for(agent.user)
+
+    def deactivate_then_roll_back() -> None:
+        try:
+            with transaction.atomic():
+                update_agent(agent, actor=None, is_active=False)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+
+    async def scenario() -> None:
+        ws = await connected(cookie)
+        await sync_to_async(deactivate_then_roll_back)()
+        await group_send(agent_group(agent.pk), "conversation.assigned", conversation_id=3)
+        assert await receive(ws) == {"type": "conversation.assigned", "conversation_id": 3}
+        await ws.disconnect()
+
+    run(scenario)
+
+
+def test_a_user_deactivated_in_django_cannot_open_a_socket(
+    make_agent: Callable[..., Agent],
+) -> None:
+    agent = make_agent(name="Locked user")
+    cookie = cookie_for(agent.user)
+    get_user_model().objects.filter(pk=agent.user.pk).update(is_active=False)
+
+    async def scenario() -> None:
+        ws = communicator(cookie)
+        await ws.connect(timeout=TIMEOUT)
+        closed = await ws.receive_output(timeout=TIMEOUT)
+        assert closed["type"] == "websocket.close"
+        assert closed["code"] in (CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED)
+
+    run(scenario)

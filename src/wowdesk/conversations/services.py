@@ -106,6 +106,11 @@ def create_inbox(
         raise Conflict(
             _("Another inbox already takes mail for this address."), field="address"
         ) from exc
+    if channel == Channel.CHAT:
+        # Its widget token (the only public name of a chat inbox) and verification secret.
+        from wowdesk.channels.chat.services import ensure_widget
+
+        ensure_widget(inbox)
     audit.record(
         action="inbox.create",
         obj=inbox,

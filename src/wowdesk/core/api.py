@@ -230,6 +230,43 @@ def list_agents(
     return AgentsOut(items=[agent_out(a, loads.get(a.pk, {})) for a in agents], total=len(agents))
 
 
+class AgentInviteIn(Schema):
+    email: str = Field(..., max_length=254)
+    name: str = Field("", max_length=200)
+    role: Role = Role.AGENT
+    languages: list[str] = Field(default_factory=list, max_length=50)
+    skills: list[str] = Field(default_factory=list, max_length=100)
+    timezone: str = Field("UTC", max_length=64)
+    site_id: int | None = Field(None, ge=1, le=2**62)
+    brand_id: int | None = Field(None, ge=1, le=2**62)
+
+
+@router.post("/agents/invite", response={201: AgentOut, **ERRORS})
+@transaction.atomic
+def invite_agent(request: HttpRequest, payload: AgentInviteIn) -> Status[AgentOut]:
+    """Create an agent without a password and mail them a link to choose one (valid for
+    three days, once)."""
+    from wowdesk.core.invitations import invite_agent as invite
+
+    permissions.require_role(me(request), Role.ADMIN)
+    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    agent = invite(
+        services.AgentInput(
+            email=payload.email,
+            name=payload.name,
+            role=payload.role,
+            languages=tuple(payload.languages),
+            skills=tuple(payload.skills),
+            timezone=payload.timezone,
+            site_id=payload.site_id,
+        ),
+        brands=[brand_id],
+        actor=me(request),
+        base_url=request.build_absolute_uri("/"),
+    )
+    return Status(201, agent_out(_agents_qs().get(pk=agent.pk)))
+
+
 @router.get("/agents/{agent_id}", response={200: AgentOut, **ERRORS})
 def get_agent(request: HttpRequest, agent_id: int) -> AgentOut:
     agent = _visible_agent(request, agent_id)

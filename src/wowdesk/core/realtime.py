@@ -57,6 +57,16 @@ def visitor_group(brand_id: int, visitor_id: int | str) -> str:
     return f"visitor.{brand_id}.{visitor_id}"
 
 
+# Pushed to an agent's group when the agent is deactivated: every open socket of that agent
+# closes (``web/consumers.py``).
+SESSION_CLOSE = "session.close"
+
+
+def close_agent_sockets(agent_id: int, reason: str) -> None:
+    """After commit, close every open workspace socket of the agent."""
+    publish(agent_group(agent_id), SESSION_CLOSE, reason=reason)
+
+
 def remember_server_loop() -> None:
     """Called from the server's event loop (a consumer's connect) so that threads outside
     it can hand their pushes to that loop (the in-memory layer lives there)."""

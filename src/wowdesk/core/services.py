@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from wowdesk.core import audit
+from wowdesk.core import audit, realtime
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound
 from wowdesk.core.models import (
     ROLE_RANK,
@@ -386,6 +386,10 @@ def update_agent(
     if role is not None:
         agent.role = Agent.objects.values_list("role", flat=True).get(pk=agent.pk)
     agent.save()
+    if role is not None:
+        sync_staff(agent.user, agent.role)
+    if before["is_active"] and not agent.is_active:
+        realtime.close_agent_sockets(agent.pk, "deactivated")
     b, a = audit.diff(before, agent_snapshot(agent))
     if a:
         audit.record(
@@ -694,13 +698,21 @@ def _token_with_agent(token_hash: str) -> ApiToken | None:
 
 
 @transaction.atomic
-def ensure_agent_with_token(*, email: str, role: str, name: str = "") -> tuple[Agent, str]:
-    """For ``wowdesk token create``: the agent (created in the default brand if missing)
-    and a fresh token."""
+def ensure_agent_with_token(
+    *, email: str, role: str, name: str = "", brand: Brand | None = None
+) -> tuple[Agent, str]:
+    """For ``wowdesk token create``: the agent (created in ``brand``, or the default brand,
+    if missing) and a fresh token. An existing agent must already work for ``brand``."""
     agent = find_agent_by_email(email)
     if agent is None:
         agent = create_agent(
-            AgentInput(email=email, name=name, role=role), brands=[default_brand()]
+            AgentInput(email=email, name=name, role=role), brands=[brand or default_brand()]
+        )
+    elif brand is not None and not agent.brands.filter(pk=brand.pk).exists():
+        raise InvalidInput(
+            _("%(email)s exists and does not work for the brand %(brand)s.")
+            % {"email": agent.email, "brand": brand.slug},
+            field="brand",
         )
     elif role and agent.role != role:
         update_agent(agent, actor=None, role=role)

@@ -16,6 +16,13 @@ class WebConfig(AppConfig):
         user_logged_in.connect(_online, dispatch_uid="wowdesk-presence-login")
         user_logged_out.connect(_offline, dispatch_uid="wowdesk-presence-logout")
 
+        # The admin's sign-in says "locked" like the workspace's (the backend enforces it).
+        from django.contrib import admin
+
+        from wowdesk.web.auth import ThrottledAdminAuthenticationForm
+
+        admin.site.login_form = ThrottledAdminAuthenticationForm
+
 
 def _set(user: Any, status: str) -> None:
     from django.db import transaction

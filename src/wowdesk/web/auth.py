@@ -1,23 +1,26 @@
-"""Signing in to the workspace: a throttled login, and the guard every workspace page uses.
+"""Signing in to the workspace and the admin: a throttled login, and the guard every
+workspace page uses.
 
-Throttling: after ``MAX_FAILURES`` wrong passwords for one username from one address, that
-pair is locked for ``LOCK_SECONDS`` (counted in the cache, shared by every process when the
-cache is Redis). A right password during the lock is refused too, with the same message.
+Throttling (``web/services.py``) is enforced by the authentication backend, so every
+sign-in form (the workspace's ``/login/`` and the admin's ``/admin/login/``) goes through
+it: a locked username/address pair, or a locked address, is refused before the password is
+hashed, and a right password during the lock is refused too.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,39 +28,62 @@ from django.utils.translation import gettext_lazy as _
 
 from wowdesk.core.models import Agent
 from wowdesk.core.permissions import visible_brand_ids
+from wowdesk.web import services as throttle
+from wowdesk.web.services import LOCK_SECONDS, client_ip
 
-MAX_FAILURES = 5
-LOCK_SECONDS = 15 * 60
+# The throttle's limit and counter, as callers of the sign-in module read them.
+from wowdesk.web.services import MAX_FAILURES as MAX_FAILURES
+from wowdesk.web.services import failures as failures
 
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
-def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+class ThrottledModelBackend(ModelBackend):
+    """Django's username/password check behind the sign-in throttle."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if username is None:
+            username = kwargs.get(self._username_field(), "")
+        name = str(username or "")
+        ip = client_ip(request)
+        if throttle.locked(name, ip):
+            if request is not None:
+                request._wowdesk_login_locked = True  # type: ignore[attr-defined]
+            # Stops Django from asking any other backend: the attempt is over.
+            raise PermissionDenied("locked")
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            throttle.record_failure(name, ip)
+        else:
+            throttle.clear_failures(name, ip)
+        return user
+
+    @staticmethod
+    def _username_field() -> str:
+        from django.contrib.auth import get_user_model
+
+        return str(get_user_model().USERNAME_FIELD)
 
 
-def _key(username: str, ip: str) -> str:
-    raw = f"{username.strip().lower()}\0{ip}".encode()
-    return "wowdesk:login-failures:" + hashlib.sha256(raw).hexdigest()
+LOCKED_MESSAGE = _("Too many failed attempts. Try again in %(minutes)d minutes.")
 
 
-def failures(username: str, ip: str) -> int:
-    return int(cache.get(_key(username, ip), 0))
-
-
-def note_failure(username: str, ip: str) -> int:
-    key = _key(username, ip)
-    if cache.add(key, 1, LOCK_SECONDS):
-        return 1
+def _locked_instead(form: AuthenticationForm) -> dict[str, Any]:
+    """The form's own check, with "locked" in place of "invalid" while the throttle holds."""
     try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, LOCK_SECONDS)
-        return 1
-
-
-def clear_failures(username: str, ip: str) -> None:
-    cache.delete(_key(username, ip))
+        return AuthenticationForm.clean(form)
+    except forms.ValidationError:
+        if getattr(form.request, "_wowdesk_login_locked", False):
+            raise forms.ValidationError(
+                LOCKED_MESSAGE, code="locked", params={"minutes": LOCK_SECONDS // 60}
+            ) from None
+        raise
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -65,25 +91,15 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         # Django's own message speaks of a "username"; the form asks for an email.
         "invalid_login": _("That email and password do not match an account. Check both."),
-        "locked": _("Too many failed attempts. Try again in %(minutes)d minutes."),
     }
 
     def clean(self) -> dict[str, Any]:
-        username = str(self.data.get("username", ""))
-        ip = client_ip(self.request) if self.request is not None else "unknown"
-        if failures(username, ip) >= MAX_FAILURES:
-            raise forms.ValidationError(
-                self.error_messages["locked"],
-                code="locked",
-                params={"minutes": LOCK_SECONDS // 60},
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            note_failure(username, ip)
-            raise
-        clear_failures(username, ip)
-        return cleaned
+        return _locked_instead(self)
+
+
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    def clean(self) -> dict[str, Any]:
+        return _locked_instead(self)
 
 
 class LoginView(auth_views.LoginView):

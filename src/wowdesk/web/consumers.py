@@ -40,6 +40,8 @@ from wowdesk.core.permissions import visible_brand_ids
 # Close codes the browser acts on: it stops reconnecting after these.
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# The agent was deactivated while the tab was open (``session.close`` on the agent's group).
+CLOSE_DEACTIVATED = CLOSE_FORBIDDEN
 
 HEARTBEAT = 20  # seconds between the browser's heartbeats (live.js uses the same)
 VIEWER_TTL = 45  # a viewer not heard from for this long is gone
@@ -70,7 +72,11 @@ class Me:
 
 @database_sync_to_async
 def _load_agent(user: Any) -> Me | None:
-    agent = Agent.objects.filter(user=user, is_active=True).select_related("user").first()
+    agent = (
+        Agent.objects.filter(user=user, is_active=True, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
     if agent is None:
         return None
     return Me(agent.pk, str(agent), frozenset(visible_brand_ids(agent)))
@@ -299,6 +305,11 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         kind = str(message.get("type", ""))
         if kind.startswith("websocket."):
             await super().dispatch(message)
+        elif kind == realtime.SESSION_CLOSE and self.me is not None:
+            # Deactivated: out of every group at once, then closed with the reason.
+            await self.disconnect(CLOSE_DEACTIVATED)
+            self.me = None
+            await self.close(code=CLOSE_DEACTIVATED, reason=str(message.get("reason", ""))[:100])
         elif kind in FORWARDED and self.me is not None:
             await self.send_json(message)
         # anything else is another producer's event: not for this browser

@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from wowdesk.conversations.html import hold_remote_images
 from wowdesk.conversations.models import Channel, Conversation, Direction, Message, Priority, Status
 
 _ID = 987654321  # a placeholder in reversed URLs, replaced by each row's id
@@ -127,7 +128,15 @@ def conversation_rows(
 
 def message_labels() -> dict[str, str]:
     """The words ``_message.html`` repeats on every message, translated once."""
-    return {"t_language": _("Language"), "t_emotion": _("Emotion"), "t_translate": _("Translate")}
+    return {
+        "t_language": _("Language"),
+        "t_emotion": _("Emotion"),
+        "t_translate": _("Translate"),
+        "t_remote_held": _(
+            "Remote images are hidden: loading them can tell the sender that you read this."
+        ),
+        "t_remote_show": _("Show remote images"),
+    }
 
 
 def message_rows(
@@ -154,6 +163,7 @@ def message_rows(
             }
             for a in m.attachments.all()
         ]
+        body_html, remote_images = hold_remote_images(m.html) if m.html else ("", 0)
         out.append(
             {
                 "pk": str(m.pk),
@@ -162,7 +172,11 @@ def message_rows(
                 "channel_label": f.channel.get(m.channel, m.channel),
                 "who": who,
                 "language": m.language,
-                "body_html": mark_safe(m.html) if m.html else linebreaksbr(m.body, autoescape=True),
+                # Stored sanitised (conversations/html.py); remote images held back.
+                "body_html": mark_safe(body_html)
+                if m.html
+                else linebreaksbr(m.body, autoescape=True),
+                "remote_images": remote_images,
                 "body": m.body,
                 "files": files,
                 "emotion": emotion,

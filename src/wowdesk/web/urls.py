@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.generic import TemplateView
 
-from wowdesk.web import views
+from wowdesk.web import people, views
 from wowdesk.web.auth import LoginView
 
 app_name = "web"
@@ -21,6 +22,41 @@ urlpatterns = [
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="web/password_done.html"),
         name="password-done",
+    ),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="web/password_reset.html",
+            form_class=people.AgentPasswordResetForm,
+            email_template_name="web/email/password_reset.txt",
+            subject_template_name="web/email/password_reset_subject.txt",
+            success_url=reverse_lazy("web:password-reset-sent"),
+        ),
+        name="password-reset",
+    ),
+    path(
+        "password/reset/sent/",
+        TemplateView.as_view(template_name="web/password_reset_sent.html"),
+        name="password-reset-sent",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/password_set.html",
+            success_url=reverse_lazy("web:password-reset-done"),
+        ),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password/reset/done/",
+        TemplateView.as_view(template_name="web/password_set_done.html"),
+        name="password-reset-done",
+    ),
+    path("settings/agents/", people.agents, name="agents"),
+    path(
+        "settings/agents/<int:agent_id>/invite-again/",
+        people.resend_invitation,
+        name="agent-invite-again",
     ),
     path("settings/language/", views.ui_language, name="ui-language"),
     path("inbox/", views.inbox_page, name="inbox"),

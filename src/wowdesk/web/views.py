@@ -65,20 +65,28 @@ THREAD_FIELDS = (
 )
 
 
+@agent_required()
 def home(request: HttpRequest) -> HttpResponse:
-    brands = Brand.objects.annotate(
-        n_customers=Count("customers", distinct=True),
-    ).order_by("name")
-    by_status = dict(Conversation.objects.values_list("status").annotate(n=Count("id")).order_by())
+    """The signed-in agent's overview of the brands they work for (nobody else sees any
+    brand or count: anonymous visitors are sent to the login)."""
+    agent = _agent(request)
+    brand_ids = permissions.visible_brand_ids(agent)
+    mine = Conversation.objects.filter(brand_id__in=brand_ids)
+    brands = (
+        Brand.objects.filter(id__in=brand_ids)
+        .annotate(n_customers=Count("customers", distinct=True))
+        .order_by("name")
+    )
+    by_status = dict(mine.values_list("status").annotate(n=Count("id")).order_by())
     languages = list(
-        Conversation.objects.exclude(language="")
+        mine.exclude(language="")
         .values_list("language")
         .annotate(n=Count("id"))
         .order_by("-n")[:12]
     )
     context = {
         "brands": brands,
-        "agents": Agent.objects.count(),
+        "agents": Agent.objects.filter(brands__in=brand_ids).distinct().count(),
         "open": by_status.get(Status.OPEN, 0),
         "pending": by_status.get(Status.PENDING, 0),
         "resolved": by_status.get(Status.RESOLVED, 0),

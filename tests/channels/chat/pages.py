@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.test import Client
 from playwright.sync_api import Locator, Page
+
+
+def sign_in(page: Page, base_url: str, user: Any) -> None:
+    """Give the browser a signed-in agent's session (``/chat-demo`` is for agents)."""
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
+    )
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from django.test import Client
 
 from wowdesk.channels.chat import services as chat
@@ -30,7 +31,7 @@ def test_config_is_public_without_the_secret(
     }
     assert chat.widget_settings(chat_inbox).secret not in response.content.decode()
     Agent.objects.filter(pk=make_agent().pk).update(presence=Presence.ONLINE)
-    assert Client().get(f"/chat/{chat_inbox.pk}/config").json()["online"] is True
+    assert Client().get(f"/chat/{token}/config").json()["online"] is True
 
 
 def test_config_of_unknown_or_non_chat_inbox_is_404(brand: Brand) -> None:
@@ -39,19 +40,68 @@ def test_config_of_unknown_or_non_chat_inbox_is_404(brand: Brand) -> None:
         assert Client().get(f"/chat/{ref}/config").status_code == 404
 
 
-def test_demo_page_embeds_the_widget(chat_inbox: Inbox) -> None:
+def test_chat_inboxes_cannot_be_enumerated_by_id(brand: Brand, other_brand: Brand) -> None:
+    inboxes = [
+        conversations.create_inbox(brand_id=b.pk, name=f"Chat {n}", channel="chat")
+        for n, b in enumerate([brand, other_brand, brand])
+    ]
+    bodies = set()
+    for inbox in inboxes:
+        token = chat.widget_settings(inbox).token
+        assert len(token) >= chat.MIN_TOKEN_CHARS  # every chat inbox has one from the start
+        assert Client().get(f"/chat/{token}/config").status_code == 200
+        for ref in (str(inbox.pk), f"0{inbox.pk}", f" {inbox.pk}", token[:8], token[:-1]):
+            response = Client().get(f"/chat/{ref}/config")
+            assert response.status_code == 404, ref
+            bodies.add(response.content)
+    # Every miss answers the same: nothing tells an existing id from a missing one.
+    missing = Client().get("/chat/999999/config")
+    assert missing.status_code == 404
+    assert bodies == {missing.content}
+
+
+def _signed_in(agent: Agent) -> Client:
+    client = Client()
+    client.force_login(agent.user)
+    return client
+
+
+def test_demo_page_embeds_the_widget(chat_inbox: Inbox, make_agent: Callable[..., Agent]) -> None:
     token = chat.widget_settings(chat_inbox).token
-    response = Client().get("/chat-demo")
+    response = _signed_in(make_agent()).get("/chat-demo")
     assert response.status_code == 200
     html = response.content.decode()
     assert f'src="/static/chat/widget.js" data-inbox="{token}"' in html
     assert 'data-lang="en"' in html
 
 
-def test_demo_page_without_a_chat_inbox_says_what_to_do(db: None) -> None:
-    response = Client().get("/chat-demo")
+def test_demo_page_without_a_chat_inbox_says_what_to_do(make_agent: Callable[..., Agent]) -> None:
+    response = _signed_in(make_agent()).get("/chat-demo")
     assert response.status_code == 404
     assert "wowdesk demo" in response.content.decode()
+
+
+def test_demo_page_is_not_for_anonymous_visitors(chat_inbox: Inbox) -> None:
+    response = Client().get("/chat-demo")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+    assert chat.widget_settings(chat_inbox).token not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "admin"])
+def test_demo_page_shows_a_chat_inbox_of_the_agents_own_brand(
+    brand: Brand, other_brand: Brand, make_agent: Callable[..., Agent], role: str
+) -> None:
+    theirs = conversations.create_inbox(brand_id=other_brand.pk, name="Their chat", channel="chat")
+    mine = conversations.create_inbox(brand_id=brand.pk, name="My chat", channel="chat")
+    for me, inbox, other in (
+        (make_agent(role), mine, theirs),
+        (make_agent(role, brands=[other_brand]), theirs, mine),
+    ):
+        html = _signed_in(me).get("/chat-demo").content.decode()
+        assert chat.widget_settings(inbox).token in html
+        assert chat.widget_settings(other).token not in html
+        assert other.brand.name not in html
 
 
 def test_ensure_widget_keeps_existing_keys_and_refuses_other_channels(

@@ -11,7 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from playwright.sync_api import expect
 
-from tests.channels.chat.pages import ChatWidget
+from tests.channels.chat.pages import ChatWidget, sign_in
 from tests.channels.chat.servers import free_port, uvicorn_thread
 from wowdesk.channels import outbox
 from wowdesk.channels.models import OutboxMessage, OutboxStatus
@@ -46,6 +46,7 @@ def test_visitor_chats_on_the_demo_page_and_sees_the_live_reply(
 ) -> None:
     agent = make_agent(name="Li Wei")
     Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE)
+    sign_in(page, asgi_server, agent.user)
     widget = ChatWidget(page).open_demo(asgi_server)
     expect(widget.bubble).to_have_text("Chat with us")
     widget.open()
@@ -87,8 +88,11 @@ def test_visitor_chats_on_the_demo_page_and_sees_the_live_reply(
 
 
 def test_widget_speaks_chinese_and_says_when_nobody_is_on_shift(
-    page: Any, asgi_server: str, chat_inbox: Inbox
+    page: Any, asgi_server: str, chat_inbox: Inbox, make_agent: Callable[..., Agent]
 ) -> None:
+    off = make_agent(name="Off shift")
+    sign_in(page, asgi_server, off.user)
+    Agent.objects.filter(pk=off.pk).update(presence=Presence.OFFLINE)  # signing in set online
     page.goto(f"{asgi_server}/chat-demo")
     page.evaluate(
         """() => { for (const s of document.querySelectorAll('script[data-inbox]')) {

@@ -67,6 +67,10 @@ class WidgetSettings:
         return {"prechat": self.prechat, "greeting": self.greeting, "title": self.title}
 
 
+# ensure_widget makes 24-character tokens; a shorter one is no widget's.
+MIN_TOKEN_CHARS = 16
+
+
 def widget_settings(inbox: Inbox) -> WidgetSettings:
     raw = inbox.settings.get("widget") if isinstance(inbox.settings, dict) else None
     raw = raw if isinstance(raw, dict) else {}
@@ -129,12 +133,11 @@ def configure_widget(
 
 
 def find_inbox(ref: str | int) -> Inbox:
-    """The chat inbox a script tag names: its public widget token, or its id."""
+    """The chat inbox a script tag names by its public widget token (random, so the chat
+    inboxes cannot be enumerated: an inbox id names none)."""
     ref = str(ref).strip()
     inbox: Inbox | None = None
-    if ref.isascii() and ref.isdigit() and 0 < int(ref) <= 2**62:
-        inbox = Inbox.objects.filter(pk=int(ref), channel=Channel.CHAT).first()
-    elif ref and len(ref) <= 100:
+    if MIN_TOKEN_CHARS <= len(ref) <= 100:
         inbox = Inbox.objects.filter(channel=Channel.CHAT, settings__widget__token=ref).first()
     if inbox is None:
         raise NotFound(_("No such chat inbox."), field="inbox")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -40,10 +41,48 @@ class RawMailAdmin(BrandScopedAdmin):
             services.process_raw(row.pk)
 
 
+class EmailMailboxForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The password is written, never shown: the field is always empty, and left empty
+    it keeps the stored one."""
+
+    password = forms.CharField(
+        label=_("password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Stored encrypted and never shown. Leave empty to keep the current one."),
+    )
+
+    class Meta:
+        model = EmailMailbox
+        fields = [
+            "inbox",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password",
+            "folder",
+            "poll_interval",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["password"] = ""
+
+    def clean_password(self) -> str:
+        typed = str(self.cleaned_data.get("password") or "")
+        if typed == "" and self.instance.pk is not None:
+            return str(EmailMailbox.objects.get(pk=self.instance.pk).password)
+        return typed
+
+
 @admin.register(EmailMailbox)
 class EmailMailboxAdmin(BrandScopedAdmin):
     """Saved through email/services.py; a mailbox stays with its inbox."""
 
+    form = EmailMailboxForm
     list_display = ("__str__", "inbox", "is_active", "last_uid", "last_checked_at", "last_error")
     list_filter = ("is_active",)
     readonly_fields = (

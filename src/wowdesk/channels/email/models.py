@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wowdesk.conversations.models import Inbox, Message
 from wowdesk.core.models import Brand
+from wowdesk.core.vault import EncryptedTextField
 
 
 class MailSecurity(models.TextChoices):
@@ -30,7 +31,8 @@ class EmailMailbox(models.Model):
         _("security"), max_length=16, choices=MailSecurity.choices, default=MailSecurity.SSL
     )
     username = models.CharField(_("user name"), max_length=320)
-    password = models.CharField(_("password"), max_length=500, blank=True)
+    # Sealed at rest (core/vault.py); the admin never shows it again after saving.
+    password = EncryptedTextField(_("password"), blank=True)
     folder = models.CharField(_("folder"), max_length=255, default="INBOX")
     poll_interval = models.PositiveIntegerField(_("seconds between polls"), default=60)
     is_active = models.BooleanField(_("active"), default=True)

@@ -78,6 +78,8 @@
       document.body.dataset.live = "closed";
       viewers = {};
       renderCollision();
+      // Deactivated while this tab was open: reload, and the page says so.
+      if (e.code === 4403 && e.reason === "deactivated") { window.location.reload(); return; }
       if (e.code === 4401 || e.code === 4403) return; // signed out or not an agent: stop
       status(cfg.offline);
       var delay = Math.min(30000, 500 * Math.pow(2, attempts)) * (0.5 + Math.random() / 2);
