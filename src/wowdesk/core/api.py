@@ -248,8 +248,12 @@ def invite_agent(request: HttpRequest, payload: AgentInviteIn) -> Status[AgentOu
     three days, once)."""
     from wowdesk.core.invitations import invite_agent as invite
 
-    permissions.require_role(me(request), Role.ADMIN)
-    brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    administered = permissions.brands_with_role(me(request), Role.ADMIN)
+    if payload.brand_id is None and len(administered) == 1:
+        brand_id = next(iter(administered))
+    else:
+        brand_id = permissions.pick_brand(me(request), payload.brand_id)
+    permissions.require_role(me(request), Role.ADMIN, brand_id)
     agent = invite(
         services.AgentInput(
             email=payload.email,

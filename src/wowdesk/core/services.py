@@ -714,8 +714,17 @@ def ensure_agent_with_token(
             % {"email": agent.email, "brand": brand.slug},
             field="brand",
         )
-    elif role and agent.role != role:
-        update_agent(agent, actor=None, role=role)
+    elif role:
+        # the role in that brand only (every brand of the agent without --brand)
+        current = (
+            Membership.objects.filter(agent=agent, brand=brand)
+            .values_list("role", flat=True)
+            .first()
+            if brand is not None
+            else agent.role
+        )
+        if current != role:
+            update_agent(agent, actor=None, role=role, role_brand_ids=[brand.pk] if brand else None)
     return agent, create_token(agent)
 
 

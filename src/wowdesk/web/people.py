@@ -67,7 +67,9 @@ def _base_url(request: HttpRequest) -> str:
 
 
 def _my_brands(agent: Agent) -> list[Brand]:
-    return list(Brand.objects.filter(id__in=permissions.visible_brand_ids(agent)).order_by("name"))
+    """The brands the agent administers: invitations go only into those."""
+    ids = permissions.brands_with_role(agent, Role.ADMIN)
+    return list(Brand.objects.filter(id__in=ids).order_by("name"))
 
 
 def _agents_page(request: HttpRequest, form: InviteForm, status: int = 200) -> HttpResponse:
@@ -107,7 +109,7 @@ def agents(request: HttpRequest) -> HttpResponse:
         return _agents_page(request, form, status=400)
     data = form.cleaned_data
     try:
-        permissions.check_brand(me, data["brand"])
+        permissions.require_role(me, Role.ADMIN, data["brand"])
         with transaction.atomic():
             agent = invitations.invite_agent(
                 AgentInput(
@@ -138,7 +140,7 @@ def resend_invitation(request: HttpRequest, agent_id: int) -> HttpResponse:
     me: Agent = request.agent  # type: ignore[attr-defined]
     agent = Agent.objects.select_related("user").filter(pk=agent_id).first()
     if agent is None or not set(agent.brands.values_list("id", flat=True)) & (
-        permissions.visible_brand_ids(me)
+        permissions.brands_with_role(me, Role.ADMIN)
     ):
         raise Http404(_("No such agent."))
     if agent.user.has_usable_password() or not agent.is_active:
