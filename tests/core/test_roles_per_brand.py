@@ -238,3 +238,44 @@ def test_changing_needs_the_role_in_the_objects_brand(two: Two) -> None:
     assert tag.color == "#6b7280" and policy.first_response_minutes == 30
     assert Team.objects.get(pk=team.pk).name == "B team"
     assert set(Site.objects.filter(name="Taken")) == set()
+
+
+def test_invitations_go_only_into_brands_one_administers(two: Two) -> None:
+    """API and page: the admin of A who is an agent in B invites into A only."""
+    from django.core import mail
+    from django.test import Client
+
+    refused = two.api.post(
+        "/agents/invite",
+        {"email": "new-b@example.com", "name": "New B", "role": "agent", "brand_id": two.b.pk},
+    )
+    assert refused.status_code == 403, refused.content
+    assert not Agent.objects.filter(user__email="new-b@example.com").exists()
+    # Without brand_id, the one brand the caller administers is taken.
+    allowed = two.api.post(
+        "/agents/invite", {"email": "new-a@example.com", "name": "New A", "role": "agent"}
+    )
+    assert allowed.status_code == 201, allowed.content
+    assert _roles(Agent.objects.get(user__email="new-a@example.com")) == {two.a.pk: "agent"}
+
+    page = Client()
+    page.force_login(two.boss.user)
+    listing = page.get("/settings/agents/")
+    assert listing.status_code == 200
+    choices = listing.context["form"].fields["brand"].choices
+    assert [pk for pk, _name in choices] == [two.a.pk]
+    sent = len(mail.outbox)
+    forged = page.post(
+        "/settings/agents/",
+        {"email": "forged@example.com", "name": "Forged", "role": "agent", "brand": two.b.pk},
+    )
+    assert forged.status_code == 400
+    assert not Agent.objects.filter(user__email="forged@example.com").exists()
+    assert len(mail.outbox) == sent
+
+
+def test_token_create_with_a_brand_changes_the_role_there_only(two: Two) -> None:
+    agent, _token = core.ensure_agent_with_token(
+        email=two.shared.email, role=Role.SUPERVISOR, brand=two.b
+    )
+    assert _roles(agent) == {two.a.pk: "agent", two.b.pk: "supervisor"}
