@@ -2,9 +2,10 @@
 WebSockets) applies to what a client sends, so that bad input is refused with the name of
 the field and never reaches a service, a database or a mail header.
 
-Pure functions (no database, no settings). A refusal raises :class:`BadInput`, a
-``ValueError`` carrying the field's name (a dotted path for JSON, ``meta.a.0``) and a
-translated reason; raised inside a pydantic validator it becomes the schema's 422.
+Pure functions (no database, no settings). A refusal raises :class:`BadInput`, both an
+``InvalidInput`` (a service's 422) and a ``ValueError`` (inside a pydantic validator it
+becomes the schema's 422), carrying the field's name (a dotted path for JSON,
+``meta.a.0``) and a translated reason.
 
 - JSON (:func:`loads`, :func:`check_json`): at most ``MAX_JSON_DEPTH`` levels of nesting;
   no ``NaN``/``Infinity`` (Python's ``json`` accepts them, JSON does not), no number that
@@ -33,6 +34,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from wowdesk.core.errors import InvalidInput
+
 MAX_JSON_DEPTH = 32
 MAX_INT = 2**63 - 1
 MIN_INT = -(2**63)
@@ -49,13 +52,15 @@ _SPACES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\s]+")
 _TZ_NAME = re.compile(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*")
 
 
-class BadInput(ValueError):
-    """A value refused at the edge: ``field`` names it (``""``: the whole input)."""
+class BadInput(InvalidInput, ValueError):
+    """A value refused at the edge: ``field`` names it (``""``: the whole input). A
+    ``ValueError`` for pydantic validators, an ``InvalidInput`` (422) for the services
+    and the edges that report those."""
+
+    field: str
 
     def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field, code="invalid")
 
     def at(self, prefix: str) -> BadInput:
         """The same refusal, its field inside ``prefix`` (``meta`` + ``a.b`` → ``meta.a.b``)."""
@@ -85,7 +90,9 @@ def _parse_int(text: str) -> int | _Constant:
     return int(text)
 
 
-def loads(data: bytes | str, *, field: str = "", max_depth: int = MAX_JSON_DEPTH) -> Any:
+def loads(
+    data: bytes | str, *, field: str = "", max_depth: int = MAX_JSON_DEPTH, allow_nul: bool = True
+) -> Any:
     """Parse JSON as JSON is written: :class:`BadInput` for anything else, naming where
     the fault is (``field`` is the prefix, e.g. the name of the parameter)."""
     try:
@@ -96,13 +103,16 @@ def loads(data: bytes | str, *, field: str = "", max_depth: int = MAX_JSON_DEPTH
         raise BadInput(_("Not valid UTF-8."), field) from exc
     except ValueError as exc:
         raise BadInput(_("Not valid JSON: %(error)s") % {"error": exc}, field) from exc
-    check_json(value, field=field, max_depth=max_depth)
+    check_json(value, field=field, max_depth=max_depth, allow_nul=allow_nul)
     return value
 
 
-def check_json(value: Any, *, field: str = "", max_depth: int = MAX_JSON_DEPTH) -> None:
+def check_json(
+    value: Any, *, field: str = "", max_depth: int = MAX_JSON_DEPTH, allow_nul: bool = True
+) -> None:
     """Refuse values no JSON document could carry into storage: nesting deeper than
-    ``max_depth``, non-finite numbers, integers beyond 64 bits, NUL in keys or strings,
+    ``max_depth``, non-finite numbers, integers beyond 64 bits, NUL in keys or strings
+    (unless ``allow_nul``: the inbound endpoint drops them instead, ``channels/schema.py``),
     and (after :func:`loads`) the literals ``NaN``/``Infinity``. Walks without recursion."""
     stack: list[tuple[Any, str, int]] = [(value, field, 0)]
     while stack:
@@ -114,7 +124,7 @@ def check_json(value: Any, *, field: str = "", max_depth: int = MAX_JSON_DEPTH) 
                 for key, sub in item.items():
                     if not isinstance(key, str):
                         raise BadInput(_("Object keys must be text."), path)
-                    if "\x00" in key:
+                    if not allow_nul and "\x00" in key:
                         raise BadInput(_("NUL characters are not allowed."), _join(path, key))
                     stack.append((sub, _join(path, key), depth + 1))
             else:
@@ -133,7 +143,7 @@ def check_json(value: Any, *, field: str = "", max_depth: int = MAX_JSON_DEPTH) 
             if not MIN_INT <= item <= MAX_INT:
                 raise BadInput(_("The number is out of range."), path)
         elif isinstance(item, str):
-            if "\x00" in item:
+            if not allow_nul and "\x00" in item:
                 raise BadInput(_("NUL characters are not allowed."), path)
         else:
             raise BadInput(_("Not a JSON value."), path)
@@ -229,6 +239,19 @@ def check_datetime(
             field,
         )
     return utc
+
+
+def check_date(
+    value: dt.date, field: str, *, earliest: dt.datetime = EARLIEST, latest: dt.datetime = LATEST
+) -> dt.date:
+    """A calendar date within the window of :func:`check_datetime`."""
+    if not earliest.date() <= value <= latest.date():
+        raise BadInput(
+            _("The date must be between %(a)s and %(b)s.")
+            % {"a": earliest.date().isoformat(), "b": latest.date().isoformat()},
+            field,
+        )
+    return value
 
 
 def parse_datetime(

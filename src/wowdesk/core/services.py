@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,11 +25,9 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 def valid_timezone(name: str, field: str = "timezone") -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(_("Unknown time zone: %(tz)s") % {"tz": name}, field=field) from exc
-    return name
+    from wowdesk.core.input import check_timezone
+
+    return check_timezone(name, field)
 
 
 def clean_languages(values: Iterable[str], field: str = "languages") -> list[str]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from wowdesk.core import audit, fastsql
 from wowdesk.core.errors import InvalidInput
+from wowdesk.core.input import check_line, single_line
 from wowdesk.core.models import Agent, Brand
 from wowdesk.customers.identity import InvalidAddress, normalize
 from wowdesk.customers.models import Customer, Identity, IdentityKind, Organization, Purchase
@@ -109,14 +110,14 @@ def complete_customer(
         customer = fastsql.insert(
             Customer,
             brand_id=found.brand_id,
-            name=contact.name.strip()[:200],
+            name=single_line(contact.name)[:200],
             email=next((v for k, v in pairs if k == IdentityKind.EMAIL), ""),
             phone=next((v for k, v in pairs if k == IdentityKind.PHONE), ""),
             language=language,
         )
         created = True
-    elif contact.name and not customer.name:
-        customer.name = contact.name.strip()[:200]
+    elif single_line(contact.name) and not customer.name:
+        customer.name = single_line(contact.name)[:200]
         customer.save(update_fields=["name", "updated_at"])
     for kind, value in pairs:
         if (kind, value) not in found.known:
@@ -187,6 +188,8 @@ def update_customer(customer: Customer, *, actor: Agent | None, **fields: Any) -
             continue
         if key == "timezone" and value:
             valid_timezone(value)
+        if key == "name":
+            value = check_line(value, "name", max_length=200).strip()
         if (
             key == "organization_id"
             and not Organization.objects.filter(pk=value, brand_id=customer.brand_id).exists()
