@@ -14,9 +14,10 @@ method, a query string, a body that is not a JSON object valid for the schema (p
 and validated by the API's rules, ``core/input.py``: Django refuses it with the field's
 name), a missing or bad token, a brand the agent may not use, a failed check. Those
 write nothing before they fail, so Django answers them exactly as without this layer
-(the OpenAPI schema, the errors and their language are the endpoint's). What this layer answers itself: 202 with
-the ids, or the rejection of an item stored and marked (``{"detail", "field", "code"}``,
-in the language the request asked for). ``WOWDESK_INBOUND_FAST_PATH=0`` turns it off.
+(the OpenAPI schema, the errors and their language are the endpoint's). What this layer
+answers itself: 202 with the ids, or the rejection of an item stored and marked
+(``{"detail", "field", "code"}``, in the language the request asked for).
+``WOWDESK_INBOUND_FAST_PATH=0`` turns it off.
 """
 
 from __future__ import annotations
