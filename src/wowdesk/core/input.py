@@ -19,6 +19,10 @@ becomes the schema's 422), carrying the field's name (a dotted path for JSON,
   (``9999-12-31T23:59:59-23:59``) or a year outside the window (1970-2100 by default).
 - Time zones (:func:`check_timezone`): an IANA name zoneinfo knows, at most 64 characters.
 - Query parameters (:func:`check_query`): at most ``MAX_QUERY_VALUE`` characters each.
+- WebSocket frames (:func:`parse_frame`, :func:`check_frame`): a text frame of at most
+  ``MAX_FRAME`` characters holding a JSON object (else the socket closes with
+  ``CLOSE_BAD_INPUT`` and the reason), its fields of the right kind and length (else an
+  error frame naming the field).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import math
 import re
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -281,3 +286,73 @@ def check_timezone(name: str, field: str = "timezone") -> str:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise BadInput(_("Unknown time zone: %(tz)s") % {"tz": name}, field) from exc
     return name
+
+
+# --- WebSocket frames ------------------------------------------------------------------------
+
+MAX_FRAME = 64 * 1024  # characters of one text frame from a browser
+CLOSE_BAD_INPUT = 4400  # the close code for a frame that cannot be a message at all
+
+
+class FrameTooLarge(BadInput):
+    """A frame over the size limit, or a binary frame: the socket is closed (4400)."""
+
+
+@dataclass(frozen=True)
+class FrameField:
+    """One field of a frame: ``kind`` is ``line`` (one line of text), ``text`` (may
+    have line breaks), ``int``, ``ref`` (an id or one line of text) or ``bool``; absent
+    or ``null`` is allowed unless ``required``."""
+
+    kind: str
+    max_length: int = 200
+    required: bool = False
+    lo: int = 1
+    hi: int = 2**62
+
+
+def parse_frame(
+    text_data: str | None, bytes_data: bytes | None, *, max_chars: int = MAX_FRAME
+) -> dict[str, Any]:
+    """A client's text frame as a JSON object (:func:`loads`' rules, no NUL anywhere).
+    :class:`FrameTooLarge` for a binary or over-long frame, :class:`BadInput` for the rest."""
+    if text_data is None:
+        raise FrameTooLarge(_("Only text frames are accepted."), "")
+    if len(text_data) > max_chars:
+        raise FrameTooLarge(_("A frame may be at most %(n)d characters.") % {"n": max_chars}, "")
+    value = loads(text_data, allow_nul=False)
+    if not isinstance(value, dict):
+        raise BadInput(_("A frame must be a JSON object."), "")
+    return value
+
+
+def check_frame(content: dict[str, Any], fields: dict[str, FrameField]) -> dict[str, Any]:
+    """The frame's known fields, checked: text is text (not a number or an object),
+    within its length, one line where it must be; integers are integers in range."""
+    out: dict[str, Any] = {}
+    for name, spec in fields.items():
+        value = content.get(name)
+        if value is None:
+            if spec.required:
+                raise BadInput(_("This field is required."), name)
+            out[name] = None
+            continue
+        if spec.kind == "bool":
+            if not isinstance(value, bool):
+                raise BadInput(_("Must be true or false."), name)
+            out[name] = value
+        elif spec.kind == "int" or (spec.kind == "ref" and isinstance(value, int)):
+            out[name] = check_int(value, name, lo=spec.lo, hi=spec.hi)
+        elif not isinstance(value, str):
+            raise BadInput(_("Must be text."), name)
+        elif spec.kind in ("line", "ref"):
+            out[name] = check_line(value, name, max_length=spec.max_length)
+        else:
+            out[name] = check_text(value, name, max_length=spec.max_length)
+    return out
+
+
+def close_reason(exc: BadInput) -> str:
+    """A close frame's reason (at most 123 bytes of UTF-8)."""
+    text = f"{exc.field}: {exc.message}" if exc.field else exc.message
+    return text.encode()[:123].decode(errors="ignore")
