@@ -254,3 +254,16 @@ def test_a_conversation_patch_with_broken_tags_is_refused(api: ApiClient, brand:
     subject = api.patch(f"/conversations/{conversation.pk}", {"subject": "a\r\nb"})
     assert subject.status_code == 422 and subject.json()["field"] == "subject"
     assert Conversation.objects.get().tags.count() == 0
+
+
+def test_refusals_speak_the_requested_language(api: ApiClient) -> None:
+    r = api.client.post(
+        "/api/v1/inbound",
+        json.dumps(inbound("zh-1", **{"from": {"name": "A\r\nB", "email": "a@example.com"}})),
+        content_type="application/json",
+        headers={**api._headers(), "Accept-Language": "zh-Hans"},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "from.name"
+    assert "不允许包含换行符和控制字符" in r.json()["detail"]
+    deep = raw_post(api, "/inbound", inbound_text(meta='{"x": NaN}'))
+    assert deep.status_code == 400
