@@ -114,11 +114,13 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
     if isinstance(cause, edge.BadInput):  # the body is not JSON as JSON is written
+        # A value JSON cannot carry (NaN, 1e999, nested too deeply) is the field's fault
+        # (422, as the schema's refusals); a body that is no JSON at all is a 400.
         detail = f"{cause.field}: {cause.message}" if cause.field else cause.message
         return api.create_response(
             request,
             {"detail": detail, "field": cause.field or "body", "code": "invalid"},
-            status=exc.status_code,
+            status=422 if cause.field else exc.status_code,
         )
     return api.create_response(
         request, {"detail": str(exc), "field": None, "code": "error"}, status=exc.status_code

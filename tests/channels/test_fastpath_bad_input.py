@@ -33,11 +33,11 @@ def nested(depth: int) -> str:
 
 
 CASES: list[tuple[str, bytes, int, str]] = [
-    ("nan", spliced("f1", meta='{"x": NaN}'), 400, "meta.x"),
-    ("infinity", spliced("f2", meta='{"x": [Infinity]}'), 400, "meta.x.0"),
-    ("overflow", spliced("f3", meta='{"x": 1e999}'), 400, "meta.x"),
-    ("big int", spliced("f4", meta='{"x": 123456789012345678901234}'), 400, "meta.x"),
-    ("deep meta", spliced("f5", meta=nested(60)), 400, "meta.a"),
+    ("nan", spliced("f1", meta='{"x": NaN}'), 422, "meta.x"),
+    ("infinity", spliced("f2", meta='{"x": [Infinity]}'), 422, "meta.x.0"),
+    ("overflow", spliced("f3", meta='{"x": 1e999}'), 422, "meta.x"),
+    ("big int", spliced("f4", meta='{"x": 123456789012345678901234}'), 422, "meta.x"),
+    ("deep meta", spliced("f5", meta=nested(60)), 422, "meta.a"),
     ("deeper than python", b"[" * 100_000 + b"]" * 100_000, 400, "body"),
     ("date offset overflow", spliced("f6", sent_at='"9999-12-31T23:59:59-23:59"'), 422, "sent_at"),
     ("year one", spliced("f7", sent_at='"0001-01-01T00:00:00+01:00"'), 422, "sent_at"),
@@ -49,7 +49,7 @@ CASES: list[tuple[str, bytes, int, str]] = [
         "from.name",
     ),
     ("lf subject", json.dumps(inbound("f10", subject="a\nb")).encode(), 422, "subject"),
-    ("brand overflow", spliced("f11", brand_id="1e999"), 400, "brand_id"),
+    ("brand overflow", spliced("f11", brand_id="1e999"), 422, "brand_id"),
 ]
 
 

@@ -13,7 +13,7 @@ from pydantic import Field
 from wowdesk.core import permissions
 from wowdesk.core.api import me
 from wowdesk.core.errors import InvalidInput
-from wowdesk.core.schemas import ERRORS, Line
+from wowdesk.core.schemas import ERRORS, Line, SaneDate
 from wowdesk.customers import services
 from wowdesk.customers.models import Customer, IdentityKind, Purchase, VipTier
 
@@ -275,8 +275,8 @@ class PurchaseIn(Schema):
     sku: Line = Field("", max_length=64)
     serial_number: Line = Field("", max_length=100)
     order_ref: Line = Field("", max_length=100)
-    purchased_on: dt.date | None = None
-    warranty_until: dt.date | None = None
+    purchased_on: SaneDate | None = None
+    warranty_until: SaneDate | None = None
     amount: Decimal | None = Field(None, ge=0, le=Decimal("9999999999"), decimal_places=2)
     currency: str = Field("", max_length=3)
     external_id: Line = Field("", max_length=100)
