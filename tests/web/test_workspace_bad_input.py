@@ -192,3 +192,34 @@ def test_a_search_within_the_limit_works(
     quick_conversation(brand, subject="Lamp")
     r = client_for(people[(Role.AGENT, brand.slug)]).get("/inbox/list/", {"q": "L" * 200})
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "field"),
+    [
+        ("/login/", {"username": "ana\x00@example.com", "password": "x"}, "username"),
+        ("/admin/login/", {"username": "a", "password": "p\x00"}, "password"),
+        ("/settings/language/", {"language": "en\x00"}, "language"),
+    ],
+)
+def test_every_page_refuses_nul_in_a_form_field(
+    db: None, path: str, data: dict[str, str], field: str
+) -> None:
+    """PostgreSQL cannot store NUL: refused before any view, the field named."""
+    r = Client().post(path, data)
+    assert r.status_code == 400
+    assert r.content.decode().startswith(f"{field}:")
+
+
+def test_a_multipart_reply_with_nul_is_refused(
+    people: dict[tuple[str, str], Agent], brand: Brand
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    conversation = quick_conversation(brand)
+    r = client_for(people[(Role.AGENT, brand.slug)]).post(
+        f"/inbox/c/{conversation.pk}/reply/",
+        {"body": "a\x00b", "attachments": SimpleUploadedFile("a.txt", b"\x00binary is fine")},
+    )
+    assert r.status_code == 400 and r.content.decode().startswith("body:")
+    assert replies(conversation) == 0
