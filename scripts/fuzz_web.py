@@ -235,7 +235,10 @@ def _query_test(
     @_settings()
     @given(st.dictionaries(st.sampled_from(fields), hostile_text), extra_values)
     def get_page(params: dict[str, str], extra: dict[str, str]) -> None:
-        r = client.get(path, params={**params, **extra})
+        try:
+            r = client.get(path, params={**params, **extra})
+        except httpx.InvalidURL:  # over the client's own URL limit: never sent
+            return
         check_http(r, f"GET {path} {params!r:.200}")
 
     return get_page
