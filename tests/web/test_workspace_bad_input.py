@@ -223,3 +223,19 @@ def test_a_multipart_reply_with_nul_is_refused(
     )
     assert r.status_code == 400 and r.content.decode().startswith("body:")
     assert replies(conversation) == 0
+
+
+def test_a_refused_side_panel_shows_what_is_stored(
+    people: dict[tuple[str, str], Agent], brand: Brand
+) -> None:
+    """A change refused halfway (the status set, then a new tag refused) is rolled back,
+    and the page shows the conversation as stored, not as half-changed."""
+    conversation = quick_conversation(brand)
+    client = client_for(people[(Role.AGENT, brand.slug)])
+    r = client.post(
+        f"/inbox/c/{conversation.pk}/update/", {"status": "pending", "tags": "brand-new"}
+    )
+    assert r.status_code == 403
+    conversation.refresh_from_db()
+    assert conversation.status == "open"
+    assert r.context["conversation"].status == "open"

@@ -319,7 +319,8 @@ def _refused(
     field = (exc.field or "").split(".")[0]
     label = str(FIELD_LABELS.get(field, field))
     flash.error(request, f"{label}: {exc.message}" if label else exc.message)
-    return _conversation_response(request, conversation, status=exc.status, draft=draft)
+    fresh = _conversation(request, conversation.pk)  # as stored: the refused change was rolled back
+    return _conversation_response(request, fresh, status=exc.status, draft=draft)
 
 
 @require_GET
