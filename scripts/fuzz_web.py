@@ -414,8 +414,20 @@ def main(base: str, token: str) -> None:
         "/agents",
         {"email": email, "name": "Fuzz Web", "role": "admin", "password": PASSWORD},
     )
-    items = api(base, token, "GET", "/conversations")["items"]
-    conversation_id = int(items[0]["id"])
+    opened = api(
+        base,
+        token,
+        "POST",
+        "/inbound",
+        {
+            "channel": "api",
+            "external_id": f"fuzz-web-{time.time_ns()}",
+            "from": {"name": "Fuzz Customer", "email": "fuzz-customer@example.com"},
+            "subject": "Fuzz the workspace",
+            "body": "A conversation for the form fuzzer.",
+        },
+    )
+    conversation_id = int(opened["conversation_id"])
     inbox = api(base, token, "POST", "/inboxes", {"name": "Fuzz chat", "channel": "chat"})
     client = login(base, email)
     fuzz_forms(base, client, conversation_id)
