@@ -313,3 +313,37 @@ def test_the_services_refuse_line_breaks_for_every_edge(db: None, brand: Any, ad
         core.update_agent(admin, actor=admin, display_name="A\nB")
     with pytest.raises(edge.BadInput):
         customers.update_customer(make_customer(brand), actor=admin, name="C\r\nD")
+
+
+FRAME_FIELDS = {
+    "id": edge.FrameField("int"),
+    "name": edge.FrameField("line"),
+    "body": edge.FrameField("text", max_length=50),
+    "on": edge.FrameField("bool"),
+    "ref": edge.FrameField("ref"),
+}
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.dictionaries(st.sampled_from(list(FRAME_FIELDS)), json_values).map(json.dumps),
+    )
+)
+def test_a_frame_is_an_object_of_checked_fields_or_refused(text: str) -> None:
+    try:
+        content = edge.parse_frame(text, None)
+        fields = edge.check_frame(content, FRAME_FIELDS)
+    except edge.BadInput as exc:
+        assert exc.status == 422 and isinstance(exc.field, str)
+        return
+    assert fields["id"] is None or (isinstance(fields["id"], int) and 1 <= fields["id"] <= 2**62)
+    assert fields["name"] is None or not any(ord(c) < 32 for c in fields["name"])
+    assert fields["body"] is None or ("\x00" not in fields["body"] and len(fields["body"]) <= 50)
+    assert fields["on"] in (None, True, False)
