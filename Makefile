@@ -129,8 +129,8 @@ test-web: install-dev ## Only the browser tests (Playwright + /usr/bin/chromium)
 	@env -u WOWDESK_DATABASE_URL WOWDESK_DATA_DIR="$(TEST_DATA_DIR)" \
 		$(PHASE) "Browser tests" $(BIN)/python -m pytest -q -ra tests/web $(PYTEST_ARGS)
 
-fuzz: install-dev ## schemathesis against the live API (fresh SQLite, admin token)
-	@$(PHASE) "Fuzz the API (schemathesis)" scripts/fuzz.sh
+fuzz: install-dev ## schemathesis against the live API, then its forms and sockets (fresh SQLite)
+	@$(PHASE) "Fuzz the API (schemathesis), the forms and the sockets" scripts/fuzz.sh
 
 bench: $(BENCH_STAMP) ## Run every bench/*.py (results go to bench/results/)
 	@export WOWDESK_DATA_DIR="$${WOWDESK_DATA_DIR:-$(CURDIR)/.tmp/bench-data}"; \

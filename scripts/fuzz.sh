@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make fuzz`: schemathesis against the whole OpenAPI of a live `wowdesk serve`.
+# `make fuzz`: schemathesis against the whole OpenAPI of a live `wowdesk serve`, then
+# scripts/fuzz_web.py against its workspace forms and WebSocket protocols.
 #
 # A fresh data dir (SQLite), migrated, a few seeded rows, an admin token. Every check
 # except two fails the run: a 5xx, a response (status, content type, body) that breaks the
@@ -15,6 +16,8 @@
 #   FUZZ_TIME_CAP       seconds per pass before it counts as hung (default 600)
 #   FUZZ_SEED           reproduce a run (schemathesis prints the seed it used)
 #   FUZZ_REPORT_DIR     where the JUnit report and the server log go (default .tmp/fuzz)
+#   FUZZ_WEB_EXAMPLES   examples per form and socket in the web pass (default 40)
+#   FUZZ_SKIP_API       set: only the web pass (scripts/fuzz_web.py)
 set -euo pipefail
 
 BIN="${VENV:-.venv}/bin"
@@ -90,6 +93,19 @@ run_pass() {
     return "$rc"
 }
 
-run_pass api --exclude-name "${LOCKOUT_OPS[0]}" --exclude-name "${LOCKOUT_OPS[1]}"
-run_pass self-lockout --include-name "${LOCKOUT_OPS[0]}" --include-name "${LOCKOUT_OPS[1]}"
-echo "fuzz: no server errors, every response matches its schema"
+if [ -z "${FUZZ_SKIP_API:-}" ]; then
+    run_pass api --exclude-name "${LOCKOUT_OPS[0]}" --exclude-name "${LOCKOUT_OPS[1]}"
+    run_pass self-lockout --include-name "${LOCKOUT_OPS[0]}" --include-name "${LOCKOUT_OPS[1]}"
+    echo "fuzz: no server errors, every response matches its schema"
+fi
+
+# The workspace forms and the two WebSocket protocols (hypothesis, a real websockets
+# client): no 5xx, every frame answered or the socket closed with 4xxx and a reason.
+echo "fuzz: pass 'web' (forms and sockets, ${FUZZ_WEB_EXAMPLES:-40} examples per target)"
+# A token of its own: the API passes may have revoked the first one or demoted its agent.
+WEB_TOKEN="$("$BIN/wowdesk" token create --email fuzz-web-admin@example.com --role admin 2>/dev/null | tail -n 1)"
+timeout --signal=INT --kill-after=30 "$CAP" "$BIN/python" scripts/fuzz_web.py "$BASE" "$WEB_TOKEN" </dev/null
+if grep -q '^Traceback' "$DATA/server.log"; then
+    echo "fuzz: the server logged an exception" >&2
+    exit 1
+fi

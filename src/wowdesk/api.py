@@ -4,11 +4,14 @@ import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from wowdesk.core import input as edge
 from wowdesk.core.errors import ServiceError
 from wowdesk.core.models import Agent
 from wowdesk.core.services import agent_for_token
@@ -19,6 +22,31 @@ log = logging.getLogger(__name__)
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Agent | None:
         return agent_for_token(token)
+
+
+class EdgeParser(Parser):
+    """Bodies parsed as JSON is written (``core/input.py``: depth, NaN/Infinity, numbers
+    that overflow); every query parameter within ``MAX_QUERY_VALUE`` characters, one line."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data: dict[str, Any] = edge.loads(request.body)
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        errors = []
+        for key, values in data.lists():
+            for value in values:
+                try:
+                    if isinstance(value, str):
+                        edge.check_query(value, key)
+                except edge.BadInput as exc:
+                    errors.append({"loc": ("query", key), "msg": exc.message})
+                    break
+        if errors:
+            raise ValidationError(errors)
+        return super().parse_querydict(data, list_fields, request)
 
 
 api = NinjaAPI(
@@ -34,6 +62,7 @@ api = NinjaAPI(
     # The assets come from the project's static files (ninja in INSTALLED_APPS), and the
     # page asks no outside validator about the schema: the docs work offline.
     docs=Swagger(settings={"validatorUrl": None}),
+    parser=EdgeParser(),
 )
 
 
@@ -90,6 +119,16 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, edge.BadInput):  # the body is not JSON as JSON is written
+        # A value JSON cannot carry (NaN, 1e999, nested too deeply) is the field's fault
+        # (422, as the schema's refusals); a body that is no JSON at all is a 400.
+        detail = f"{cause.field}: {cause.message}" if cause.field else cause.message
+        return api.create_response(
+            request,
+            {"detail": detail, "field": cause.field or "body", "code": "invalid"},
+            status=422 if cause.field else exc.status_code,
+        )
     return api.create_response(
         request, {"detail": str(exc), "field": None, "code": "error"}, status=exc.status_code
     )

@@ -222,6 +222,7 @@ def test_patch_changes_write_activity_and_audit(
     conv = make_conversation(brand)
     colleague = make_agent(Role.AGENT, name="Bea")
     team = core.create_team(brand_id=brand.pk, name="Returns")
+    conversations.ensure_tags(brand.pk, ["refund", "damaged"])  # agents tag with existing tags
     response = api.patch(
         f"/conversations/{conv.pk}",
         {

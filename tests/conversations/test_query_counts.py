@@ -62,6 +62,7 @@ def test_get_conversation(
     django_assert_num_queries: Any,
 ) -> None:
     conversation = quick_conversation(brand)
+    conversations.ensure_tags(brand.pk, ["a"])  # agents tag with existing tags
     conversations.update_conversation(
         conversation, actor=agent, assignee_id=agent.pk, team_id=staff["teams"][0].pk, tags=["a"]
     )

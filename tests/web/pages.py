@@ -244,6 +244,21 @@ class ConversationPage:
     def customer_panel(self) -> str:
         return self.page.locator("#customer-panel").inner_text()
 
+    def save_tags(self, text: str) -> ConversationPage:
+        """Type the side panel's tags and save (the page reloads, or shows a refusal)."""
+        self.page.locator("#p-tags").fill(text)
+        with self.page.expect_navigation():
+            self.page.locator("#props-form [type=submit]").click()
+        return self
+
+    @property
+    def errors(self) -> list[str]:
+        return [t.strip() for t in self.page.locator("p.flash-error").all_inner_texts()]
+
+    @property
+    def draft(self) -> str:
+        return self.page.locator("#composer-body").input_value()
+
 
 @dataclass
 class ShortcutsOverlay:

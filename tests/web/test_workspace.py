@@ -285,6 +285,7 @@ def test_side_panel_updates_through_the_service(
 ) -> None:
     conversation = quick_conversation(brand)
     team = Team.objects.create(brand=brand, name="Lamps")
+    conversations.ensure_tags(brand.pk, ["refund", "vip"])  # agents tag with existing tags
     client = login(agent)
     client.post(f"/inbox/c/{conversation.pk}/update/", {"assignee": "me"})
     client.post(

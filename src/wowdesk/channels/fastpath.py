@@ -10,13 +10,15 @@ check, the brand and the checks that need the database run in the writer thread
 own (``channels.api.inbound_answer``), with the headers Django would add.
 
 Anything else goes to Django unchanged, with the body it already read: another path or
-method, a query string, a body that is not a JSON object valid for the schema, a missing
-or bad token, a brand the agent may not use, a failed check. Those write nothing before
-they fail, so Django answers them exactly as without this layer (the OpenAPI schema, the
-errors and their language are the endpoint's). What this layer answers itself: 202 with
-the ids, the rejection of an item stored and marked (``{"detail", "field", "code"}``,
-in the language the request asked for), or 429 with ``Retry-After`` for a token over its
-rate (``WOWDESK_INBOUND_RATE``, counted in the same store as the endpoint's).
+method, a query string, a body that is not a JSON object valid for the schema (parsed
+and validated by the API's rules, ``core/input.py``: Django refuses it with the field's
+name), a missing or bad token, a brand the agent may not use, a failed check. Those
+write nothing before they fail, so Django answers them exactly as without this layer
+(the OpenAPI schema, the errors and their language are the endpoint's). What this layer
+answers itself: 202 with the ids, the rejection of an item stored and marked
+(``{"detail", "field", "code"}``, in the language the request asked for), or 429 with
+``Retry-After`` for a token over its rate (``WOWDESK_INBOUND_RATE``, counted in the same
+store as the endpoint's).
 ``WOWDESK_INBOUND_FAST_PATH=0`` turns it off.
 """
 
@@ -39,6 +41,7 @@ from wowdesk.channels import ingest
 from wowdesk.channels.api import inbound_answer
 from wowdesk.channels.schema import InboundIn
 from wowdesk.channels.writer import writer
+from wowdesk.core import input as edge
 from wowdesk.core import permissions, ratelimit
 from wowdesk.core.errors import ServiceError
 from wowdesk.core.services import agent_for_token
@@ -155,10 +158,10 @@ class InboundFastPath:
         if scheme.lower() != "bearer" or not token:
             return None
         try:
-            data = json.loads(body)
+            data = edge.loads(body)  # the API's parser: JSON as JSON is written
             if not isinstance(data, dict):
                 return None
-            item = InboundIn.model_validate(data)
+            item = InboundIn.model_validate(data, context={"edge": True})
         except (ValueError, ValidationError):
             return None
         language = _language(headers.get(b"accept-language", b"").decode("latin-1"))

@@ -4,7 +4,9 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from wowdesk.core.input import check_datetime, check_json, check_line, single_line
 
 InboundChannel = Literal["api", "email", "chat", "voice", "social", "web"]
 
@@ -21,6 +23,20 @@ def _drop_nul(v: object) -> object:
     return v
 
 
+def at_the_edge(info: ValidationInfo) -> bool:
+    """Validated for a client's request (django-ninja passes the request, the fast path
+    ``edge``): refuse what is wrong. Built by a channel adapter from what a channel
+    delivered (an email's From header): repair what can be repaired, lose nothing."""
+    context = info.context
+    return isinstance(context, dict) and ("request" in context or "edge" in context)
+
+
+def _one_line(value: str, info: ValidationInfo) -> str:
+    if at_the_edge(info):
+        return check_line(value, "")
+    return single_line(value)
+
+
 class InboundFrom(Schema):
     name: str = Field("", max_length=200)
     email: str = Field("", max_length=320)
@@ -28,6 +44,7 @@ class InboundFrom(Schema):
     handle: str = Field("", max_length=320)
 
     _no_nul = field_validator("name", "email", "phone", "handle", mode="before")(_drop_nul)
+    _single_line = field_validator("name", "email", "phone", "handle")(_one_line)
 
     @model_validator(mode="after")
     def needs_an_address(self) -> "InboundFrom":
@@ -53,6 +70,14 @@ class InboundIn(Schema):
     model_config = {"populate_by_name": True}
 
     _no_nul = field_validator("subject", "body", "html", "inbox", "meta", mode="before")(_drop_nul)
+    _single_line = field_validator("subject")(_one_line)
+
+    @field_validator("meta")
+    @classmethod
+    def meta_storable(cls, v: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
+        if v is not None and at_the_edge(info):
+            check_json(v)
+        return v
 
     @field_validator("external_id")
     @classmethod
@@ -73,10 +98,17 @@ class InboundIn(Schema):
 
     @field_validator("sent_at")
     @classmethod
-    def sent_at_aware(cls, v: dt.datetime | None) -> dt.datetime | None:
-        if v is not None and v.tzinfo is None:
-            return v.replace(tzinfo=dt.UTC)
-        return v
+    def sent_at_in_range(cls, v: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
+        """Aware, in UTC, within 1970-2100; from a channel, an impossible date is dropped
+        (the time received stands in)."""
+        if v is None:
+            return v
+        try:
+            return check_datetime(v, "")
+        except ValueError:
+            if at_the_edge(info):
+                raise
+            return None
 
 
 class InboundOut(Schema):

@@ -25,7 +25,7 @@ from wowdesk.core import permissions, textsearch
 from wowdesk.core.api import me
 from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.models import Role
-from wowdesk.core.schemas import ERRORS, AgentRef, agent_ref
+from wowdesk.core.schemas import ERRORS, AgentRef, Line, TagName, agent_ref
 
 router = Router(tags=["conversations"])
 
@@ -354,8 +354,8 @@ class ConversationPatch(Schema):
     priority: Priority | None = None
     assignee_id: int | None = Field(None, ge=1, le=2**62)
     team_id: int | None = Field(None, ge=1, le=2**62)
-    tags: list[str] | None = Field(None, max_length=50)
-    subject: str | None = Field(None, max_length=300)
+    tags: list[TagName] | None = Field(None, max_length=50)
+    subject: Line | None = Field(None, max_length=300)
 
 
 @router.patch("/conversations/{conversation_id}", response={200: ConversationOut, **ERRORS})
@@ -450,13 +450,13 @@ class TagOut(Schema):
 
 
 class TagIn(Schema):
-    name: str = Field(..., min_length=1, max_length=64)
+    name: Line = Field(..., min_length=1, max_length=64)
     color: str = Field("#6b7280", max_length=7)
     brand_id: int | None = Field(None, ge=1, le=2**62)
 
 
 class TagPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=64)
+    name: Line | None = Field(None, min_length=1, max_length=64)
     color: str | None = Field(None, max_length=7)
 
 
@@ -500,9 +500,9 @@ class InboxOut(Schema):
 
 
 class InboxIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
+    name: Line = Field(..., min_length=1, max_length=200)
     channel: Channel
-    address: str = Field("", max_length=320)
+    address: Line = Field("", max_length=320)
     team_id: int | None = Field(None, ge=1, le=2**62)
     is_default: bool = False
     brand_id: int | None = Field(None, ge=1, le=2**62)

@@ -31,13 +31,18 @@ from wowdesk.conversations.models import (
     attachment_path,
 )
 from wowdesk.core import audit, fastsql, textsearch
-from wowdesk.core.errors import Conflict, InvalidInput
+from wowdesk.core.errors import Conflict, Forbidden, InvalidInput
 from wowdesk.core.events import Event, emit
+from wowdesk.core.input import check_line, check_text, single_line
 from wowdesk.core.models import Agent, Brand, Team
 from wowdesk.customers.identity import InvalidAddress, inbox_address_key
 from wowdesk.customers.models import Customer
 
 MAX_SUBJECT = 300
+# The same limits for every edge (the API, the workspace forms).
+MAX_BODY = 100_000  # characters of an agent's reply or note
+MAX_TAGS = 50  # tags on one conversation
+MAX_TAG_NAME = 64
 
 
 class Unset:
@@ -138,21 +143,44 @@ def check_inbox_address(channel: str, address: str, *, exclude_pk: int | None = 
         raise Conflict(_("Another inbox already takes mail for this address."), field="address")
 
 
-def ensure_tags(brand_id: int, names: Iterable[str]) -> list[Tag]:
-    out: list[Tag] = []
-    for raw in names:
-        name = raw.strip().lower()[:64]
-        if not name or any(t.name == name for t in out):
-            continue
-        tag, _created = Tag.objects.get_or_create(brand_id=brand_id, name=name)
-        out.append(tag)
+def clean_tag_names(names: Iterable[str], field: str = "tags") -> list[str]:
+    """Tag names as stored (trimmed, lower case, each once): one line each, at most
+    ``MAX_TAG_NAME`` characters, at most ``MAX_TAGS`` of them."""
+    out: list[str] = []
+    for i, raw in enumerate(names):
+        name = check_line(raw, f"{field}.{i}", max_length=MAX_TAG_NAME).strip().lower()
+        if name and name not in out:
+            out.append(name)
+    if len(out) > MAX_TAGS:
+        raise InvalidInput(
+            _("A conversation may have at most %(n)d tags.") % {"n": MAX_TAGS}, field=field
+        )
     return out
+
+
+def ensure_tags(brand_id: int, names: Iterable[str], *, actor: Agent | None = None) -> list[Tag]:
+    """The brand's tags of these names; the missing ones are created, if ``actor`` may
+    create tags (``permissions.may_create_tags``; no actor: the system may)."""
+    from wowdesk.core import permissions
+
+    wanted = clean_tag_names(names)
+    found = {t.name: t for t in Tag.objects.filter(brand_id=brand_id, name__in=wanted)}
+    missing = [n for n in wanted if n not in found]
+    if missing and actor is not None and not permissions.may_create_tags(actor):
+        raise Forbidden(
+            _("Only supervisors and admins may create new tags: %(names)s")
+            % {"names": ", ".join(missing)},
+            field="tags",
+        )
+    for name in missing:
+        found[name], _created = Tag.objects.get_or_create(brand_id=brand_id, name=name)
+    return [found[n] for n in wanted]
 
 
 def create_tag(
     *, brand_id: int, name: str, color: str = "#6b7280", actor: Agent | None = None
 ) -> Tag:
-    name = name.strip().lower()[:64]
+    name = check_line(name, "name", max_length=MAX_TAG_NAME).strip().lower()
     if not name:
         raise InvalidInput(_("A tag needs a name."), field="name")
     if Tag.objects.filter(brand_id=brand_id, name=name).exists():
@@ -174,7 +202,7 @@ def update_tag(
 ) -> Tag:
     before = {"name": tag.name, "color": tag.color}
     if name is not None:
-        name = name.strip().lower()[:64]
+        name = check_line(name, "name", max_length=MAX_TAG_NAME).strip().lower()
         if not name:
             raise InvalidInput(_("A tag needs a name."), field="name")
         if Tag.objects.filter(brand_id=tag.brand_id, name=name).exclude(pk=tag.pk).exists():
@@ -271,7 +299,7 @@ def create_conversation(
         number=next_number(inbox.brand_id),
         inbox=inbox,
         customer=customer,
-        subject=subject.strip()[:MAX_SUBJECT],
+        subject=single_line(subject)[:MAX_SUBJECT],
         team_id=inbox.team_id,
         language=language or customer.language,
         created_at=now,
@@ -365,7 +393,7 @@ def add_reply(
     """An agent's reply (queued in the outbox in this same transaction) or private note."""
     from wowdesk.channels.outbox import queue_outbound
 
-    text = body.strip()
+    text = check_text(body, "body", max_length=MAX_BODY).strip()
     if not text:
         raise InvalidInput(_("A reply cannot be empty."), field="body")
     now = timezone.now()
@@ -493,11 +521,13 @@ def update_conversation(
             conversation.team = team
             dirty.add("team")
             activities.append(_("Team set to %(t)s") % {"t": team.name})
-    if subject is not None and subject.strip()[:MAX_SUBJECT] != conversation.subject:
-        conversation.subject = subject.strip()[:MAX_SUBJECT]
+    if subject is not None:
+        subject = check_line(subject, "subject", max_length=MAX_SUBJECT).strip()
+    if subject is not None and subject != conversation.subject:
+        conversation.subject = subject
         dirty.add("subject")
     if tags is not None:
-        new_tags = ensure_tags(conversation.brand_id, tags)
+        new_tags = ensure_tags(conversation.brand_id, tags, actor=actor)
         if sorted(t.name for t in new_tags) != before["tags"]:
             conversation.tags.set(new_tags)
             activities.append(_("Tags: %(t)s") % {"t": ", ".join(t.name for t in new_tags) or "—"})

@@ -12,7 +12,7 @@ from pydantic import Field
 import wowdesk
 from wowdesk.core import permissions, services
 from wowdesk.core.models import Agent, ApiToken, Brand, Membership, Role, Site, Team
-from wowdesk.core.schemas import ERRORS, Error
+from wowdesk.core.schemas import ERRORS, Error, Line
 
 router = Router(tags=["core"])
 
@@ -170,8 +170,8 @@ class AgentsOut(Schema):
 
 
 class AgentIn(Schema):
-    email: str = Field(..., max_length=254)
-    name: str = Field("", max_length=200)
+    email: Line = Field(..., max_length=254)
+    name: Line = Field("", max_length=200)
     password: str | None = Field(None, min_length=8, max_length=200)
     role: Role = Role.AGENT
     languages: list[str] = Field(default_factory=list, max_length=50)
@@ -191,7 +191,7 @@ class AgentIn(Schema):
 
 
 class AgentPatch(Schema):
-    name: str | None = Field(None, max_length=200)
+    name: Line | None = Field(None, max_length=200)
     role: Role | None = None
     languages: list[str] | None = Field(None, max_length=50)
     skills: list[str] | None = Field(None, max_length=100)
@@ -399,14 +399,14 @@ RowId = Annotated[int, Field(ge=1, le=2**62)]
 
 
 class TeamIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
+    name: Line = Field(..., min_length=1, max_length=200)
     description: str = Field("", max_length=2000)
     member_ids: list[RowId] = Field(default_factory=list, max_length=1000)
     brand_id: int | None = Field(None, ge=1, le=2**62)
 
 
 class TeamPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Line | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=2000)
     member_ids: list[RowId] | None = Field(None, max_length=1000)
 
@@ -455,14 +455,14 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> TeamO
 
 
 class SiteIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
+    name: Line = Field(..., min_length=1, max_length=200)
     timezone: str = Field(..., max_length=64)
     country: str = Field("", max_length=2)
     brand_id: int | None = Field(None, ge=1, le=2**62)
 
 
 class SitePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Line | None = Field(None, min_length=1, max_length=200)
     timezone: str | None = Field(None, max_length=64)
     country: str | None = Field(None, max_length=2)
     subdivision: str | None = Field(None, max_length=8)
@@ -534,7 +534,7 @@ class TokenCreated(TokenOut):
 
 
 class TokenIn(Schema):
-    name: str = Field("api", min_length=1, max_length=100)
+    name: Line = Field("api", min_length=1, max_length=100)
 
 
 @router.get("/tokens", response={200: list[TokenOut], **ERRORS})

@@ -95,6 +95,12 @@ def require_role(
         raise Forbidden(_("This needs the %(role)s role.") % {"role": Role(role).label})
 
 
+def may_create_tags(agent: Agent) -> bool:
+    """New tags are made by supervisors and admins (``POST /tags``, and a new name in a
+    conversation's tag list, from the API or the workspace); agents pick existing ones."""
+    return agent.has_role(Role.SUPERVISOR)
+
+
 def check_brand(agent: Agent, brand_id: int) -> None:
     if brand_id not in visible_brand_ids(agent):
         raise Forbidden(_("This belongs to a brand you do not work for."))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from wowdesk.core import audit, realtime
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound
+from wowdesk.core.input import check_line, check_timezone
 from wowdesk.core.models import (
     ROLE_RANK,
     Agent,
@@ -36,11 +36,7 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 def valid_timezone(name: str, field: str = "timezone") -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(_("Unknown time zone: %(tz)s") % {"tz": name}, field=field) from exc
-    return name
+    return check_timezone(name, field)
 
 
 def clean_languages(values: Iterable[str], field: str = "languages") -> list[str]:
@@ -131,6 +127,8 @@ def parse_languages(value: Iterable[str]) -> tuple[list[str], dict[str, int]]:
 def create_brand(
     *, name: str, slug: str | None = None, default_language: str = "en", support_email: str = ""
 ) -> Brand:
+    check_line(name, "name", max_length=200)
+    check_line(support_email, "support_email", max_length=254)
     slug = slug or slugify(name)[:60] or "brand"
     if Brand.objects.filter(slug=slug).exists():
         raise Conflict(_("A brand with this slug exists."), field="slug")
@@ -274,6 +272,8 @@ class AgentInput:
 def create_agent(
     data: AgentInput, *, brands: Iterable[Brand | int], actor: Agent | None = None
 ) -> Agent:
+    check_line(data.email, "email", max_length=254)
+    check_line(data.name, "name", max_length=200)
     email = login_name(data.email)
     if "@" not in email:
         raise InvalidInput(_("Not an email address."), field="email")
@@ -378,6 +378,8 @@ def update_agent(
             raise InvalidInput(_("The UI speaks en or zh-hans."), field="ui_language")
         if key == "timezone":
             value = valid_timezone(value)
+        if key == "display_name":
+            check_line(value, "name", max_length=200)
         if key == "site_id" and not Site.objects.filter(pk=value).exists():
             raise InvalidInput(_("No such site."), field="site_id")
         if key == "capacity" and value < 0:

@@ -13,7 +13,7 @@ from pydantic import Field
 from wowdesk.core import permissions
 from wowdesk.core.api import me
 from wowdesk.core.errors import InvalidInput
-from wowdesk.core.schemas import ERRORS
+from wowdesk.core.schemas import ERRORS, Line, SaneDate
 from wowdesk.customers import services
 from wowdesk.customers.models import Customer, IdentityKind, Purchase, VipTier
 
@@ -181,14 +181,14 @@ def get_customer(request: HttpRequest, customer_id: int) -> CustomerOut:
 
 
 class CustomerIn(Schema):
-    name: str = Field("", max_length=200)
-    email: str = Field("", max_length=320)
-    phone: str = Field("", max_length=40)
-    handle: str = Field("", max_length=320)
+    name: Line = Field("", max_length=200)
+    email: Line = Field("", max_length=320)
+    phone: Line = Field("", max_length=40)
+    handle: Line = Field("", max_length=320)
     language: str = Field("", max_length=16)
     timezone: str = Field("", max_length=64)
     vip_tier: VipTier = VipTier.NONE
-    organization: str = Field("", max_length=200)
+    organization: Line = Field("", max_length=200)
     brand_id: int | None = Field(None, ge=1, le=2**62)
 
 
@@ -218,12 +218,12 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[Custome
 
 
 class CustomerPatch(Schema):
-    name: str | None = Field(None, max_length=200)
+    name: Line | None = Field(None, max_length=200)
     language: str | None = Field(None, max_length=16)
     timezone: str | None = Field(None, max_length=64)
     vip_tier: VipTier | None = None
     notes: str | None = Field(None, max_length=20_000)
-    organization: str | None = Field(None, max_length=200)
+    organization: Line | None = Field(None, max_length=200)
 
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
@@ -257,7 +257,7 @@ def merge_customer(request: HttpRequest, customer_id: int, payload: MergeIn) -> 
 
 class IdentityIn(Schema):
     kind: IdentityKind
-    value: str = Field(..., min_length=1, max_length=320)
+    value: Line = Field(..., min_length=1, max_length=320)
 
 
 @router.post("/customers/{customer_id}/identities", response={201: IdentityOut, **ERRORS})
@@ -271,15 +271,15 @@ def add_identity(
 
 
 class PurchaseIn(Schema):
-    product: str = Field(..., min_length=1, max_length=200)
-    sku: str = Field("", max_length=64)
-    serial_number: str = Field("", max_length=100)
-    order_ref: str = Field("", max_length=100)
-    purchased_on: dt.date | None = None
-    warranty_until: dt.date | None = None
+    product: Line = Field(..., min_length=1, max_length=200)
+    sku: Line = Field("", max_length=64)
+    serial_number: Line = Field("", max_length=100)
+    order_ref: Line = Field("", max_length=100)
+    purchased_on: SaneDate | None = None
+    warranty_until: SaneDate | None = None
     amount: Decimal | None = Field(None, ge=0, le=Decimal("9999999999"), decimal_places=2)
     currency: str = Field("", max_length=3)
-    external_id: str = Field("", max_length=100)
+    external_id: Line = Field("", max_length=100)
 
 
 @router.post("/customers/{customer_id}/purchases", response={201: PurchaseOut, **ERRORS})

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from wowdesk.core import audit, fastsql
 from wowdesk.core.errors import InvalidInput
+from wowdesk.core.input import check_line, single_line
 from wowdesk.core.models import Agent, Brand
 from wowdesk.customers.identity import InvalidAddress, clean_name, normalize
 from wowdesk.customers.models import Customer, Identity, IdentityKind, Organization, Purchase
@@ -187,6 +188,8 @@ def update_customer(customer: Customer, *, actor: Agent | None, **fields: Any) -
             continue
         if key == "timezone" and value:
             valid_timezone(value)
+        if key == "name":
+            value = check_line(value, "name", max_length=200).strip()
         if (
             key == "organization_id"
             and not Organization.objects.filter(pk=value, brand_id=customer.brand_id).exists()

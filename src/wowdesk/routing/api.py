@@ -14,7 +14,7 @@ from wowdesk.core import permissions
 from wowdesk.core.api import AgentOut, _visible_agent, agent_out, me
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.models import Agent, Alert, Presence, Role
-from wowdesk.core.schemas import ERRORS
+from wowdesk.core.schemas import ERRORS, Line
 from wowdesk.routing import services
 from wowdesk.routing.models import SlaPolicy
 
@@ -87,7 +87,7 @@ class SlaPolicyOut(Schema):
 
 
 class SlaPolicyIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
+    name: Line = Field(..., min_length=1, max_length=200)
     priority: Priority | None = None
     channel: Channel | None = None
     first_response_minutes: int = Field(..., ge=1, le=525_600)
@@ -101,7 +101,7 @@ class SlaPolicyIn(Schema):
 
 
 class SlaPolicyPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Line | None = Field(None, min_length=1, max_length=200)
     first_response_minutes: int | None = Field(None, ge=1, le=525_600)
     next_response_minutes: int | None = Field(None, ge=1, le=525_600)
     resolution_minutes: int | None = Field(None, ge=1, le=5_256_000)
@@ -195,14 +195,17 @@ def coverage(
     request: HttpRequest,
     week_of: dt.date | None = None,
     tz: str = "UTC",
-    brand_id: int | None = None,
+    brand_id: int | None = Query(None, ge=1, le=2**62),
 ) -> CoverageOut:
     """For each language the brand's agents speak: the hours of the week nobody who
     speaks it is on shift (follow-the-sun gaps), in the time zone ``tz``."""
+    from wowdesk.core.input import check_date
     from wowdesk.core.services import valid_timezone
 
     brand = permissions.pick_brand(me(request), brand_id)
     valid_timezone(tz, field="tz")
+    if week_of is not None:
+        check_date(week_of, "week_of")
     week = week_of or timezone.localdate()
     try:
         report = services.coverage_report(brand, week, tz)

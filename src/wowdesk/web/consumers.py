@@ -18,12 +18,16 @@ Client → server messages:
 - ``{"action": "leave"}``: it shows none.
 - ``{"action": "typing", "conversation_id": 12, "is_typing": true}``
 - ``{"action": "heartbeat"}``: every ``HEARTBEAT`` seconds.
+
+A frame that is not a JSON object, or has a field of the wrong kind (a ``conversation_id``
+that is not an id), is answered ``{"type": "error", "error": "invalid", "field",
+"detail", "action"}``; a binary frame or one over ``MAX_FRAME`` characters closes the
+socket with 4400 and the reason.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +35,10 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from wowdesk.conversations.models import Conversation
+from wowdesk.core import input as edge
 from wowdesk.core import realtime
 from wowdesk.core.models import Agent
 from wowdesk.core.permissions import visible_brand_ids
@@ -47,6 +53,15 @@ HEARTBEAT = 20  # seconds between the browser's heartbeats (live.js uses the sam
 VIEWER_TTL = 45  # a viewer not heard from for this long is gone
 TYPING_TTL = 8  # "is typing" fades if the "stopped typing" message never comes
 GROUP_REFRESH = 3600  # seconds between re-joins of the long-lived groups
+
+# The fields of each action, checked before it runs (``core/input.py``).
+ACTION_FIELDS: dict[str, dict[str, edge.FrameField]] = {
+    "view": {"conversation_id": edge.FrameField("int", required=True)},
+    "typing": {
+        "conversation_id": edge.FrameField("int", required=True),
+        "is_typing": edge.FrameField("bool"),
+    },
+}
 
 # Event types forwarded to the browser; see docs/workspace-live.md.
 FORWARDED = frozenset(
@@ -201,26 +216,42 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
     # --- from the browser
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.me is None or not text_data:
+        """A frame from the browser (``core/input.py``): a binary or over-long one closes
+        the socket (4400, with the reason); a broken one is answered with an error frame
+        naming the field."""
+        if self.me is None:
             return
+        content: dict[str, Any] = {}
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            return
-        if isinstance(content, dict):
+            content = edge.parse_frame(text_data, bytes_data)
             await self.receive_json(content)
+        except edge.FrameTooLarge as exc:
+            await self.close(code=edge.CLOSE_BAD_INPUT, reason=edge.close_reason(exc))
+        except edge.BadInput as exc:
+            action = content.get("action")
+            await self.send_json(
+                {
+                    "type": "error",
+                    "error": "invalid",
+                    "field": exc.field,
+                    "detail": exc.message,
+                    "action": action if isinstance(action, str) else None,
+                }
+            )
 
     async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        """Raises ``BadInput`` for a field of the wrong kind (``ACTION_FIELDS``)."""
         action = content.get("action")
+        if not isinstance(action, str):
+            raise edge.BadInput(gettext("Must be text."), "action")
+        fields = edge.check_frame(content, ACTION_FIELDS.get(action, {}))
         if action == "view":
-            conversation_id = _int(content.get("conversation_id"))
-            if conversation_id is not None:
-                await self._view(conversation_id)
+            await self._view(fields["conversation_id"])
         elif action == "leave":
             await self._leave()
         elif action == "typing":
-            if self.viewing is not None and _int(content.get("conversation_id")) == self.viewing:
-                await self._typing(bool(content.get("is_typing")))
+            if self.viewing is not None and fields["conversation_id"] == self.viewing:
+                await self._typing(bool(fields["is_typing"]))
         elif action == "heartbeat":
             await self._heartbeat()
 
@@ -313,12 +344,3 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         elif kind in FORWARDED and self.me is not None:
             await self.send_json(message)
         # anything else is another producer's event: not for this browser
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -20,11 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Channel, Conversation, Inbox, Status
 from wowdesk.core import textsearch
+from wowdesk.core.input import check_line
 from wowdesk.core.models import Agent
 from wowdesk.core.permissions import visible_brand_ids
 from wowdesk.routing.models import ConversationSla, SlaState
 
 PAGE_SIZE = 25
+MAX_SEARCH = 200  # characters of a search (the API's ``q`` has the same limit)
 COUNTS_TTL = 15  # seconds
 SLA_SOON = dt.timedelta(hours=1)
 
@@ -47,7 +49,9 @@ SORTS: dict[str, tuple[Any, tuple[str | OrderBy, ...]]] = {
 
 @dataclass
 class InboxQuery:
-    """What the agent asked for, parsed from the query string (bad values fall back)."""
+    """What the agent asked for, parsed from the query string: an unknown choice falls
+    back to the default; over-long or broken text (``q``, ``language``) is refused
+    (``BadInput``, the field named)."""
 
     view: str = "mine"
     status: str = Status.OPEN
@@ -65,10 +69,11 @@ class InboxQuery:
         out.view = view if view in VIEWS else "mine"
         status = params.get("status", Status.OPEN)
         out.status = status if status in dict(STATUS_CHOICES) else Status.OPEN
-        out.language = params.get("language", "").strip().lower()[:16]
+        out.language = check_line(params.get("language", ""), "language", max_length=16)
+        out.language = out.language.strip().lower()
         channel = params.get("channel", "")
         out.channel = channel if channel in Channel.values else ""
-        out.q = params.get("q", "").strip()[:200]
+        out.q = check_line(params.get("q", ""), "q", max_length=MAX_SEARCH).strip()
         sort = params.get("sort", "")
         out.sort = sort if sort in SORTS else ("waiting" if out.view == "waiting" else "updated")
         try:

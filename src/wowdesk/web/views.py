@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
@@ -37,12 +38,15 @@ from wowdesk.conversations.models import (
 )
 from wowdesk.core import permissions
 from wowdesk.core.errors import InvalidInput, ServiceError
+from wowdesk.core.input import check_int, check_line
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
 from wowdesk.web import inbox, present
 from wowdesk.web.auth import agent_required
 
 WARRANTY_SOON_DAYS = 30
+# The side panel's comma-separated tag field: the most tags, each the longest name.
+MAX_TAGS_FIELD = conversations.MAX_TAGS * (conversations.MAX_TAG_NAME + 2)
 THREAD_LIMIT = 40  # newest messages shown at first; the rest behind a link
 # The columns web.present.message_rows reads (no JSON columns to decode).
 THREAD_FIELDS = (
@@ -119,10 +123,19 @@ def _list_context(request: HttpRequest, query: inbox.InboxQuery) -> dict[str, An
     }
 
 
+def _bad_request(exc: ServiceError) -> HttpResponse:
+    """A refused query string: 400, the field and the reason."""
+    text = f"{exc.field}: {exc.message}" if exc.field else exc.message
+    return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 @agent_required()
 def inbox_page(request: HttpRequest) -> HttpResponse:
-    query = inbox.InboxQuery.parse(request.GET)
+    try:
+        query = inbox.InboxQuery.parse(request.GET)
+    except ServiceError as exc:
+        return _bad_request(exc)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox-list":
         return render(request, "web/_inbox_list.html", _list_context(request, query))
     agent = _agent(request)
@@ -143,7 +156,10 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
 @agent_required()
 def inbox_list(request: HttpRequest) -> HttpResponse:
     """Just the list (htmx swaps, and the live layer's refresh)."""
-    query = inbox.InboxQuery.parse(request.GET)
+    try:
+        query = inbox.InboxQuery.parse(request.GET)
+    except ServiceError as exc:
+        return _bad_request(exc)
     return render(request, "web/_inbox_list.html", _list_context(request, query))
 
 
@@ -181,7 +197,7 @@ def _local_now(tz: str) -> dt.datetime | None:
         return None
     try:
         return timezone.now().astimezone(ZoneInfo(tz))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
 
 
@@ -244,8 +260,14 @@ def _options(rows: Iterable[tuple[int, str]], selected: int | None) -> list[tupl
 @require_GET
 @agent_required()
 def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _conversation_response(request, _conversation(request, pk))
+
+
+def _conversation_response(
+    request: HttpRequest, conversation: Conversation, *, status: int = 200, draft: str = ""
+) -> HttpResponse:
+    """The conversation page; after a refused form, with its status and the draft kept."""
     agent = _agent(request)
-    conversation = _conversation(request, pk)
     # The newest messages (a long thread costs the same as a short one); "all" shows every one.
     if request.GET.get("all") == "1":
         thread = list(_thread(conversation))
@@ -278,11 +300,39 @@ def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
         "macros": conversations.macros_for(conversation),
         "statuses": Status.choices,
         "priorities": Priority.choices,
-        "back_qs": request.GET.urlencode(),
+        "back_qs": request.GET.urlencode() or request.POST.get("back", ""),
         "me": agent,
+        "draft": draft,
     }
     context.update(customer_360(conversation.customer, conversation))
-    return render(request, "web/conversation.html", context)
+    return render(request, "web/conversation.html", context, status=status)
+
+
+# The form fields' names as a person reads them, for a refusal's message.
+FIELD_LABELS = {
+    "body": gettext_lazy("Message"),
+    "attachments": gettext_lazy("Attach files"),
+    "assignee": gettext_lazy("Assignee"),
+    "assignee_id": gettext_lazy("Assignee"),
+    "team": gettext_lazy("Team"),
+    "team_id": gettext_lazy("Team"),
+    "status": gettext_lazy("Status"),
+    "priority": gettext_lazy("Priority"),
+    "tags": gettext_lazy("Tags"),
+    "subject": gettext_lazy("Subject"),
+}
+
+
+def _refused(
+    request: HttpRequest, conversation: Conversation, exc: ServiceError, *, draft: str = ""
+) -> HttpResponse:
+    """A form the services (or the edge validators) refused: the page again, with the
+    refusal's status (4xx), the reason naming the field, and what was typed."""
+    field = (exc.field or "").split(".")[0]
+    label = str(FIELD_LABELS.get(field, field))
+    flash.error(request, f"{label}: {exc.message}" if label else exc.message)
+    fresh = _conversation(request, conversation.pk)  # as stored: the refused change was rolled back
+    return _conversation_response(request, fresh, status=exc.status, draft=draft)
 
 
 @require_GET
@@ -305,7 +355,10 @@ def message_partial(request: HttpRequest, pk: int, message_id: int) -> HttpRespo
 def neighbour(request: HttpRequest, pk: int, direction: str) -> HttpResponseBase:
     """j/k on a conversation: the next or previous one of the list the agent came from."""
     conversation = _conversation(request, pk)
-    query = inbox.InboxQuery.parse(request.GET)
+    try:
+        query = inbox.InboxQuery.parse(request.GET)
+    except ServiceError as exc:
+        return _bad_request(exc)
     other = inbox.neighbour(_agent(request), query, conversation, 1 if direction == "next" else -1)
     if other is None:
         flash.info(
@@ -357,8 +410,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
             if resolve:
                 conversations.update_conversation(conversation, actor=agent, status=Status.RESOLVED)
     except ServiceError as e:
-        flash.error(request, e.message)
-        return _back(request, conversation)
+        return _refused(request, conversation, e, draft=request.POST.get("body", ""))
     if resolve:
         flash.success(request, _("Sent, and the conversation is resolved."))
     else:
@@ -366,9 +418,12 @@ def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _back(request, conversation)
 
 
-def _int_or_none(raw: str) -> int | None:
+def _id_or_none(raw: str, field: str) -> int | None:
+    """A select's value: an id, or empty for none; anything else is refused."""
     raw = raw.strip()
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+    if raw in ("", "none"):
+        return None
+    return check_int(raw, field, lo=1, hi=2**62)
 
 
 @require_POST
@@ -379,25 +434,25 @@ def update(request: HttpRequest, pk: int) -> HttpResponseBase:
     conversation = _conversation(request, pk)
     post = request.POST
     changes: dict[str, Any] = {}
-    if "assignee" in post:
-        changes["assignee_id"] = (
-            agent.pk if post["assignee"] == "me" else _int_or_none(post["assignee"])
-        )
-    if "team" in post:
-        changes["team_id"] = _int_or_none(post["team"])
-    if post.get("status"):
-        changes["status"] = post["status"]
-    if post.get("priority"):
-        changes["priority"] = post["priority"]
-    if "tags" in post:
-        changes["tags"] = [t for t in post["tags"].split(",") if t.strip()]
     try:
+        if "assignee" in post:
+            changes["assignee_id"] = (
+                agent.pk if post["assignee"] == "me" else _id_or_none(post["assignee"], "assignee")
+            )
+        if "team" in post:
+            changes["team_id"] = _id_or_none(post["team"], "team")
+        if post.get("status"):
+            changes["status"] = check_line(post["status"], "status", max_length=32)
+        if post.get("priority"):
+            changes["priority"] = check_line(post["priority"], "priority", max_length=32)
+        if "tags" in post:
+            raw = check_line(post["tags"], "tags", max_length=MAX_TAGS_FIELD)
+            changes["tags"] = [t for t in raw.split(",") if t.strip()]
         with transaction.atomic():
             conversations.update_conversation(conversation, actor=agent, **changes)
     except ServiceError as e:
-        flash.error(request, e.message)
-    else:
-        flash.success(request, _("Conversation updated."))
+        return _refused(request, conversation, e)
+    flash.success(request, _("Conversation updated."))
     return _back(request, conversation)
 
 

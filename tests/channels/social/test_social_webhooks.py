@@ -130,6 +130,10 @@ def test_whatsapp_bad_signature_stores_nothing(
         b'{"object": "instagram", "entry": []}',
         b'{"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages",'
         b' "value": {"messages": [{"id": "wamid.1", "type": "text"}]}}]}]}',
+        # JSON only Python reads (core/input.py): kept raw and refused, never stored parsed
+        b'{"object": "whatsapp_business_account", "entry": [{"id": NaN}]}',
+        b'{"object": "whatsapp_business_account", "entry": [{"id": 1e999}]}',
+        b'{"object": "whatsapp_business_account", "entry": ' + b"[" * 100 + b"]" * 100 + b"}",
     ],
 )
 def test_whatsapp_malformed_body_is_kept_with_the_reason(

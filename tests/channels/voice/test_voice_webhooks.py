@@ -186,6 +186,27 @@ def test_a_malformed_body_with_a_good_signature_is_kept_raw_with_the_reason(
     assert Message.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"event": "ringing", "call_id": "c-1", "from": "+4930123", "duration": NaN}',
+        b'{"event": "ringing", "call_id": "c-1", "from": "+4930123", "duration": 1e999}',
+        b'{"event": "ringing", "call_id": "c-1", "x": ' + b"[" * 100 + b"]" * 100 + b"}",
+    ],
+)
+def test_json_only_python_reads_is_kept_raw_and_refused(
+    client: Client, voice_inbox: Inbox, body: bytes
+) -> None:
+    """NaN, 1e999 or nesting past 32 levels (core/input.py): kept raw with the reason, never
+    stored as a parsed event (PostgreSQL's JSON has no NaN)."""
+    response = post_signed(client, events_url(voice_inbox), body)
+    assert response.status_code == 400
+    envelope = InboundEnvelope.objects.get(pk=response.json()["envelope_id"])
+    assert envelope.status == EnvelopeStatus.REJECTED
+    assert envelope.payload["raw"] == body.decode()
+    assert Message.objects.count() == 0 and Customer.objects.count() == 0
+
+
 def test_unknown_inbox_is_404(client: Client, voice_inbox: Inbox) -> None:
     response = post_signed(client, f"/hooks/voice/{voice_inbox.pk + 999}/events", {})
     assert response.status_code == 404

@@ -17,6 +17,10 @@ The protocol is JSON frames with a ``type``. The widget speaks first:
 frames (``typing``, ``ping``…) have five times that budget and are dropped beyond it;
 frames that make no sense (before ``hello``, unknown types) are answered with an error.
 20 refusals of any of these in a row close the socket with 4429.
+A frame that is not a JSON object (or nested too deeply, or with ``NaN``, NUL…), or a
+field of the wrong kind or length (a name with a line break, a body over ``MAX_BODY``)
+→ ``error`` {code: "invalid", field, message}; nothing is stored. A binary frame or one
+over ``MAX_FRAME`` characters: the same error, and the socket closes with 4400.
 
 The server pushes ``message`` (an agent's reply, or the visitor's own from another tab)
 and ``typing`` {is_typing, name} (an agent typing). The socket joins
@@ -40,6 +44,7 @@ from django.utils import translation
 from wowdesk.channels.chat import services, tokens
 from wowdesk.channels.chat.tokens import Visitor
 from wowdesk.conversations.models import Inbox
+from wowdesk.core import input as edge
 from wowdesk.core.errors import Forbidden, NotFound, ServiceError
 from wowdesk.core.ratelimit import RateLimited
 from wowdesk.core.realtime import conversation_group, remember_server_loop, visitor_group
@@ -51,6 +56,28 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY = 4429
 # Frames refused in a row (over a rate, or making no sense) before the socket is closed.
 MAX_REFUSALS = 20
+
+# The fields of each frame, checked before it is acted on (``core/input.py``).
+FRAME_FIELDS: dict[str, dict[str, edge.FrameField]] = {
+    "hello": {
+        "inbox": edge.FrameField("ref", max_length=200),
+        "token": edge.FrameField("line", max_length=4000),
+        "user_id": edge.FrameField("line", max_length=200),
+        "user_hash": edge.FrameField("line", max_length=200),
+        "lang": edge.FrameField("line", max_length=35),
+    },
+    "message": {
+        "client_id": edge.FrameField("line", max_length=100),
+        "body": edge.FrameField("text", max_length=services.MAX_BODY),
+        "name": edge.FrameField("line", max_length=200),
+        "email": edge.FrameField("line", max_length=320),
+    },
+    "typing": {"is_typing": edge.FrameField("bool")},
+    "email": {
+        "email": edge.FrameField("line", max_length=320),
+        "name": edge.FrameField("line", max_length=200),
+    },
+}
 
 
 def _language(code: Any) -> str:
@@ -89,11 +116,36 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await sync_to_async(services.mark_offline)(self.inbox.brand_id, self.visitor.visitor_id)
         raise StopConsumer()
 
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        """A frame from the widget (``core/input.py``): a binary or over-long one closes
+        the socket (4400, with the reason); a broken one, or a field of the wrong kind,
+        is answered with an ``error`` frame (code ``invalid``) naming the field."""
+        try:
+            content = edge.parse_frame(text_data, bytes_data)
+        except edge.FrameTooLarge as exc:
+            await self._error("invalid", exc.field, exc.message)
+            await self.close(code=edge.CLOSE_BAD_INPUT, reason=edge.close_reason(exc))
+            return
+        except edge.BadInput as exc:
+            await self._error("invalid", exc.field, exc.message)
+            return
+        await self.receive_json(content)
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
             await self._junk("bad_frame", "")
             return
         kind = content.get("type")
+        if isinstance(kind, str) and kind in FRAME_FIELDS:
+            try:
+                edge.check_frame(content, FRAME_FIELDS[kind])
+            except edge.BadInput as exc:
+                client_id = content.get("client_id") if kind == "message" else None
+                extra = {"client_id": client_id} if isinstance(client_id, str) else {}
+                await self._error("invalid", exc.field, exc.message, **extra)
+                return
         if kind == "hello":
             if self.visitor is not None:
                 await self._junk("already_said_hello", "")

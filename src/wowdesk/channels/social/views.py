@@ -14,7 +14,6 @@ read is kept as a rejected envelope and answered 400 with the reason; never a 50
 from __future__ import annotations
 
 import hmac
-import json
 import time
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -27,6 +26,7 @@ from wowdesk.channels.social.networks import NETWORKS, PARSERS
 from wowdesk.channels.social.services import park_raw, receive
 from wowdesk.channels.webhooks import json_error
 from wowdesk.conversations.models import Channel, Inbox
+from wowdesk.core import input as edge
 
 
 def network_of(inbox: Inbox) -> str:
@@ -93,7 +93,7 @@ def webhook(request: HttpRequest, inbox_id: int) -> HttpResponse:
             "bad_signature",
         )
     try:
-        messages = PARSERS[network](json.loads(request.body))
+        messages = PARSERS[network](edge.loads(request.body))
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and MalformedPayload too
         envelope = park_raw(inbox, raw=request.body, error=f"malformed {network} payload: {exc}")
         return json_error(

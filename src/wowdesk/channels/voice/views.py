@@ -7,7 +7,6 @@ rejected envelope and answered with 400 and the reason; never a 500 for bad inpu
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +21,7 @@ from wowdesk.channels.social.services import park_raw
 from wowdesk.channels.voice import events, services
 from wowdesk.channels.webhooks import json_error
 from wowdesk.conversations.models import Channel, Inbox
+from wowdesk.core import input as edge
 from wowdesk.core.errors import ServiceError
 
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -76,7 +76,7 @@ def _signed_json(request: HttpRequest, inbox: Inbox) -> Any:
         request.headers.get(signing.TIMESTAMP_HEADER),
         now=time.time(),
     )
-    return json.loads(request.body)
+    return edge.loads(request.body)  # JSON as JSON is written (no NaN, 1e999, depth)
 
 
 def _signed_event(
