@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from wowdesk.core import audit, fastsql
 from wowdesk.core.errors import InvalidInput
-from wowdesk.core.input import check_line, single_line
+from wowdesk.core.input import check_line
 from wowdesk.core.models import Agent, Brand
 from wowdesk.customers.identity import InvalidAddress, clean_name, normalize
 from wowdesk.customers.models import Customer, Identity, IdentityKind, Organization, Purchase

@@ -463,7 +463,11 @@ def merge(request: HttpRequest, pk: int) -> HttpResponseBase:
     agent's brands' conversations) is folded into this one."""
     agent = _agent(request)
     conversation = _conversation(request, pk)
-    source_id = _int_or_none(request.POST.get("source", ""))
+    try:
+        source_id = _id_or_none(request.POST.get("source", ""), "source")
+    except InvalidInput as e:
+        flash.error(request, e.message)
+        return _back(request, conversation)
     if source_id is None:
         flash.error(request, _("Say which conversation to merge."))
         return _back(request, conversation)
