@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max, QuerySet
@@ -91,6 +92,10 @@ class MessageOut(Schema):
     external_id: str
     delivery: str | None
     delivery_error: str
+    # queued, retrying, sent or failed; the reason in the request's language
+    delivery_state: str | None = None
+    delivery_reason: str = ""
+    next_attempt_at: dt.datetime | None = None
     original_body: str | None = None
     created_at: dt.datetime
     sent_at: dt.datetime | None
@@ -131,6 +136,21 @@ def item_out(c: Conversation) -> ConversationItem:
     )
 
 
+def delivery_fields(row: Any) -> dict[str, Any]:
+    """``delivery_state``, ``delivery_reason`` and ``next_attempt_at`` of an outbox row."""
+    if row is None:
+        return {"delivery_state": None, "delivery_reason": "", "next_attempt_at": None}
+    from wowdesk.channels import failures, outbox
+
+    state = outbox.state(row)
+    trouble = state in ("retrying", "failed")
+    return {
+        "delivery_state": state,
+        "delivery_reason": failures.reason(row.error_kind, row.channel) if trouble else "",
+        "next_attempt_at": row.next_attempt_at if state == "retrying" else None,
+    }
+
+
 def message_out(m: Message) -> MessageOut:
     outbox = getattr(m, "outbox", None) if m.direction == "out" else None
     sender = m.sender
@@ -153,6 +173,7 @@ def message_out(m: Message) -> MessageOut:
         external_id=m.external_id,
         delivery=outbox.status if outbox else None,
         delivery_error=outbox.last_error if outbox else "",
+        **delivery_fields(outbox),
         original_body=m.meta.get("original_body") if m.meta else None,
         created_at=m.created_at,
         sent_at=m.sent_at,

@@ -102,6 +102,9 @@ class Conversation(models.Model):
     snoozed_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
+    # A reply of this conversation could not be delivered (its outbox row is failed); set
+    # by conversations.services.note_delivery, so the inbox finds these without the outbox.
+    delivery_failed = models.BooleanField(_("delivery failed"), default=False)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
 
@@ -128,6 +131,12 @@ class Conversation(models.Model):
             models.Index(fields=["brand", "status", "waiting_since", "id"], name="conv_waiting"),
             models.Index(fields=["customer", "inbox", "status"]),
             models.Index(fields=["customer", "-updated_at"], name="conv_customer_updated"),
+            # the few conversations with an undelivered reply, in list order
+            models.Index(
+                fields=["brand", "-updated_at", "-id"],
+                name="conv_delivery_failed",
+                condition=models.Q(delivery_failed=True),
+            ),
         ]
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")

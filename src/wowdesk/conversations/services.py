@@ -587,3 +587,18 @@ def ensure_macro(*, brand_id: int, name: str, language: str, body: str) -> Macro
         brand_id=brand_id, name=name, language=language, defaults={"body": body}
     )
     return macro
+
+
+def note_delivery(conversation_id: int) -> bool:
+    """Keep ``Conversation.delivery_failed`` true while one of its replies is failed in the
+    outbox (called by ``channels.outbox`` after every change of a delivery state); returns
+    the flag. Does not touch ``updated_at``: a delivery does not reorder the lists."""
+    from wowdesk.channels.models import OutboxMessage, OutboxStatus
+
+    failed = OutboxMessage.objects.filter(
+        message__conversation_id=conversation_id, status=OutboxStatus.FAILED
+    ).exists()
+    Conversation.objects.filter(pk=conversation_id).exclude(delivery_failed=failed).update(
+        delivery_failed=failed
+    )
+    return failed

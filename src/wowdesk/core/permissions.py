@@ -3,13 +3,16 @@ the pages and (later) the realtime layer all call these."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from wowdesk.core.errors import Forbidden, NotFound
 from wowdesk.core.models import Agent, Role
+
+if TYPE_CHECKING:
+    from wowdesk.conversations.models import Message
 
 M = TypeVar("M", bound=Model)
 
@@ -71,3 +74,24 @@ def pick_brand(agent: Agent, brand_id: int | None) -> int:
     if not ids:
         raise Forbidden(_("You do not work for any brand."))
     raise Forbidden(_("You work for several brands: say which one (brand_id)."))
+
+
+def check_supervisor_of(agent: Agent, brand_id: int) -> None:
+    """Supervisor actions (the board's reassign, acknowledge, presence): a supervisor or
+    administrator who works for the brand."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.SUPERVISOR)
+
+
+def check_may_retry(agent: Agent, message: Message) -> None:
+    """Sending a failed reply again: its author, the conversation's assignee, or a
+    supervisor of its brand."""
+    check_brand(agent, message.brand_id)
+    if agent.has_role(Role.SUPERVISOR):
+        return
+    if agent.pk in (message.author_id, message.conversation.assignee_id):
+        return
+    raise Forbidden(
+        _("Only its author, the assignee or a supervisor can send this reply again."),
+        field="outbox_id",
+    )

@@ -117,6 +117,7 @@ def conversation_rows(
                 "priority_label": f.priority.get(c.priority, c.priority),
                 "sla_state": sla.state if sla is not None and due is not None else "",
                 "sla_due": f.hm(due) if due is not None else "",
+                "delivery_failed": c.delivery_failed,
                 "assignee": c.assignee.display_name if c.assignee_id and c.assignee else "",
                 "updated_iso": f.iso(c.updated_at),
                 "updated": f.short(c.updated_at),
@@ -127,7 +128,46 @@ def conversation_rows(
 
 def message_labels() -> dict[str, str]:
     """The words ``_message.html`` repeats on every message, translated once."""
-    return {"t_language": _("Language"), "t_emotion": _("Emotion"), "t_translate": _("Translate")}
+    return {
+        "t_language": _("Language"),
+        "t_emotion": _("Emotion"),
+        "t_translate": _("Translate"),
+        "t_retry": _("Retry"),
+        "t_delivery": _("Delivery"),
+    }
+
+
+def delivery(m: Message, conversation: Conversation, f: Formats) -> dict[str, str] | None:
+    """An outgoing message's delivery line (``select_related`` outbox), or None: queued,
+    retrying (the reason and the next attempt in the viewer's zone), sent, failed (the
+    reason and a Retry button)."""
+    if m.direction != Direction.OUT:
+        return None
+    try:
+        row = m.outbox  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return None
+    from wowdesk.channels import failures, outbox
+
+    state = outbox.state(row)
+    why = failures.reason(row.error_kind or failures.UNKNOWN, row.channel)
+    if state == "retrying":
+        text = _("Retrying: %(reason)s. Next attempt at %(time)s.") % {
+            "reason": why,
+            "time": f.hm(row.next_attempt_at),
+        }
+    elif state == "failed":
+        text = _("Not delivered: %(reason)s.") % {"reason": why}
+    elif state == "sent":
+        text = _("Delivered")
+    else:
+        text = _("Sending…")
+    return {
+        "state": state,
+        "text": text,
+        "detail": row.last_error if state in ("retrying", "failed") else "",
+        "retry_url": f.url("web:retry", conversation.pk, m.pk) if state == "failed" else "",
+    }
 
 
 def message_rows(
@@ -183,6 +223,7 @@ def message_rows(
                 "translate_url": f.url("web:translate", conversation.pk, m.pk)
                 if m.direction == Direction.IN
                 else "",
+                "delivery": delivery(m, conversation, f),
             }
         )
     return out

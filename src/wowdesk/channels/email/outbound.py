@@ -58,7 +58,7 @@ def build_message(message: Message) -> tuple[EmailMessage, str, str]:
             or ""
         )
     if not to:
-        raise PermanentSendError(_("The customer has no email address."))
+        raise PermanentSendError(_("The customer has no email address."), kind="no_address")
     from_addr = inbox.address or parseaddr(cfg.email_from)[1] or cfg.support_address
     domain = from_addr.rpartition("@")[2] or "localhost"
     message_id = message.external_id or make_message_id(message.pk, domain)
