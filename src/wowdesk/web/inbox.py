@@ -27,6 +27,7 @@ from wowdesk.routing.models import ConversationSla, SlaState
 PAGE_SIZE = 25
 COUNTS_TTL = 15  # seconds
 SLA_SOON = dt.timedelta(hours=1)
+NO_LANGUAGE = "und"  # the sidebar's "unknown" language: conversations with none detected
 
 VIEWS: dict[str, Any] = {
     "mine": _("Mine"),
@@ -143,7 +144,7 @@ def filtered(agent: Agent, query: InboxQuery, now: dt.datetime | None = None) ->
     if query.status != "any":
         qs = qs.filter(status=query.status)
     if query.language:
-        qs = qs.filter(language=query.language)
+        qs = qs.filter(language="" if query.language == NO_LANGUAGE else query.language)
     if query.channel:
         qs = qs.filter(inbox__channel=query.channel)
     if query.q:
