@@ -70,7 +70,6 @@ def _wrapped(
         (ConnectionRefusedError(111, "Connection refused"), failures.REFUSED),
         (socket.gaierror(-2, "Name or service not known"), failures.DNS),
         (TimeoutError("timed out"), failures.TIMEOUT),
-        (socket.timeout("timed out"), failures.TIMEOUT),
         (smtplib.SMTPAuthenticationError(535, b"bad credentials"), failures.AUTH),
         (smtplib.SMTPResponseException(554, b"message refused"), failures.REJECTED),
         (smtplib.SMTPResponseException(451, b"try later"), failures.BUSY),
@@ -332,7 +331,7 @@ def test_api_shows_state_and_reason_in_the_requests_language(
     api: ApiClient, email_conversation: Conversation, failed_row: OutboxMessage
 ) -> None:
     data = api.get(f"/conversations/{email_conversation.pk}").json()
-    out = [m for m in data["messages"] if m["direction"] == "out"][0]
+    out = next(m for m in data["messages"] if m["direction"] == "out")
     assert out["delivery"] == "failed"
     assert out["delivery_state"] == "failed"
     assert out["delivery_reason"] == "this channel cannot send replies"
@@ -344,5 +343,5 @@ def test_api_shows_state_and_reason_in_the_requests_language(
         f"/api/v1/conversations/{email_conversation.pk}",
         headers={**api._headers(), "Accept-Language": "zh-Hans"},
     ).json()
-    out_zh = [m for m in zh["messages"] if m["direction"] == "out"][0]
+    out_zh = next(m for m in zh["messages"] if m["direction"] == "out")
     assert out_zh["delivery_reason"] and out_zh["delivery_reason"] != out["delivery_reason"]
