@@ -524,7 +524,10 @@ def board_ack(request: HttpRequest, alert_id: int) -> HttpResponseBase:
     agent = _agent(request)
     try:
         with transaction.atomic():
-            alert = permissions.get_for_agent(Alert.objects.all(), agent, alert_id)
+            # another brand's alert is simply not found, as its conversations are
+            alert = permissions.scope(Alert.objects.all(), agent).filter(pk=alert_id).first()
+            if alert is None:
+                raise Http404(_("Not found."))
             acknowledge_alert(alert, actor=agent)
     except ServiceError as e:
         return _refused(request, e)
