@@ -244,6 +244,27 @@ class ConversationPage:
     def customer_panel(self) -> str:
         return self.page.locator("#customer-panel").inner_text()
 
+    def delivery(self, message_id: int) -> tuple[str, str]:
+        """(state, text) of a reply's delivery line: queued, retrying, sent or failed."""
+        line = self.page.locator(f"#message-{message_id} .delivery")
+        return (line.get_attribute("data-delivery") or "", line.inner_text().strip())
+
+    def wait_for_delivery(self, message_id: int, state: str) -> str:
+        """Wait until the reply's delivery line shows ``state``; return its text."""
+        from playwright.sync_api import expect
+
+        line = self.page.locator(f"#message-{message_id} .delivery[data-delivery={state}]")
+        expect(line).to_be_visible()
+        return line.inner_text().strip()
+
+    def has_retry(self, message_id: int) -> bool:
+        return self.page.locator(f"#message-{message_id} .retry-button").count() == 1
+
+    def retry(self, message_id: int) -> ConversationPage:
+        with self.page.expect_navigation():
+            self.page.locator(f"#message-{message_id} .retry-button").click()
+        return self
+
 
 @dataclass
 class ShortcutsOverlay:
