@@ -198,4 +198,4 @@ def test_inbox_marks_and_lists_conversations_with_an_undelivered_reply(
     assert f'data-conversation-id="{failed.pk}"' in listed
     assert f'data-conversation-id="{fine.pk}"' not in listed
     page = client.get("/inbox/").content.decode()
-    assert 'data-count="failed">1<' in page
+    assert 'data-count="failed" id="count-failed">1<' in page

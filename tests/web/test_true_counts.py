@@ -156,4 +156,31 @@ def test_the_page_shows_true_counts(
     html = client.get("/inbox/?view=all").content.decode()
     counts = inbox.count_open(me)
     for view, n in counts.views.items():
-        assert f'data-count="{view}">{n}<' in html, view
+        assert f'data-count="{view}" id="count-{view}">{n}<' in html, view
+
+
+def test_counts_follow_a_change_at_once_and_the_list_refresh_carries_them(
+    brand: Brand,
+    make_agent: Callable[..., Agent],
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    """The counts are kept in the cache, but a change to a conversation of the brand makes
+    them stale at once: taking a conversation shows in "Mine" on the next page, and the
+    list's live refresh brings the new numbers with it."""
+    me = make_agent(Role.AGENT)
+    c = quick_conversation(brand, subject="take me")
+    client = Client()
+    client.force_login(me.user)
+    page = client.get("/inbox/?view=mine").content.decode()
+    assert 'data-count="mine" id="count-mine">0<' in page
+    assert 'data-count="unassigned" id="count-unassigned">1<' in page
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        conversations.update_conversation(c, actor=me, assignee_id=me.pk)
+    page = client.get("/inbox/?view=mine").content.decode()
+    assert 'data-count="mine" id="count-mine">1<' in page
+    assert 'data-count="unassigned" id="count-unassigned">0<' in page
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        conversations.update_conversation(c, actor=me, status=Status.RESOLVED)
+    listed = client.get("/inbox/list/?view=mine").content.decode()
+    assert 'id="count-mine" hx-swap-oob="true">0<' in listed
+    assert 'id="count-all" hx-swap-oob="true">0<' in listed

@@ -211,13 +211,33 @@ class Counts:
     channels: list[tuple[str, Any, int]]
 
 
+def _generation_key(brand_id: int) -> str:
+    return f"wowdesk:inbox-generation:{brand_id}"
+
+
+def bump_counts(brand_id: int) -> None:
+    """A conversation of the brand changed (status, assignee, team, delivery): the
+    sidebar counts kept for its agents are stale from now on."""
+    key = _generation_key(brand_id)
+    cache.add(key, 0, timeout=None)
+    try:
+        cache.incr(key)
+    except ValueError:  # evicted between the two calls
+        cache.set(key, 1, timeout=None)
+
+
 def counts(agent: Agent, now: dt.datetime | None = None) -> Counts:
-    """Sidebar counts of the open conversations, kept ``COUNTS_TTL`` seconds in the cache:
-    they cost a scan of every open conversation (tens of ms at 15,000 open), too much for
-    each page view, and a few seconds' lag on a sidebar number does not mislead."""
-    brands = ",".join(map(str, sorted(visible_brand_ids(agent))))
+    """Sidebar counts of the open conversations, kept in the cache until a conversation of
+    one of the agent's brands changes (``bump_counts``, called by the live listeners) and at
+    most ``COUNTS_TTL`` seconds (new conversations arrive without a bump, on the ingest
+    path): they cost a scan of every open conversation (tens of ms at 15,000 open), too
+    much for each page view."""
+    brand_ids = sorted(visible_brand_ids(agent))
+    brands = ",".join(map(str, brand_ids))
     teams = ",".join(map(str, team_ids(agent)))
-    key = f"wowdesk:inbox-counts:{agent.pk}:{get_language() or ''}:{brands}:{teams}"
+    found_generations = cache.get_many([_generation_key(b) for b in brand_ids])
+    generations = ",".join(str(found_generations.get(_generation_key(b), 0)) for b in brand_ids)
+    key = f"wowdesk:inbox-counts:{agent.pk}:{get_language() or ''}:{brands}:{teams}:{generations}"
     found: Counts | None = cache.get(key)
     if found is None:
         found = count_open(agent, now)

@@ -13,6 +13,7 @@ from typing import Any
 from wowdesk.conversations.models import Conversation, Message
 from wowdesk.core.events import outside_transaction
 from wowdesk.core.realtime import agent_group, brand_group, conversation_group, publish
+from wowdesk.web.inbox import bump_counts
 
 
 @outside_transaction
@@ -41,6 +42,7 @@ def on_conversation_updated(
     )
     if brand_id is None:
         return
+    bump_counts(brand_id)
     publish(
         conversation_group(conversation_id), "conversation.updated", conversation_id=conversation_id
     )
@@ -66,6 +68,8 @@ def on_delivery_changed(
     )
     if row is None:
         return
+    if state in ("failed", "queued"):  # the conversation's flag may have changed
+        bump_counts(row["brand_id"])
     data = {"message_id": message_id, "conversation_id": conversation_id, "state": state}
     publish(conversation_group(conversation_id), "message.delivery", **data)
     publish(brand_group(row["brand_id"]), "message.delivery", **data)

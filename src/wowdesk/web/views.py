@@ -123,7 +123,7 @@ def _list_context(request: HttpRequest, query: inbox.InboxQuery) -> dict[str, An
 def inbox_page(request: HttpRequest) -> HttpResponse:
     query = inbox.InboxQuery.parse(request.GET)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox-list":
-        return render(request, "web/_inbox_list.html", _list_context(request, query))
+        return _list_with_counts(request, query)
     agent = _agent(request)
     context = _list_context(request, query)
     counts = inbox.counts(agent)
@@ -143,7 +143,15 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
 def inbox_list(request: HttpRequest) -> HttpResponse:
     """Just the list (htmx swaps, and the live layer's refresh)."""
     query = inbox.InboxQuery.parse(request.GET)
-    return render(request, "web/_inbox_list.html", _list_context(request, query))
+    return _list_with_counts(request, query)
+
+
+def _list_with_counts(request: HttpRequest, query: inbox.InboxQuery) -> HttpResponse:
+    """The list, and the sidebar's view counts swapped in beside it (htmx out-of-band), so
+    that a refreshed list never sits under stale numbers."""
+    context = _list_context(request, query)
+    context["oob_counts"] = list(inbox.counts(_agent(request)).views.items())
+    return render(request, "web/_inbox_list.html", context)
 
 
 # --- one conversation ---------------------------------------------------------------------
