@@ -345,3 +345,34 @@ def test_api_shows_state_and_reason_in_the_requests_language(
     ).json()
     out_zh = next(m for m in zh["messages"] if m["direction"] == "out")
     assert out_zh["delivery_reason"] and out_zh["delivery_reason"] != out["delivery_reason"]
+
+
+def test_a_bounce_after_sending_fails_marks_and_tells_the_author(
+    agent: Agent,
+    email_conversation: Conversation,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """The relay took the mail; a delivery report comes back later: the same state, mark,
+    alert and notice as a failed attempt."""
+    from wowdesk.channels.email.parse import DeliveryReport
+    from wowdesk.channels.email.services import record_bounce
+    from wowdesk.web import live
+
+    pushed: list[tuple[str, str]] = []
+    monkeypatch.setattr(live, "publish", lambda group, kind, **data: pushed.append((group, kind)))
+    reply = make_reply(email_conversation, agent)
+    OutboxMessage.objects.filter(message=reply).update(status=OutboxStatus.SENT)
+    report = DeliveryReport(
+        action="failed", status="5.1.1", recipient="ana@example.com", diagnostic="User unknown"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        record_bounce(reply, report, raw_mail_id=0)
+    row = outbox_of(reply)
+    assert row.status == OutboxStatus.FAILED
+    assert row.error_kind == failures.BOUNCED
+    assert "5.1.1" in row.last_error
+    email_conversation.refresh_from_db()
+    assert email_conversation.delivery_failed
+    assert Alert.objects.get().kind == AlertKind.DELIVERY_FAILED
+    assert (f"agent.{agent.pk}", "delivery.failed") in pushed

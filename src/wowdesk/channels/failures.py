@@ -22,6 +22,7 @@ AUTH = "auth"
 TLS = "tls"
 REJECTED = "rejected"  # a 5xx from the mail server
 BUSY = "busy"  # a 4xx from the mail server
+BOUNCED = "bounced"  # taken, then returned by a delivery report
 NETWORK = "network"
 API = "api"  # a social network's API answered with an error
 NO_ADDRESS = "no_address"
@@ -37,6 +38,7 @@ KINDS = (
     TLS,
     REJECTED,
     BUSY,
+    BOUNCED,
     NETWORK,
     API,
     NO_ADDRESS,
@@ -116,6 +118,8 @@ def reason(kind: str, channel: str = "") -> str:
         return _("the mail server rejected the message")
     if kind == BUSY:
         return _("the mail server is busy or refused for now")
+    if kind == BOUNCED:
+        return _("the customer's mail server returned it (bounce)")
     if kind == NETWORK:
         return _("the network connection failed")
     if kind == API:

@@ -123,6 +123,19 @@ def deliver(outbox_id: int) -> OutboxMessage:
     return row
 
 
+def fail_delivered(message: Message, error: str, *, kind: str) -> OutboxMessage | None:
+    """The channel took the message but reports later that it could not deliver it (an
+    email bounce): its row is parked as failed, as a failed attempt would have left it."""
+    row = OutboxMessage.objects.select_for_update().filter(message=message).first()
+    if row is None:
+        return None
+    row.status = OutboxStatus.FAILED
+    row.last_error, row.error_kind = error[:4000], kind
+    row.save(update_fields=["status", "last_error", "error_kind"])
+    _changed(row)
+    return row
+
+
 def state(row: OutboxMessage) -> str:
     """What the message shows: ``queued`` (not tried yet, or being sent), ``retrying`` (an
     attempt failed, another is due at ``next_attempt_at``), ``sent`` or ``failed``."""
