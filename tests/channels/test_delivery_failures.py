@@ -376,3 +376,19 @@ def test_a_bounce_after_sending_fails_marks_and_tells_the_author(
     assert email_conversation.delivery_failed
     assert Alert.objects.get().kind == AlertKind.DELIVERY_FAILED
     assert (f"agent.{agent.pk}", "delivery.failed") in pushed
+
+
+def test_api_lists_conversations_by_delivery_failed_with_true_totals(
+    api: ApiClient, brand: Brand, failed_row: OutboxMessage, email_conversation: Conversation
+) -> None:
+    others = [make_conversation(brand, subject=f"Lamp {i}") for i in range(3)]
+    failed = api.get("/conversations", delivery_failed="true").json()
+    assert [c["id"] for c in failed["items"]] == [email_conversation.pk]
+    assert failed["total"] == 1 and failed["items"][0]["delivery_failed"] is True
+    fine = api.get("/conversations", delivery_failed="false").json()
+    assert {c["id"] for c in fine["items"]} == {c.pk for c in others}
+    assert fine["total"] == 3
+    # with a search, the total still counts only what the filter keeps
+    searched = api.get("/conversations", delivery_failed="false", q="lamp").json()
+    assert searched["total"] == len(searched["items"])
+    assert email_conversation.pk not in {c["id"] for c in searched["items"]}

@@ -63,6 +63,8 @@ class ConversationItem(Schema):
     team: TeamRef | None
     tags: list[str]
     message_count: int
+    # a reply of the conversation could not be delivered (its outbox row is failed)
+    delivery_failed: bool = False
     waiting_since: dt.datetime | None
     first_response_at: dt.datetime | None
     last_message_at: dt.datetime | None
@@ -128,6 +130,7 @@ def item_out(c: Conversation) -> ConversationItem:
         team=TeamRef.model_construct(id=c.team.pk, name=c.team.name) if c.team else None,
         tags=sorted(t.name for t in c.tags.all()),
         message_count=c.message_count,
+        delivery_failed=c.delivery_failed,
         waiting_since=c.waiting_since,
         first_response_at=c.first_response_at,
         last_message_at=c.last_message_at,
@@ -208,6 +211,9 @@ class ConversationFilters(Schema):
             "prefix, all of them, ignoring case (full-text index)"
         ),
     )
+    delivery_failed: bool | None = Field(
+        None, description="true: only conversations with a reply that could not be delivered"
+    )
     sort: str = Field(
         "-updated_at", description="updated_at, -updated_at, created_at, -created_at, waiting_since"
     )
@@ -276,12 +282,22 @@ def searches(f: ConversationFilters) -> Found:
     return found
 
 
-FILTERS = ("status", "assignee", "team", "language", "channel", "priority", "customer", "tag")
+FILTERS = (
+    "status",
+    "assignee",
+    "team",
+    "language",
+    "channel",
+    "priority",
+    "customer",
+    "tag",
+    "delivery_failed",
+)
 
 
 def has_filters(f: ConversationFilters) -> bool:
     """Whether ``f`` narrows the list by anything but its searches."""
-    return any(getattr(f, name) for name in FILTERS)
+    return any(getattr(f, name) not in (None, "") for name in FILTERS)
 
 
 def filter_conversations(
@@ -316,6 +332,8 @@ def filter_conversations(
         qs = qs.filter(customer_id=f.customer)
     if f.tag:
         qs = qs.filter(tags__name=f.tag.strip().lower())
+    if f.delivery_failed is not None:
+        qs = qs.filter(delivery_failed=f.delivery_failed)
     if f.sort not in SORTS:
         raise InvalidInput(_("Unknown sort; one of %(s)s.") % {"s": ", ".join(SORTS)}, field="sort")
     return qs.order_by(*SORTS[f.sort])
