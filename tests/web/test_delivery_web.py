@@ -199,3 +199,21 @@ def test_inbox_marks_and_lists_conversations_with_an_undelivered_reply(
     assert f'data-conversation-id="{fine.pk}"' not in listed
     page = client.get("/inbox/").content.decode()
     assert 'data-count="failed" id="count-failed">1<' in page
+
+
+def test_the_retry_button_is_shown_to_who_may_use_it(
+    agent: Agent, failed_reply: Message, make_agent: Callable[..., Agent]
+) -> None:
+    colleague = make_agent(Role.AGENT)
+    supervisor = make_agent(Role.SUPERVISOR)
+    assert "retry-button" in _partial(_login(agent), failed_reply)  # the author
+    assert "retry-button" in _partial(_login(supervisor), failed_reply)
+    seen_by_colleague = _partial(_login(colleague), failed_reply)
+    assert "retry-button" not in seen_by_colleague
+    assert 'data-delivery="failed"' in seen_by_colleague  # the state is shown to everyone
+    conversations.update_conversation(
+        Conversation.objects.get(pk=failed_reply.conversation_id),
+        actor=None,
+        assignee_id=colleague.pk,
+    )
+    assert "retry-button" in _partial(_login(colleague), failed_reply)  # now the assignee

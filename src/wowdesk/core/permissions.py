@@ -12,7 +12,7 @@ from wowdesk.core.errors import Forbidden, NotFound
 from wowdesk.core.models import Agent, Role
 
 if TYPE_CHECKING:
-    from wowdesk.conversations.models import Message
+    from wowdesk.conversations.models import Conversation, Message
 
 M = TypeVar("M", bound=Model)
 
@@ -83,13 +83,18 @@ def check_supervisor_of(agent: Agent, brand_id: int) -> None:
     require_role(agent, Role.SUPERVISOR)
 
 
+def may_retry(agent: Agent, author_id: int | None, conversation: Conversation) -> bool:
+    """Whether ``agent`` may send a failed reply (by ``author_id``) of ``conversation``
+    again: its author, the conversation's assignee, or a supervisor of its brand."""
+    if conversation.brand_id not in visible_brand_ids(agent):
+        return False
+    return agent.has_role(Role.SUPERVISOR) or agent.pk in (author_id, conversation.assignee_id)
+
+
 def check_may_retry(agent: Agent, message: Message) -> None:
-    """Sending a failed reply again: its author, the conversation's assignee, or a
-    supervisor of its brand."""
+    """``may_retry``, raising: 403 for another brand's message or another agent's reply."""
     check_brand(agent, message.brand_id)
-    if agent.has_role(Role.SUPERVISOR):
-        return
-    if agent.pk in (message.author_id, message.conversation.assignee_id):
+    if may_retry(agent, message.author_id, message.conversation):
         return
     raise Forbidden(
         _("Only its author, the assignee or a supervisor can send this reply again."),

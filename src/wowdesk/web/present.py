@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from wowdesk.conversations.models import Channel, Conversation, Direction, Message, Priority, Status
+from wowdesk.core.models import Agent
 
 _ID = 987654321  # a placeholder in reversed URLs, replaced by each row's id
 
@@ -137,10 +138,12 @@ def message_labels() -> dict[str, str]:
     }
 
 
-def delivery(m: Message, conversation: Conversation, f: Formats) -> dict[str, str] | None:
+def delivery(
+    m: Message, conversation: Conversation, f: Formats, may_retry: bool = True
+) -> dict[str, str] | None:
     """An outgoing message's delivery line (``select_related`` outbox), or None: queued,
     retrying (the reason and the next attempt in the viewer's zone), sent, failed (the
-    reason and a Retry button)."""
+    reason, and a Retry button for a viewer who may retry it)."""
     if m.direction != Direction.OUT:
         return None
     try:
@@ -166,14 +169,23 @@ def delivery(m: Message, conversation: Conversation, f: Formats) -> dict[str, st
         "state": state,
         "text": text,
         "detail": row.last_error if state in ("retrying", "failed") else "",
-        "retry_url": f.url("web:retry", conversation.pk, m.pk) if state == "failed" else "",
+        "retry_url": f.url("web:retry", conversation.pk, m.pk)
+        if state == "failed" and may_retry
+        else "",
     }
 
 
 def message_rows(
-    thread: Iterable[Message], conversation: Conversation, f: Formats | None = None
+    thread: Iterable[Message],
+    conversation: Conversation,
+    f: Formats | None = None,
+    viewer: Agent | None = None,
 ) -> list[dict[str, Any]]:
-    """The thread's messages (``select_related`` author, sender; attachments prefetched)."""
+    """The thread's messages (``select_related`` author, sender, outbox; attachments
+    prefetched). ``viewer``: who looks, for the Retry button of an undelivered reply
+    (``permissions.may_retry``); without one every failed reply has it."""
+    from wowdesk.core.permissions import may_retry
+
     f = f or Formats()
     system = _("System")
     emotion_word = _("emotion")
@@ -223,7 +235,12 @@ def message_rows(
                 "translate_url": f.url("web:translate", conversation.pk, m.pk)
                 if m.direction == Direction.IN
                 else "",
-                "delivery": delivery(m, conversation, f),
+                "delivery": delivery(
+                    m,
+                    conversation,
+                    f,
+                    viewer is None or may_retry(viewer, m.author_id, conversation),
+                ),
             }
         )
     return out

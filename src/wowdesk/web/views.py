@@ -263,7 +263,7 @@ def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "sla_due": formats.short(sla.due_at) if sla is not None and sla.due_at else "",
         "conversation": conversation,
-        "thread": present.message_rows(thread, conversation, formats),
+        "thread": present.message_rows(thread, conversation, formats, viewer=agent),
         **present.message_labels(),
         "hidden": hidden,
         "agent_options": _options(
@@ -296,7 +296,7 @@ def message_partial(request: HttpRequest, pk: int, message_id: int) -> HttpRespo
     if message is None:
         raise Http404(_("Not found."))
     context = {
-        "m": present.message_rows([message], conversation)[0],
+        "m": present.message_rows([message], conversation, viewer=_agent(request))[0],
         "conversation": conversation,
         **present.message_labels(),
     }
