@@ -141,7 +141,7 @@ def test_a_refused_relay_says_retrying_then_failed_marks_and_alerts(
     assert row.error_kind == failures.REFUSED
     assert "refused" in row.last_error.lower()  # the server's own words kept for the API
     email_conversation.refresh_from_db()
-    assert not email_conversation.delivery_failed  # still trying
+    assert email_conversation.delivery_issue == "retrying"
     assert not Alert.objects.exists()
 
     for _ in range(outbox.MAX_ATTEMPTS - 1):
@@ -151,7 +151,7 @@ def test_a_refused_relay_says_retrying_then_failed_marks_and_alerts(
     assert outbox.state(row) == "failed"
     assert row.error_kind == failures.REFUSED
     email_conversation.refresh_from_db()
-    assert email_conversation.delivery_failed
+    assert email_conversation.delivery_issue == "failed"
 
     alert = Alert.objects.get()
     assert alert.kind == AlertKind.DELIVERY_FAILED
@@ -170,7 +170,7 @@ def test_a_refused_relay_says_retrying_then_failed_marks_and_alerts(
     row.refresh_from_db()
     assert row.status == OutboxStatus.QUEUED and row.attempts == 0 and row.error_kind == ""
     email_conversation.refresh_from_db()
-    assert not email_conversation.delivery_failed
+    assert email_conversation.delivery_issue == ""
     assert AuditLog.objects.filter(action="outbox.retry", object_id=str(row.pk)).exists()
 
 
@@ -182,13 +182,13 @@ def test_the_flag_stays_while_another_reply_is_failed(
     second = outbox.deliver(outbox_of(make_reply(email_conversation, agent, "two")).pk)
     assert first.error_kind == second.error_kind == failures.NO_ADAPTER
     email_conversation.refresh_from_db()
-    assert email_conversation.delivery_failed
+    assert email_conversation.delivery_issue == "failed"
     outbox.retry_failed(first, actor=agent)
     email_conversation.refresh_from_db()
-    assert email_conversation.delivery_failed  # the second is still undelivered
+    assert email_conversation.delivery_issue == "failed"  # the second is still undelivered
     outbox.retry_failed(second, actor=agent)
     email_conversation.refresh_from_db()
-    assert not email_conversation.delivery_failed
+    assert email_conversation.delivery_issue == ""
 
 
 def test_a_delivered_reply_clears_nothing_it_should_not(
@@ -199,7 +199,7 @@ def test_a_delivered_reply_clears_nothing_it_should_not(
     row = outbox.deliver(outbox_of(make_reply(api_conversation, agent)).pk)
     assert outbox.state(row) == "sent"
     api_conversation.refresh_from_db()
-    assert not api_conversation.delivery_failed
+    assert api_conversation.delivery_issue == ""
     assert not Alert.objects.exists()
 
 
@@ -373,22 +373,27 @@ def test_a_bounce_after_sending_fails_marks_and_tells_the_author(
     assert row.error_kind == failures.BOUNCED
     assert "5.1.1" in row.last_error
     email_conversation.refresh_from_db()
-    assert email_conversation.delivery_failed
+    assert email_conversation.delivery_issue == "failed"
     assert Alert.objects.get().kind == AlertKind.DELIVERY_FAILED
     assert (f"agent.{agent.pk}", "delivery.failed") in pushed
 
 
-def test_api_lists_conversations_by_delivery_failed_with_true_totals(
+def test_api_lists_conversations_by_delivery_issue_with_true_totals(
     api: ApiClient, brand: Brand, failed_row: OutboxMessage, email_conversation: Conversation
 ) -> None:
     others = [make_conversation(brand, subject=f"Lamp {i}") for i in range(3)]
-    failed = api.get("/conversations", delivery_failed="true").json()
+    Conversation.objects.filter(pk=others[0].pk).update(delivery_issue="retrying")
+    failed = api.get("/conversations", delivery_issue="failed").json()
     assert [c["id"] for c in failed["items"]] == [email_conversation.pk]
-    assert failed["total"] == 1 and failed["items"][0]["delivery_failed"] is True
-    fine = api.get("/conversations", delivery_failed="false").json()
-    assert {c["id"] for c in fine["items"]} == {c.pk for c in others}
-    assert fine["total"] == 3
+    assert failed["total"] == 1 and failed["items"][0]["delivery_issue"] == "failed"
+    retrying = api.get("/conversations", delivery_issue="retrying").json()
+    assert [c["id"] for c in retrying["items"]] == [others[0].pk]
+    either = api.get("/conversations", delivery_issue="any").json()
+    assert either["total"] == 2
+    fine = api.get("/conversations", delivery_issue="none").json()
+    assert {c["id"] for c in fine["items"]} == {c.pk for c in others[1:]}
+    assert fine["total"] == 2
     # with a search, the total still counts only what the filter keeps
-    searched = api.get("/conversations", delivery_failed="false", q="lamp").json()
-    assert searched["total"] == len(searched["items"])
-    assert email_conversation.pk not in {c["id"] for c in searched["items"]}
+    searched = api.get("/conversations", delivery_issue="none", q="lamp").json()
+    assert searched["total"] == len(searched["items"]) == 2
+    assert api.get("/conversations", delivery_issue="bad").status_code == 422

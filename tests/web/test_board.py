@@ -73,7 +73,8 @@ def test_failed_deliveries_tile_counts_and_links(
 ) -> None:
     boss = make_agent(Role.SUPERVISOR)
     failed = [quick_conversation(brand, subject=f"lost {i}") for i in range(12)]
-    Conversation.objects.filter(pk__in=[c.pk for c in failed]).update(delivery_failed=True)
+    Conversation.objects.filter(pk__in=[c.pk for c in failed[:6]]).update(delivery_issue="failed")
+    Conversation.objects.filter(pk__in=[c.pk for c in failed[6:]]).update(delivery_issue="retrying")
     quick_conversation(brand, subject="fine")
     html = _login(boss).get("/supervisor/").content.decode()
     assert _count(html, brand.pk, "failed") == 12

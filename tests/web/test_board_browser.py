@@ -24,7 +24,7 @@ def test_supervisor_sees_true_counts_and_acts(
     wanda = make_agent(Role.AGENT, name="Wanda Worker")
     waiting = [quick_conversation(brand, subject=f"Waiting {i}") for i in range(25)]
     lost = quick_conversation(brand, subject="Lost reply")
-    Conversation.objects.filter(pk=lost.pk).update(delivery_failed=True)
+    Conversation.objects.filter(pk=lost.pk).update(delivery_issue="failed")
     alert = create_alert(
         brand.pk,
         AlertKind.MOOD_DROP,
@@ -39,6 +39,7 @@ def test_supervisor_sees_true_counts_and_acts(
     assert len(board.queue(brand.pk)) == 20
     assert board.count(brand.pk, "failed") == 1
     assert board.failed(brand.pk) == [f"#{lost.number} Lost reply"]
+    assert "Not delivered" in page.locator(".failed-deliveries li").inner_text()
     (line,) = board.alerts()
     assert "Acme" in line
     assert f"Mood dropped from 0.4 to -0.8 in conversation #{waiting[0].number}" in line

@@ -194,11 +194,11 @@ def test_inbox_marks_and_lists_conversations_with_an_undelivered_reply(
     row_fine = html.split(f'data-conversation-id="{fine.pk}"')[1].split("</li>")[0]
     assert "delivery-failed" in row_failed
     assert "delivery-failed" not in row_fine
-    listed = client.get("/inbox/list/?view=failed").content.decode()
+    listed = client.get("/inbox/list/?view=undelivered").content.decode()
     assert f'data-conversation-id="{failed.pk}"' in listed
     assert f'data-conversation-id="{fine.pk}"' not in listed
     page = client.get("/inbox/").content.decode()
-    assert 'data-count="failed" id="count-failed">1<' in page
+    assert 'data-count="undelivered" id="count-undelivered">1<' in page
 
 
 def test_the_retry_button_is_shown_to_who_may_use_it(
@@ -217,3 +217,18 @@ def test_the_retry_button_is_shown_to_who_may_use_it(
         assignee_id=colleague.pk,
     )
     assert "retry-button" in _partial(_login(colleague), failed_reply)  # now the assignee
+
+
+def test_a_reply_being_retried_marks_its_conversation_too(
+    agent: Agent, email_conversation: Conversation, dead_relay: None
+) -> None:
+    conversations.update_conversation(email_conversation, actor=None, assignee_id=agent.pk)
+    outbox.deliver(outbox_of(make_reply(email_conversation, agent)).pk)
+    email_conversation.refresh_from_db()
+    assert email_conversation.delivery_issue == "retrying"
+    client = _login(agent)
+    html = client.get("/inbox/list/?view=mine").content.decode()
+    row = html.split(f'data-conversation-id="{email_conversation.pk}"')[1].split("</li>")[0]
+    assert "delivery-retrying" in row and "Retrying delivery" in row
+    listed = client.get("/inbox/list/?view=undelivered").content.decode()
+    assert f'data-conversation-id="{email_conversation.pk}"' in listed

@@ -86,9 +86,14 @@ def world(
     Conversation.objects.filter(pk=mine.pk).update(language="")
     pending = conv("pending")
     conversations.update_conversation(pending, actor=None, status=Status.PENDING)
-    # a failed delivery, and one that failed and then went out
+    # a failed delivery, one being retried, and a resolved one that failed
     failed = conv("undelivered")
-    Conversation.objects.filter(pk=failed.pk).update(delivery_failed=True)
+    Conversation.objects.filter(pk=failed.pk).update(delivery_issue="failed")
+    retrying = conv("retrying")
+    Conversation.objects.filter(pk=retrying.pk).update(delivery_issue="retrying")
+    old = conv("resolved undelivered")
+    conversations.update_conversation(old, actor=None, status=Status.RESOLVED)
+    Conversation.objects.filter(pk=old.pk).update(delivery_issue="failed")
     # another brand's work: never counted for me
     for i in range(3):
         quick_conversation(other_brand, subject=f"other {i}")

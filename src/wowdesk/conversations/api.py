@@ -2,7 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import F, Max, QuerySet
@@ -63,8 +63,8 @@ class ConversationItem(Schema):
     team: TeamRef | None
     tags: list[str]
     message_count: int
-    # a reply of the conversation could not be delivered (its outbox row is failed)
-    delivery_failed: bool = False
+    # a reply of the conversation is not delivered: "failed", "retrying", or ""
+    delivery_issue: str = ""
     waiting_since: dt.datetime | None
     first_response_at: dt.datetime | None
     last_message_at: dt.datetime | None
@@ -130,7 +130,7 @@ def item_out(c: Conversation) -> ConversationItem:
         team=TeamRef.model_construct(id=c.team.pk, name=c.team.name) if c.team else None,
         tags=sorted(t.name for t in c.tags.all()),
         message_count=c.message_count,
-        delivery_failed=c.delivery_failed,
+        delivery_issue=c.delivery_issue,
         waiting_since=c.waiting_since,
         first_response_at=c.first_response_at,
         last_message_at=c.last_message_at,
@@ -211,8 +211,12 @@ class ConversationFilters(Schema):
             "prefix, all of them, ignoring case (full-text index)"
         ),
     )
-    delivery_failed: bool | None = Field(
-        None, description="true: only conversations with a reply that could not be delivered"
+    delivery_issue: Literal["failed", "retrying", "any", "none"] | None = Field(
+        None,
+        description=(
+            "conversations with a reply that failed, that is being retried, either (`any`), "
+            "or neither (`none`)"
+        ),
     )
     sort: str = Field(
         "-updated_at", description="updated_at, -updated_at, created_at, -created_at, waiting_since"
@@ -291,7 +295,7 @@ FILTERS = (
     "priority",
     "customer",
     "tag",
-    "delivery_failed",
+    "delivery_issue",
 )
 
 
@@ -332,8 +336,12 @@ def filter_conversations(
         qs = qs.filter(customer_id=f.customer)
     if f.tag:
         qs = qs.filter(tags__name=f.tag.strip().lower())
-    if f.delivery_failed is not None:
-        qs = qs.filter(delivery_failed=f.delivery_failed)
+    if f.delivery_issue == "any":
+        qs = qs.exclude(delivery_issue="")
+    elif f.delivery_issue == "none":
+        qs = qs.filter(delivery_issue="")
+    elif f.delivery_issue:
+        qs = qs.filter(delivery_issue=f.delivery_issue)
     if f.sort not in SORTS:
         raise InvalidInput(_("Unknown sort; one of %(s)s.") % {"s": ", ".join(SORTS)}, field="sort")
     return qs.order_by(*SORTS[f.sort])

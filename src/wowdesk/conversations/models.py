@@ -76,6 +76,11 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class DeliveryIssue(models.TextChoices):
+    RETRYING = "retrying", _("Retrying delivery")
+    FAILED = "failed", _("Not delivered")
+
+
 class Conversation(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="conversations")
     number = models.PositiveBigIntegerField(_("number"))
@@ -102,9 +107,12 @@ class Conversation(models.Model):
     snoozed_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
-    # A reply of this conversation could not be delivered (its outbox row is failed); set
-    # by conversations.services.note_delivery, so the inbox finds these without the outbox.
-    delivery_failed = models.BooleanField(_("delivery failed"), default=False)
+    # A reply of this conversation is not delivered: "failed" (one is parked as failed) or
+    # "retrying" (an attempt failed, another is due); set by
+    # conversations.services.note_delivery, so the lists find these without the outbox.
+    delivery_issue = models.CharField(
+        _("delivery issue"), max_length=16, blank=True, choices=DeliveryIssue.choices
+    )
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
 
@@ -134,8 +142,8 @@ class Conversation(models.Model):
             # the few conversations with an undelivered reply, in list order
             models.Index(
                 fields=["brand", "-updated_at", "-id"],
-                name="conv_delivery_failed",
-                condition=models.Q(delivery_failed=True),
+                name="conv_delivery_issue",
+                condition=~models.Q(delivery_issue=""),
             ),
         ]
         verbose_name = _("conversation")

@@ -52,9 +52,11 @@ def waiting_total(brand_ids: list[int]) -> dict[int, int]:
 
 
 def failed_total(brand_ids: list[int]) -> dict[int, int]:
-    """Conversations with a reply that could not be delivered, per brand (any status)."""
+    """Conversations with an undelivered reply (failed, or retrying), per brand (any
+    status)."""
     rows = (
-        Conversation.objects.filter(brand_id__in=brand_ids, delivery_failed=True)
+        Conversation.objects.filter(brand_id__in=brand_ids)
+        .exclude(delivery_issue="")
         .order_by()
         .values("brand_id")
         .annotate(n=Count("pk"))
@@ -64,7 +66,8 @@ def failed_total(brand_ids: list[int]) -> dict[int, int]:
 
 def failed_list(brand_id: int, limit: int = FAILED_SHOWN) -> list[Conversation]:
     return list(
-        Conversation.objects.filter(brand_id=brand_id, delivery_failed=True)
+        Conversation.objects.filter(brand_id=brand_id)
+        .exclude(delivery_issue="")
         .select_related("customer", "assignee")
         .order_by("-updated_at", "-id")[:limit]
     )

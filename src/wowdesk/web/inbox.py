@@ -36,7 +36,7 @@ VIEWS: dict[str, Any] = {
     "all": _("All"),
     "waiting": _("Waiting longest"),
     "sla": _("SLA due soon"),
-    "failed": _("Delivery failed"),
+    "undelivered": _("Undelivered"),
 }
 STATUS_CHOICES: list[tuple[str, Any]] = [*Status.choices, ("any", _("Any status"))]
 SORTS: dict[str, tuple[Any, tuple[str | OrderBy, ...]]] = {
@@ -122,8 +122,8 @@ def view_filter(view: str, agent: Agent, now: dt.datetime) -> Q:
         return Q(sla__due_at__isnull=False, sla__due_at__lte=now + SLA_SOON) | Q(
             sla__state__in=[SlaState.WARNING, SlaState.BREACHED]
         )
-    if view == "failed":
-        return Q(delivery_failed=True)
+    if view == "undelivered":
+        return ~Q(delivery_issue="")
     return Q()
 
 
@@ -174,7 +174,7 @@ ROW_FIELDS = (
     "assignee__display_name",
     "sla__due_at",
     "sla__state",
-    "delivery_failed",
+    "delivery_issue",
 )
 
 

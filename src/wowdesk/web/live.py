@@ -68,8 +68,7 @@ def on_delivery_changed(
     )
     if row is None:
         return
-    if state in ("failed", "queued"):  # the conversation's flag may have changed
-        bump_counts(row["brand_id"])
+    bump_counts(row["brand_id"])  # the conversation's delivery issue may have changed
     data = {"message_id": message_id, "conversation_id": conversation_id, "state": state}
     publish(conversation_group(conversation_id), "message.delivery", **data)
     publish(brand_group(row["brand_id"]), "message.delivery", **data)

@@ -118,7 +118,7 @@ def conversation_rows(
                 "priority_label": f.priority.get(c.priority, c.priority),
                 "sla_state": sla.state if sla is not None and due is not None else "",
                 "sla_due": f.hm(due) if due is not None else "",
-                "delivery_failed": c.delivery_failed,
+                "delivery_issue": c.delivery_issue,
                 "assignee": c.assignee.display_name if c.assignee_id and c.assignee else "",
                 "updated_iso": f.iso(c.updated_at),
                 "updated": f.short(c.updated_at),
