@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import ApiClient
 from tests.factories import make_conversation, make_reply, outbox_of
@@ -397,3 +399,42 @@ def test_api_lists_conversations_by_delivery_issue_with_true_totals(
     searched = api.get("/conversations", delivery_issue="none", q="lamp").json()
     assert searched["total"] == len(searched["items"]) == 2
     assert api.get("/conversations", delivery_issue="bad").status_code == 422
+
+
+# --- classify never fails, whatever the chain ---------------------------------------------------
+
+_CAUSES = st.sampled_from(
+    [
+        ConnectionRefusedError(111, "refused"),
+        socket.gaierror(-2, "unknown"),
+        TimeoutError("slow"),
+        smtplib.SMTPResponseException(550, b"no"),
+        smtplib.SMTPResponseException(421, b"later"),
+        ssl.SSLError(1, "bad"),
+        OSError("down"),
+        ValueError("odd"),
+        RuntimeError("odd"),
+    ]
+)
+
+
+@given(
+    causes=st.lists(_CAUSES, min_size=1, max_size=4),
+    channel=st.sampled_from(["email", "social", "chat", "api", ""]),
+    kind=st.text(max_size=12),
+)
+def test_classify_always_names_a_known_kind(
+    causes: list[BaseException], channel: str, kind: str
+) -> None:
+    """Any chain of causes, any channel, any ``kind`` an adapter sets: a known kind, and a
+    non-empty reason for it."""
+    error: BaseException = adapters.TransientSendError("x", kind=kind)
+    for cause in causes:
+        error.__cause__ = type(cause)(*cause.args)
+        error = error.__cause__
+    top = adapters.TransientSendError("top", kind=kind)
+    top.__cause__ = error
+    found = failures.classify(top, channel)
+    assert found in failures.KINDS
+    assert failures.reason(found, channel)
+    assert failures.reason(kind, channel)  # an unknown code still reads as a sentence

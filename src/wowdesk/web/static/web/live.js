@@ -208,8 +208,15 @@
   }
 
   /* A message already shown, drawn again (its delivery line changed: retrying, sent,
-     failed with a Retry button). */
-  function replaceMessage(conversationId, messageId) {
+     failed with a Retry button). One not shown (older than the thread's first page) is
+     left alone; one still being fetched is drawn again once it is there. */
+  function replaceMessage(conversationId, messageId, tries) {
+    if (!document.getElementById("message-" + messageId)) {
+      if (pending[messageId] && (tries || 0) < 10) {
+        setTimeout(function () { replaceMessage(conversationId, messageId, (tries || 0) + 1); }, 300);
+      }
+      return;
+    }
     var url = cfg.messageUrl.replace(/\/0\/messages\/0\/$/, "/" + conversationId + "/messages/" + messageId + "/");
     fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "live" } })
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
@@ -220,12 +227,8 @@
         box.innerHTML = html.trim();
         var article = box.firstElementChild;
         if (!article) return;
-        if (old) old.replaceWith(article);
-        else {
-          var thread = document.getElementById("thread");
-          if (!thread) return;
-          thread.appendChild(article);
-        }
+        if (!old) return;
+        old.replaceWith(article);
         if (window.htmx) window.htmx.process(article);
       })
       .catch(function () { /* the next page load shows it */ });
