@@ -438,3 +438,22 @@ def test_classify_always_names_a_known_kind(
     assert found in failures.KINDS
     assert failures.reason(found, channel)
     assert failures.reason(kind, channel)  # an unknown code still reads as a sentence
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bounce_outside_any_transaction_is_recorded(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    """The mail thread records bounces with no transaction open (PostgreSQL refuses a
+    row lock outside one: the service opens its own)."""
+    from wowdesk.channels.email.parse import DeliveryReport
+    from wowdesk.channels.email.services import record_bounce
+
+    conversations.create_inbox(brand_id=brand.pk, name="Mail", channel="email")
+    conversation = make_conversation(brand, channel="email", inbox="Mail")
+    reply = make_reply(conversation, make_agent(Role.AGENT))
+    OutboxMessage.objects.filter(message=reply).update(status=OutboxStatus.SENT)
+    record_bounce(reply, DeliveryReport(action="failed", status="5.1.1"), raw_mail_id=0)
+    assert outbox_of(reply).error_kind == failures.BOUNCED
+    conversation.refresh_from_db()
+    assert conversation.delivery_issue == "failed"

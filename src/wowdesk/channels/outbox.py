@@ -126,13 +126,14 @@ def deliver(outbox_id: int) -> OutboxMessage:
 def fail_delivered(message: Message, error: str, *, kind: str) -> OutboxMessage | None:
     """The channel took the message but reports later that it could not deliver it (an
     email bounce): its row is parked as failed, as a failed attempt would have left it."""
-    row = OutboxMessage.objects.select_for_update().filter(message=message).first()
-    if row is None:
-        return None
-    row.status = OutboxStatus.FAILED
-    row.last_error, row.error_kind = error[:4000], kind
-    row.save(update_fields=["status", "last_error", "error_kind"])
-    _changed(row)
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update().filter(message=message).first()
+        if row is None:
+            return None
+        row.status = OutboxStatus.FAILED
+        row.last_error, row.error_kind = error[:4000], kind
+        row.save(update_fields=["status", "last_error", "error_kind"])
+        _changed(row)
     return row
 
 
@@ -182,6 +183,7 @@ def _schedule(outbox_id: int, when: dt.datetime) -> None:
     enqueue_later(deliver_outbox_task, when, outbox_id)
 
 
+@transaction.atomic
 def retry_failed(row: OutboxMessage, *, actor: Agent | None = None) -> OutboxMessage:
     """A person asked to try a failed message again: the author, the conversation's
     assignee or a supervisor of its brand (``permissions.check_may_retry``)."""
