@@ -265,3 +265,24 @@ def test_board_actions_need_post(people: dict[str, Agent], brand: Brand) -> None
     conversation = quick_conversation(brand)
     client = _login(people["supervisor"])
     assert client.get(f"/supervisor/reassign/{conversation.pk}/").status_code == 405
+
+
+def test_an_sla_warning_reads_its_due_time_in_the_viewers_zone_and_language(
+    brand: Brand,
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from wowdesk.core.alerts import message
+
+    alert = create_alert(
+        brand.pk,
+        AlertKind.SLA_WARNING,
+        "SLA due 2026-03-04T15:00:00+00:00 (First response) in conversation #9",
+        params={"target": "first_response", "number": 9, "due": "2026-03-04T15:00:00+00:00"},
+    )
+    with timezone.override(ZoneInfo("Asia/Shanghai")), translation.override("zh-hans"):
+        chinese = message(alert)
+    assert "2026年3月4日 23:00" in chinese and "#9" in chinese and "SLA due" not in chinese
+    with timezone.override(ZoneInfo("America/New_York")), translation.override("en"):
+        english = message(alert)
+    assert english.startswith("SLA due March 4, 2026, 10 a.m. (First response)")
