@@ -189,3 +189,19 @@ def test_counts_follow_a_change_at_once_and_the_list_refresh_carries_them(
     listed = client.get("/inbox/list/?view=mine").content.decode()
     assert 'id="count-mine" hx-swap-oob="true">0<' in listed
     assert 'id="count-all" hx-swap-oob="true">0<' in listed
+
+
+def test_the_unknown_language_link_is_current_only_when_chosen(
+    world: tuple[Agent, list[Conversation]],
+) -> None:
+    me, made = world
+    by_subject = {c.subject: c.pk for c in made}
+    client = Client()
+    client.force_login(me.user)
+    plain = client.get("/inbox/?view=all").content.decode()
+    assert 'language=und" aria-current="page"' not in plain
+    chosen = client.get(f"/inbox/?view=all&language={inbox.NO_LANGUAGE}").content.decode()
+    assert 'language=und" aria-current="page"' in chosen
+    # only conversations without a language are listed
+    assert f'data-conversation-id="{by_subject["mine"]}"' in chosen
+    assert f'data-conversation-id="{by_subject["theirs"]}"' not in chosen
