@@ -259,6 +259,27 @@ class ConversationPage:
     def draft(self) -> str:
         return self.page.locator("#composer-body").input_value()
 
+    def delivery(self, message_id: int) -> tuple[str, str]:
+        """(state, text) of a reply's delivery line: queued, retrying, sent or failed."""
+        line = self.page.locator(f"#message-{message_id} .delivery")
+        return (line.get_attribute("data-delivery") or "", line.inner_text().strip())
+
+    def wait_for_delivery(self, message_id: int, state: str) -> str:
+        """Wait until the reply's delivery line shows ``state``; return its text."""
+        from playwright.sync_api import expect
+
+        line = self.page.locator(f"#message-{message_id} .delivery[data-delivery={state}]")
+        expect(line).to_be_visible()
+        return line.inner_text().strip()
+
+    def has_retry(self, message_id: int) -> bool:
+        return self.page.locator(f"#message-{message_id} .retry-button").count() == 1
+
+    def retry(self, message_id: int) -> ConversationPage:
+        with self.page.expect_navigation():
+            self.page.locator(f"#message-{message_id} .retry-button").click()
+        return self
+
 
 @dataclass
 class ShortcutsOverlay:
@@ -458,3 +479,58 @@ class ForgotPasswordPage:
         with self.page.expect_navigation():
             self.page.locator("#reset-form [type=submit]").click()
         return self.page.locator("main").inner_text()
+
+
+@dataclass
+class SupervisorBoard:
+    """``/supervisor/``: agents, queues, failed deliveries and alerts, and their actions."""
+
+    page: Page
+
+    def open(self) -> SupervisorBoard:
+        self.page.goto("/supervisor/")
+        return self
+
+    def count(self, brand_id: int, name: str) -> int:
+        """A brand's ``waiting`` or ``failed`` number."""
+        box = self.page.locator(f'[data-board-brand="{brand_id}"] [data-count="{name}"]')
+        return int(box.inner_text().split()[0])
+
+    def queue(self, brand_id: int) -> list[str]:
+        items = self.page.locator(f'[data-board-brand="{brand_id}"] .queue li a')
+        return [t.strip() for t in items.all_inner_texts()]
+
+    def failed(self, brand_id: int) -> list[str]:
+        items = self.page.locator(f'[data-board-brand="{brand_id}"] .failed-deliveries li > a')
+        return [t.strip() for t in items.all_inner_texts()]
+
+    def alerts(self) -> list[str]:
+        return [t.strip() for t in self.page.locator(".alerts li").all_inner_texts()]
+
+    def reassign(
+        self, conversation_id: int, agent_name: str, where: str = "queue"
+    ) -> SupervisorBoard:
+        """Pick an agent in the Reassign select of the queue's (or ``failed``) row."""
+        select = self.page.locator(f"#reassign-{where}-{conversation_id}")
+        select.select_option(label=agent_name)
+        with self.page.expect_navigation():
+            select.locator("xpath=..").locator("button").click()
+        return self
+
+    def acknowledge(self, alert_id: int) -> SupervisorBoard:
+        with self.page.expect_navigation():
+            self.page.locator(f'[data-alert-id="{alert_id}"] button').click()
+        return self
+
+    def set_presence(self, agent_id: int, label: str) -> SupervisorBoard:
+        self.page.locator(f"#presence-{agent_id}").select_option(label=label)
+        with self.page.expect_navigation():
+            self.page.locator(f'tr[data-agent-id="{agent_id}"] .presence-form button').click()
+        return self
+
+    def presence(self, agent_id: int) -> str:
+        return self.page.locator(f'tr[data-agent-id="{agent_id}"] .presence').inner_text().strip()
+
+    @property
+    def flash(self) -> str:
+        return " ".join(self.page.locator(".messages, .flash").all_inner_texts())

@@ -480,3 +480,57 @@ def test_a_user_deactivated_in_django_cannot_open_a_socket(
         assert closed["code"] in (CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED)
 
     run(scenario)
+
+
+def test_a_failed_delivery_reaches_its_author_and_the_brand_only(
+    two_agents: tuple[Agent, Agent],
+    other_brand: Brand,
+    make_agent: Callable[..., Agent],
+    conversation: Conversation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wowdesk.channels import adapters, outbox
+    from wowdesk.channels.models import OutboxMessage
+
+    li, ana = two_agents
+    outsider = make_agent(name="Outsider", brands=[other_brand])
+    cookies = [cookie_for(x.user) for x in (li, ana, outsider)]
+    monkeypatch.delitem(adapters.ADAPTERS, "api")  # the reply cannot go out
+
+    def reply_and_fail() -> tuple[int, int]:
+        with transaction.atomic():
+            message = conversations.add_reply(conversation, author=li, body="On its way")
+        row = OutboxMessage.objects.get(message=message)
+        outbox.deliver(row.pk)
+        return message.pk, row.pk
+
+    async def scenario() -> None:
+        a, b, o = [await connected(c) for c in cookies]
+        await view(b, conversation.pk)
+        message_id, outbox_id = await sync_to_async(reply_and_fail)()
+        told = await receive_type(a, "delivery.failed")
+        assert told == {
+            "type": "delivery.failed",
+            "number": conversation.number,
+            "outbox_id": outbox_id,
+            "message_id": message_id,
+            "conversation_id": conversation.pk,
+            "state": "failed",
+        }
+        changed = await receive_type(b, "message.delivery")
+        assert changed == {
+            "type": "message.delivery",
+            "message_id": message_id,
+            "conversation_id": conversation.pk,
+            "state": "failed",
+        }
+        # Ana did not write it: no notice for her; the outsider heard nothing at all.
+        await group_send(agent_group(ana.pk), "conversation.assigned", conversation_id=0)
+        await group_send(agent_group(outsider.pk), "conversation.assigned", conversation_id=0)
+        while (event := await receive(b))["type"] != "conversation.assigned":
+            assert event["type"] != "delivery.failed"
+        assert await receive(o) == {"type": "conversation.assigned", "conversation_id": 0}
+        for ws in (a, b, o):
+            await ws.disconnect()
+
+    run(scenario)

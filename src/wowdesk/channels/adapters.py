@@ -9,11 +9,20 @@ from django.utils.module_loading import import_string
 from wowdesk.conversations.models import Message
 
 
-class TransientSendError(Exception):
+class SendError(Exception):
+    """A delivery failed. ``kind`` (one of ``channels.failures.KINDS``) may say why when
+    no network exception in the cause chain does (e.g. ``no_address``)."""
+
+    def __init__(self, *args: object, kind: str = "") -> None:
+        super().__init__(*args)
+        self.kind = kind
+
+
+class TransientSendError(SendError):
     """The channel could not take the message now; try again later."""
 
 
-class PermanentSendError(Exception):
+class PermanentSendError(SendError):
     """The channel refused the message for good (bad address, blocked…)."""
 
 

@@ -5,10 +5,9 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from wowdesk.channels import ingest, outbox
+from wowdesk.channels import failures, ingest, outbox
 from wowdesk.channels.models import EnvelopeStatus, InboundEnvelope, OutboxMessage, OutboxStatus
 from wowdesk.channels.schema import InboundIn, InboundOut
 from wowdesk.core import permissions, ratelimit
@@ -87,6 +86,10 @@ class OutboxOut(Schema):
     status: str
     attempts: int
     last_error: str
+    # why the last attempt failed (channels.failures) and that reason in words
+    error_kind: str
+    reason: str
+    state: str
     next_attempt_at: dt.datetime
     sent_at: dt.datetime | None
 
@@ -100,6 +103,9 @@ def outbox_out(o: OutboxMessage) -> OutboxOut:
         status=o.status,
         attempts=o.attempts,
         last_error=o.last_error,
+        error_kind=o.error_kind,
+        reason=failures.reason(o.error_kind, o.channel) if o.error_kind else "",
+        state=outbox.state(o),
         next_attempt_at=o.next_attempt_at,
         sent_at=o.sent_at,
     )
@@ -118,15 +124,12 @@ def list_outbox(
 
 @router.post("/outbox/{outbox_id}/retry", response={200: OutboxOut, **ERRORS})
 def retry_outbox(request: HttpRequest, outbox_id: int) -> OutboxOut:
+    """Send a failed message again (its author, the assignee or a supervisor)."""
     from django.db import transaction
-
-    from wowdesk.core.errors import InvalidInput
 
     with transaction.atomic():
         row = permissions.get_for_agent(
             OutboxMessage.objects.select_related("message"), me(request), outbox_id
         )
-        if row.status != OutboxStatus.FAILED:
-            raise InvalidInput(_("Only a failed message can be retried."), field="outbox_id")
-        outbox.retry_failed(row)
+        outbox.retry_failed(row, actor=me(request))
     return outbox_out(row)

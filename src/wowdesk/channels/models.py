@@ -74,6 +74,8 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
     last_error = models.TextField(blank=True)
+    # Why the last attempt failed, as a code of channels.failures (shown translated).
+    error_kind = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -9,11 +9,15 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from wowdesk.channels import failures
 from wowdesk.channels.adapters import PermanentSendError, adapter_for
 from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.conversations.models import Message
+from wowdesk.core import audit, permissions
 from wowdesk.core.events import Event, emit
+from wowdesk.core.models import Agent
 
 log = logging.getLogger(__name__)
 
@@ -83,37 +87,94 @@ def deliver(outbox_id: int) -> OutboxMessage:
         row.next_attempt_at = now + lease()
         row.save(update_fields=["attempts", "next_attempt_at"])
     adapter = adapter_for(row.channel)
-    error = ""
+    error = kind = ""
     result: dict[str, str] | None = None
     permanent = False
     if adapter is None:
         error = f"no outbound adapter for channel '{row.channel}' is configured"
-        permanent = True
+        kind, permanent = failures.NO_ADAPTER, True
     else:
         try:
             result = adapter.send(row.message)
         except PermanentSendError as exc:
             error, permanent = str(exc) or type(exc).__name__, True
+            kind = failures.classify(exc, row.channel)
         except Exception as exc:  # network, server busy…: try again later
             log.warning("sending outbox %s failed: %s", outbox_id, exc)
             error = f"{type(exc).__name__}: {exc}"
+            kind = failures.classify(exc, row.channel)
     with transaction.atomic():
         row = OutboxMessage.objects.select_for_update().get(pk=outbox_id)
         now = timezone.now()
         if result is not None:
             row.status = OutboxStatus.SENT
             row.sent_at = now
-            row.last_error = ""
+            row.last_error = row.error_kind = ""
             Message.objects.filter(pk=row.message_id).update(sent_at=now)
         elif permanent or row.attempts >= MAX_ATTEMPTS:
             row.status = OutboxStatus.FAILED
-            row.last_error = error[:4000]
+            row.last_error, row.error_kind = error[:4000], kind
         else:
-            row.last_error = error[:4000]
+            row.last_error, row.error_kind = error[:4000], kind
             row.next_attempt_at = now + backoff(row.attempts)
             transaction.on_commit(lambda: _schedule(outbox_id, row.next_attempt_at))
         row.save()
+        _changed(row)
     return row
+
+
+def fail_delivered(message: Message, error: str, *, kind: str) -> OutboxMessage | None:
+    """The channel took the message but reports later that it could not deliver it (an
+    email bounce): its row is parked as failed, as a failed attempt would have left it."""
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update().filter(message=message).first()
+        if row is None:
+            return None
+        row.status = OutboxStatus.FAILED
+        row.last_error, row.error_kind = error[:4000], kind
+        row.save(update_fields=["status", "last_error", "error_kind"])
+        _changed(row)
+    return row
+
+
+def state(row: OutboxMessage) -> str:
+    """What the message shows: ``queued`` (not tried yet, or being sent), ``retrying`` (an
+    attempt failed, another is due at ``next_attempt_at``), ``sent`` or ``failed``."""
+    if row.status == OutboxStatus.QUEUED and row.last_error:
+        return "retrying"
+    return str(row.status)
+
+
+def _changed(row: OutboxMessage) -> None:
+    """After each change of a row's delivery state: the conversation's flag, and the event
+    (the message updates live, the author hears of a failure)."""
+    from wowdesk.conversations.services import note_delivery
+    from wowdesk.core.models import AlertKind
+    from wowdesk.core.services import create_alert
+
+    conversation_id, number = (
+        Message.objects.filter(pk=row.message_id)
+        .values_list("conversation_id", "conversation__number")
+        .get()
+    )
+    note_delivery(conversation_id)
+    if row.status == OutboxStatus.FAILED:
+        create_alert(
+            row.brand_id,
+            AlertKind.DELIVERY_FAILED,
+            _("A reply in conversation #%(n)s could not be delivered: %(reason)s")
+            % {"n": number, "reason": failures.reason(row.error_kind, row.channel)},
+            conversation_id=conversation_id,
+            message_id=row.message_id,
+            params={"number": number, "reason": row.error_kind, "channel": row.channel},
+        )
+    emit(
+        Event.DELIVERY_CHANGED,
+        outbox_id=row.pk,
+        message_id=row.message_id,
+        conversation_id=conversation_id,
+        state=state(row),
+    )
 
 
 def _schedule(outbox_id: int, when: dt.datetime) -> None:
@@ -122,13 +183,33 @@ def _schedule(outbox_id: int, when: dt.datetime) -> None:
     enqueue_later(deliver_outbox_task, when, outbox_id)
 
 
-def retry_failed(row: OutboxMessage) -> OutboxMessage:
-    """A person asked to try a failed message again."""
+@transaction.atomic
+def retry_failed(row: OutboxMessage, *, actor: Agent | None = None) -> OutboxMessage:
+    """A person asked to try a failed message again: the author, the conversation's
+    assignee or a supervisor of its brand (``permissions.check_may_retry``)."""
+    from wowdesk.core.errors import InvalidInput
+
+    message = Message.objects.select_related("conversation").get(pk=row.message_id)
+    if actor is not None:
+        permissions.check_may_retry(actor, message)
+    if row.status != OutboxStatus.FAILED:
+        raise InvalidInput(_("Only a failed message can be retried."), field="outbox_id")
+    before = {"status": row.status, "attempts": row.attempts, "error_kind": row.error_kind}
     row.status = OutboxStatus.QUEUED
     row.attempts = 0
+    row.last_error = row.error_kind = ""
     row.next_attempt_at = timezone.now()
-    row.save(update_fields=["status", "attempts", "next_attempt_at"])
+    row.save(update_fields=["status", "attempts", "last_error", "error_kind", "next_attempt_at"])
+    audit.record(
+        action="outbox.retry",
+        obj=row,
+        actor=actor,
+        brand_id=row.brand_id,
+        before=before,
+        after={"status": row.status},
+    )
     emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
+    _changed(row)
     return row
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import F, Max, QuerySet
@@ -62,6 +63,8 @@ class ConversationItem(Schema):
     team: TeamRef | None
     tags: list[str]
     message_count: int
+    # a reply of the conversation is not delivered: "failed", "retrying", or ""
+    delivery_issue: str = ""
     waiting_since: dt.datetime | None
     first_response_at: dt.datetime | None
     last_message_at: dt.datetime | None
@@ -91,6 +94,10 @@ class MessageOut(Schema):
     external_id: str
     delivery: str | None
     delivery_error: str
+    # queued, retrying, sent or failed; the reason in the request's language
+    delivery_state: str | None = None
+    delivery_reason: str = ""
+    next_attempt_at: dt.datetime | None = None
     original_body: str | None = None
     created_at: dt.datetime
     sent_at: dt.datetime | None
@@ -124,12 +131,28 @@ def item_out(c: Conversation) -> ConversationItem:
         team=TeamRef.model_construct(id=c.team.pk, name=c.team.name) if c.team else None,
         tags=sorted(t.name for t in c.tags.all()),
         message_count=c.message_count,
+        delivery_issue=c.delivery_issue,
         waiting_since=c.waiting_since,
         first_response_at=c.first_response_at,
         last_message_at=c.last_message_at,
         created_at=c.created_at,
         updated_at=c.updated_at,
     )
+
+
+def delivery_fields(row: Any) -> dict[str, Any]:
+    """``delivery_state``, ``delivery_reason`` and ``next_attempt_at`` of an outbox row."""
+    if row is None:
+        return {"delivery_state": None, "delivery_reason": "", "next_attempt_at": None}
+    from wowdesk.channels import failures, outbox
+
+    state = outbox.state(row)
+    trouble = state in ("retrying", "failed")
+    return {
+        "delivery_state": state,
+        "delivery_reason": failures.reason(row.error_kind, row.channel) if trouble else "",
+        "next_attempt_at": row.next_attempt_at if state == "retrying" else None,
+    }
 
 
 def message_out(m: Message) -> MessageOut:
@@ -154,6 +177,7 @@ def message_out(m: Message) -> MessageOut:
         external_id=m.external_id,
         delivery=outbox.status if outbox else None,
         delivery_error=outbox.last_error if outbox else "",
+        **delivery_fields(outbox),
         original_body=m.meta.get("original_body") if m.meta else None,
         created_at=m.created_at,
         sent_at=m.sent_at,
@@ -186,6 +210,13 @@ class ConversationFilters(Schema):
         description=(
             "words in the text of any message of the conversation: each word as a word "
             "prefix, all of them, ignoring case (full-text index)"
+        ),
+    )
+    delivery_issue: Literal["failed", "retrying", "any", "none"] | None = Field(
+        None,
+        description=(
+            "conversations with a reply that failed, that is being retried, either (`any`), "
+            "or neither (`none`)"
         ),
     )
     sort: str = Field(
@@ -256,12 +287,22 @@ def searches(f: ConversationFilters) -> Found:
     return found
 
 
-FILTERS = ("status", "assignee", "team", "language", "channel", "priority", "customer", "tag")
+FILTERS = (
+    "status",
+    "assignee",
+    "team",
+    "language",
+    "channel",
+    "priority",
+    "customer",
+    "tag",
+    "delivery_issue",
+)
 
 
 def has_filters(f: ConversationFilters) -> bool:
     """Whether ``f`` narrows the list by anything but its searches."""
-    return any(getattr(f, name) for name in FILTERS)
+    return any(getattr(f, name) not in (None, "") for name in FILTERS)
 
 
 def filter_conversations(
@@ -296,6 +337,12 @@ def filter_conversations(
         qs = qs.filter(customer_id=f.customer)
     if f.tag:
         qs = qs.filter(tags__name=f.tag.strip().lower())
+    if f.delivery_issue == "any":
+        qs = qs.exclude(delivery_issue="")
+    elif f.delivery_issue == "none":
+        qs = qs.filter(delivery_issue="")
+    elif f.delivery_issue:
+        qs = qs.filter(delivery_issue=f.delivery_issue)
     if f.sort not in SORTS:
         raise InvalidInput(_("Unknown sort; one of %(s)s.") % {"s": ", ".join(SORTS)}, field="sort")
     return qs.order_by(*SORTS[f.sort])

@@ -117,6 +117,11 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class DeliveryIssue(models.TextChoices):
+    RETRYING = "retrying", _("Retrying delivery")
+    FAILED = "failed", _("Not delivered")
+
+
 class Conversation(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="conversations")
     number = models.PositiveBigIntegerField(_("number"))
@@ -153,6 +158,12 @@ class Conversation(models.Model):
         related_name="+",
         verbose_name=_("merged into"),
     )
+    # A reply of this conversation is not delivered: "failed" (one is parked as failed) or
+    # "retrying" (an attempt failed, another is due); set by
+    # conversations.services.note_delivery, so the lists find these without the outbox.
+    delivery_issue = models.CharField(
+        _("delivery issue"), max_length=16, blank=True, choices=DeliveryIssue.choices
+    )
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
 
@@ -179,6 +190,12 @@ class Conversation(models.Model):
             models.Index(fields=["brand", "status", "waiting_since", "id"], name="conv_waiting"),
             models.Index(fields=["customer", "inbox", "status"]),
             models.Index(fields=["customer", "-updated_at"], name="conv_customer_updated"),
+            # the few conversations with an undelivered reply, in list order
+            models.Index(
+                fields=["brand", "-updated_at", "-id"],
+                name="conv_delivery_issue",
+                condition=~models.Q(delivery_issue=""),
+            ),
         ]
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from wowdesk.conversations.models import (
     Attachment,
     Channel,
     Conversation,
+    DeliveryIssue,
     Direction,
     Inbox,
     Macro,
@@ -740,6 +741,32 @@ def ensure_macro(*, brand_id: int, name: str, language: str, body: str) -> Macro
         brand_id=brand_id, name=name, language=language, defaults={"body": body}
     )
     return macro
+
+
+def note_delivery(conversation_id: int) -> str:
+    """Keep ``Conversation.delivery_issue`` in step with its replies' outbox rows (called
+    by ``channels.outbox`` after every change of a delivery state): ``failed`` while one is
+    failed, else ``retrying`` while an attempt of one failed and another is due, else
+    empty; returns it. Does not touch ``updated_at``: a delivery does not reorder lists."""
+    from wowdesk.channels.models import OutboxMessage, OutboxStatus
+
+    states = set(
+        OutboxMessage.objects.filter(message__conversation_id=conversation_id)
+        .filter(Q(status=OutboxStatus.FAILED) | (Q(status=OutboxStatus.QUEUED) & ~Q(last_error="")))
+        .values_list("status", flat=True)
+        .distinct()
+    )
+    issue = (
+        DeliveryIssue.FAILED
+        if OutboxStatus.FAILED in states
+        else DeliveryIssue.RETRYING
+        if states
+        else ""
+    )
+    Conversation.objects.filter(pk=conversation_id).exclude(delivery_issue=issue).update(
+        delivery_issue=issue
+    )
+    return str(issue)
 
 
 # --- configuration rows edited in the admin ------------------------------------------

@@ -29,6 +29,7 @@ class Event(StrEnum):
     CONVERSATION_UPDATED = "conversation.updated"
     OUTBOUND_QUEUED = "outbound.queued"
     ENVELOPE_FAILED = "envelope.failed"
+    DELIVERY_CHANGED = "delivery.changed"
 
 
 # One place shows who reacts to what. Later capabilities (intelligence, routing, realtime,
@@ -43,6 +44,7 @@ LISTENERS: dict[Event, list[str]] = {
     ],
     Event.OUTBOUND_QUEUED: ["wowdesk.channels.outbox.on_outbound_queued"],
     Event.ENVELOPE_FAILED: ["wowdesk.channels.ingest.on_envelope_failed"],
+    Event.DELIVERY_CHANGED: ["wowdesk.web.live.on_delivery_changed"],
 }
 
 

@@ -209,6 +209,7 @@ class AlertKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("SLA breach soon")
     SLA_BREACH = "sla_breach", _("SLA breached")
     UNROUTABLE = "unroutable", _("Nobody can take it")
+    DELIVERY_FAILED = "delivery_failed", _("Reply not delivered")
 
 
 class Alert(models.Model):

@@ -4,13 +4,16 @@ the pages and (later) the realtime layer all call these."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from wowdesk.core.errors import Forbidden, NotFound
 from wowdesk.core.models import ROLE_RANK, Agent, Role
+
+if TYPE_CHECKING:
+    from wowdesk.conversations.models import Conversation, Message
 
 M = TypeVar("M", bound=Model)
 
@@ -141,3 +144,29 @@ def pick_brand(agent: Agent, brand_id: int | None, role: str | None = None) -> i
             require_role(agent, role)
         raise Forbidden(_("You do not work for any brand."))
     raise Forbidden(_("You work for several brands: say which one (brand_id)."))
+
+
+def check_supervisor_of(agent: Agent, brand_id: int) -> None:
+    """Supervisor actions (the board's reassign, acknowledge, presence): a supervisor or
+    administrator who works for the brand."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.SUPERVISOR)
+
+
+def may_retry(agent: Agent, author_id: int | None, conversation: Conversation) -> bool:
+    """Whether ``agent`` may send a failed reply (by ``author_id``) of ``conversation``
+    again: its author, the conversation's assignee, or a supervisor of its brand."""
+    if conversation.brand_id not in visible_brand_ids(agent):
+        return False
+    return agent.has_role(Role.SUPERVISOR) or agent.pk in (author_id, conversation.assignee_id)
+
+
+def check_may_retry(agent: Agent, message: Message) -> None:
+    """``may_retry``, raising: 403 for another brand's message or another agent's reply."""
+    check_brand(agent, message.brand_id)
+    if may_retry(agent, message.author_id, message.conversation):
+        return
+    raise Forbidden(
+        _("Only its author, the assignee or a supervisor can send this reply again."),
+        field="outbox_id",
+    )

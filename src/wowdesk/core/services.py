@@ -748,16 +748,43 @@ def create_alert(
     conversation_id: int | None = None,
     message_id: int | None = None,
     data: dict[str, Any] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> Alert:
-    """Something a supervisor should look at now (``GET /api/v1/alerts``)."""
+    """Something a supervisor should look at now (``GET /api/v1/alerts``). ``params``: the
+    values of the kind's sentence, which ``core.alerts.message`` puts together in the
+    reader's language; ``text`` is that sentence in the server's language."""
+    data = dict(data or {})
+    if params is not None:
+        data["params"] = params
     return Alert.objects.create(
         brand_id=brand_id,
         kind=kind,
         text=text[:500],
         conversation_id=conversation_id,
         message_id=message_id,
-        data=data or {},
+        data=data,
     )
+
+
+def acknowledge_alert(alert: Alert, *, actor: Agent) -> Alert:
+    """A supervisor of the alert's brand has seen it (once; later calls change nothing)."""
+    from wowdesk.core import permissions
+
+    permissions.check_supervisor_of(actor, alert.brand_id)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = actor
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit.record(
+            action="alert.acknowledge",
+            obj=alert,
+            actor=actor,
+            brand_id=alert.brand_id,
+            after={"acknowledged_at": alert.acknowledged_at.isoformat()},
+        )
+        # other supervisors' boards refresh (web/static/web/live.js)
+        realtime.publish(realtime.brand_group(alert.brand_id), "board.changed", alert_id=alert.pk)
+    return alert
 
 
 # --- plain configuration rows --------------------------------------------------------

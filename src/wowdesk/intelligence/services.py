@@ -109,6 +109,7 @@ def _check_mood(message: Message, conversation: Conversation, score: float) -> N
             conversation_id=conversation.pk,
             message_id=message.pk,
             data={"from": previous, "to": score},
+            params={"from": previous, "to": score, "number": conversation.number},
         )
 
 

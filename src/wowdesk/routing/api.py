@@ -150,6 +150,27 @@ class AlertOut(Schema):
     data: dict[str, object]
     created_at: dt.datetime
     acknowledged_at: dt.datetime | None
+    # the brand's name and the alert's sentence in the request's language
+    brand_name: str
+    message: str
+
+
+def alert_out(a: Alert) -> AlertOut:
+    from wowdesk.core.alerts import message
+
+    return AlertOut(
+        id=a.pk,
+        brand_id=a.brand_id,
+        kind=a.kind,
+        text=a.text,
+        conversation_id=a.conversation_id,
+        message_id=a.message_id,
+        data=a.data,
+        created_at=a.created_at,
+        acknowledged_at=a.acknowledged_at,
+        brand_name=a.brand.name,
+        message=message(a),
+    )
 
 
 @router.get("/alerts", response={200: list[AlertOut], **ERRORS})
@@ -161,21 +182,20 @@ def list_alerts(
     qs = permissions.scope(Alert.objects.all(), me(request), role=Role.SUPERVISOR)
     if open_only:
         qs = qs.filter(acknowledged_at__isnull=True)
-    return [AlertOut.from_orm(a) for a in qs[:limit]]
+    return [alert_out(a) for a in qs.select_related("brand")[:limit]]
 
 
 @router.post("/alerts/{alert_id}/ack", response={200: AlertOut, **ERRORS})
 @transaction.atomic
 def ack_alert(request: HttpRequest, alert_id: int) -> AlertOut:
+    from wowdesk.core.services import acknowledge_alert
+
     permissions.require_role(me(request), Role.SUPERVISOR)
     alert = permissions.get_for_agent(
         Alert.objects.all(), me(request), alert_id, role=Role.SUPERVISOR
     )
-    if alert.acknowledged_at is None:
-        alert.acknowledged_at = timezone.now()
-        alert.acknowledged_by = me(request)
-        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
-    return AlertOut.from_orm(alert)
+    acknowledge_alert(alert, actor=me(request))
+    return alert_out(alert)
 
 
 class GapOut(Schema):

@@ -382,6 +382,7 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
                 _("SLA breached (%(t)s) in conversation #%(n)s")
                 % {"t": SlaTarget(row.target).label, "n": row.conversation.number},
                 conversation_id=row.conversation_id,
+                params={"target": row.target, "number": row.conversation.number},
             )
             counts["breaches"] += 1
         for row in (
@@ -402,6 +403,11 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
                     "n": row.conversation.number,
                 },
                 conversation_id=row.conversation_id,
+                params={
+                    "target": row.target,
+                    "number": row.conversation.number,
+                    "due": row.due_at.isoformat() if row.due_at else "",
+                },
             )
             counts["warnings"] += 1
     return counts

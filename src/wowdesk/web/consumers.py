@@ -74,6 +74,9 @@ FORWARDED = frozenset(
         "typing.customer",
         "presence.changed",
         "call.ringing",
+        "message.delivery",
+        "delivery.failed",
+        "board.changed",
     }
 )
 

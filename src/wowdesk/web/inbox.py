@@ -29,6 +29,7 @@ PAGE_SIZE = 25
 MAX_SEARCH = 200  # characters of a search (the API's ``q`` has the same limit)
 COUNTS_TTL = 15  # seconds
 SLA_SOON = dt.timedelta(hours=1)
+NO_LANGUAGE = "und"  # the sidebar's "unknown" language: conversations with none detected
 
 VIEWS: dict[str, Any] = {
     "mine": _("Mine"),
@@ -37,6 +38,7 @@ VIEWS: dict[str, Any] = {
     "all": _("All"),
     "waiting": _("Waiting longest"),
     "sla": _("SLA due soon"),
+    "undelivered": _("Undelivered"),
 }
 STATUS_CHOICES: list[tuple[str, Any]] = [*Status.choices, ("any", _("Any status"))]
 SORTS: dict[str, tuple[Any, tuple[str | OrderBy, ...]]] = {
@@ -125,6 +127,8 @@ def view_filter(view: str, agent: Agent, now: dt.datetime) -> Q:
         return Q(sla__due_at__isnull=False, sla__due_at__lte=now + SLA_SOON) | Q(
             sla__state__in=[SlaState.WARNING, SlaState.BREACHED]
         )
+    if view == "undelivered":
+        return ~Q(delivery_issue="")
     return Q()
 
 
@@ -145,7 +149,7 @@ def filtered(agent: Agent, query: InboxQuery, now: dt.datetime | None = None) ->
     if query.status != "any":
         qs = qs.filter(status=query.status)
     if query.language:
-        qs = qs.filter(language=query.language)
+        qs = qs.filter(language="" if query.language == NO_LANGUAGE else query.language)
     if query.channel:
         qs = qs.filter(inbox__channel=query.channel)
     if query.q:
@@ -175,6 +179,7 @@ ROW_FIELDS = (
     "assignee__display_name",
     "sla__due_at",
     "sla__state",
+    "delivery_issue",
 )
 
 
@@ -211,13 +216,33 @@ class Counts:
     channels: list[tuple[str, Any, int]]
 
 
+def _generation_key(brand_id: int) -> str:
+    return f"wowdesk:inbox-generation:{brand_id}"
+
+
+def bump_counts(brand_id: int) -> None:
+    """A conversation of the brand changed (status, assignee, team, delivery): the
+    sidebar counts kept for its agents are stale from now on."""
+    key = _generation_key(brand_id)
+    cache.add(key, 0, timeout=None)
+    try:
+        cache.incr(key)
+    except ValueError:  # evicted between the two calls
+        cache.set(key, 1, timeout=None)
+
+
 def counts(agent: Agent, now: dt.datetime | None = None) -> Counts:
-    """Sidebar counts of the open conversations, kept ``COUNTS_TTL`` seconds in the cache:
-    they cost a scan of every open conversation (tens of ms at 15,000 open), too much for
-    each page view, and a few seconds' lag on a sidebar number does not mislead."""
-    brands = ",".join(map(str, sorted(visible_brand_ids(agent))))
+    """Sidebar counts of the open conversations, kept in the cache until a conversation of
+    one of the agent's brands changes (``bump_counts``, called by the live listeners) and at
+    most ``COUNTS_TTL`` seconds (new conversations arrive without a bump, on the ingest
+    path): they cost a scan of every open conversation (tens of ms at 15,000 open), too
+    much for each page view."""
+    brand_ids = sorted(visible_brand_ids(agent))
+    brands = ",".join(map(str, brand_ids))
     teams = ",".join(map(str, team_ids(agent)))
-    key = f"wowdesk:inbox-counts:{agent.pk}:{get_language() or ''}:{brands}:{teams}"
+    found_generations = cache.get_many([_generation_key(b) for b in brand_ids])
+    generations = ",".join(str(found_generations.get(_generation_key(b), 0)) for b in brand_ids)
+    key = f"wowdesk:inbox-counts:{agent.pk}:{get_language() or ''}:{brands}:{teams}:{generations}"
     found: Counts | None = cache.get(key)
     if found is None:
         found = count_open(agent, now)

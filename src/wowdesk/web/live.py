@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from wowdesk.conversations.models import Conversation
+from wowdesk.conversations.models import Conversation, Message
 from wowdesk.core.events import outside_transaction
 from wowdesk.core.realtime import agent_group, brand_group, conversation_group, publish
+from wowdesk.web.inbox import bump_counts
 
 
 @outside_transaction
@@ -41,6 +42,7 @@ def on_conversation_updated(
     )
     if brand_id is None:
         return
+    bump_counts(brand_id)
     publish(
         conversation_group(conversation_id), "conversation.updated", conversation_id=conversation_id
     )
@@ -49,4 +51,32 @@ def on_conversation_updated(
     if assignee_id:
         publish(
             agent_group(int(assignee_id)), "conversation.assigned", conversation_id=conversation_id
+        )
+
+
+@outside_transaction
+def on_delivery_changed(
+    *, message_id: int, conversation_id: int, state: str, outbox_id: int, **_: Any
+) -> None:
+    """``message.delivery`` to whoever has the conversation open (the message redraws
+    its delivery line) and to the brand (lists and the supervisor board refresh); when the
+    reply failed, ``delivery.failed`` to its author, wherever they are in the workspace."""
+    row = (
+        Message.objects.filter(pk=message_id)
+        .values("brand_id", "author_id", "conversation__number")
+        .first()
+    )
+    if row is None:
+        return
+    bump_counts(row["brand_id"])  # the conversation's delivery issue may have changed
+    data = {"message_id": message_id, "conversation_id": conversation_id, "state": state}
+    publish(conversation_group(conversation_id), "message.delivery", **data)
+    publish(brand_group(row["brand_id"]), "message.delivery", **data)
+    if state == "failed" and row["author_id"]:
+        publish(
+            agent_group(row["author_id"]),
+            "delivery.failed",
+            number=row["conversation__number"],
+            outbox_id=outbox_id,
+            **data,
         )

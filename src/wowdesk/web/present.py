@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from wowdesk.conversations.html import hold_remote_images
 from wowdesk.conversations.models import Channel, Conversation, Direction, Message, Priority, Status
+from wowdesk.core.models import Agent
 
 _ID = 987654321  # a placeholder in reversed URLs, replaced by each row's id
 
@@ -118,6 +119,7 @@ def conversation_rows(
                 "priority_label": f.priority.get(c.priority, c.priority),
                 "sla_state": sla.state if sla is not None and due is not None else "",
                 "sla_due": f.hm(due) if due is not None else "",
+                "delivery_issue": c.delivery_issue,
                 "assignee": c.assignee.display_name if c.assignee_id and c.assignee else "",
                 "updated_iso": f.iso(c.updated_at),
                 "updated": f.short(c.updated_at),
@@ -136,13 +138,59 @@ def message_labels() -> dict[str, str]:
             "Remote images are hidden: loading them can tell the sender that you read this."
         ),
         "t_remote_show": _("Show remote images"),
+        "t_retry": _("Retry"),
+        "t_delivery": _("Delivery"),
+    }
+
+
+def delivery(
+    m: Message, conversation: Conversation, f: Formats, may_retry: bool = True
+) -> dict[str, str] | None:
+    """An outgoing message's delivery line (``select_related`` outbox), or None: queued,
+    retrying (the reason and the next attempt in the viewer's zone), sent, failed (the
+    reason, and a Retry button for a viewer who may retry it)."""
+    if m.direction != Direction.OUT:
+        return None
+    try:
+        row = m.outbox  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return None
+    from wowdesk.channels import failures, outbox
+
+    state = outbox.state(row)
+    why = failures.reason(row.error_kind or failures.UNKNOWN, row.channel)
+    if state == "retrying":
+        text = _("Retrying: %(reason)s. Next attempt at %(time)s.") % {
+            "reason": why,
+            "time": f.hm(row.next_attempt_at),
+        }
+    elif state == "failed":
+        text = _("Not delivered: %(reason)s.") % {"reason": why}
+    elif state == "sent":
+        text = _("Delivered")
+    else:
+        text = _("Sending…")
+    return {
+        "state": state,
+        "text": text,
+        "detail": row.last_error if state in ("retrying", "failed") else "",
+        "retry_url": f.url("web:retry", conversation.pk, m.pk)
+        if state == "failed" and may_retry
+        else "",
     }
 
 
 def message_rows(
-    thread: Iterable[Message], conversation: Conversation, f: Formats | None = None
+    thread: Iterable[Message],
+    conversation: Conversation,
+    f: Formats | None = None,
+    viewer: Agent | None = None,
 ) -> list[dict[str, Any]]:
-    """The thread's messages (``select_related`` author, sender; attachments prefetched)."""
+    """The thread's messages (``select_related`` author, sender, outbox; attachments
+    prefetched). ``viewer``: who looks, for the Retry button of an undelivered reply
+    (``permissions.may_retry``); without one every failed reply has it."""
+    from wowdesk.core.permissions import may_retry
+
     f = f or Formats()
     system = _("System")
     emotion_word = _("emotion")
@@ -197,6 +245,12 @@ def message_rows(
                 "translate_url": f.url("web:translate", conversation.pk, m.pk)
                 if m.direction == Direction.IN
                 else "",
+                "delivery": delivery(
+                    m,
+                    conversation,
+                    f,
+                    viewer is None or may_retry(viewer, m.author_id, conversation),
+                ),
             }
         )
     return out

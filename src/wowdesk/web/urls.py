@@ -83,5 +83,17 @@ urlpatterns = [
         views.attachment,
         name="attachment",
     ),
+    path(
+        "inbox/c/<int:pk>/messages/<int:message_id>/retry/",
+        views.retry_delivery,
+        name="retry",
+    ),
     path("supervisor/", views.supervisor, name="supervisor"),
+    path("supervisor/reassign/<int:pk>/", views.board_reassign, name="board-reassign"),
+    path("supervisor/alerts/<int:alert_id>/ack/", views.board_ack, name="board-ack"),
+    path(
+        "supervisor/agents/<int:agent_id>/presence/",
+        views.board_presence,
+        name="board-presence",
+    ),
 ]

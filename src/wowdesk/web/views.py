@@ -41,7 +41,7 @@ from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.input import check_int, check_line
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
-from wowdesk.web import inbox, present
+from wowdesk.web import board, inbox, present
 from wowdesk.web.auth import agent_required
 
 WARRANTY_SOON_DAYS = 30
@@ -66,6 +66,13 @@ THREAD_FIELDS = (
     "sender__name",
     "sender__email",
     "sender__phone",
+    "outbox__id",
+    "outbox__message_id",
+    "outbox__channel",
+    "outbox__status",
+    "outbox__last_error",
+    "outbox__error_kind",
+    "outbox__next_attempt_at",
 )
 
 
@@ -137,7 +144,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         return _bad_request(exc)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox-list":
-        return render(request, "web/_inbox_list.html", _list_context(request, query))
+        return _list_with_counts(request, query)
     agent = _agent(request)
     context = _list_context(request, query)
     counts = inbox.counts(agent)
@@ -160,7 +167,15 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         query = inbox.InboxQuery.parse(request.GET)
     except ServiceError as exc:
         return _bad_request(exc)
-    return render(request, "web/_inbox_list.html", _list_context(request, query))
+    return _list_with_counts(request, query)
+
+
+def _list_with_counts(request: HttpRequest, query: inbox.InboxQuery) -> HttpResponse:
+    """The list, and the sidebar's view counts swapped in beside it (htmx out-of-band), so
+    that a refreshed list never sits under stale numbers."""
+    context = _list_context(request, query)
+    context["oob_counts"] = list(inbox.counts(_agent(request)).views.items())
+    return render(request, "web/_inbox_list.html", context)
 
 
 # --- one conversation ---------------------------------------------------------------------
@@ -180,7 +195,7 @@ def _conversation(request: HttpRequest, pk: int) -> Conversation:
 def _thread(conversation: Conversation) -> QuerySet[Message]:
     return (
         Message.objects.filter(conversation=conversation)
-        .select_related("author", "sender")
+        .select_related("author", "sender", "outbox")
         .only(*THREAD_FIELDS)
         .prefetch_related(
             Prefetch(
@@ -282,7 +297,7 @@ def _conversation_response(
     context: dict[str, Any] = {
         "sla_due": formats.short(sla.due_at) if sla is not None and sla.due_at else "",
         "conversation": conversation,
-        "thread": present.message_rows(thread, conversation, formats),
+        "thread": present.message_rows(thread, conversation, formats, viewer=agent),
         **present.message_labels(),
         "hidden": hidden,
         "agent_options": _options(
@@ -343,7 +358,7 @@ def message_partial(request: HttpRequest, pk: int, message_id: int) -> HttpRespo
     if message is None:
         raise Http404(_("Not found."))
     context = {
-        "m": present.message_rows([message], conversation)[0],
+        "m": present.message_rows([message], conversation, viewer=_agent(request))[0],
         "conversation": conversation,
         **present.message_labels(),
     }
@@ -531,8 +546,7 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileRespons
 @require_GET
 @agent_required(role="supervisor")
 def supervisor(request: HttpRequest) -> HttpResponse:
-    from wowdesk.core.models import Alert
-    from wowdesk.routing.services import on_shift, open_loads, waiting_queue
+    from wowdesk.routing.services import on_shift, open_loads
 
     agent = _agent(request)
     now = timezone.now()
@@ -556,21 +570,133 @@ def supervisor(request: HttpRequest) -> HttpResponse:
                 "full": load >= a.capacity,
             }
         )
-    brands = {b.pk: b for b in Brand.objects.filter(pk__in=brand_ids)}
-    queues = []
-    for brand_id in brand_ids:
-        waiting = waiting_queue(brand_id, limit=20)
-        queues.append({"brand": brands.get(brand_id), "waiting": waiting})
-    alerts = list(
-        Alert.objects.filter(brand_id__in=brand_ids, acknowledged_at__isnull=True).order_by(
-            "-created_at"
-        )[:20]
-    )
+    alerts_total, alerts = board.open_alerts(agent)
     return render(
         request,
         "web/supervisor.html",
-        {"rows": rows, "queues": queues, "alerts": alerts, "now": now},
+        {
+            "rows": rows,
+            "boards": board.brands(agent),
+            "alerts": alerts,
+            "alerts_total": alerts_total,
+            "presences": board.presence_choices(),
+            "now": now,
+        },
     )
+
+
+def _board_back(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("web:supervisor"))
+
+
+def _refused(request: HttpRequest, error: ServiceError) -> HttpResponse:
+    """A board action that is not allowed or names something that is not there."""
+    status = error.status if error.status in (403, 404) else 400
+    return render(request, "web/forbidden.html", {"reason": error.message}, status=status)
+
+
+@require_POST
+@agent_required(role="supervisor")
+def board_reassign(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Give a conversation to an agent of its brand (empty: back to the queue)."""
+    agent = _agent(request)
+    raw = request.POST.get("assignee", "")
+    assignee_id = _int_or_none(raw)
+    try:
+        conversation = _conversation(request, pk)
+        permissions.check_supervisor_of(agent, conversation.brand_id)
+        if raw.strip() and assignee_id is None:
+            raise InvalidInput(_("Choose an agent."), field="assignee")
+        with transaction.atomic():
+            conversations.update_conversation(conversation, actor=agent, assignee_id=assignee_id)
+    except InvalidInput as e:
+        flash.error(request, e.message)
+    except ServiceError as e:
+        return _refused(request, e)
+    else:
+        flash.success(request, _("Conversation #%(n)s reassigned.") % {"n": conversation.number})
+    return _board_back(request)
+
+
+@require_POST
+@agent_required(role="supervisor")
+def board_ack(request: HttpRequest, alert_id: int) -> HttpResponseBase:
+    from wowdesk.core.models import Alert
+    from wowdesk.core.services import acknowledge_alert
+
+    agent = _agent(request)
+    try:
+        with transaction.atomic():
+            # another brand's alert is simply not found, as its conversations are
+            alert = permissions.scope(Alert.objects.all(), agent).filter(pk=alert_id).first()
+            if alert is None:
+                raise Http404(_("Not found."))
+            acknowledge_alert(alert, actor=agent)
+    except ServiceError as e:
+        return _refused(request, e)
+    flash.success(request, _("Alert acknowledged."))
+    return _board_back(request)
+
+
+@require_POST
+@agent_required(role="supervisor")
+def board_presence(request: HttpRequest, agent_id: int) -> HttpResponseBase:
+    """Set an agent of one's brands online, away or offline."""
+    from wowdesk.core.errors import NotFound
+    from wowdesk.routing.services import set_presence
+
+    agent = _agent(request)
+    try:
+        target = (
+            Agent.objects.filter(pk=agent_id, brands__in=permissions.visible_brand_ids(agent))
+            .distinct()
+            .first()
+        )
+        if target is None:
+            raise NotFound(_("No such agent."), field="agent_id")
+        shared = set(target.brands.values_list("id", flat=True))
+        permissions.check_supervisor_of(agent, min(shared & permissions.visible_brand_ids(agent)))
+        with transaction.atomic():
+            set_presence(target, request.POST.get("presence", ""), actor=agent)
+    except InvalidInput as e:
+        flash.error(request, e.message)
+    except ServiceError as e:
+        return _refused(request, e)
+    else:
+        flash.success(
+            request,
+            _("%(name)s is now %(presence)s.")
+            % {"name": target.display_name, "presence": target.get_presence_display()},
+        )
+    return _board_back(request)
+
+
+# --- delivery -----------------------------------------------------------------------------
+
+
+@require_POST
+@agent_required()
+def retry_delivery(request: HttpRequest, pk: int, message_id: int) -> HttpResponseBase:
+    """The Retry button of a reply that could not be delivered."""
+    from wowdesk.channels import outbox
+    from wowdesk.channels.models import OutboxMessage
+
+    conversation = _conversation(request, pk)
+    row = OutboxMessage.objects.filter(
+        message_id=message_id, message__conversation=conversation
+    ).first()
+    if row is None:
+        raise Http404(_("Not found."))
+    try:
+        with transaction.atomic():
+            outbox.retry_failed(row, actor=_agent(request))
+    except InvalidInput as e:
+        flash.error(request, e.message)
+    except ServiceError as e:
+        return _refused(request, e)
+    else:
+        flash.success(request, _("Sending the reply again."))
+    return _back(request, conversation)
 
 
 # --- preferences --------------------------------------------------------------------------

@@ -443,9 +443,9 @@ def record_bounce(message: Message, report: DeliveryReport, *, raw_mail_id: int)
             "status": report.status,
             "diagnostic": report.diagnostic,
         }
-        OutboxMessage.objects.filter(message=message).update(
-            status=OutboxStatus.FAILED, last_error=detail.strip()[:4000]
-        )
+        from wowdesk.channels import failures, outbox
+
+        outbox.fail_delivered(message, detail.strip(), kind=failures.BOUNCED)
         conversations.add_activity(
             message.conversation,
             _("Our email to %(to)s could not be delivered: %(why)s")

@@ -80,7 +80,9 @@ class WhatsAppClient:
 
     def send_text(self, to: str, text: str) -> dict[str, str]:
         if not self.token or not self.phone_number_id:
-            raise PermanentSendError("the inbox needs access_token and phone_number_id")
+            raise PermanentSendError(
+                "the inbox needs access_token and phone_number_id", kind="setup"
+            )
         response = _post(
             f"{self.base}/{self.phone_number_id}/messages",
             headers={"Authorization": f"Bearer {self.token}"},
@@ -105,7 +107,7 @@ class MessengerClient:
 
     def send_text(self, to: str, text: str) -> dict[str, str]:
         if not self.token:
-            raise PermanentSendError("the inbox needs a page access_token")
+            raise PermanentSendError("the inbox needs a page access_token", kind="setup")
         response = _post(
             f"{self.base}/me/messages",
             params={"access_token": self.token},
@@ -127,7 +129,7 @@ class TelegramClient:
 
     def send_text(self, to: str, text: str) -> dict[str, str]:
         if not self.token:
-            raise PermanentSendError("the inbox needs a bot_token")
+            raise PermanentSendError("the inbox needs a bot_token", kind="setup")
         chat_id: int | str = int(to) if to.lstrip("-").isdigit() else to
         response = _post(
             f"{self.base}/bot{self.token}/sendMessage", json={"chat_id": chat_id, "text": text}
@@ -151,7 +153,7 @@ class GenericClient:
 
     def send_text(self, to: str, text: str) -> dict[str, str]:
         if not self.url or not self.secret:
-            raise PermanentSendError("the inbox needs reply_url and secret")
+            raise PermanentSendError("the inbox needs reply_url and secret", kind="setup")
         body = json.dumps(
             {
                 "to": to,
@@ -198,7 +200,9 @@ def reply_address(message: Message) -> str:
         social = (meta or {}).get("social") if isinstance(meta, dict) else None
         if isinstance(social, dict) and social.get("reply_to"):
             return str(social["reply_to"])
-    raise PermanentSendError("no message from the customer on a social network to answer")
+    raise PermanentSendError(
+        "no message from the customer on a social network to answer", kind="no_address"
+    )
 
 
 class SocialAdapter:

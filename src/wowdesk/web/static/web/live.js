@@ -4,6 +4,8 @@
  * appended to #thread; inbox, brand and presence changes fire the htmx "refresh" event on
  * <body> (lists with hx-trigger="refresh from:body" reload); who else views or types the
  * conversation shows in #collision; assignments and ringing calls pop a toast in #toasts.
+ * A reply's delivery line redraws as its state changes (retrying, sent, failed), and its
+ * author gets a toast when it could not be delivered.
  * Reconnects with capped, jittered backoff; catches up on what it missed when it is back.
  */
 (function () {
@@ -117,6 +119,18 @@
       case "call.ringing":
         callToast(event);
         break;
+      case "message.delivery":
+        if (event.conversation_id === open) replaceMessage(event.conversation_id, event.message_id);
+        scheduleRefresh();
+        break;
+      case "delivery.failed":
+        var failed = toast(fmt(cfg.undelivered, { number: event.number }),
+          conversationUrl(event.conversation_id), "toast-failed", 60000);
+        if (failed) failed.setAttribute("role", "alert");
+        break;
+      case "board.changed":
+        scheduleRefresh();
+        break;
       case "viewers":
         if (event.conversation_id !== open) return;
         var next = {};
@@ -193,6 +207,33 @@
       })
       .catch(function () { /* the next page load shows it */ })
       .then(function () { delete pending[messageId]; });
+  }
+
+  /* A message already shown, drawn again (its delivery line changed: retrying, sent,
+     failed with a Retry button). One not shown (older than the thread's first page) is
+     left alone; one still being fetched is drawn again once it is there. */
+  function replaceMessage(conversationId, messageId, tries) {
+    if (!document.getElementById("message-" + messageId)) {
+      if (pending[messageId] && (tries || 0) < 10) {
+        setTimeout(function () { replaceMessage(conversationId, messageId, (tries || 0) + 1); }, 300);
+      }
+      return;
+    }
+    var url = cfg.messageUrl.replace(/\/0\/messages\/0\/$/, "/" + conversationId + "/messages/" + messageId + "/");
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "live" } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (html) {
+        if (openConversation() !== conversationId) return;
+        var old = document.getElementById("message-" + messageId);
+        var box = document.createElement("div");
+        box.innerHTML = html.trim();
+        var article = box.firstElementChild;
+        if (!article) return;
+        if (!old) return;
+        old.replaceWith(article);
+        if (window.htmx) window.htmx.process(article);
+      })
+      .catch(function () { /* the next page load shows it */ });
   }
 
   /* The thread and the summary line of the open conversation, from a fresh copy of the
