@@ -167,7 +167,7 @@ def ensure_tags(brand_id: int, names: Iterable[str], *, actor: Agent | None = No
     wanted = clean_tag_names(names)
     found = {t.name: t for t in Tag.objects.filter(brand_id=brand_id, name__in=wanted)}
     missing = [n for n in wanted if n not in found]
-    if missing and actor is not None and not permissions.may_create_tags(actor):
+    if missing and actor is not None and not permissions.may_create_tags(actor, brand_id):
         raise Forbidden(
             _("Only supervisors and admins may create new tags: %(names)s")
             % {"names": ", ".join(missing)},

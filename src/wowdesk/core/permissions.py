@@ -98,10 +98,11 @@ def require_role(
         raise Forbidden(_("This needs the %(role)s role.") % {"role": Role(role).label})
 
 
-def may_create_tags(agent: Agent) -> bool:
-    """New tags are made by supervisors and admins (``POST /tags``, and a new name in a
-    conversation's tag list, from the API or the workspace); agents pick existing ones."""
-    return agent.has_role(Role.SUPERVISOR)
+def may_create_tags(agent: Agent, brand_id: int) -> bool:
+    """New tags are made by supervisors and admins of the brand (``POST /tags``, and a new
+    name in a conversation's tag list, from the API or the workspace); agents pick existing
+    ones."""
+    return has_role_in(agent, Role.SUPERVISOR, brand_id)
 
 
 def check_brand(agent: Agent, brand_id: int) -> None:
@@ -150,7 +151,7 @@ def check_supervisor_of(agent: Agent, brand_id: int) -> None:
     """Supervisor actions (the board's reassign, acknowledge, presence): a supervisor or
     administrator who works for the brand."""
     check_brand(agent, brand_id)
-    require_role(agent, Role.SUPERVISOR)
+    require_role(agent, Role.SUPERVISOR, brand_id)
 
 
 def may_retry(agent: Agent, author_id: int | None, conversation: Conversation) -> bool:
@@ -158,7 +159,10 @@ def may_retry(agent: Agent, author_id: int | None, conversation: Conversation) -
     again: its author, the conversation's assignee, or a supervisor of its brand."""
     if conversation.brand_id not in visible_brand_ids(agent):
         return False
-    return agent.has_role(Role.SUPERVISOR) or agent.pk in (author_id, conversation.assignee_id)
+    return has_role_in(agent, Role.SUPERVISOR, conversation.brand_id) or agent.pk in (
+        author_id,
+        conversation.assignee_id,
+    )
 
 
 def check_may_retry(agent: Agent, message: Message) -> None:

@@ -601,12 +601,10 @@ def board_reassign(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Give a conversation to an agent of its brand (empty: back to the queue)."""
     agent = _agent(request)
     raw = request.POST.get("assignee", "")
-    assignee_id = _int_or_none(raw)
     try:
         conversation = _conversation(request, pk)
         permissions.check_supervisor_of(agent, conversation.brand_id)
-        if raw.strip() and assignee_id is None:
-            raise InvalidInput(_("Choose an agent."), field="assignee")
+        assignee_id = _id_or_none(raw, "assignee")
         with transaction.atomic():
             conversations.update_conversation(conversation, actor=agent, assignee_id=assignee_id)
     except InvalidInput as e:

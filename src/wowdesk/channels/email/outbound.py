@@ -104,7 +104,7 @@ def recipient(conversation: Conversation, last_in: Message | None) -> str:
         or ""
     )
     if not to:
-        raise PermanentSendError(_("The customer has no email address."))
+        raise PermanentSendError(_("The customer has no email address."), kind="no_address")
     return to
 
 

@@ -27,7 +27,6 @@ from wowdesk.channels.email.loops import loop_reason
 from wowdesk.channels.email.models import EmailMailbox, RawMail, RawMailStatus
 from wowdesk.channels.email.parse import DeliveryReport, ParsedMail, parse_mail
 from wowdesk.channels.email.threading import Threading, our_message_pk, thread_mail
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.channels.schema import InboundIn
 from wowdesk.config import Config
 from wowdesk.conversations import services as conversations
