@@ -589,7 +589,7 @@ def _board_back(request: HttpRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("web:supervisor"))
 
 
-def _refused(request: HttpRequest, error: ServiceError) -> HttpResponse:
+def _board_refused(request: HttpRequest, error: ServiceError) -> HttpResponse:
     """A board action that is not allowed or names something that is not there."""
     status = error.status if error.status in (403, 404) else 400
     return render(request, "web/forbidden.html", {"reason": error.message}, status=status)
@@ -610,7 +610,7 @@ def board_reassign(request: HttpRequest, pk: int) -> HttpResponseBase:
     except InvalidInput as e:
         flash.error(request, e.message)
     except ServiceError as e:
-        return _refused(request, e)
+        return _board_refused(request, e)
     else:
         flash.success(request, _("Conversation #%(n)s reassigned.") % {"n": conversation.number})
     return _board_back(request)
@@ -631,7 +631,7 @@ def board_ack(request: HttpRequest, alert_id: int) -> HttpResponseBase:
                 raise Http404(_("Not found."))
             acknowledge_alert(alert, actor=agent)
     except ServiceError as e:
-        return _refused(request, e)
+        return _board_refused(request, e)
     flash.success(request, _("Alert acknowledged."))
     return _board_back(request)
 
@@ -659,7 +659,7 @@ def board_presence(request: HttpRequest, agent_id: int) -> HttpResponseBase:
     except InvalidInput as e:
         flash.error(request, e.message)
     except ServiceError as e:
-        return _refused(request, e)
+        return _board_refused(request, e)
     else:
         flash.success(
             request,
@@ -691,7 +691,7 @@ def retry_delivery(request: HttpRequest, pk: int, message_id: int) -> HttpRespon
     except InvalidInput as e:
         flash.error(request, e.message)
     except ServiceError as e:
-        return _refused(request, e)
+        return _board_refused(request, e)
     else:
         flash.success(request, _("Sending the reply again."))
     return _back(request, conversation)
