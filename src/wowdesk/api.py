@@ -66,7 +66,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(ServiceError)
 def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": exc.message, "field": exc.field, "code": exc.code}, status=exc.status
+        request,
+        {**exc.data, "detail": exc.message, "field": exc.field, "code": exc.code},
+        status=exc.status,
     )
 
 

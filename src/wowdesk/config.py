@@ -59,6 +59,8 @@ class Config:
     email_max_attachment_bytes: int = 10 * 1024 * 1024
     # an outbox row being sent is leased for this long; past it, it is sent again
     outbox_lease_seconds: float = 300.0
+    # an agent with no input in any workspace tab for this long is away
+    away_after_minutes: int = 10
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Config:
@@ -115,6 +117,7 @@ class Config:
                 e.get("WOWDESK_EMAIL_MAX_ATTACHMENT_BYTES"), 10 * 1024 * 1024
             ),
             outbox_lease_seconds=float(e.get("WOWDESK_OUTBOX_LEASE_SECONDS") or 300),
+            away_after_minutes=max(1, _int(e.get("WOWDESK_AWAY_AFTER_MINUTES"), 10)),
         )
 
 

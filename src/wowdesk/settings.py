@@ -172,3 +172,4 @@ LOGGING = {
 
 WOWDESK_INBOUND_MAX_BODY_CHARS = CONFIG.inbound_max_body_chars
 WOWDESK_DEMO_DATA_DIR = CONFIG.demo_data_dir
+WOWDESK_AWAY_AFTER_MINUTES = CONFIG.away_after_minutes

@@ -245,3 +245,11 @@ def test_the_admin_of_each_brand_can_log_in_to_the_admin(demo: DemoReport) -> No
         assert client.get("/admin/").status_code == 200
         page = client.get("/admin/conversations/conversation/")
         assert page.status_code == 200
+
+
+def test_demo_agents_are_offline_until_they_sign_in(demo: DemoReport) -> None:
+    from wowdesk.core.models import Agent, Presence
+
+    agents = Agent.objects.filter(brands__slug__in=DEMO_SLUGS).distinct()
+    assert agents.exists()
+    assert set(agents.values_list("presence", flat=True)) == {Presence.OFFLINE}

@@ -30,6 +30,9 @@ class Inbox(models.Model):
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="inboxes"
     )
     is_default = models.BooleanField(_("default for its channel"), default=False)
+    # Whether an owner going offline hands this inbox's open conversations back to the
+    # queue; empty = the channel's default (``hands_back``).
+    offline_handback = models.BooleanField(_("reassign on offline"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -42,6 +45,17 @@ class Inbox(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def hands_back(self) -> bool:
+        """Live channels (chat, voice) go back to the queue when their owner goes
+        offline; email, social, API and web-form conversations stay with their owner."""
+        if self.offline_handback is not None:
+            return self.offline_handback
+        return self.channel in HANDBACK_CHANNELS
+
+
+HANDBACK_CHANNELS = frozenset({Channel.CHAT, Channel.VOICE})
 
 
 class Tag(models.Model):
@@ -102,6 +116,9 @@ class Conversation(models.Model):
     snoozed_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
+    # Bumped by every change of an editable field (optimistic concurrency: a save based
+    # on an older version is refused).
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
 

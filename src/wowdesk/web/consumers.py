@@ -17,7 +17,14 @@ Client → server messages:
 - ``{"action": "view", "conversation_id": 12}``: this tab now shows conversation 12.
 - ``{"action": "leave"}``: it shows none.
 - ``{"action": "typing", "conversation_id": 12, "is_typing": true}``
-- ``{"action": "heartbeat"}``: every ``HEARTBEAT`` seconds.
+- ``{"action": "heartbeat", "idle": 42}``: every ``HEARTBEAT`` seconds, with the seconds
+  since the person's last input in this tab (and at once when the tab turns idle or
+  active again).
+
+Each connection is also one of the agent's open tabs (``routing/presence.py``): opening
+one puts an agent the system had set away or offline online again; heartbeats without
+input for ``WOWDESK_AWAY_AFTER_MINUTES`` in every tab set them away; the last tab closing
+sets them offline after ``presence.GRACE`` seconds, unless another tab opened meanwhile.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from wowdesk.conversations.models import Conversation
 from wowdesk.core import realtime
 from wowdesk.core.models import Agent
 from wowdesk.core.permissions import visible_brand_ids
+from wowdesk.routing import presence
 
 # Close codes the browser acts on: it stops reconnecting after these.
 CLOSE_UNAUTHENTICATED = 4401
@@ -184,6 +192,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         self.joined_at = time.monotonic()
         await self.accept()  # in its groups first: nothing sent after "open" is missed
+        await database_sync_to_async(presence.tab_opened)(me.agent_id, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         if self.me is None:
@@ -191,6 +200,13 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         await self._leave()
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        left = await database_sync_to_async(presence.tab_closed)(
+            self.me.agent_id, self.channel_name
+        )
+        if left == 0:
+            task = asyncio.get_running_loop().create_task(_settle_later(self.me.agent_id))
+            _SETTLING.add(task)
+            task.add_done_callback(_SETTLING.discard)
 
     # --- from the browser
 
@@ -216,9 +232,11 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             if self.viewing is not None and _int(content.get("conversation_id")) == self.viewing:
                 await self._typing(bool(content.get("is_typing")))
         elif action == "heartbeat":
-            await self._heartbeat()
+            await self._heartbeat(_seconds(content.get("idle")))
 
-    async def _heartbeat(self) -> None:
+    async def _heartbeat(self, idle: float | None = None) -> None:
+        assert self.me is not None
+        await database_sync_to_async(presence.heartbeat)(self.me.agent_id, self.channel_name, idle)
         if self.viewing is not None:
             await self._refresh(self.viewing)
         # Redis forgets group members after a day (group_expiry): a tab open that long
@@ -302,6 +320,25 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         elif kind in FORWARDED and self.me is not None:
             await self.send_json(message)
         # anything else is another producer's event: not for this browser
+
+
+_SETTLING: set[asyncio.Task[None]] = set()
+
+
+async def _settle_later(agent_id: int) -> None:
+    """The agent's last tab closed: offline once ``presence.GRACE`` has passed with no tab
+    back (the sweeper does the same if this process stops first)."""
+    await asyncio.sleep(presence.GRACE + 1)
+    await database_sync_to_async(presence.settle)(agent_id)
+
+
+def _seconds(value: Any) -> float | None:
+    """A non-negative number of seconds from the browser, or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if value != value or value < 0:  # NaN, negative
+        return None
+    return float(min(value, 10**7))
 
 
 def _int(value: Any) -> int | None:
