@@ -429,6 +429,30 @@ def _snooze_time(until: dt.datetime, actor: Agent | None, now: dt.datetime) -> d
     return until.astimezone(dt.UTC)
 
 
+SNOOZE_PRESETS = ("1h", "tomorrow", "monday")
+
+
+def snooze_preset(key: str, now: dt.datetime, zone_name: str) -> dt.datetime:
+    """A preset's time in the agent's zone: ``1h`` from now, ``tomorrow`` 09:00,
+    ``monday`` 09:00 (the next Monday after today)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if key == "1h":
+        return now + dt.timedelta(hours=1)
+    try:
+        zone = ZoneInfo(zone_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    today = now.astimezone(zone).date()
+    if key == "tomorrow":
+        day = today + dt.timedelta(days=1)
+    elif key == "monday":
+        day = today + dt.timedelta(days=7 - today.weekday())
+    else:
+        raise InvalidInput(_("Unknown snooze preset."), field="snooze")
+    return dt.datetime.combine(day, dt.time(9, 0), tzinfo=zone)
+
+
 def _local_label(at: dt.datetime, actor: Agent | None) -> str:
     """``2026-03-02 09:00 (Europe/Berlin)``: a time in the actor's zone, zone named."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

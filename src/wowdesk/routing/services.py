@@ -356,6 +356,18 @@ def set_presence(
     return agent
 
 
+def set_routing_opt_in(agent: Agent, opt_in: bool, *, by: Agent | None) -> Agent:
+    """Whether a supervisor or administrator is routed conversations (agents always
+    are). Opting in while online serves the queue at once."""
+    from wowdesk.core.services import update_agent
+
+    update_agent(agent, actor=by, routing_opt_in=bool(opt_in))
+    if opt_in and agent.presence == Presence.ONLINE:
+        brand_ids = list(agent.brands.values_list("id", flat=True))
+        transaction.on_commit(lambda: _route_brands(brand_ids))
+    return agent
+
+
 def _route_brands(brand_ids: list[int]) -> None:
     for brand_id in brand_ids:
         try:
