@@ -333,11 +333,11 @@ def set_presence(
         after={"presence": status, **({"auto": True} if auto else {})},
     )
     brand_ids = list(agent.brands.values_list("id", flat=True))
-    for brand_id in brand_ids:  # the supervisor board refreshes (web/static/web/live.js)
-        realtime.publish(realtime.brand_group(brand_id), "presence.changed", agent_id=agent.pk)
-    realtime.publish(
-        realtime.agent_group(agent.pk), "presence.changed", agent_id=agent.pk, presence=status
-    )
+    # The supervisor board refreshes, the agent's own tabs show it in the switch
+    # (web/static/web/live.js).
+    groups = [realtime.brand_group(b) for b in brand_ids] or [realtime.agent_group(agent.pk)]
+    for group in groups:
+        realtime.publish(group, "presence.changed", agent_id=agent.pk, presence=status)
     if status == Presence.OFFLINE:
         for conversation in (
             Conversation.objects.filter(
