@@ -95,7 +95,7 @@ class Agent(models.Model):
     presence_changed_at = models.DateTimeField(null=True, blank=True)
     # Set by the system (idle → away, last tab closed → offline), not by the person: the
     # next activity or tab puts them back online; a state the person chose stays.
-    presence_auto = models.BooleanField(default=False)
+    presence_auto = models.BooleanField(default=False, editable=False)
     # Supervisors and administrators are routed conversations only when they opt in;
     # agents always are.
     routing_opt_in = models.BooleanField(_("routed conversations"), default=False)
