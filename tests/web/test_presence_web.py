@@ -309,3 +309,18 @@ def test_snooze_and_the_panel_per_role_and_brand(
     assert {c.status for c in Conversation.objects.filter(pk__in=[mine.pk, theirs.pk])} == {
         Status.SNOOZED
     }
+
+
+def test_a_snoozed_conversation_leaves_the_open_views(
+    make_agent: Callable[..., Agent], login: Callable[[Agent], Client], brand: Brand
+) -> None:
+    agent = make_agent()
+    c = quick_conversation(brand, subject="Sleeping lamp")
+    conversations.update_conversation(c, actor=agent, assignee_id=agent.pk)
+    client = login(agent)
+    for view in ("mine", "all"):
+        assert "Sleeping lamp" in client.get(f"/inbox/?view={view}").content.decode()
+    client.post(f"/inbox/c/{c.pk}/update/", {"snooze": "1h"})
+    for view in ("mine", "all", "waiting"):
+        assert "Sleeping lamp" not in client.get(f"/inbox/?view={view}").content.decode()
+    assert "Sleeping lamp" in client.get("/inbox/?view=all&status=snoozed").content.decode()
