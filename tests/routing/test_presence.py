@@ -264,3 +264,23 @@ def test_idle_short_of_the_limit_stays_online(
     presence.tab_opened(agent.pk, "tab-1")
     assert presence.heartbeat(agent.pk, "tab-1", 119) == Presence.ONLINE
     assert presence.heartbeat(agent.pk, "tab-1", 121) == Presence.AWAY
+
+
+def test_a_brands_away_limit_wins_over_the_servers_the_shortest_of_several(
+    make_agent: Callable[..., Agent], brand: Brand, other_brand: Brand, settings: Any
+) -> None:
+    from wowdesk.routing.models import RoutingSettings
+
+    settings.WOWDESK_AWAY_AFTER_MINUTES = 30
+    RoutingSettings.objects.update_or_create(brand=brand, defaults={"away_after_minutes": 5})
+    RoutingSettings.objects.update_or_create(brand=other_brand, defaults={"away_after_minutes": 2})
+    one = _online(make_agent(brands=[brand]))
+    both = _online(make_agent(brands=[brand, other_brand]))
+    neither = _online(make_agent(brands=[]))
+    assert [presence.away_after(a.pk) for a in (one, both, neither)] == [300, 120, 1800]
+    for agent, tab in ((one, "a"), (both, "b"), (neither, "c")):
+        presence.tab_opened(agent.pk, tab)
+    assert presence.heartbeat(both.pk, "b", 121) == Presence.AWAY
+    assert presence.heartbeat(one.pk, "a", 121) == Presence.ONLINE
+    assert presence.heartbeat(one.pk, "a", 301) == Presence.AWAY
+    assert presence.heartbeat(neither.pk, "c", 301) == Presence.ONLINE

@@ -1,5 +1,6 @@
 """Presence from the workspace's tabs: online while a tab is open and its person active,
-away after ``settings.WOWDESK_AWAY_AFTER_MINUTES`` without input in any tab, offline
+away after ``away_after`` (the brand's routing setting, else
+``WOWDESK_AWAY_AFTER_MINUTES``) without input in any tab, offline
 ``GRACE`` seconds after the last tab closed or fell silent.
 
 Each open tab (one WebSocket, ``web/consumers.py``) is an entry in the Django cache (Redis
@@ -21,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Min
 
 from wowdesk.core.models import Agent, Presence
 
@@ -34,7 +36,17 @@ def _key(agent_id: int) -> str:
     return f"wowdesk:tabs:{agent_id}"
 
 
-def away_after() -> float:
+def away_after(agent_id: int | None = None) -> float:
+    """Seconds without input before an agent is away: the shortest ``away_after_minutes``
+    of the agent's brands' routing settings, else ``WOWDESK_AWAY_AFTER_MINUTES``."""
+    if agent_id is not None:
+        from wowdesk.routing.models import RoutingSettings
+
+        minutes = RoutingSettings.objects.filter(
+            brand__agents=agent_id, away_after_minutes__isnull=False
+        ).aggregate(m=Min("away_after_minutes"))["m"]
+        if minutes:
+            return float(minutes) * 60
     return float(getattr(settings, "WOWDESK_AWAY_AFTER_MINUTES", 10)) * 60
 
 
@@ -130,9 +142,10 @@ def heartbeat(agent_id: int, channel_name: str, idle: float | None) -> str | Non
     now = time.time()
     active = _last_active(record, now)
     idle_for = now - active if active is not None else 0.0
-    if agent.presence == Presence.ONLINE and idle_for >= away_after():
+    limit = away_after(agent_id)
+    if agent.presence == Presence.ONLINE and idle_for >= limit:
         _set(agent, Presence.AWAY, auto=True)
-    elif agent.presence != Presence.ONLINE and agent.presence_auto and idle_for < away_after():
+    elif agent.presence != Presence.ONLINE and agent.presence_auto and idle_for < limit:
         _set(agent, Presence.ONLINE, auto=False)
     return agent.presence
 

@@ -143,7 +143,12 @@
         scheduleRefresh();
         break;
       case "presence.changed":
-        if (event.agent_id === me && event.presence) showPresence(event.presence);
+        if (event.agent_id === me && event.presence) {
+          showPresence(event.presence);
+          // set away by the server (its brand's limit may be shorter): the next input
+          // reports back at once
+          if (event.presence === "away") idleTold = true;
+        }
         scheduleRefresh();
         break;
       case "conversation.assigned":
