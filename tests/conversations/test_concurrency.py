@@ -205,3 +205,24 @@ def test_versioned_patch_per_role_and_brand(
         assert r.status_code == 403
         assert api.get(f"/conversations/{foreign.pk}").status_code == 403
         assert Conversation.objects.get(pk=foreign.pk).priority in ("normal", "high")
+
+
+@pytest.mark.parametrize("how", ["snoozed", "resolved", "pending"])
+def test_a_customer_reopening_it_is_the_change_a_stale_save_is_told(
+    brand: Brand, li: Agent, make_api: MakeApi, how: str
+) -> None:
+    c = quick_conversation(brand)
+    if how == "snoozed":
+        change: dict[str, Any] = {"snoozed_until": timezone.now() + dt.timedelta(hours=1)}
+    else:
+        change = {"status": how}
+    conversations.update_conversation(c, actor=li, **change)
+    c.refresh_from_db()
+    seen = c.version
+    conversations.append_incoming(
+        c, c.customer, conversations.IncomingMessage(body="Still broken", channel="api")
+    )
+    r = _patch(make_api(li), c.pk, {"priority": "low"}, if_match=f'"{seen}"')
+    assert r.status_code == 409
+    assert r.json()["detail"].startswith("The customer changed the status to Open")
+    assert r.json()["current"]["status"] == "open"

@@ -313,6 +313,17 @@ def append_incoming(
         conversation.language = incoming.conversation_language
     if not new_conversation:
         fastsql.update(Conversation, conversation.pk, **updates)
+    if "status" in updates and not new_conversation:
+        # Reopened by the customer (rare on this path): in the audit trail, which is also
+        # what a save based on the older version is told (``last_change``).
+        audit.record(
+            action="conversation.update",
+            obj=conversation,
+            actor=None,
+            brand_id=conversation.brand_id,
+            before={"status": conversation.status},
+            after={"status": Status.OPEN, "customer_id": customer.pk},
+        )
     emit(
         Event.MESSAGE_CREATED,
         message_id=message.pk,
@@ -503,7 +514,12 @@ def last_change(conversation: Conversation) -> dict[str, Any]:
     )
     if entry is None:
         return {"by": None, "at": None, "changes": {}, "text": ""}
-    name = entry.actor.display_name if entry.actor is not None else "wowdesk"
+    if entry.actor is not None:
+        name = entry.actor.display_name
+    elif entry.after.get("customer_id"):
+        name = _("The customer")
+    else:
+        name = "wowdesk"
     return {
         "by": (
             {"id": entry.actor.pk, "name": entry.actor.display_name}
@@ -520,6 +536,8 @@ def describe_change(name: str, after: dict[str, Any]) -> str:
     """``Li changed the priority to High``, one clause per field, in the reader's language."""
     parts: list[str] = []
     for key, value in after.items():
+        if key == "customer_id":
+            continue
         if key == "status":
             label = Status(value).label if value in Status.values else value
             parts.append(_("the status to %(v)s") % {"v": label})
