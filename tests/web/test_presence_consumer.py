@@ -113,3 +113,26 @@ def test_odd_idle_values_count_as_active(
         await ws.disconnect()
 
     run(scenario)
+
+
+def test_a_presence_failure_never_closes_the_workspace(
+    make_agent: Callable[..., Agent], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent = make_agent()
+    cookie = cookie_for(agent.user)
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("database away")
+
+    for step in ("tab_opened", "heartbeat", "tab_closed"):
+        monkeypatch.setattr(presence, step, broken)
+
+    async def scenario() -> None:
+        ws = await connected(cookie)
+        await ws.send_json_to({"action": "heartbeat", "idle": 1})
+        await ws.send_json_to({"action": "view", "conversation_id": 10**9})
+        event = await receive_type(ws, "error")
+        assert event["error"] == "forbidden"  # still connected and answering
+        await ws.disconnect()
+
+    run(scenario)

@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +46,8 @@ from wowdesk.core import realtime
 from wowdesk.core.models import Agent
 from wowdesk.core.permissions import visible_brand_ids
 from wowdesk.routing import presence
+
+log = logging.getLogger(__name__)
 
 # Close codes the browser acts on: it stops reconnecting after these.
 CLOSE_UNAUTHENTICATED = 4401
@@ -192,7 +196,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         self.joined_at = time.monotonic()
         await self.accept()  # in its groups first: nothing sent after "open" is missed
-        await database_sync_to_async(presence.tab_opened)(me.agent_id, self.channel_name)
+        await _presence(presence.tab_opened, me.agent_id, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         if self.me is None:
@@ -200,9 +204,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         await self._leave()
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
-        left = await database_sync_to_async(presence.tab_closed)(
-            self.me.agent_id, self.channel_name
-        )
+        left = await _presence(presence.tab_closed, self.me.agent_id, self.channel_name)
         if left == 0:
             task = asyncio.get_running_loop().create_task(_settle_later(self.me.agent_id))
             _SETTLING.add(task)
@@ -236,7 +238,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
 
     async def _heartbeat(self, idle: float | None = None) -> None:
         assert self.me is not None
-        await database_sync_to_async(presence.heartbeat)(self.me.agent_id, self.channel_name, idle)
+        await _presence(presence.heartbeat, self.me.agent_id, self.channel_name, idle)
         if self.viewing is not None:
             await self._refresh(self.viewing)
         # Redis forgets group members after a day (group_expiry): a tab open that long
@@ -329,7 +331,17 @@ async def _settle_later(agent_id: int) -> None:
     """The agent's last tab closed: offline once ``presence.GRACE`` has passed with no tab
     back (the sweeper does the same if this process stops first)."""
     await asyncio.sleep(presence.GRACE + 1)
-    await database_sync_to_async(presence.settle)(agent_id)
+    await _presence(presence.settle, agent_id)
+
+
+async def _presence(step: Callable[..., Any], *args: Any) -> Any:
+    """A presence step off the event loop; its failing (the database away a moment) is
+    logged and never closes the workspace (the next heartbeat or the sweeper catches up)."""
+    try:
+        return await database_sync_to_async(step)(*args)
+    except Exception:
+        log.exception("presence: %s failed", step.__name__)
+        return None
 
 
 def _seconds(value: Any) -> float | None:
