@@ -284,3 +284,15 @@ def test_a_brands_away_limit_wins_over_the_servers_the_shortest_of_several(
     assert presence.heartbeat(one.pk, "a", 121) == Presence.ONLINE
     assert presence.heartbeat(one.pk, "a", 301) == Presence.AWAY
     assert presence.heartbeat(neither.pk, "c", 301) == Presence.ONLINE
+
+
+def test_someone_is_here_counts_only_people_who_take_conversations(
+    make_agent: Callable[..., Agent], brand: Brand
+) -> None:
+    boss = _online(make_agent(Role.SUPERVISOR))
+    assert routing.available_agents(brand.pk) == []
+    Agent.objects.filter(pk=boss.pk).update(routing_opt_in=True)
+    assert [a.pk for a in routing.available_agents(brand.pk)] == [boss.pk]
+    agent = _online(make_agent())
+    routing.set_presence(_fresh(agent), Presence.AWAY, by=agent)
+    assert [a.pk for a in routing.available_agents(brand.pk)] == [boss.pk]

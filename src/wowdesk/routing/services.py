@@ -439,10 +439,13 @@ def waiting_noted(conversation_ids: list[int]) -> set[int]:
 
 
 def available_agents(brand_id: int, now: dt.datetime | None = None) -> list[Agent]:
-    """The brand's active agents who are online and on shift now (chat's "someone is
-    here", the voice screen-pop's recipients)."""
+    """The brand's active agents who are online, on shift now and take routed work
+    (chat's "someone is here", the voice screen-pop's recipients): a supervisor who has
+    not opted in is not someone a customer is waiting for."""
     now = now or timezone.now()
-    online = Agent.objects.filter(brands=brand_id, is_active=True, presence=Presence.ONLINE)
+    online = Agent.objects.filter(
+        ROUTABLE, brands=brand_id, is_active=True, presence=Presence.ONLINE
+    )
     return [a for a in online.order_by("id") if on_shift(a, now)]
 
 
