@@ -98,7 +98,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(ServiceError)
 def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     response = api.create_response(
-        request, {"detail": exc.message, "field": exc.field, "code": exc.code}, status=exc.status
+        request,
+        {**exc.data, "detail": exc.message, "field": exc.field, "code": exc.code},
+        status=exc.status,
     )
     retry_after = getattr(exc, "retry_after", None)
     if retry_after is not None:

@@ -72,6 +72,8 @@ class Config:
     client_ip_header: str = ""
     # the Content-Security-Policy header even without HTTPS (on with HTTPS)
     csp: bool = False
+    # an agent with no input in any workspace tab for this long is away
+    away_after_minutes: int = 10
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Config:
@@ -136,6 +138,7 @@ class Config:
             hsts_seconds=_int(e.get("WOWDESK_HSTS_SECONDS"), 31_536_000),
             client_ip_header=(e.get("WOWDESK_CLIENT_IP_HEADER") or "").strip(),
             csp=_bool(e.get("WOWDESK_CSP"), False),
+            away_after_minutes=max(1, _int(e.get("WOWDESK_AWAY_AFTER_MINUTES"), 10)),
         )
 
     @property

@@ -257,3 +257,11 @@ def test_the_demo_prints_a_working_login_for_every_role(demo: DemoReport) -> Non
         response = client.post("/login/", {"username": login.email, "password": login.password})
         assert response.status_code == 302, (role, login.email)
         assert client.get("/inbox/").status_code == 200
+
+
+def test_demo_agents_are_offline_until_they_sign_in(demo: DemoReport) -> None:
+    from wowdesk.core.models import Agent, Presence
+
+    agents = Agent.objects.filter(brands__slug__in=DEMO_SLUGS).distinct()
+    assert agents.exists()
+    assert set(agents.values_list("presence", flat=True)) == {Presence.OFFLINE}

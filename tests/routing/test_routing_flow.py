@@ -155,14 +155,22 @@ def test_never_over_capacity(
     assert _assignee(second.json()["conversation_id"]) == "Maria"
 
 
-def test_going_offline_hands_open_conversations_to_someone_else(
+@pytest.mark.parametrize(
+    ("channel", "handed_back"),
+    [("chat", True), ("voice", True), ("email", False), ("social", False), ("api", False)],
+)
+def test_going_offline_hands_back_live_chats_and_calls_only(
     make_api: Callable[[Agent | None], ApiClient],
     team: dict[str, Agent],
     commits: Callable[[], Any],
     api: ApiClient,
+    channel: str,
+    handed_back: bool,
 ) -> None:
     with time_machine.travel(MORNING_IN_BERLIN, tick=False), commits():
-        r = api.post("/inbound", inbound("en-1", body="Hello, where is my parcel? Thanks."))
+        r = api.post(
+            "/inbound", inbound("en-1", channel=channel, body="Hello, where is my parcel? Thanks.")
+        )
     cid = r.json()["conversation_id"]
     # Tom is off shift (05:00 Toronto), Maria too (18:00 Manila)
     assert _assignee(cid) == "Hans"
@@ -173,10 +181,22 @@ def test_going_offline_hands_open_conversations_to_someone_else(
         resp = hans_api.post(f"/agents/{team['hans'].pk}/presence", {"status": "offline"})
     assert resp.status_code == 200
     assert resp.json()["presence"] == "offline"
-    assert _assignee(cid) == "Tom"
     texts = _activities(cid)
-    assert any("went offline" in t for t in texts)
-    assert "Tom" in texts[-1]
+    if handed_back:
+        assert _assignee(cid) == "Tom"
+        assert any("went offline" in t for t in texts)
+        assert "Tom" in texts[-1]
+    else:
+        assert _assignee(cid) == "Hans"
+        assert not any("went offline" in t for t in texts)
+        # the customer writes again: it stays with Hans, who answers when back
+        later = MORNING_IN_BERLIN + dt.timedelta(minutes=3)
+        with time_machine.travel(later, tick=False), commits():
+            api.post(
+                "/inbound",
+                inbound("en-2", channel=channel, body="Any news about my parcel? Thanks."),
+            )
+        assert _assignee(cid) == "Hans"
 
 
 def test_an_agent_cannot_set_someone_elses_presence(

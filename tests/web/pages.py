@@ -534,3 +534,115 @@ class SupervisorBoard:
     @property
     def flash(self) -> str:
         return " ".join(self.page.locator(".messages, .flash").all_inner_texts())
+
+
+# --- presence, the side panel's saves, snooze ---------------------------------------------------
+
+
+@dataclass
+class PresenceSwitch:
+    """The header's presence switch (any workspace page)."""
+
+    page: Page
+
+    @property
+    def state(self) -> str:
+        return self.page.locator("#presence").input_value()
+
+    def choose(self, state: str) -> PresenceSwitch:
+        with self.page.expect_navigation():
+            self.page.locator("#presence").select_option(state)
+        return self
+
+    def wait_for(self, state: str) -> PresenceSwitch:
+        from playwright.sync_api import expect
+
+        expect(self.page.locator("#presence")).to_have_value(state)
+        return self
+
+
+@dataclass
+class SidePanel:
+    """The conversation's side panel: fields, their save, the snooze picker."""
+
+    page: Page
+
+    @property
+    def priority(self) -> str:
+        return self.page.locator("#p-priority").input_value()
+
+    @property
+    def version(self) -> str:
+        return self.page.locator("#props-panel").get_attribute("data-version") or ""
+
+    def set_priority(self, label: str) -> SidePanel:
+        self.page.locator("#p-priority").select_option(label=label)
+        return self
+
+    def save(self) -> SidePanel:
+        with self.page.expect_navigation():
+            self.page.locator("#props-save").click()
+        return self
+
+    def snooze(self, preset: str) -> SidePanel:
+        with self.page.expect_navigation():
+            self.page.locator(f"#snooze-{preset}").click()
+        return self
+
+    def snooze_until(self, local: str) -> SidePanel:
+        self.page.locator("#snooze-at").fill(local)
+        with self.page.expect_navigation():
+            self.page.locator("#snooze-pick").click()
+        return self
+
+    def wake(self) -> SidePanel:
+        with self.page.expect_navigation():
+            self.page.locator("#unsnooze").click()
+        return self
+
+    @property
+    def snoozed_until(self) -> str:
+        found = self.page.locator("#snoozed-until")
+        return found.inner_text().strip() if found.count() else ""
+
+    def flash(self) -> str:
+        return self.page.locator(".flash").inner_text().strip()
+
+    def wait_for_priority(self, value: str) -> SidePanel:
+        from playwright.sync_api import expect
+
+        expect(self.page.locator("#p-priority")).to_have_value(value)
+        return self
+
+
+@dataclass
+class Composer:
+    page: Page
+
+    @property
+    def mode(self) -> str:
+        return "note" if self.page.locator("#mode-note").is_checked() else "reply"
+
+    def newest_message_in_view(self) -> bool:
+        """Whether the thread's last message is inside the window."""
+        return bool(
+            self.page.evaluate(
+                """() => {
+                  const last = document.querySelector('#thread article.message:last-of-type');
+                  if (!last) return false;
+                  const r = last.getBoundingClientRect();
+                  return r.bottom <= window.innerHeight + 1 && r.bottom > 0;
+                }"""
+            )
+        )
+
+    def first_message_in_view(self) -> bool:
+        return bool(
+            self.page.evaluate(
+                """() => {
+                  const first = document.querySelector('#thread article.message');
+                  const r = first.getBoundingClientRect();
+                  return r.top >= 0 && r.top < window.innerHeight;
+                }"""
+            )
+        )

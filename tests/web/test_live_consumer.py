@@ -377,6 +377,7 @@ def test_a_reply_and_an_assignment_reach_the_open_workspaces(
         assert await receive_type(a, "presence.changed") == {
             "type": "presence.changed",
             "agent_id": li.pk,
+            "presence": "online",
         }
         # The other brand's agent heard none of it: the first thing it gets is a marker
         # sent after everything else.

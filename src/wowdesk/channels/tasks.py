@@ -36,12 +36,14 @@ def sweep() -> dict[str, int]:
     """Pick up what a crash or a lost task left behind. The worker runs it every 30 s."""
     from wowdesk.channels.ingest import retry_due_envelopes
     from wowdesk.channels.outbox import deliver_due
+    from wowdesk.routing import presence, sla
     from wowdesk.routing import services as routing
-    from wowdesk.routing import sla
 
     done = {"envelopes": retry_due_envelopes(), "outbox": deliver_due()}
     done["sla_started"] = sla.start_missed()
     done.update(sla.check_due())
+    done.update(routing.wake_snoozed())
+    done.update(presence.sweep())
     done.update(routing.tick())
     return done
 

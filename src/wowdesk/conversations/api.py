@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.db import transaction
 from django.db.models import F, Max, QuerySet
 from django.db.models.expressions import OrderBy
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -68,6 +68,8 @@ class ConversationItem(Schema):
     waiting_since: dt.datetime | None
     first_response_at: dt.datetime | None
     last_message_at: dt.datetime | None
+    snoozed_until: dt.datetime | None
+    version: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -135,6 +137,8 @@ def item_out(c: Conversation) -> ConversationItem:
         waiting_since=c.waiting_since,
         first_response_at=c.first_response_at,
         last_message_at=c.last_message_at,
+        snoozed_until=c.snoozed_until,
+        version=c.version,
         created_at=c.created_at,
         updated_at=c.updated_at,
     )
@@ -391,9 +395,19 @@ def conversation_out(c: Conversation) -> ConversationOut:
     )
 
 
+def etag(c: Conversation) -> str:
+    """The conversation's version as an entity tag, for ``If-Match``."""
+    return f'"{c.version}"'
+
+
 @router.get("/conversations/{conversation_id}", response={200: ConversationOut, **ERRORS})
-def get_conversation(request: HttpRequest, conversation_id: int) -> ConversationOut:
-    return conversation_out(_get(request, conversation_id))
+def get_conversation(
+    request: HttpRequest, response: HttpResponse, conversation_id: int
+) -> ConversationOut:
+    """One conversation with its messages; the ``ETag`` header is its ``version``."""
+    conversation = _get(request, conversation_id)
+    response["ETag"] = etag(conversation)
+    return conversation_out(conversation)
 
 
 class ConversationPatch(Schema):
@@ -403,16 +417,36 @@ class ConversationPatch(Schema):
     team_id: int | None = Field(None, ge=1, le=2**62)
     tags: list[TagName] | None = Field(None, max_length=50)
     subject: Line | None = Field(None, max_length=300)
+    snoozed_until: dt.datetime | None = Field(
+        None,
+        description="Snooze until this time (status snoozed; a time without an offset is "
+        "read in your time zone; in the future, at most a year ahead); null ends a snooze.",
+    )
+    version: int | None = Field(
+        None,
+        ge=1,
+        le=2**62,
+        strict=True,
+        description="The version your change is based on (or the `If-Match` header); "
+        "another one is refused with 409. Without either, the last write wins.",
+    )
 
 
 @router.patch("/conversations/{conversation_id}", response={200: ConversationOut, **ERRORS})
 @transaction.atomic
 def update_conversation(
-    request: HttpRequest, conversation_id: int, payload: ConversationPatch
+    request: HttpRequest, response: HttpResponse, conversation_id: int, payload: ConversationPatch
 ) -> ConversationOut:
-    """Change status, priority, assignee, team, tags. ``assignee_id: null`` unassigns."""
+    """Change status, priority, assignee, team, tags, subject, snooze. ``assignee_id: null``
+    unassigns, ``snoozed_until: null`` ends a snooze. With ``If-Match: "<version>"`` or
+    ``version`` a change based on an older version is refused: 409 with ``current`` (the
+    values now) and ``last_change`` (who changed what)."""
     conversation = _get(request, conversation_id)
     data = payload.model_dump(exclude_unset=True)
+    header = services.parse_version(request.headers.get("If-Match"), field="If-Match")
+    expected = data.get("version")
+    if expected is not None and header is not None and expected != header:
+        raise InvalidInput(_("If-Match and version differ; send one."), field="version")
     services.update_conversation(
         conversation,
         actor=me(request),
@@ -422,8 +456,12 @@ def update_conversation(
         team_id=data.get("team_id", services.UNSET),
         tags=data.get("tags"),
         subject=data.get("subject"),
+        snoozed_until=data.get("snoozed_until", services.UNSET),
+        expected_version=expected if expected is not None else header,
     )
-    return conversation_out(_get(request, conversation_id))
+    fresh = _get(request, conversation_id)
+    response["ETag"] = etag(fresh)
+    return conversation_out(fresh)
 
 
 class ReplyIn(Schema):

@@ -37,6 +37,9 @@ class Inbox(models.Model):
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="inboxes"
     )
     is_default = models.BooleanField(_("default for its channel"), default=False)
+    # Whether an owner going offline hands this inbox's open conversations back to the
+    # queue; empty = the channel's default (``hands_back``).
+    offline_handback = models.BooleanField(_("reassign on offline"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,6 +86,17 @@ class Inbox(models.Model):
             check_inbox_address(self.channel, self.address, exclude_pk=self.pk)
         except ServiceError as exc:
             raise ValidationError({"address": exc.message}) from exc
+
+    @property
+    def hands_back(self) -> bool:
+        """Live channels (chat, voice) go back to the queue when their owner goes
+        offline; email, social, API and web-form conversations stay with their owner."""
+        if self.offline_handback is not None:
+            return self.offline_handback
+        return self.channel in HANDBACK_CHANNELS
+
+
+HANDBACK_CHANNELS = frozenset({Channel.CHAT, Channel.VOICE})
 
 
 class Tag(models.Model):
@@ -164,6 +178,9 @@ class Conversation(models.Model):
     delivery_issue = models.CharField(
         _("delivery issue"), max_length=16, blank=True, choices=DeliveryIssue.choices
     )
+    # Bumped by every change of an editable field (optimistic concurrency: a save based
+    # on an older version is refused).
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
 

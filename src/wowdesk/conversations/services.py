@@ -367,11 +367,23 @@ def append_incoming(
         updates["status"] = Status.OPEN
         updates["snoozed_until"] = None
         updates["resolved_at"] = None
+        updates["version"] = fastsql.Increment(1)
     if incoming.conversation_language and incoming.conversation_language != conversation.language:
         updates["language"] = incoming.conversation_language
         conversation.language = incoming.conversation_language
     if not new_conversation:
         fastsql.update(Conversation, conversation.pk, **updates)
+    if "status" in updates and not new_conversation:
+        # Reopened by the customer (rare on this path): in the audit trail, which is also
+        # what a save based on the older version is told (``last_change``).
+        audit.record(
+            action="conversation.update",
+            obj=conversation,
+            actor=None,
+            brand_id=conversation.brand_id,
+            before={"status": conversation.status},
+            after={"status": Status.OPEN, "customer_id": customer.pk},
+        )
     emit(
         Event.MESSAGE_CREATED,
         message_id=message.pk,
@@ -453,13 +465,197 @@ def add_activity(
 
 
 def snapshot(conversation: Conversation) -> dict[str, Any]:
+    until = conversation.snoozed_until
     return {
         "status": conversation.status,
         "priority": conversation.priority,
         "assignee_id": conversation.assignee_id,
         "team_id": conversation.team_id,
         "tags": sorted(t.name for t in conversation.tags.all()),
+        "subject": conversation.subject,
+        "snoozed_until": until.astimezone(dt.UTC).isoformat() if until else None,
     }
+
+
+SNOOZE_MAX = dt.timedelta(days=366)
+
+
+def _snooze_time(until: dt.datetime, actor: Agent | None, now: dt.datetime) -> dt.datetime:
+    """A time to wake at: aware (a time without a zone is read in the actor's zone), in
+    the future and at most a year ahead."""
+    if timezone.is_naive(until):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            zone = ZoneInfo(actor.timezone if actor is not None and actor.timezone else "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        until = until.replace(tzinfo=zone)
+    if until <= now:
+        raise InvalidInput(_("Snooze until a time in the future."), field="snoozed_until")
+    if until - now > SNOOZE_MAX:
+        raise InvalidInput(
+            _("Snooze for at most a year; pick an earlier time."), field="snoozed_until"
+        )
+    return until.astimezone(dt.UTC)
+
+
+SNOOZE_PRESETS = ("1h", "tomorrow", "monday")
+
+
+def snooze_preset(key: str, now: dt.datetime, zone_name: str) -> dt.datetime:
+    """A preset's time in the agent's zone: ``1h`` from now, ``tomorrow`` 09:00,
+    ``monday`` 09:00 (the next Monday after today)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if key == "1h":
+        return now + dt.timedelta(hours=1)
+    try:
+        zone = ZoneInfo(zone_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    today = now.astimezone(zone).date()
+    if key == "tomorrow":
+        day = today + dt.timedelta(days=1)
+    elif key == "monday":
+        day = today + dt.timedelta(days=7 - today.weekday())
+    else:
+        raise InvalidInput(_("Unknown snooze preset."), field="snooze")
+    return dt.datetime.combine(day, dt.time(9, 0), tzinfo=zone)
+
+
+def _local_label(at: dt.datetime, actor: Agent | None) -> str:
+    """``2026-03-02 09:00 (Europe/Berlin)``: a time in the actor's zone, zone named."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = actor.timezone if actor is not None and actor.timezone else "UTC"
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, name = ZoneInfo("UTC"), "UTC"
+    return f"{at.astimezone(zone):%Y-%m-%d %H:%M} ({name})"
+
+
+VERSION_TAG = re.compile(r'(?:W/)?(?:"([0-9]{1,12})"|([0-9]{1,12}))')
+
+
+def parse_version(raw: str | int | None, *, field: str = "version") -> int | None:
+    """A version from a body field or an ``If-Match`` header (``"7"``, ``W/"7"``, ``7``;
+    ``*`` or nothing: None, any version)."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise InvalidInput(_("A version is a whole number."), field=field)
+    if isinstance(raw, int):
+        if raw < 1:
+            raise InvalidInput(_("A version is a whole number."), field=field)
+        return raw
+    text = raw.strip()
+    if text in ("", "*"):
+        return None
+    match = VERSION_TAG.fullmatch(text)
+    digits = (match.group(1) or match.group(2)) if match else None
+    if digits is None or int(digits) < 1:
+        raise InvalidInput(_("A version is a whole number."), field=field)
+    return int(digits)
+
+
+def last_change(conversation: Conversation) -> dict[str, Any]:
+    """Who made the latest recorded change to the conversation, when, and what it was."""
+    entry = (
+        audit.AuditLog.objects.filter(
+            object_type="conversation",
+            object_id=str(conversation.pk),
+            action="conversation.update",
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if entry is None:
+        return {"by": None, "at": None, "changes": {}, "text": ""}
+    if entry.actor is not None:
+        name = entry.actor.display_name
+    elif entry.after.get("customer_id"):
+        name = _("The customer")
+    else:
+        name = "wowdesk"
+    return {
+        "by": (
+            {"id": entry.actor.pk, "name": entry.actor.display_name}
+            if entry.actor is not None
+            else None
+        ),
+        "at": entry.created_at.isoformat(),
+        "changes": entry.after,
+        "text": describe_change(name, entry.after),
+    }
+
+
+def describe_change(name: str, after: dict[str, Any]) -> str:
+    """``Li changed the priority to High``, one clause per field, in the reader's language."""
+    parts: list[str] = []
+    for key, value in after.items():
+        if key == "customer_id":
+            continue
+        if key == "status":
+            label = Status(value).label if value in Status.values else value
+            parts.append(_("the status to %(v)s") % {"v": label})
+        elif key == "priority":
+            label = Priority(value).label if value in Priority.values else value
+            parts.append(_("the priority to %(v)s") % {"v": label})
+        elif key == "assignee_id":
+            who = (
+                Agent.objects.filter(pk=value).values_list("display_name", flat=True).first()
+                if value
+                else None
+            )
+            parts.append(_("the assignee to %(v)s") % {"v": who or _("nobody")})
+        elif key == "team_id":
+            team = (
+                Team.objects.filter(pk=value).values_list("name", flat=True).first()
+                if value
+                else None
+            )
+            parts.append(_("the team to %(v)s") % {"v": team or _("no team")})
+        elif key == "tags":
+            parts.append(_("the tags to %(v)s") % {"v": ", ".join(value or []) or "—"})
+        elif key == "subject":
+            parts.append(_("the subject to %(v)s") % {"v": value or "—"})
+        elif key == "snoozed_until":
+            parts.append(_("the snooze to %(v)s") % {"v": value or _("none")})
+    if not parts:
+        return _("%(name)s changed this conversation") % {"name": name}
+    return _("%(name)s changed %(what)s") % {"name": name, "what": "; ".join(parts)}
+
+
+def check_version(conversation: Conversation, expected: int | None) -> None:
+    """Refuse a change based on an older version (409, with the current state and the
+    last change's author). The row is locked first on PostgreSQL (SQLite's write
+    transaction already holds the database)."""
+    if expected is None:
+        return
+    current = (
+        Conversation.objects.select_for_update()
+        .filter(pk=conversation.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if current is None or current == expected:
+        return
+    fresh = Conversation.objects.get(pk=conversation.pk)
+    change = last_change(fresh)
+    text = change["text"] or _("Someone else changed this conversation")
+    raise Conflict(
+        _("%(change)s — your change was not saved.") % {"change": text},
+        field="version",
+        code="version_conflict",
+        data={
+            "version": current,
+            "current": {**snapshot(fresh), "version": current},
+            "last_change": change,
+        },
+    )
 
 
 def update_conversation(
@@ -472,24 +668,54 @@ def update_conversation(
     team_id: int | Unset | None = UNSET,
     tags: list[str] | None = None,
     subject: str | None = None,
+    snoozed_until: dt.datetime | Unset | None = UNSET,
     reason: str | None = None,
+    status_reason: str | None = None,
+    expected_version: int | None = None,
 ) -> Conversation:
-    """Change status, priority, assignee, team, tags; each change is an activity message
-    in the thread and a line in the audit log. ``UNSET`` means "leave as it is"."""
+    """Change status, priority, assignee, team, tags, subject, snooze; each change is an
+    activity message in the thread and a line in the audit log. ``UNSET`` means "leave as
+    it is". ``snoozed_until``: a time snoozes (status snoozed), None ends a snooze.
+    ``expected_version``: the version the change was based on; another one → ``Conflict``
+    (None: the last write wins). Every change bumps ``version``."""
+    check_version(conversation, expected_version)
     before = snapshot(conversation)
     activities: list[str] = []
     now = timezone.now()
     dirty = {"updated_at"}  # saved alone: a stale copy must not undo a concurrent message
+    if status is not None and status not in Status.values:
+        raise InvalidInput(_("Unknown status."), field="status")
+    if not isinstance(snoozed_until, Unset):
+        if snoozed_until is not None:
+            if status is not None and status != Status.SNOOZED:
+                raise InvalidInput(
+                    _("A snoozed conversation has the status snoozed."), field="status"
+                )
+            until = _snooze_time(snoozed_until, actor, now)
+            status = Status.SNOOZED
+            if until != conversation.snoozed_until:
+                conversation.snoozed_until = until
+                dirty.add("snoozed_until")
+                activities.append(_("Snoozed until %(t)s") % {"t": _local_label(until, actor)})
+        elif conversation.snoozed_until is not None or conversation.status == Status.SNOOZED:
+            conversation.snoozed_until = None
+            dirty.add("snoozed_until")
+            if status is None and conversation.status == Status.SNOOZED:
+                status = Status.OPEN
     if status is not None and status != conversation.status:
-        if status not in Status.values:
-            raise InvalidInput(_("Unknown status."), field="status")
         conversation.status = status
         conversation.resolved_at = now if status == Status.RESOLVED else None
         dirty |= {"status", "resolved_at"}
         if status == Status.RESOLVED:
             conversation.waiting_since = None
             dirty.add("waiting_since")
-        activities.append(_("Status changed to %(s)s") % {"s": Status(status).label})
+        if status != Status.SNOOZED and conversation.snoozed_until is not None:
+            conversation.snoozed_until = None
+            dirty.add("snoozed_until")
+        if not (status == Status.SNOOZED and "snoozed_until" in dirty):
+            activities.append(
+                status_reason or _("Status changed to %(s)s") % {"s": Status(status).label}
+            )
     if priority is not None and priority != conversation.priority:
         if priority not in Priority.values:
             raise InvalidInput(_("Unknown priority."), field="priority")
@@ -527,13 +753,20 @@ def update_conversation(
     if subject is not None and subject != conversation.subject:
         conversation.subject = subject
         dirty.add("subject")
+    tags_changed = False
     if tags is not None:
         new_tags = ensure_tags(conversation.brand_id, tags, actor=actor)
         if sorted(t.name for t in new_tags) != before["tags"]:
             conversation.tags.set(new_tags)
+            tags_changed = True
             activities.append(_("Tags: %(t)s") % {"t": ", ".join(t.name for t in new_tags) or "—"})
     conversation.updated_at = now
+    if len(dirty) > 1 or tags_changed:
+        conversation.version = F("version") + 1  # type: ignore[assignment]
+        dirty.add("version")
     conversation.save(update_fields=sorted(dirty))
+    if "version" in dirty:
+        conversation.refresh_from_db(fields=["version"])
     after = snapshot(conversation)
     b, a = audit.diff(before, after)
     if a:
@@ -641,6 +874,26 @@ def live_conversation(conversation: Conversation) -> Conversation:
         conversation = Conversation.objects.get(pk=conversation.merged_into_id)
         seen += 1
     return conversation
+
+
+def snoozed_due(now: dt.datetime, limit: int = 500) -> list[Conversation]:
+    """Snoozed conversations whose time has come, the longest due first."""
+    return list(
+        Conversation.objects.filter(status=Status.SNOOZED, snoozed_until__lte=now)
+        .select_related("inbox", "assignee", "team", "customer")
+        .order_by("snoozed_until", "id")[:limit]
+    )
+
+
+def wake(conversation: Conversation) -> Conversation:
+    """A snooze ends: open again, with its owner, and said so in the thread."""
+    return update_conversation(
+        conversation,
+        actor=None,
+        snoozed_until=None,
+        status=Status.OPEN,
+        status_reason=_("Snooze ended: open again"),
+    )
 
 
 # --- macros and attachments ------------------------------------------------------------

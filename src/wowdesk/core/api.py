@@ -82,6 +82,8 @@ class AgentOut(Schema):
     channel_capacity: dict[str, int]
     shifts: list[str]
     presence: str
+    routing_opt_in: bool
+    routed: bool
     on_shift: bool
     open_load: dict[str, int]
     open_total: int
@@ -118,6 +120,8 @@ def agent_out(agent: Agent, load: dict[str, int] | None = None) -> AgentOut:
         channel_capacity=dict(agent.channel_capacity),
         shifts=list(agent.shifts),
         presence=agent.presence,
+        routing_opt_in=agent.routing_opt_in,
+        routed=agent.routable,
         on_shift=on_shift(agent, tz.now()),
         open_load=load,
         open_total=sum(load.values()),

@@ -8,11 +8,20 @@ class ServiceError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        data: dict[str, object] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
         self.code = code or type(self).__name__
+        # More for the API's answer (e.g. a conflict's current state), beside detail.
+        self.data = data or {}
 
 
 class InvalidInput(ServiceError):

@@ -96,6 +96,12 @@ class Agent(models.Model):
         _("presence"), max_length=16, choices=Presence.choices, default=Presence.OFFLINE
     )
     presence_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the system (idle → away, last tab closed → offline), not by the person: the
+    # next activity or tab puts them back online; a state the person chose stays.
+    presence_auto = models.BooleanField(default=False, editable=False)
+    # Supervisors and administrators are routed conversations only when they opt in;
+    # agents always are.
+    routing_opt_in = models.BooleanField(_("routed conversations"), default=False)
     last_assigned_at = models.DateTimeField(null=True, blank=True)
     ui_language = models.CharField(_("UI language"), max_length=16, default="en")
     is_active = models.BooleanField(_("active"), default=True)
@@ -116,6 +122,12 @@ class Agent(models.Model):
     def has_role(self, role: str) -> bool:
         """Whether the agent has at least ``role`` in some brand (the highest role)."""
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+    @property
+    def routable(self) -> bool:
+        """Whether routing may give this person conversations (agents always;
+        supervisors and administrators only with ``routing_opt_in``)."""
+        return self.role == Role.AGENT or self.routing_opt_in
 
 
 class Membership(models.Model):

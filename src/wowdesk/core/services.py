@@ -332,6 +332,7 @@ AGENT_FIELDS = (
     "language_levels",
     "channel_capacity",
     "shifts",
+    "routing_opt_in",
 )
 
 

@@ -219,8 +219,8 @@ def ensure_brand(spec: BrandSpec) -> Brand:
 def ensure_routing(
     todo: list[BrandSpec], brands: dict[str, Brand], agents: dict[str, Agent]
 ) -> None:
-    """Opening hours, SLA policies, and agents present so routing works at once."""
-    from wowdesk.core.models import Presence
+    """Opening hours and SLA policies. Agents stay offline until they sign in (routing
+    gives work only to people who are there)."""
     from wowdesk.routing import services as routing
     from wowdesk.routing.models import SlaPolicy
 
@@ -242,9 +242,6 @@ def ensure_routing(
                     business_hours=channel != "chat",
                     position=i,
                 )
-    for agent in agents.values():
-        if agent.role != Role.ADMIN and agent.presence != Presence.ONLINE:
-            routing.set_presence(agent, Presence.ONLINE, actor=None)
 
 
 def ensure_agents(brands: dict[str, Brand], sites: dict[str, Site]) -> dict[str, Agent]:

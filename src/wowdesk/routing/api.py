@@ -40,6 +40,22 @@ def set_presence(request: HttpRequest, agent_id: int, payload: PresenceIn) -> Ag
     return agent_out(Agent.objects.select_related("user", "site").get(pk=agent.pk))
 
 
+class RoutingIn(Schema):
+    opt_in: bool = Field(..., strict=True)
+
+
+@router.post("/agents/{agent_id}/routing", response={200: AgentOut, **ERRORS})
+@transaction.atomic
+def set_routing(request: HttpRequest, agent_id: int, payload: RoutingIn) -> AgentOut:
+    """Whether a supervisor or administrator is routed conversations (``routed``; agents
+    always are). Oneself, or anyone as a supervisor."""
+    agent = _visible_agent(request, agent_id)
+    if agent.pk != me(request).pk:
+        permissions.require_role(me(request), Role.SUPERVISOR)
+    services.set_routing_opt_in(agent, payload.opt_in, by=me(request))
+    return agent_out(Agent.objects.select_related("user", "site").get(pk=agent.pk))
+
+
 class QueueItem(Schema):
     id: int
     number: int

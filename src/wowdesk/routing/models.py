@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +132,14 @@ class RoutingSettings(models.Model):
     )
     last_agent_id = models.BigIntegerField(null=True, blank=True)
     auto_assign = models.BooleanField(_("assign automatically"), default=True)
+    # Minutes without input in any workspace tab before an agent is away; empty: the
+    # server's WOWDESK_AWAY_AFTER_MINUTES. An agent of several brands: the shortest.
+    away_after_minutes = models.PositiveSmallIntegerField(
+        _("away after idle minutes"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1440)],
+    )
 
     class Meta:
         verbose_name = _("routing settings")

@@ -14,15 +14,21 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Direction, Message, Status
+from wowdesk.conversations.models import (
+    HANDBACK_CHANNELS,
+    Conversation,
+    Direction,
+    Message,
+    Status,
+)
 from wowdesk.core import audit, realtime
 from wowdesk.core.errors import InvalidInput
-from wowdesk.core.models import Agent, Presence
+from wowdesk.core.models import Agent, Presence, Role
 from wowdesk.routing import engine
 from wowdesk.routing.models import ConversationSla, RoutingSettings, SlaPolicy, SlaState
 
@@ -109,12 +115,17 @@ class Snapshot:
         self.roster.update(replace(a, load=load, last_assigned_at=self.now.timestamp()))
 
 
+ROUTABLE = Q(role=Role.AGENT) | Q(routing_opt_in=True)
+
+
 def snapshot(brand_id: int, now: dt.datetime | None = None) -> Snapshot:
+    """The brand's online agents who take routed work (supervisors and administrators
+    only when they opted in)."""
     now = now or timezone.now()
     agents = list(
-        Agent.objects.filter(
-            brands=brand_id, is_active=True, presence=Presence.ONLINE
-        ).select_related("site")
+        Agent.objects.filter(ROUTABLE, brands=brand_id, is_active=True, presence=Presence.ONLINE)
+        .distinct()
+        .select_related("site")
     )
     loads = open_loads([a.pk for a in agents])
     return Snapshot(
@@ -178,14 +189,12 @@ def route(
     settings_row = settings_row or _settings(conversation.brand_id, lock=True)
     if not settings_row.auto_assign:
         return None
+    if conversation.assignee_id is not None and keeps(conversation, now):
+        return None
     snap = snap or snapshot(conversation.brand_id, now)
     req = requirement(conversation)
-    if conversation.assignee_id is not None:
-        current = snap.agents.get(conversation.assignee_id)
-        if current is not None and current.on_shift and current.presence == Presence.ONLINE:
-            return None
     strategy = engine.Strategy(settings_row.strategy)
-    # The current assignee, if any, is offline or off shift here: the roster skips them.
+    # The current assignee, if any, does not keep it (``keeps``): the roster skips them.
     decision = snap.roster.choose(req, strategy, settings_row.last_agent_id)
     if decision.agent is None:
         if note_waiting is None:
@@ -279,30 +288,64 @@ def route_waiting(brand_id: int, now: dt.datetime | None = None, limit: int = 50
 # --- presence -----------------------------------------------------------------------------
 
 
-def set_presence(agent: Agent, status: str, *, actor: Agent | None) -> Agent:
+def handed_back_on_offline() -> Q:
+    """Conversations of inboxes that hand back their open conversations when the owner
+    goes offline (``Inbox.hands_back``: chat and voice unless the inbox says otherwise)."""
+    return Q(inbox__offline_handback=True) | Q(
+        inbox__offline_handback__isnull=True, inbox__channel__in=sorted(HANDBACK_CHANNELS)
+    )
+
+
+def set_presence(
+    agent: Agent,
+    status: str,
+    *,
+    by: Agent | None = None,
+    actor: Agent | None = None,
+    auto: bool = False,
+) -> Agent:
+    """Set an agent online, away or offline. ``by``: who did it (``actor`` is the same;
+    None: the system); ``auto``: the system did it (idle, last tab closed), so the next
+    activity or tab may put them back online.
+
+    Online: the queue is served at once. Away: no new work, the agent keeps theirs.
+    Offline: open conversations of inboxes that hand back (chat and voice by default)
+    go back to the queue; email, social and API conversations stay with their owner."""
+    actor = by if by is not None else actor
     if status not in Presence.values:
         raise InvalidInput(_("Presence is online, away or offline."), field="status")
     if agent.presence == status:
+        if agent.presence_auto != auto:
+            agent.presence_auto = auto
+            agent.save(update_fields=["presence_auto"])
         return agent
     before = agent.presence
     agent.presence = status
+    agent.presence_auto = auto
     agent.presence_changed_at = timezone.now()
-    agent.save(update_fields=["presence", "presence_changed_at"])
+    agent.save(update_fields=["presence", "presence_auto", "presence_changed_at"])
     audit.record(
         action="agent.presence",
         obj=agent,
         actor=actor,
         brand_id=None,
         before={"presence": before},
-        after={"presence": status},
+        after={"presence": status, **({"auto": True} if auto else {})},
     )
     brand_ids = list(agent.brands.values_list("id", flat=True))
-    for brand_id in brand_ids:  # the supervisor board refreshes (web/static/web/live.js)
-        realtime.publish(realtime.brand_group(brand_id), "presence.changed", agent_id=agent.pk)
+    # The supervisor board refreshes, the agent's own tabs show it in the switch
+    # (web/static/web/live.js).
+    groups = [realtime.brand_group(b) for b in brand_ids] or [realtime.agent_group(agent.pk)]
+    for group in groups:
+        realtime.publish(group, "presence.changed", agent_id=agent.pk, presence=status)
     if status == Presence.OFFLINE:
-        for conversation in Conversation.objects.filter(
-            assignee=agent, status=Status.OPEN
-        ).select_related("inbox", "team", "customer"):
+        for conversation in (
+            Conversation.objects.filter(
+                handed_back_on_offline(), assignee=agent, status=Status.OPEN
+            )
+            .select_related("inbox", "team", "customer")
+            .order_by("id")
+        ):
             conversations.update_conversation(
                 conversation,
                 actor=None,
@@ -310,6 +353,18 @@ def set_presence(agent: Agent, status: str, *, actor: Agent | None) -> Agent:
                 reason=_("%(name)s went offline: back to the queue") % {"name": agent.display_name},
             )
     transaction.on_commit(lambda: _route_brands(brand_ids))
+    return agent
+
+
+def set_routing_opt_in(agent: Agent, opt_in: bool, *, by: Agent | None) -> Agent:
+    """Whether a supervisor or administrator is routed conversations (agents always
+    are). Opting in while online serves the queue at once."""
+    from wowdesk.core.services import update_agent
+
+    update_agent(agent, actor=by, routing_opt_in=bool(opt_in))
+    if opt_in and agent.presence == Presence.ONLINE:
+        brand_ids = list(agent.brands.values_list("id", flat=True))
+        transaction.on_commit(lambda: _route_brands(brand_ids))
     return agent
 
 
@@ -337,7 +392,7 @@ def on_messages_created(payloads: list[dict[str, Any]]) -> None:
         .filter(pk__in=ids)
         .exclude(status=Status.RESOLVED)
         .order_by("id")
-        if not _available(c.assignee)  # the common follow-up: its agent is here
+        if not keeps(c)  # the common follow-up: its agent is here
     ]
     if not waiting:
         return
@@ -384,19 +439,27 @@ def waiting_noted(conversation_ids: list[int]) -> set[int]:
 
 
 def available_agents(brand_id: int, now: dt.datetime | None = None) -> list[Agent]:
-    """The brand's active agents who are online and on shift now (chat's "someone is
-    here", the voice screen-pop's recipients)."""
+    """The brand's active agents who are online, on shift now and take routed work
+    (chat's "someone is here", the voice screen-pop's recipients): a supervisor who has
+    not opted in is not someone a customer is waiting for."""
     now = now or timezone.now()
-    online = Agent.objects.filter(brands=brand_id, is_active=True, presence=Presence.ONLINE)
+    online = Agent.objects.filter(
+        ROUTABLE, brands=brand_id, is_active=True, presence=Presence.ONLINE
+    )
     return [a for a in online.order_by("id") if on_shift(a, now)]
 
 
-def _available(agent: Agent | None) -> bool:
-    return (
-        agent is not None
-        and agent.is_active
-        and agent.presence == Presence.ONLINE
-        and on_shift(agent, timezone.now())
+def keeps(conversation: Conversation, now: dt.datetime | None = None) -> bool:
+    """Whether the conversation stays with its assignee. An away agent keeps theirs; an
+    offline or off-shift one keeps those of inboxes that do not hand back (email, social,
+    API by default: the customer waits for their person), not live chats and calls."""
+    agent = conversation.assignee
+    if agent is None or not agent.is_active:
+        return False
+    if not conversation.inbox.hands_back:
+        return True
+    return agent.presence in (Presence.ONLINE, Presence.AWAY) and on_shift(
+        agent, now or timezone.now()
     )
 
 
@@ -409,6 +472,27 @@ def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any]) ->
     )
     if brand_id is not None:
         _route_brands([brand_id])
+
+
+def wake_snoozed(now: dt.datetime | None = None) -> dict[str, int]:
+    """Every 30 s from the worker: snoozed conversations whose time has come are open
+    again with their owner; one whose owner does not keep it (``keeps``: a live chat
+    whose agent went offline) goes to someone available."""
+    now = now or timezone.now()
+    woken = 0
+    for conversation in conversations.snoozed_due(now):
+        with transaction.atomic():
+            conversations.wake(conversation)
+            if conversation.assignee_id is not None and not keeps(conversation, now):
+                conversations.update_conversation(
+                    conversation,
+                    actor=None,
+                    assignee_id=None,
+                    reason=_("%(name)s is not available: back to the queue")
+                    % {"name": conversation.assignee.display_name if conversation.assignee else ""},
+                )
+        woken += 1
+    return {"woken": woken}
 
 
 def tick(now: dt.datetime | None = None) -> dict[str, int]:

@@ -159,6 +159,7 @@ def agent_required(role: str | None = None) -> Callable[[V], V]:
             if role is not None and not agent.has_role(role):
                 return _forbidden(request, _("This page is for supervisors and administrators."))
             request.agent = agent  # type: ignore[attr-defined]
+            request.away_after_minutes = settings.WOWDESK_AWAY_AFTER_MINUTES  # type: ignore[attr-defined]
             brand_ids = visible_brand_ids(agent)
             request.agent_brand_id = min(brand_ids) if brand_ids else ""  # type: ignore[attr-defined]
             with timezone.override(agent.timezone or "UTC"):

@@ -17,18 +17,28 @@ Client → server messages:
 - ``{"action": "view", "conversation_id": 12}``: this tab now shows conversation 12.
 - ``{"action": "leave"}``: it shows none.
 - ``{"action": "typing", "conversation_id": 12, "is_typing": true}``
-- ``{"action": "heartbeat"}``: every ``HEARTBEAT`` seconds.
+- ``{"action": "heartbeat", "idle": 42}``: every ``HEARTBEAT`` seconds, with the seconds
+  since the person's last input in this tab (and at once when the tab turns idle or
+  active again).
 
 A frame that is not a JSON object, or has a field of the wrong kind (a ``conversation_id``
 that is not an id), is answered ``{"type": "error", "error": "invalid", "field",
 "detail", "action"}``; a binary frame or one over ``MAX_FRAME`` characters closes the
 socket with 4400 and the reason.
+
+Each connection is also one of the agent's open tabs (``routing/presence.py``): opening
+one puts an agent the system had set away or offline online again; heartbeats without
+input for ``WOWDESK_AWAY_AFTER_MINUTES`` in every tab set them away; the last tab closing
+sets them offline after ``presence.GRACE`` seconds, unless another tab opened meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +52,9 @@ from wowdesk.core import input as edge
 from wowdesk.core import realtime
 from wowdesk.core.models import Agent
 from wowdesk.core.permissions import visible_brand_ids
+from wowdesk.routing import presence
+
+log = logging.getLogger(__name__)
 
 # Close codes the browser acts on: it stops reconnecting after these.
 CLOSE_UNAUTHENTICATED = 4401
@@ -208,6 +221,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         self.joined_at = time.monotonic()
         await self.accept()  # in its groups first: nothing sent after "open" is missed
+        await _presence(presence.tab_opened, me.agent_id, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         if self.me is None:
@@ -215,6 +229,11 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         await self._leave()
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        left = await _presence(presence.tab_closed, self.me.agent_id, self.channel_name)
+        if left == 0:
+            task = asyncio.get_running_loop().create_task(_settle_later(self.me.agent_id))
+            _SETTLING.add(task)
+            task.add_done_callback(_SETTLING.discard)
 
     # --- from the browser
 
@@ -256,9 +275,11 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             if self.viewing is not None and fields["conversation_id"] == self.viewing:
                 await self._typing(bool(fields["is_typing"]))
         elif action == "heartbeat":
-            await self._heartbeat()
+            await self._heartbeat(_seconds(content.get("idle")))
 
-    async def _heartbeat(self) -> None:
+    async def _heartbeat(self, idle: float | None = None) -> None:
+        assert self.me is not None
+        await _presence(presence.heartbeat, self.me.agent_id, self.channel_name, idle)
         if self.viewing is not None:
             await self._refresh(self.viewing)
         # Redis forgets group members after a day (group_expiry): a tab open that long
@@ -347,3 +368,41 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         elif kind in FORWARDED and self.me is not None:
             await self.send_json(message)
         # anything else is another producer's event: not for this browser
+
+
+_SETTLING: set[asyncio.Task[None]] = set()
+
+
+async def _settle_later(agent_id: int) -> None:
+    """The agent's last tab closed: offline once ``presence.GRACE`` has passed with no tab
+    back (the sweeper does the same if this process stops first)."""
+    await asyncio.sleep(presence.GRACE + 1)
+    await _presence(presence.settle, agent_id)
+
+
+async def _presence(step: Callable[..., Any], *args: Any) -> Any:
+    """A presence step off the event loop; its failing (the database away a moment) is
+    logged and never closes the workspace (the next heartbeat or the sweeper catches up)."""
+    try:
+        return await database_sync_to_async(step)(*args)
+    except Exception:
+        log.exception("presence: %s failed", step.__name__)
+        return None
+
+
+def _seconds(value: Any) -> float | None:
+    """A non-negative number of seconds from the browser, or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if value != value or value < 0:  # NaN, negative
+        return None
+    return float(min(value, 10**7))
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

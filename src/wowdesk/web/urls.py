@@ -59,6 +59,7 @@ urlpatterns = [
         name="agent-invite-again",
     ),
     path("settings/language/", views.ui_language, name="ui-language"),
+    path("presence/", views.my_presence, name="presence"),
     path("inbox/", views.inbox_page, name="inbox"),
     path("inbox/list/", views.inbox_list, name="inbox-list"),
     path("inbox/c/<int:pk>/", views.conversation_page, name="conversation"),

@@ -267,6 +267,21 @@ def customer_360(customer: Customer, current: Conversation) -> dict[str, Any]:
     }
 
 
+def _snooze_presets(agent: Agent) -> list[tuple[str, str, str]]:
+    """(key, label, when in the agent's zone) for the snooze buttons."""
+    now = timezone.now()
+    labels = {
+        "1h": _("In 1 hour"),
+        "tomorrow": _("Tomorrow 9:00"),
+        "monday": _("Next Monday 9:00"),
+    }
+    out = []
+    for key in conversations.SNOOZE_PRESETS:
+        at = timezone.localtime(conversations.snooze_preset(key, now, agent.timezone))
+        out.append((key, str(labels[key]), f"{at:%Y-%m-%d %H:%M}"))
+    return out
+
+
 def _options(rows: Iterable[tuple[int, str]], selected: int | None) -> list[tuple[str, str, bool]]:
     """(value, label, selected) for a <select>, the ids already strings."""
     return [(str(pk), label, pk == selected) for pk, label in rows]
@@ -315,6 +330,10 @@ def _conversation_response(
         "macros": conversations.macros_for(conversation),
         "statuses": Status.choices,
         "priorities": Priority.choices,
+        "snooze_presets": _snooze_presets(agent),
+        "snoozed_label": (
+            formats.short(conversation.snoozed_until) if conversation.snoozed_until else ""
+        ),
         "back_qs": request.GET.urlencode() or request.POST.get("back", ""),
         "me": agent,
         "draft": draft,
@@ -441,10 +460,32 @@ def _id_or_none(raw: str, field: str) -> int | None:
     return check_int(raw, field, lo=1, hi=2**62)
 
 
+def _snooze_change(agent: Agent, post: Any) -> dict[str, Any]:
+    """The snooze picker: ``snooze`` = a preset, ``at`` (with ``snooze_at``, a
+    ``datetime-local`` value read in the agent's zone) or ``off``."""
+    choice = post.get("snooze", "")
+    if not choice:
+        return {}
+    if choice == "off":
+        return {"snoozed_until": None}
+    if choice == "at":
+        raw = post.get("snooze_at", "").strip()
+        try:
+            at = dt.datetime.fromisoformat(raw) if 0 < len(raw) <= 32 else None
+        except ValueError:
+            at = None
+        if at is None:
+            raise InvalidInput(_("Pick a date and time to snooze until."), field="snooze_at")
+        return {"snoozed_until": at}
+    return {"snoozed_until": conversations.snooze_preset(choice, timezone.now(), agent.timezone)}
+
+
 @require_POST
 @agent_required()
 def update(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """The side panel: assignee, team, status, priority, tags (only the fields sent)."""
+    """The side panel: assignee, team, status, priority, tags, snooze (only the fields
+    sent), based on the ``version`` the page showed: a change made meanwhile by someone
+    else is not overwritten, the agent is told what it was."""
     agent = _agent(request)
     conversation = _conversation(request, pk)
     post = request.POST
@@ -463,8 +504,12 @@ def update(request: HttpRequest, pk: int) -> HttpResponseBase:
         if "tags" in post:
             raw = check_line(post["tags"], "tags", max_length=MAX_TAGS_FIELD)
             changes["tags"] = [t for t in raw.split(",") if t.strip()]
+        changes.update(_snooze_change(agent, post))
+        expected = conversations.parse_version(post.get("version") or None)
         with transaction.atomic():
-            conversations.update_conversation(conversation, actor=agent, **changes)
+            conversations.update_conversation(
+                conversation, actor=agent, expected_version=expected, **changes
+            )
     except ServiceError as e:
         return _refused(request, conversation, e)
     flash.success(request, _("Conversation updated."))
@@ -497,6 +542,33 @@ def merge(request: HttpRequest, pk: int) -> HttpResponseBase:
             request, _("#%(number)s was merged into this conversation.") % {"number": source.number}
         )
     return _back(request, conversation)
+
+
+@require_POST
+@agent_required()
+def my_presence(request: HttpRequest) -> HttpResponseBase:
+    """The header's switch: online, away or offline; supervisors and administrators also
+    say whether they take routed conversations."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from wowdesk.routing.services import set_presence, set_routing_opt_in
+
+    agent = _agent(request)
+    try:
+        with transaction.atomic():
+            status = request.POST.get("presence", "")
+            if status:
+                set_presence(agent, status, by=agent)
+            if request.POST.get("routing_form") and agent.role != Role.AGENT:
+                set_routing_opt_in(agent, request.POST.get("routing_opt_in") == "1", by=agent)
+    except ServiceError as e:
+        flash.error(request, e.message)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("web:inbox")
+    return HttpResponseRedirect(target)
 
 
 @require_GET

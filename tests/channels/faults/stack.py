@@ -49,7 +49,7 @@ ensure_defaults()
 agent = create_agent(
     AgentInput(email="fault@example.com", name="Fay Ult", role="admin"), brands=[brand]
 )
-Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE)
+Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE, routing_opt_in=True)
 inbox = ensure_widget(create_inbox(brand_id=brand.pk, name="Website chat", channel="chat"))
 print(json.dumps({"token": create_token(agent), "inbox": widget_settings(inbox).token}))
 """

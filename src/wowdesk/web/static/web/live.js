@@ -16,6 +16,8 @@
   var cfg = cfgEl.dataset;
   var me = Number(document.body.dataset.agentId || 0);
   var HEARTBEAT_MS = Number(cfg.heartbeat || 20) * 1000;
+  var AWAY_MS = Number(cfg.awayAfter || 10) * 60000; // no input this long: away
+  var IDLE_CHECK_MS = 5000;
   var TYPING_SEND_MS = 3000; // at most one "typing" message per this many ms
   var TYPING_IDLE_MS = 4000; // "stopped typing" after this long without a key
   var TYPING_SHOW_MS = 8000; // a "typing" line fades if its "stopped" never comes
@@ -32,6 +34,8 @@
   var lastRefresh = 0;
   var typingSentAt = 0;
   var typingIdleTimer = null;
+  var lastInput = Date.now();
+  var idleTold = false; // the server was told this tab is idle
 
   function fmt(template, values) {
     return String(template).replace(/%\((\w+)\)s/g, function (_, key) {
@@ -66,7 +70,7 @@
       status("");
       var conversation = openConversation();
       if (conversation) send({ action: "view", conversation_id: conversation });
-      heartbeatTimer = setInterval(function () { send({ action: "heartbeat" }); }, HEARTBEAT_MS);
+      heartbeatTimer = setInterval(heartbeat, HEARTBEAT_MS);
       if (everOpen) catchUp();
       everOpen = true;
     };
@@ -90,6 +94,39 @@
     };
   }
 
+  // --- presence: heartbeats carry how long this tab has had no input ------------------------
+
+  function idleSeconds() {
+    return Math.max(0, Math.floor((Date.now() - lastInput) / 1000));
+  }
+
+  function heartbeat() {
+    idleTold = Date.now() - lastInput >= AWAY_MS;
+    send({ action: "heartbeat", idle: idleSeconds() });
+  }
+
+  function noteInput() {
+    var wasIdle = idleTold;
+    lastInput = Date.now();
+    if (wasIdle) heartbeat(); // back: online again at once, not at the next beat
+  }
+
+  ["keydown", "mousedown", "mousemove", "wheel", "touchstart", "focus"].forEach(function (kind) {
+    window.addEventListener(kind, noteInput, { capture: true, passive: true });
+  });
+  setInterval(function () {
+    if (!idleTold && Date.now() - lastInput >= AWAY_MS) heartbeat(); // idle: away at once
+  }, IDLE_CHECK_MS);
+
+  function showPresence(state) {
+    var select = document.getElementById("presence");
+    if (!select || !state) return;
+    select.value = state;
+    select.dataset.current = state;
+    var dot = document.querySelector("#presence-form .presence-dot");
+    if (dot) dot.className = "presence-dot presence-" + state;
+  }
+
   /* Back after a gap: reload the lists and the open conversation's thread. */
   function catchUp() {
     refresh();
@@ -110,6 +147,12 @@
         scheduleRefresh();
         break;
       case "presence.changed":
+        if (event.agent_id === me && event.presence) {
+          showPresence(event.presence);
+          // set away by the server (its brand's limit may be shorter): the next input
+          // reports back at once
+          if (event.presence === "away") idleTold = true;
+        }
         scheduleRefresh();
         break;
       case "conversation.assigned":
@@ -236,9 +279,11 @@
       .catch(function () { /* the next page load shows it */ });
   }
 
-  /* The thread and the summary line of the open conversation, from a fresh copy of the
-     page (activities such as "Assigned to …" are not announced one by one). The composer
-     and the side panel, where the agent may be typing, are left alone. */
+  /* The thread, the summary line and the side panel of the open conversation, from a
+     fresh copy of the page (activities such as "Assigned to …" are not announced one by
+     one). The composer is left alone; so is the side panel while the agent is editing it
+     (changed fields or focus inside): its forms keep the version they were loaded with,
+     so saving them shows the other person's change instead of overwriting it. */
   function resyncConversation() {
     var conversationId = openConversation();
     fetch(location.href, { credentials: "same-origin" })
@@ -246,16 +291,34 @@
       .then(function (html) {
         if (openConversation() !== conversationId) return;
         var doc = new DOMParser().parseFromString(html, "text/html");
-        ["thread", "conv-status", "conv-assignee"].forEach(function (id) {
+        var ids = ["thread", "conv-status", "conv-assignee"];
+        if (!panelBusy()) ids.push("props-panel");
+        ids.forEach(function (id) {
           var fresh = doc.getElementById(id), old = document.getElementById(id);
           if (fresh && old) {
             old.innerHTML = fresh.innerHTML;
+            if (fresh.dataset.version) old.dataset.version = fresh.dataset.version;
             if (window.htmx) window.htmx.process(old);
           }
         });
       })
       .catch(function () { /* stale until the next event or load */ });
   }
+
+  function panelBusy() {
+    var panel = document.getElementById("props-panel");
+    if (!panel) return false;
+    return panel.dataset.dirty === "1" || panel.contains(document.activeElement);
+  }
+
+  document.addEventListener("input", function (e) {
+    var panel = document.getElementById("props-panel");
+    if (panel && panel.contains(e.target)) panel.dataset.dirty = "1";
+  });
+  document.addEventListener("change", function (e) {
+    var panel = document.getElementById("props-panel");
+    if (panel && panel.contains(e.target)) panel.dataset.dirty = "1";
+  });
 
   // --- collision: who else is here ----------------------------------------------------------
 
