@@ -35,7 +35,6 @@ sets them offline after ``presence.GRACE`` seconds, unless another tab opened me
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable
