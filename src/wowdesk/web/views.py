@@ -168,13 +168,16 @@ def _thread(conversation: Conversation) -> QuerySet[Message]:
     )
 
 
-def _local_now(tz: str) -> dt.datetime | None:
+def _local_now(tz: str, now: dt.datetime | None = None) -> str:
+    """The customer's wall-clock time ("21:30") in their own zone, formatted here: the
+    template's ``date`` filter would convert it again into the agent's zone."""
     if not tz:
-        return None
+        return ""
     try:
-        return timezone.now().astimezone(ZoneInfo(tz))
+        local = (now or timezone.now()).astimezone(ZoneInfo(tz))
     except (ZoneInfoNotFoundError, ValueError):
-        return None
+        return ""
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 def _mood_points(line: list[tuple[str, float, str]]) -> str:
@@ -248,6 +251,9 @@ def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "sla_due": formats.short(sla.due_at) if sla is not None and sla.due_at else "",
         "conversation": conversation,
+        "assignee_name": present.isolated(conversation.assignee.display_name)
+        if conversation.assignee
+        else "",
         "thread": present.message_rows(thread, conversation, formats),
         **present.message_labels(),
         "hidden": hidden,
@@ -400,6 +406,12 @@ def translate_message(request: HttpRequest, pk: int, message_id: int) -> HttpRes
         raise Http404(_("Not found."))
     agent = _agent(request)
     target = (request.GET.get("to") or request.LANGUAGE_CODE or agent.ui_language or "en")[:16]
+    if not present.offer_translation(message.language, target):
+        return render(
+            request,
+            "web/_translation.html",
+            {"same": True, "m": message},
+        )
     result = translate(message.body, target, message.language or None)
     return render(request, "web/_translation.html", {"t": result, "m": message})
 
