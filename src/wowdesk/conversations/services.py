@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from wowdesk.conversations.html import sanitize_html, text_to_html
 from wowdesk.conversations.models import (
@@ -31,6 +32,7 @@ from wowdesk.conversations.models import (
     attachment_path,
 )
 from wowdesk.core import audit, fastsql, textsearch
+from wowdesk.core import i18n as i18n_text
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.events import Event, emit
 from wowdesk.core.models import Agent, Brand, Team
@@ -375,7 +377,13 @@ def add_activity(
     *,
     actor: Agent | None,
     meta: dict[str, Any] | None = None,
+    i18n: i18n_text.Spec | None = None,
 ) -> Message:
+    """An activity line in the thread. ``text`` is stored as written (the API's ``body``);
+    ``i18n`` (``core.i18n.deferred``), kept in ``meta["i18n"]``, lets the workspace show the
+    line in each reader's language."""
+    if i18n is not None:
+        meta = {**(meta or {}), "i18n": i18n}
     # A prepared insert (core.fastsql): routing writes one for every conversation that
     # waits in the queue, on the path of a burst of new conversations.
     return fastsql.insert(
@@ -413,11 +421,18 @@ def update_conversation(
     tags: list[str] | None = None,
     subject: str | None = None,
     reason: str | None = None,
+    reason_i18n: i18n_text.Spec | None = None,
 ) -> Conversation:
     """Change status, priority, assignee, team, tags; each change is an activity message
-    in the thread and a line in the audit log. ``UNSET`` means "leave as it is"."""
+    in the thread and a line in the audit log. ``UNSET`` means "leave as it is".
+    ``reason`` replaces the assignment's activity text; ``reason_i18n`` is its spec
+    (``core.i18n``) for readers of other languages."""
     before = snapshot(conversation)
-    activities: list[str] = []
+    activities: list[tuple[str, i18n_text.Spec | None]] = []
+
+    def said(spec: i18n_text.Spec) -> tuple[str, i18n_text.Spec]:
+        return i18n_text.render(spec), spec
+
     now = timezone.now()
     dirty = {"updated_at"}  # saved alone: a stale copy must not undo a concurrent message
     if status is not None and status != conversation.status:
@@ -429,18 +444,35 @@ def update_conversation(
         if status == Status.RESOLVED:
             conversation.waiting_since = None
             dirty.add("waiting_since")
-        activities.append(_("Status changed to %(s)s") % {"s": Status(status).label})
+        activities.append(
+            said(
+                i18n_text.deferred(
+                    gettext_noop("Status changed to %(s)s"), s=i18n_text.choice("status", status)
+                )
+            )
+        )
     if priority is not None and priority != conversation.priority:
         if priority not in Priority.values:
             raise InvalidInput(_("Unknown priority."), field="priority")
         conversation.priority = priority
         dirty.add("priority")
-        activities.append(_("Priority changed to %(p)s") % {"p": Priority(priority).label})
+        activities.append(
+            said(
+                i18n_text.deferred(
+                    gettext_noop("Priority changed to %(p)s"),
+                    p=i18n_text.choice("priority", priority),
+                )
+            )
+        )
     if not isinstance(assignee_id, Unset) and assignee_id != conversation.assignee_id:
         if assignee_id is None:
             conversation.assignee = None
             dirty.add("assignee")
-            activities.append(reason or _("Unassigned"))
+            activities.append(
+                (reason, reason_i18n)
+                if reason
+                else said(i18n_text.deferred(gettext_noop("Unassigned")))
+            )
         else:
             agent = Agent.objects.filter(
                 pk=assignee_id, brands=conversation.brand_id, is_active=True
@@ -449,19 +481,27 @@ def update_conversation(
                 raise InvalidInput(_("No such active agent in this brand."), field="assignee_id")
             conversation.assignee = agent
             dirty.add("assignee")
-            activities.append(reason or _("Assigned to %(a)s") % {"a": agent.display_name})
+            activities.append(
+                (reason, reason_i18n)
+                if reason
+                else said(
+                    i18n_text.deferred(gettext_noop("Assigned to %(a)s"), a=agent.display_name)
+                )
+            )
     if not isinstance(team_id, Unset) and team_id != conversation.team_id:
         if team_id is None:
             conversation.team = None
             dirty.add("team")
-            activities.append(_("Removed from team"))
+            activities.append(said(i18n_text.deferred(gettext_noop("Removed from team"))))
         else:
             team = Team.objects.filter(pk=team_id, brand_id=conversation.brand_id).first()
             if team is None:
                 raise InvalidInput(_("No such team in this brand."), field="team_id")
             conversation.team = team
             dirty.add("team")
-            activities.append(_("Team set to %(t)s") % {"t": team.name})
+            activities.append(
+                said(i18n_text.deferred(gettext_noop("Team set to %(t)s"), t=team.name))
+            )
     if subject is not None and subject.strip()[:MAX_SUBJECT] != conversation.subject:
         conversation.subject = subject.strip()[:MAX_SUBJECT]
         dirty.add("subject")
@@ -469,7 +509,13 @@ def update_conversation(
         new_tags = ensure_tags(conversation.brand_id, tags)
         if sorted(t.name for t in new_tags) != before["tags"]:
             conversation.tags.set(new_tags)
-            activities.append(_("Tags: %(t)s") % {"t": ", ".join(t.name for t in new_tags) or "—"})
+            activities.append(
+                said(
+                    i18n_text.deferred(
+                        gettext_noop("Tags: %(t)s"), t=", ".join(t.name for t in new_tags) or "—"
+                    )
+                )
+            )
     conversation.updated_at = now
     conversation.save(update_fields=sorted(dirty))
     after = snapshot(conversation)
@@ -483,8 +529,8 @@ def update_conversation(
             before=b,
             after=a,
         )
-        for text in activities:
-            add_activity(conversation, text, actor=actor, meta={"changes": a})
+        for text, spec in activities:
+            add_activity(conversation, text, actor=actor, meta={"changes": a}, i18n=spec)
         emit(Event.CONVERSATION_UPDATED, conversation_id=conversation.pk, changes=a)
     return conversation
 

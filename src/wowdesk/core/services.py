@@ -559,13 +559,19 @@ def create_alert(
     conversation_id: int | None = None,
     message_id: int | None = None,
     data: dict[str, Any] | None = None,
+    i18n: dict[str, Any] | None = None,
 ) -> Alert:
-    """Something a supervisor should look at now (``GET /api/v1/alerts``)."""
+    """Something a supervisor should look at now (``GET /api/v1/alerts``). ``text`` is stored
+    as written; ``i18n`` (``core.i18n.deferred``, kept in ``data["i18n"]``) lets each reader
+    see it in their language (``core.i18n.alert_text``)."""
+    data = dict(data or {})
+    if i18n is not None:
+        data["i18n"] = i18n
     return Alert.objects.create(
         brand_id=brand_id,
         kind=kind,
         text=text[:500],
         conversation_id=conversation_id,
         message_id=message_id,
-        data=data or {},
+        data=data,
     )

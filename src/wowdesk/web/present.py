@@ -26,6 +26,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from wowdesk.conversations.models import Channel, Conversation, Direction, Message, Priority, Status
+from wowdesk.core.i18n import render_or
+from wowdesk.intelligence.services import EMOTION_LABELS
 
 
 def isolated(text: str) -> SafeString:
@@ -52,6 +54,7 @@ class Formats:
         self.priority = {k: str(v) for k, v in Priority.choices}
         self.channel = {k: str(v) for k, v in Channel.choices}
         self.direction = {k: str(v) for k, v in Direction.choices}
+        self.emotion = {k: str(v) for k, v in EMOTION_LABELS.items()}
         self.tz = timezone.get_current_timezone()
         self._urls: dict[str, str] = {}
 
@@ -174,6 +177,10 @@ def message_rows(
             }
             for a in m.attachments.all()
         ]
+        body = m.body
+        if m.direction == Direction.ACTIVITY:
+            # in the reader's language; the stored text when the line has no spec
+            body = render_or(getattr(m, "i18n", None), m.body)
         out.append(
             {
                 "pk": str(m.pk),
@@ -183,7 +190,7 @@ def message_rows(
                 "who": who,
                 "language": m.language,
                 "body_html": mark_safe(m.html) if m.html else linebreaksbr(m.body, autoescape=True),
-                "body": m.body,
+                "body": body,
                 "files": files,
                 "emotion": emotion,
                 "emotion_class": ""
@@ -196,7 +203,8 @@ def message_rows(
                 "emotion_title": "" if emotion is None else floatformat(emotion, 2),
                 "emotion_text": ""
                 if emotion is None
-                else f"{m.emotion_label or emotion_word} {floatformat(emotion, 1)}",
+                else f"{f.emotion.get(m.emotion_label, m.emotion_label) or emotion_word} "
+                f"{floatformat(emotion, 1)}",
                 "created_iso": f.iso(m.created_at),
                 "created": f.short(m.created_at),
                 "created_full": f.full(m.created_at),

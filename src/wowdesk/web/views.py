@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib import messages as flash
 from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.http import (
     FileResponse,
     Http404,
@@ -29,6 +30,7 @@ from django.views.i18n import set_language
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import (
     Attachment,
+    Channel,
     Conversation,
     Macro,
     Message,
@@ -37,6 +39,7 @@ from wowdesk.conversations.models import (
 )
 from wowdesk.core import permissions
 from wowdesk.core.errors import InvalidInput, ServiceError
+from wowdesk.core.i18n import alert_text
 from wowdesk.core.models import Agent, Brand, Team
 from wowdesk.customers.models import Customer, Purchase
 from wowdesk.web import inbox, present
@@ -158,6 +161,8 @@ def _thread(conversation: Conversation) -> QuerySet[Message]:
         Message.objects.filter(conversation=conversation)
         .select_related("author", "sender")
         .only(*THREAD_FIELDS)
+        # an activity line's text spec (core.i18n), not the whole meta column
+        .annotate(i18n=KeyTransform("i18n", "meta"))
         .prefetch_related(
             Prefetch(
                 "attachments",
@@ -461,6 +466,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
         .order_by("display_name")
     )
     loads = open_loads([a.pk for a in people])
+    channel_labels = {k: str(v) for k, v in Channel.choices}
     rows = []
     for a in people:
         load = sum(loads.get(a.pk, {}).values())
@@ -469,7 +475,9 @@ def supervisor(request: HttpRequest) -> HttpResponse:
                 "agent": a,
                 "on_shift": on_shift(a, now),
                 "load": load,
-                "by_channel": sorted(loads.get(a.pk, {}).items()),
+                "by_channel": [
+                    (channel_labels.get(ch, ch), n) for ch, n in sorted(loads.get(a.pk, {}).items())
+                ],
                 "full": load >= a.capacity,
             }
         )
@@ -483,6 +491,8 @@ def supervisor(request: HttpRequest) -> HttpResponse:
             "-created_at"
         )[:20]
     )
+    for alert in alerts:  # in the reader's language (core.i18n)
+        alert.display_text = alert_text(alert)  # type: ignore[attr-defined]
     return render(
         request,
         "web/supervisor.html",
