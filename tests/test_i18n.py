@@ -19,13 +19,24 @@ MO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo"
 
 
 def po_entries() -> dict[str, str]:
-    """Every entry of the catalog, multi-line ones included."""
+    """Every entry of the catalog without a context, multi-line ones included."""
     import polib
 
     return {
         e.msgid: (e.msgstr_plural.get(0, "") if e.msgid_plural else e.msgstr)
         for e in polib.pofile(str(PO))
-        if e.msgid and not e.obsolete
+        if e.msgid and not e.obsolete and not e.msgctxt
+    }
+
+
+def po_context_entries() -> dict[tuple[str, str], str]:
+    """The entries with a context (``pgettext``): (context, msgid) -> msgstr."""
+    import polib
+
+    return {
+        (e.msgctxt, e.msgid): e.msgstr
+        for e in polib.pofile(str(PO))
+        if e.msgid and not e.obsolete and e.msgctxt
     }
 
 
@@ -52,6 +63,9 @@ def test_compiled_catalog_matches_source() -> None:
             assert catalog.ngettext(msgid, plurals[msgid], 2) == msgstr, msgid
         else:
             assert catalog.gettext(msgid) == msgstr, msgid
+    for (context, msgid), msgstr in po_context_entries().items():
+        assert msgstr.strip(), msgid
+        assert catalog.pgettext(context, msgid) == msgstr, msgid
 
 
 def test_django_serves_chinese() -> None:
@@ -265,6 +279,27 @@ def test_activity_lines_follow_the_reader_not_the_writer(zh_world: dict[str, Any
     )
     chinese_waiting = _chinese_client(zh_world["agent"].user).get(f"/inbox/c/{waiting}/")
     assert "在队列中等待：没有客服" in chinese_waiting.content.decode()
+
+
+def test_admin_has_no_english_in_chinese(zh_world: dict[str, Any]) -> None:
+    from django.contrib.auth import get_user_model
+
+    admin = zh_world["admin"]
+    get_user_model().objects.filter(pk=admin.user.pk).update(is_staff=True, is_superuser=True)
+    client = _chinese_client(admin.user)
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    found = {"index": sorted(visible_english(index.content.decode()))}
+    links = sorted(set(re.findall(r'href="(/admin/\w+/\w+/)"', index.content.decode())))
+    assert len(links) >= 8
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200, link
+        english = visible_english(response.content.decode())
+        if english:
+            found[link] = sorted(english)
+    found = {k: v for k, v in found.items() if v}
+    assert found == {}
 
 
 # --- every message id used in the code is in the catalog -----------------------------------------

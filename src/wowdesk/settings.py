@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_tasks",
-    "django_tasks_db",
+    "wowdesk.core.tasks_app.TasksDatabaseConfig",  # django_tasks_db, with a translated name
     "wowdesk.core",
     "wowdesk.customers",
     "wowdesk.conversations",
