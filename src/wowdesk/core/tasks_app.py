@@ -8,4 +8,4 @@ class TasksDatabaseConfig(TasksAppConfig):
     """``django_tasks_db`` (the background task results) under a translated name in the
     admin; everything else is the package's own configuration."""
 
-    verbose_name = _("Background tasks")
+    verbose_name = _("Background tasks")  # type: ignore[assignment]
