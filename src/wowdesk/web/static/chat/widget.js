@@ -120,7 +120,8 @@
       } else if (m.type === "message") {
         show(m); if (m.direction === "out") typing.hidden = true;
       } else if (m.type === "typing") {
-        typing.textContent = L.typing.replace("%s", "\u2068" + (m.name || L.agent) + "\u2069"); typing.hidden = !m.is_typing;
+        var parts = L.typing.split("%s"); typing.textContent = parts[0];
+        typing.appendChild(el("bdi", "", m.name || L.agent)); typing.append(parts[1] || ""); typing.hidden = !m.is_typing;
       } else if (m.type === "email.saved") {
         off.hidden = true; notice.textContent = L.saved;
       } else if (m.type === "error" && (m.code === "Forbidden" || m.code === "NotFound")) {
