@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import wowdesk
 
@@ -410,3 +412,26 @@ def test_deferred_texts_render_in_the_readers_language() -> None:
     assert i18n.render_or(None, "stored") == "stored"
     assert i18n.render_or({"msgid": "Tags: %(t)s", "params": []}, "stored") == "stored"
     assert i18n.render_or({"msgid": "%(x)s", "params": {"x": {"choice": "nope"}}}, "s") == "s"
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    spec=_JSON
+    | st.fixed_dictionaries(
+        {"msgid": st.text(max_size=40), "params": st.dictionaries(st.text(max_size=5), _JSON)}
+    )
+)
+def test_a_stored_spec_never_breaks_the_page(spec: Any) -> None:
+    """Whatever ``meta["i18n"]`` holds (edited rows, older versions), showing it yields a
+    string: the rendered text or the stored one."""
+    from wowdesk.core import i18n
+
+    shown = i18n.render_or(spec, "stored text", "zh-hans")
+    assert isinstance(shown, str)

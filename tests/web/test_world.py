@@ -219,3 +219,30 @@ def test_translating_a_message_in_the_readers_language_says_so(
         assert calls == [("你好", "en", "zh")]
     finally:
         translate_module.reset_provider(None)
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.SUPERVISOR, Role.ADMIN])
+def test_translate_per_role_and_brand(
+    role: str, brand: Brand, other_brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    """Each role of each brand: its own brand's message answers (here: already in the
+    reader's language), the other brand's ids are not found."""
+    for own, other in ((brand, other_brand), (other_brand, brand)):
+        person = make_agent(role, brands=[own])
+        mine = quick_conversation(own, body="你好")
+        theirs = quick_conversation(other, body="你好")
+        Message.objects.filter(conversation__in=[mine, theirs]).update(language="zh")
+        client = Client()
+        client.force_login(person.user)
+        for conversation, found in ((mine, True), (theirs, False)):
+            message = Message.objects.get(conversation=conversation)
+            response = client.get(
+                f"/inbox/c/{conversation.pk}/messages/{message.pk}/translation/", {"to": "zh-hans"}
+            )
+            assert response.status_code == (200 if found else 404)
+            if found:
+                assert "This message is already in your language." in response.content.decode()
+        # the other brand's message through this brand's conversation: not found either
+        stranger = Message.objects.get(conversation=theirs)
+        response = client.get(f"/inbox/c/{mine.pk}/messages/{stranger.pk}/translation/")
+        assert response.status_code == 404
