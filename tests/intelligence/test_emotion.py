@@ -444,3 +444,37 @@ def test_culture_eval_accuracy_floor(model: E.Model) -> None:
     for language in {r["language"] for r in rows}:
         of_language = [ok for ok, r in zip(right, rows, strict=True) if r["language"] == language]
         assert sum(of_language) / len(of_language) >= 0.75, language
+
+
+# Written after the culture set had been measured and the rules fixed: an unresolved problem
+# wrapped in thanks is not satisfaction; a thanks for something that still works is.
+UNRESOLVED = {
+    "ko": "환불이 아직 안 됐어요. 확인해 주시면 감사하겠습니다.",
+    "en": "Hi, sorry to trouble you, but my refund hasn't come through yet. Thanks.",
+    "de": "Könnten Sie bitte prüfen, warum die Lieferung noch nicht da ist? Danke.",
+    "zh": "退款到现在还没到账，麻烦看一下，谢谢。",
+    "es": "Hola, todavía no me ha llegado la factura. Muchas gracias.",
+}
+STILL_FINE = {
+    "tr": "Hâlâ çalışıyor, teşekkürler!",
+    "en": "Still works perfectly, thanks!",
+    "ar": "لا يزال يعمل بشكل ممتاز، شكراً",
+    "ko": "아직도 잘 쓰고 있어요. 감사합니다!",
+}
+
+
+@pytest.mark.parametrize("language", sorted(UNRESOLVED))
+def test_an_unresolved_problem_with_thanks_is_not_satisfied(model: E.Model, language: str) -> None:
+    emotion = E.score(UNRESOLVED[language], language, model=model)
+    assert "not_yet" in emotion.cues
+    assert emotion.label in ("frustrated", "neutral")
+    assert emotion.score < 0
+
+
+@pytest.mark.parametrize("language", sorted(STILL_FINE))
+def test_thanks_for_something_that_still_works_stays_satisfied(
+    model: E.Model, language: str
+) -> None:
+    emotion = E.score(STILL_FINE[language], language, model=model)
+    assert "not_yet" not in emotion.cues
+    assert emotion.label in ("satisfied", "delighted")

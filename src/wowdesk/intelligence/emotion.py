@@ -374,10 +374,15 @@ def _emotion(p: FloatArray, cues: emotion_cues.Cues) -> Emotion:
         elif (
             "politeness" in names
             and label_index == 0
+            and cues.negative_words == 0
             and not names & {"caps", "caps_emphasis", "exclamations", "negative_emoji"}
         ):
             label_index = 1
             score = max(POLITE_FLOOR, score)
+        elif names & emotion_cues.UNRESOLVED_CUES and label_index >= 3 and positive < 0.9:
+            # "…hasn't come through yet. Thanks." reads satisfied from its thanks alone
+            label_index = 1
+            score = min(score, DISTRESS_RANGE[1])
     score = min(1.0, max(-1.0, score))
     return Emotion(
         score=round(score, 4),

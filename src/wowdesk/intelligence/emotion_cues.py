@@ -31,6 +31,7 @@ CUE_NAMES: tuple[str, ...] = (
     "positive_emoji",
     "distress",
     "politeness",
+    "not_yet",
 )
 
 #: Cues that signal hostility on their own (used to floor the score, see ``emotion.score``).
@@ -235,7 +236,7 @@ _LEXICON: dict[str, dict[str, list[str]]] = {
             r"angst",
         ],
         "fr": [
-            r"inquiet\w*",
+            r"inqui[eè]t\w*",
             r"angoiss\w+",
             r"désespér\w+",
             r"aidez-moi",
@@ -270,7 +271,19 @@ _LEXICON: dict[str, dict[str, list[str]]] = {
             r"cemas",
             r"harus bagaimana",
         ],
-        "zh": ["着急", "很急", "很慌", "担心", "怎么办", "求帮忙", "求求", "急死", "救命", "焦虑"],
+        "zh": [
+            "着急",
+            "很急",
+            "很慌",
+            "担心",
+            "怎么办",
+            "求帮忙",
+            "求求",
+            "求你们",
+            "急死",
+            "救命",
+            "焦虑",
+        ],
         "ja": ["困って", "困り", "心配", "助けて", "どうすれば", "不安", "焦って"],
         "ko": [
             "곤란",
@@ -282,7 +295,28 @@ _LEXICON: dict[str, dict[str, list[str]]] = {
             "급해요",
             "불안",
         ],
-        "ar": ["ورطة", "قلق", "ساعدوني", "أرجوكم", "متوتر", "ماذا أفعل", "النجدة"],
+        "ar": ["ورطة", "قلق", "ساعدوني", "أرجوكم", "أرجو المساعدة", "متوتر", "ماذا أفعل", "النجدة"],
+    },
+    "not_yet": {
+        "en": [
+            r"(?:has|have|had|is|was|are)n'?t (?:\w+ ){0,3}yet",
+            r"(?:has|have|is|are) not (?:\w+ ){0,3}yet",
+            r"still (?:not|no|hasn'?t|haven'?t|isn'?t|doesn'?t|don'?t|waiting)",
+            r"not (?:arrived|received|come through) yet",
+        ],
+        "de": [r"noch nicht", r"immer noch (?:nicht|kein\w*)", r"bis heute nicht"],
+        "fr": [r"pas encore", r"toujours pas", r"n'est pas (?:encore )?arrivée?"],
+        "es": [r"todavía no", r"aún no", r"sigue sin", r"sigo sin"],
+        "it": [r"non (?:\w+ )?ancora", r"ancora non"],
+        "pt": [r"ainda não", r"até agora nada"],
+        "nl": [r"nog (?:steeds )?niet", r"nog altijd niet"],
+        "ru": [r"(?:всё|все|до сих пор|пока|ещё|еще) не\w*", r"до сих пор нет"],
+        "tr": [r"h[aâ]l[aâ] \w+m[ae]d[ıi]\w*", r"henüz \w+m[ae]d[ıi]\w*"],
+        "id": [r"belum"],
+        "zh": ["还没", "还是没", "仍然没", "至今没", "到现在还"],
+        "ja": ["まだ届", "まだ返", "まだ来", "いまだに", "未だに", "まだ解決"],
+        "ko": ["아직 안", "아직 못"],
+        "ar": ["لم يصل", "لم يتم", "حتى الآن لم"],
     },
     "politeness": {
         "en": [
@@ -346,6 +380,10 @@ _LEXICON: dict[str, dict[str, list[str]]] = {
 
 # Korean attaches particles and endings to words ("걱정돼요", "곤란합니다"): matched as substrings.
 _NO_WORD_BOUNDARY = {"zh", "ja", "ar", "ko"}
+
+#: A problem still open ("hasn't arrived yet", "还没到账", "아직 안 됐어요"): with it a message
+#: is not read as satisfied, however it thanks (``emotion._emotion``).
+UNRESOLVED_CUES: frozenset[str] = frozenset({"not_yet"})
 
 #: Cues that speak of the customer's state, not of anger at the company: worry, being stuck,
 #: asking for help ("とても困っています", "我很着急", "necesito ayuda"). With such a cue and no
