@@ -3,9 +3,11 @@
 Run: ``.venv/bin/python bench/emotion.py [--no-write] [--tune 0.01,0.03,0.1]``
 
 Trains the classifier of ``wowdesk.intelligence.emotion`` on ``data/emotion_train*.jsonl`` (timed),
-then scores every message of ``data/emotion_eval.jsonl`` (12 languages, 5 labels) and reports,
-overall and per language: accuracy, macro-F1, accuracy within one label step, the mean absolute
-error of the score against the target score, and the confusion matrix.
+then scores every message of ``data/emotion_eval.jsonl`` (12 languages, 5 labels) and of
+``data/emotion_culture_eval.jsonl`` (politeness and distress across cultures, 8 languages) and
+reports, overall and per language (and per kind of message for the second set): accuracy,
+macro-F1, accuracy within one label step, the mean absolute error of the score against the
+target score, and the confusion matrix.
 
 Peers in the same run, so improvements read as ratios:
 
@@ -231,6 +233,38 @@ def metrics(gold: Sequence[E.Example], predicted: Sequence[tuple[float, str]]) -
     return overall
 
 
+def culture(model: E.Model, train_set: Sequence[E.Example]) -> dict[str, Any]:
+    """The chosen method on ``data/emotion_culture_eval.jsonl``: politeness and distress
+    across cultures, overall, per language and per kind of message, and how many courteous
+    or distressed messages read as angry."""
+    rows = [
+        json.loads(line)
+        for line in E.CULTURE_EVAL_FILE.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    gold = [E.Example(r["text"], r["language"], r["label"], float(r["score"])) for r in rows]
+    emotions = E.score_many([g.text for g in gold], [g.language for g in gold], model=model)
+    predicted = [(em.score, em.label) for em in emotions]
+    out = metrics(gold, predicted)
+    kinds = sorted({r["kind"] for r in rows})
+    out["per_kind"] = {
+        kind: metrics(
+            [g for g, r in zip(gold, rows, strict=True) if r["kind"] == kind],
+            [p for p, r in zip(predicted, rows, strict=True) if r["kind"] == kind],
+        )
+        for kind in kinds
+    }
+    for block in out["per_kind"].values():
+        block.pop("confusion", None)
+        block.pop("per_language", None)
+    courteous = [em for em, r in zip(emotions, rows, strict=True) if r["label"] != "angry"]
+    out["courteous_read_angry"] = sum(em.label == "angry" for em in courteous)
+    out["shared_sentences_with_training"] = len(
+        {e.text for e in train_set} & {g.text for g in gold}
+    )
+    return out
+
+
 def timed_in_turn(
     methods: dict[str, Scorer], examples: Sequence[E.Example], rounds: int
 ) -> dict[str, dict[str, float]]:
@@ -379,6 +413,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         block = metrics([eval_set[i] for i in keep], [chosen[i] for i in keep])
         methods["chosen"][subset] = {k: block[k] for k in ("n", "accuracy", "macro_f1")}
     result["methods"] = methods
+
+    result["culture"] = culture(model, train_set)
 
     neutral = held_out_neutral(train_set)
     if neutral:

@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     # django-ninja's templates and static files: /api/v1/docs serves Swagger UI from here.
     "ninja",
     "django_tasks",
-    "django_tasks_db",
+    "wowdesk.core.tasks_app.TasksDatabaseConfig",  # django_tasks_db, with a translated name
     "wowdesk.core",
     "wowdesk.customers",
     "wowdesk.conversations",

@@ -295,7 +295,7 @@ def test_train_and_eval_sets_do_not_overlap() -> None:
 
 
 def test_eval_accuracy_floor(model: E.Model) -> None:
-    """Measured (bench/emotion.py): accuracy 0.910, macro-F1 0.909, score MAE 0.117, every
+    """Measured (bench/emotion.py): accuracy 0.917, macro-F1 0.916, score MAE 0.116, every
     language >= 0.85. The floors sit a few points under, so a regression fails."""
     evaluation = E.load_examples(E.EVAL_FILE)
     emotions = E.score_many(
@@ -316,3 +316,165 @@ def test_eval_accuracy_floor(model: E.Model) -> None:
     for language in {e.language for e in evaluation}:
         mask = np.array([e.language == language for e in evaluation])
         assert float((gold[mask] == predicted[mask]).mean()) >= 0.75, language
+
+
+# --- politeness and distress across cultures ------------------------------------------------
+
+# Written for these tests: in none of the data files.
+POLITE_COMPLAINTS = {
+    "zh": "快递显示已签收，但我没有收到，麻烦帮我查一下，谢谢。",
+    "ja": "注文と違う色の商品が届きました。お手数ですが交換をお願いできますでしょうか。",
+    "ko": "충전기가 들어 있지 않았습니다. 확인 부탁드립니다. 감사합니다.",
+    "ar": "لو سمحتم، الشاحن غير موجود في العلبة. أرجو إرساله، وشكراً.",
+    "de": "Leider fehlt das Ladegerät im Karton. Könnten Sie es bitte nachschicken? Vielen Dank.",
+    "es": "Disculpen, el cargador no venía en la caja. ¿Podrían enviarlo, por favor? Gracias.",
+    "id": "Mohon maaf, charger tidak ada di dalam kotak. Mohon dikirimkan, terima kasih.",
+    "en": "I'm afraid the charger wasn't in the box. Would you mind sending one? Many thanks.",
+}
+DISTRESS = {
+    "zh": "我的银行卡被锁了，明天要交学费，我真的很着急，不知道怎么办",
+    "ja": "スマホが起動しなくなって、仕事の連絡が取れず困っています。",
+    "ko": "여권이 든 택배가 안 와서 너무 걱정돼요. 모레 출국이에요.",
+    "ar": "أنا قلق جداً، الطرد فيه أدوية والدي ولم يصل بعد.",
+    "de": "Ich bin verzweifelt, das Paket mit den Medikamenten meines Vaters ist nicht angekommen.",
+    "es": "Estoy desesperada, el paquete con las medicinas de mi padre no ha llegado.",
+    "id": "Saya khawatir sekali, paket berisi obat ayah saya belum datang.",
+    "en": "I'm so worried, the parcel with my father's medicine still hasn't arrived.",
+}
+
+
+def _culture_rows() -> list[dict[str, str]]:
+    import json
+
+    return [
+        json.loads(line)
+        for line in E.CULTURE_EVAL_FILE.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+@pytest.mark.parametrize("language", sorted(POLITE_COMPLAINTS))
+def test_a_polite_complaint_is_never_angry(model: E.Model, language: str) -> None:
+    emotion = E.score(POLITE_COMPLAINTS[language], language, model=model)
+    assert "politeness" in emotion.cues
+    assert emotion.label != "angry"
+    assert emotion.score >= E.POLITE_FLOOR
+
+
+@pytest.mark.parametrize("language", sorted(DISTRESS))
+def test_distress_reads_frustrated_not_neutral_nor_angry(model: E.Model, language: str) -> None:
+    emotion = E.score(DISTRESS[language], language, model=model)
+    assert "distress" in emotion.cues
+    assert emotion.label == "frustrated"
+    assert E.DISTRESS_RANGE[0] <= emotion.score <= E.DISTRESS_RANGE[1]
+
+
+def test_the_issues_examples(model: E.Model) -> None:
+    polite = E.score("订单还没发货，请尽快处理一下…谢谢", "zh", model=model)
+    assert polite.label != "angry"
+    distressed = E.score("とても困っています", "ja", model=model)
+    assert distressed.label == "frustrated"
+    assert distressed.score < 0
+
+
+def test_sarcastic_thanks_is_no_courtesy(model: E.Model) -> None:
+    for text, language in [
+        ("Thanks for NOTHING. Six emails and still no answer.", "en"),
+        ("Danke für gar nichts. Sechs Mails und keine Antwort.", "de"),
+        ("真是谢谢你们了，问了六次都没人管。", "zh"),
+    ]:
+        assert "politeness" not in C.detect(text, language).names, text
+
+
+def test_a_hostile_cue_still_wins_over_politeness(model: E.Model) -> None:
+    emotion = E.score(
+        "Please refund me today, otherwise my lawyer will contact you. Thank you.",
+        "en",
+        model=model,
+    )
+    assert emotion.label == "angry"
+    assert emotion.score <= E.HOSTILE_CAP
+
+
+@pytest.mark.parametrize(
+    ("text", "stripped"),
+    [
+        ("订单没到，麻烦查一下，谢谢。", "订单没到，麻烦查一下"),
+        ("The lid is cracked. Thank you!", "The lid is cracked"),
+        ("확인 부탁드립니다. 감사합니다.", "확인"),
+        ("Die Vase ist kaputt. Vielen Dank. Mit freundlichen Grüßen", "Die Vase ist kaputt"),
+        ("Thank you!", "Thank you!"),  # nothing else would be left
+        ("Thanks for the quick fix, it works", "Thanks for the quick fix, it works"),
+    ],
+)
+def test_strip_closing(text: str, stripped: str) -> None:
+    assert C.strip_closing(text) == stripped
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_strip_closing_keeps_a_nonempty_prefix(text: str) -> None:
+    out = C.strip_closing(text)
+    assert text.startswith(out) or text.rstrip().startswith(out)
+    assert out.strip() or not text.strip() or out == text
+
+
+def test_culture_eval_set_is_apart_from_training() -> None:
+    rows = _culture_rows()
+    train = {e.text.strip().casefold() for e in E.training_set()}
+    assert not train & {r["text"].strip().casefold() for r in rows}
+    assert len(rows) >= 80
+    assert len({r["language"] for r in rows}) >= 6
+    assert {r["kind"] for r in rows} >= {"polite_complaint", "distress", "polite_request"}
+
+
+def test_culture_eval_accuracy_floor(model: E.Model) -> None:
+    """Measured (bench/emotion.py, docs/emotion.md): 0.573 before politeness and distress
+    were handled, 0.927 after; courteous or distressed messages read angry: 0. The floors sit
+    a few points under, so a regression fails."""
+    rows = _culture_rows()
+    emotions = E.score_many([r["text"] for r in rows], [r["language"] for r in rows], model=model)
+    right = [em.label == r["label"] for em, r in zip(emotions, rows, strict=True)]
+    assert sum(right) / len(right) >= 0.88
+    for kind, floor in (("polite_complaint", 0.75), ("distress", 0.9), ("polite_request", 0.9)):
+        of_kind = [ok for ok, r in zip(right, rows, strict=True) if r["kind"] == kind]
+        assert sum(of_kind) / len(of_kind) >= floor, kind
+    courteous = [em for em, r in zip(emotions, rows, strict=True) if r["label"] != "angry"]
+    assert [em for em in courteous if em.label == "angry"] == []
+    for language in {r["language"] for r in rows}:
+        of_language = [ok for ok, r in zip(right, rows, strict=True) if r["language"] == language]
+        assert sum(of_language) / len(of_language) >= 0.75, language
+
+
+# Written after the culture set had been measured and the rules fixed: an unresolved problem
+# wrapped in thanks is not satisfaction; a thanks for something that still works is.
+UNRESOLVED = {
+    "ko": "환불이 아직 안 됐어요. 확인해 주시면 감사하겠습니다.",
+    "en": "Hi, sorry to trouble you, but my refund hasn't come through yet. Thanks.",
+    "de": "Könnten Sie bitte prüfen, warum die Lieferung noch nicht da ist? Danke.",
+    "zh": "退款到现在还没到账，麻烦看一下，谢谢。",
+    "es": "Hola, todavía no me ha llegado la factura. Muchas gracias.",
+}
+STILL_FINE = {
+    "tr": "Hâlâ çalışıyor, teşekkürler!",
+    "en": "Still works perfectly, thanks!",
+    "ar": "لا يزال يعمل بشكل ممتاز، شكراً",
+    "ko": "아직도 잘 쓰고 있어요. 감사합니다!",
+}
+
+
+@pytest.mark.parametrize("language", sorted(UNRESOLVED))
+def test_an_unresolved_problem_with_thanks_is_not_satisfied(model: E.Model, language: str) -> None:
+    emotion = E.score(UNRESOLVED[language], language, model=model)
+    assert "not_yet" in emotion.cues
+    assert emotion.label in ("frustrated", "neutral")
+    assert emotion.score < 0
+
+
+@pytest.mark.parametrize("language", sorted(STILL_FINE))
+def test_thanks_for_something_that_still_works_stays_satisfied(
+    model: E.Model, language: str
+) -> None:
+    emotion = E.score(STILL_FINE[language], language, model=model)
+    assert "not_yet" not in emotion.cues
+    assert emotion.label in ("satisfied", "delighted")

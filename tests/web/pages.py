@@ -280,6 +280,14 @@ class ConversationPage:
             self.page.locator(f"#message-{message_id} .retry-button").click()
         return self
 
+    def text_directions(self) -> list[tuple[str, str]]:
+        """(text, the direction the browser lays it out in) of every message body, author
+        name and subject: ``rtl`` for Arabic, Hebrew…, whatever the page's direction."""
+        return [
+            (el.inner_text().strip(), el.evaluate("e => getComputedStyle(e).direction"))
+            for el in self.page.locator("#thread .body, #thread .who, main h1 bdi").all()
+        ]
+
 
 @dataclass
 class ShortcutsOverlay:

@@ -127,7 +127,7 @@ def _inbox_subjects(client: Client, **params: Any) -> list[str]:
     assert response.status_code == 200
     import re
 
-    return re.findall(r'<span class="subject">([^<]*)</span>', response.content.decode())
+    return re.findall(r'<span class="subject"[^>]*>([^<]*)</span>', response.content.decode())
 
 
 def test_inbox_views_filter_and_count(

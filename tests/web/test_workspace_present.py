@@ -113,9 +113,9 @@ def test_thread_shows_escaped_precomputed_fields(seen: tuple[Client, int]) -> No
     assert 'lang="de"' in html
     assert f'hx-get="/inbox/c/{pk}/messages/' in html  # translate button on incoming only
     assert html.count('translate" hx-get') == 1
-    assert 'r&lt;1&gt;.txt</a> <span class="muted">(2.0\xa0KB)</span>' in html
-    assert '<span class="who">Zoë &amp; Co</span>' in html
-    assert '<span class="who">Ana &lt;b&gt;</span>' in html
+    assert 'r&lt;1&gt;.txt</bdi></a> <span class="muted">(2.0\xa0KB)</span>' in html
+    assert '<bdi class="who">Zoë &amp; Co</bdi>' in html
+    assert '<bdi class="who">Ana &lt;b&gt;</bdi>' in html
 
 
 def test_one_message_partial_matches_the_thread(seen: tuple[Client, int]) -> None:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from wowdesk.channels import outbox
 from wowdesk.channels.models import InboundEnvelope, OutboxMessage, OutboxStatus
@@ -17,7 +18,7 @@ class InboundEnvelopeAdmin(BrandScopedAdmin):
     actions = ["retry"]
     show_full_result_count = False
 
-    @admin.action(description="Process again")
+    @admin.action(description=_("Process again"))
     def retry(self, request: HttpRequest, queryset: QuerySet[InboundEnvelope]) -> None:
         for envelope in queryset:
             process_envelope_task.enqueue(envelope.pk)
@@ -30,7 +31,7 @@ class OutboxMessageAdmin(BrandScopedAdmin):
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     actions = ["retry"]
 
-    @admin.action(description="Send again")
+    @admin.action(description=_("Send again"))
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         for row in queryset.filter(status=OutboxStatus.FAILED):
             outbox.retry_failed(row)

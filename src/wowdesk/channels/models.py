@@ -24,21 +24,35 @@ class InboundEnvelope(models.Model):
     once and answered with the same ids.
     """
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="envelopes")
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    external_id = models.CharField(max_length=400)
-    payload = models.JSONField()
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="envelopes", verbose_name=_("brand")
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, verbose_name=_("channel"))
+    external_id = models.CharField(max_length=400, verbose_name=_("external id"))
+    payload = models.JSONField(verbose_name=_("payload"))
     status = models.CharField(
-        max_length=16, choices=EnvelopeStatus.choices, default=EnvelopeStatus.RECEIVED
+        max_length=16,
+        choices=EnvelopeStatus.choices,
+        default=EnvelopeStatus.RECEIVED,
+        verbose_name=_("status"),
     )
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
     message = models.ForeignKey(
-        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Message,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("message"),
     )
-    conversation_id_cache = models.BigIntegerField(null=True, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    conversation_id_cache = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("conversation id cache")
+    )
+    received_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("received at")
+    )
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -65,19 +79,26 @@ class OutboxMessage(models.Model):
     """An outgoing message waiting for its channel adapter; retried with backoff, parked
     as failed (visible to agents and supervisors) after the last attempt."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="outbox")
-    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="outbox")
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    status = models.CharField(
-        max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="outbox", verbose_name=_("brand")
     )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
-    last_error = models.TextField(blank=True)
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, related_name="outbox", verbose_name=_("message")
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, verbose_name=_("channel"))
+    status = models.CharField(
+        max_length=16,
+        choices=OutboxStatus.choices,
+        default=OutboxStatus.QUEUED,
+        verbose_name=_("status"),
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(db_index=True, verbose_name=_("next attempt at"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
     # Why the last attempt failed, as a code of channels.failures (shown translated).
-    error_kind = models.CharField(max_length=32, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    error_kind = models.CharField(max_length=32, blank=True, verbose_name=_("error kind"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["next_attempt_at", "id"]

@@ -25,7 +25,9 @@ class Channel(models.TextChoices):
 class Inbox(models.Model):
     """One configured channel of a brand: an email address, a chat widget, a phone line."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="inboxes")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="inboxes", verbose_name=_("brand")
+    )
     name = models.CharField(_("name"), max_length=200)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     address = models.CharField(_("address"), max_length=320, blank=True)
@@ -34,13 +36,18 @@ class Inbox(models.Model):
     address_key = models.CharField(max_length=320, blank=True, editable=False, default="")
     settings = models.JSONField(_("settings"), default=dict, blank=True)
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="inboxes"
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inboxes",
+        verbose_name=_("team"),
     )
     is_default = models.BooleanField(_("default for its channel"), default=False)
     # Whether an owner going offline hands this inbox's open conversations back to the
     # queue; empty = the channel's default (``hands_back``).
     offline_handback = models.BooleanField(_("reassign on offline"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
@@ -100,10 +107,12 @@ HANDBACK_CHANNELS = frozenset({Channel.CHAT, Channel.VOICE})
 
 
 class Tag(models.Model):
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="tags")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="tags", verbose_name=_("brand")
+    )
     name = models.CharField(_("name"), max_length=64)
     color = models.CharField(_("color"), max_length=7, default="#6b7280")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
@@ -137,10 +146,16 @@ class DeliveryIssue(models.TextChoices):
 
 
 class Conversation(models.Model):
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="conversations")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="conversations", verbose_name=_("brand")
+    )
     number = models.PositiveBigIntegerField(_("number"))
-    inbox = models.ForeignKey(Inbox, on_delete=models.PROTECT, related_name="conversations")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
+    inbox = models.ForeignKey(
+        Inbox, on_delete=models.PROTECT, related_name="conversations", verbose_name=_("inbox")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="conversations", verbose_name=_("customer")
+    )
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
@@ -149,19 +164,33 @@ class Conversation(models.Model):
         _("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
     )
     assignee = models.ForeignKey(
-        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+        Agent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+        verbose_name=_("assignee"),
     )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+        verbose_name=_("team"),
     )
     language = models.CharField(_("language"), max_length=16, blank=True)
-    tags = models.ManyToManyField(Tag, related_name="conversations", blank=True)
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    waiting_since = models.DateTimeField(null=True, blank=True)
-    last_message_at = models.DateTimeField(null=True, blank=True)
-    snoozed_until = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    message_count = models.PositiveIntegerField(default=0)
+    tags = models.ManyToManyField(
+        Tag, related_name="conversations", blank=True, verbose_name=_("tags")
+    )
+    first_response_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("first response at")
+    )
+    waiting_since = models.DateTimeField(null=True, blank=True, verbose_name=_("waiting since"))
+    last_message_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last message at"))
+    snoozed_until = models.DateTimeField(null=True, blank=True, verbose_name=_("snoozed until"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    message_count = models.PositiveIntegerField(default=0, verbose_name=_("message count"))
     # Merged into another conversation (conversations.services.merge_conversations): its
     # messages live there now, and what refers to this one is led there.
     merged_into = models.ForeignKey(
@@ -180,9 +209,9 @@ class Conversation(models.Model):
     )
     # Bumped by every change of an editable field (optimistic concurrency: a save based
     # on an older version is refused).
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(db_index=True)
-    updated_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
+    created_at = models.DateTimeField(db_index=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -230,28 +259,47 @@ class Direction(models.TextChoices):
 
 class Message(models.Model):
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("conversation"),
     )
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand")
+    )
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     body = models.TextField(_("body"), blank=True)
     html = models.TextField(_("sanitised HTML"), blank=True)
     author = models.ForeignKey(
-        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+        Agent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("author"),
     )
     sender = models.ForeignKey(
-        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("sender"),
     )
     # The channel's own id (Message-ID, chat event id, …): idempotency and threading.
-    external_id = models.CharField(max_length=400, blank=True, db_index=True)
+    external_id = models.CharField(
+        max_length=400, blank=True, db_index=True, verbose_name=_("external id")
+    )
     language = models.CharField(_("language"), max_length=16, blank=True)
-    language_confidence = models.FloatField(null=True, blank=True)
+    language_confidence = models.FloatField(
+        null=True, blank=True, verbose_name=_("language confidence")
+    )
     emotion = models.FloatField(_("emotion"), null=True, blank=True)
-    emotion_label = models.CharField(max_length=16, blank=True)
-    meta = models.JSONField(default=dict, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(db_index=True)
+    emotion_label = models.CharField(max_length=16, blank=True, verbose_name=_("emotion label"))
+    meta = models.JSONField(default=dict, blank=True, verbose_name=_("meta"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    created_at = models.DateTimeField(db_index=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -275,17 +323,24 @@ class Macro(models.Model):
     """A canned reply an agent inserts with one key, in the customer's language when a
     variant exists. ``body`` may hold variables such as ``{{ customer.first_name }}``."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="macros")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="macros", verbose_name=_("brand")
+    )
     name = models.CharField(_("name"), max_length=120)
     body = models.TextField(_("body"))
     language = models.CharField(_("language"), max_length=16, blank=True)
     # Optional actions applied with the reply, e.g. {"status": "resolved", "tags": ["refund"]}.
     actions = models.JSONField(_("actions"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Agent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["name"]
@@ -308,16 +363,22 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """A file that came with (or was sent with) a message, stored under the data dir."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("message")
+    )
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand")
+    )
     filename = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=255, default="application/octet-stream")
+    content_type = models.CharField(
+        max_length=255, default="application/octet-stream", verbose_name=_("content type")
+    )
     size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    file = models.FileField(upload_to=attachment_path, max_length=300)
+    sha256 = models.CharField(max_length=64, verbose_name=_("sha256"))
+    file = models.FileField(upload_to=attachment_path, max_length=300, verbose_name=_("file"))
     # Inline parts (an image in an HTML mail) carry their Content-ID.
-    content_id = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    content_id = models.CharField(max_length=255, blank=True, verbose_name=_("content id"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["id"]

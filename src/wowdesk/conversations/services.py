@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from wowdesk.conversations.html import sanitize_html, text_to_html
 from wowdesk.conversations.models import (
@@ -32,6 +33,7 @@ from wowdesk.conversations.models import (
     attachment_path,
 )
 from wowdesk.core import audit, fastsql, textsearch
+from wowdesk.core import i18n as i18n_text
 from wowdesk.core.errors import Conflict, Forbidden, InvalidInput
 from wowdesk.core.events import Event, emit
 from wowdesk.core.input import check_line, check_text, single_line
@@ -447,7 +449,13 @@ def add_activity(
     *,
     actor: Agent | None,
     meta: dict[str, Any] | None = None,
+    i18n: i18n_text.Spec | None = None,
 ) -> Message:
+    """An activity line in the thread. ``text`` is stored as written (the API's ``body``);
+    ``i18n`` (``core.i18n.deferred``), kept in ``meta["i18n"]``, lets the workspace show the
+    line in each reader's language."""
+    if i18n is not None:
+        meta = {**(meta or {}), "i18n": i18n}
     # A prepared insert (core.fastsql): routing writes one for every conversation that
     # waits in the queue, on the path of a burst of new conversations.
     return fastsql.insert(
@@ -672,15 +680,23 @@ def update_conversation(
     reason: str | None = None,
     status_reason: str | None = None,
     expected_version: int | None = None,
+    reason_i18n: i18n_text.Spec | None = None,
+    status_reason_i18n: i18n_text.Spec | None = None,
 ) -> Conversation:
     """Change status, priority, assignee, team, tags, subject, snooze; each change is an
     activity message in the thread and a line in the audit log. ``UNSET`` means "leave as
     it is". ``snoozed_until``: a time snoozes (status snoozed), None ends a snooze.
     ``expected_version``: the version the change was based on; another one → ``Conflict``
-    (None: the last write wins). Every change bumps ``version``."""
+    (None: the last write wins). Every change bumps ``version``. ``reason`` replaces the
+    assignment's activity text and ``status_reason`` the status change's; their ``_i18n``
+    specs (``core.i18n``) show them to readers of other languages."""
     check_version(conversation, expected_version)
     before = snapshot(conversation)
-    activities: list[str] = []
+    activities: list[tuple[str, i18n_text.Spec | None]] = []
+
+    def said(spec: i18n_text.Spec) -> tuple[str, i18n_text.Spec]:
+        return i18n_text.render(spec), spec
+
     now = timezone.now()
     dirty = {"updated_at"}  # saved alone: a stale copy must not undo a concurrent message
     if status is not None and status not in Status.values:
@@ -696,7 +712,13 @@ def update_conversation(
             if until != conversation.snoozed_until:
                 conversation.snoozed_until = until
                 dirty.add("snoozed_until")
-                activities.append(_("Snoozed until %(t)s") % {"t": _local_label(until, actor)})
+                activities.append(
+                    said(
+                        i18n_text.deferred(
+                            gettext_noop("Snoozed until %(t)s"), t=_local_label(until, actor)
+                        )
+                    )
+                )
         elif conversation.snoozed_until is not None or conversation.status == Status.SNOOZED:
             conversation.snoozed_until = None
             dirty.add("snoozed_until")
@@ -713,20 +735,39 @@ def update_conversation(
             conversation.snoozed_until = None
             dirty.add("snoozed_until")
         if not (status == Status.SNOOZED and "snoozed_until" in dirty):
-            activities.append(
-                status_reason or _("Status changed to %(s)s") % {"s": Status(status).label}
-            )
+            if status_reason:
+                activities.append((status_reason, status_reason_i18n))
+            else:
+                activities.append(
+                    said(
+                        i18n_text.deferred(
+                            gettext_noop("Status changed to %(s)s"),
+                            s=i18n_text.choice("status", status),
+                        )
+                    )
+                )
     if priority is not None and priority != conversation.priority:
         if priority not in Priority.values:
             raise InvalidInput(_("Unknown priority."), field="priority")
         conversation.priority = priority
         dirty.add("priority")
-        activities.append(_("Priority changed to %(p)s") % {"p": Priority(priority).label})
+        activities.append(
+            said(
+                i18n_text.deferred(
+                    gettext_noop("Priority changed to %(p)s"),
+                    p=i18n_text.choice("priority", priority),
+                )
+            )
+        )
     if not isinstance(assignee_id, Unset) and assignee_id != conversation.assignee_id:
         if assignee_id is None:
             conversation.assignee = None
             dirty.add("assignee")
-            activities.append(reason or _("Unassigned"))
+            activities.append(
+                (reason, reason_i18n)
+                if reason
+                else said(i18n_text.deferred(gettext_noop("Unassigned")))
+            )
         else:
             agent = Agent.objects.filter(
                 pk=assignee_id, brands=conversation.brand_id, is_active=True
@@ -735,19 +776,27 @@ def update_conversation(
                 raise InvalidInput(_("No such active agent in this brand."), field="assignee_id")
             conversation.assignee = agent
             dirty.add("assignee")
-            activities.append(reason or _("Assigned to %(a)s") % {"a": agent.display_name})
+            activities.append(
+                (reason, reason_i18n)
+                if reason
+                else said(
+                    i18n_text.deferred(gettext_noop("Assigned to %(a)s"), a=agent.display_name)
+                )
+            )
     if not isinstance(team_id, Unset) and team_id != conversation.team_id:
         if team_id is None:
             conversation.team = None
             dirty.add("team")
-            activities.append(_("Removed from team"))
+            activities.append(said(i18n_text.deferred(gettext_noop("Removed from team"))))
         else:
             team = Team.objects.filter(pk=team_id, brand_id=conversation.brand_id).first()
             if team is None:
                 raise InvalidInput(_("No such team in this brand."), field="team_id")
             conversation.team = team
             dirty.add("team")
-            activities.append(_("Team set to %(t)s") % {"t": team.name})
+            activities.append(
+                said(i18n_text.deferred(gettext_noop("Team set to %(t)s"), t=team.name))
+            )
     if subject is not None:
         subject = check_line(subject, "subject", max_length=MAX_SUBJECT).strip()
     if subject is not None and subject != conversation.subject:
@@ -759,7 +808,13 @@ def update_conversation(
         if sorted(t.name for t in new_tags) != before["tags"]:
             conversation.tags.set(new_tags)
             tags_changed = True
-            activities.append(_("Tags: %(t)s") % {"t": ", ".join(t.name for t in new_tags) or "—"})
+            activities.append(
+                said(
+                    i18n_text.deferred(
+                        gettext_noop("Tags: %(t)s"), t=", ".join(t.name for t in new_tags) or "—"
+                    )
+                )
+            )
     conversation.updated_at = now
     if len(dirty) > 1 or tags_changed:
         conversation.version = F("version") + 1  # type: ignore[assignment]
@@ -778,8 +833,8 @@ def update_conversation(
             before=b,
             after=a,
         )
-        for text in activities:
-            add_activity(conversation, text, actor=actor, meta={"changes": a})
+        for text, spec in activities:
+            add_activity(conversation, text, actor=actor, meta={"changes": a}, i18n=spec)
         emit(Event.CONVERSATION_UPDATED, conversation_id=conversation.pk, changes=a)
     return conversation
 
@@ -837,18 +892,21 @@ def merge_conversations(
     source.refresh_from_db()
     into.refresh_from_db()
     meta = {"merge": {"source": source.pk, "into": into.pk, "messages": moved}}
+    merged_spec = i18n_text.deferred(gettext_noop("Merged into #%(number)s."), number=into.number)
     add_activity(
-        source,
-        _("Merged into #%(number)s.") % {"number": into.number},
-        actor=actor,
-        meta=meta,
+        source, i18n_text.render(merged_spec), actor=actor, meta=meta, i18n=merged_spec
+    )
+    joined_spec = i18n_text.deferred(
+        gettext_noop("#%(number)s was merged into this conversation (%(count)s messages)."),
+        number=source.number,
+        count=counted,
     )
     add_activity(
         into,
-        _("#%(number)s was merged into this conversation (%(count)s messages).")
-        % {"number": source.number, "count": counted},
+        i18n_text.render(joined_spec),
         actor=actor,
         meta=meta,
+        i18n=joined_spec,
     )
     audit.record(
         action="conversation.merge",
@@ -893,6 +951,7 @@ def wake(conversation: Conversation) -> Conversation:
         snoozed_until=None,
         status=Status.OPEN,
         status_reason=_("Snooze ended: open again"),
+        status_reason_i18n=i18n_text.deferred(gettext_noop("Snooze ended: open again")),
     )
 
 

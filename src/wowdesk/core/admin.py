@@ -21,7 +21,9 @@ from wowdesk.core.admin_scoping import (
     fully_within,
     pk_of,
 )
+from wowdesk.core.audit import object_type_label
 from wowdesk.core.errors import InvalidInput
+from wowdesk.core.i18n import alert_text
 from wowdesk.core.models import Agent, Alert, ApiToken, AuditLog, Brand, Membership, Site, Team
 
 
@@ -273,14 +275,36 @@ class ApiTokenAdmin(BrandScopedAdmin):
             )
 
 
+class ObjectTypeFilter(admin.SimpleListFilter):
+    title = gettext_lazy("object type")
+    parameter_name = "object_type"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        codes = (
+            model_admin.get_queryset(request)
+            .order_by("object_type")
+            .values_list("object_type", flat=True)
+            .distinct()
+        )
+        return [(code, object_type_label(code)) for code in codes]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(object_type=value) if value else queryset
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(BrandScopedAdmin):
     """Read by admins of the entry's brand; never added, changed or deleted by anyone."""
 
-    list_display = ("created_at", "actor", "action", "object_type", "object_id")
-    list_filter = ("action", "object_type", "brand")
+    list_display = ("created_at", "actor", "action", "object_kind", "object_id")
+    list_filter = ("action", ObjectTypeFilter, "brand")
     readonly_fields = [f.name for f in AuditLog._meta.fields]
     list_select_related = ("actor",)
+
+    @admin.display(description=gettext_lazy("object type"), ordering="object_type")
+    def object_kind(self, obj: AuditLog) -> str:
+        return object_type_label(obj.object_type)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -294,6 +318,12 @@ class AuditLogAdmin(BrandScopedAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(BrandScopedAdmin):
-    list_display = ("created_at", "kind", "text", "brand", "acknowledged_at")
+    list_display = ("created_at", "kind", "shown_text", "brand", "acknowledged_at")
+
+    @admin.display(description=gettext_lazy("text"), ordering="text")
+    def shown_text(self, obj: Alert) -> str:
+        """In the reader's language (``core.i18n.alert_text``)."""
+        return alert_text(obj)
+
     list_filter = ("kind", "brand")
     readonly_fields = [f.name for f in Alert._meta.fields]

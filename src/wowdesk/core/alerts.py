@@ -68,4 +68,8 @@ def message(alert: Alert) -> str:
     """What ``alert`` says to the current reader."""
     params = (alert.data or {}).get("params")
     said = sentence(alert.kind, params) if isinstance(params, dict) else None
-    return said if said is not None else alert.text
+    if said is not None:
+        return said
+    from wowdesk.core.i18n import alert_text
+
+    return alert_text(alert)  # the stored text's message id and values, or the text

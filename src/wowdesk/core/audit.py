@@ -31,3 +31,14 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     """Only the keys whose values changed, on both sides."""
     changed = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+def object_type_label(code: str) -> str:
+    """An entry's object type (a model name, ``conversation``) as its translated verbose
+    name; the code itself for anything else."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model._meta.model_name == code:
+            return str(model._meta.verbose_name)
+    return code

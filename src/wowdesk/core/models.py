@@ -16,8 +16,10 @@ class Brand(models.Model):
     support_email = models.EmailField(_("support email"), blank=True)
     # Next display number for a conversation; bumped with an UPDATE inside the
     # transaction that creates the conversation (row lock on PostgreSQL, write lock on SQLite).
-    conversation_seq = models.PositiveBigIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    conversation_seq = models.PositiveBigIntegerField(
+        default=0, editable=False, verbose_name=_("conversation seq")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
@@ -39,8 +41,10 @@ class Site(models.Model):
     # Opening hours per weekday in the site's zone, e.g. {"mon": [["08:00", "18:00"]]};
     # empty = open around the clock. SLA business time is counted in these hours.
     hours = models.JSONField(_("opening hours"), default=dict, blank=True)
-    brands = models.ManyToManyField(Brand, related_name="sites", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    brands = models.ManyToManyField(
+        Brand, related_name="sites", blank=True, verbose_name=_("brands")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
@@ -70,9 +74,14 @@ class Agent(models.Model):
     """A person who works conversations: a Django user plus help-desk attributes."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="agent",
+        verbose_name=_("user"),
     )
-    brands = models.ManyToManyField(Brand, related_name="agents", through="core.Membership")
+    brands = models.ManyToManyField(
+        Brand, related_name="agents", through="core.Membership", verbose_name=_("brands")
+    )
     # The highest of the agent's roles in their brands (core.services.sync_role keeps it):
     # who gets the Django admin at all, and what the CLI prints. Rules about a brand's
     # rows ask for the role in that brand (permissions.role_in).
@@ -81,7 +90,12 @@ class Agent(models.Model):
     languages = models.JSONField(_("languages"), default=list, blank=True)
     skills = models.JSONField(_("skills"), default=list, blank=True)
     site = models.ForeignKey(
-        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="agents"
+        Site,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agents",
+        verbose_name=_("site"),
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     capacity = models.PositiveIntegerField(_("capacity"), default=10)
@@ -95,17 +109,21 @@ class Agent(models.Model):
     presence = models.CharField(
         _("presence"), max_length=16, choices=Presence.choices, default=Presence.OFFLINE
     )
-    presence_changed_at = models.DateTimeField(null=True, blank=True)
+    presence_changed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("presence changed at")
+    )
     # Set by the system (idle → away, last tab closed → offline), not by the person: the
     # next activity or tab puts them back online; a state the person chose stays.
     presence_auto = models.BooleanField(default=False, editable=False)
     # Supervisors and administrators are routed conversations only when they opt in;
     # agents always are.
     routing_opt_in = models.BooleanField(_("routed conversations"), default=False)
-    last_assigned_at = models.DateTimeField(null=True, blank=True)
+    last_assigned_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("last assigned at")
+    )
     ui_language = models.CharField(_("UI language"), max_length=16, default="en")
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["display_name"]
@@ -150,13 +168,17 @@ class Membership(models.Model):
 
 
 class Team(models.Model):
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="teams")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="teams", verbose_name=_("brand")
+    )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    members = models.ManyToManyField(Agent, related_name="teams", blank=True)
+    members = models.ManyToManyField(
+        Agent, related_name="teams", blank=True, verbose_name=_("members")
+    )
     # Skills every agent must have to take this team's conversations, e.g. ["product:lamps"].
     required_skills = models.JSONField(_("required skills"), default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
@@ -173,13 +195,15 @@ class Team(models.Model):
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is stored; the plain token is shown once."""
 
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="tokens")
+    agent = models.ForeignKey(
+        Agent, on_delete=models.CASCADE, related_name="tokens", verbose_name=_("agent")
+    )
     name = models.CharField(_("name"), max_length=100, default="cli")
-    prefix = models.CharField(max_length=12, db_index=True)
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(max_length=12, db_index=True, verbose_name=_("prefix"))
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("token hash"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -194,17 +218,29 @@ class AuditLog(models.Model):
     """Who changed what, when, with the values before and after."""
 
     brand = models.ForeignKey(
-        Brand, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
+        Brand,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("brand"),
     )
     actor = models.ForeignKey(
-        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+        Agent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("actor"),
     )
-    action = models.CharField(max_length=64)
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=64, verbose_name=_("action"))
+    object_type = models.CharField(max_length=64, verbose_name=_("object type"))
+    object_id = models.CharField(max_length=64, verbose_name=_("object id"))
+    before = models.JSONField(default=dict, blank=True, verbose_name=_("before"))
+    after = models.JSONField(default=dict, blank=True, verbose_name=_("after"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -213,7 +249,9 @@ class AuditLog(models.Model):
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
-        return f"{self.action} {self.object_type}#{self.object_id}"
+        from wowdesk.core.audit import object_type_label
+
+        return f"{self.action} {object_type_label(self.object_type)} #{self.object_id}"
 
 
 class AlertKind(models.TextChoices):
@@ -227,17 +265,28 @@ class AlertKind(models.TextChoices):
 class Alert(models.Model):
     """Something a supervisor should look at now."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="alerts")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("brand")
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=AlertKind.choices)
     # Loose reference: alerts outlive nothing and must not block deletes elsewhere.
-    conversation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    message_id = models.BigIntegerField(null=True, blank=True)
+    conversation_id = models.BigIntegerField(
+        null=True, blank=True, db_index=True, verbose_name=_("conversation id")
+    )
+    message_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("message id"))
     text = models.CharField(_("text"), max_length=500)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
     acknowledged_by = models.ForeignKey(
-        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Agent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
 
     class Meta:
@@ -247,4 +296,6 @@ class Alert(models.Model):
         verbose_name_plural = _("alerts")
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.text}"
+        from wowdesk.core.i18n import alert_text
+
+        return f"{self.get_kind_display()}: {alert_text(self)}"

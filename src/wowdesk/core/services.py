@@ -750,13 +750,19 @@ def create_alert(
     message_id: int | None = None,
     data: dict[str, Any] | None = None,
     params: dict[str, Any] | None = None,
+    i18n: dict[str, Any] | None = None,
 ) -> Alert:
     """Something a supervisor should look at now (``GET /api/v1/alerts``). ``params``: the
     values of the kind's sentence, which ``core.alerts.message`` puts together in the
-    reader's language; ``text`` is that sentence in the server's language."""
+    reader's language and time zone; ``i18n`` (``core.i18n.deferred``, kept in
+    ``data["i18n"]``) is the stored text's message id and values, for readers of other
+    languages when the kind has no sentence of its own; ``text`` is the sentence in the
+    server's language."""
     data = dict(data or {})
     if params is not None:
         data["params"] = params
+    if i18n is not None:
+        data["i18n"] = i18n
     return Alert.objects.create(
         brand_id=brand_id,
         kind=kind,

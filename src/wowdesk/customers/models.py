@@ -9,10 +9,12 @@ from wowdesk.core.models import Brand
 
 
 class Organization(models.Model):
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="organizations")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="organizations", verbose_name=_("brand")
+    )
     name = models.CharField(_("name"), max_length=200)
     domain = models.CharField(_("domain"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
@@ -36,12 +38,19 @@ class VipTier(models.TextChoices):
 class Customer(models.Model):
     """One person, however many ways they reach the brand."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="customers")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="customers", verbose_name=_("brand")
+    )
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     organization = models.ForeignKey(
-        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="customers"
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("organization"),
     )
     language = models.CharField(_("language"), max_length=16, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, blank=True)
@@ -51,10 +60,15 @@ class Customer(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     # Set when this record was merged into another one; it then stays only as a tombstone.
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["name", "id"]
@@ -77,11 +91,15 @@ class IdentityKind(models.TextChoices):
 class Identity(models.Model):
     """One channel address of a customer, unique per brand and kind."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="identities")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="identities", verbose_name=_("brand")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="identities", verbose_name=_("customer")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=IdentityKind.choices)
     value = models.CharField(_("value"), max_length=320)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["kind", "value"]
@@ -100,8 +118,12 @@ class Identity(models.Model):
 class Purchase(models.Model):
     """A product the customer bought or owns (a device), with its warranty."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="purchases")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="purchases", verbose_name=_("brand")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="purchases", verbose_name=_("customer")
+    )
     product = models.CharField(_("product"), max_length=200)
     sku = models.CharField(_("SKU"), max_length=64, blank=True)
     serial_number = models.CharField(_("serial number"), max_length=100, blank=True)
@@ -110,8 +132,8 @@ class Purchase(models.Model):
     warranty_until = models.DateField(_("warranty until"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
-    external_id = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    external_id = models.CharField(max_length=100, blank=True, verbose_name=_("external id"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-purchased_on", "-id"]

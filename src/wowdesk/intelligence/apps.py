@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntelligenceConfig(AppConfig):
     name = "wowdesk.intelligence"
     label = "intelligence"
-    verbose_name = "Language and emotion"
+    verbose_name = _("Language and emotion")
 
     def ready(self) -> None:
         from django.conf import settings

@@ -45,6 +45,12 @@ ANCHORS = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
 HOSTILE_CAP = -0.6
 #: Probability mass on satisfied+delighted above which a hostile cue does not cap the score.
 POSITIVE_OVERRIDE = 0.6
+#: The score range of a message with a distress cue and no hostile one: worry and being stuck
+#: read as frustrated, neither neutral nor angry.
+DISTRESS_RANGE = (-0.75, -0.35)
+#: The lowest score of a courteous message (a politeness cue, no hostile cue, no shouting):
+#: "…, 谢谢" or "お手数ですが" is a complaint said politely, frustrated at worst.
+POLITE_FLOOR = -0.6
 #: L2 penalty of the logistic regression, chosen by cross-validation on the training set with
 #: the translations of one message kept in the same fold (``bench/emotion.py --tune``), never
 #: on the evaluation set.
@@ -54,12 +60,21 @@ FORMAT_VERSION = 1
 MAX_CHARS = 2000
 
 DATA_DIR = Path(__file__).with_name("data")
-#: Messages written for wowdesk, then the seeded neutral requests (one file per licence).
+#: Messages written for wowdesk (the second: courteous complaints and requests, and distress,
+#: in 14 languages), then the seeded neutral requests (one file per licence).
 TRAIN_FILES: tuple[Path, ...] = tuple(
     DATA_DIR / name
-    for name in ("emotion_train.jsonl", "emotion_train_bitext.jsonl", "emotion_train_xsid.jsonl")
+    for name in (
+        "emotion_train.jsonl",
+        "emotion_train_courtesy.jsonl",
+        "emotion_train_bitext.jsonl",
+        "emotion_train_xsid.jsonl",
+    )
 )
 EVAL_FILE = DATA_DIR / "emotion_eval.jsonl"
+#: Politeness and distress across cultures (polite complaints, indirect distress, formulaic
+#: courtesy), written apart from the training files; each row also names its ``kind``.
+CULTURE_EVAL_FILE = DATA_DIR / "emotion_culture_eval.jsonl"
 
 FloatArray = npt.NDArray[np.float64]
 logger = logging.getLogger(__name__)
@@ -351,6 +366,23 @@ def _emotion(p: FloatArray, cues: emotion_cues.Cues) -> Emotion:
             # word alone ("we need the damn invoice") frustrated. The confidence stays the
             # classifier's probability of that label, so a low one says "the rule decided".
             label_index = 1 if hostile == {"profanity"} else 0
+    elif not hostile:
+        names = set(cues.names)
+        if names & emotion_cues.DISTRESS_CUES:
+            label_index = 1
+            score = min(DISTRESS_RANGE[1], max(DISTRESS_RANGE[0], score))
+        elif (
+            "politeness" in names
+            and label_index == 0
+            and cues.negative_words == 0
+            and not names & {"caps", "caps_emphasis", "exclamations", "negative_emoji"}
+        ):
+            label_index = 1
+            score = max(POLITE_FLOOR, score)
+        elif names & emotion_cues.UNRESOLVED_CUES and label_index >= 3 and positive < 0.9:
+            # "…hasn't come through yet. Thanks." reads satisfied from its thanks alone
+            label_index = 1
+            score = min(score, DISTRESS_RANGE[1])
     score = min(1.0, max(-1.0, score))
     return Emotion(
         score=round(score, 4),

@@ -29,6 +29,9 @@ CUE_NAMES: tuple[str, ...] = (
     "profanity",
     "negative_emoji",
     "positive_emoji",
+    "distress",
+    "politeness",
+    "not_yet",
 )
 
 #: Cues that signal hostility on their own (used to floor the score, see ``emotion.score``).
@@ -128,6 +131,8 @@ _LEXICON: dict[str, dict[str, list[str]]] = {
         "zh": ["律师", "起诉", "法院"],
         "ja": ["弁護士", "訴え", "裁判"],
         "ar": ["محامي", "محاميّ", "المحكمة", "القضاء", "دعوى"],
+        "ko": ["변호사", "소송", "법원"],
+        "id": [r"pengacara", r"gugat\w*", r"pengadilan"],
     },
     "threat_chargeback": {
         "en": [
@@ -167,6 +172,8 @@ _LEXICON: dict[str, dict[str, list[str]]] = {
         "zh": ["消协", "工信部", "12315", "投诉"],
         "ja": ["消費者センター", "国民生活センター", "通報"],
         "ar": ["حماية المستهلك", "شكوى"],
+        "ko": ["소비자원", "신고하겠", "민원"],
+        "id": [r"ylki", r"lapor\w* ke", r"somasi"],
     },
     "threat_review": {
         "en": [
@@ -211,9 +218,225 @@ _LEXICON: dict[str, dict[str, list[str]]] = {
         "ja": ["クソ", "くそ", "ふざけるな", "ふざけんな", "死ね"],
         "ar": ["تباً", "اللعنة", "حقير", "زفت"],
     },
+    "distress": {
+        "en": [
+            r"(?:i'?m|i am) (?:so |really |very )?(?:worried|anxious|scared|desperate|panicking)",
+            r"at my wits'? end",
+            r"(?:please|pls) help(?: me| us)?(?=[\s.!]*$)",
+            r"i (?:really )?need (?:your )?help",
+            r"(?:i )?don'?t know what to do",
+            r"so anxious",
+        ],
+        "de": [
+            r"verzweifelt",
+            r"(?:große |riesige )?sorgen",
+            r"weiß nicht (?:mehr )?weiter",
+            r"bitte helfen sie",
+            r"ich brauche (?:dringend )?hilfe",
+            r"angst",
+        ],
+        "fr": [
+            r"inqui[eè]t\w*",
+            r"angoiss\w+",
+            r"désespér\w+",
+            r"aidez-moi",
+            r"je ne sais pas quoi faire",
+        ],
+        "es": [
+            r"ayuda,? por favor",
+            r"necesito ayuda",
+            r"preocupad[oa]s?",
+            r"angustiad[oa]s?",
+            r"desesperad[oa]s?",
+            r"qué hago",
+            r"no sé qué hacer",
+        ],
+        "it": [r"preoccupat[oaie]", r"disperat[oaie]", r"aiutatemi", r"non so cosa fare"],
+        "pt": [
+            r"preocupad[oa]s?",
+            r"desesperad[oa]s?",
+            r"socorro",
+            r"me ajudem",
+            r"não sei o que fazer",
+        ],
+        "nl": [r"bezorgd", r"wanhopig", r"help me", r"ik weet het niet meer"],
+        "ru": [r"волнуюсь", r"беспокоюсь", r"в отчаянии", r"помогите", r"не знаю,? что делать"],
+        "tr": [r"endişeli\w*", r"çaresiz\w*", r"yardım edin", r"ne yapacağımı bilmiyorum"],
+        "id": [
+            r"tolong bantu saya",
+            r"tolong,",
+            r"khawatir",
+            r"bingung",
+            r"panik",
+            r"cemas",
+            r"harus bagaimana",
+        ],
+        "zh": [
+            "着急",
+            "很急",
+            "很慌",
+            "担心",
+            "怎么办",
+            "求帮忙",
+            "求求",
+            "求你们",
+            "急死",
+            "救命",
+            "焦虑",
+        ],
+        "ja": ["困って", "困り", "心配", "助けて", "どうすれば", "不安", "焦って"],
+        "ko": [
+            "곤란",
+            "걱정",
+            "도와주세요",
+            "도와 주세요",
+            "어떻게 해야",
+            "속상",
+            "급해요",
+            "불안",
+        ],
+        "ar": ["ورطة", "قلق", "ساعدوني", "أرجوكم", "أرجو المساعدة", "متوتر", "ماذا أفعل", "النجدة"],
+    },
+    "not_yet": {
+        "en": [
+            r"(?:has|have|had|is|was|are)n'?t (?:\w+ ){0,3}yet",
+            r"(?:has|have|is|are) not (?:\w+ ){0,3}yet",
+            r"still (?:not|no|hasn'?t|haven'?t|isn'?t|doesn'?t|don'?t|waiting)",
+            r"not (?:arrived|received|come through) yet",
+        ],
+        "de": [r"noch nicht", r"immer noch (?:nicht|kein\w*)", r"bis heute nicht"],
+        "fr": [r"pas encore", r"toujours pas", r"n'est pas (?:encore )?arrivée?"],
+        "es": [r"todavía no", r"aún no", r"sigue sin", r"sigo sin"],
+        "it": [r"non (?:\w+ )?ancora", r"ancora non"],
+        "pt": [r"ainda não", r"até agora nada"],
+        "nl": [r"nog (?:steeds )?niet", r"nog altijd niet"],
+        "ru": [r"(?:всё|все|до сих пор|пока|ещё|еще) не\w*", r"до сих пор нет"],
+        "tr": [r"h[aâ]l[aâ] \w+m[ae]d[ıi]\w*", r"henüz \w+m[ae]d[ıi]\w*"],
+        "id": [r"belum"],
+        "zh": ["还没", "还是没", "仍然没", "至今没", "到现在还"],
+        "ja": ["まだ届", "まだ返", "まだ来", "いまだに", "未だに", "まだ解決"],
+        "ko": ["아직 안", "아직 못"],
+        "ar": ["لم يصل", "لم يتم", "حتى الآن لم"],
+    },
+    "politeness": {
+        "en": [
+            r"thanks?(?: you)?",
+            r"would you mind",
+            r"i'?m afraid",
+            r"sorry to bother",
+            r"i'?d (?:appreciate|be grateful)",
+            r"(?:kind|best) regards",
+            r"apologies",
+        ],
+        "de": [
+            r"bitte",
+            r"dank\w*",
+            r"mit freundlichen grüßen",
+            r"sehr geehrte\w*",
+            r"entschuldigen sie",
+            r"leider",
+        ],
+        "fr": [r"merci", r"s'il vous pla[iî]t", r"cordialement", r"je vous prie", r"veuillez"],
+        "es": [r"por favor", r"gracias", r"disculpen?", r"con todo respeto", r"les? agradecería"],
+        "it": [r"per favore", r"grazie", r"cordiali saluti", r"gentilmente", r"vi prego"],
+        "pt": [r"por favor", r"obrigad[oa]", r"atenciosamente", r"agradeço"],
+        "nl": [r"alstublieft", r"bedankt", r"dank u", r"met vriendelijke groet\w*"],
+        "ru": [r"пожалуйста", r"спасибо", r"будьте добры", r"с уважением"],
+        "tr": [r"lütfen", r"teşekkür\w*", r"saygılarımla"],
+        "id": [r"mohon", r"terima ?kasih", r"maaf", r"bapak/ibu"],
+        "zh": ["谢谢", "麻烦", "辛苦", "请问", "您好", "不好意思", "劳驾"],
+        "ja": [
+            "お願いいたします",
+            "お願いします",
+            "恐れ入りますが",
+            "お手数ですが",
+            "幸いです",
+            "お世話になっております",
+            "でしょうか",
+        ],
+        "ko": [
+            "감사합니다",
+            "부탁드립니다",
+            "죄송하지만",
+            "번거로우시겠지만",
+            "여쭤",
+            "주시겠어요",
+            "감사하겠습니다",
+        ],
+        "ar": [
+            "لو سمحت",
+            "من فضلك",
+            "شكرا",
+            "شكراً",
+            "مع الشكر",
+            "جزاكم الله",
+            "مع احترامي",
+            "عذرا",
+            "عذراً",
+            "أرجو",
+        ],
+    },
 }
 
-_NO_WORD_BOUNDARY = {"zh", "ja", "ar"}
+# Korean attaches particles and endings to words ("걱정돼요", "곤란합니다"): matched as substrings.
+_NO_WORD_BOUNDARY = {"zh", "ja", "ar", "ko"}
+
+#: A problem still open ("hasn't arrived yet", "还没到账", "아직 안 됐어요"): with it a message
+#: is not read as satisfied, however it thanks (``emotion._emotion``).
+UNRESOLVED_CUES: frozenset[str] = frozenset({"not_yet"})
+
+#: Cues that speak of the customer's state, not of anger at the company: worry, being stuck,
+#: asking for help ("とても困っています", "我很着急", "necesito ayuda"). With such a cue and no
+#: hostile one, the message reads frustrated (``emotion.DISTRESS_RANGE``), never neutral or
+#: positive, and never angry.
+DISTRESS_CUES: frozenset[str] = frozenset({"distress"})
+
+# Closing formulae: a "thank you" or "kind regards" that ends a message is courtesy, not
+# satisfaction; the classifier and the polarity counts read the message without them
+# (``strip_closing``). Matched at the very end of the message, repeatedly.
+_CLOSING: dict[str, list[str]] = {
+    "en": [
+        r"(?:many |thanks )?thanks?(?: you)?(?: (?:so|very) much| a lot| in advance)?",
+        r"(?:kind|best|warm) regards",
+        r"cheers",
+    ],
+    "de": [r"(?:vielen |herzlichen )?dank(?:e)?(?: im voraus| schön)?", r"mit freundlichen grüßen"],
+    "fr": [r"merci(?: d'avance| beaucoup)?", r"cordialement", r"bien à vous"],
+    "es": [r"(?:muchas |mil )?gracias(?: de antemano)?", r"un saludo", r"saludos"],
+    "it": [r"grazie(?: mille| in anticipo)?", r"cordiali saluti", r"saluti"],
+    "pt": [r"(?:muito )?obrigad[oa]", r"atenciosamente", r"abraços?"],
+    "nl": [r"(?:alvast )?bedankt", r"dank u(?: wel)?", r"met vriendelijke groet(?:en)?"],
+    "ru": [r"спасибо(?: заранее| большое)?", r"с уважением"],
+    "tr": [r"teşekkürler", r"teşekkür ederim", r"saygılarımla"],
+    "id": [r"terima ?kasih(?: banyak)?", r"salam"],
+    "zh": [r"谢谢您?", r"多谢", r"感谢您?"],
+    "ja": [r"よろしくお願い(?:いた)?します", r"ありがとうございます"],
+    "ko": [r"감사합니다", r"고맙습니다", r"부탁드립니다"],
+    "ar": [r"(?:وَ?)?شكرا[ًً]?(?: جزيلا[ًً]?| لكم)?", r"مع الشكر", r"وجزاكم الله خيرا[ًً]?"],
+}
+_CLOSING_PATTERN = re.compile(
+    r"(?:[\s,，、.。!！~]*(?:"
+    + "|".join(p for phrases in _CLOSING.values() for p in phrases)
+    + r")[\s,，、.。!！~]*)+$",
+    re.IGNORECASE,
+)
+
+
+# Thanks that mean the opposite: not courtesy.
+_SARCASTIC_THANKS = re.compile(
+    r"thanks? (?:you )?for nothing|danke für (?:gar )?nichts|merci pour rien|gracias por nada"
+    r"|grazie per niente|obrigad[oa] por nada|bedankt voor niets|спасибо за ничего"
+    r"|hiçbir şey için teşekkür|真是谢谢|谢谢你们了|ありがとうございました(?:ね)?。?(?:何も|全然)",
+    re.IGNORECASE,
+)
+
+
+def strip_closing(text: str) -> str:
+    """``text`` without the courtesy formulae it ends with ("…, 谢谢。", "Thank you!",
+    "감사합니다."); the whole text when nothing else would be left."""
+    stripped = _CLOSING_PATTERN.sub("", text.rstrip())
+    return stripped if stripped.strip() else text
+
 
 # Polarity words: stems matched at the start of a word (alphabetic scripts) or as substrings
 # (zh, ja, ar). Not cues of their own: counts of them are two classifier features, so that
@@ -766,12 +989,15 @@ def detect(text: str, language: str | None = None) -> Cues:
         if pattern is not None and pattern.search(lowered):
             found.add(cue)
 
+    if "politeness" in found and _SARCASTIC_THANKS.search(lowered):
+        found.discard("politeness")  # "thanks for nothing", "真是谢谢你们了"
+
     if any(ch in _NEGATIVE_EMOJI for ch in text):
         found.add("negative_emoji")
     if any(ch in _POSITIVE_EMOJI for ch in text):
         found.add("positive_emoji")
 
-    negative, positive = polarity(lowered, lang)
+    negative, positive = polarity(strip_closing(lowered), lang)
     return Cues(
         names=tuple(name for name in CUE_NAMES if name in found),
         caps_ratio=ratio if cased >= 4 else 0.0,

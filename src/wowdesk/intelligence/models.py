@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CachedTranslation(models.Model):
-    key = models.CharField(max_length=64, unique=True)  # sha256 of provider, langs, text
-    text = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    key = models.CharField(
+        max_length=64, unique=True, verbose_name=_("key")
+    )  # sha256 of provider, langs, text
+    text = models.TextField(verbose_name=_("text"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("cached translation")

@@ -10,12 +10,22 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from wowdesk.conversations.models import Conversation, Direction, Message
+from wowdesk.core import i18n as i18n_text
 from wowdesk.core.models import AlertKind
 from wowdesk.core.services import create_alert
 from wowdesk.customers.models import Customer
+
+#: The emotion labels (``emotion.LABELS``) as people read them; the API keeps the codes.
+EMOTION_LABELS = {
+    "angry": gettext_lazy("angry"),
+    "frustrated": gettext_lazy("frustrated"),
+    "neutral": gettext_lazy("neutral"),
+    "satisfied": gettext_lazy("satisfied"),
+    "delighted": gettext_lazy("delighted"),
+}
 
 if TYPE_CHECKING:
     from wowdesk.intelligence.language import Ranking
@@ -101,15 +111,21 @@ def _check_mood(message: Message, conversation: Conversation, score: float) -> N
     if previous is None:
         return
     if previous - score >= MOOD_DROP or (score <= ANGRY_FLOOR < previous):
+        spec = i18n_text.deferred(
+            gettext_noop("Mood dropped from %(a).1f to %(b).1f in conversation #%(n)s"),
+            a=previous,
+            b=score,
+            n=conversation.number,
+        )
         create_alert(
             conversation.brand_id,
             AlertKind.MOOD_DROP,
-            _("Mood dropped from %(a).1f to %(b).1f in conversation #%(n)s")
-            % {"a": previous, "b": score, "n": conversation.number},
+            i18n_text.render(spec),
             conversation_id=conversation.pk,
             message_id=message.pk,
             data={"from": previous, "to": score},
             params={"from": previous, "to": score, "number": conversation.number},
+            i18n=spec,
         )
 
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RoutingConfig(AppConfig):
     name = "wowdesk.routing"
     label = "routing"
-    verbose_name = "Routing and SLA"
+    verbose_name = _("Routing and SLA")

@@ -17,7 +17,9 @@ class SlaPolicy(models.Model):
     matching beats neither); ties go to the lower ``position``.
     """
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="sla_policies")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="sla_policies", verbose_name=_("brand")
+    )
     name = models.CharField(_("name"), max_length=200)
     priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices, blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
@@ -34,9 +36,9 @@ class SlaPolicy(models.Model):
         help_text=_("Count only the opening hours of the handling site, without holidays."),
     )
     warn_at = models.FloatField(_("warn at (fraction of the target)"), default=0.75)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["brand", "position", "id"]
@@ -65,21 +67,37 @@ class ConversationSla(models.Model):
     """The running SLA clock of one conversation (one row per conversation)."""
 
     conversation = models.OneToOneField(
-        Conversation, on_delete=models.CASCADE, primary_key=True, related_name="sla"
+        Conversation,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="sla",
+        verbose_name=_("conversation"),
     )
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
-    policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True)
-    site = models.ForeignKey(Site, on_delete=models.SET_NULL, null=True, blank=True)
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand")
+    )
+    policy = models.ForeignKey(
+        SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("policy")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("site")
+    )
     # The target currently running and when it falls due (None: nothing running).
-    target = models.CharField(max_length=16, choices=SlaTarget.choices, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    paused_at = models.DateTimeField(null=True, blank=True)
-    paused_seconds = models.FloatField(default=0)
-    state = models.CharField(max_length=16, choices=SlaState.choices, default=SlaState.NONE)
-    resolution_due_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    target = models.CharField(
+        max_length=16, choices=SlaTarget.choices, blank=True, verbose_name=_("target")
+    )
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("due at"))
+    warn_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("warn at"))
+    paused_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paused at"))
+    paused_seconds = models.FloatField(default=0, verbose_name=_("paused seconds"))
+    state = models.CharField(
+        max_length=16, choices=SlaState.choices, default=SlaState.NONE, verbose_name=_("state")
+    )
+    resolution_due_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("resolution due at")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         indexes = [models.Index(fields=["state", "due_at"])]
@@ -87,7 +105,7 @@ class ConversationSla(models.Model):
         verbose_name_plural = _("conversation SLAs")
 
     def __str__(self) -> str:
-        return f"{self.conversation_id}: {self.target} {self.state}"
+        return f"{self.conversation_id}: {self.get_target_display()} {self.get_state_display()}"
 
 
 class SlaEventKind(models.TextChoices):
@@ -99,15 +117,22 @@ class SlaEventKind(models.TextChoices):
 class SlaEvent(models.Model):
     """What happened to each target, for reports (attainment by team, site, channel…)."""
 
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="sla_events"
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand")
     )
-    policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True)
-    target = models.CharField(max_length=16, choices=SlaTarget.choices)
-    kind = models.CharField(max_length=16, choices=SlaEventKind.choices)
-    due_at = models.DateTimeField()
-    at = models.DateTimeField(db_index=True)
+    conversation = models.ForeignKey(
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="sla_events",
+        verbose_name=_("conversation"),
+    )
+    policy = models.ForeignKey(
+        SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("policy")
+    )
+    target = models.CharField(max_length=16, choices=SlaTarget.choices, verbose_name=_("target"))
+    kind = models.CharField(max_length=16, choices=SlaEventKind.choices, verbose_name=_("kind"))
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    at = models.DateTimeField(db_index=True, verbose_name=_("at"))
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -115,13 +140,15 @@ class SlaEvent(models.Model):
         verbose_name_plural = _("SLA events")
 
     def __str__(self) -> str:
-        return f"{self.conversation_id} {self.target} {self.kind}"
+        return f"{self.conversation_id} {self.get_target_display()} {self.get_kind_display()}"
 
 
 class RoutingSettings(models.Model):
     """Per-brand routing choices."""
 
-    brand = models.OneToOneField(Brand, on_delete=models.CASCADE, related_name="routing")
+    brand = models.OneToOneField(
+        Brand, on_delete=models.CASCADE, related_name="routing", verbose_name=_("brand")
+    )
     strategy = models.CharField(
         max_length=16,
         choices=[
@@ -129,8 +156,9 @@ class RoutingSettings(models.Model):
             ("round_robin", _("Round robin")),
         ],
         default="least_loaded",
+        verbose_name=_("strategy"),
     )
-    last_agent_id = models.BigIntegerField(null=True, blank=True)
+    last_agent_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("last agent id"))
     auto_assign = models.BooleanField(_("assign automatically"), default=True)
     # Minutes without input in any workspace tab before an agent is away; empty: the
     # server's WOWDESK_AWAY_AFTER_MINUTES. An agent of several brands: the shortest.
@@ -146,4 +174,4 @@ class RoutingSettings(models.Model):
         verbose_name_plural = _("routing settings")
 
     def __str__(self) -> str:
-        return f"routing of {self.brand}"
+        return _("routing of %(brand)s") % {"brand": self.brand}

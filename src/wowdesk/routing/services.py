@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import (
@@ -27,6 +28,7 @@ from wowdesk.conversations.models import (
     Status,
 )
 from wowdesk.core import audit, realtime
+from wowdesk.core import i18n as i18n_text
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.models import Agent, Presence, Role
 from wowdesk.routing import engine
@@ -159,15 +161,59 @@ def _settings(brand_id: int, lock: bool = False) -> RoutingSettings:
 # --- deciding -------------------------------------------------------------------------
 
 
-def explain(agent: Agent, state: engine.AgentState, req: engine.Requirement, reason: str) -> str:
+# The engine's reasons and rules (routing/engine.py, no Django there), for the catalogs.
+ENGINE_TEXTS = (
+    gettext_noop("least loaded"),
+    gettext_noop("round robin"),
+    gettext_noop("no agents"),
+    gettext_noop("not online"),
+    gettext_noop("off shift"),
+    gettext_noop("does not speak the language"),
+    gettext_noop("lacks a required skill"),
+    gettext_noop("at capacity"),
+)
+
+
+def explain_spec(
+    agent: Agent, state: engine.AgentState, req: engine.Requirement, reason: str
+) -> i18n_text.Spec:
+    """Why the conversation went to this agent, to be shown in each reader's language."""
     place = ", ".join(p for p in (state.site or "", agent.timezone) if p)
-    speaks = _(", speaks %(l)s") % {"l": req.language} if req.language else ""
-    return _("Routed to %(name)s (%(place)s%(speaks)s) — %(reason)s") % {
-        "name": state.name,
-        "place": place,
-        "speaks": speaks,
-        "reason": _(reason),
-    }
+    speaks = (
+        i18n_text.deferred(gettext_noop(", speaks %(l)s"), l=req.language) if req.language else ""
+    )
+    return i18n_text.deferred(
+        gettext_noop("Routed to %(name)s (%(place)s%(speaks)s) — %(reason)s"),
+        name=state.name,
+        place=place,
+        speaks=speaks,
+        reason=i18n_text.deferred(reason),
+    )
+
+
+def explain(agent: Agent, state: engine.AgentState, req: engine.Requirement, reason: str) -> str:
+    return i18n_text.render(explain_spec(agent, state, req, reason))
+
+
+def waiting_reason_spec(decision: engine.Decision, req: engine.Requirement) -> i18n_text.Spec:
+    """Why nobody took the conversation (``engine._nobody``'s text, translatable)."""
+    rejections = dict(decision.rejections)
+    if not rejections:
+        return i18n_text.deferred(gettext_noop("no agents"))
+    order = [r.value for r in engine.Rejection]
+    top = max(rejections, key=lambda k: (rejections[k], -order.index(k)))
+    if req.language:
+        return i18n_text.deferred(
+            gettext_noop("nobody eligible for language %(lang)s (%(rule)s: %(n)s)"),
+            lang=req.language,
+            rule=i18n_text.deferred(top),
+            n=rejections[top],
+        )
+    return i18n_text.deferred(
+        gettext_noop("nobody eligible (%(rule)s: %(n)s)"),
+        rule=i18n_text.deferred(top),
+        n=rejections[top],
+    )
 
 
 def route(
@@ -200,15 +246,16 @@ def route(
         if note_waiting is None:
             note_waiting = conversation.pk not in waiting_noted([conversation.pk])
         if note_waiting:
-            _note_waiting(conversation, decision)
+            _note_waiting(conversation, decision, req)
         return decision
     agent = snap.models[decision.agent.id]
-    text = explain(agent, decision.agent, req, decision.reason)
+    spec = explain_spec(agent, decision.agent, req, decision.reason)
     conversations.update_conversation(
         conversation,
         actor=None,
         assignee_id=agent.pk,
-        reason=text,
+        reason=i18n_text.render(spec),
+        reason_i18n=spec,
     )
     Agent.objects.filter(pk=agent.pk).update(last_assigned_at=snap.now)
     snap.assigned(agent.pk, req.channel)
@@ -218,14 +265,21 @@ def route(
     return decision
 
 
-def _note_waiting(conversation: Conversation, decision: engine.Decision) -> None:
+def _note_waiting(
+    conversation: Conversation, decision: engine.Decision, req: engine.Requirement
+) -> None:
     """Say in the thread that the conversation waits in the queue, and why (callers
     check ``waiting_noted`` so it is said once)."""
+    spec = i18n_text.deferred(
+        gettext_noop("Waiting in the queue: %(why)s"),
+        why=waiting_reason_spec(decision, req),
+    )
     conversations.add_activity(
         conversation,
         _("Waiting in the queue: %(why)s") % {"why": decision.reason},
         actor=None,
         meta={"routing": "waiting", "rejections": dict(decision.rejections)},
+        i18n=spec,
     )
 
 
@@ -351,6 +405,10 @@ def set_presence(
                 actor=None,
                 assignee_id=None,
                 reason=_("%(name)s went offline: back to the queue") % {"name": agent.display_name},
+                reason_i18n=i18n_text.deferred(
+                    gettext_noop("%(name)s went offline: back to the queue"),
+                    name=agent.display_name,
+                ),
             )
     transaction.on_commit(lambda: _route_brands(brand_ids))
     return agent

@@ -17,9 +17,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from wowdesk.conversations.models import Conversation, Direction, Message, Status
+from wowdesk.core import i18n as i18n_text
 from wowdesk.core.models import AlertKind, Site
 from wowdesk.core.services import create_alert
 from wowdesk.routing.models import (
@@ -376,13 +377,18 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
             _event(row, SlaEventKind.BREACH, now)
             row.state = SlaState.BREACHED
             row.save(update_fields=["state", "updated_at"])
+            spec = i18n_text.deferred(
+                gettext_noop("SLA breached (%(t)s) in conversation #%(n)s"),
+                t=i18n_text.choice("sla_target", row.target),
+                n=row.conversation.number,
+            )
             create_alert(
                 row.brand_id,
                 AlertKind.SLA_BREACH,
-                _("SLA breached (%(t)s) in conversation #%(n)s")
-                % {"t": SlaTarget(row.target).label, "n": row.conversation.number},
+                i18n_text.render(spec),
                 conversation_id=row.conversation_id,
                 params={"target": row.target, "number": row.conversation.number},
+                i18n=spec,
             )
             counts["breaches"] += 1
         for row in (
@@ -393,21 +399,23 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
             _event(row, SlaEventKind.WARNING, now)
             row.state = SlaState.WARNING
             row.save(update_fields=["state", "updated_at"])
+            spec = i18n_text.deferred(
+                gettext_noop("SLA due %(due)s (%(t)s) in conversation #%(n)s"),
+                due=row.due_at.isoformat() if row.due_at else "",
+                t=i18n_text.choice("sla_target", row.target),
+                n=row.conversation.number,
+            )
             create_alert(
                 row.brand_id,
                 AlertKind.SLA_WARNING,
-                _("SLA due %(due)s (%(t)s) in conversation #%(n)s")
-                % {
-                    "due": row.due_at.isoformat() if row.due_at else "",
-                    "t": SlaTarget(row.target).label,
-                    "n": row.conversation.number,
-                },
+                i18n_text.render(spec),
                 conversation_id=row.conversation_id,
                 params={
                     "target": row.target,
                     "number": row.conversation.number,
                     "due": row.due_at.isoformat() if row.due_at else "",
                 },
+                i18n=spec,
             )
             counts["warnings"] += 1
     return counts

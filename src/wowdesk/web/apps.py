@@ -1,12 +1,13 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
     name = "wowdesk.web"
     label = "web"
-    verbose_name = "Web"
+    verbose_name = _("Web")
 
     def ready(self) -> None:
         # Logging in to the web app puts an agent online, logging out offline (routing

@@ -20,13 +20,22 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS_3
 from django.utils.formats import get_format
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from wowdesk.conversations.html import hold_remote_images
 from wowdesk.conversations.models import Channel, Conversation, Direction, Message, Priority, Status
+from wowdesk.core.i18n import render_or
 from wowdesk.core.models import Agent
+from wowdesk.intelligence.services import EMOTION_LABELS
+
+
+def isolated(text: str) -> SafeString:
+    """``text`` escaped inside ``<bdi>``: a right-to-left name keeps its own direction and does
+    not reorder the words around it (``Assigned to <bdi>…</bdi>``)."""
+    return format_html("<bdi>{}</bdi>", text)
 
 _ID = 987654321  # a placeholder in reversed URLs, replaced by each row's id
 
@@ -38,13 +47,15 @@ class Formats:
         self.months = {k: str(v).title() for k, v in MONTHS_3.items()}
         # "Nov 23, 18:24" in English; other languages use their locale's month-day format
         # ("11月23日 18:24"), formatted once per day shown.
-        self.english = (get_language() or "en").startswith("en")
+        self.language = get_language() or "en"
+        self.english = self.language.startswith("en")
         self.month_day = "" if self.english else str(get_format("MONTH_DAY_FORMAT"))
         self._days: dict[dt.date, str] = {}
         self.status = {k: str(v) for k, v in Status.choices}
         self.priority = {k: str(v) for k, v in Priority.choices}
         self.channel = {k: str(v) for k, v in Channel.choices}
         self.direction = {k: str(v) for k, v in Direction.choices}
+        self.emotion = {k: str(v) for k, v in EMOTION_LABELS.items()}
         self.tz = timezone.get_current_timezone()
         self._urls: dict[str, str] = {}
 
@@ -126,6 +137,17 @@ def conversation_rows(
             }
         )
     return out
+
+
+def offer_translation(message_language: str, reader_language: str) -> bool:
+    """Whether "Translate" is offered: the message's language is unknown, or a reader of
+    ``reader_language`` (the agent's UI language, the translation's target) needs a
+    translation for it. Regions do not count (``zh``/``zh-Hans``, ``en``/``en-GB``,
+    ``pt``/``pt-BR`` are the same), the Chinese script does (``zh-Hant`` is not ``zh-Hans``)."""
+    from wowdesk.intelligence.translation import known_source, same_language
+
+    source = known_source(message_language)
+    return source is None or not same_language(source, reader_language)
 
 
 def message_labels() -> dict[str, str]:
@@ -212,6 +234,10 @@ def message_rows(
             for a in m.attachments.all()
         ]
         body_html, remote_images = hold_remote_images(m.html) if m.html else ("", 0)
+        body = m.body
+        if m.direction == Direction.ACTIVITY:
+            # in the reader's language; the stored text when the line has no spec
+            body = render_or(getattr(m, "i18n", None), m.body)
         out.append(
             {
                 "pk": str(m.pk),
@@ -225,7 +251,7 @@ def message_rows(
                 if m.html
                 else linebreaksbr(m.body, autoescape=True),
                 "remote_images": remote_images,
-                "body": m.body,
+                "body": body,
                 "files": files,
                 "emotion": emotion,
                 "emotion_class": ""
@@ -238,12 +264,13 @@ def message_rows(
                 "emotion_title": "" if emotion is None else floatformat(emotion, 2),
                 "emotion_text": ""
                 if emotion is None
-                else f"{m.emotion_label or emotion_word} {floatformat(emotion, 1)}",
+                else f"{f.emotion.get(m.emotion_label, m.emotion_label) or emotion_word} "
+                f"{floatformat(emotion, 1)}",
                 "created_iso": f.iso(m.created_at),
                 "created": f.short(m.created_at),
                 "created_full": f.full(m.created_at),
                 "translate_url": f.url("web:translate", conversation.pk, m.pk)
-                if m.direction == Direction.IN
+                if m.direction == Direction.IN and offer_translation(m.language, f.language)
                 else "",
                 "delivery": delivery(
                     m,

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib import messages as flash
 from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.http import (
     FileResponse,
     Http404,
@@ -30,6 +31,7 @@ from django.views.i18n import set_language
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import (
     Attachment,
+    Channel,
     Conversation,
     Macro,
     Message,
@@ -38,6 +40,7 @@ from wowdesk.conversations.models import (
 )
 from wowdesk.core import permissions
 from wowdesk.core.errors import InvalidInput, ServiceError
+from wowdesk.core.i18n import alert_text
 from wowdesk.core.input import check_int, check_line
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
@@ -197,6 +200,8 @@ def _thread(conversation: Conversation) -> QuerySet[Message]:
         Message.objects.filter(conversation=conversation)
         .select_related("author", "sender", "outbox")
         .only(*THREAD_FIELDS)
+        # an activity line's text spec (core.i18n), not the whole meta column
+        .annotate(i18n=KeyTransform("i18n", "meta"))
         .prefetch_related(
             Prefetch(
                 "attachments",
@@ -207,13 +212,16 @@ def _thread(conversation: Conversation) -> QuerySet[Message]:
     )
 
 
-def _local_now(tz: str) -> dt.datetime | None:
+def _local_now(tz: str, now: dt.datetime | None = None) -> str:
+    """The customer's wall-clock time ("21:30") in their own zone, formatted here: the
+    template's ``date`` filter would convert it again into the agent's zone."""
     if not tz:
-        return None
+        return ""
     try:
-        return timezone.now().astimezone(ZoneInfo(tz))
+        local = (now or timezone.now()).astimezone(ZoneInfo(tz))
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
+        return ""
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 def _mood_points(line: list[tuple[str, float, str]]) -> str:
@@ -312,6 +320,9 @@ def _conversation_response(
     context: dict[str, Any] = {
         "sla_due": formats.short(sla.due_at) if sla is not None and sla.due_at else "",
         "conversation": conversation,
+        "assignee_name": present.isolated(conversation.assignee.display_name)
+        if conversation.assignee
+        else "",
         "thread": present.message_rows(thread, conversation, formats, viewer=agent),
         **present.message_labels(),
         "hidden": hidden,
@@ -582,6 +593,12 @@ def translate_message(request: HttpRequest, pk: int, message_id: int) -> HttpRes
         raise Http404(_("Not found."))
     agent = _agent(request)
     target = (request.GET.get("to") or request.LANGUAGE_CODE or agent.ui_language or "en")[:16]
+    if not present.offer_translation(message.language, target):
+        return render(
+            request,
+            "web/_translation.html",
+            {"same": True, "m": message},
+        )
     result = translate(message.body, target, message.language or None)
     return render(request, "web/_translation.html", {"t": result, "m": message})
 
@@ -630,6 +647,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
         .order_by("display_name")
     )
     loads = open_loads([a.pk for a in people])
+    channel_labels = {k: str(v) for k, v in Channel.choices}
     rows = []
     for a in people:
         load = sum(loads.get(a.pk, {}).values())
@@ -638,7 +656,9 @@ def supervisor(request: HttpRequest) -> HttpResponse:
                 "agent": a,
                 "on_shift": on_shift(a, now),
                 "load": load,
-                "by_channel": sorted(loads.get(a.pk, {}).items()),
+                "by_channel": [
+                    (channel_labels.get(ch, ch), n) for ch, n in sorted(loads.get(a.pk, {}).items())
+                ],
                 "full": load >= a.capacity,
             }
         )

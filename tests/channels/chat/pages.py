@@ -42,6 +42,11 @@ class ChatWidget:
     def messages(self, direction: str) -> Locator:
         return self.page.locator(f"#wowdesk-chat .log .msg.{direction}")
 
+    def direction_of(self, text: str) -> str:
+        """The direction the browser lays out the widget's message with this text in."""
+        body = self.page.locator("#wowdesk-chat .log .msg .text").filter(has_text=text).first
+        return str(body.evaluate("e => getComputedStyle(e).direction"))
+
     @property
     def typing(self) -> Locator:
         return self.page.locator("#wowdesk-chat .typing")

@@ -320,9 +320,10 @@ def test_email_left_in_the_widget_is_kept_on_the_customer(chat_inbox: Inbox) -> 
         "mei@example.com"
     )
     notes = Message.objects.filter(conversation=conversation, meta__has_key="chat_email")
-    assert [(m.direction, m.meta) for m in notes] == [
-        (Direction.ACTIVITY, {"chat_email": "mei@example.com"})  # said once
+    assert [(m.direction, m.meta["chat_email"]) for m in notes] == [
+        (Direction.ACTIVITY, "mei@example.com")  # said once
     ]
+    assert notes[0].meta["i18n"]["params"] == {"email": "mei@example.com"}  # for any reader
 
 
 def test_prechat_setting_reaches_the_widget(chat_inbox: Inbox) -> None:

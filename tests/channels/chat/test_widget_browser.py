@@ -106,3 +106,16 @@ def test_widget_speaks_chinese_and_says_when_nobody_is_on_shift(
     widget.open()
     expect(widget.notice).to_contain_text("目前没有客服在班")
     expect(page.locator("#wowdesk-chat form.offline input[type=email]")).to_be_visible()
+
+
+def test_a_visitors_arabic_message_reads_right_to_left(
+    page: Any, asgi_server: str, chat_inbox: Inbox, make_agent: Callable[..., Agent]
+) -> None:
+    agent = make_agent(name="Li Wei")
+    Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE)
+    widget = ChatWidget(page).open_demo(asgi_server).open()
+    widget.send("مرحبا، طلبي لم يصل بعد")
+    widget.send("Order 5512, please")
+    expect(widget.messages("in")).to_have_count(2)
+    assert widget.direction_of("مرحبا، طلبي لم يصل بعد") == "rtl"
+    assert widget.direction_of("Order 5512, please") == "ltr"

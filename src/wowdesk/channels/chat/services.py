@@ -25,6 +25,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from wowdesk.channels.adapters import adapter_for
 from wowdesk.channels.chat import tokens
@@ -34,6 +35,7 @@ from wowdesk.channels.schema import InboundIn
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Channel, Conversation, Direction, Inbox, Message
 from wowdesk.core import audit, ratelimit
+from wowdesk.core import i18n as i18n_text
 from wowdesk.core.errors import Forbidden, InvalidInput, NotFound
 from wowdesk.core.models import Agent
 from wowdesk.core.realtime import send_now, visitor_group
@@ -320,17 +322,25 @@ def remember_email(inbox: Inbox, visitor: Visitor, email: str, *, name: str = ""
         crm.add_identity(customer, kind=IdentityKind.EMAIL, value=address, actor=None)
     conversation = current_conversation(inbox, visitor.visitor_id)
     if conversation is not None:
-        if taken:
-            text = _(
+        spec = i18n_text.deferred(
+            gettext_noop(
                 "The visitor left the email address %(email)s, which belongs to another "
                 "customer: merge them to reply by email."
-            ) % {"email": address}
-        else:
-            text = _(
+            )
+            if taken
+            else gettext_noop(
                 "The visitor left the email address %(email)s: replies go there once they "
                 "have left the chat."
-            ) % {"email": address}
-        conversations.add_activity(conversation, text, actor=None, meta={"chat_email": address})
+            ),
+            email=address,
+        )
+        conversations.add_activity(
+            conversation,
+            i18n_text.render(spec),
+            actor=None,
+            meta={"chat_email": address},
+            i18n=spec,
+        )
     return customer
 
 

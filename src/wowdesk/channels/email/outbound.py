@@ -38,6 +38,12 @@ def reply_subject(subject: str, number: int) -> str:
     return subject
 
 
+def html_body(html: str) -> str:
+    """The HTML part of a reply: the body inside ``dir="auto"``, so a mail reader lays an
+    Arabic, Hebrew, Persian or Urdu reply out right to left (and a Latin one left to right)."""
+    return f'<div dir="auto">{html}</div>'
+
+
 def build_message(message: Message) -> tuple[EmailMessage, str, str]:
     """The MIME message for an outgoing reply, its envelope sender and recipient."""
     conversation = message.conversation
@@ -69,7 +75,7 @@ def build_message(message: Message) -> tuple[EmailMessage, str, str]:
     mail[LOOP_HEADER] = loop_token()
     mail.set_content(message.body)
     if message.html:
-        mail.add_alternative(message.html, subtype="html")
+        mail.add_alternative(html_body(message.html), subtype="html")
     for attachment in Attachment.objects.filter(message=message):
         with attachment.file.open("rb") as fh:
             maintype, _sep, subtype = attachment.content_type.partition("/")

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pydantic import ValidationError
 
 from wowdesk.channels import ingest
@@ -31,6 +32,7 @@ from wowdesk.channels.schema import InboundIn
 from wowdesk.config import Config
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Attachment, Channel, Conversation, Inbox, Message
+from wowdesk.core import i18n as i18n_text
 from wowdesk.core.errors import ServiceError
 from wowdesk.customers.identity import InvalidAddress, inbox_address_key
 
@@ -387,12 +389,17 @@ def _ignore(row: RawMail, brand_id: int, parsed: ParsedMail, reason: str) -> Raw
             else None
         )
         if conversation is not None:
+            spec = i18n_text.deferred(
+                gettext_noop("Automatic email received and not answered (%(reason)s): %(subject)s"),
+                reason=reason,
+                subject=parsed.subject or "—",
+            )
             conversations.add_activity(
                 conversation,
-                _("Automatic email received and not answered (%(reason)s): %(subject)s")
-                % {"reason": reason, "subject": parsed.subject or "—"},
+                i18n_text.render(spec),
                 actor=None,
                 meta={"email": {"raw_mail_id": row.pk, "loop": reason}},
+                i18n=spec,
             )
         return _finish(row, RawMailStatus.IGNORED, reason)
 
@@ -445,12 +452,17 @@ def record_bounce(message: Message, report: DeliveryReport, *, raw_mail_id: int)
         from wowdesk.channels import failures, outbox
 
         outbox.fail_delivered(message, detail.strip(), kind=failures.BOUNCED)
+        spec = i18n_text.deferred(
+            gettext_noop("Our email to %(to)s could not be delivered: %(why)s"),
+            to=report.recipient or "?",
+            why=(report.diagnostic or report.status)[:300],
+        )
         conversations.add_activity(
             message.conversation,
-            _("Our email to %(to)s could not be delivered: %(why)s")
-            % {"to": report.recipient or "?", "why": (report.diagnostic or report.status)[:300]},
+            i18n_text.render(spec),
             actor=None,
             meta={"email": {"bounce_of": message.pk, "raw_mail_id": raw_mail_id}},
+            i18n=spec,
         )
 
 

@@ -26,6 +26,9 @@
   };
   var lang = (D.lang || document.documentElement.lang || navigator.language || "en").toLowerCase();
   var L = T[lang.indexOf("zh") === 0 ? "zh-Hans" : "en"];
+  // The page's language decides the panel's direction (Arabic, Hebrew, Persian, Urdu… are
+  // laid out right to left); every text a person wrote has dir="auto" of its own.
+  var RTL = /^(ar|arc|ckb|dv|fa|he|iw|ks|ku-arab|pa-arab|ps|sd|ug|ur|yi)(-|$)/.test(lang);
   var KEY = "wowdesk-chat:" + inbox, st = {};
   try { st = JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (e) { st = {}; }
   st.pending = st.pending || [];
@@ -47,14 +50,14 @@
     ".panel{position:fixed;right:20px;bottom:76px;width:340px;max-width:calc(100vw - 40px);height:460px;max-height:calc(100vh - 100px);display:flex;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 28px #0004;overflow:hidden;z-index:2147483000}" +
     ".panel[hidden],form[hidden],p[hidden]{display:none}.head{display:flex;justify-content:space-between;align-items:center;padding:10px 14px;background:#4f46e5;color:#fff;font-weight:600}" +
     ".head button{background:none;border:0;color:#fff;font-size:18px;cursor:pointer}.log{flex:1;overflow-y:auto;padding:10px;display:flex;flex-direction:column;gap:6px}" +
-    ".msg{max-width:80%;padding:7px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}.msg.in{align-self:flex-end;background:#4f46e5;color:#fff}" +
+    ".msg{max-width:80%;padding:7px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}.msg.in{align-self:flex-end;text-align:start;background:#4f46e5;color:#fff}" +
     ".msg.out{align-self:flex-start;background:#f1f5f9}.msg.pending{opacity:.6}.who{display:block;font-size:11px;color:#64748b}" +
     "p{margin:0;padding:6px 12px;font-size:12px;color:#475569}.notice{background:#fef3c7;color:#78350f}" +
     "form{display:flex;gap:6px;padding:8px;border-top:1px solid #e2e8f0;flex-wrap:wrap}input,textarea{flex:1;min-width:0;font:inherit;padding:6px;border:1px solid #cbd5e1;border-radius:6px}" +
     "textarea{resize:none;height:38px}button.go{background:#4f46e5;color:#fff;border:0;border-radius:6px;padding:6px 12px;cursor:pointer}";
   root.appendChild(css);
   var bubble = el("button", "bubble", L.open); bubble.type = "button";
-  var panel = el("section", "panel"); panel.hidden = true;
+  var panel = el("section", "panel"); panel.hidden = true; panel.dir = RTL ? "rtl" : "ltr";
   panel.setAttribute("role", "dialog"); panel.setAttribute("aria-label", L.title);
   var head = el("div", "head"), ttl = el("span", "", L.title), x = el("button", "", "×");
   x.type = "button"; x.setAttribute("aria-label", L.close); head.append(ttl, x);
@@ -65,11 +68,11 @@
     var f = el("form", cls), b = el("button", "go", label); b.type = "submit";
     fields.forEach(function (n) { f.appendChild(n); }); f.appendChild(b); return f;
   }
-  function input(type, ph) { var i = el("input"); i.type = type; i.placeholder = ph; i.setAttribute("aria-label", ph); return i; }
+  function input(type, ph) { var i = el("input"); i.type = type; i.placeholder = ph; i.setAttribute("aria-label", ph); i.dir = "auto"; return i; }
   var preName = input("text", L.name), preMail = input("email", L.email);
   var pre = form("prechat", [preName, preMail], L.start); pre.hidden = true;
   var offMail = input("email", L.email), off = form("offline", [offMail], L.save); off.hidden = true;
-  var text = el("textarea"); text.placeholder = L.say; text.setAttribute("aria-label", L.say);
+  var text = el("textarea"); text.dir = "auto"; text.placeholder = L.say; text.setAttribute("aria-label", L.say);
   var compose = form("compose", [text], L.send);
   panel.append(head, log, status, notice, off, typing, pre, compose);
   root.append(panel, bubble);
@@ -82,8 +85,8 @@
     if (n || !m.body) return;
     n = el("div", "msg " + (m.direction === "out" ? "out" : "in") + (m.id ? "" : " pending"));
     n.dataset.k = m.id ? k : ck;
-    if (m.direction === "out") n.appendChild(el("span", "who", m.author || L.agent));
-    n.appendChild(document.createTextNode(m.body));
+    if (m.direction === "out") n.appendChild(el("bdi", "who", m.author || L.agent));
+    var body = el("div", "text", m.body); body.dir = "auto"; n.appendChild(body);
     log.appendChild(n); log.scrollTop = log.scrollHeight;
   }
   function frame(o) { if (ws && ready) ws.send(JSON.stringify(o)); }
@@ -117,7 +120,8 @@
       } else if (m.type === "message") {
         show(m); if (m.direction === "out") typing.hidden = true;
       } else if (m.type === "typing") {
-        typing.textContent = L.typing.replace("%s", m.name || L.agent); typing.hidden = !m.is_typing;
+        var parts = L.typing.split("%s"); typing.textContent = parts[0];
+        typing.appendChild(el("bdi", "", m.name || L.agent)); typing.append(parts[1] || ""); typing.hidden = !m.is_typing;
       } else if (m.type === "email.saved") {
         off.hidden = true; notice.textContent = L.saved;
       } else if (m.type === "error" && (m.code === "Forbidden" || m.code === "NotFound")) {

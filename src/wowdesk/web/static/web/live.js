@@ -37,10 +37,17 @@
   var lastInput = Date.now();
   var idleTold = false; // the server was told this tab is idle
 
-  function fmt(template, values) {
-    return String(template).replace(/%\((\w+)\)s/g, function (_, key) {
-      return values[key] == null ? "" : String(values[key]);
+  /* "%(name)s is typing…" into a node: each value (a person's name) in a <bdi>, so an Arabic or Hebrew name
+     keeps its own direction and does not reorder the sentence around it. */
+  function fill(node, template, values) {
+    String(template).split(/(%\(\w+\)s)/).forEach(function (part) {
+      var m = /^%\((\w+)\)s$/.exec(part);
+      if (!m) { if (part) node.appendChild(document.createTextNode(part)); return; }
+      var b = document.createElement("bdi");
+      b.textContent = values[m[1]] == null ? "" : String(values[m[1]]);
+      node.appendChild(b);
     });
+    return node;
   }
 
   function openConversation() {
@@ -330,14 +337,14 @@
     Object.keys(viewers).forEach(function (id) {
       var v = viewers[id];
       var typing = v.typing && v.until > now;
-      lines.push({ text: fmt(typing ? cfg.typing : cfg.viewing, { name: v.name }), typing: typing });
+      lines.push({ template: typing ? cfg.typing : cfg.viewing, name: v.name, typing: typing });
     });
-    if (customerTypingUntil > now) lines.push({ text: cfg.customerTyping, typing: true });
+    if (customerTypingUntil > now) lines.push({ template: cfg.customerTyping, typing: true });
     box.textContent = "";
     lines.forEach(function (line) {
       var p = document.createElement("p");
       p.className = line.typing ? "collision-line is-typing" : "collision-line";
-      p.textContent = line.text;
+      fill(p, line.template, { name: line.name });
       box.appendChild(p);
     });
   }
@@ -372,6 +379,7 @@
 
   // --- toasts -------------------------------------------------------------------------------
 
+  /* ``text``: a plain string, or [template, values] filled by fill(). */
   function toast(text, href, kind, ttl) {
     var box = document.getElementById("toasts");
     if (!box) return null;
@@ -379,7 +387,7 @@
     el.className = "toast " + (kind || "");
     el.setAttribute("role", "status");
     var span = document.createElement("span");
-    span.textContent = text;
+    if (typeof text === "string") span.textContent = text; else fill(span, text[0], text[1]);
     el.appendChild(span);
     if (href) {
       var a = document.createElement("a");
@@ -400,7 +408,7 @@
 
   function callToast(event) {
     var name = event.customer_name || cfg.unknownCaller;
-    var text = fmt(cfg.call, { name: name }) + (event.phone ? " · " + event.phone : "");
+    var text = [cfg.call + (event.phone ? " · %(phone)s" : ""), { name: name, phone: event.phone }];
     var href = /^(\/(?!\/)|https?:\/\/)/.test(event.url || "") ? event.url
       : event.conversation_id ? conversationUrl(event.conversation_id) : "";
     var el = toast(text, href, "toast-call", 60000);
