@@ -893,9 +893,7 @@ def merge_conversations(
     into.refresh_from_db()
     meta = {"merge": {"source": source.pk, "into": into.pk, "messages": moved}}
     merged_spec = i18n_text.deferred(gettext_noop("Merged into #%(number)s."), number=into.number)
-    add_activity(
-        source, i18n_text.render(merged_spec), actor=actor, meta=meta, i18n=merged_spec
-    )
+    add_activity(source, i18n_text.render(merged_spec), actor=actor, meta=meta, i18n=merged_spec)
     joined_spec = i18n_text.deferred(
         gettext_noop("#%(number)s was merged into this conversation (%(count)s messages)."),
         number=source.number,

@@ -37,6 +37,7 @@ def isolated(text: str) -> SafeString:
     not reorder the words around it (``Assigned to <bdi>…</bdi>``)."""
     return format_html("<bdi>{}</bdi>", text)
 
+
 _ID = 987654321  # a placeholder in reversed URLs, replaced by each row's id
 
 

@@ -40,7 +40,6 @@ from wowdesk.conversations.models import (
 )
 from wowdesk.core import permissions
 from wowdesk.core.errors import InvalidInput, ServiceError
-from wowdesk.core.i18n import alert_text
 from wowdesk.core.input import check_int, check_line
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
