@@ -180,6 +180,7 @@ def zh_world(brand: Any, other_brand: Any, make_agent: Callable[..., Any]) -> di
     admin = make_agent(Role.ADMIN, name="张伟", email="zhang@example.com")
     team = Team.objects.create(brand=brand, name="售后")
     conversation = quick_conversation(brand, subject="灯坏了", body="灯到了就是坏的", name="陈静")
+    conversations.ensure_tags(brand.pk, ["退货"])  # agents pick existing tags
     conversations.update_conversation(
         conversation,
         actor=agent,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.conftest import ApiClient
 from tests.factories import quick_conversation
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Status
+from wowdesk.conversations.models import Conversation, Status, Tag
 from wowdesk.core.models import Agent, Brand, Role, Team
 
 MakeApi = Callable[[Agent | None], ApiClient]
@@ -91,6 +91,8 @@ def test_a_change_based_on_a_stale_version_is_refused_with_the_other_change(
     how: str,
 ) -> None:
     team = Team.objects.create(brand=brand, name="Lamps")
+    Tag.objects.create(brand=brand, name="refund")  # agents pick existing tags
+    Tag.objects.create(brand=brand, name="vip")
     soon = (timezone.now() + dt.timedelta(hours=2)).isoformat()
     values = {"ANA": ana.pk, "TEAM": team.pk, "SOON": soon}
     theirs = {k: values.get(v, v) if isinstance(v, str) else v for k, v in theirs.items()}

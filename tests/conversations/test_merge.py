@@ -39,6 +39,7 @@ def test_merge_moves_messages_and_tags_and_says_so_in_both_threads(
     brand: Brand, agent: Agent
 ) -> None:
     first, second = pair(brand)
+    conversations.ensure_tags(brand.pk, ["cable", "lamp"])  # agents pick existing tags
     conversations.update_conversation(second, actor=agent, tags=["cable"])
     conversations.update_conversation(first, actor=agent, tags=["lamp"])
     second_bodies = bodies(second)
