@@ -202,7 +202,7 @@ def test_reassign_to_an_agent_of_another_brand_is_refused(
     conversation.refresh_from_db()
     assert conversation.assignee_id is None
     bad = client.post(f"/supervisor/reassign/{conversation.pk}/", {"assignee": "x"}, follow=True)
-    assert "Choose an agent." in bad.content.decode()
+    assert "Not a whole number." in bad.content.decode()
 
 
 def test_reassign_back_to_the_queue(brand: Brand, people: dict[str, Agent]) -> None:
