@@ -192,7 +192,7 @@ def test_supervisor_board_shows_only_brands_where_one_supervises(
     response = client.get("/supervisor/")
     assert response.status_code == 200
     assert [a.text for a in response.context["alerts"]] == ["A needs a look"]
-    assert [q["brand"].pk for q in response.context["queues"]] == [two.a.pk]
+    assert [b.brand.pk for b in response.context["boards"]] == [two.a.pk]
     assert two.only_b not in [r["agent"] for r in response.context["rows"]]
 
 

@@ -27,7 +27,7 @@ def visible_brand_ids(agent: Agent) -> set[int]:
 
             cached = set(Brand.objects.values_list("id", flat=True))
         else:
-            cached = set(agent.brands.values_list("id", flat=True))
+            cached = set(brand_roles(agent))  # one query for brands and roles alike
         agent._brand_ids = cached  # type: ignore[attr-defined]
     return cached
 

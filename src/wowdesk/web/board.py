@@ -13,7 +13,7 @@ from django.utils import timezone
 from wowdesk.conversations.models import Conversation, Status
 from wowdesk.core import alerts as alert_texts
 from wowdesk.core import permissions
-from wowdesk.core.models import Agent, Alert, Brand, Presence
+from wowdesk.core.models import Agent, Alert, Brand, Presence, Role
 
 QUEUE_SHOWN = 20
 FAILED_SHOWN = 10
@@ -76,7 +76,7 @@ def failed_list(brand_id: int, limit: int = FAILED_SHOWN) -> list[Conversation]:
 def brands(agent: Agent) -> list[BrandBoard]:
     from wowdesk.routing.services import waiting_queue
 
-    brand_ids = sorted(permissions.visible_brand_ids(agent))
+    brand_ids = sorted(permissions.brands_with_role(agent, Role.SUPERVISOR))
     by_id = {b.pk: b for b in Brand.objects.filter(pk__in=brand_ids)}
     waiting = waiting_total(brand_ids)
     failed = failed_total(brand_ids)
@@ -119,7 +119,7 @@ class AlertRow:
 def open_alerts(agent: Agent, limit: int = ALERTS_SHOWN) -> tuple[int, list[AlertRow]]:
     """The total of open alerts and the newest ones, each with its brand, its time in
     the viewer's zone and language, and its sentence in the viewer's language."""
-    brand_ids = permissions.visible_brand_ids(agent)
+    brand_ids = permissions.brands_with_role(agent, Role.SUPERVISOR)
     qs = Alert.objects.filter(brand_id__in=brand_ids, acknowledged_at__isnull=True)
     total = qs.count()
     rows = [
