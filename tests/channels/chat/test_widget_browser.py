@@ -112,6 +112,7 @@ def test_a_visitors_arabic_message_reads_right_to_left(
     page: Any, asgi_server: str, chat_inbox: Inbox, make_agent: Callable[..., Agent]
 ) -> None:
     agent = make_agent(name="Li Wei")
+    sign_in(page, asgi_server, agent.user)  # /chat-demo is for agents
     Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE)
     widget = ChatWidget(page).open_demo(asgi_server).open()
     widget.send("مرحبا، طلبي لم يصل بعد")

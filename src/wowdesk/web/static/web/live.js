@@ -174,7 +174,7 @@
         scheduleRefresh();
         break;
       case "delivery.failed":
-        var failed = toast(fmt(cfg.undelivered, { number: event.number }),
+        var failed = toast([cfg.undelivered, { number: event.number }],
           conversationUrl(event.conversation_id), "toast-failed", 60000);
         if (failed) failed.setAttribute("role", "alert");
         break;
