@@ -304,6 +304,7 @@ def test_admin_has_no_english_in_chinese(zh_world: dict[str, Any]) -> None:
     client = _chinese_client(admin.user)
     index = client.get("/admin/")
     assert index.status_code == 200
+    assert "wowdesk 管理" in index.content.decode()  # the product's heading, not Django's
     found = {"index": sorted(visible_english(index.content.decode()))}
     links = sorted(set(re.findall(r'href="(/admin/\w+/\w+/)"', index.content.decode())))
     assert len(links) >= 8

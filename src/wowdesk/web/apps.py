@@ -23,6 +23,10 @@ class WebConfig(AppConfig):
         from wowdesk.web.auth import ThrottledAdminAuthenticationForm
 
         admin.site.login_form = ThrottledAdminAuthenticationForm
+        # The admin's headings are the product's, in the reader's language.
+        admin.site.site_header = _("wowdesk administration")
+        admin.site.site_title = _("wowdesk administration")
+        admin.site.index_title = _("Brands, people, channels and logs")
 
 
 def _set(user: Any, status: str) -> None:
