@@ -339,7 +339,17 @@ def fuzz_workspace_socket(base: str, client: httpx.Client, conversation_id: int)
     print(f"fuzz_web: /ws/workspace/: {EXAMPLES * 3} frames, every one answered or refused")
 
 
-def fuzz_chat_socket(base: str, inbox_id: int) -> None:
+def widget_ref(client: httpx.Client) -> str:
+    """The chat inbox's public widget token, as an agent's /chat-demo page shows it (a chat
+    inbox is found by that token only, never by its id)."""
+    page = client.get("/chat-demo")
+    found = re.search(r'data-inbox="([^"]+)"', page.text)
+    if page.status_code != 200 or found is None:
+        raise SystemExit(f"fuzz_web: no chat widget on /chat-demo ({page.status_code})")
+    return found.group(1)
+
+
+def fuzz_chat_socket(base: str, ref: str) -> None:
     def opener() -> ClientConnection:
         ws = connect(
             ws_url(base, "/ws/chat/"),
@@ -347,7 +357,7 @@ def fuzz_chat_socket(base: str, inbox_id: int) -> None:
             max_size=None,
             open_timeout=30,
         ).__enter__()
-        ws.send(json.dumps({"type": "hello", "inbox": str(inbox_id)}))
+        ws.send(json.dumps({"type": "hello", "inbox": ref}))
         answers(ws, lambda f: f.get("type") in ("welcome", "error"))
         return ws
 
@@ -428,11 +438,11 @@ def main(base: str, token: str) -> None:
         },
     )
     conversation_id = int(opened["conversation_id"])
-    inbox = api(base, token, "POST", "/inboxes", {"name": "Fuzz chat", "channel": "chat"})
+    api(base, token, "POST", "/inboxes", {"name": "Fuzz chat", "channel": "chat"})
     client = login(base, email)
     fuzz_forms(base, client, conversation_id)
     fuzz_workspace_socket(base, client, conversation_id)
-    fuzz_chat_socket(base, int(inbox["id"]))
+    fuzz_chat_socket(base, widget_ref(client))
     health = httpx.get(f"{base}/api/v1/health", timeout=30)
     if health.status_code != 200:
         raise SystemExit(f"fuzz_web: the server is down after the run ({health.status_code})")

@@ -184,7 +184,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         """One more frame refused; ``MAX_REFUSALS`` in a row close the socket (4429)."""
         self.refusals += 1
         if self.refusals >= MAX_REFUSALS:
-            await self.close(code=CLOSE_TOO_MANY)
+            await self.close(code=CLOSE_TOO_MANY, reason="too many refused frames")
 
     # --- frames from the widget ---------------------------------------------------------
 
@@ -199,7 +199,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 code = CLOSE_FORBIDDEN
             elif isinstance(exc, NotFound):
                 code = CLOSE_NOT_FOUND
-            await self.close(code=code)
+            await self.close(code=code, reason=exc.code or "refused")
             return
         assert self.visitor is not None and self.inbox is not None
         await self._join(visitor_group(self.inbox.brand_id, self.visitor.visitor_id))
