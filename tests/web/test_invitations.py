@@ -181,6 +181,31 @@ def test_the_link_can_be_sent_again_while_no_password_is_set(
     assert admin.get("/settings/agents/invite-again/").status_code == 404
 
 
+def test_a_mail_server_that_refuses_the_invitation_is_said_so(
+    brand: Brand,
+    make_agent: Callable[..., Agent],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The agent is created; the refused mail is logged (no traceback) and the admin who
+    asks to send it again is told it did not go."""
+    from wowdesk.core import invitations
+
+    def refused(*args: Any, **kwargs: Any) -> int:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(invitations, "send_mail", refused)
+    admin = signed_in(make_agent(Role.ADMIN))
+    with caplog.at_level("WARNING"):
+        assert invite(admin, brand).status_code == 302
+    agent = Agent.objects.get(user__email="new.agent@example.com")
+    assert "could not send the invitation mail" in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]
+    again = admin.post(f"/settings/agents/{agent.pk}/invite-again/", follow=True)
+    assert "did not take the invitation" in again.content.decode()
+    assert len(mail.outbox) == 0
+
+
 # --- invitations over the API ---------------------------------------------------------------
 
 

@@ -75,7 +75,8 @@ def invite_agent(
     return agent
 
 
-def send_invitation(agent_id: int, base_url: str, *, inviter: str, language: str) -> None:
+def send_invitation(agent_id: int, base_url: str, *, inviter: str, language: str) -> bool:
+    """Mail the set-password link; False when the mail server refused or was not reached."""
     agent = Agent.objects.select_related("user").get(pk=agent_id)
     link = set_password_link(agent.user, base_url)
     brands = ", ".join(agent.brands.order_by("name").values_list("name", flat=True))
@@ -83,13 +84,13 @@ def send_invitation(agent_id: int, base_url: str, *, inviter: str, language: str
         context = {"agent": agent, "link": link, "inviter": inviter, "brands": brands}
         subject = render_to_string("web/email/invitation_subject.txt", context).strip()
         body = render_to_string("web/email/invitation.txt", context)
-    _send(subject, body, agent.email)
+    return _send(subject, body, agent.email)
 
 
 def _send(subject: str, body: str, to: str) -> bool:
     try:
         send_mail(subject, body, None, [to])
-    except Exception:  # the agent exists; an admin can send the link again
-        log.exception("could not send the invitation mail to %s", to)
+    except Exception as exc:  # the agent exists; an admin can send the link again
+        log.warning("could not send the invitation mail to %s: %s", to, exc)
         return False
     return True

@@ -146,11 +146,18 @@ def resend_invitation(request: HttpRequest, agent_id: int) -> HttpResponse:
     if agent.user.has_usable_password() or not agent.is_active:
         flash.error(request, _("Only an active agent without a password can be invited again."))
         return redirect("web:agents")
-    invitations.send_invitation(
+    sent = invitations.send_invitation(
         agent.pk,
         _base_url(request),
         inviter=me.display_name,
         language=translation.get_language() or "en",
     )
+    if not sent:
+        flash.error(
+            request,
+            _("The mail server did not take the invitation to %(email)s: try again later.")
+            % {"email": agent.email},
+        )
+        return redirect("web:agents")
     flash.success(request, _("Invitation sent to %(email)s again.") % {"email": agent.email})
     return redirect("web:agents")
