@@ -1,4 +1,4 @@
-"""Every write to conversations, messages and tags goes through here (STYLE.md §1)."""
+"""Every write to conversations, messages and tags goes through here (docs/architecture.md, "Conventions")."""
 
 from __future__ import annotations
 

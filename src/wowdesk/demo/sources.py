@@ -4,7 +4,7 @@ Pure Python, no Django. Two ways in:
 
 - the small samples vendored in ``wowdesk/demo/data/`` (the default; they ship with the
   package, so a fresh clone works), written by ``scripts/vendor_demo_data.py``;
-- the full sets in a directory laid out like ``../shared/data`` (``bitext/*.csv``,
+- the full public sets in a data directory (``bitext/*.csv``,
   ``xsid/*.valid.conll``), when ``WOWDESK_DEMO_DATA_DIR`` points there.
 
 Bitext: CDLA-Sharing-1.0; xSID: CC BY-SA 4.0 (see the LICENSE and README next to each
@@ -193,7 +193,7 @@ def load_vendored(directory: Path = VENDORED_DIR) -> DemoCorpus:
 
 
 def load_full(shared_data: Path, languages: Iterable[str] = XSID_LANGUAGES) -> DemoCorpus:
-    """The whole sets from a ``../shared/data``-like directory."""
+    """The whole sets from a data directory (``bitext/``, ``xsid/``)."""
     exchanges = [
         e for e in read_bitext_csv(shared_data / "bitext" / BITEXT_FILE) if usable_exchange(e)
     ]
