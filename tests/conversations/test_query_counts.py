@@ -1,4 +1,4 @@
-"""Query counts pinned (docs/architecture.md, "Conventions"): a page of 50 costs what a page of 5 costs."""
+"""Query counts pinned (the conventions): a page of 50 costs what a page of 5 costs."""
 
 from __future__ import annotations
 

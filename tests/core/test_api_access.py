@@ -1,4 +1,4 @@
-"""Who may call what (docs/architecture.md, "Conventions"): for every endpoint of API v1, 401 without a valid
+"""Who may call what (the conventions): for every endpoint of API v1, 401 without a valid
 token, 403 outside one's role and outside one's brand, and the allowed case.
 
 The table below must name every operation of the core help desk's routers (a new one

@@ -1,4 +1,4 @@
-"""Every write to conversations, messages and tags goes through here (docs/architecture.md, "Conventions")."""
+"""Every write to conversations, messages and tags goes through here (the conventions)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wowdesk.core import services
+from wowdesk.core import alerts, services
 from wowdesk.core.admin_scoping import (
     BrandScopedAdmin,
     BrandScopedInline,
@@ -23,7 +23,6 @@ from wowdesk.core.admin_scoping import (
 )
 from wowdesk.core.audit import object_type_label
 from wowdesk.core.errors import InvalidInput
-from wowdesk.core.i18n import alert_text
 from wowdesk.core.models import Agent, Alert, ApiToken, AuditLog, Brand, Membership, Site, Team
 
 
@@ -322,8 +321,8 @@ class AlertAdmin(BrandScopedAdmin):
 
     @admin.display(description=gettext_lazy("text"), ordering="text")
     def shown_text(self, obj: Alert) -> str:
-        """In the reader's language (``core.i18n.alert_text``)."""
-        return alert_text(obj)
+        """In the reader's language and zone (``core.alerts.message``)."""
+        return alerts.message(obj)
 
     list_filter = ("kind", "brand")
     readonly_fields = [f.name for f in Alert._meta.fields]

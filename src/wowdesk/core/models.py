@@ -296,6 +296,6 @@ class Alert(models.Model):
         verbose_name_plural = _("alerts")
 
     def __str__(self) -> str:
-        from wowdesk.core.i18n import alert_text
+        from wowdesk.core.alerts import message
 
-        return f"{self.get_kind_display()}: {alert_text(self)}"
+        return f"{self.get_kind_display()}: {message(self)}"

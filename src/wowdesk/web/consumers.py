@@ -396,12 +396,3 @@ def _seconds(value: Any) -> float | None:
     if value != value or value < 0:  # NaN, negative
         return None
     return float(min(value, 10**7))
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -1,4 +1,4 @@
-"""The workspace pages. Views only parse input, call the services and render (docs/architecture.md, "Conventions");
+"""The workspace pages. Views only parse input, call the services and render (the conventions);
 every write runs in one transaction here at the edge (§5)."""
 
 from __future__ import annotations

@@ -55,17 +55,7 @@ class EmailMailboxForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = EmailMailbox
-        fields = [
-            "inbox",
-            "host",
-            "port",
-            "security",
-            "username",
-            "password",
-            "folder",
-            "poll_interval",
-            "is_active",
-        ]
+        fields = ["inbox", *services.MAILBOX_FIELDS]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
