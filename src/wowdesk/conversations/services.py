@@ -73,7 +73,7 @@ def default_inbox(brand_id: int, channel: str) -> Inbox:
             return found[0]
         try:
             with transaction.atomic():
-                return Inbox.objects.create(
+                inbox = Inbox.objects.create(
                     brand_id=brand_id,
                     channel=channel,
                     name=str(Channel(channel).label),
@@ -81,7 +81,18 @@ def default_inbox(brand_id: int, channel: str) -> Inbox:
                 )
         except IntegrityError:
             continue  # created by the other one a moment ago: read it
+        return _with_channel_parts(inbox)
     raise InvalidInput(_("No inbox for this channel could be made."), field="channel")
+
+
+def _with_channel_parts(inbox: Inbox) -> Inbox:
+    """What every new inbox of its channel has from the start, however it was made: a chat
+    inbox its widget token (its only public name) and verification secret."""
+    if inbox.channel == Channel.CHAT:
+        from wowdesk.channels.chat.services import ensure_widget
+
+        ensure_widget(inbox)
+    return inbox
 
 
 def create_inbox(
@@ -114,11 +125,7 @@ def create_inbox(
         raise Conflict(
             _("Another inbox already takes mail for this address."), field="address"
         ) from exc
-    if channel == Channel.CHAT:
-        # Its widget token (the only public name of a chat inbox) and verification secret.
-        from wowdesk.channels.chat.services import ensure_widget
-
-        ensure_widget(inbox)
+    _with_channel_parts(inbox)
     audit.record(
         action="inbox.create",
         obj=inbox,

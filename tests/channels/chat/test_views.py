@@ -118,3 +118,19 @@ def test_ensure_widget_keeps_existing_keys_and_refuses_other_channels(
         assert getattr(exc, "field", None) == "inbox"
     else:
         raise AssertionError("an email inbox got a widget")
+
+
+def test_a_chat_inbox_made_on_first_use_has_its_widget(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    """However a chat inbox comes to be (made by the API, or on the first chat item an
+    integration posts), it has a widget token from the start, and the demo page shows it."""
+    inbox = conversations.default_inbox(brand.pk, "chat")
+    assert inbox.channel == "chat"
+    token = chat.widget_settings(inbox).token
+    assert len(token) >= chat.MIN_TOKEN_CHARS
+    assert chat.widget_settings(inbox).secret
+    assert conversations.default_inbox(brand.pk, "chat").pk == inbox.pk  # made once
+    response = _signed_in(make_agent()).get("/chat-demo")
+    assert response.status_code == 200
+    assert f'data-inbox="{token}"' in response.content.decode()
