@@ -26,9 +26,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def no_batch_listeners(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_batch_listeners() -> Iterator[None]:
     """Count only the request's own statements (routing and SLA run after commit)."""
-    monkeypatch.setattr(events, "BATCH_LISTENERS", {})
+    keep = [lst.path for lst in events.listener_table() if lst.phase != events.Phase.BATCH]
+    with events.isolated(*keep):
+        yield
+
+
+@pytest.fixture
+def bare_events() -> Iterator[None]:
+    """No listener but the ones the test registers."""
+    with events.isolated():
+        yield
 
 
 def _item(external_id: str, **over: Any) -> InboundIn:
@@ -113,7 +122,7 @@ def running_batcher() -> Iterator[events.Batcher]:
 
 @pytest.mark.django_db(transaction=True)  # the batch runs in its own thread's transaction
 def test_batcher_hands_a_burst_to_the_listener_at_once(
-    monkeypatch: pytest.MonkeyPatch, running_batcher: events.Batcher
+    monkeypatch: pytest.MonkeyPatch, running_batcher: events.Batcher, bare_events: None
 ) -> None:
     seen: list[int] = []
     done = threading.Event()
@@ -123,8 +132,8 @@ def test_batcher_hands_a_burst_to_the_listener_at_once(
         if sum(seen) == 30:
             done.set()
 
-    monkeypatch.setattr(events, "BATCH_LISTENERS", {events.Event.MESSAGE_CREATED: ["x"]})
     monkeypatch.setattr(events, "import_string", lambda path: listener)
+    events.listen(events.Event.MESSAGE_CREATED, "x", phase=events.Phase.BATCH)
     for n in range(30):
         running_batcher.submit(events.Event.MESSAGE_CREATED, {"n": n})
     assert done.wait(10)
@@ -132,10 +141,12 @@ def test_batcher_hands_a_burst_to_the_listener_at_once(
     assert len(seen) < 30  # batched, not one call per event
 
 
-def test_batcher_runs_inline_when_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_batcher_runs_inline_when_no_thread(
+    monkeypatch: pytest.MonkeyPatch, bare_events: None
+) -> None:
     calls: list[list[dict[str, Any]]] = []
-    monkeypatch.setattr(events, "BATCH_LISTENERS", {events.Event.MESSAGE_CREATED: ["x"]})
     monkeypatch.setattr(events, "import_string", lambda path: calls.append)
+    events.listen(events.Event.MESSAGE_CREATED, "x", phase=events.Phase.BATCH)
     events.Batcher().submit(events.Event.MESSAGE_CREATED, {"n": 1})
     assert calls == [[{"n": 1}]]
 

@@ -7,3 +7,15 @@ class ChannelsConfig(AppConfig):
     # "channels" is Django Channels' label; ours is the ingest pipeline.
     label = "ingest"
     verbose_name = _("Channels and ingest")
+
+    def ready(self) -> None:
+        from wowdesk.core.events import Event, Phase, listen
+
+        listen(Event.OUTBOUND_QUEUED, "wowdesk.channels.outbox.on_outbound_queued")
+        listen(Event.ENVELOPE_FAILED, "wowdesk.channels.ingest.on_envelope_failed")
+        # a new chat inbox gets its widget token in the same write
+        listen(
+            Event.INBOX_CREATED,
+            "wowdesk.channels.chat.services.on_inbox_created",
+            phase=Phase.TRANSACTION,
+        )

@@ -169,8 +169,9 @@ def _changed(row: OutboxMessage) -> None:
             params={"number": number, "reason": row.error_kind, "channel": row.channel},
         )
     emit(
-        Event.DELIVERY_CHANGED,
+        Event.MESSAGE_DELIVERY_CHANGED,
         outbox_id=row.pk,
+        brand_id=row.brand_id,
         message_id=row.message_id,
         conversation_id=conversation_id,
         state=state(row),

@@ -86,12 +86,10 @@ def default_inbox(brand_id: int, channel: str) -> Inbox:
 
 
 def _with_channel_parts(inbox: Inbox) -> Inbox:
-    """What every new inbox of its channel has from the start, however it was made: a chat
-    inbox its widget token (its only public name) and verification secret."""
-    if inbox.channel == Channel.CHAT:
-        from wowdesk.channels.chat.services import ensure_widget
-
-        ensure_widget(inbox)
+    """Announce a new inbox in its own write, however it was made: its channel's app adds
+    what every inbox of that channel has from the start (a chat inbox's widget token)."""
+    emit(Event.INBOX_CREATED, inbox_id=inbox.pk, brand_id=inbox.brand_id, channel=inbox.channel)
+    inbox.refresh_from_db(fields=["settings"])
     return inbox
 
 
@@ -318,7 +316,9 @@ def create_conversation(
         waiting_since=now if for_incoming else None,
         message_count=1 if for_incoming else 0,
     )
-    emit(Event.CONVERSATION_CREATED, conversation_id=conversation.pk)
+    emit(
+        Event.CONVERSATION_CREATED, conversation_id=conversation.pk, brand_id=conversation.brand_id
+    )
     return conversation
 
 
@@ -842,7 +842,14 @@ def update_conversation(
         )
         for text, spec in activities:
             add_activity(conversation, text, actor=actor, meta={"changes": a}, i18n=spec)
-        emit(Event.CONVERSATION_UPDATED, conversation_id=conversation.pk, changes=a)
+        emit(
+            Event.CONVERSATION_UPDATED,
+            conversation_id=conversation.pk,
+            brand_id=conversation.brand_id,
+            changes=a,
+            before=b,
+            actor_id=actor.pk if actor is not None else None,
+        )
     return conversation
 
 
@@ -924,9 +931,17 @@ def merge_conversations(
     emit(
         Event.CONVERSATION_UPDATED,
         conversation_id=source.pk,
+        brand_id=source.brand_id,
         changes={"status": Status.RESOLVED, "merged_into": into.pk},
+        actor_id=actor.pk if actor is not None else None,
     )
-    emit(Event.CONVERSATION_UPDATED, conversation_id=into.pk, changes={"merged": source.pk})
+    emit(
+        Event.CONVERSATION_UPDATED,
+        conversation_id=into.pk,
+        brand_id=into.brand_id,
+        changes={"merged": source.pk},
+        actor_id=actor.pk if actor is not None else None,
+    )
     return into
 
 

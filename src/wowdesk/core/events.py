@@ -1,7 +1,8 @@
-"""Domain events and the explicit list of who listens to each (Chatwoot's dispatcher).
+"""Domain events, their typed payloads, and the registry of who listens to each.
 
-Listeners run after the transaction commits and are dropped on rollback, so a push, an
-email or a task never announces data that does not exist.
+The core names the events and carries them; it knows no listener. Each app registers its
+own listeners in its ``AppConfig.ready`` (Chatwoot's listeners, owned by the app that
+reacts). ``wowdesk listeners`` and docs/events.md show the whole table.
 """
 
 from __future__ import annotations
@@ -12,66 +13,190 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from wowdesk.core.event_payloads import (
+    AlertRaised,
+    ConversationCreated,
+    ConversationUpdated,
+    CustomerCreated,
+    CustomerMerged,
+    CustomerUpdated,
+    EnvelopeFailed,
+    InboxCreated,
+    MessageAnnotated,
+    MessageCreated,
+    MessageDeliveryChanged,
+    OutboundQueued,
+    SlaChanged,
+)
 from wowdesk.core.queue_thread import QueueThread
 
 log = logging.getLogger(__name__)
 
 
 class Event(StrEnum):
-    MESSAGE_CREATED = "message.created"
+    """Every state change the house announces. The public ones (``PUBLIC``) are what
+    integrators may subscribe to (webhooks, automation rules); the others are internal
+    hand-offs between apps."""
+
     CONVERSATION_CREATED = "conversation.created"
     CONVERSATION_UPDATED = "conversation.updated"
+    MESSAGE_CREATED = "message.created"
+    MESSAGE_DELIVERY_CHANGED = "message.delivery_changed"
+    MESSAGE_ANNOTATED = "message.annotated"
+    CUSTOMER_CREATED = "customer.created"
+    CUSTOMER_UPDATED = "customer.updated"
+    CUSTOMER_MERGED = "customer.merged"
+    ALERT_RAISED = "alert.raised"
+    SLA_WARNING = "sla.warning"
+    SLA_BREACHED = "sla.breached"
+    # internal hand-offs
+    INBOX_CREATED = "inbox.created"
     OUTBOUND_QUEUED = "outbound.queued"
     ENVELOPE_FAILED = "envelope.failed"
-    DELIVERY_CHANGED = "delivery.changed"
 
 
-# One place shows who reacts to what. Later capabilities (intelligence, routing, realtime,
-# surveys, analytics) add their listener here.
-LISTENERS: dict[Event, list[str]] = {
-    Event.MESSAGE_CREATED: ["wowdesk.web.live.on_message_created"],
-    Event.CONVERSATION_CREATED: [],
-    Event.CONVERSATION_UPDATED: [
-        "wowdesk.routing.sla.on_conversation_updated",
-        "wowdesk.routing.services.on_conversation_updated",
-        "wowdesk.web.live.on_conversation_updated",
-    ],
-    Event.OUTBOUND_QUEUED: ["wowdesk.channels.outbox.on_outbound_queued"],
-    Event.ENVELOPE_FAILED: ["wowdesk.channels.ingest.on_envelope_failed"],
-    Event.DELIVERY_CHANGED: ["wowdesk.web.live.on_delivery_changed"],
+PAYLOADS: dict[Event, type] = {
+    Event.CONVERSATION_CREATED: ConversationCreated,
+    Event.CONVERSATION_UPDATED: ConversationUpdated,
+    Event.MESSAGE_CREATED: MessageCreated,
+    Event.MESSAGE_DELIVERY_CHANGED: MessageDeliveryChanged,
+    Event.MESSAGE_ANNOTATED: MessageAnnotated,
+    Event.CUSTOMER_CREATED: CustomerCreated,
+    Event.CUSTOMER_UPDATED: CustomerUpdated,
+    Event.CUSTOMER_MERGED: CustomerMerged,
+    Event.ALERT_RAISED: AlertRaised,
+    Event.SLA_WARNING: SlaChanged,
+    Event.SLA_BREACHED: SlaChanged,
+    Event.INBOX_CREATED: InboxCreated,
+    Event.OUTBOUND_QUEUED: OutboundQueued,
+    Event.ENVELOPE_FAILED: EnvelopeFailed,
 }
 
+PUBLIC: tuple[Event, ...] = (
+    Event.CONVERSATION_CREATED,
+    Event.CONVERSATION_UPDATED,
+    Event.MESSAGE_CREATED,
+    Event.MESSAGE_DELIVERY_CHANGED,
+    Event.MESSAGE_ANNOTATED,
+    Event.CUSTOMER_CREATED,
+    Event.CUSTOMER_UPDATED,
+    Event.CUSTOMER_MERGED,
+    Event.ALERT_RAISED,
+    Event.SLA_WARNING,
+    Event.SLA_BREACHED,
+)
 
-# Listeners that take a list of payloads. In ``wowdesk serve`` a background thread hands
-# them every such event of the last few milliseconds at once (one read of the roster for
-# fifty new conversations instead of fifty), which keeps them off the ingest request;
-# elsewhere (tests, the CLI, ``wowdesk worker``) they run at commit with a list of one.
-# Nothing depends on the in-memory queue surviving a crash: the routing tick serves every
-# waiting conversation and the SLA sweep starts clocks that were missed.
-BATCH_LISTENERS: dict[Event, list[str]] = {
-    Event.MESSAGE_CREATED: [
-        "wowdesk.routing.sla.on_messages_created",
-        "wowdesk.routing.services.on_messages_created",
-    ],
-}
+
+class PayloadError(TypeError):
+    """An emitter gave an event a payload that is not the event's type."""
+
+
+def check_payload(event: Event, payload: dict[str, Any]) -> None:
+    kind = PAYLOADS[event]
+    required: frozenset[str] = kind.__required_keys__  # type: ignore[attr-defined]
+    allowed = required | kind.__optional_keys__  # type: ignore[attr-defined]
+    keys = payload.keys()
+    if not required <= keys or not keys <= allowed:
+        raise PayloadError(
+            f"{event}: payload keys {sorted(keys)}; required {sorted(required)}, "
+            f"allowed {sorted(allowed)}"
+        )
+
+
+class Phase(StrEnum):
+    """When a listener runs.
+
+    ``transaction``: at once, inside the emitter's transaction (its writes commit or roll
+    back with the change: a webhook delivery row, a rewrite another app owns).
+    ``commit``: after the transaction commits, in one transaction with the event's other
+    such listeners, each in a savepoint; dropped on rollback.
+    ``batch``: after commit, given a list of payloads (``wowdesk serve`` gathers the
+    events of a few milliseconds into one call; elsewhere a list of one).
+    """
+
+    TRANSACTION = "transaction"
+    COMMIT = "commit"
+    BATCH = "batch"
+
+
+@dataclass(frozen=True)
+class Listener:
+    event: Event
+    phase: Phase
+    path: str  # dotted path of the function, imported at first call
+
+    @property
+    def app(self) -> str:
+        parts = self.path.split(".")
+        return parts[1] if len(parts) > 2 and parts[0] == "wowdesk" else parts[0]
+
+
+_registry: dict[tuple[Event, Phase], list[str]] = {}
+
+
+def listen(event: Event, path: str, *, phase: Phase = Phase.COMMIT) -> None:
+    """Register a listener (by its dotted path). Apps call this from ``AppConfig.ready``;
+    registering the same one twice is a no-op."""
+    paths = _registry.setdefault((Event(event), Phase(phase)), [])
+    if path not in paths:
+        paths.append(path)
+
+
+def unlisten(event: Event, path: str, *, phase: Phase = Phase.COMMIT) -> None:
+    paths = _registry.get((Event(event), Phase(phase)), [])
+    if path in paths:
+        paths.remove(path)
+
+
+def listeners(event: Event, phase: Phase = Phase.COMMIT) -> list[str]:
+    return list(_registry.get((event, phase), []))
+
+
+def listener_table() -> list[Listener]:
+    """Who listens to what, in event order, then phase, then registration order."""
+    rows: list[Listener] = []
+    for event in Event:
+        for phase in Phase:
+            rows.extend(Listener(event, phase, path) for path in _registry.get((event, phase), []))
+    return rows
+
+
+@contextlib.contextmanager
+def isolated(*keep: str) -> Iterator[None]:
+    """Tests: only the listeners whose dotted path starts with one of ``keep`` run inside
+    the block (none when ``keep`` is empty)."""
+    saved = {key: list(paths) for key, paths in _registry.items()}
+    for paths in _registry.values():
+        paths[:] = [p for p in paths if p.startswith(keep)] if keep else []
+    try:
+        yield
+    finally:
+        _registry.clear()
+        _registry.update(saved)
 
 
 def emit(event: Event, **payload: Any) -> None:
-    """Call every listener of ``event`` once the current transaction commits.
+    """Announce a change: its ``transaction`` listeners run now, in the caller's
+    transaction; its ``commit`` and ``batch`` listeners once the transaction commits
+    (dropped on rollback, so nothing announces data that does not exist).
 
-    The listeners of one event run in one transaction (one write lock on SQLite), each
-    in its own savepoint: one failing is logged and does not undo the others.
+    The ``commit`` listeners of one event run in one transaction (one write lock on
+    SQLite), each in its own savepoint: one failing is logged and does not undo the others.
     """
-    paths = LISTENERS.get(event, [])
+    check_payload(event, payload)
+    for path in _registry.get((event, Phase.TRANSACTION), ()):
+        import_string(path)(**payload)
+    paths = _registry.get((event, Phase.COMMIT))
     if paths:
-        transaction.on_commit(_dispatch(event, paths, payload))
-    if event in BATCH_LISTENERS:
+        transaction.on_commit(_dispatch(event, list(paths), payload))
+    if _registry.get((event, Phase.BATCH)):
         transaction.on_commit(lambda: batcher.submit(event, payload))
 
 
@@ -95,7 +220,7 @@ def _dispatch(event: Event, paths: list[str], payload: dict[str, Any]) -> Callab
 
 def run_batch(event: Event, payloads: list[dict[str, Any]]) -> None:
     """Every batch listener of ``event`` over ``payloads``, in one transaction."""
-    paths = BATCH_LISTENERS.get(event, [])
+    paths = _registry.get((event, Phase.BATCH), [])
     _in_one_transaction(
         event, [(path, functools.partial(import_string(path), payloads)) for path in paths]
     )

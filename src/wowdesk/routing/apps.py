@@ -6,3 +6,16 @@ class RoutingConfig(AppConfig):
     name = "wowdesk.routing"
     label = "routing"
     verbose_name = _("Routing and SLA")
+
+    def ready(self) -> None:
+        from wowdesk.core.events import Event, Phase, listen
+
+        listen(Event.CONVERSATION_UPDATED, "wowdesk.routing.sla.on_conversation_updated")
+        listen(Event.CONVERSATION_UPDATED, "wowdesk.routing.services.on_conversation_updated")
+        # New customer messages start SLA clocks and are routed, in batches (core.events).
+        listen(Event.MESSAGE_CREATED, "wowdesk.routing.sla.on_messages_created", phase=Phase.BATCH)
+        listen(
+            Event.MESSAGE_CREATED,
+            "wowdesk.routing.services.on_messages_created",
+            phase=Phase.BATCH,
+        )

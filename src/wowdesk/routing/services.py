@@ -521,15 +521,13 @@ def keeps(conversation: Conversation, now: dt.datetime | None = None) -> bool:
     )
 
 
-def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any]) -> None:
+def on_conversation_updated(
+    *, conversation_id: int, brand_id: int, changes: dict[str, Any], **_: Any
+) -> None:
     """A conversation was resolved or unassigned: capacity freed, serve the queue."""
     if "status" not in changes and "assignee_id" not in changes:
         return
-    brand_id = (
-        Conversation.objects.filter(pk=conversation_id).values_list("brand_id", flat=True).first()
-    )
-    if brand_id is not None:
-        _route_brands([brand_id])
+    _route_brands([brand_id])
 
 
 def wake_snoozed(now: dt.datetime | None = None) -> dict[str, int]:

@@ -10,6 +10,13 @@ class WebConfig(AppConfig):
     verbose_name = _("Web")
 
     def ready(self) -> None:
+        from wowdesk.core.events import Event, listen
+
+        # Open workspaces hear what changed (web/live.py).
+        listen(Event.MESSAGE_CREATED, "wowdesk.web.live.on_message_created")
+        listen(Event.CONVERSATION_UPDATED, "wowdesk.web.live.on_conversation_updated")
+        listen(Event.MESSAGE_DELIVERY_CHANGED, "wowdesk.web.live.on_delivery_changed")
+
         # Logging in to the web app puts an agent online, logging out offline (routing
         # follows presence). Django's auth signals are the only hook for its login views.
         from django.contrib.auth.signals import user_logged_in, user_logged_out

@@ -86,6 +86,12 @@ def widget_settings(inbox: Inbox) -> WidgetSettings:
     )
 
 
+def on_inbox_created(*, inbox_id: int, brand_id: int, channel: str) -> None:
+    """``inbox.created`` (in its transaction): a chat inbox has its widget from the start."""
+    if channel == Channel.CHAT:
+        ensure_widget(Inbox.objects.get(pk=inbox_id))
+
+
 def ensure_widget(inbox: Inbox) -> Inbox:
     """Give a chat inbox its public widget token and verification secret if it lacks them."""
     if inbox.channel != Channel.CHAT:
