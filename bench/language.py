@@ -2,9 +2,10 @@
 
 Run: ``.venv/bin/python bench/language.py [--methods A,B] [--no-write]``
 
-Reads the ``# text =`` lines of ``*.valid.conll`` in ``../shared/data/xsid`` (relative to the
-repository) or ``$WOWDESK_XSID_DIR``. Every method runs in its own subprocess, so its resident
-memory (RSS) and cold load time are its own. A method is ``ENGINE:LANGUAGES``:
+Reads the ``# text =`` lines of ``*.valid.conll`` in ``$WOWDESK_XSID_DIR``, or in ``xsid/``
+of the public data sets folder ``$WOWDESK_DATASETS_DIR`` names (neither is part of the
+repo). Every method runs in its own subprocess, so its resident memory (RSS) and cold load
+time are its own. A method is ``ENGINE:LANGUAGES``:
 
 * ``ENGINE:all`` is the package as shipped: every language it knows, no script rules, its labels
   mapped to ISO 639-1 (``nb``/``nn`` -> ``no``, ``wuu``/``yue`` -> ``zh``).
@@ -58,7 +59,8 @@ Predict = Callable[[str], str]
 
 def xsid_dir() -> Path:
     override = os.environ.get("WOWDESK_XSID_DIR")
-    path = Path(override) if override else ROOT.parent / "shared" / "data" / "xsid"
+    datasets = os.environ.get("WOWDESK_DATASETS_DIR", "")
+    path = Path(override) if override else Path(datasets) / "xsid"
     if not path.is_dir() or not any(path.glob("*.valid.conll")):
         sys.exit(
             f"bench/language.py: no xSID data at {path} (expected *.valid.conll files); "

@@ -1,6 +1,7 @@
-"""Regenerate the small data samples the demo ships with, from ``../shared/data``.
+"""Regenerate the small data samples the demo ships with, from a folder of the public data
+sets (Bitext, xSID) as published, not part of the repo:
 
-    .venv/bin/python scripts/vendor_demo_data.py [--source ../shared/data]
+    .venv/bin/python scripts/vendor_demo_data.py --source DIR   # or $WOWDESK_DATASETS_DIR
 
 Deterministic: the same source gives byte-identical files. Writes, under
 ``src/wowdesk/demo/data/``:
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
@@ -118,7 +120,12 @@ def vendor_xsid(source: Path, out: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=os.environ.get("WOWDESK_DATASETS_DIR"),
+        required=not os.environ.get("WOWDESK_DATASETS_DIR"),
+    )
     parser.add_argument("--out", type=Path, default=OUT, help="Where to write the samples.")
     args = parser.parse_args()
     n_bitext = vendor_bitext(args.source, args.out)
