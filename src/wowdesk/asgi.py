@@ -89,7 +89,7 @@ application = ProtocolTypeRouter(
 
 if os.environ.get("WOWDESK_EMBEDDED_WORKER") == "1":
     # `wowdesk serve` in the embedded default: the task worker runs in this process.
-    from wowdesk.core.worker import start_background_worker
+    from wowdesk.worker import start_background_worker
 
     start_background_worker()
 

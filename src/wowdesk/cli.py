@@ -95,7 +95,7 @@ def worker_cmd(
 ) -> None:
     """Run background tasks (outbound delivery, retries) in the foreground."""
     setup_django()
-    from wowdesk.core.worker import run_worker
+    from wowdesk.worker import run_worker
 
     run_worker(interval)
 
