@@ -25,7 +25,7 @@ from django.utils.module_loading import import_string
 CHOICES: dict[str, str] = {
     "status": "wowdesk.conversations.models.Status",
     "priority": "wowdesk.conversations.models.Priority",
-    "channel": "wowdesk.conversations.models.Channel",
+    "channel": "wowdesk.core.kinds.Channel",
     "sla_target": "wowdesk.routing.models.SlaTarget",
 }
 
