@@ -2,8 +2,9 @@
 
 A pure module (no Django). A :class:`Calendar` is a time zone, opening hours per weekday
 (minutes after local midnight, half-open ``[start, end)``) and a set of closed dates. Opening
-hours are wall-clock times with the same DST rule as shifts (see ``wowdesk.core.timetables``): a time
-skipped by a forward jump opens/closes at the jump, a repeated time at its first occurrence.
+hours are wall-clock times with the same DST rule as shifts (``wowdesk.core.timetables``,
+which also parses them): a time skipped by a forward jump opens/closes at the jump, a
+repeated time at its first occurrence.
 So an hour lost in March is not business time, and an hour gained in October is.
 
 * :func:`business_seconds_between` — business seconds in ``[start, end)``; 0 if end ≤ start.
