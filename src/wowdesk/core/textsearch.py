@@ -1,7 +1,7 @@
 """Substring search that stays fast on big tables, on SQLite and PostgreSQL alike.
 
 The API's ``q=`` filters mean "contains, ignoring case" (``icontains``). A plain
-``LIKE '%term%'`` scans every row: 0.3-0.6 s on 100,000 conversations (bench/read.py).
+``LIKE '%term%'`` scans every row (bench/read.py).
 
 * SQLite: an FTS5 table with the ``trigram`` tokenizer per indexed table answers the same
   question from an index (external content, kept in sync by triggers). Terms shorter than
@@ -262,9 +262,8 @@ def walk_pays(*, end: int, rows: int, total: int, lookups: int) -> bool:
     """Whether the page ending at row ``end`` of a list of ``rows``, of which ``total``
     match, is found faster by walking the list's sort index and testing each row (about
     ``end * rows / total`` rows visited before the page is full) than by looking up each
-    of ``lookups`` matches and sorting the ``total`` kept. bench/read.py: a word in a
-    quarter of 100,000 conversations, page 1 in 8 ms walking against 42 looking up; the
-    2,000th page of the same, the other way round."""
+    of ``lookups`` matches and sorting the ``total`` kept: early pages of a common word
+    walk, deep pages look up (bench/read.py)."""
     return total > 0 and lookups > WALK_ABOVE and end * rows < total * lookups
 
 
