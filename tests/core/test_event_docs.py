@@ -77,7 +77,8 @@ def test_the_cli_prints_the_table(db: None) -> None:
 def test_the_cli_writes_the_doc(tmp_path: Path, db: None) -> None:
     stale = tmp_path / "events.md"
     stale.write_text(
-        f"# Events\n\n{event_docs.LISTENERS_START}\nSTALE-ROW\n{event_docs.LISTENERS_END}\n\ntext\n\n"
+        f"# Events\n\n{event_docs.LISTENERS_START}\nSTALE-ROW\n"
+        f"{event_docs.LISTENERS_END}\n\ntext\n\n"
         f"{event_docs.PAYLOADS_START}\n{event_docs.PAYLOADS_END}\nend\n",
         encoding="utf-8",
     )
