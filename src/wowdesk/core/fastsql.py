@@ -5,10 +5,10 @@ The ORM compiles every query's SQL anew, which costs many times the statement it
 same SELECT through a cursor). Ingest runs ten statements per message, so the services on
 that path (and only those) use these helpers: the SQL of each model and shape is built
 once, and values go through Django's own conversions (``get_db_prep_save`` on the way in,
-the backend's converters on the way out; aware UTC datetimes and dict/list JSON in one step that gives
-the same value, compared in tests/core/test_fastsql.py), so the rows are the ones the ORM
-would write and read. On SQLite the statements run on the driver's connection
-(``_execute``). No signals are sent (the models on this path have none).
+the backend's converters on the way out; aware UTC datetimes and dict/list JSON in one
+step that gives the same value, compared in tests/core/test_fastsql.py), so the rows are
+the ones the ORM would write and read. On SQLite the statements run on the driver's
+connection (``_execute``). No signals are sent (the models on this path have none).
 """
 
 from __future__ import annotations
