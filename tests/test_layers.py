@@ -111,3 +111,24 @@ def test_the_agent_fields_of_routing_come_from_routing(agent: Agent, brand: Bran
         assert api.agent_states([agent]) == {agent.pk: {}}
     finally:
         api._agent_state[:] = saved
+
+
+def test_choice_labels_are_registered_by_the_apps_that_own_them() -> None:
+    """core.i18n names no app's choices; conversations and routing register theirs."""
+    from wowdesk.conversations.models import Priority, Status
+    from wowdesk.core import i18n
+    from wowdesk.routing.models import SlaTarget
+
+    assert i18n.CHOICES == {
+        "channel": "wowdesk.core.kinds.Channel",
+        "status": "wowdesk.conversations.models.Status",
+        "priority": "wowdesk.conversations.models.Priority",
+        "sla_target": "wowdesk.routing.models.SlaTarget",
+    }
+    for kind, value, label in [
+        ("status", Status.PENDING, "Pending"),
+        ("priority", Priority.URGENT, "Urgent"),
+        ("sla_target", SlaTarget.RESOLUTION, "Resolution"),
+    ]:
+        spec = i18n.deferred("%(v)s", v=i18n.choice(kind, value))
+        assert i18n.render(spec, "en") == label

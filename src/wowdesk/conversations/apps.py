@@ -12,3 +12,7 @@ class ConversationsConfig(AppConfig):
         from wowdesk.core import textsearch
 
         textsearch.register(CONVERSATION_SUBJECT, MESSAGE_WORDS)
+        from wowdesk.core.i18n import register_choices
+
+        register_choices("status", "wowdesk.conversations.models.Status")
+        register_choices("priority", "wowdesk.conversations.models.Priority")

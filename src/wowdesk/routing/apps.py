@@ -23,3 +23,6 @@ class RoutingConfig(AppConfig):
 
         # on_shift, open_load, open_total of every agent the API shows
         contribute_agent_state("wowdesk.routing.api.agent_routing_state")
+        from wowdesk.core.i18n import register_choices
+
+        register_choices("sla_target", "wowdesk.routing.models.SlaTarget")
