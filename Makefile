@@ -85,8 +85,8 @@ worker: install ## Run the background task worker in the foreground
 
 # --- checks ---------------------------------------------------------------------------
 
-lint: install-dev ## ruff check + ruff format --check
-	@$(PHASE) "Lint (ruff)" bash -c '$(BIN)/ruff check . && $(BIN)/ruff format --check .'
+lint: install-dev ## ruff check + ruff format --check + import contracts (lint-imports)
+	@$(PHASE) "Lint (ruff, import contracts)" bash -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && PYTHONPATH=src $(BIN)/lint-imports'
 
 format: install-dev ## Apply ruff format and the safe ruff fixes
 	$(BIN)/ruff format .
@@ -143,5 +143,5 @@ bench: $(BENCH_STAMP) ## Run every bench/*.py (results go to bench/results/)
 
 clean: ## Remove the venv, caches, scratch data (keeps var/, the `make run` database)
 	rm -rf $(VENV) .tmp .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist \
-		src/*.egg-info schemathesis-report
+		src/*.egg-info schemathesis-report .import_linter_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

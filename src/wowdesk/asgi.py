@@ -27,7 +27,7 @@ SQLITE_HTTP_THREADS = 4
 class HttpHandler(ASGIHandler):
     """Django's ASGI handler with the middleware chain and the view run in one hop to a
     worker thread, as under WSGI. (Django's own async chain adapts every sync middleware
-    and hook on its own: some fifteen thread switches per request, measured at 2-3x the
+    and hook on its own: some fifteen thread switches per request, several times the
     server CPU of a health check; see bench/ingest.py.)
 
     On SQLite, which has one writer at a time, requests run in a small pool of long-lived
@@ -89,7 +89,7 @@ application = ProtocolTypeRouter(
 
 if os.environ.get("WOWDESK_EMBEDDED_WORKER") == "1":
     # `wowdesk serve` in the embedded default: the task worker runs in this process.
-    from wowdesk.core.worker import start_background_worker
+    from wowdesk.worker import start_background_worker
 
     start_background_worker()
 

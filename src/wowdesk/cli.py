@@ -95,9 +95,34 @@ def worker_cmd(
 ) -> None:
     """Run background tasks (outbound delivery, retries) in the foreground."""
     setup_django()
-    from wowdesk.core.worker import run_worker
+    from wowdesk.worker import run_worker
 
     run_worker(interval)
+
+
+@app.command()
+def listeners(
+    markdown: Annotated[bool, typer.Option(help="Print a Markdown table.")] = False,
+    write: Annotated[
+        str | None,
+        typer.Option(help="Rewrite the generated blocks of this file (docs/events.md)."),
+    ] = None,
+) -> None:
+    """Who listens to which event: event, phase, listener, app (core.events)."""
+    setup_django()
+    from pathlib import Path
+
+    from wowdesk.core import event_docs
+
+    if write is not None:
+        path = Path(write)
+        try:
+            path.write_text(event_docs.generated(path.read_text(encoding="utf-8")), "utf-8")
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
+        typer.echo(f"{path}: listener table and payloads written")
+        return
+    typer.echo(event_docs.listeners_markdown() if markdown else event_docs.listeners_text())
 
 
 @app.command()

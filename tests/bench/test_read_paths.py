@@ -18,9 +18,11 @@ from tests.conftest import ApiClient
 from tests.factories import make_customer, quick_conversation
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation
+from wowdesk.conversations.search import CONVERSATION_SUBJECT, MESSAGE_WORDS
 from wowdesk.core import textsearch
 from wowdesk.core.models import Brand
 from wowdesk.customers.models import Customer
+from wowdesk.customers.search import CUSTOMER_CONTACT
 
 ALPHABET = "abcABC xyZ.@-_%'\"é"
 sqlite_only = pytest.mark.skipif(
@@ -56,7 +58,7 @@ def test_contains_answers_like_icontains(
         term = name[start : start + data.draw(st.integers(1, 6))] or term
     found = set(
         Customer.objects.filter(
-            textsearch.contains(textsearch.CUSTOMER_CONTACT, term, columns=("name",))
+            textsearch.contains(CUSTOMER_CONTACT, term, columns=("name",))
         ).values_list("pk", flat=True)
     )
     assert found == {c.pk for c in corpus if _ascii_icontains(c.name, term)}
@@ -99,7 +101,7 @@ def test_index_follows_updates_and_deletes(brand: Brand) -> None:
     conv = quick_conversation(brand, subject="Parcel lost")
 
     def found(term: str) -> bool:
-        q = textsearch.contains(textsearch.CONVERSATION_SUBJECT, term)
+        q = textsearch.contains(CONVERSATION_SUBJECT, term)
         return Conversation.objects.filter(q, pk=conv.pk).exists()
 
     assert found("parcel")
@@ -112,7 +114,7 @@ def test_index_follows_updates_and_deletes(brand: Brand) -> None:
 
 @sqlite_only
 def test_repair_puts_back_triggers_a_table_rebuild_dropped(brand: Brand) -> None:
-    ix = textsearch.CONVERSATION_SUBJECT
+    ix = CONVERSATION_SUBJECT
     with connection.cursor() as cur:
         cur.execute(f"DROP TRIGGER {ix.trigger('ai')}")
     unseen = quick_conversation(brand, subject="Written while the trigger was gone")
@@ -281,7 +283,7 @@ def test_body_pages_of_many_matches_equal_the_few_matches_path(
     few = [pages(**s) for s in searches]
     monkeypatch.setattr(textsearch, "WALK_ABOVE", 2)
     monkeypatch.setattr(textsearch, "walk_pays", lambda **_: True)
-    found = textsearch.groups_saying(textsearch.MESSAGE_WORDS, "lamp")
+    found = textsearch.groups_saying(MESSAGE_WORDS, "lamp")
     assert found is not None and found.read_once == (connection.vendor == "sqlite")
     with CaptureQueriesContext(connection) as recorded:
         many = [pages(**s) for s in searches]
@@ -303,7 +305,7 @@ def test_body_index_follows_edits_moves_and_deletes(brand: Brand) -> None:
     two = quick_conversation(brand, subject="Two", body="hello")
 
     def saying(text: str) -> set[int]:
-        found = textsearch.groups_saying(textsearch.MESSAGE_WORDS, text)
+        found = textsearch.groups_saying(MESSAGE_WORDS, text)
         assert found is not None
         return set(Conversation.objects.filter(found.members()).values_list("pk", flat=True))
 
@@ -319,7 +321,7 @@ def test_body_index_follows_edits_moves_and_deletes(brand: Brand) -> None:
 
 @sqlite_only
 def test_repair_refills_the_contentless_body_index(brand: Brand) -> None:
-    ix = textsearch.MESSAGE_WORDS
+    ix = MESSAGE_WORDS
     seen_before = quick_conversation(brand, subject="Hi", body="trigger twice")
     with connection.cursor() as cur:
         cur.execute(f"DROP TRIGGER {ix.trigger('ai')}")

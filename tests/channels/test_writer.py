@@ -202,7 +202,7 @@ def test_inside_a_transaction_the_item_is_stored_inline(
 
 
 def test_busy_is_seen_by_every_process_of_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Emotion scoring waits while any server process takes items (core/worker.py)."""
+    """Emotion scoring waits while any server process takes items (core.jobs.busy)."""
     import os
     import time
 

@@ -19,3 +19,9 @@ class ChannelsConfig(AppConfig):
             "wowdesk.channels.chat.services.on_inbox_created",
             phase=Phase.TRANSACTION,
         )
+        from wowdesk.core import jobs
+
+        # what a crash or a lost task left behind (channels.tasks.sweep), every 30 s
+        jobs.every(30.0, "sweeper", "wowdesk.channels.tasks.sweep")
+        jobs.loop("mail", "wowdesk.channels.email.imap.run_mail_forever")
+        jobs.mark_busy("wowdesk.channels.ingest.busy")

@@ -22,6 +22,7 @@ from wowdesk.conversations.models import (
     Tag,
 )
 from wowdesk.conversations.models import Status as ConversationStatus
+from wowdesk.conversations.search import MESSAGE_WORDS
 from wowdesk.core import permissions, textsearch
 from wowdesk.core.api import me
 from wowdesk.core.errors import InvalidInput, ServiceError
@@ -285,7 +286,7 @@ def searches(f: ConversationFilters) -> Found:
     ``q``, the number, or text in the subject or the customer's name or email."""
     found = Found()
     if f.body:
-        found.body = textsearch.groups_saying(textsearch.MESSAGE_WORDS, f.body)
+        found.body = textsearch.groups_saying(MESSAGE_WORDS, f.body)
     if f.q and f.q.strip():
         found.q = textsearch.Matches.of(services.ids_matching(f.q.strip()))
     return found

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +8,11 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self) -> None:
-        from wowdesk.core.textsearch import repair
+        from wowdesk.conversations.search import CONVERSATION_SUBJECT, MESSAGE_WORDS
+        from wowdesk.core import textsearch
 
-        # a table rebuilt by a migration loses its SQLite full-text triggers: put them back
-        post_migrate.connect(repair, sender=self, dispatch_uid="wowdesk-textsearch-repair")
+        textsearch.register(CONVERSATION_SUBJECT, MESSAGE_WORDS)
+        from wowdesk.core.i18n import register_choices
+
+        register_choices("status", "wowdesk.conversations.models.Status")
+        register_choices("priority", "wowdesk.conversations.models.Priority")

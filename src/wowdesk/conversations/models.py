@@ -8,18 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wowdesk.core.kinds import Channel
 from wowdesk.core.models import Agent, Brand, Team
 from wowdesk.customers.identity import InvalidAddress, inbox_address_key
 from wowdesk.customers.models import Customer
-
-
-class Channel(models.TextChoices):
-    API = "api", _("API")
-    EMAIL = "email", _("Email")
-    CHAT = "chat", _("Chat")
-    VOICE = "voice", _("Voice")
-    SOCIAL = "social", _("Social")
-    WEB = "web", _("Web form")
 
 
 class Inbox(models.Model):

@@ -262,12 +262,13 @@ def ids_matching(term: str) -> QuerySet[Any]:
     """The ids (column ``g``) of conversations with ``term`` in the subject or the
     customer's name or email, or with that number: one UNION of id lists from the
     indexes (core.textsearch; an OR of the same made SQLite scan every row)."""
+    from wowdesk.conversations.search import CONVERSATION_SUBJECT
+    from wowdesk.customers.search import CUSTOMER_CONTACT
+
     ids = Conversation.objects.order_by().values(g=F("pk"))
-    matches = ids.filter(textsearch.contains(textsearch.CONVERSATION_SUBJECT, term)).union(
+    matches = ids.filter(textsearch.contains(CONVERSATION_SUBJECT, term)).union(
         ids.filter(
-            textsearch.contains(
-                textsearch.CUSTOMER_CONTACT, term, columns=("name", "email"), via="customer"
-            )
+            textsearch.contains(CUSTOMER_CONTACT, term, columns=("name", "email"), via="customer")
         )
     )
     digits = term.lstrip("#")

@@ -1,10 +1,12 @@
 """API: health, me, brands, agents, teams, sites, tokens."""
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from django.db import connection, transaction
 from django.http import HttpRequest
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -108,23 +110,40 @@ def site_out(site: Site) -> SiteOut:
     )
 
 
-def agent_out(agent: Agent, load: dict[str, int] | None = None) -> AgentOut:
-    from django.utils import timezone as tz
+#: Functions (dotted paths) that give the state other apps keep about agents, read for
+#: ``AgentOut``: each takes a list of agents and returns ``{agent id: {field: value}}``.
+#: Routing registers the fields ``on_shift``, ``open_load`` and ``open_total`` (its
+#: ``AppConfig.ready``); the core knows the fields' names (the API's contract), not them.
+_agent_state: list[str] = []
 
-    from wowdesk.routing.services import on_shift, open_loads
 
-    if load is None:
-        load = open_loads([agent.pk]).get(agent.pk, {})
+def contribute_agent_state(path: str) -> None:
+    """Register a function giving fields of ``AgentOut`` for a list of agents."""
+    if path not in _agent_state:
+        _agent_state.append(path)
+
+
+def agent_states(agents: Sequence[Agent]) -> dict[int, dict[str, Any]]:
+    """The contributed fields of each agent, one call per contributor for the whole list."""
+    states: dict[int, dict[str, Any]] = {a.pk: {} for a in agents}
+    for path in _agent_state:
+        for pk, fields in import_string(path)(agents).items():
+            states[pk].update(fields)
+    return states
+
+
+def agent_out(agent: Agent, state: dict[str, Any] | None = None) -> AgentOut:
+    """``state``: the agent's contributed fields (``agent_states``), read when not given."""
+    if state is None:
+        state = agent_states([agent])[agent.pk]
     return AgentOut(
+        **state,
         language_levels=dict(agent.language_levels),
         channel_capacity=dict(agent.channel_capacity),
         shifts=list(agent.shifts),
         presence=agent.presence,
         routing_opt_in=agent.routing_opt_in,
         routed=agent.routable,
-        on_shift=on_shift(agent, tz.now()),
-        open_load=load,
-        open_total=sum(load.values()),
         id=agent.pk,
         email=agent.user.email,
         name=agent.display_name,
@@ -228,10 +247,8 @@ def list_agents(
             pk__in=Membership.objects.filter(role=role, brand_id__in=visible).values("agent_id")
         )
     agents = [a for a in qs if not language or language.lower() in a.languages]
-    from wowdesk.routing.services import open_loads
-
-    loads = open_loads([a.pk for a in agents])
-    return AgentsOut(items=[agent_out(a, loads.get(a.pk, {})) for a in agents], total=len(agents))
+    states = agent_states(agents)
+    return AgentsOut(items=[agent_out(a, states[a.pk]) for a in agents], total=len(agents))
 
 
 class AgentInviteIn(Schema):

@@ -1,15 +1,14 @@
 """Prepared statements for the ingest hot path.
 
-The ORM compiles every query's SQL anew: about a millisecond of Python per statement on
-this machine, twenty times the statement itself (``bench/ingest.py``; measured with
-``Identity.objects.select_related(...).filter(...)`` against the same SELECT through a
-cursor). Ingest runs ten statements per message, so the services on that path (and only
-those) use these helpers: the SQL of each model and shape is built once, and values go
-through Django's own conversions (``get_db_prep_save`` on the way in, the backend's
-converters on the way out; aware UTC datetimes and dict/list JSON in one step that gives
-the same value, compared in tests/core/test_fastsql.py), so the rows are the ones the ORM
-would write and read. On SQLite the statements run on the driver's connection
-(``_execute``). No signals are sent (the models on this path have none).
+The ORM compiles every query's SQL anew, which costs many times the statement itself
+(``bench/ingest.py``: ``Identity.objects.select_related(...).filter(...)`` against the
+same SELECT through a cursor). Ingest runs ten statements per message, so the services on
+that path (and only those) use these helpers: the SQL of each model and shape is built
+once, and values go through Django's own conversions (``get_db_prep_save`` on the way in,
+the backend's converters on the way out; aware UTC datetimes and dict/list JSON in one
+step that gives the same value, compared in tests/core/test_fastsql.py), so the rows are
+the ones the ORM would write and read. On SQLite the statements run on the driver's
+connection (``_execute``). No signals are sent (the models on this path have none).
 """
 
 from __future__ import annotations

@@ -22,12 +22,14 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 
 #: Choice classes a :func:`choice` parameter may name (dotted paths: imported when shown).
-CHOICES: dict[str, str] = {
-    "status": "wowdesk.conversations.models.Status",
-    "priority": "wowdesk.conversations.models.Priority",
-    "channel": "wowdesk.conversations.models.Channel",
-    "sla_target": "wowdesk.routing.models.SlaTarget",
-}
+#: The apps register theirs in ``AppConfig.ready`` (:func:`register_choices`).
+CHOICES: dict[str, str] = {"channel": "wowdesk.core.kinds.Channel"}
+
+
+def register_choices(kind: str, path: str) -> None:
+    """Let :func:`choice` parameters of ``kind`` show the labels of the choices at ``path``."""
+    CHOICES[kind] = path
+
 
 Spec = dict[str, Any]
 

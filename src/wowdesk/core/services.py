@@ -57,7 +57,7 @@ def clean_languages(values: Iterable[str], field: str = "languages") -> list[str
 
 def clean_shifts(specs: Iterable[str], field: str = "shifts") -> list[str]:
     """Validate shift specs; returns them in canonical form."""
-    from wowdesk.routing.shifts import parse_shift
+    from wowdesk.core.timetables import parse_shift
 
     out: list[str] = []
     for spec in specs:
@@ -176,7 +176,7 @@ SITE_FIELDS = ("name", "timezone", "country", "subdivision", "hours")
 
 def clean_hours(hours: dict[str, Any], field: str = "hours") -> dict[str, Any]:
     """Opening hours like ``{"mon-fri": [["09:00", "17:00"]]}``; empty = around the clock."""
-    from wowdesk.routing.business_hours import parse_hours
+    from wowdesk.core.timetables import parse_hours
 
     try:
         parse_hours(hours)
@@ -472,7 +472,7 @@ def _forget_roles(agent: Agent) -> None:
 
 
 def _clean_channel_capacity(value: dict[str, int]) -> dict[str, int]:
-    from wowdesk.conversations.models import Channel
+    from wowdesk.core.kinds import Channel
 
     out: dict[str, int] = {}
     for channel, n in value.items():

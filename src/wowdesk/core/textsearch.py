@@ -1,7 +1,7 @@
 """Substring search that stays fast on big tables, on SQLite and PostgreSQL alike.
 
 The API's ``q=`` filters mean "contains, ignoring case" (``icontains``). A plain
-``LIKE '%term%'`` scans every row: 0.3-0.6 s on 100,000 conversations (bench/read.py).
+``LIKE '%term%'`` scans every row (bench/read.py).
 
 * SQLite: an FTS5 table with the ``trigram`` tokenizer per indexed table answers the same
   question from an index (external content, kept in sync by triggers). Terms shorter than
@@ -19,9 +19,12 @@ common word matched tens of thousands, and looking each one up to find its conve
 was what made the search slow. Scripts written without spaces (Chinese, Japanese) are
 indexed as whole runs, so only a run's beginning is found.
 
-The indexes are created by migrations (conversations 0003, 0004 and 0007, customers 0002) through
+The core knows the mechanism, not the tables: each app declares its indexes
+(``conversations/search.py``, ``customers/search.py``), registers them in its
+``AppConfig.ready`` (:func:`register`) and creates them in its migrations through
 :func:`install`. Django rebuilds a SQLite table to alter it, which drops its triggers:
-:func:`repair` runs after every ``migrate`` (``post_migrate``) and puts them back.
+:func:`repair` runs after every ``migrate`` (``post_migrate``, connected by the core) and
+puts back those of every registered index.
 """
 
 from __future__ import annotations
@@ -72,12 +75,21 @@ class TextIndex:
         return f"{self.fts}_{event}"
 
 
-CONVERSATION_SUBJECT = TextIndex("conversations_conversation", ("subject",))
-CUSTOMER_CONTACT = TextIndex("customers_customer", ("name", "email", "phone"))
-IDENTITY_VALUE = TextIndex("customers_identity", ("value",))
-MESSAGE_WORDS = TextIndex("conversations_message", ("body",), words=True, group="conversation_id")
-ALL = (CONVERSATION_SUBJECT, CUSTOMER_CONTACT, IDENTITY_VALUE, MESSAGE_WORDS)
 MAX_WORDS = 8
+
+# The indexes of the apps, by their index table's name: each app registers its own in its
+# ``AppConfig.ready`` (conversations/search.py, customers/search.py); the core knows none.
+_registry: dict[str, TextIndex] = {}
+
+
+def register(*indexes: TextIndex) -> None:
+    """Register an app's indexes (for :func:`repair`); registering one again is a no-op."""
+    for ix in indexes:
+        _registry[ix.fts] = ix
+
+
+def registered() -> list[TextIndex]:
+    return list(_registry.values())
 
 
 # --- schema ----------------------------------------------------------------------------
@@ -198,7 +210,7 @@ def repair(using: str = "default", **_kwargs: Any) -> None:
     with conn.cursor() as cur:
         cur.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger')")
         present = {(t, n) for t, n in cur.fetchall()}
-    for ix in ALL:
+    for ix in registered():
         if ("table", ix.fts) not in present:
             continue  # not installed (yet): the migration does it
         missing = [name for name in _sqlite_triggers(ix) if ("trigger", name) not in present]
@@ -220,8 +232,8 @@ def contains(ix: TextIndex, term: str, *, columns: Sequence[str] | None = None, 
     ignoring case: the same rows as OR-ed ``icontains`` lookups, answered by the index.
 
     ``via`` names a foreign key when the indexed table is another model's, e.g.
-    ``contains(CUSTOMER_CONTACT, "lima", columns=("name",), via="customer")`` on
-    conversations.
+    ``contains(customers.search.CUSTOMER_CONTACT, "lima", columns=("name",),
+    via="customer")`` on conversations.
     """
     cols = tuple(columns or ix.columns)
     prefix = f"{via}__" if via else ""
@@ -250,9 +262,8 @@ def walk_pays(*, end: int, rows: int, total: int, lookups: int) -> bool:
     """Whether the page ending at row ``end`` of a list of ``rows``, of which ``total``
     match, is found faster by walking the list's sort index and testing each row (about
     ``end * rows / total`` rows visited before the page is full) than by looking up each
-    of ``lookups`` matches and sorting the ``total`` kept. bench/read.py: a word in a
-    quarter of 100,000 conversations, page 1 in 8 ms walking against 42 looking up; the
-    2,000th page of the same, the other way round."""
+    of ``lookups`` matches and sorting the ``total`` kept: early pages of a common word
+    walk, deep pages look up (bench/read.py)."""
     return total > 0 and lookups > WALK_ABOVE and end * rows < total * lookups
 
 

@@ -6,3 +6,9 @@ class CustomersConfig(AppConfig):
     name = "wowdesk.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from wowdesk.core import textsearch
+        from wowdesk.customers.search import CUSTOMER_CONTACT, IDENTITY_VALUE
+
+        textsearch.register(CUSTOMER_CONTACT, IDENTITY_VALUE)

@@ -321,16 +321,17 @@ def search_customers(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
     from django.db.models import Q
 
     from wowdesk.core import textsearch
+    from wowdesk.customers.search import CUSTOMER_CONTACT, IDENTITY_VALUE
 
     q = q.strip()
     if not q:
         return qs
     # icontains on name, email, phone and any identity, answered by indexes; a subquery for
     # identities instead of a join, so no DISTINCT over the whole table is needed
-    identities = Identity.objects.filter(
-        textsearch.contains(textsearch.IDENTITY_VALUE, q.lower())
-    ).values("customer_id")
-    return qs.filter(textsearch.contains(textsearch.CUSTOMER_CONTACT, q) | Q(pk__in=identities))
+    identities = Identity.objects.filter(textsearch.contains(IDENTITY_VALUE, q.lower())).values(
+        "customer_id"
+    )
+    return qs.filter(textsearch.contains(CUSTOMER_CONTACT, q) | Q(pk__in=identities))
 
 
 def brand_of(customer: Customer) -> Brand:

@@ -19,3 +19,6 @@ class IntelligenceConfig(AppConfig):
         # confusions between neighbours (docs/language.md has the measurements).
         if settings.CONFIG.languages:
             language.configure(settings.CONFIG.languages)
+        from wowdesk.core import jobs
+
+        jobs.loop("emotion", "wowdesk.intelligence.scoring.score_emotions_forever")

@@ -123,7 +123,7 @@ _blas_limit: Any = None
 @contextmanager
 def _one_blas_thread() -> Iterator[None]:
     """Run numpy's BLAS on one thread: on a busy 2-core machine, OpenBLAS's own threads spin
-    against each other and the web workers (measured 12x slower scoring, 4x slower training).
+    against each other and the web workers (bench/results/design-measurements.md).
     Needs ``threadpoolctl``; without it, set ``OPENBLAS_NUM_THREADS=1`` in the environment."""
     global _blas_limit
     if _blas_limit is None:

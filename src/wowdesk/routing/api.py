@@ -1,6 +1,8 @@
 """API: presence, the queue, SLA policies, supervisor alerts, the coverage report."""
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -19,6 +21,22 @@ from wowdesk.routing import services
 from wowdesk.routing.models import SlaPolicy
 
 router = Router(tags=["routing"])
+
+
+def agent_routing_state(agents: Sequence[Agent]) -> dict[int, dict[str, Any]]:
+    """``AgentOut``'s routing fields (``core.api.contribute_agent_state``): on shift now,
+    open conversations per channel and in all."""
+    now = timezone.now()
+    loads = services.open_loads([a.pk for a in agents])
+    out: dict[int, dict[str, Any]] = {}
+    for agent in agents:
+        load = loads.get(agent.pk, {})
+        out[agent.pk] = {
+            "on_shift": services.on_shift(agent, now),
+            "open_load": load,
+            "open_total": sum(load.values()),
+        }
+    return out
 
 
 class PresenceIn(Schema):

@@ -19,3 +19,10 @@ class RoutingConfig(AppConfig):
             "wowdesk.routing.services.on_messages_created",
             phase=Phase.BATCH,
         )
+        from wowdesk.core.api import contribute_agent_state
+
+        # on_shift, open_load, open_total of every agent the API shows
+        contribute_agent_state("wowdesk.routing.api.agent_routing_state")
+        from wowdesk.core.i18n import register_choices
+
+        register_choices("sla_target", "wowdesk.routing.models.SlaTarget")

@@ -2,8 +2,9 @@
 
 A pure module (no Django). A :class:`Calendar` is a time zone, opening hours per weekday
 (minutes after local midnight, half-open ``[start, end)``) and a set of closed dates. Opening
-hours are wall-clock times with the same DST rule as shifts (see ``shifts.py``): a time
-skipped by a forward jump opens/closes at the jump, a repeated time at its first occurrence.
+hours are wall-clock times with the same DST rule as shifts (``wowdesk.core.timetables``,
+which also parses them): a time skipped by a forward jump opens/closes at the jump, a
+repeated time at its first occurrence.
 So an hour lost in March is not business time, and an hour gained in October is.
 
 * :func:`business_seconds_between` — business seconds in ``[start, end)``; 0 if end ≤ start.
@@ -19,22 +20,23 @@ midnight of opening hours that started the evening before.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from wowdesk.routing.shifts import (
-    MINUTES_PER_DAY,
+from wowdesk.core.timetables import (
+    ALWAYS_OPEN,
+    HoursInput,
     ScheduleError,
+    WeekHours,
+    _normalize_day,
     gettext_noop,
     local_day_start,
     local_instant,
-    parse_days,
-    parse_shift,
-    parse_time,
+    parse_hours,
     zone,
 )
 
@@ -50,79 +52,8 @@ __all__ = [
     "parse_hours",
 ]
 
-#: Opening minutes per weekday (Monday first): ``((start, end), ...)`` per day.
-WeekHours = tuple[tuple[tuple[int, int], ...], ...]
-ALWAYS_OPEN: WeekHours = tuple(((0, MINUTES_PER_DAY),) for _ in range(7))
-
 _DAY = timedelta(days=1)
 _WEEK = timedelta(days=7)
-HoursInput = Mapping[str, Iterable[Sequence[str] | str]] | Iterable[str] | str
-
-
-def _normalize_day(intervals: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    out: list[tuple[int, int]] = []
-    for lo, hi in sorted(intervals):
-        if not 0 <= lo < hi <= MINUTES_PER_DAY:
-            raise ValueError(f"opening interval out of range: {(lo, hi)}")
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return tuple(out)
-
-
-def _spill(days: Iterable[int], lo: int, hi: int, week: list[list[tuple[int, int]]]) -> None:
-    """Add ``lo``‥``hi`` on each day; an end at or before the start goes on to the next day."""
-    for d in days:
-        if hi > lo:
-            week[d].append((lo, hi))
-        else:
-            week[d].append((lo, MINUTES_PER_DAY))
-            if hi > 0:
-                week[(d + 1) % 7].append((0, hi))
-
-
-def parse_hours(hours: HoursInput) -> WeekHours:
-    """Opening hours from what a person writes; empty means open around the clock.
-
-    Either a mapping as stored on a site, ``{"mon-fri": [["08:00", "18:00"]], "sat":
-    ["10:00-14:00"]}`` (keys are days or day ranges), or shift-style specs
-    ``["mon-fri 08:00-18:00", "sat 10:00-14:00"]``. Hours that end at or before they start
-    go on past midnight into the next day.
-    """
-    if isinstance(hours, str):
-        hours = [hours]
-    week: list[list[tuple[int, int]]] = [[] for _ in range(7)]
-    if isinstance(hours, Mapping):
-        if not hours:
-            return ALWAYS_OPEN
-        for key, spans in hours.items():
-            days = parse_days(key)
-            for span in spans:
-                parts = span.replace("\u2013", "-").split("-") if isinstance(span, str) else span
-                if len(parts) != 2:
-                    raise ScheduleError(
-                        gettext_noop(
-                            "Opening hours %(span)r: write them as a start and an end, "
-                            "like ['09:00', '17:00']."
-                        ),
-                        span=span,
-                    )
-                lo, hi = parse_time(parts[0]), parse_time(parts[1], end=True)
-                if lo == hi:
-                    raise ScheduleError(
-                        gettext_noop("Opening hours %(span)r start and end at the same time."),
-                        span=span,
-                    )
-                _spill(days, lo, hi, week)
-        return tuple(_normalize_day(d) for d in week)
-    specs = [s for s in hours if s.strip()]
-    if not specs:
-        return ALWAYS_OPEN
-    for spec in specs:
-        shift = parse_shift(spec)
-        _spill(shift.days, shift.start_minute, shift.end_minute % MINUTES_PER_DAY, week)
-    return tuple(_normalize_day(d) for d in week)
 
 
 @dataclass(frozen=True)

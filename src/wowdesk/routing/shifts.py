@@ -30,19 +30,39 @@ week in a reference zone, whether that hour is *covered*: every instant of the h
 least one agent with that language on shift (hand-overs between agents count; a half-covered
 hour is a gap). :func:`coverage_gaps` turns that into readable spans.
 
+Parsing (the grammar, the DST rule, :class:`Shift`, :class:`ScheduleError`) is in
+``wowdesk.core.timetables``; this module re-exports those names.
+
 Errors a person can cause (a bad shift, an unknown time zone) raise :class:`ScheduleError`,
 a ``ValueError`` whose ``template`` is marked for translation and whose ``params`` fill it.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from wowdesk.core.timetables import (
+    DAY_NAMES,
+    Interval,
+    ScheduleError,
+    Shift,
+    _utc,
+    format_shift,
+    gettext_noop,
+    local_day_start,
+    local_instant,
+    merge_intervals,
+    parse_day,
+    parse_days,
+    parse_shift,
+    parse_shifts,
+    parse_time,
+    wall_time_to_utc,
+    zone,
+)
 
 __all__ = [
     "DAY_NAMES",
@@ -69,298 +89,8 @@ __all__ = [
     "zone",
 ]
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOURS_PER_WEEK = 168
-MINUTES_PER_DAY = 1440
 _ONE_DAY = timedelta(days=1)
-
-_DAY_ALIASES: dict[str, int] = {name: i for i, name in enumerate(DAY_NAMES)} | {
-    full: i
-    for i, full in enumerate(
-        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    )
-}
-_TIME = re.compile(r"(\d{1,2}):(\d{2})")
-_SPEC = re.compile(
-    r"^\s*(?P<days>\S.*?)\s+(?P<start>\d{1,2}:\d{2})\s*[-\u2013]\s*(?P<end>\d{1,2}:\d{2})\s*$"
-)
-
-Interval = tuple[datetime, datetime]
-
-
-def gettext_noop(message: str) -> str:
-    """Mark ``message`` for ``makemessages``; the Django edge translates it when shown."""
-    return message
-
-
-class ScheduleError(ValueError):
-    """A shift, opening hours or time zone written by a person is not valid.
-
-    ``str(error)`` is English. To show it translated: ``gettext(e.template) % e.params``.
-    """
-
-    def __init__(self, template: str, **params: object) -> None:
-        self.template = template
-        self.params = params
-        super().__init__(template % params)
-
-
-# --- time zones and wall clocks ------------------------------------------------------------
-
-
-def zone(tz: str) -> ZoneInfo:
-    """The ``ZoneInfo`` for an IANA name; :class:`ScheduleError` if there is none."""
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ScheduleError(
-            gettext_noop("Unknown time zone %(tz)r; use an IANA name such as 'Europe/Berlin'."),
-            tz=tz,
-        ) from None
-
-
-def _utc(at: datetime) -> datetime:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"an aware datetime is needed, got naive {at!r}")
-    return at.astimezone(UTC)
-
-
-def wall_time_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
-    """The first instant (UTC) at which a clock in ``tz`` shows ``wall`` or later.
-
-    ``wall`` is naive. Repeated times give their first occurrence; skipped times give the
-    instant of the jump. Monotonic in ``wall``.
-    """
-    aware = wall.replace(tzinfo=tz, fold=0)
-    utc = aware.astimezone(UTC)
-    if utc.astimezone(tz).replace(tzinfo=None) == wall:
-        return utc
-    return _gap_end(wall, tz)
-
-
-@lru_cache(maxsize=32768)
-def local_day_start(tz: ZoneInfo, day: date) -> tuple[datetime, bool]:
-    """(first instant (UTC) of local ``day``, whether the day is exactly 24 h long). Memoised."""
-    lo = wall_time_to_utc(datetime(day.year, day.month, day.day), tz)
-    nxt = day + _ONE_DAY
-    hi = wall_time_to_utc(datetime(nxt.year, nxt.month, nxt.day), tz)
-    return lo, hi - lo == _ONE_DAY
-
-
-def local_instant(tz: ZoneInfo, day: date, minute: int) -> datetime:
-    """``wall_time_to_utc`` of ``minute`` minutes after local midnight of ``day`` (``minute``
-    may pass 1440 into the next days). Memoised per day: on a day without a DST change (24 h
-    long; tzdb has at most one change a day) it is one addition."""
-    while minute > MINUTES_PER_DAY:
-        day, minute = day + _ONE_DAY, minute - MINUTES_PER_DAY
-    lo, plain = local_day_start(tz, day)
-    if plain or minute == 0:
-        return lo + timedelta(minutes=minute)
-    if minute == MINUTES_PER_DAY:
-        return local_day_start(tz, day + _ONE_DAY)[0]
-    return wall_time_to_utc(datetime(day.year, day.month, day.day) + timedelta(minutes=minute), tz)
-
-
-def _gap_end(wall: datetime, tz: ZoneInfo) -> datetime:
-    """``wall`` is skipped by a forward transition: find the transition instant (1 s steps)."""
-    before = wall.replace(tzinfo=tz, fold=0).utcoffset()
-    after = wall.replace(tzinfo=tz, fold=1).utcoffset()
-    assert before is not None and after is not None
-    naive_utc = wall.replace(tzinfo=UTC)
-    lo = math.floor((naive_utc - after).timestamp())  # still before the jump
-    hi = math.ceil((naive_utc - before).timestamp())  # already after it
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if datetime.fromtimestamp(mid, tz).utcoffset() == before:
-            lo = mid
-        else:
-            hi = mid
-    return datetime.fromtimestamp(hi, UTC)
-
-
-def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
-    """Sort and merge overlapping or touching ``[start, end)`` intervals."""
-    merged: list[Interval] = []
-    for lo, hi in sorted(intervals):
-        if merged and lo <= merged[-1][1]:
-            if hi > merged[-1][1]:
-                merged[-1] = (merged[-1][0], hi)
-        else:
-            merged.append((lo, hi))
-    return merged
-
-
-# --- shifts --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Shift:
-    """Weekly recurring working time: on ``days`` (0 = Monday) from ``start_minute`` (minutes
-    after local midnight, 0‥1439) to ``end_minute`` (1‥1440); an end at or before the start
-    is on the next day."""
-
-    days: frozenset[int]
-    start_minute: int
-    end_minute: int
-
-    def __post_init__(self) -> None:
-        if not self.days or not self.days <= frozenset(range(7)):
-            raise ValueError(f"days must be a non-empty subset of 0..6, got {set(self.days)}")
-        if not 0 <= self.start_minute < MINUTES_PER_DAY:
-            raise ValueError(f"start_minute out of range: {self.start_minute}")
-        if not 0 < self.end_minute <= MINUTES_PER_DAY:
-            raise ValueError(f"end_minute out of range: {self.end_minute}")
-        if self.start_minute == self.end_minute:
-            raise ValueError("a shift cannot start and end at the same time")
-
-    @property
-    def start(self) -> time:
-        return time(*divmod(self.start_minute, 60))
-
-    @property
-    def crosses_midnight(self) -> bool:
-        return self.end_minute <= self.start_minute
-
-    @property
-    def minutes(self) -> int:
-        """Length on the wall clock (real length differs on DST nights)."""
-        return (self.end_minute - self.start_minute) % MINUTES_PER_DAY or MINUTES_PER_DAY
-
-    def __str__(self) -> str:
-        return format_shift(self)
-
-    def interval_on(self, day: date, tz: ZoneInfo) -> Interval | None:
-        """The instants (UTC) of this shift starting on local ``day``; None if not that day
-        or if a DST jump swallows it whole."""
-        if day.weekday() not in self.days:
-            return None
-        lo = local_instant(tz, day, self.start_minute)
-        end = self.end_minute + (MINUTES_PER_DAY if self.crosses_midnight else 0)
-        hi = local_instant(tz, day, end)
-        return (lo, hi) if hi > lo else None
-
-
-def _format_days(days: frozenset[int]) -> str:
-    if len(days) == 7:
-        return "mon-sun"
-    # a single run, possibly wrapping over Sunday→Monday: "fri-mon"
-    starts = [d for d in days if (d - 1) % 7 not in days]
-    if len(starts) == 1:
-        first = starts[0]
-        last = first + len(days) - 1
-        if all((first + i) % 7 in days for i in range(len(days))):
-            return _run(first, last % 7, len(days))
-    parts: list[str] = []
-    ordered = sorted(days)
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-            j += 1
-        parts.append(_run(ordered[i], ordered[j], j - i + 1))
-        i = j + 1
-    return ",".join(parts)
-
-
-def _run(first: int, last: int, length: int) -> str:
-    if length == 1:
-        return DAY_NAMES[first]
-    if length == 2:
-        return f"{DAY_NAMES[first]},{DAY_NAMES[last]}"
-    return f"{DAY_NAMES[first]}-{DAY_NAMES[last]}"
-
-
-def _format_minute(minute: int) -> str:
-    return "{:02d}:{:02d}".format(*divmod(minute, 60))
-
-
-def format_shift(shift: Shift) -> str:
-    """The canonical spec: ``parse_shift(format_shift(s)) == s``."""
-    return (
-        f"{_format_days(shift.days)} "
-        f"{_format_minute(shift.start_minute)}-{_format_minute(shift.end_minute)}"
-    )
-
-
-def parse_day(name: str) -> int:
-    """``"mon"``/``"Monday"`` → 0 … ``"sun"`` → 6."""
-    key = name.strip().lower()
-    if key not in _DAY_ALIASES:
-        raise ScheduleError(
-            gettext_noop("%(day)r is not a day; use mon, tue, wed, thu, fri, sat or sun."),
-            day=name.strip(),
-        )
-    return _DAY_ALIASES[key]
-
-
-def parse_time(text: str, *, end: bool = False) -> int:
-    """``"9:00"`` → 540 minutes. ``"24:00"`` only when ``end`` is true."""
-    m = _TIME.fullmatch(text.strip())
-    hours, minutes = (int(m.group(1)), int(m.group(2))) if m else (-1, -1)
-    total = hours * 60 + minutes
-    if (
-        not m
-        or minutes > 59
-        or hours > 24
-        or (total > MINUTES_PER_DAY)
-        or (total == MINUTES_PER_DAY and not end)
-    ):
-        raise ScheduleError(
-            gettext_noop(
-                "%(time)r is not a time of day; use HH:MM from 00:00 to 23:59 "
-                "(24:00 only as an end)."
-            ),
-            time=text.strip(),
-        )
-    return total
-
-
-def parse_days(text: str) -> frozenset[int]:
-    """``"mon-fri"``, ``"sat,sun"``, ``"fri-mon"`` → weekday numbers (0 = Monday)."""
-    days: set[int] = set()
-    for item in text.split(","):
-        item = item.strip()
-        if not item:
-            raise ScheduleError(
-                gettext_noop("Empty day in %(days)r; separate days with commas."), days=text
-            )
-        ends = [p.strip() for p in item.split("-")]
-        if len(ends) == 1:
-            days.add(parse_day(ends[0]))
-        elif len(ends) == 2 and all(ends):
-            first, last = parse_day(ends[0]), parse_day(ends[1])
-            days.update((first + i) % 7 for i in range((last - first) % 7 + 1))
-        else:
-            raise ScheduleError(
-                gettext_noop("%(range)r is not a range of days; write it like 'mon-fri'."),
-                range=item,
-            )
-    return frozenset(days)
-
-
-def parse_shift(spec: str) -> Shift:
-    """Parse ``"mon-fri 09:00-17:00"`` (see the module docstring for the grammar)."""
-    m = _SPEC.match(spec)
-    if not m:
-        raise ScheduleError(
-            gettext_noop(
-                "Write a shift as DAYS HH:MM-HH:MM, for example 'mon-fri 09:00-17:00' "
-                "(got %(spec)r)."
-            ),
-            spec=spec.strip(),
-        )
-    days = parse_days(m.group("days"))
-    start = parse_time(m.group("start"))
-    end = parse_time(m.group("end"), end=True)
-    if start == end:
-        raise ScheduleError(
-            gettext_noop(
-                "The shift %(spec)r starts and ends at the same time; "
-                "write 00:00-24:00 for a whole day."
-            ),
-            spec=spec.strip(),
-        )
-    return Shift(days=days, start_minute=start, end_minute=end or MINUTES_PER_DAY)
 
 
 # --- on shift, when it changes -------------------------------------------------------------
@@ -553,13 +283,3 @@ def coverage_gaps(
                 start = None
         gaps[lang] = spans
     return gaps
-
-
-@lru_cache(maxsize=1024)
-def _parse_cached(spec: str) -> Shift:
-    return parse_shift(spec)
-
-
-def parse_shifts(specs: Iterable[str]) -> tuple[Shift, ...]:
-    """Parse several specs (blank ones skipped), caching repeated specs."""
-    return tuple(_parse_cached(s) for s in specs if s.strip())

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Channel, Conversation, Inbox, Status
+from wowdesk.conversations.search import MESSAGE_WORDS
 from wowdesk.core import textsearch
 from wowdesk.core.input import check_line
 from wowdesk.core.models import Agent
@@ -135,7 +136,7 @@ def view_filter(view: str, agent: Agent, now: dt.datetime) -> Q:
 def search(qs: QuerySet[Conversation], term: str) -> QuerySet[Conversation]:
     """A number, or text in the subject, the customer's name or email, or any message."""
     matches = conversations.ids_matching(term)
-    said = textsearch.group_ids(textsearch.MESSAGE_WORDS, term)
+    said = textsearch.group_ids(MESSAGE_WORDS, term)
     if said is not None:
         in_bodies = Conversation.objects.order_by().filter(pk__in=said)
         matches = matches.union(in_bodies.values(g=F("pk")))

@@ -2,12 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
-from wowdesk.web import people, views
+from wowdesk.web import chat_demo, people, views
 from wowdesk.web.auth import LoginView
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("chat-demo", chat_demo.demo, name="chat-demo"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
     path(

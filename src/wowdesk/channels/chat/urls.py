@@ -1,4 +1,4 @@
-"""Pages and endpoints of the chat widget (included at the site root)."""
+"""Endpoints of the chat widget (included at the site root)."""
 
 from django.urls import path
 
@@ -7,5 +7,4 @@ from wowdesk.channels.chat import views
 app_name = "chat"
 urlpatterns = [
     path("chat/<str:ref>/config", views.widget_config, name="config"),
-    path("chat-demo", views.demo, name="demo"),
 ]
