@@ -217,6 +217,8 @@ def test_no_query_when_the_brand_has_no_rule(
 
 # --- input ----------------------------------------------------------------------------
 
+VALUE = "conditions.0.value"
+
 
 @pytest.mark.parametrize(
     "change, field",
@@ -227,8 +229,8 @@ def test_no_query_when_the_brand_has_no_rule(
         ({"name": "two\nlines"}, "name"),
         ({"conditions": [{"field": "mood", "op": "equals", "value": "x"}]}, "conditions.0.field"),
         ({"conditions": [{"field": "body", "op": "regex", "value": "x"}]}, "conditions.0.op"),
-        ({"conditions": [{"field": "priority", "op": "equals", "value": "hi"}]}, "conditions.0.value"),
-        ({"conditions": [{"field": "team", "op": "equals", "value": 999999}]}, "conditions.0.value"),
+        ({"conditions": [{"field": "priority", "op": "equals", "value": "hi"}]}, VALUE),
+        ({"conditions": [{"field": "team", "op": "equals", "value": 999999}]}, VALUE),
         ({"actions": []}, "actions"),
         ({"actions": [{"type": "delete_everything", "value": 1}]}, "actions.0.type"),
         ({"actions": [{"type": "set_priority", "value": "asap"}]}, "actions.0.value"),
