@@ -145,6 +145,8 @@ def test_all_conditions_must_hold(extra: list[str], first: bool) -> None:
         ([{"field": "body", "op": "equals", "value": None}], "conditions.0.value"),
         ([{"field": "body", "op": "equals", "value": True}], "conditions.0.value"),
         ([{"field": "emotion", "op": "gt", "value": "high"}], "conditions.0.value"),
+        ([{"field": "emotion", "op": "equals", "value": "high"}], "conditions.0.value"),
+        ([{"field": "emotion", "op": "in", "value": [0.5, "x"]}], "conditions.0.value"),
         ([{"field": "priority", "op": "equals", "value": "meh"}], "conditions.0.value"),
         ([{"field": "priority", "op": "gt", "value": "meh"}], "conditions.0.value"),
         ([{"field": "team", "op": "equals", "value": "Returns"}], "conditions.0.value"),

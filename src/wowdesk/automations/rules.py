@@ -192,6 +192,10 @@ def check_conditions(conditions: Any) -> list[dict[str, Any]]:
             raise RuleError(f"{where}.value", gettext_noop("A text or a number."))
         if kind == "id" and op != "in" and _number(value) is None:
             raise RuleError(f"{where}.value", gettext_noop("An id."))
+        if kind == "number" and any(
+            _number(v) is None for v in (value if isinstance(value, list) else [value])
+        ):
+            raise RuleError(f"{where}.value", gettext_noop("A number."))
         if kind == "priority" and op in ("equals", "not_equals") and fold(value) not in PRIORITIES:
             raise RuleError(
                 f"{where}.value", gettext_noop("Unknown priority: %(v)s."), v=str(value)[:32]
