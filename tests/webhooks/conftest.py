@@ -29,6 +29,8 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     # Status codes to answer with, in order; 200 once they are used up.
     answers: list[int] = field(default_factory=list)
+    # Seconds to wait before answering (a slow receiver).
+    delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def events(self) -> list[str]:
@@ -42,6 +44,8 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if state.delay:
+                threading.Event().wait(state.delay)
             with state.lock:
                 state.requests.append(Received(self.path, dict(self.headers.items()), raw))
                 code = state.answers.pop(0) if state.answers else 200

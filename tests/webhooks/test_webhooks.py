@@ -308,6 +308,31 @@ def test_unreachable_and_timeouts_are_retried(
     assert "Connect" in delivery.last_error
 
 
+def test_a_slow_receiver_times_out_and_is_retried(
+    admin_api: ApiClient,
+    brand: Brand,
+    receiver: Receiver,
+    commits: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(services, "TIMEOUT", 0.2)
+    create(admin_api, receiver.url, ["conversation.updated"])
+    receiver.delay = 1.0
+    conversation = make_conversation(brand)
+    with commits():
+        conversations.update_conversation(conversation, actor=None, priority="high")
+    send_all()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.RETRYING
+    assert delivery.last_error == "timeout"
+    assert delivery.last_status_code is None
+    receiver.delay = 0.0
+    _due_now()
+    send_all()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED
+
+
 def test_backoff_grows_then_gives_up(
     admin_api: ApiClient, brand: Brand, receiver: Receiver, commits: Any
 ) -> None:
