@@ -11,6 +11,7 @@ An empty list of conditions matches every event.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,17 +82,30 @@ def fold(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).casefold()
 
 
+MAX_ID = 2**62
+
+
 def _number(value: Any) -> float | None:
+    """A finite number, or None (``"nan"``, ``"1e999"``, text, booleans)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
+    if isinstance(value, int):
+        return float(value) if abs(value) <= 2**63 else None
+    if isinstance(value, float | str):
         try:
-            return float(value)
-        except ValueError:
+            number = float(value)
+        except (ValueError, OverflowError):
             return None
+        return number if math.isfinite(number) else None
     return None
+
+
+def _id(value: Any) -> int | None:
+    """A row id (a whole number from 1 to ``MAX_ID``), or None."""
+    number = _number(value)
+    if number is None or number != int(number) or not 1 <= number <= MAX_ID:
+        return None
+    return int(number)
 
 
 def _rank(kind: str, value: Any) -> float | None:
@@ -190,7 +204,9 @@ def check_conditions(conditions: Any) -> list[dict[str, Any]]:
                 )
         elif not _scalar(value):
             raise RuleError(f"{where}.value", gettext_noop("A text or a number."))
-        if kind == "id" and op != "in" and _number(value) is None:
+        if kind == "id" and any(
+            _id(v) is None for v in (value if isinstance(value, list) else [value])
+        ):
             raise RuleError(f"{where}.value", gettext_noop("An id."))
         if kind == "number" and any(
             _number(v) is None for v in (value if isinstance(value, list) else [value])
@@ -233,9 +249,7 @@ def check_actions(actions: Any) -> list[dict[str, Any]]:
                     f"{where}.value", gettext_noop("Unknown status: %(v)s."), v=str(value)[:32]
                 )
         elif kind in ("assign_team", "assign_agent"):
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
-            ):
+            if value is not None and (not isinstance(value, int) or _id(value) is None):
                 raise RuleError(f"{where}.value", gettext_noop("An id (or null: nobody)."))
         else:
             if not isinstance(value, str) or not value.strip():

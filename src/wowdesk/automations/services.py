@@ -85,16 +85,15 @@ def check_rule(brand_id: int, conditions: Any, actions: Any) -> tuple[list[Any],
             continue
         ids = c["value"] if isinstance(c["value"], list) else [c["value"]]
         for v in ids:
-            num = rules._number(v)
-            ok = num is not None and num == int(num)
-            if ok and num is not None:
-                pk = int(num)
-                if c["field"] == "inbox":
-                    ok = Inbox.objects.filter(pk=pk, brand_id=brand_id).exists()
-                elif c["field"] == "team":
-                    ok = Team.objects.filter(pk=pk, brand_id=brand_id).exists()
-                else:
-                    ok = Agent.objects.filter(pk=pk, brands=brand_id).exists()
+            pk = rules._id(v)
+            if pk is None:
+                ok = False
+            elif c["field"] == "inbox":
+                ok = Inbox.objects.filter(pk=pk, brand_id=brand_id).exists()
+            elif c["field"] == "team":
+                ok = Team.objects.filter(pk=pk, brand_id=brand_id).exists()
+            else:
+                ok = Agent.objects.filter(pk=pk, brands=brand_id).exists()
             if not ok:
                 raise _bad(
                     f"conditions.{i}.value",

@@ -110,7 +110,7 @@ def _by_name(brand_id: int, field: str, raw: str) -> Any:
     """An id the form names by id, name or email, in the rule's brand (unknown: as typed,
     for the service to refuse)."""
     raw = raw.strip()
-    if raw.isdigit():
+    if raw.isdigit() and len(raw) < 19:
         return int(raw)
     found: int | None
     if field in ("team", "assign_team"):
@@ -260,7 +260,7 @@ def rule_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, None, {}, brand_id=min(ids) if ids else None)
     raw_brand = request.POST.get("brand", "")
-    brand_id = int(raw_brand) if raw_brand.isdigit() else None
+    brand_id = int(raw_brand) if raw_brand.isdigit() and len(raw_brand) < 19 else None
     if brand_id not in ids:
         error = ServiceError(_("Choose one of your brands."), field="brand")
         return _form_page(request, None, {}, brand_id=None, error=error, status=400)

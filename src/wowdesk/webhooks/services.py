@@ -114,8 +114,13 @@ def check_url(url: str) -> str:
     url = (url or "").strip()
     if len(url) > MAX_URL:
         raise ServiceError(_("The URL is too long."), field="url", code="invalid")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme, parts.hostname
+        parts.port  # noqa: B018 (raises on a port that is no number)
+    except ValueError:
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host:
         raise ServiceError(
             _("The URL must start with http:// or https:// and name a host."),
             field="url",
