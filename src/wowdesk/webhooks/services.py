@@ -458,6 +458,7 @@ def _disable(hook: Webhook, error: str) -> None:
     hook.active = False
     hook.disabled_reason = error[:MAX_ERROR]
     hook.save(update_fields=["active", "disabled_reason"])
+    subscriptions.changed()  # before the alert: its own event is not queued for this one
     spec = deferred(
         gettext_noop("Webhook %(url)s disabled after %(n)s failed deliveries in a row (%(e)s)"),
         url=hook.url,
@@ -478,7 +479,6 @@ def _disable(hook: Webhook, error: str) -> None:
         brand_id=hook.brand_id,
         after={"active": False, "reason": hook.disabled_reason},
     )
-    subscriptions.changed()
 
 
 def deliver_due(limit: int = 200) -> int:
