@@ -139,3 +139,26 @@ def test_rule_page_id_fields_refuse_hostile_values(admin: Agent, value: str) -> 
         response = client.post("/settings/automations/new/", form)
         assert response.status_code in (302, 400), (extra, response.status_code)
     assert not Rule.objects.filter(conditions__0__value="1e999").exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/automations/99999999999999999999999",
+        "/webhooks/99999999999999999999999",
+        "/webhooks/99999999999999999999999/deliveries",
+        "/webhooks/1/deliveries?limit=99999999999999999999999",
+        "/webhooks/1/deliveries?limit=-5",
+    ],
+)
+def test_huge_ids_are_not_found(admin_api: ApiClient, path: str) -> None:
+    response = admin_api.get(path)
+    assert response.status_code in (404, 422), response.content
+
+
+@pytest.mark.parametrize("path", ["/settings/automations/", "/settings/webhooks/"])
+def test_huge_ids_on_pages_are_not_found(admin: Agent, path: str) -> None:
+    client = Client()
+    client.force_login(admin.user)
+    assert client.get(f"{path}99999999999999999999999/").status_code == 404
+    assert client.post(f"{path}99999999999999999999999/delete/").status_code == 404
