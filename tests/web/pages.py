@@ -703,3 +703,33 @@ class AutomationsPage:
     @property
     def flash(self) -> str:
         return self.page.locator(".flash").inner_text().strip()
+
+
+@dataclass
+class WebhooksPage:
+    """/settings/webhooks/: an administrator's webhooks and "Add a webhook"."""
+
+    page: Page
+    path = "/settings/webhooks/"
+
+    def open(self) -> WebhooksPage:
+        self.page.goto(self.path)
+        return self
+
+    def add(self, url: str, events: list[str], description: str = "") -> WebhooksPage:
+        form = self.page.locator("#webhook-form")
+        form.get_by_label("URL").fill(url)
+        form.get_by_label("Description").fill(description)
+        for event in events:
+            form.get_by_label(event).check()
+        with self.page.expect_navigation():
+            form.locator("[type=submit]").click()
+        return self
+
+    @property
+    def secret(self) -> str:
+        shown = self.page.locator("#webhook-secret [data-secret]")
+        return shown.inner_text().strip() if shown.count() else ""
+
+    def urls(self) -> list[str]:
+        return [s.strip() for s in self.page.locator("#webhooks tbody td a").all_inner_texts()]
