@@ -59,6 +59,20 @@ def fresh_rate_limits() -> Iterator[None]:
     ratelimit.use(None)
 
 
+@pytest.fixture(autouse=True)
+def fresh_brand_caches() -> Iterator[None]:
+    """Webhook subscriptions and automation rules cached per process start empty (a
+    rolled-back test leaves its rows in no cache)."""
+    from wowdesk.automations.services import active_rules
+    from wowdesk.webhooks.services import subscriptions
+
+    for table in (subscriptions, active_rules):
+        table.clear()
+    yield
+    for table in (subscriptions, active_rules):
+        table.clear()
+
+
 @pytest.fixture
 def brand(db: None) -> Brand:
     return create_brand(name="Acme", slug="acme")

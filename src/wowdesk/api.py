@@ -137,12 +137,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register() -> None:
+    from wowdesk.automations.api import router as automations_router
     from wowdesk.channels.api import router as channels_router
     from wowdesk.conversations.api import router as conversations_router
     from wowdesk.core.api import router as core_router
     from wowdesk.customers.api import router as customers_router
     from wowdesk.intelligence.api import router as intelligence_router
     from wowdesk.routing.api import router as routing_router
+    from wowdesk.webhooks.api import router as webhooks_router
 
     api.add_router("", core_router)
     api.add_router("", customers_router)
@@ -150,6 +152,8 @@ def _register() -> None:
     api.add_router("", channels_router)
     api.add_router("", routing_router)
     api.add_router("", intelligence_router)
+    api.add_router("", webhooks_router)
+    api.add_router("", automations_router)
 
 
 _register()

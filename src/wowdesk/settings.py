@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "wowdesk.channels",
     "wowdesk.routing",
     "wowdesk.intelligence",
+    "wowdesk.webhooks",
+    "wowdesk.automations",
     "wowdesk.web",
 ]
 

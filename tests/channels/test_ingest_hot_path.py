@@ -21,6 +21,7 @@ from wowdesk.conversations.models import Conversation, Direction, Inbox, Message
 from wowdesk.core import events, fastsql
 from wowdesk.core.models import Brand
 from wowdesk.customers.models import Customer, Identity
+from wowdesk.webhooks.services import subscriptions
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,7 @@ def _statements(fn: Any) -> list[str]:
 
 def test_statement_count_is_pinned(brand: Brand, no_batch_listeners: None) -> None:
     conversations.default_inbox(brand.pk, "api")
+    subscriptions.table()  # webhook subscriptions: read once per process and change
     first = _statements(lambda: ingest(brand.pk, _item("q-1")))
     # inbox, envelope, identity lookup, customer, identity, number, conversation, message,
     # envelope update

@@ -654,3 +654,82 @@ class Composer:
                 }"""
             )
         )
+
+
+@dataclass
+class AutomationsPage:
+    """/settings/automations/: an administrator's automation rules and the rule form."""
+
+    page: Page
+    path = "/settings/automations/"
+
+    def open(self) -> AutomationsPage:
+        self.page.goto(self.path)
+        return self
+
+    def new_rule(
+        self,
+        name: str,
+        *,
+        event: str,
+        conditions: list[tuple[str, str, str]],
+        actions: list[tuple[str, str]],
+    ) -> AutomationsPage:
+        """Fill the form by the labels a person sees: (field, operator, value) rows and
+        (action, value) rows."""
+        with self.page.expect_navigation():
+            self.page.locator("#new-rule").click()
+        form = self.page.locator("#rule-form")
+        form.get_by_label("Name").fill(name)
+        form.get_by_label("When").select_option(label=event)
+        for i, (field, op, value) in enumerate(conditions):
+            row = form.locator(f"[data-condition='{i}']")
+            row.get_by_label("Field").select_option(label=field)
+            row.get_by_label("Operator").select_option(label=op)
+            row.get_by_label("Value").fill(value)
+        for i, (kind, value) in enumerate(actions):
+            row = form.locator(f"[data-action='{i}']")
+            row.get_by_label("Action").select_option(label=kind)
+            row.get_by_label("Value").fill(value)
+        with self.page.expect_navigation():
+            form.locator("#rule-save").click()
+        return self
+
+    def names(self) -> list[str]:
+        return [
+            s.strip() for s in self.page.locator("#rules tbody td:first-child").all_inner_texts()
+        ]
+
+    @property
+    def flash(self) -> str:
+        return self.page.locator(".flash").inner_text().strip()
+
+
+@dataclass
+class WebhooksPage:
+    """/settings/webhooks/: an administrator's webhooks and "Add a webhook"."""
+
+    page: Page
+    path = "/settings/webhooks/"
+
+    def open(self) -> WebhooksPage:
+        self.page.goto(self.path)
+        return self
+
+    def add(self, url: str, events: list[str], description: str = "") -> WebhooksPage:
+        form = self.page.locator("#webhook-form")
+        form.get_by_label("URL").fill(url)
+        form.get_by_label("Description").fill(description)
+        for event in events:
+            form.get_by_label(event).check()
+        with self.page.expect_navigation():
+            form.locator("[type=submit]").click()
+        return self
+
+    @property
+    def secret(self) -> str:
+        shown = self.page.locator("#webhook-secret [data-secret]")
+        return shown.inner_text().strip() if shown.count() else ""
+
+    def urls(self) -> list[str]:
+        return [s.strip() for s in self.page.locator("#webhooks tbody td a").all_inner_texts()]

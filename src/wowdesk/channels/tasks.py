@@ -38,6 +38,7 @@ def sweep() -> dict[str, int]:
     from wowdesk.channels.outbox import deliver_due
     from wowdesk.routing import presence, sla
     from wowdesk.routing import services as routing
+    from wowdesk.webhooks import services as webhooks
 
     done = {"envelopes": retry_due_envelopes(), "outbox": deliver_due()}
     done["sla_started"] = sla.start_missed()
@@ -45,6 +46,7 @@ def sweep() -> dict[str, int]:
     done.update(routing.wake_snoozed())
     done.update(presence.sweep())
     done.update(routing.tick())
+    done["webhooks"] = webhooks.deliver_due()
     return done
 
 

@@ -407,13 +407,15 @@ def append_incoming(
 def add_reply(
     conversation: Conversation,
     *,
-    author: Agent,
+    author: Agent | None,
     body: str,
     private: bool = False,
     meta: dict[str, Any] | None = None,
     language: str = "",
+    rule_id: int | None = None,
 ) -> Message:
-    """An agent's reply (queued in the outbox in this same transaction) or private note."""
+    """An agent's reply (queued in the outbox in this same transaction) or private note;
+    ``rule_id``: written by that automation rule (no author), and said so in its event."""
     from wowdesk.channels.outbox import queue_outbound
 
     text = check_text(body, "body", max_length=MAX_BODY).strip()
@@ -447,6 +449,7 @@ def add_reply(
         conversation_id=conversation.pk,
         brand_id=conversation.brand_id,
         direction=message.direction,
+        rule_id=rule_id,
     )
     return message
 
@@ -690,6 +693,7 @@ def update_conversation(
     expected_version: int | None = None,
     reason_i18n: i18n_text.Spec | None = None,
     status_reason_i18n: i18n_text.Spec | None = None,
+    rule_id: int | None = None,
 ) -> Conversation:
     """Change status, priority, assignee, team, tags, subject, snooze; each change is an
     activity message in the thread and a line in the audit log. ``UNSET`` means "leave as
@@ -697,7 +701,8 @@ def update_conversation(
     ``expected_version``: the version the change was based on; another one → ``Conflict``
     (None: the last write wins). Every change bumps ``version``. ``reason`` replaces the
     assignment's activity text and ``status_reason`` the status change's; their ``_i18n``
-    specs (``core.i18n``) show them to readers of other languages."""
+    specs (``core.i18n``) show them to readers of other languages. ``rule_id``: the
+    automation rule that makes the change (kept on its activity lines and its event)."""
     check_version(conversation, expected_version)
     before = snapshot(conversation)
     activities: list[tuple[str, i18n_text.Spec | None]] = []
@@ -842,7 +847,13 @@ def update_conversation(
             after=a,
         )
         for text, spec in activities:
-            add_activity(conversation, text, actor=actor, meta={"changes": a}, i18n=spec)
+            add_activity(
+                conversation,
+                text,
+                actor=actor,
+                meta={"changes": a, **({"rule_id": rule_id} if rule_id else {})},
+                i18n=spec,
+            )
         emit(
             Event.CONVERSATION_UPDATED,
             conversation_id=conversation.pk,
@@ -850,6 +861,7 @@ def update_conversation(
             changes=a,
             before=b,
             actor_id=actor.pk if actor is not None else None,
+            rule_id=rule_id,
         )
     return conversation
 

@@ -260,6 +260,7 @@ class AlertKind(models.TextChoices):
     SLA_BREACH = "sla_breach", _("SLA breached")
     UNROUTABLE = "unroutable", _("Nobody can take it")
     DELIVERY_FAILED = "delivery_failed", _("Reply not delivered")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook disabled")
 
 
 class Alert(models.Model):

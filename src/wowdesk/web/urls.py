@@ -2,8 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
+from wowdesk.automations import views as automation_views
 from wowdesk.web import chat_demo, people, views
 from wowdesk.web.auth import LoginView
+from wowdesk.webhooks import views as webhook_views
 
 app_name = "web"
 urlpatterns = [
@@ -58,6 +60,28 @@ urlpatterns = [
         "settings/agents/<int:agent_id>/invite-again/",
         people.resend_invitation,
         name="agent-invite-again",
+    ),
+    path("settings/webhooks/", webhook_views.webhooks_page, name="webhooks"),
+    path("settings/webhooks/<int:pk>/", webhook_views.webhook_page, name="webhook"),
+    path("settings/webhooks/<int:pk>/toggle/", webhook_views.webhook_toggle, name="webhook-toggle"),
+    path("settings/webhooks/<int:pk>/delete/", webhook_views.webhook_delete, name="webhook-delete"),
+    path(
+        "settings/webhooks/<int:pk>/deliveries/<int:delivery_id>/redeliver/",
+        webhook_views.webhook_redeliver,
+        name="webhook-redeliver",
+    ),
+    path("settings/automations/", automation_views.rules_page, name="automations"),
+    path("settings/automations/new/", automation_views.rule_new, name="automation-new"),
+    path("settings/automations/<int:pk>/", automation_views.rule_edit, name="automation"),
+    path(
+        "settings/automations/<int:pk>/toggle/",
+        automation_views.rule_toggle,
+        name="automation-toggle",
+    ),
+    path(
+        "settings/automations/<int:pk>/delete/",
+        automation_views.rule_delete,
+        name="automation-delete",
     ),
     path("settings/language/", views.ui_language, name="ui-language"),
     path("presence/", views.my_presence, name="presence"),
