@@ -56,6 +56,8 @@ def test_each_app_registers_its_own_background_work() -> None:
     from intelligence; the core registers none."""
     found = {j.name: (j.app, j.path, j.every) for j in jobs.jobs()}
     assert found["sweeper"] == ("channels", "wowdesk.channels.tasks.sweep", 30.0)
+    assert found["routing"] == ("routing", "wowdesk.routing.jobs.sweep", 30.0)
+    assert found["webhooks"] == ("webhooks", "wowdesk.webhooks.services.deliver_due", 30.0)
     loops = {loop.name: (loop.app, loop.path) for loop in jobs.loops()}
     assert loops["mail"] == ("channels", "wowdesk.channels.email.imap.run_mail_forever")
     assert loops["emotion"] == (

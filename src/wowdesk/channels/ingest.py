@@ -307,7 +307,8 @@ def _mark(envelope_id: int, status: str, error: str) -> None:
 
 
 def on_envelope_failed(*, envelope_id: int, attempts: int) -> None:
-    from wowdesk.channels.tasks import enqueue_later, process_envelope_task
+    from wowdesk.channels.tasks import process_envelope_task
+    from wowdesk.core.jobs import enqueue_later
 
     enqueue_later(process_envelope_task, timezone.now() + retry_delay(attempts), envelope_id)
 

@@ -179,7 +179,8 @@ def _changed(row: OutboxMessage) -> None:
 
 
 def _schedule(outbox_id: int, when: dt.datetime) -> None:
-    from wowdesk.channels.tasks import deliver_outbox_task, enqueue_later
+    from wowdesk.channels.tasks import deliver_outbox_task
+    from wowdesk.core.jobs import enqueue_later
 
     enqueue_later(deliver_outbox_task, when, outbox_id)
 

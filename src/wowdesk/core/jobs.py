@@ -17,6 +17,7 @@ process (``wowdesk worker``, or ``wowdesk serve`` in the embedded mode):
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -139,3 +140,10 @@ def run_loop(found: Loop, stop: threading.Event) -> None:
         log.exception("%s failed", found.name)
     finally:
         close_old_connections()
+
+
+def enqueue_later(t: Any, when: dt.datetime, *args: Any) -> None:
+    """Enqueue a task (Django's tasks API) with ``run_after`` where the backend can defer;
+    otherwise the app's periodic job picks the work up when it is due."""
+    if t.get_backend().supports_defer:
+        t.using(run_after=when).enqueue(*args)

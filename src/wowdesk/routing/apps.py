@@ -19,6 +19,10 @@ class RoutingConfig(AppConfig):
             "wowdesk.routing.services.on_messages_created",
             phase=Phase.BATCH,
         )
+        from wowdesk.core import jobs
+
+        # SLA clocks, snoozed conversations, idle agents and the queues, every 30 s
+        jobs.every(30.0, "routing", "wowdesk.routing.jobs.sweep")
         from wowdesk.core.api import contribute_agent_state
 
         # on_shift, open_load, open_total of every agent the API shows

@@ -2,10 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
-from wowdesk.automations import views as automation_views
+from wowdesk.web import automations as automation_views
 from wowdesk.web import chat_demo, people, views
+from wowdesk.web import webhooks as webhook_views
 from wowdesk.web.auth import LoginView
-from wowdesk.webhooks import views as webhook_views
 
 app_name = "web"
 urlpatterns = [

@@ -444,7 +444,7 @@ def _record(delivery_id: int, code: int | None, error: str, ms: int) -> WebhookD
                 _disable(hook, error)
         delivery.save()
     if retry_at is not None:
-        from wowdesk.channels.tasks import enqueue_later
+        from wowdesk.core.jobs import enqueue_later
         from wowdesk.webhooks.tasks import deliver_webhook_task
 
         enqueue_later(deliver_webhook_task, retry_at, delivery_id)
