@@ -48,13 +48,14 @@ def call(
     *,
     query: bytes = b"",
     chunks: int = 1,
+    scheme: str = "http",
 ) -> Answer:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": "POST",
-        "scheme": "http",
+        "scheme": scheme,
         "path": "/api/v1/inbound",
         "raw_path": b"/api/v1/inbound",
         "query_string": query,
