@@ -265,6 +265,7 @@ def test_a_rejection_after_storing_is_answered_in_the_senders_language(
     assert envelope.status == EnvelopeStatus.REJECTED  # kept, for a person to see
 
 
+@pytest.mark.no_ingest_writer
 def test_without_the_writer_django_answers(transactional_db: None) -> None:
     brand = create_brand(name="Acme", slug="acme")
     agent = create_agent(
