@@ -171,7 +171,7 @@ class Found:
         ``total`` unknown (a list without a count): the fewest matches of a search stand
         for it."""
         lookups = min((m.count for m in self.present if m.read_once), default=0)
-        if not lookups:
+        if lookups <= textsearch.WALK_ABOVE:  # few matches: looked up (no need to count rows)
             return False
         rows = Conversation.objects.aggregate(n=Max("pk"))["n"] or 0  # an upper bound
         total = lookups if total is None else total
