@@ -73,6 +73,37 @@ def fresh_brand_caches() -> Iterator[None]:
         table.clear()
 
 
+@pytest.fixture(autouse=True)
+def ingest_writer(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Inbound items are stored as in ``wowdesk serve``. A test that commits for real
+    (``transactional_db``, ``django_db(transaction=True)``, ``live_server``) runs the
+    writer thread (channels/writer.py: its own connection, batches, reactions after the
+    answers); any other test runs in a transaction, where ``ingest.ingest`` calls the
+    writer's batch function (``writer.run_jobs``) in the test's thread with a batch of
+    one: the same code, without a thread that could not see the test's uncommitted rows.
+    ``@pytest.mark.no_ingest_writer`` leaves the thread off."""
+    marker = request.node.get_closest_marker("django_db")
+    commits = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+    if not commits or request.node.get_closest_marker("no_ingest_writer"):
+        yield
+        return
+    from wowdesk.channels.writer import writer
+
+    # set up first, so that the thread is stopped before the database is emptied
+    request.getfixturevalue("transactional_db")
+    started = not writer.running
+    writer.start()
+    try:
+        yield
+    finally:
+        if started:
+            writer.stop()
+
+
 @pytest.fixture
 def brand(db: None) -> Brand:
     return create_brand(name="Acme", slug="acme")

@@ -48,13 +48,14 @@ def call(
     *,
     query: bytes = b"",
     chunks: int = 1,
+    scheme: str = "http",
 ) -> Answer:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": "POST",
-        "scheme": "http",
+        "scheme": scheme,
         "path": "/api/v1/inbound",
         "raw_path": b"/api/v1/inbound",
         "query_string": query,
@@ -264,6 +265,7 @@ def test_a_rejection_after_storing_is_answered_in_the_senders_language(
     assert envelope.status == EnvelopeStatus.REJECTED  # kept, for a person to see
 
 
+@pytest.mark.no_ingest_writer
 def test_without_the_writer_django_answers(transactional_db: None) -> None:
     brand = create_brand(name="Acme", slug="acme")
     agent = create_agent(

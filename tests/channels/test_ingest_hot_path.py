@@ -154,6 +154,7 @@ def test_batcher_runs_inline_when_no_thread(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.no_ingest_writer  # eight threads each writing inline: the lock, not batching
 def test_writers_of_one_process_queue_on_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Eight threads write at once: each write transaction went through our lock, none
     fails with "database is locked", none is lost."""

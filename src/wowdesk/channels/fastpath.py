@@ -7,7 +7,11 @@ ASGI layer in front of Django answers the plain case itself: the body is read an
 validated on the event loop with the endpoint's own schema (``InboundIn``); the token
 check, the brand and the checks that need the database run in the writer thread
 (channels/writer.py), which stores the item in its batch; the answer is the endpoint's
-own (``channels.api.inbound_answer``), with the headers Django would add.
+own (``channels.api.inbound_answer``). Django's own middleware chain
+(``settings.MIDDLEWARE``) is run on each kind of request once (``django_edge``: the
+scheme and the headers it reads): its host check (ALLOWED_HOSTS), its redirects
+(SECURE_SSL_REDIRECT), the language it picks and the headers it adds (the security
+headers, HSTS on HTTPS, X-Frame-Options, Content-Language) are the fast path's.
 
 Anything else goes to Django unchanged, with the body it already read: another path or
 method, a query string, a body that is not a JSON object valid for the schema (parsed
@@ -25,16 +29,22 @@ store as the endpoint's).
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.http.request import split_domain_port, validate_host
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.handlers.asgi import ASGIRequest
+from django.core.signals import setting_changed
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.translation import trans_real
+from django.utils.module_loading import import_string
 from pydantic import ValidationError
 
 from wowdesk.channels import ingest
@@ -53,6 +63,7 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Any, Any, Any], Awaitable[None]]
 
 PATH = "/api/v1/inbound"
+log = logging.getLogger(__name__)
 
 
 class _Fallback:
@@ -69,6 +80,8 @@ class InboundRequest:
     token: str
     item: InboundIn
     language: str
+    # what Django's middlewares add to the answer (``django_edge``)
+    headers: tuple[tuple[bytes, bytes], ...] = ()
     future: Future[Any] = field(default_factory=Future)
 
     def prepare(self, memo: dict[Any, Any]) -> ingest.Pending | _Fallback:
@@ -114,7 +127,7 @@ class InboundFastPath:
             try:
                 outcome = await asyncio.wrap_future(writer.submit(job))
             except ServiceError as exc:  # refused (over its rate, or stored and marked)
-                await self._respond(send, exc.status, _error(exc), job.language, _extra(exc))
+                await self._respond(send, exc.status, _error(exc), job.headers, _extra(exc))
                 return
             except Exception:
                 # Nothing was kept (the batch's transaction failed): Django tries again
@@ -123,7 +136,7 @@ class InboundFastPath:
         if isinstance(outcome, _Fallback):
             await self.app(scope, _replay(body, whole, receive), send)
             return
-        await self._respond(send, 202, inbound_answer(outcome), job.language if job else "")
+        await self._respond(send, 202, inbound_answer(outcome), job.headers if job else ())
 
     async def _read(self, receive: Receive) -> tuple[bytes, bool]:
         """The body, and whether it is all there (not over the limit, no disconnect)."""
@@ -150,9 +163,13 @@ class InboundFastPath:
             headers[name] = value
         if b"cookie" in headers:  # a session or a language cookie: Django decides
             return None
-        if not _allowed_host(headers):  # Django answers 400, as for any other path
-            return None
         if not headers.get(b"content-type", b"").startswith(b"application/json"):
+            return None
+        # Django's middlewares (settings.MIDDLEWARE) on this request: the host check
+        # (ALLOWED_HOSTS: Django answers 400), a redirect (SECURE_SSL_REDIRECT), the
+        # language and the headers of the answer.
+        edge_answer = django_edge(scope, headers)
+        if edge_answer is None:
             return None
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         if scheme.lower() != "bearer" or not token:
@@ -164,19 +181,25 @@ class InboundFastPath:
             item = InboundIn.model_validate(data, context={"edge": True})
         except (ValueError, ValidationError):
             return None
-        language = _language(headers.get(b"accept-language", b"").decode("latin-1"))
-        return InboundRequest(token=token, item=item, language=language)
+        return InboundRequest(
+            token=token, item=item, language=edge_answer.language, headers=edge_answer.headers
+        )
 
     @staticmethod
     async def _respond(
         send: Send,
         status: int,
         data: dict[str, Any],
-        language: str,
+        edge_headers: tuple[tuple[bytes, bytes], ...],
         extra: list[tuple[bytes, bytes]] | None = None,
     ) -> None:
         body = json.dumps(data).encode()
-        headers = _headers(body, language) + (extra or [])
+        headers = [
+            (b"content-type", b"application/json; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+            *edge_headers,
+            *(extra or []),
+        ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
@@ -191,57 +214,103 @@ def _extra(exc: ServiceError) -> list[tuple[bytes, bytes]]:
     return [] if retry_after is None else [(b"retry-after", str(retry_after).encode())]
 
 
-def _allowed_host(headers: dict[bytes, bytes]) -> bool:
-    """Django's ``HttpRequest.get_host`` check (ALLOWED_HOSTS), for the plain case: a Host
-    header (a forwarded host, when trusted, is left to Django)."""
-    if settings.USE_X_FORWARDED_HOST and b"x-forwarded-host" in headers:
-        return False
-    host = headers.get(b"host", b"").decode("latin-1")
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    domain, _port = split_domain_port(host)
-    return bool(domain) and validate_host(domain, allowed)
+@dataclass(frozen=True)
+class EdgeAnswer:
+    """What Django's middlewares make of a request: its language, and the headers they put
+    on its answer."""
+
+    language: str
+    headers: tuple[tuple[bytes, bytes], ...]
 
 
-def _language(accept: str) -> str:
-    """The language Django's LocaleMiddleware picks from Accept-Language (no cookie)."""
-    for code, _q in trans_real.parse_accept_lang_header(accept):
-        if code == "*":
-            break
-        if not trans_real.language_code_re.search(code):
-            continue
+# The request headers the middlewares read for this endpoint (host, HTTPS behind a proxy,
+# language); the answer is the same for the same values, so it is worked out once.
+_EDGE_HEADERS = (
+    b"host",
+    b"x-forwarded-host",
+    b"x-forwarded-port",
+    b"x-forwarded-proto",
+    b"forwarded",
+    b"accept-language",
+    b"user-agent",  # CommonMiddleware's DISALLOWED_USER_AGENTS
+)
+
+
+def django_edge(scope: Scope, headers: dict[bytes, bytes]) -> EdgeAnswer | None:
+    """Run Django's own middleware chain (``settings.MIDDLEWARE``, the code that runs for
+    the endpoint) on this request with a stand-in for the endpoint's answer: None when a
+    middleware answers itself or refuses the request (a host not in ALLOWED_HOSTS, an
+    HTTPS redirect): Django then answers the request as it would. Worked out once per
+    scheme, server and the headers the middlewares read (a bounded cache, cleared when a
+    setting changes)."""
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    names: tuple[bytes, ...] = _EDGE_HEADERS
+    if proxy:
+        names = (*names, proxy[0].removeprefix("HTTP_").lower().replace("_", "-").encode())
+    key = tuple((n, headers[n]) for n in names if n in headers)
+    server = scope.get("server")
+    return _edge(scope.get("scheme", "http"), tuple(server) if server else None, key)
+
+
+@lru_cache(maxsize=256)
+def _edge(
+    scheme: str, server: tuple[Any, ...] | None, headers: tuple[tuple[bytes, bytes], ...]
+) -> EdgeAnswer | None:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": scheme,
+        "path": PATH,
+        "raw_path": PATH.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [*headers, (b"content-type", b"application/json")],
+        "server": server,
+    }
+    request = ASGIRequest(scope, io.BytesIO(b""))
+    stand_in = HttpResponse(b"", status=202, content_type="application/json; charset=utf-8")
+    request._wowdesk_answer = stand_in  # type: ignore[attr-defined]
+    with translation.override(translation.get_language()):  # the chain activates one
         try:
-            return trans_real.get_supported_language_variant(code)
-        except LookupError:
-            continue
-    try:
-        return trans_real.get_supported_language_variant(settings.LANGUAGE_CODE)
-    except LookupError:
-        return str(settings.LANGUAGE_CODE)
+            answer = _chain()(request)
+        except (SuspiciousOperation, PermissionDenied):  # Django answers 400 or 403, logs it
+            return None
+        except Exception:  # whatever it is, Django's handler answers it
+            log.exception("the middleware chain failed on an inbound request")
+            return None
+    if answer is not stand_in:
+        return None
+    added = tuple(
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in answer.items()
+        if name.lower() not in ("content-type", "content-length")
+    )
+    return EdgeAnswer(language=answer.get("Content-Language", ""), headers=added)
 
 
-def _headers(body: bytes, language: str) -> list[tuple[bytes, bytes]]:
-    """What Django's middlewares put on this endpoint's answer (compared in the tests)."""
-    headers = [
-        (b"content-type", b"application/json; charset=utf-8"),
-        (b"content-length", str(len(body)).encode()),
-        (b"vary", b"Accept-Language"),
-        (b"content-language", language.encode()),
-    ]
-    frame = getattr(settings, "X_FRAME_OPTIONS", "DENY")
-    if frame:
-        headers.append((b"x-frame-options", frame.encode()))
-    if getattr(settings, "SECURE_CONTENT_TYPE_NOSNIFF", True):
-        headers.append((b"x-content-type-options", b"nosniff"))
-    referrer = getattr(settings, "SECURE_REFERRER_POLICY", "same-origin")
-    if referrer:
-        value = referrer if isinstance(referrer, str) else ",".join(referrer)
-        headers.append((b"referrer-policy", value.encode()))
-    opener = getattr(settings, "SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin")
-    if opener:
-        headers.append((b"cross-origin-opener-policy", opener.encode()))
-    return headers
+def _stand_in(request: HttpRequest) -> HttpResponse:
+    answer: HttpResponse = request._wowdesk_answer  # type: ignore[attr-defined]
+    return answer
+
+
+@lru_cache(maxsize=1)
+def _chain() -> Any:
+    """``settings.MIDDLEWARE`` around the stand-in endpoint, as Django's handler nests
+    them (built once: WhiteNoise reads the static files when it starts)."""
+    handler: Any = _stand_in
+    for path in reversed(settings.MIDDLEWARE):
+        handler = import_string(path)(handler)
+    return handler
+
+
+def _forget(**_: Any) -> None:
+    _edge.cache_clear()
+    _chain.cache_clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="wowdesk.channels.fastpath.forget")
 
 
 def _replay(body: bytes, whole: bool, receive: Receive) -> Receive:

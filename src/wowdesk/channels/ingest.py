@@ -153,16 +153,19 @@ class PendingJob:
 def ingest(brand_id: int, item: InboundIn) -> IngestResult:
     """Store and process one item; its ids once committed. Raises what ``validate``
     raises (nothing stored) or the rejection of an item that was stored and marked."""
-    from wowdesk.channels.writer import writer
+    from wowdesk.channels.writer import run_jobs, writer
 
     _note_busy()
     pending = Pending.of(brand_id, item, validate(brand_id, item), translation.get_language())
+    job = PendingJob(pending)
     if writer.accepts():
-        return writer.submit(PendingJob(pending)).result()
-    (outcome,) = store_batch([pending])
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome
+        return writer.submit(job).result()
+    # The caller is in a transaction (it holds the write lock on SQLite; a test's), or no
+    # writer thread runs (the CLI): the writer's own batch function, here, with a batch of
+    # one. Its reactions (routing, SLA clocks) run after the answer, or at the commit of
+    # the caller's transaction.
+    run_jobs([job])
+    return job.future.result()
 
 
 def store_batch(items: list[Pending]) -> list[IngestResult | Exception]:

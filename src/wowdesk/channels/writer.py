@@ -9,8 +9,10 @@ transaction, each in its own savepoint (``ingest.store_batch``): an item that fa
 back alone, and nobody is answered before the commit that keeps their item.
 
 Callers wait on a :class:`~concurrent.futures.Future`. A caller already inside a
-transaction (it holds the write lock on SQLite) stores inline instead, as do tests and
-the CLI, where no writer thread runs: the same ``store_batch``, with a batch of one.
+transaction (it holds the write lock on SQLite; a test's transaction) stores inline
+instead, as does the CLI, where no writer thread runs: the writer's own batch function
+(``run_jobs``) in the caller's thread, with a batch of one. Tests that commit for real
+(``transactional_db``) run this thread, as ``wowdesk serve`` does (tests/conftest.py).
 """
 
 from __future__ import annotations

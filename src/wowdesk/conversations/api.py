@@ -1,18 +1,16 @@
 """API: conversations (inbox list, open, update, reply), tags, inboxes."""
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db import transaction
-from django.db.models import F, Max, QuerySet
-from django.db.models.expressions import OrderBy
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from wowdesk.conversations import services
+from wowdesk.conversations import queries, services
 from wowdesk.conversations.models import (
     Channel,
     Conversation,
@@ -22,8 +20,7 @@ from wowdesk.conversations.models import (
     Tag,
 )
 from wowdesk.conversations.models import Status as ConversationStatus
-from wowdesk.conversations.search import MESSAGE_WORDS
-from wowdesk.core import permissions, textsearch
+from wowdesk.core import permissions
 from wowdesk.core.api import me
 from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.models import Role
@@ -201,13 +198,21 @@ class ConversationFilters(Schema):
     )
     assignee: str | None = Field(None, description="an agent id, `me` or `none`")
     team: int | None = Field(None, ge=1, le=2**62)
-    language: str | None = Field(None, max_length=16)
+    language: str | None = Field(
+        None, max_length=16, description="a language code; `und` for none detected"
+    )
     channel: Channel | None = None
     priority: Priority | None = None
     customer: int | None = Field(None, ge=1, le=2**62)
+    inbox: int | None = Field(None, ge=1, le=2**62)
     tag: str | None = Field(None, max_length=64)
     q: str | None = Field(
-        None, max_length=200, description="a number, or words in the subject or customer's name"
+        None,
+        max_length=200,
+        description=(
+            "`#<number>`: the conversation with that number; otherwise text in the subject "
+            "or the customer's name or email, or digits alone also the number"
+        ),
     )
     body: str | None = Field(
         None,
@@ -231,148 +236,37 @@ class ConversationFilters(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
-SORTS: dict[str, tuple[str | OrderBy, str]] = {
-    "updated_at": ("updated_at", "id"),
-    "-updated_at": ("-updated_at", "-id"),
-    "created_at": ("created_at", "id"),
-    "-created_at": ("-created_at", "-id"),
-    # longest waiting first; those not waiting (NULL) last on SQLite and PostgreSQL alike
-    "waiting_since": (F("waiting_since").asc(nulls_last=True), "id"),
-}
-
-
-@dataclass
-class Found:
-    """What the ``body`` and ``q`` filters matched, read once for the count and the page."""
-
-    body: textsearch.Matches | None = None
-    q: textsearch.Matches | None = None
-
-    @property
-    def present(self) -> list[textsearch.Matches]:
-        return [m for m in (self.body, self.q) if m is not None]
-
-    def apply(self, qs: QuerySet[Conversation], *, walk: bool = False) -> QuerySet[Conversation]:
-        """``walk``: test each row as another index is walked (``textsearch.Matches.scan``)
-        instead of looking every match up."""
-        for matches in self.present:
-            qs = qs.filter(matches.scan() if walk else matches.members())
-        return qs
-
-    def total(self, qs: QuerySet[Conversation], *, narrowed: bool, filtered: bool) -> int:
-        """How many of ``qs`` match. ``narrowed``: ``qs`` is not every conversation (a
-        filter, or brands the agent does not see); ``filtered``: by a filter of the list.
-
-        One search that was read once, on every conversation: its number of matches,
-        already known. With a filter, many matches are tested while the filter's index is
-        walked (bench/read.py, 28,000 matches: 6 ms against 13 looking each up); with the
-        brands alone, looking up is the faster (11 ms against 17)."""
-        present = self.present
-        if not narrowed and len(present) == 1 and present[0].read_once:
-            return present[0].count
-        return self.apply(qs, walk=filtered).count()
-
-    def walk_pays(self, *, end: int, total: int) -> bool:
-        """Whether the page ending at ``end`` is found faster by walking the sort index."""
-        lookups = min((m.count for m in self.present if m.read_once), default=0)
-        if not lookups:
-            return False
-        rows = Conversation.objects.aggregate(n=Max("pk"))["n"] or 0  # an upper bound
-        return textsearch.walk_pays(end=end, rows=rows, total=total, lookups=lookups)
-
-
-def searches(f: ConversationFilters) -> Found:
-    """Read the searches of ``f``: ``body``, conversations with a message with those words;
-    ``q``, the number, or text in the subject or the customer's name or email."""
-    found = Found()
-    if f.body:
-        found.body = textsearch.groups_saying(MESSAGE_WORDS, f.body)
-    if f.q and f.q.strip():
-        found.q = textsearch.Matches.of(services.ids_matching(f.q.strip()))
-    return found
-
-
-FILTERS = (
-    "status",
-    "assignee",
-    "team",
-    "language",
-    "channel",
-    "priority",
-    "customer",
-    "tag",
-    "delivery_issue",
-)
-
-
-def has_filters(f: ConversationFilters) -> bool:
-    """Whether ``f`` narrows the list by anything but its searches."""
-    return any(getattr(f, name) not in (None, "") for name in FILTERS)
-
-
-def filter_conversations(
-    qs: QuerySet[Conversation], f: ConversationFilters, request: HttpRequest
-) -> QuerySet[Conversation]:
-    """Every filter of ``f`` but the searches (``searches``)."""
-
-    if f.status:
-        statuses = [s.strip() for s in f.status.split(",") if s.strip()]
-        bad = [s for s in statuses if s not in ConversationStatus.values]
-        if bad:
-            raise InvalidInput(_("Unknown status: %(s)s") % {"s": ", ".join(bad)}, field="status")
-        qs = qs.filter(status__in=statuses)
-    if f.assignee:
-        if f.assignee == "me":
-            qs = qs.filter(assignee=me(request))
-        elif f.assignee == "none":
-            qs = qs.filter(assignee__isnull=True)
-        elif f.assignee.isdigit() and len(f.assignee) < 19:
-            qs = qs.filter(assignee_id=int(f.assignee))
-        else:
-            raise InvalidInput(_("assignee is an agent id, `me` or `none`."), field="assignee")
-    if f.team:
-        qs = qs.filter(team_id=f.team)
-    if f.language:
-        qs = qs.filter(language=f.language.lower())
-    if f.channel:
-        qs = qs.filter(inbox__channel=f.channel)
-    if f.priority:
-        qs = qs.filter(priority=f.priority)
-    if f.customer:
-        qs = qs.filter(customer_id=f.customer)
-    if f.tag:
-        qs = qs.filter(tags__name=f.tag.strip().lower())
-    if f.delivery_issue == "any":
-        qs = qs.exclude(delivery_issue="")
-    elif f.delivery_issue == "none":
-        qs = qs.filter(delivery_issue="")
-    elif f.delivery_issue:
-        qs = qs.filter(delivery_issue=f.delivery_issue)
-    if f.sort not in SORTS:
-        raise InvalidInput(_("Unknown sort; one of %(s)s.") % {"s": ", ".join(SORTS)}, field="sort")
-    return qs.order_by(*SORTS[f.sort])
+def to_query(f: ConversationFilters) -> queries.ConversationQuery:
+    """The API's parameters as a query of the conversation list (conversations.queries)."""
+    return queries.ConversationQuery(
+        statuses=queries.parse_statuses(f.status) if f.status else (),
+        assignee=f.assignee or "",
+        team=f.team,
+        inbox=f.inbox,
+        language=f.language or "",
+        channel=f.channel or "",
+        priority=f.priority or "",
+        customer=f.customer,
+        tag=f.tag or "",
+        delivery_issue=f.delivery_issue or "",
+        q=f.q or "",
+        body=f.body or "",
+        sort=queries.check_sort(f.sort),
+    )
 
 
 @router.get("/conversations", response={200: ConversationsOut, **ERRORS})
 def list_conversations(
     request: HttpRequest, filters: Query[ConversationFilters]
 ) -> ConversationsOut:
-    agent = me(request)
-    filtered = filter_conversations(permissions.scope(_list_qs(), agent), filters, request)
-    found = searches(filters)
+    query = to_query(filters)
+    listing = queries.Listing(me(request), query)
+    total = listing.total()
     start = (filters.page - 1) * filters.page_size
-    if found.present:
-        by_filter = has_filters(filters)
-        narrowed = by_filter or not permissions.sees_every_brand(agent)
-        total = found.total(filtered, narrowed=narrowed, filtered=by_filter)
-        walk = found.walk_pays(end=start + filters.page_size, total=total)
-        qs = found.apply(filtered, walk=walk)
-    else:
-        total, qs = filtered.count(), filtered
     # The page's ids come from the sort index alone; only those rows are then joined for
-    # output (a deep page no longer joins and drops every row before it).
-    page = qs.values("pk")[start : start + filters.page_size]
-    rows = _list_qs().filter(pk__in=page).order_by(*SORTS[filters.sort])
+    # output (a deep page does not join and drop every row before it).
+    page = listing.page(start, filters.page_size)
+    rows = _list_qs().filter(pk__in=page).order_by(*queries.ORDERS[query.sort])
     items = [item_out(c) for c in rows]
     return ConversationsOut.model_construct(
         items=items, total=total, page=filters.page, page_size=filters.page_size

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -32,7 +32,7 @@ from wowdesk.conversations.models import (
     Tag,
     attachment_path,
 )
-from wowdesk.core import audit, fastsql, textsearch
+from wowdesk.core import audit, fastsql
 from wowdesk.core import i18n as i18n_text
 from wowdesk.core.errors import Conflict, Forbidden, InvalidInput
 from wowdesk.core.events import Event, emit
@@ -256,25 +256,6 @@ def next_number(brand_id: int) -> int:
     if row is None:
         raise Brand.DoesNotExist(brand_id)
     return int(row[0])
-
-
-def ids_matching(term: str) -> QuerySet[Any]:
-    """The ids (column ``g``) of conversations with ``term`` in the subject or the
-    customer's name or email, or with that number: one UNION of id lists from the
-    indexes (core.textsearch; an OR of the same made SQLite scan every row)."""
-    from wowdesk.conversations.search import CONVERSATION_SUBJECT
-    from wowdesk.customers.search import CUSTOMER_CONTACT
-
-    ids = Conversation.objects.order_by().values(g=F("pk"))
-    matches = ids.filter(textsearch.contains(CONVERSATION_SUBJECT, term)).union(
-        ids.filter(
-            textsearch.contains(CUSTOMER_CONTACT, term, columns=("name", "email"), via="customer")
-        )
-    )
-    digits = term.lstrip("#")
-    if digits.isdigit() and len(digits) < 19:
-        matches = matches.union(ids.filter(number=int(digits)))
-    return matches
 
 
 def find_open_conversation(customer: Customer, inbox: Inbox) -> Conversation | None:

@@ -23,6 +23,10 @@ class RoutingConfig(AppConfig):
 
         # SLA clocks, snoozed conversations, idle agents and the queues, every 30 s
         jobs.every(30.0, "routing", "wowdesk.routing.jobs.sweep")
+        from wowdesk.conversations.queries import register_view
+
+        # the inbox's "SLA due soon" view is decided by routing's clocks
+        register_view("sla", "wowdesk.routing.queries.sla_due_soon")
         from wowdesk.core.api import contribute_agent_state
 
         # on_shift, open_load, open_total of every agent the API shows

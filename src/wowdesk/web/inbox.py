@@ -10,27 +10,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.expressions import OrderBy
+from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from wowdesk.conversations import services as conversations
+from wowdesk.conversations import queries
 from wowdesk.conversations.models import Channel, Conversation, Inbox, Status
-from wowdesk.conversations.search import MESSAGE_WORDS
-from wowdesk.core import textsearch
 from wowdesk.core.input import check_line
 from wowdesk.core.models import Agent
 from wowdesk.core.permissions import visible_brand_ids
 from wowdesk.routing.models import ConversationSla, SlaState
 
 PAGE_SIZE = 25
-MAX_SEARCH = 200  # characters of a search (the API's ``q`` has the same limit)
+MAX_SEARCH = queries.MAX_SEARCH
 COUNTS_TTL = 15  # seconds
-SLA_SOON = dt.timedelta(hours=1)
-NO_LANGUAGE = "und"  # the sidebar's "unknown" language: conversations with none detected
+NO_LANGUAGE = queries.NO_LANGUAGE  # the sidebar's "unknown" language: none detected
 
 VIEWS: dict[str, Any] = {
     "mine": _("Mine"),
@@ -42,11 +38,12 @@ VIEWS: dict[str, Any] = {
     "undelivered": _("Undelivered"),
 }
 STATUS_CHOICES: list[tuple[str, Any]] = [*Status.choices, ("any", _("Any status"))]
-SORTS: dict[str, tuple[Any, tuple[str | OrderBy, ...]]] = {
-    "updated": (_("Recently updated"), ("-updated_at", "-id")),
-    "oldest": (_("Least recently updated"), ("updated_at", "id")),
-    "waiting": (_("Waiting longest"), (F("waiting_since").asc(nulls_last=True), "id")),
-    "created": (_("Newest"), ("-created_at", "-id")),
+# label, and the order of the list (conversations.queries.ORDERS)
+SORTS: dict[str, tuple[Any, str]] = {
+    "updated": (_("Recently updated"), "-updated_at"),
+    "oldest": (_("Least recently updated"), "updated_at"),
+    "waiting": (_("Waiting longest"), "waiting_since"),
+    "created": (_("Newest"), "-created_at"),
 }
 
 
@@ -102,63 +99,29 @@ class InboxQuery:
     def querystring(self, **over: Any) -> str:
         return urlencode(self.params(**over))
 
+    def conversation_query(self) -> queries.ConversationQuery:
+        """The list this asks for (conversations.queries); the search box also finds words
+        of any message."""
+        sort = SORTS[self.sort][1]
+        if self.view == "sla" and self.sort == "updated":
+            sort = "sla_due"
+        return queries.ConversationQuery(
+            view=self.view,
+            statuses=() if self.status == "any" else (self.status,),
+            language=self.language,
+            channel=self.channel,
+            q=self.q,
+            q_in_bodies=True,
+            sort=sort,
+        )
 
-def team_ids(agent: Agent) -> list[int]:
-    cached: list[int] | None = getattr(agent, "_team_ids", None)
-    if cached is None:
-        cached = list(agent.teams.values_list("id", flat=True))
-        agent._team_ids = cached  # type: ignore[attr-defined]
-    return cached
+
+team_ids = queries.team_ids
+view_filter = queries.view_filter
 
 
 def base(agent: Agent) -> QuerySet[Conversation]:
-    return Conversation.objects.filter(brand_id__in=visible_brand_ids(agent))
-
-
-def view_filter(view: str, agent: Agent, now: dt.datetime) -> Q:
-    if view == "mine":
-        return Q(assignee_id=agent.pk)
-    if view == "unassigned":
-        return Q(assignee__isnull=True)
-    if view == "team":
-        return Q(team_id__in=team_ids(agent))
-    if view == "waiting":
-        return Q(waiting_since__isnull=False)
-    if view == "sla":
-        return Q(sla__due_at__isnull=False, sla__due_at__lte=now + SLA_SOON) | Q(
-            sla__state__in=[SlaState.WARNING, SlaState.BREACHED]
-        )
-    if view == "undelivered":
-        return ~Q(delivery_issue="")
-    return Q()
-
-
-def search(qs: QuerySet[Conversation], term: str) -> QuerySet[Conversation]:
-    """A number, or text in the subject, the customer's name or email, or any message."""
-    matches = conversations.ids_matching(term)
-    said = textsearch.group_ids(MESSAGE_WORDS, term)
-    if said is not None:
-        in_bodies = Conversation.objects.order_by().filter(pk__in=said)
-        matches = matches.union(in_bodies.values(g=F("pk")))
-    # read once (SQLite): the list's count and its page use the same ids
-    return qs.filter(textsearch.Matches.of(matches).members())
-
-
-def filtered(agent: Agent, query: InboxQuery, now: dt.datetime | None = None) -> QuerySet[Any]:
-    now = now or timezone.now()
-    qs = base(agent).filter(view_filter(query.view, agent, now))
-    if query.status != "any":
-        qs = qs.filter(status=query.status)
-    if query.language:
-        qs = qs.filter(language="" if query.language == NO_LANGUAGE else query.language)
-    if query.channel:
-        qs = qs.filter(inbox__channel=query.channel)
-    if query.q:
-        qs = search(qs, query.q)
-    order = SORTS[query.sort][1]
-    if query.view == "sla" and query.sort == "updated":
-        order = (F("sla__due_at").asc(nulls_last=True), "id")
-    return qs.order_by(*order)
+    return queries.visible(agent)
 
 
 # The columns a list row shows (web.present.conversation_rows); no JSON columns to decode.
@@ -192,10 +155,11 @@ class Page:
 
 
 def page_of(agent: Agent, query: InboxQuery) -> Page:
-    """One page: two queries (the page's ids from the sort index, then those rows joined)."""
+    """One page: two queries after the searches (the page's ids from the sort index, then
+    those rows joined); one more id tells whether there is a next page."""
     start = (query.page - 1) * PAGE_SIZE
-    qs = filtered(agent, query)
-    ids = list(qs.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
+    listing = queries.Listing(agent, query.conversation_query())
+    ids = list(listing.page(start, PAGE_SIZE + 1).values_list("pk", flat=True))
     has_next = len(ids) > PAGE_SIZE
     ids = ids[:PAGE_SIZE]
     rows: list[Conversation] = []
@@ -257,7 +221,7 @@ def count_open(agent: Agent, now: dt.datetime | None = None) -> Counts:
     a conditional count per view, plus the inboxes' channels. Two queries."""
     now = now or timezone.now()
     sla_soon = ConversationSla.objects.filter(
-        Q(due_at__lte=now + SLA_SOON) | Q(state__in=[SlaState.WARNING, SlaState.BREACHED])
+        Q(due_at__lte=now + queries.SLA_SOON) | Q(state__in=[SlaState.WARNING, SlaState.BREACHED])
     ).values("conversation_id")
     filters = {name: view_filter(name, agent, now) for name in VIEWS}
     filters["sla"] = Q(pk__in=sla_soon)
@@ -294,14 +258,4 @@ def count_open(agent: Agent, now: dt.datetime | None = None) -> Counts:
 def neighbour(agent: Agent, query: InboxQuery, conversation: Conversation, step: int) -> int | None:
     """The next (step=1) or previous (step=-1) conversation in the list the agent came from,
     in the default order (recently updated first)."""
-    qs = filtered(agent, InboxQuery(**{**query.__dict__, "sort": "updated", "q": query.q}))
-    at, pk = conversation.updated_at, conversation.pk
-    if step > 0:
-        qs = qs.filter(Q(updated_at__lt=at) | Q(updated_at=at, pk__lt=pk)).order_by(
-            "-updated_at", "-id"
-        )
-    else:
-        qs = qs.filter(Q(updated_at__gt=at) | Q(updated_at=at, pk__gt=pk)).order_by(
-            "updated_at", "id"
-        )
-    return qs.values_list("pk", flat=True).first()
+    return queries.neighbour(agent, query.conversation_query(), conversation, step)
