@@ -128,3 +128,21 @@ def inbound(external_id: str = "m-1", **over: Any) -> dict[str, Any]:
     }
     body.update(over)
     return body
+
+
+@pytest.fixture
+def event_log() -> Iterator[Any]:
+    """Every event emitted during the test, recorded in the emitter's transaction
+    (``tests.eventlog.of(Event.X)`` gives the payloads of one event)."""
+    from tests import eventlog
+    from wowdesk.core.events import Event, Phase, listen, unlisten
+
+    eventlog.LOG.clear()
+    for event in Event:
+        listen(event, eventlog.path(event), phase=Phase.TRANSACTION)
+    try:
+        yield eventlog
+    finally:
+        for event in Event:
+            unlisten(event, eventlog.path(event), phase=Phase.TRANSACTION)
+        eventlog.LOG.clear()

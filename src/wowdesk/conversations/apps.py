@@ -13,3 +13,12 @@ class ConversationsConfig(AppConfig):
 
         # a table rebuilt by a migration loses its SQLite full-text triggers: put them back
         post_migrate.connect(repair, sender=self, dispatch_uid="wowdesk-textsearch-repair")
+
+        from wowdesk.core.events import Event, Phase, listen
+
+        # a merged customer's conversations and messages move in the merge's transaction
+        listen(
+            Event.CUSTOMER_MERGED,
+            "wowdesk.conversations.services.on_customer_merged",
+            phase=Phase.TRANSACTION,
+        )

@@ -945,6 +945,13 @@ def merge_conversations(
     return into
 
 
+def on_customer_merged(customer_id: int, merged_id: int, **_: Any) -> None:
+    """``customer.merged`` (in the merge's transaction): the merged customer's
+    conversations and messages move to the one that stays."""
+    Conversation.objects.filter(customer_id=merged_id).update(customer_id=customer_id)
+    Message.objects.filter(sender_id=merged_id).update(sender_id=customer_id)
+
+
 def live_conversation(conversation: Conversation) -> Conversation:
     """The conversation a merged one lives on in (itself when it was not merged)."""
     seen = 0
