@@ -118,11 +118,15 @@ class ModuleChecker:
 
     def collect_imports(self, tree: ast.AST) -> None:
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                if node.module.startswith("wowdesk.") and node.module.endswith(".models"):
-                    for alias in node.names:
-                        if alias.name in self.owners:
-                            self.names[alias.asname or alias.name] = alias.name
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("wowdesk.")
+                and node.module.endswith(".models")
+            ):
+                for alias in node.names:
+                    if alias.name in self.owners:
+                        self.names[alias.asname or alias.name] = alias.name
 
     def manager_root(self, node: ast.AST) -> str | None:
         """The foreign model at the root of ``Model.objects.a(...).b(...)``."""
@@ -130,9 +134,8 @@ class ModuleChecker:
             if isinstance(node, ast.Call):
                 node = node.func
             elif isinstance(node, ast.Attribute):
-                if (
-                    node.attr in ("objects", "_default_manager")
-                    and isinstance(node.value, ast.Name)
+                if node.attr in ("objects", "_default_manager") and isinstance(
+                    node.value, ast.Name
                 ):
                     return self.foreign(node.value.id)
                 node = node.value
@@ -210,9 +213,11 @@ class ModuleChecker:
         else:
             model = self.manager_root(value)
             if model is not None:
-                last = value.func.attr if isinstance(value, ast.Call) and isinstance(
-                    value.func, ast.Attribute
-                ) else ""
+                last = (
+                    value.func.attr
+                    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                    else ""
+                )
                 instance = last in INSTANCE_FETCHES
         if model is None:
             return
@@ -232,9 +237,7 @@ class ModuleChecker:
         # module-level statements (rare)
         module_fn = ast.FunctionDef(
             name="<module>",
-            args=ast.arguments(
-                posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]
-            ),
+            args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]),
             body=[s for s in tree.body if not isinstance(s, (ast.FunctionDef, ast.ClassDef))],
             decorator_list=[],
             type_params=[],

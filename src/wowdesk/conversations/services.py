@@ -945,6 +945,52 @@ def merge_conversations(
     return into
 
 
+#: What the language and emotion detectors may write on a message.
+ANNOTATIONS = ("language", "language_confidence", "emotion", "emotion_label")
+
+
+def annotate_messages(notes: Iterable[tuple[Message, dict[str, Any]]]) -> list[Message]:
+    """Write what the detectors learnt about messages (fields of ``ANNOTATIONS``, and
+    ``emotion_cues`` kept in ``meta``) and announce each change as ``message.annotated``
+    with the fields that changed. A message is scored once: when two scorers race, the
+    first score stays. Returns the messages that changed, with the values set."""
+    changed: list[Message] = []
+    with transaction.atomic():
+        for message, learnt in notes:
+            unknown = set(learnt) - {*ANNOTATIONS, "emotion_cues"}
+            if unknown:
+                raise InvalidInput(_("Not an annotation."), field=sorted(unknown)[0])
+            fields = {
+                k: v for k, v in learnt.items() if k in ANNOTATIONS and getattr(message, k) != v
+            }
+            meta = dict(message.meta or {})
+            cues = learnt.get("emotion_cues")
+            if cues and meta.get("emotion_cues") != list(cues):
+                meta["emotion_cues"] = list(cues)
+                fields["meta"] = meta
+            if not fields:
+                continue
+            rows = Message.objects.filter(pk=message.pk)
+            if "emotion" in fields:
+                rows = rows.filter(emotion__isnull=True)
+            if not rows.update(**fields):
+                continue
+            for key, value in fields.items():
+                setattr(message, key, value)
+            announced = {k: v for k, v in fields.items() if k != "meta"}
+            if "meta" in fields:
+                announced["emotion_cues"] = list(cues or [])
+            emit(
+                Event.MESSAGE_ANNOTATED,
+                message_id=message.pk,
+                conversation_id=message.conversation_id,
+                brand_id=message.brand_id,
+                fields=announced,
+            )
+            changed.append(message)
+    return changed
+
+
 def on_customer_merged(customer_id: int, merged_id: int, **_: Any) -> None:
     """``customer.merged`` (in the merge's transaction): the merged customer's
     conversations and messages move to the one that stays."""

@@ -255,7 +255,7 @@ def merge_customers(target: Customer, source: Customer, *, actor: Agent | None) 
             "identities": Identity.objects.filter(customer=source).update(customer=target),
             "purchases": Purchase.objects.filter(customer=source).update(customer=target),
         }
-        before = {f: getattr(target, f) for f in CUSTOMER_FIELDS + ("email", "phone")}
+        before = {f: getattr(target, f) for f in (*CUSTOMER_FIELDS, "email", "phone")}
         for name in ("name", "email", "phone", "language", "timezone", "vip_tier"):
             if not getattr(target, name) and getattr(source, name):
                 setattr(target, name, getattr(source, name))

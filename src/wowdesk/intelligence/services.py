@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from wowdesk.conversations.models import Conversation, Direction, Message
+from wowdesk.conversations.services import annotate_messages
 from wowdesk.core import i18n as i18n_text
 from wowdesk.core.models import AlertKind
 from wowdesk.core.services import create_alert
@@ -133,7 +134,10 @@ BATCH = 64
 FIELDS = (
     "id",
     "body",
+    "brand_id",
     "language",
+    "emotion",
+    "emotion_label",
     "meta",
     "created_at",
     "conversation__subject",
@@ -180,16 +184,19 @@ def score_pending(first: list[int] | None = None, limit: int = BATCH) -> int:
         log.exception("emotion scoring failed")
         return 0
     with transaction.atomic():
-        for message, e in zip(pending, results, strict=True):
-            meta = dict(message.meta)
-            if e.cues:
-                meta["emotion_cues"] = list(e.cues)
-            updated = Message.objects.filter(pk=message.pk, emotion__isnull=True).update(
-                emotion=float(e.score), emotion_label=str(e.label), meta=meta
+        scored = annotate_messages(
+            (
+                message,
+                {
+                    "emotion": float(e.score),
+                    "emotion_label": str(e.label),
+                    **({"emotion_cues": list(e.cues)} if e.cues else {}),
+                },
             )
-            if updated:
-                message.emotion = float(e.score)
-                _check_mood(message, message.conversation, float(e.score))
+            for message, e in zip(pending, results, strict=True)
+        )
+        for message in scored:
+            _check_mood(message, message.conversation, float(message.emotion or 0.0))
     return len(pending)
 
 

@@ -352,9 +352,7 @@ def start_missed(now: dt.datetime | None = None, limit: int = 500) -> int:
     return started
 
 
-def on_conversation_updated(
-    *, conversation_id: int, changes: dict[str, Any], **_: Any
-) -> None:
+def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any], **_: Any) -> None:
     with transaction.atomic():
         conversation = _conversation(conversation_id)
         if conversation is None:
