@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from wowdesk.conversations.models import Conversation, Direction, Message
 from wowdesk.conversations.services import annotate_messages
 from wowdesk.core import i18n as i18n_text
+from wowdesk.core.alerts import create as create_alert
 from wowdesk.core.models import AlertKind
-from wowdesk.core.services import create_alert
 from wowdesk.customers.models import Customer
 
 #: The emotion labels (``emotion.LABELS``) as people read them; the API keeps the codes.
@@ -210,3 +210,12 @@ def mood_line(conversation: Conversation) -> list[tuple[str, float, str]]:
         .values_list("created_at", "emotion", "emotion_label")
     )
     return [(at.isoformat(), float(score or 0.0), label) for at, score, label in rows]
+
+
+def mood_drop_sentence(params: dict[str, Any]) -> str:
+    """What a ``mood_drop`` alert says (core.alerts)."""
+    return gettext("Mood dropped from %(a).1f to %(b).1f in conversation #%(n)s") % {
+        "a": float(params["from"]),
+        "b": float(params["to"]),
+        "n": int(params["number"]),
+    }

@@ -17,12 +17,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from wowdesk.conversations.models import Conversation, Direction, Message, Status
+from wowdesk.core import alerts
 from wowdesk.core import i18n as i18n_text
 from wowdesk.core.models import AlertKind, Site
-from wowdesk.core.services import create_alert
 from wowdesk.routing.models import (
     ConversationSla,
     SlaEvent,
@@ -382,7 +384,7 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
                 t=i18n_text.choice("sla_target", row.target),
                 n=row.conversation.number,
             )
-            create_alert(
+            alerts.create(
                 row.brand_id,
                 AlertKind.SLA_BREACH,
                 i18n_text.render(spec),
@@ -405,7 +407,7 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
                 t=i18n_text.choice("sla_target", row.target),
                 n=row.conversation.number,
             )
-            create_alert(
+            alerts.create(
                 row.brand_id,
                 AlertKind.SLA_WARNING,
                 i18n_text.render(spec),
@@ -419,3 +421,25 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
             )
             counts["warnings"] += 1
     return counts
+
+
+def _target(code: Any) -> str:
+    return str(SlaTarget(code).label) if code in SlaTarget.values else str(code)
+
+
+def breach_sentence(params: dict[str, Any]) -> str:
+    """What an ``sla_breach`` alert says (core.alerts)."""
+    return _("SLA breached (%(t)s) in conversation #%(n)s") % {
+        "t": _target(params["target"]),
+        "n": int(params["number"]),
+    }
+
+
+def warning_sentence(params: dict[str, Any]) -> str:
+    """What an ``sla_warning`` alert says (core.alerts), the due time in the reader's zone."""
+    due = parse_datetime(str(params["due"])) if params.get("due") else None
+    return _("SLA due %(due)s (%(t)s) in conversation #%(n)s") % {
+        "due": alerts.local_time(due) if due else "",
+        "t": _target(params["target"]),
+        "n": int(params["number"]),
+    }
