@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 from wowdesk.conversations.models import Conversation, Direction, Message, Status
 from wowdesk.core import alerts
 from wowdesk.core import i18n as i18n_text
+from wowdesk.core.events import Event, emit
 from wowdesk.core.models import AlertKind, Site
 from wowdesk.routing.models import (
     ConversationSla,
@@ -366,8 +367,20 @@ def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any], **
             reschedule(conversation, now)
 
 
+def _announce(event: Event, row: ConversationSla) -> None:
+    emit(
+        event,
+        conversation_id=row.conversation_id,
+        brand_id=row.brand_id,
+        target=str(row.target),
+        due_at=row.due_at.isoformat() if row.due_at else "",
+    )
+
+
 def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """Warn before a breach (alert, routing boost) and record breaches."""
+    """Warn before a breach (alert, routing boost, ``sla.warning``) and record breaches
+    (alert, ``sla.breached``): each once per running target, as its clock's state moves
+    from ok to warning to breached (a clock found past due skips the warning)."""
     now = now or timezone.now()
     counts = {"warnings": 0, "breaches": 0}
     with transaction.atomic():
@@ -392,6 +405,7 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
                 params={"target": row.target, "number": row.conversation.number},
                 i18n=spec,
             )
+            _announce(Event.SLA_BREACHED, row)
             counts["breaches"] += 1
         for row in (
             ConversationSla.objects.select_for_update()
@@ -419,6 +433,7 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
                 },
                 i18n=spec,
             )
+            _announce(Event.SLA_WARNING, row)
             counts["warnings"] += 1
     return counts
 
