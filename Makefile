@@ -85,8 +85,8 @@ worker: install ## Run the background task worker in the foreground
 
 # --- checks ---------------------------------------------------------------------------
 
-lint: install-dev ## ruff check + ruff format --check
-	@$(PHASE) "Lint (ruff)" bash -c '$(BIN)/ruff check . && $(BIN)/ruff format --check .'
+lint: install-dev ## ruff check + ruff format --check + scripts/check_writers.py
+	@$(PHASE) "Lint (ruff, one writer per table)" bash -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/python scripts/check_writers.py'
 
 format: install-dev ## Apply ruff format and the safe ruff fixes
 	$(BIN)/ruff format .

@@ -18,6 +18,12 @@ class ChannelsConfig(AppConfig):
 
         listen(Event.OUTBOUND_QUEUED, "wowdesk.channels.outbox.on_outbound_queued")
         listen(Event.ENVELOPE_FAILED, "wowdesk.channels.ingest.on_envelope_failed")
+        # a merged conversation's envelopes follow it, in the merge's transaction
+        listen(
+            Event.CONVERSATION_UPDATED,
+            "wowdesk.channels.ingest.on_conversation_updated",
+            phase=Phase.TRANSACTION,
+        )
         # a new chat inbox gets its widget token in the same write
         listen(
             Event.INBOX_CREATED,

@@ -58,6 +58,16 @@ _last_touch = [0.0]
 BUSY_WINDOW = 0.5
 
 
+def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any], **_: Any) -> None:
+    """``conversation.updated`` (in its transaction): a merged conversation's envelopes
+    point at the conversation it went into, so a retried item lands there."""
+    into = changes.get("merged_into")
+    if into:
+        InboundEnvelope.objects.filter(conversation_id_cache=conversation_id).update(
+            conversation_id_cache=into
+        )
+
+
 def _busy_file() -> Path:
     return Path(settings.DATA_DIR) / "ingest.busy"
 

@@ -876,11 +876,6 @@ def merge_conversations(
         Message.objects.filter(conversation=source).exclude(direction=Direction.ACTIVITY).count()
     )
     moved = Message.objects.filter(conversation=source).update(conversation=into)
-    from wowdesk.channels.models import InboundEnvelope
-
-    InboundEnvelope.objects.filter(conversation_id_cache=source.pk).update(
-        conversation_id_cache=into.pk
-    )
     tags = list(source.tags.all())
     if tags:
         into.tags.add(*tags)
@@ -1181,6 +1176,21 @@ def update_inbox(inbox: Inbox, *, actor: Agent | None, **fields: Any) -> Inbox:
     return save_fields(  # type: ignore[no-any-return]
         inbox, fields=values, actor=actor, brand_id=inbox.brand_id, action="inbox.update"
     )
+
+
+def set_inbox_setting(inbox: Inbox, key: str, value: Any) -> Inbox:
+    """Set one section of an inbox's channel settings (``settings[key]``; a chat inbox's
+    ``widget``): the channel's app owns what the section says, conversations writes it."""
+    inbox.settings = {**(inbox.settings or {}), key: value}
+    Inbox.objects.filter(pk=inbox.pk).update(settings=inbox.settings)
+    return inbox
+
+
+def set_message_meta(message: Message, **entries: Any) -> Message:
+    """Add entries to a message's ``meta`` (a channel's delivery facts: a bounce report)."""
+    message.meta = {**(message.meta or {}), **entries}
+    Message.objects.filter(pk=message.pk).update(meta=message.meta)
+    return message
 
 
 MACRO_FIELDS = ("name", "language", "body", "actions")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -728,6 +729,23 @@ def ensure_agent_with_token(
         if current != role:
             update_agent(agent, actor=None, role=role, role_brand_ids=[brand.pk] if brand else None)
     return agent, create_token(agent)
+
+
+def set_presence_fields(agent: Agent, **fields: Any) -> Agent:
+    """Write an agent's presence (``presence``, ``presence_auto``,
+    ``presence_changed_at``): routing decides them (routing.services.set_presence)."""
+    unknown = set(fields) - {"presence", "presence_auto", "presence_changed_at"}
+    if unknown:
+        raise InvalidInput(_("Not a presence field."), field=sorted(unknown)[0])
+    for key, value in fields.items():
+        setattr(agent, key, value)
+    agent.save(update_fields=list(fields))
+    return agent
+
+
+def note_assigned(agent_id: int, at: dt.datetime) -> None:
+    """When routing last gave the agent a conversation (round robin and fairness read it)."""
+    Agent.objects.filter(pk=agent_id).update(last_assigned_at=at)
 
 
 def get_agent(pk: int) -> Agent:
