@@ -146,3 +146,28 @@ def event_log() -> Iterator[Any]:
         for event in Event:
             unlisten(event, eventlog.path(event), phase=Phase.TRANSACTION)
         eventlog.LOG.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _writers_watched() -> Iterator[list[str]]:
+    """Every ORM and fastsql write of the session is checked (tests/writers_guard.py)."""
+    from tests import writers_guard
+
+    with writers_guard.guard() as found:
+        yield found
+
+
+@pytest.fixture(autouse=True)
+def one_writer_per_table(_writers_watched: list[str]) -> Iterator[None]:
+    """A test fails when the code it runs writes another app's table (its owner's
+    service, or a listener of the owner, must do it)."""
+    from tests import writers_guard
+
+    with writers_guard._lock:
+        _writers_watched.clear()
+    yield
+    with writers_guard._lock:
+        found = sorted(set(_writers_watched))
+        _writers_watched.clear()
+    if found:
+        pytest.fail("writes to another app's table:\n" + "\n".join(found), pytrace=False)
