@@ -111,3 +111,21 @@ def test_a_refused_merge_announces_nothing(brand: Brand, agent: Agent, event_log
     with pytest.raises(InvalidInput):
         services.merge_customers(customer, customer, actor=agent)
     assert event_log.of(Event.CUSTOMER_MERGED) == []
+
+
+def test_customers_imports_no_conversations() -> None:
+    """The merge leaves the conversations to their app's listener: no import needed."""
+    import ast
+    from pathlib import Path
+
+    import wowdesk.customers
+
+    root = Path(wowdesk.customers.__file__).parent
+    imported = {
+        node.module
+        for path in root.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not {m for m in imported if m.startswith("wowdesk.conversations")}
+    assert "wowdesk.core.events" in imported  # it announces its changes
