@@ -85,8 +85,8 @@ worker: install ## Run the background task worker in the foreground
 
 # --- checks ---------------------------------------------------------------------------
 
-lint: install-dev ## ruff check + ruff format --check + import contracts (lint-imports)
-	@$(PHASE) "Lint (ruff, import contracts)" bash -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && PYTHONPATH=src $(BIN)/lint-imports'
+lint: install-dev ## ruff check + ruff format --check + import contracts (lint-imports) + one writer per table
+	@$(PHASE) "Lint (ruff, import contracts, one writer per table)" bash -c '$(BIN)/ruff check . && $(BIN)/ruff format --check . && PYTHONPATH=src $(BIN)/lint-imports && $(BIN)/python scripts/check_writers.py'
 
 format: install-dev ## Apply ruff format and the safe ruff fixes
 	$(BIN)/ruff format .

@@ -173,3 +173,46 @@ def inbound(external_id: str = "m-1", **over: Any) -> dict[str, Any]:
     }
     body.update(over)
     return body
+
+
+@pytest.fixture
+def event_log() -> Iterator[Any]:
+    """Every event emitted during the test, recorded in the emitter's transaction
+    (``tests.eventlog.of(Event.X)`` gives the payloads of one event)."""
+    from tests import eventlog
+    from wowdesk.core.events import Event, Phase, listen, unlisten
+
+    eventlog.LOG.clear()
+    for event in Event:
+        listen(event, eventlog.path(event), phase=Phase.TRANSACTION)
+    try:
+        yield eventlog
+    finally:
+        for event in Event:
+            unlisten(event, eventlog.path(event), phase=Phase.TRANSACTION)
+        eventlog.LOG.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _writers_watched() -> Iterator[list[str]]:
+    """Every ORM and fastsql write of the session is checked (tests/writers_guard.py)."""
+    from tests import writers_guard
+
+    with writers_guard.guard() as found:
+        yield found
+
+
+@pytest.fixture(autouse=True)
+def one_writer_per_table(_writers_watched: list[str]) -> Iterator[None]:
+    """A test fails when the code it runs writes another app's table (its owner's
+    service, or a listener of the owner, must do it)."""
+    from tests import writers_guard
+
+    with writers_guard._lock:
+        _writers_watched.clear()
+    yield
+    with writers_guard._lock:
+        found = sorted(set(_writers_watched))
+        _writers_watched.clear()
+    if found:
+        pytest.fail("writes to another app's table:\n" + "\n".join(found), pytrace=False)

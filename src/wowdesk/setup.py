@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from wowdesk.conversations.models import Channel, Inbox
-from wowdesk.conversations.services import check_inbox_address
+from wowdesk.conversations.services import check_inbox_address, create_inbox
 from wowdesk.core.errors import ServiceError
 from wowdesk.core.services import default_brand
 
@@ -20,7 +20,8 @@ def train_models() -> None:
 
 
 def ensure_defaults() -> None:
-    """A default brand with an email inbox for ``support@localhost`` and an API inbox."""
+    """A default brand with an email inbox for ``support@localhost`` and an API inbox,
+    made by the system (no actor) through conversations.services."""
     brand = default_brand()
     if not Inbox.objects.filter(brand=brand, channel=Channel.EMAIL).exists():
         address = settings.CONFIG.support_address
@@ -28,8 +29,19 @@ def ensure_defaults() -> None:
             check_inbox_address(Channel.EMAIL, address)
         except ServiceError:  # another brand's inbox claims it: no address, set one later
             address = ""
-        Inbox.objects.create(
-            brand=brand, name="Email", channel=Channel.EMAIL, address=address, is_default=True
-        )
+        _create_default(brand.pk, "Email", Channel.EMAIL, address)
     if not Inbox.objects.filter(brand=brand, channel=Channel.API).exists():
-        Inbox.objects.create(brand=brand, name="API", channel=Channel.API, is_default=True)
+        _create_default(brand.pk, "API", Channel.API, "")
+
+
+def _create_default(brand_id: int, name: str, channel: str, address: str) -> None:
+    taken = set(Inbox.objects.filter(brand_id=brand_id).values_list("name", flat=True))
+    label = name if name not in taken else f"{name} ({channel})"
+    create_inbox(
+        brand_id=brand_id,
+        name=label,
+        channel=channel,
+        address=address,
+        is_default=True,
+        actor=None,
+    )

@@ -158,3 +158,65 @@ def test_policies_need_admin_and_valid_targets(api: ApiClient, admin_api: ApiCli
     r = admin_api.post("/sla-policies", {"name": "x", "first_response_minutes": 0})
     assert r.status_code == 422 and r.json()["field"] == "first_response_minutes"
     assert api.get("/sla-policies").status_code == 200
+
+
+def _sla_events(log: Any) -> list[tuple[str, int, str, str]]:
+    from wowdesk.core.events import Event
+
+    return [
+        (str(event), p["conversation_id"], p["target"], p["due_at"])
+        for event, p in log.LOG
+        if event in (Event.SLA_WARNING, Event.SLA_BREACHED)
+    ]
+
+
+def test_warning_and_breach_are_announced_once_per_clock_and_threshold(
+    api: ApiClient, brand: Brand, policy: dict[str, Any], commits: Callable[[], Any], event_log: Any
+) -> None:
+    with time_machine.travel(at_berlin(2026, 3, 3, 10, 0), tick=False), commits():
+        first = api.post("/inbound", inbound("e-1")).json()["conversation_id"]
+    with time_machine.travel(at_berlin(2026, 3, 3, 10, 20), tick=False), commits():
+        second = api.post("/inbound", inbound("e-2", **{"from": {"email": "bo@example.com"}}))
+    second_id = second.json()["conversation_id"]
+    due_first = at_berlin(2026, 3, 3, 11, 0).astimezone(dt.UTC).isoformat()
+    due_second = at_berlin(2026, 3, 3, 11, 20).astimezone(dt.UTC).isoformat()
+    for minute in (50, 52, 55):  # the first warns once, however often the tick runs
+        sla.check_due(at_berlin(2026, 3, 3, 10, minute))
+    assert _sla_events(event_log) == [("sla.warning", first, "first_response", due_first)]
+    event_log.LOG.clear()
+    for hour, minute in ((11, 1), (11, 2), (11, 21), (11, 30)):
+        sla.check_due(at_berlin(2026, 3, 3, hour, minute))
+    # the second was never seen in its warning window: it breaches without a warning
+    assert _sla_events(event_log) == [
+        ("sla.breached", first, "first_response", due_first),
+        ("sla.breached", second_id, "first_response", due_second),
+    ]
+    assert {p["brand_id"] for e, p in event_log.LOG if str(e).startswith("sla.")} == {brand.pk}
+
+
+def test_the_next_target_gets_its_own_warning(
+    api: ApiClient, policy: dict[str, Any], commits: Callable[[], Any], event_log: Any
+) -> None:
+    with time_machine.travel(at_berlin(2026, 3, 3, 10, 0), tick=False), commits():
+        cid = api.post("/inbound", inbound("e-3")).json()["conversation_id"]
+    sla.check_due(at_berlin(2026, 3, 3, 10, 50))
+    with time_machine.travel(at_berlin(2026, 3, 3, 10, 55), tick=False), commits():
+        assert api.post(f"/conversations/{cid}/replies", {"body": "On it!"}).status_code == 201
+    with time_machine.travel(at_berlin(2026, 3, 3, 11, 0), tick=False), commits():
+        api.post("/inbound", inbound("e-4", body="Thanks, and one more question."))
+    sla.check_due(at_berlin(2026, 3, 3, 12, 40))  # next response due 13:00, warns at 12:30
+    sla.check_due(at_berlin(2026, 3, 3, 12, 45))
+    assert _sla_events(event_log) == [
+        (
+            "sla.warning",
+            cid,
+            "first_response",
+            at_berlin(2026, 3, 3, 11, 0).astimezone(dt.UTC).isoformat(),
+        ),
+        (
+            "sla.warning",
+            cid,
+            "next_response",
+            at_berlin(2026, 3, 3, 13, 0).astimezone(dt.UTC).isoformat(),
+        ),
+    ]

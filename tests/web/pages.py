@@ -272,6 +272,19 @@ class ConversationPage:
         expect(line).to_be_visible()
         return line.inner_text().strip()
 
+    def mood(self, message_id: int) -> str:
+        """The emotion badge of a message ("angry -0.8"), or "" while it has none."""
+        badge = self.page.locator(f"#message-{message_id} .badge.emotion")
+        return badge.inner_text().strip() if badge.count() else ""
+
+    def wait_for_mood(self, message_id: int) -> str:
+        """Wait until the message shows its emotion badge; return its text."""
+        from playwright.sync_api import expect
+
+        badge = self.page.locator(f"#message-{message_id} .badge.emotion")
+        expect(badge).to_be_visible()
+        return badge.inner_text().strip()
+
     def has_retry(self, message_id: int) -> bool:
         return self.page.locator(f"#message-{message_id} .retry-button").count() == 1
 

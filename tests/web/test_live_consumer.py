@@ -535,3 +535,46 @@ def test_a_failed_delivery_reaches_its_author_and_the_brand_only(
             await ws.disconnect()
 
     run(scenario)
+
+
+def test_a_message_annotation_reaches_its_conversations_viewers_only(
+    other_brand: Brand,
+    make_agent: Callable[..., Agent],
+    conversation: Conversation,
+) -> None:
+    from wowdesk.conversations.models import Message
+    from wowdesk.core.models import Role
+
+    viewers = [make_agent(role, name=f"Viewer {role}") for role in Role.values]
+    elsewhere = make_agent(name="Not viewing")
+    outsider = make_agent(Role.ADMIN, name="Outsider", brands=[other_brand])
+    message = Message.objects.filter(conversation=conversation).first()
+    assert message is not None
+    viewer_cookies = [cookie_for(v.user) for v in viewers]
+    other_cookies = [cookie_for(x.user) for x in (elsewhere, outsider)]
+
+    def score() -> None:
+        conversations.annotate_messages([(message, {"emotion": -0.8, "emotion_label": "angry"})])
+
+    async def scenario() -> None:
+        watching = [await connected(c) for c in viewer_cookies]
+        for ws in watching:
+            await view(ws, conversation.pk)
+        others = [await connected(c) for c in other_cookies]
+        await sync_to_async(score)()
+        for ws in watching:
+            assert await receive_type(ws, "message.annotated") == {
+                "type": "message.annotated",
+                "message_id": message.pk,
+                "conversation_id": conversation.pk,
+                "fields": ["emotion", "emotion_label"],
+            }
+        # neither the brand's other agent nor the other brand's admin heard of it
+        for ws, who in zip(others, (elsewhere, outsider), strict=True):
+            await group_send(agent_group(who.pk), "conversation.assigned", conversation_id=0)
+            while (event := await receive(ws))["type"] != "conversation.assigned":
+                assert event["type"] != "message.annotated"
+        for ws in [*watching, *others]:
+            await ws.disconnect()
+
+    run(scenario)

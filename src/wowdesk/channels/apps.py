@@ -9,10 +9,21 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("Channels and ingest")
 
     def ready(self) -> None:
+        from wowdesk.channels.alerts import delivery_failed_sentence
+        from wowdesk.core import alerts
         from wowdesk.core.events import Event, Phase, listen
+        from wowdesk.core.models import AlertKind
+
+        alerts.register(AlertKind.DELIVERY_FAILED, delivery_failed_sentence)
 
         listen(Event.OUTBOUND_QUEUED, "wowdesk.channels.outbox.on_outbound_queued")
         listen(Event.ENVELOPE_FAILED, "wowdesk.channels.ingest.on_envelope_failed")
+        # a merged conversation's envelopes follow it, in the merge's transaction
+        listen(
+            Event.CONVERSATION_UPDATED,
+            "wowdesk.channels.ingest.on_conversation_updated",
+            phase=Phase.TRANSACTION,
+        )
         # a new chat inbox gets its widget token in the same write
         listen(
             Event.INBOX_CREATED,

@@ -39,8 +39,8 @@ from wowdesk.conversations.models import Conversation, Inbox, Message
 from wowdesk.core import fastsql
 from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.events import Event, emit
-from wowdesk.customers.models import Customer
 from wowdesk.customers.services import Contact, complete_customer, find_customer
+from wowdesk.customers.services import set_language as set_customer_language
 from wowdesk.intelligence import services as intelligence
 from wowdesk.intelligence.language import Ranking
 from wowdesk.intelligence.language import rank as rank_language
@@ -56,6 +56,16 @@ MAX_ATTEMPTS = 8
 _last_ingest = [0.0]
 _last_touch = [0.0]
 BUSY_WINDOW = 0.5
+
+
+def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any], **_: Any) -> None:
+    """``conversation.updated`` (in its transaction): a merged conversation's envelopes
+    point at the conversation it went into, so a retried item lands there."""
+    into = changes.get("merged_into")
+    if into:
+        InboundEnvelope.objects.filter(conversation_id_cache=conversation_id).update(
+            conversation_id_cache=into
+        )
 
 
 def _busy_file() -> Path:
@@ -390,8 +400,7 @@ def _deliver(
     learnt = intelligence.learn_language(note, conversation, found.customer)
     customer, created = complete_customer(found, contact, language=learnt.customer)
     if learnt.customer and not created:
-        Customer.objects.filter(pk=customer.pk).update(language=learnt.customer)
-        customer.language = learnt.customer
+        set_customer_language(customer, learnt.customer)
     new_conversation = conversation is None
     if conversation is None:
         subject = item.subject.strip() or _first_line(item.body)

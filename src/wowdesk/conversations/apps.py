@@ -16,3 +16,12 @@ class ConversationsConfig(AppConfig):
 
         register_choices("status", "wowdesk.conversations.models.Status")
         register_choices("priority", "wowdesk.conversations.models.Priority")
+
+        from wowdesk.core.events import Event, Phase, listen
+
+        # a merged customer's conversations and messages move in the merge's transaction
+        listen(
+            Event.CUSTOMER_MERGED,
+            "wowdesk.conversations.services.on_customer_merged",
+            phase=Phase.TRANSACTION,
+        )

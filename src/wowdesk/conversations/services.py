@@ -870,11 +870,6 @@ def merge_conversations(
         Message.objects.filter(conversation=source).exclude(direction=Direction.ACTIVITY).count()
     )
     moved = Message.objects.filter(conversation=source).update(conversation=into)
-    from wowdesk.channels.models import InboundEnvelope
-
-    InboundEnvelope.objects.filter(conversation_id_cache=source.pk).update(
-        conversation_id_cache=into.pk
-    )
     tags = list(source.tags.all())
     if tags:
         into.tags.add(*tags)
@@ -937,6 +932,59 @@ def merge_conversations(
         actor_id=actor.pk if actor is not None else None,
     )
     return into
+
+
+#: What the language and emotion detectors may write on a message.
+ANNOTATIONS = ("language", "language_confidence", "emotion", "emotion_label")
+
+
+def annotate_messages(notes: Iterable[tuple[Message, dict[str, Any]]]) -> list[Message]:
+    """Write what the detectors learnt about messages (fields of ``ANNOTATIONS``, and
+    ``emotion_cues`` kept in ``meta``) and announce each change as ``message.annotated``
+    with the fields that changed. A message is scored once: when two scorers race, the
+    first score stays. Returns the messages that changed, with the values set."""
+    changed: list[Message] = []
+    with transaction.atomic():
+        for message, learnt in notes:
+            unknown = set(learnt) - {*ANNOTATIONS, "emotion_cues"}
+            if unknown:
+                raise InvalidInput(_("Not an annotation."), field=sorted(unknown)[0])
+            fields = {
+                k: v for k, v in learnt.items() if k in ANNOTATIONS and getattr(message, k) != v
+            }
+            meta = dict(message.meta or {})
+            cues = learnt.get("emotion_cues")
+            if cues and meta.get("emotion_cues") != list(cues):
+                meta["emotion_cues"] = list(cues)
+                fields["meta"] = meta
+            if not fields:
+                continue
+            rows = Message.objects.filter(pk=message.pk)
+            if "emotion" in fields:
+                rows = rows.filter(emotion__isnull=True)
+            if not rows.update(**fields):
+                continue
+            for key, value in fields.items():
+                setattr(message, key, value)
+            announced = {k: v for k, v in fields.items() if k != "meta"}
+            if "meta" in fields:
+                announced["emotion_cues"] = list(cues or [])
+            emit(
+                Event.MESSAGE_ANNOTATED,
+                message_id=message.pk,
+                conversation_id=message.conversation_id,
+                brand_id=message.brand_id,
+                fields=announced,
+            )
+            changed.append(message)
+    return changed
+
+
+def on_customer_merged(customer_id: int, merged_id: int, **_: Any) -> None:
+    """``customer.merged`` (in the merge's transaction): the merged customer's
+    conversations and messages move to the one that stays."""
+    Conversation.objects.filter(customer_id=merged_id).update(customer_id=customer_id)
+    Message.objects.filter(sender_id=merged_id).update(sender_id=customer_id)
 
 
 def live_conversation(conversation: Conversation) -> Conversation:
@@ -1122,6 +1170,21 @@ def update_inbox(inbox: Inbox, *, actor: Agent | None, **fields: Any) -> Inbox:
     return save_fields(  # type: ignore[no-any-return]
         inbox, fields=values, actor=actor, brand_id=inbox.brand_id, action="inbox.update"
     )
+
+
+def set_inbox_setting(inbox: Inbox, key: str, value: Any) -> Inbox:
+    """Set one section of an inbox's channel settings (``settings[key]``; a chat inbox's
+    ``widget``): the channel's app owns what the section says, conversations writes it."""
+    inbox.settings = {**(inbox.settings or {}), key: value}
+    Inbox.objects.filter(pk=inbox.pk).update(settings=inbox.settings)
+    return inbox
+
+
+def set_message_meta(message: Message, **entries: Any) -> Message:
+    """Add entries to a message's ``meta`` (a channel's delivery facts: a bounce report)."""
+    message.meta = {**(message.meta or {}), **entries}
+    Message.objects.filter(pk=message.pk).update(meta=message.meta)
+    return message
 
 
 MACRO_FIELDS = ("name", "language", "body", "actions")

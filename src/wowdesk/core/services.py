@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -15,13 +16,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from wowdesk.core import audit, realtime
+from wowdesk.core import alerts, audit, realtime
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound
 from wowdesk.core.input import check_line, check_timezone
 from wowdesk.core.models import (
     ROLE_RANK,
     Agent,
-    Alert,
     ApiToken,
     Brand,
     Membership,
@@ -731,6 +731,23 @@ def ensure_agent_with_token(
     return agent, create_token(agent)
 
 
+def set_presence_fields(agent: Agent, **fields: Any) -> Agent:
+    """Write an agent's presence (``presence``, ``presence_auto``,
+    ``presence_changed_at``): routing decides them (routing.services.set_presence)."""
+    unknown = set(fields) - {"presence", "presence_auto", "presence_changed_at"}
+    if unknown:
+        raise InvalidInput(_("Not a presence field."), field=sorted(unknown)[0])
+    for key, value in fields.items():
+        setattr(agent, key, value)
+    agent.save(update_fields=list(fields))
+    return agent
+
+
+def note_assigned(agent_id: int, at: dt.datetime) -> None:
+    """When routing last gave the agent a conversation (round robin and fairness read it)."""
+    Agent.objects.filter(pk=agent_id).update(last_assigned_at=at)
+
+
 def get_agent(pk: int) -> Agent:
     agent = Agent.objects.select_related("user", "site").filter(pk=pk).first()
     if agent is None:
@@ -741,57 +758,9 @@ def get_agent(pk: int) -> Agent:
 # --- supervisor alerts ---------------------------------------------------------------
 
 
-def create_alert(
-    brand_id: int,
-    kind: str,
-    text: str,
-    *,
-    conversation_id: int | None = None,
-    message_id: int | None = None,
-    data: dict[str, Any] | None = None,
-    params: dict[str, Any] | None = None,
-    i18n: dict[str, Any] | None = None,
-) -> Alert:
-    """Something a supervisor should look at now (``GET /api/v1/alerts``). ``params``: the
-    values of the kind's sentence, which ``core.alerts.message`` puts together in the
-    reader's language and time zone; ``i18n`` (``core.i18n.deferred``, kept in
-    ``data["i18n"]``) is the stored text's message id and values, for readers of other
-    languages when the kind has no sentence of its own; ``text`` is the sentence in the
-    server's language."""
-    data = dict(data or {})
-    if params is not None:
-        data["params"] = params
-    if i18n is not None:
-        data["i18n"] = i18n
-    return Alert.objects.create(
-        brand_id=brand_id,
-        kind=kind,
-        text=text[:500],
-        conversation_id=conversation_id,
-        message_id=message_id,
-        data=data,
-    )
-
-
-def acknowledge_alert(alert: Alert, *, actor: Agent) -> Alert:
-    """A supervisor of the alert's brand has seen it (once; later calls change nothing)."""
-    from wowdesk.core import permissions
-
-    permissions.check_supervisor_of(actor, alert.brand_id)
-    if alert.acknowledged_at is None:
-        alert.acknowledged_at = timezone.now()
-        alert.acknowledged_by = actor
-        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        audit.record(
-            action="alert.acknowledge",
-            obj=alert,
-            actor=actor,
-            brand_id=alert.brand_id,
-            after={"acknowledged_at": alert.acknowledged_at.isoformat()},
-        )
-        # other supervisors' boards refresh (web/static/web/live.js)
-        realtime.publish(realtime.brand_group(alert.brand_id), "board.changed", alert_id=alert.pk)
-    return alert
+# core.alerts is the one writer of alerts; these names reach it from here too.
+create_alert = alerts.create
+acknowledge_alert = alerts.acknowledge
 
 
 # --- plain configuration rows --------------------------------------------------------

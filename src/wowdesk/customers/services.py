@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wowdesk.core import audit, fastsql
 from wowdesk.core.errors import InvalidInput
+from wowdesk.core.events import Event, emit
 from wowdesk.core.input import check_line
 from wowdesk.core.models import Agent, Brand
 from wowdesk.customers.identity import InvalidAddress, clean_name, normalize
@@ -116,13 +119,36 @@ def complete_customer(
             language=language,
         )
         created = True
+        emit(Event.CUSTOMER_CREATED, customer_id=customer.pk, brand_id=customer.brand_id)
     elif clean_name(contact.name) and not customer.name:
         customer.name = clean_name(contact.name)
         customer.save(update_fields=["name", "updated_at"])
+        _updated(customer, {"name": customer.name}, {"name": ""})
     for kind, value in pairs:
         if (kind, value) not in found.known:
             _add_identity(customer, kind, value)
     return customer, created
+
+
+def _updated(customer: Customer, changes: dict[str, Any], before: dict[str, Any]) -> None:
+    emit(
+        Event.CUSTOMER_UPDATED,
+        customer_id=customer.pk,
+        brand_id=customer.brand_id,
+        changes=changes,
+        before=before,
+    )
+
+
+def set_language(customer: Customer, language: str) -> None:
+    """What a customer's messages say their language is (ingest learns it): one statement,
+    no audit row (the system's guess, not a person's edit); announced as an update."""
+    if language == customer.language:
+        return
+    before = customer.language
+    fastsql.update(Customer, customer.pk, language=language, updated_at=timezone.now())
+    customer.language = language
+    _updated(customer, {"language": language}, {"language": before})
 
 
 def _live(customer: Customer) -> Customer:
@@ -209,44 +235,54 @@ def update_customer(customer: Customer, *, actor: Agent | None, **fields: Any) -
             before=b,
             after=a,
         )
+        _updated(customer, a, b)
     return customer
 
 
 def merge_customers(target: Customer, source: Customer, *, actor: Agent | None) -> Customer:
-    """Fold ``source`` into ``target``: identities, conversations, purchases and messages
-    move over; ``source`` stays as a tombstone pointing at ``target``."""
-    from wowdesk.conversations.models import Conversation, Message
-
+    """Fold ``source`` into ``target``: identities and purchases move over, empty fields
+    are filled from ``source``, which stays as a tombstone pointing at ``target``. The
+    other apps move what they hold of ``source`` (its conversations and messages) in
+    their ``customer.merged`` listeners, in this transaction."""
     if target.pk == source.pk:
         raise InvalidInput(_("A customer cannot be merged into itself."), field="source_id")
     if target.brand_id != source.brand_id:
         raise InvalidInput(_("Customers of different brands cannot be merged."), field="source_id")
     if source.merged_into_id is not None or target.merged_into_id is not None:
         raise InvalidInput(_("This customer was already merged."), field="source_id")
-    moved = {
-        "identities": Identity.objects.filter(customer=source).update(customer=target),
-        "conversations": Conversation.objects.filter(customer=source).update(customer=target),
-        "purchases": Purchase.objects.filter(customer=source).update(customer=target),
-    }
-    Message.objects.filter(sender=source).update(sender=target)
-    for field in ("name", "email", "phone", "language", "timezone", "vip_tier"):
-        if not getattr(target, field) and getattr(source, field):
-            setattr(target, field, getattr(source, field))
-    if target.organization_id is None and source.organization_id is not None:
-        target.organization_id = source.organization_id
-    if source.notes:
-        target.notes = (target.notes + "\n\n" + source.notes).strip()
-    target.save()
-    source.merged_into = target
-    source.save(update_fields=["merged_into", "updated_at"])
-    audit.record(
-        action="customer.merge",
-        obj=target,
-        actor=actor,
-        brand_id=target.brand_id,
-        before={"source_id": source.pk},
-        after=moved,
-    )
+    with transaction.atomic():
+        moved = {
+            "identities": Identity.objects.filter(customer=source).update(customer=target),
+            "purchases": Purchase.objects.filter(customer=source).update(customer=target),
+        }
+        before = {f: getattr(target, f) for f in (*CUSTOMER_FIELDS, "email", "phone")}
+        for name in ("name", "email", "phone", "language", "timezone", "vip_tier"):
+            if not getattr(target, name) and getattr(source, name):
+                setattr(target, name, getattr(source, name))
+        if target.organization_id is None and source.organization_id is not None:
+            target.organization_id = source.organization_id
+        if source.notes:
+            target.notes = (target.notes + "\n\n" + source.notes).strip()
+        target.save()
+        source.merged_into = target
+        source.save(update_fields=["merged_into", "updated_at"])
+        audit.record(
+            action="customer.merge",
+            obj=target,
+            actor=actor,
+            brand_id=target.brand_id,
+            before={"source_id": source.pk},
+            after=moved,
+        )
+        emit(
+            Event.CUSTOMER_MERGED,
+            customer_id=target.pk,
+            merged_id=source.pk,
+            brand_id=target.brand_id,
+        )
+        b, a = audit.diff(before, {f: getattr(target, f) for f in before})
+        if a:
+            _updated(target, a, b)
     return target
 
 

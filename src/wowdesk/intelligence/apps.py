@@ -10,7 +10,12 @@ class IntelligenceConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from wowdesk.core import alerts
+        from wowdesk.core.models import AlertKind
         from wowdesk.intelligence import emotion, language
+        from wowdesk.intelligence.services import mood_drop_sentence
+
+        alerts.register(AlertKind.MOOD_DROP, mood_drop_sentence)
 
         # Weights are trained from the repo's data into the data dir (at `wowdesk migrate`,
         # or on first use) and reused by every process.

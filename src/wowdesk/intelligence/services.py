@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from wowdesk.conversations.models import Conversation, Direction, Message
+from wowdesk.conversations.services import annotate_messages
 from wowdesk.core import i18n as i18n_text
+from wowdesk.core.alerts import create as create_alert
 from wowdesk.core.models import AlertKind
-from wowdesk.core.services import create_alert
 from wowdesk.customers.models import Customer
 
 #: The emotion labels (``emotion.LABELS``) as people read them; the API keeps the codes.
@@ -133,7 +134,10 @@ BATCH = 64
 FIELDS = (
     "id",
     "body",
+    "brand_id",
     "language",
+    "emotion",
+    "emotion_label",
     "meta",
     "created_at",
     "conversation__subject",
@@ -180,16 +184,19 @@ def score_pending(first: list[int] | None = None, limit: int = BATCH) -> int:
         log.exception("emotion scoring failed")
         return 0
     with transaction.atomic():
-        for message, e in zip(pending, results, strict=True):
-            meta = dict(message.meta)
-            if e.cues:
-                meta["emotion_cues"] = list(e.cues)
-            updated = Message.objects.filter(pk=message.pk, emotion__isnull=True).update(
-                emotion=float(e.score), emotion_label=str(e.label), meta=meta
+        scored = annotate_messages(
+            (
+                message,
+                {
+                    "emotion": float(e.score),
+                    "emotion_label": str(e.label),
+                    **({"emotion_cues": list(e.cues)} if e.cues else {}),
+                },
             )
-            if updated:
-                message.emotion = float(e.score)
-                _check_mood(message, message.conversation, float(e.score))
+            for message, e in zip(pending, results, strict=True)
+        )
+        for message in scored:
+            _check_mood(message, message.conversation, float(message.emotion or 0.0))
     return len(pending)
 
 
@@ -203,3 +210,12 @@ def mood_line(conversation: Conversation) -> list[tuple[str, float, str]]:
         .values_list("created_at", "emotion", "emotion_label")
     )
     return [(at.isoformat(), float(score or 0.0), label) for at, score, label in rows]
+
+
+def mood_drop_sentence(params: dict[str, Any]) -> str:
+    """What a ``mood_drop`` alert says (core.alerts)."""
+    return gettext("Mood dropped from %(a).1f to %(b).1f in conversation #%(n)s") % {
+        "a": float(params["from"]),
+        "b": float(params["to"]),
+        "n": int(params["number"]),
+    }

@@ -222,7 +222,7 @@ def list_alerts(
 @router.post("/alerts/{alert_id}/ack", response={200: AlertOut, **ERRORS})
 @transaction.atomic
 def ack_alert(request: HttpRequest, alert_id: int) -> AlertOut:
-    from wowdesk.core.services import acknowledge_alert
+    from wowdesk.core.alerts import acknowledge as acknowledge_alert
 
     permissions.require_role(me(request), Role.SUPERVISOR)
     alert = permissions.get_for_agent(

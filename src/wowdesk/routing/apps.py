@@ -8,7 +8,13 @@ class RoutingConfig(AppConfig):
     verbose_name = _("Routing and SLA")
 
     def ready(self) -> None:
+        from wowdesk.core import alerts
         from wowdesk.core.events import Event, Phase, listen
+        from wowdesk.core.models import AlertKind
+        from wowdesk.routing.sla import breach_sentence, warning_sentence
+
+        alerts.register(AlertKind.SLA_BREACH, breach_sentence)
+        alerts.register(AlertKind.SLA_WARNING, warning_sentence)
 
         listen(Event.CONVERSATION_UPDATED, "wowdesk.routing.sla.on_conversation_updated")
         listen(Event.CONVERSATION_UPDATED, "wowdesk.routing.services.on_conversation_updated")

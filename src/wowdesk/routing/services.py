@@ -29,6 +29,7 @@ from wowdesk.conversations.models import (
 )
 from wowdesk.core import audit, realtime
 from wowdesk.core import i18n as i18n_text
+from wowdesk.core import services as core_services
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.models import Agent, Presence, Role
 from wowdesk.routing import engine
@@ -257,7 +258,7 @@ def route(
         reason=i18n_text.render(spec),
         reason_i18n=spec,
     )
-    Agent.objects.filter(pk=agent.pk).update(last_assigned_at=snap.now)
+    core_services.note_assigned(agent.pk, snap.now)
     snap.assigned(agent.pk, req.channel)
     if strategy == engine.Strategy.ROUND_ROBIN:
         RoutingSettings.objects.filter(pk=settings_row.pk).update(last_agent_id=agent.pk)
@@ -370,14 +371,12 @@ def set_presence(
         raise InvalidInput(_("Presence is online, away or offline."), field="status")
     if agent.presence == status:
         if agent.presence_auto != auto:
-            agent.presence_auto = auto
-            agent.save(update_fields=["presence_auto"])
+            core_services.set_presence_fields(agent, presence_auto=auto)
         return agent
     before = agent.presence
-    agent.presence = status
-    agent.presence_auto = auto
-    agent.presence_changed_at = timezone.now()
-    agent.save(update_fields=["presence", "presence_auto", "presence_changed_at"])
+    core_services.set_presence_fields(
+        agent, presence=status, presence_auto=auto, presence_changed_at=timezone.now()
+    )
     audit.record(
         action="agent.presence",
         obj=agent,

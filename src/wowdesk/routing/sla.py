@@ -17,12 +17,15 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from wowdesk.conversations.models import Conversation, Direction, Message, Status
+from wowdesk.core import alerts
 from wowdesk.core import i18n as i18n_text
+from wowdesk.core.events import Event, emit
 from wowdesk.core.models import AlertKind, Site
-from wowdesk.core.services import create_alert
 from wowdesk.routing.models import (
     ConversationSla,
     SlaEvent,
@@ -352,9 +355,7 @@ def start_missed(now: dt.datetime | None = None, limit: int = 500) -> int:
     return started
 
 
-def on_conversation_updated(
-    *, conversation_id: int, changes: dict[str, Any], **_: Any
-) -> None:
+def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any], **_: Any) -> None:
     with transaction.atomic():
         conversation = _conversation(conversation_id)
         if conversation is None:
@@ -366,8 +367,20 @@ def on_conversation_updated(
             reschedule(conversation, now)
 
 
+def _announce(event: Event, row: ConversationSla) -> None:
+    emit(
+        event,
+        conversation_id=row.conversation_id,
+        brand_id=row.brand_id,
+        target=str(row.target),
+        due_at=row.due_at.isoformat() if row.due_at else "",
+    )
+
+
 def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """Warn before a breach (alert, routing boost) and record breaches."""
+    """Warn before a breach (alert, routing boost, ``sla.warning``) and record breaches
+    (alert, ``sla.breached``): each once per running target, as its clock's state moves
+    from ok to warning to breached (a clock found past due skips the warning)."""
     now = now or timezone.now()
     counts = {"warnings": 0, "breaches": 0}
     with transaction.atomic():
@@ -384,7 +397,7 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
                 t=i18n_text.choice("sla_target", row.target),
                 n=row.conversation.number,
             )
-            create_alert(
+            alerts.create(
                 row.brand_id,
                 AlertKind.SLA_BREACH,
                 i18n_text.render(spec),
@@ -392,6 +405,7 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
                 params={"target": row.target, "number": row.conversation.number},
                 i18n=spec,
             )
+            _announce(Event.SLA_BREACHED, row)
             counts["breaches"] += 1
         for row in (
             ConversationSla.objects.select_for_update()
@@ -407,7 +421,7 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
                 t=i18n_text.choice("sla_target", row.target),
                 n=row.conversation.number,
             )
-            create_alert(
+            alerts.create(
                 row.brand_id,
                 AlertKind.SLA_WARNING,
                 i18n_text.render(spec),
@@ -419,5 +433,28 @@ def check_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int
                 },
                 i18n=spec,
             )
+            _announce(Event.SLA_WARNING, row)
             counts["warnings"] += 1
     return counts
+
+
+def _target(code: Any) -> str:
+    return str(SlaTarget(code).label) if code in SlaTarget.values else str(code)
+
+
+def breach_sentence(params: dict[str, Any]) -> str:
+    """What an ``sla_breach`` alert says (core.alerts)."""
+    return _("SLA breached (%(t)s) in conversation #%(n)s") % {
+        "t": _target(params["target"]),
+        "n": int(params["number"]),
+    }
+
+
+def warning_sentence(params: dict[str, Any]) -> str:
+    """What an ``sla_warning`` alert says (core.alerts), the due time in the reader's zone."""
+    due = parse_datetime(str(params["due"])) if params.get("due") else None
+    return _("SLA due %(due)s (%(t)s) in conversation #%(n)s") % {
+        "due": alerts.local_time(due) if due else "",
+        "t": _target(params["target"]),
+        "n": int(params["number"]),
+    }

@@ -16,6 +16,7 @@ class WebConfig(AppConfig):
         listen(Event.MESSAGE_CREATED, "wowdesk.web.live.on_message_created")
         listen(Event.CONVERSATION_UPDATED, "wowdesk.web.live.on_conversation_updated")
         listen(Event.MESSAGE_DELIVERY_CHANGED, "wowdesk.web.live.on_delivery_changed")
+        listen(Event.MESSAGE_ANNOTATED, "wowdesk.web.live.on_message_annotated")
 
         # Logging in to the web app puts an agent online, logging out offline (routing
         # follows presence). Django's auth signals are the only hook for its login views.

@@ -89,6 +89,7 @@ FORWARDED = frozenset(
         "message.delivery",
         "delivery.failed",
         "board.changed",
+        "message.annotated",
     }
 )
 

@@ -80,3 +80,18 @@ def on_delivery_changed(
             outbox_id=outbox_id,
             **data,
         )
+
+
+@outside_transaction
+def on_message_annotated(
+    *, message_id: int, conversation_id: int, fields: dict[str, Any], **_: Any
+) -> None:
+    """``message.annotated`` to whoever has the conversation open: the message redraws
+    with its mood (an emotion score arrives after the message, from the worker)."""
+    publish(
+        conversation_group(conversation_id),
+        "message.annotated",
+        message_id=message_id,
+        conversation_id=conversation_id,
+        fields=sorted(fields),
+    )

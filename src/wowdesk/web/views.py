@@ -710,8 +710,8 @@ def board_reassign(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 @agent_required(role="supervisor")
 def board_ack(request: HttpRequest, alert_id: int) -> HttpResponseBase:
+    from wowdesk.core.alerts import acknowledge as acknowledge_alert
     from wowdesk.core.models import Alert
-    from wowdesk.core.services import acknowledge_alert
 
     agent = _agent(request)
     try:

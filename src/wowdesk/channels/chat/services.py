@@ -102,9 +102,7 @@ def ensure_widget(inbox: Inbox) -> Inbox:
     widget = dict(inbox.settings.get("widget") or {})
     widget.setdefault("token", secrets.token_urlsafe(18))
     widget.setdefault("secret", secrets.token_hex(32))
-    inbox.settings = {**inbox.settings, "widget": widget}
-    inbox.save(update_fields=["settings"])
-    return inbox
+    return conversations.set_inbox_setting(inbox, "widget", widget)
 
 
 def configure_widget(
@@ -127,8 +125,7 @@ def configure_widget(
         widget["title"] = title.strip()[:100]
     if require_verification is not None:
         widget["require_verification"] = require_verification
-    inbox.settings = {**inbox.settings, "widget": widget}
-    inbox.save(update_fields=["settings"])
+    conversations.set_inbox_setting(inbox, "widget", widget)
     audit.record(
         action="inbox.widget",
         obj=inbox,

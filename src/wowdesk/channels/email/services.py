@@ -441,9 +441,7 @@ def record_bounce(message: Message, report: DeliveryReport, *, raw_mail_id: int)
         "raw_mail_id": raw_mail_id,
         "at": timezone.now().isoformat(),
     }
-    meta = dict(message.meta or {})
-    meta["bounce"] = bounce
-    Message.objects.filter(pk=message.pk).update(meta=meta)
+    conversations.set_message_meta(message, bounce=bounce)
     if report.action == "failed":
         detail = _("Bounced: %(status)s %(diagnostic)s") % {
             "status": report.status,

@@ -5,7 +5,8 @@
  * <body> (lists with hx-trigger="refresh from:body" reload); who else views or types the
  * conversation shows in #collision; assignments and ringing calls pop a toast in #toasts.
  * A reply's delivery line redraws as its state changes (retrying, sent, failed), and its
- * author gets a toast when it could not be delivered.
+ * author gets a toast when it could not be delivered. A customer message redraws when its
+ * mood (the emotion score, from the worker) or language arrives.
  * Reconnects with capped, jittered backoff; catches up on what it missed when it is back.
  */
 (function () {
@@ -180,6 +181,9 @@
         break;
       case "board.changed":
         scheduleRefresh();
+        break;
+      case "message.annotated": // its mood (emotion) or language is known now
+        if (event.conversation_id === open) replaceMessage(event.conversation_id, event.message_id);
         break;
       case "viewers":
         if (event.conversation_id !== open) return;
