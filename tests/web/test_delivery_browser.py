@@ -14,9 +14,8 @@ import pytest
 from tests.factories import make_conversation, make_reply, outbox_of
 from tests.web.pages import ConversationPage, LiveWorkspace, LoginPage
 from wowdesk.channels import outbox
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation
+from wowdesk.conversations.models import Conversation, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.routing.models import RoutingSettings
 

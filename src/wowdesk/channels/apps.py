@@ -13,6 +13,12 @@ class ChannelsConfig(AppConfig):
 
         listen(Event.OUTBOUND_QUEUED, "wowdesk.channels.outbox.on_outbound_queued")
         listen(Event.ENVELOPE_FAILED, "wowdesk.channels.ingest.on_envelope_failed")
+        # the envelopes of a merged conversation lead to the one it was merged into
+        listen(
+            Event.CONVERSATION_UPDATED,
+            "wowdesk.channels.ingest.on_conversation_updated",
+            phase=Phase.TRANSACTION,
+        )
         # a new chat inbox gets its widget token in the same write
         listen(
             Event.INBOX_CREATED,

@@ -312,6 +312,17 @@ def on_envelope_failed(*, envelope_id: int, attempts: int) -> None:
     enqueue_later(process_envelope_task, timezone.now() + retry_delay(attempts), envelope_id)
 
 
+def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any], **_: Any) -> None:
+    """In the merge's own write: the envelopes of a merged conversation lead to the one it
+    was merged into (a repeated item is answered with the conversation that lives on)."""
+    into = changes.get("merged_into")
+    if into is None:
+        return
+    InboundEnvelope.objects.filter(conversation_id_cache=conversation_id).update(
+        conversation_id_cache=into
+    )
+
+
 def retry_due_envelopes(now: dt.datetime | None = None, limit: int = 100) -> int:
     """The sweeper's part: process envelopes left received (a crash) or failed and due."""
     now = now or timezone.now()

@@ -148,13 +148,13 @@ def delivery_fields(row: Any) -> dict[str, Any]:
     """``delivery_state``, ``delivery_reason`` and ``next_attempt_at`` of an outbox row."""
     if row is None:
         return {"delivery_state": None, "delivery_reason": "", "next_attempt_at": None}
-    from wowdesk.channels import failures, outbox
+    from wowdesk.conversations.delivery import reason
 
-    state = outbox.state(row)
+    state = row.state()
     trouble = state in ("retrying", "failed")
     return {
         "delivery_state": state,
-        "delivery_reason": failures.reason(row.error_kind, row.channel) if trouble else "",
+        "delivery_reason": reason(row.error_kind, row.channel) if trouble else "",
         "next_attempt_at": row.next_attempt_at if state == "retrying" else None,
     }
 

@@ -27,6 +27,8 @@ from wowdesk.conversations.models import (
     Inbox,
     Macro,
     Message,
+    OutboxMessage,
+    OutboxStatus,
     Priority,
     Status,
     Tag,
@@ -413,8 +415,6 @@ def add_reply(
     language: str = "",
 ) -> Message:
     """An agent's reply (queued in the outbox in this same transaction) or private note."""
-    from wowdesk.channels.outbox import queue_outbound
-
     text = check_text(body, "body", max_length=MAX_BODY).strip()
     if not text:
         raise InvalidInput(_("A reply cannot be empty."), field="body")
@@ -437,7 +437,10 @@ def add_reply(
         updates["waiting_since"] = None
         if conversation.first_response_at is None:
             updates["first_response_at"] = now
-        queue_outbound(message)
+        row = OutboxMessage.objects.create(
+            brand_id=message.brand_id, message=message, channel=message.channel, next_attempt_at=now
+        )
+        emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
     Conversation.objects.filter(pk=conversation.pk).update(**updates)
     conversation.refresh_from_db()
     emit(
@@ -876,11 +879,6 @@ def merge_conversations(
         Message.objects.filter(conversation=source).exclude(direction=Direction.ACTIVITY).count()
     )
     moved = Message.objects.filter(conversation=source).update(conversation=into)
-    from wowdesk.channels.models import InboundEnvelope
-
-    InboundEnvelope.objects.filter(conversation_id_cache=source.pk).update(
-        conversation_id_cache=into.pk
-    )
     tags = list(source.tags.all())
     if tags:
         into.tags.add(*tags)
@@ -1076,12 +1074,10 @@ def ensure_macro(*, brand_id: int, name: str, language: str, body: str) -> Macro
 
 
 def note_delivery(conversation_id: int) -> str:
-    """Keep ``Conversation.delivery_issue`` in step with its replies' outbox rows (called
-    by ``channels.outbox`` after every change of a delivery state): ``failed`` while one is
+    """Keep ``Conversation.delivery_issue`` in step with its replies' outbox rows (after
+    every change of a delivery state, ``_delivery_changed``): ``failed`` while one is
     failed, else ``retrying`` while an attempt of one failed and another is due, else
     empty; returns it. Does not touch ``updated_at``: a delivery does not reorder lists."""
-    from wowdesk.channels.models import OutboxMessage, OutboxStatus
-
     states = set(
         OutboxMessage.objects.filter(message__conversation_id=conversation_id)
         .filter(Q(status=OutboxStatus.FAILED) | (Q(status=OutboxStatus.QUEUED) & ~Q(last_error="")))
@@ -1099,6 +1095,144 @@ def note_delivery(conversation_id: int) -> str:
         delivery_issue=issue
     )
     return str(issue)
+
+
+# --- the outbox: a reply's delivery, as its channel (channels.outbox) reports it ---------
+
+
+def claim_delivery(outbox_id: int, *, until: dt.datetime) -> tuple[OutboxMessage, bool]:
+    """Claim a queued row for one send attempt: the attempt is counted and the row leased
+    (``next_attempt_at`` moved to ``until``, past any send) so that no other sender takes
+    it meanwhile. Returns the row and whether it was claimed (not when it is sent, failed
+    or leased by another sender)."""
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update().select_related("message").get(pk=outbox_id)
+        now = timezone.now()
+        if row.status != OutboxStatus.QUEUED or delivery_in_flight(row, now):
+            return row, False
+        row.attempts += 1
+        row.next_attempt_at = until
+        row.save(update_fields=["attempts", "next_attempt_at"])
+    return row, True
+
+
+def delivery_in_flight(row: OutboxMessage, now: dt.datetime) -> bool:
+    """Claimed by a sender whose lease runs: an attempt began and has no outcome yet
+    (every failed attempt records its error; a sent row is no longer queued)."""
+    return (
+        row.status == OutboxStatus.QUEUED
+        and row.attempts > 0
+        and not row.last_error
+        and row.next_attempt_at > now
+    )
+
+
+def record_delivery(
+    outbox_id: int,
+    *,
+    sent: bool = False,
+    error: str = "",
+    kind: str = "",
+    retry_at: dt.datetime | None = None,
+) -> OutboxMessage:
+    """The outcome of an attempt: ``sent``; or failed with ``error`` (the channel's text)
+    and ``kind`` (``conversations.delivery``), to be tried again at ``retry_at`` or, without
+    it, parked as failed. Updates the conversation's flag and emits
+    ``message.delivery_changed`` (a failure also raises an alert for the brand)."""
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update().get(pk=outbox_id)
+        now = timezone.now()
+        if sent:
+            row.status = OutboxStatus.SENT
+            row.sent_at = now
+            row.last_error = row.error_kind = ""
+            Message.objects.filter(pk=row.message_id).update(sent_at=now)
+        else:
+            row.last_error, row.error_kind = error[:4000], kind
+            if retry_at is None:
+                row.status = OutboxStatus.FAILED
+            else:
+                row.next_attempt_at = retry_at
+        row.save()
+        _delivery_changed(row)
+    return row
+
+
+def fail_delivered(message: Message, error: str, *, kind: str) -> OutboxMessage | None:
+    """The channel took the message but reports later that it could not deliver it (an
+    email bounce): its row is parked as failed, as a failed attempt would have left it."""
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update().filter(message=message).first()
+        if row is None:
+            return None
+        row.status = OutboxStatus.FAILED
+        row.last_error, row.error_kind = error[:4000], kind
+        row.save(update_fields=["status", "last_error", "error_kind"])
+        _delivery_changed(row)
+    return row
+
+
+@transaction.atomic
+def retry_delivery(row: OutboxMessage, *, actor: Agent | None = None) -> OutboxMessage:
+    """A person asked to try a failed message again: the author, the conversation's
+    assignee or a supervisor of its brand (``permissions.check_may_retry``)."""
+    from wowdesk.core import permissions
+
+    message = Message.objects.select_related("conversation").get(pk=row.message_id)
+    if actor is not None:
+        permissions.check_may_retry(actor, message)
+    if row.status != OutboxStatus.FAILED:
+        raise InvalidInput(_("Only a failed message can be retried."), field="outbox_id")
+    before = {"status": row.status, "attempts": row.attempts, "error_kind": row.error_kind}
+    row.status = OutboxStatus.QUEUED
+    row.attempts = 0
+    row.last_error = row.error_kind = ""
+    row.next_attempt_at = timezone.now()
+    row.save(update_fields=["status", "attempts", "last_error", "error_kind", "next_attempt_at"])
+    audit.record(
+        action="outbox.retry",
+        obj=row,
+        actor=actor,
+        brand_id=row.brand_id,
+        before=before,
+        after={"status": row.status},
+    )
+    emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
+    _delivery_changed(row)
+    return row
+
+
+def _delivery_changed(row: OutboxMessage) -> None:
+    """After each change of a row's delivery state: the conversation's flag, and the event
+    (the message updates live, the author hears of a failure)."""
+    from wowdesk.conversations.delivery import reason
+    from wowdesk.core.models import AlertKind
+    from wowdesk.core.services import create_alert
+
+    conversation_id, number = (
+        Message.objects.filter(pk=row.message_id)
+        .values_list("conversation_id", "conversation__number")
+        .get()
+    )
+    note_delivery(conversation_id)
+    if row.status == OutboxStatus.FAILED:
+        create_alert(
+            row.brand_id,
+            AlertKind.DELIVERY_FAILED,
+            _("A reply in conversation #%(n)s could not be delivered: %(reason)s")
+            % {"n": number, "reason": reason(row.error_kind, row.channel)},
+            conversation_id=conversation_id,
+            message_id=row.message_id,
+            params={"number": number, "reason": row.error_kind, "channel": row.channel},
+        )
+    emit(
+        Event.MESSAGE_DELIVERY_CHANGED,
+        outbox_id=row.pk,
+        brand_id=row.brand_id,
+        message_id=row.message_id,
+        conversation_id=conversation_id,
+        state=row.state(),
+    )
 
 
 # --- configuration rows edited in the admin ------------------------------------------

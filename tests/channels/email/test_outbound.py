@@ -12,9 +12,8 @@ from wowdesk.channels import outbox
 from wowdesk.channels.email import services
 from wowdesk.channels.email.outbound import loop_token
 from wowdesk.channels.email.threading import our_message_pk
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Inbox, Message
+from wowdesk.conversations.models import Conversation, Inbox, Message, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent
 
 

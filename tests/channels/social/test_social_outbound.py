@@ -11,10 +11,9 @@ from django.test import Client
 
 from tests.channels.social.conftest import FakeApi, payload_bytes
 from wowdesk.channels import outbox
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.channels.social.signing import hub_signature, sign, verify
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Inbox, Message
+from wowdesk.conversations.models import Conversation, Inbox, Message, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent
 
 pytestmark = pytest.mark.django_db
