@@ -476,7 +476,6 @@ class ReplyIn(Schema):
 
 
 @router.post("/conversations/{conversation_id}/replies", response={201: MessageOut, **ERRORS})
-@transaction.atomic
 def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Status[MessageOut]:
     """Reply to the customer on the conversation's channel, or add a private note."""
     conversation = _get(request, conversation_id)
@@ -484,6 +483,8 @@ def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Statu
     if payload.translate_to and not payload.private:
         from wowdesk.intelligence.translate import translate
 
+        # A network call (up to the provider's timeout): made before the write's
+        # transaction opens, so no lock is held meanwhile.
         result = translate(payload.body, payload.translate_to)
         if not result.available or not result.text:
             raise InvalidInput(result.detail, field="translate_to")
@@ -493,14 +494,15 @@ def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Statu
             "translated_by": result.provider,
             "original_language": result.source_language or "",
         }
-    message = services.add_reply(
-        conversation,
-        author=me(request),
-        body=body,
-        private=payload.private,
-        meta=meta,
-        language=language,
-    )
+    with transaction.atomic():
+        message = services.add_reply(
+            conversation,
+            author=me(request),
+            body=body,
+            private=payload.private,
+            meta=meta,
+            language=language,
+        )
     message = Message.objects.select_related("author__user", "sender", "outbox").get(pk=message.pk)
     return Status(201, message_out(message))
 
