@@ -692,6 +692,7 @@ def update_conversation(
     expected_version: int | None = None,
     reason_i18n: i18n_text.Spec | None = None,
     status_reason_i18n: i18n_text.Spec | None = None,
+    source: str = "",
 ) -> Conversation:
     """Change status, priority, assignee, team, tags, subject, snooze; each change is an
     activity message in the thread and a line in the audit log. ``UNSET`` means "leave as
@@ -699,7 +700,8 @@ def update_conversation(
     ``expected_version``: the version the change was based on; another one → ``Conflict``
     (None: the last write wins). Every change bumps ``version``. ``reason`` replaces the
     assignment's activity text and ``status_reason`` the status change's; their ``_i18n``
-    specs (``core.i18n``) show them to readers of other languages."""
+    specs (``core.i18n``) show them to readers of other languages. ``source`` names the
+    system part that made the change (``"routing"``), carried in ``conversation.updated``."""
     check_version(conversation, expected_version)
     before = snapshot(conversation)
     activities: list[tuple[str, i18n_text.Spec | None]] = []
@@ -852,6 +854,7 @@ def update_conversation(
             changes=a,
             before=b,
             actor_id=actor.pk if actor is not None else None,
+            **({"source": source} if source else {}),
         )
     return conversation
 
