@@ -478,7 +478,10 @@ class ReplyIn(Schema):
 @router.post("/conversations/{conversation_id}/replies", response={201: MessageOut, **ERRORS})
 def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Status[MessageOut]:
     """Reply to the customer on the conversation's channel, or add a private note."""
-    conversation = _get(request, conversation_id)
+    # A reply needs the conversation's row and inbox, not the list's joins and tags.
+    conversation = permissions.get_for_agent(
+        Conversation.objects.select_related("inbox"), me(request), conversation_id
+    )
     body, meta, language = payload.body, None, ""
     if payload.translate_to and not payload.private:
         from wowdesk.intelligence.translate import translate
@@ -503,7 +506,8 @@ def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Statu
             meta=meta,
             language=language,
         )
-    message = Message.objects.select_related("author__user", "sender", "outbox").get(pk=message.pk)
+    # Answered from the rows just written (the author is the caller, the outbox row is
+    # cached on the message), not read back.
     return Status(201, message_out(message))
 
 

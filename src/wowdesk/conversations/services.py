@@ -442,7 +442,7 @@ def add_reply(
         )
         emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
     Conversation.objects.filter(pk=conversation.pk).update(**updates)
-    conversation.refresh_from_db()
+    conversation.refresh_from_db(fields=list(updates))
     emit(
         Event.MESSAGE_CREATED,
         message_id=message.pk,
