@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from wowdesk.channels import failures
@@ -28,10 +31,39 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
+# In `wowdesk serve`, a reply is sent by one of a few threads of the process that wrote
+# it, right after the commit: no task row to write, poll and close for each reply. A row
+# whose process stopped before sending it is sent by the worker's sweeper (``deliver_due``).
+SENDER_THREADS = 2
+_senders: ThreadPoolExecutor | None = None
+_senders_lock = threading.Lock()
+
+
 def on_outbound_queued(*, outbox_id: int, **_: object) -> None:
+    if os.environ.get("WOWDESK_SERVING") == "1":
+        _sender_pool().submit(_deliver_here, outbox_id)
+        return
     from wowdesk.channels.tasks import deliver_outbox_task
 
     deliver_outbox_task.enqueue(outbox_id)
+
+
+def _sender_pool() -> ThreadPoolExecutor:
+    global _senders
+    with _senders_lock:
+        if _senders is None:
+            _senders = ThreadPoolExecutor(SENDER_THREADS, thread_name_prefix="wowdesk-outbox")
+        return _senders
+
+
+def _deliver_here(outbox_id: int) -> None:
+    close_old_connections()
+    try:
+        deliver(outbox_id)
+    except Exception:  # the row stays queued: the sweeper sends it
+        log.exception("delivering outbox %s failed", outbox_id)
+    finally:
+        close_old_connections()
 
 
 def lease() -> dt.timedelta:

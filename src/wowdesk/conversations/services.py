@@ -1144,6 +1144,7 @@ def record_delivery(
     ``message.delivery_changed`` (a failure also raises an alert for the brand)."""
     with transaction.atomic():
         row = OutboxMessage.objects.select_for_update().get(pk=outbox_id)
+        before = row.state()
         now = timezone.now()
         if sent:
             row.status = OutboxStatus.SENT
@@ -1156,8 +1157,9 @@ def record_delivery(
                 row.status = OutboxStatus.FAILED
             else:
                 row.next_attempt_at = retry_at
-        row.save()
-        _delivery_changed(row)
+        row.save(update_fields=["status", "sent_at", "last_error", "error_kind", "next_attempt_at"])
+        # A reply sent at its first try never marked its conversation: the flag stays.
+        _delivery_changed(row, flag_may_change=not (before == "queued" and sent))
     return row
 
 
@@ -1205,9 +1207,10 @@ def retry_delivery(row: OutboxMessage, *, actor: Agent | None = None) -> OutboxM
     return row
 
 
-def _delivery_changed(row: OutboxMessage) -> None:
-    """After each change of a row's delivery state: the conversation's flag, and the event
-    (the message updates live, the author hears of a failure)."""
+def _delivery_changed(row: OutboxMessage, *, flag_may_change: bool = True) -> None:
+    """After each change of a row's delivery state: the conversation's flag (unless the
+    change cannot move it), and the event (the message updates live, the author hears of
+    a failure)."""
     from wowdesk.conversations.delivery import reason
     from wowdesk.core.models import AlertKind
     from wowdesk.core.services import create_alert
@@ -1217,7 +1220,8 @@ def _delivery_changed(row: OutboxMessage) -> None:
         .values_list("conversation_id", "conversation__number")
         .get()
     )
-    note_delivery(conversation_id)
+    if flag_may_change:
+        note_delivery(conversation_id)
     if row.status == OutboxStatus.FAILED:
         create_alert(
             row.brand_id,
