@@ -24,7 +24,7 @@ from wowdesk.conversations.models import (
 from wowdesk.conversations.models import Status as ConversationStatus
 from wowdesk.core import permissions, textsearch
 from wowdesk.core.api import me
-from wowdesk.core.errors import InvalidInput, ServiceError
+from wowdesk.core.errors import InvalidInput, NotFound, ServiceError
 from wowdesk.core.models import Role
 from wowdesk.core.schemas import ERRORS, AgentRef, Line, TagName, agent_ref
 
@@ -475,13 +475,20 @@ class ReplyIn(Schema):
     )
 
 
+def _for_reply(request: HttpRequest, conversation_id: int) -> Conversation:
+    """What a reply needs: the conversation's row and its inbox, not the list's joins and
+    tags; 404 if there is none, 403 for another brand's."""
+    conversation = services.conversation_for_reply(conversation_id)
+    if conversation is None:
+        raise NotFound(_("Not found."), field="id")
+    permissions.check_brand(me(request), conversation.brand_id)
+    return conversation
+
+
 @router.post("/conversations/{conversation_id}/replies", response={201: MessageOut, **ERRORS})
 def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Status[MessageOut]:
     """Reply to the customer on the conversation's channel, or add a private note."""
-    # A reply needs the conversation's row and inbox, not the list's joins and tags.
-    conversation = permissions.get_for_agent(
-        Conversation.objects.select_related("inbox"), me(request), conversation_id
-    )
+    conversation = _for_reply(request, conversation_id)
     body, meta, language = payload.body, None, ""
     if payload.translate_to and not payload.private:
         from wowdesk.intelligence.translate import translate

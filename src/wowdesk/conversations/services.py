@@ -405,6 +405,18 @@ def append_incoming(
     return message
 
 
+def conversation_for_reply(conversation_id: int) -> Conversation | None:
+    """The conversation with its inbox, as a reply needs it (two prepared statements)."""
+    if not 0 < conversation_id < 2**63:
+        return None
+    found = fastsql.select(Conversation, "id = %s", [conversation_id], limit=1)
+    if not found:
+        return None
+    conversation = found[0]
+    conversation.inbox = fastsql.select(Inbox, "id = %s", [conversation.inbox_id], limit=1)[0]
+    return conversation
+
+
 def add_reply(
     conversation: Conversation,
     *,
@@ -414,12 +426,17 @@ def add_reply(
     meta: dict[str, Any] | None = None,
     language: str = "",
 ) -> Message:
-    """An agent's reply (queued in the outbox in this same transaction) or private note."""
+    """An agent's reply (queued in the outbox in this same transaction) or private note.
+
+    Prepared statements (core.fastsql), as for a customer's message: the message insert,
+    the outbox row's (a reply), one update of the conversation, and on its first reply
+    the first response time (set only where none is, whatever the copy in hand says)."""
     text = check_text(body, "body", max_length=MAX_BODY).strip()
     if not text:
         raise InvalidInput(_("A reply cannot be empty."), field="body")
     now = timezone.now()
-    message = Message.objects.create(
+    message = fastsql.insert(
+        Message,
         conversation=conversation,
         brand_id=conversation.brand_id,
         direction=Direction.NOTE if private else Direction.OUT,
@@ -431,18 +448,29 @@ def add_reply(
         meta=meta or {},
         created_at=now,
     )
-    updates: dict[str, Any] = {"updated_at": now, "message_count": F("message_count") + 1}
+    message.author = author  # the caller's copy, with its user: read again by no one
+    updates: dict[str, Any] = {"updated_at": now}
     if not private:
         updates["last_message_at"] = now
         updates["waiting_since"] = None
-        if conversation.first_response_at is None:
-            updates["first_response_at"] = now
-        row = OutboxMessage.objects.create(
-            brand_id=message.brand_id, message=message, channel=message.channel, next_attempt_at=now
+        row = fastsql.insert(
+            OutboxMessage,
+            brand_id=message.brand_id,
+            message=message,
+            channel=message.channel,
+            next_attempt_at=now,
         )
+        message.outbox = row  # type: ignore[attr-defined]
         emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
-    Conversation.objects.filter(pk=conversation.pk).update(**updates)
-    conversation.refresh_from_db(fields=list(updates))
+        if conversation.first_response_at is None:
+            Conversation.objects.filter(pk=conversation.pk, first_response_at=None).update(
+                first_response_at=now
+            )
+            conversation.refresh_from_db(fields=["first_response_at"])
+    fastsql.update(Conversation, conversation.pk, message_count=fastsql.Increment(1), **updates)
+    for name, value in updates.items():
+        setattr(conversation, name, value)
+    conversation.message_count += 1
     emit(
         Event.MESSAGE_CREATED,
         message_id=message.pk,
