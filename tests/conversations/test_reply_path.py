@@ -4,6 +4,7 @@ only, the answer made from the rows just written — the same as reading them ba
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,18 @@ def test_another_brands_conversation_is_refused_without_a_write(
     allowed = client.post(f"/conversations/{theirs.pk}/replies", {"body": "Hello"})
     assert allowed.status_code == 201, allowed.content
     assert OutboxMessage.objects.get().message_id == allowed.json()["id"]
+
+
+def test_a_reply_is_a_few_statements(
+    api: ApiClient, brand: Brand, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    """The request's own statements (after-commit listeners aside): the token with its
+    agent and brands, the conversation, its inbox, a savepoint and its release around the
+    write, the message, the outbox row, the conversation's update — and on the first reply
+    the first response time, set and read back."""
+    first, later = make_conversation(brand), make_conversation(brand)
+    api.post(f"/conversations/{later.pk}/replies", {"body": "Earlier"})
+    with django_assert_num_queries(11):
+        assert api.post(f"/conversations/{first.pk}/replies", {"body": "One"}).status_code == 201
+    with django_assert_num_queries(9):
+        assert api.post(f"/conversations/{later.pk}/replies", {"body": "Two"}).status_code == 201
