@@ -48,10 +48,6 @@ ALLOWED: dict[str, str] = {
     # Generic helpers that write on behalf of the owning app's service, which calls them
     # with its own instance (save_fields/delete_row) or inserts/updates its own rows.
     "core/fastsql.py": "generic SQL helpers, called by the owning service",
-    # A reply's delivery state on its message, written beside its outbox row by the
-    # delivery code of the channels.
-    "channels/outbox.py": "reply delivery state",
-    "channels/email/outbound.py": "reply delivery state",
 }
 
 

@@ -7,10 +7,9 @@ from typing import Any
 
 from tests.conftest import inbound
 from wowdesk.channels import ingest
-from wowdesk.channels.models import OutboxMessage
 from wowdesk.channels.schema import InboundIn
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Inbox, Message
+from wowdesk.conversations.models import Conversation, Inbox, Message, OutboxMessage
 from wowdesk.core.models import Agent, Brand
 from wowdesk.customers.models import Customer
 

@@ -28,8 +28,6 @@ GENERIC = {
 # Modules that may write any app's tables (the allow-list of scripts/check_writers.py).
 EXEMPT = (
     "wowdesk.demo.",
-    "wowdesk.channels.outbox",
-    "wowdesk.channels.email.outbound",
 )
 
 _lock = threading.Lock()

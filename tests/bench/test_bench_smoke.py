@@ -82,6 +82,25 @@ def test_ingest_benchmark_runs_against_a_live_server(tmp_path: Path) -> None:
     assert (tmp_path / "results" / "ingest.json").exists()
 
 
+@pytest.mark.slow
+def test_reply_benchmark_runs_against_a_live_server(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = _run(
+        "bench.reply",
+        "--requests", "24", "--warmup", "4", "--concurrency", "4", "--agents", "2",
+        "--port", str(port), "--data-dir", str(tmp_path / "data"),
+        "--results-dir", str(tmp_path / "results"),
+    )  # fmt: skip
+    run = result["run"]
+    assert run["inbound"]["errors"] == run["reply"]["errors"] == 0, run
+    assert run["inbound"]["requests"] == run["reply"]["requests"] == 24
+    assert run["checks"]["all_ok"], run["checks"]
+    assert run["reply_vs_inbound"]["server_cpu_with_background"] is not None
+    assert (tmp_path / "results" / "reply.json").exists()
+
+
 def test_percentile_is_nearest_rank() -> None:
     values = [float(v) for v in range(1, 101)]
     assert percentile(values, 50) == 50.0

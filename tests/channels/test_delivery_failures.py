@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 from tests.conftest import ApiClient
 from tests.factories import make_conversation, make_reply, outbox_of
 from wowdesk.channels import adapters, failures, outbox
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation
+from wowdesk.conversations.models import Conversation, OutboxMessage, OutboxStatus
 from wowdesk.core.alerts import message as alert_message
 from wowdesk.core.errors import Forbidden
 from wowdesk.core.models import Agent, Alert, AlertKind, AuditLog, Brand, Role

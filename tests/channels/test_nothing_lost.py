@@ -32,8 +32,7 @@ from tests.channels.faults import load
 from tests.channels.faults.stack import Stack, copy_test_schema, running_stack
 from tests.factories import make_conversation, make_reply, outbox_of
 from wowdesk.channels import adapters, outbox
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
-from wowdesk.conversations.models import Conversation, Message
+from wowdesk.conversations.models import Conversation, Message, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent, Brand
 
 # --- the outbox lease (fast) ----------------------------------------------------------

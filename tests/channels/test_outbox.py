@@ -13,9 +13,8 @@ from django_tasks_db.models import DBTaskResult
 from tests.conftest import ApiClient
 from tests.factories import make_conversation, make_reply, outbox_of
 from wowdesk.channels import adapters, outbox
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Message
+from wowdesk.conversations.models import Conversation, Message, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent, Brand
 
 
@@ -62,7 +61,7 @@ def test_reply_and_outbox_row_commit_together(
         seen.append(OutboxMessage.objects.count())
         raise RuntimeError("crash after the outbox row was written")
 
-    # add_reply's own emit runs after queue_outbound, inside the same transaction
+    # add_reply's emits run after the outbox row is written, inside the same transaction
     monkeypatch.setattr("wowdesk.conversations.services.emit", fail_after_queueing)
     with pytest.raises(RuntimeError):
         api.post(f"/conversations/{conversation.pk}/replies", {"body": "On it!"})
@@ -221,3 +220,42 @@ def test_sweeper_delivers_forgotten_rows(agent: Agent, conversation: Conversatio
 @pytest.mark.parametrize(("attempts", "seconds"), [(1, 30), (2, 60), (3, 120), (20, 3600)])
 def test_backoff(attempts: int, seconds: int) -> None:
     assert outbox.backoff(attempts) == dt.timedelta(seconds=seconds)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_wowdesk_serve_a_reply_is_sent_by_a_thread_of_its_process(
+    brand: Brand, agent: Agent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No task row per reply: after the commit a sender thread delivers it; a row whose
+    process stopped first is the sweeper's (tests/channels/test_nothing_lost.py)."""
+    import time
+
+    from django.db import connection, transaction
+
+    monkeypatch.setenv("WOWDESK_SERVING", "1")
+    conversation = make_conversation(brand)
+    threads: list[tuple[str, bool]] = []
+    real = adapters.ApiAdapter.send
+
+    def watched(self: adapters.ApiAdapter, message: Message) -> dict[str, str]:
+        import threading
+
+        threads.append((threading.current_thread().name, connection.in_atomic_block))
+        return real(self, message)
+
+    monkeypatch.setattr(adapters.ApiAdapter, "send", watched)
+    with transaction.atomic():
+        replies = [make_reply(conversation, agent, f"Answer {i}") for i in range(3)]
+        assert threads == []  # nothing is sent before the commit
+    rows = [outbox_of(r).pk for r in replies]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and OutboxMessage.objects.filter(
+        pk__in=rows, status=OutboxStatus.SENT
+    ).count() < len(rows):
+        time.sleep(0.05)
+    assert set(OutboxMessage.objects.filter(pk__in=rows).values_list("status", flat=True)) == {
+        OutboxStatus.SENT
+    }
+    assert len(threads) == 3
+    assert all(name.startswith("wowdesk-outbox") and not atomic for name, atomic in threads)
+    assert not DBTaskResult.objects.filter(task_path__endswith="deliver_outbox_task").exists()

@@ -9,9 +9,8 @@ import pytest
 
 from tests.conftest import ApiClient
 from tests.factories import make_conversation, make_customer, post_inbound, quick_conversation
-from wowdesk.channels.models import OutboxMessage
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Direction, Message
+from wowdesk.conversations.models import Conversation, Direction, Message, OutboxMessage
 from wowdesk.core import services as core
 from wowdesk.core.models import Agent, AuditLog, Brand, Role, Team
 from wowdesk.customers import services as customers

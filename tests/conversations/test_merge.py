@@ -184,3 +184,40 @@ def test_a_merged_message_is_found_in_the_conversation_it_went_into(
     conversations.merge_conversations(second, first, actor=agent)
     found = api.get("/conversations", body="zebracable").json()
     assert [c["id"] for c in found["items"]] == [first.pk]
+
+
+def test_an_item_sent_again_after_a_merge_is_answered_with_the_conversation_it_went_into(
+    brand: Brand, agent: Agent
+) -> None:
+    """The envelopes' cached conversation follows the merge (channels listens to
+    ``conversation.updated`` in the merge's own write); a merge refused changes none."""
+    from django.db import transaction
+
+    from wowdesk.channels.models import InboundEnvelope
+
+    email = f"{unique('again')}@example.com"
+    into = post_inbound(brand, body="First", **{"from": {"email": email}})
+    items = [unique("again") for _ in range(3)]
+    answers = [
+        post_inbound(brand, external_id=x, body=f"Item {i}", **{"from": {"email": email}})
+        for i, x in enumerate(items)
+    ]
+    source = Conversation.objects.get(pk=answers[0].conversation_id)
+    target = Conversation.objects.get(pk=into.conversation_id)
+    if source.pk == target.pk:  # threaded into one conversation: make a second one
+        source = make_conversation(brand)
+        InboundEnvelope.objects.filter(external_id__in=items).update(
+            conversation_id_cache=source.pk
+        )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        conversations.merge_conversations(source, target, actor=agent)
+        raise RuntimeError("rolled back")
+    assert set(
+        InboundEnvelope.objects.filter(external_id__in=items).values_list(
+            "conversation_id_cache", flat=True
+        )
+    ) == {source.pk}
+    conversations.merge_conversations(source, target, actor=agent)
+    for i, x in enumerate(items):
+        again = post_inbound(brand, external_id=x, body=f"Item {i}", **{"from": {"email": email}})
+        assert again.duplicate and again.conversation_id == target.pk

@@ -501,8 +501,8 @@ def test_revoke_own_token(world: World) -> None:
 
 
 def _counts() -> tuple[int, ...]:
-    from wowdesk.channels.models import InboundEnvelope, OutboxMessage
-    from wowdesk.conversations.models import Message
+    from wowdesk.channels.models import InboundEnvelope
+    from wowdesk.conversations.models import Message, OutboxMessage
     from wowdesk.core.models import AuditLog
 
     return tuple(

@@ -277,3 +277,74 @@ def test_coverage_report_names_the_gaps(
     assert langs["de"]["covered_hours"] == 7 * 8
     assert langs["de"]["gaps"]  # Berlin alone cannot cover the night
     assert api.get("/reports/coverage", tz="Mars/Olympus").status_code == 422
+
+
+@pytest.fixture
+def route_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each serving of a brand's queue (``route_waiting``), by brand id."""
+    runs: list[int] = []
+    real = routing.route_waiting
+
+    def counted(brand_id: int, *args: Any, **kwargs: Any) -> int:
+        runs.append(brand_id)
+        return real(brand_id, *args, **kwargs)
+
+    monkeypatch.setattr(routing, "route_waiting", counted)
+    return runs
+
+
+def test_routings_own_assignments_do_not_serve_the_queue_again(
+    api: ApiClient, team: dict[str, Agent], commits: Callable[[], Any], route_runs: list[int]
+) -> None:
+    bodies = [
+        "Guten Tag, meine Bestellung ist leider beschädigt angekommen.",
+        "Hello, where is my parcel? Thanks a lot.",
+        "Hallo, wann wird mein Paket endlich verschickt? Danke.",
+    ]
+    with time_machine.travel(MORNING_IN_BERLIN, tick=False), commits():
+        ids = [
+            api.post(
+                "/inbound", inbound(f"own-{i}", body=body, **{"from": {"email": f"o{i}@x.com"}})
+            ).json()["conversation_id"]
+            for i, body in enumerate(bodies)
+        ]
+    assert all(_assignee(cid) is not None for cid in ids)
+    assert route_runs == []
+    # the worker's tick serves the queue once per brand, its assignments add no run
+    brand_id = team["hans"].brands.get().pk
+    with time_machine.travel(MORNING_IN_BERLIN, tick=False), commits():
+        api.patch(f"/conversations/{ids[0]}", {"assignee_id": None})
+    assert route_runs == [brand_id]  # a person unassigned: served once, reassigned
+    assert _assignee(ids[0]) is not None
+    route_runs.clear()
+    with time_machine.travel(MORNING_IN_BERLIN, tick=False), commits():
+        routing.tick()
+    assert route_runs == [brand_id]
+
+
+def test_a_person_resolving_or_unassigning_serves_the_queue(
+    api: ApiClient, team: dict[str, Agent], commits: Callable[[], Any], route_runs: list[int]
+) -> None:
+    with time_machine.travel(NIGHT_IN_BERLIN, tick=False), commits():
+        ids = [
+            api.post(
+                "/inbound",
+                inbound(
+                    f"p-{i}",
+                    body="Halo, pesanan saya belum sampai sejak minggu lalu.",
+                    **{"from": {"email": f"p{i}@x.com"}},
+                ),
+            ).json()["conversation_id"]
+            for i in range(3)
+        ]
+    assert route_runs == []
+    brand_id = team["maria"].brands.get().pk
+    with time_machine.travel(NIGHT_IN_BERLIN, tick=False), commits():
+        api.patch(f"/conversations/{ids[0]}", {"status": "resolved"})
+    assert route_runs == [brand_id]
+    with time_machine.travel(NIGHT_IN_BERLIN, tick=False), commits():
+        api.patch(f"/conversations/{ids[1]}", {"assignee_id": None})
+    assert route_runs == [brand_id, brand_id]
+    with time_machine.travel(NIGHT_IN_BERLIN, tick=False), commits():
+        api.patch(f"/conversations/{ids[2]}", {"priority": "high"})
+    assert route_runs == [brand_id, brand_id]  # neither capacity nor the queue changed

@@ -16,9 +16,8 @@ from django.test import Client
 
 from tests.factories import make_conversation, make_reply, outbox_of, quick_conversation
 from wowdesk.channels import adapters, outbox
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Message
+from wowdesk.conversations.models import Conversation, Message, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent, Brand, Role
 
 

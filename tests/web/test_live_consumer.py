@@ -491,7 +491,7 @@ def test_a_failed_delivery_reaches_its_author_and_the_brand_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from wowdesk.channels import adapters, outbox
-    from wowdesk.channels.models import OutboxMessage
+    from wowdesk.conversations.models import OutboxMessage
 
     li, ana = two_agents
     outsider = make_agent(name="Outsider", brands=[other_brand])

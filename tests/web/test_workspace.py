@@ -13,9 +13,15 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import quick_conversation
-from wowdesk.channels.models import OutboxMessage
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Attachment, Conversation, Direction, Macro, Status
+from wowdesk.conversations.models import (
+    Attachment,
+    Conversation,
+    Direction,
+    Macro,
+    OutboxMessage,
+    Status,
+)
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Purchase
 from wowdesk.web import auth

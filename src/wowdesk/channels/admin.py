@@ -4,8 +4,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from wowdesk.channels import outbox
-from wowdesk.channels.models import InboundEnvelope, OutboxMessage, OutboxStatus
+from wowdesk.channels.models import InboundEnvelope
 from wowdesk.channels.tasks import process_envelope_task
+from wowdesk.conversations.models import OutboxMessage, OutboxStatus
 from wowdesk.core.admin_scoping import BrandScopedAdmin
 
 

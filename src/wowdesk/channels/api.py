@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from wowdesk.channels import failures, ingest, outbox
-from wowdesk.channels.models import EnvelopeStatus, InboundEnvelope, OutboxMessage, OutboxStatus
+from wowdesk.channels.models import EnvelopeStatus, InboundEnvelope
 from wowdesk.channels.schema import InboundIn, InboundOut
+from wowdesk.conversations.models import OutboxMessage, OutboxStatus
 from wowdesk.core import permissions, ratelimit
 from wowdesk.core.api import me
 from wowdesk.core.models import Role

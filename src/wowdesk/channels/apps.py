@@ -18,7 +18,7 @@ class ChannelsConfig(AppConfig):
 
         listen(Event.OUTBOUND_QUEUED, "wowdesk.channels.outbox.on_outbound_queued")
         listen(Event.ENVELOPE_FAILED, "wowdesk.channels.ingest.on_envelope_failed")
-        # a merged conversation's envelopes follow it, in the merge's transaction
+        # the envelopes of a merged conversation lead to the one it was merged into
         listen(
             Event.CONVERSATION_UPDATED,
             "wowdesk.channels.ingest.on_conversation_updated",

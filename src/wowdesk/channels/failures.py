@@ -1,10 +1,5 @@
-"""Why a reply could not be delivered, in words the agent understands.
-
-The outbox keeps the channel's own error text (``OutboxMessage.last_error``, for the API
-and for whoever debugs the server) and, beside it, a *kind*: a short code chosen here from
-the exception and its causes. People see the kind's sentence, translated when it is shown
-(:func:`reason`), never the exception's English.
-"""
+"""Why a delivery failed: the kind of failure (``conversations.delivery``) an adapter's
+exception stands for, chosen here from the exception and its causes."""
 
 from __future__ import annotations
 
@@ -13,38 +8,23 @@ import socket
 import ssl
 from collections.abc import Iterator
 
-from django.utils.translation import gettext as _
-
-REFUSED = "refused"
-TIMEOUT = "timeout"
-DNS = "dns"
-AUTH = "auth"
-TLS = "tls"
-REJECTED = "rejected"  # a 5xx from the mail server
-BUSY = "busy"  # a 4xx from the mail server
-BOUNCED = "bounced"  # taken, then returned by a delivery report
-NETWORK = "network"
-API = "api"  # a social network's API answered with an error
-NO_ADDRESS = "no_address"
-SETUP = "setup"  # the inbox lacks what sending needs (credentials, an address to answer)
-NO_ADAPTER = "no_adapter"
-UNKNOWN = "unknown"
-
-KINDS = (
-    REFUSED,
-    TIMEOUT,
-    DNS,
-    AUTH,
-    TLS,
-    REJECTED,
-    BUSY,
-    BOUNCED,
-    NETWORK,
+from wowdesk.conversations.delivery import (  # noqa: F401 (the kinds, for the adapters)
     API,
-    NO_ADDRESS,
-    SETUP,
+    AUTH,
+    BOUNCED,
+    BUSY,
+    DNS,
+    KINDS,
+    NETWORK,
     NO_ADAPTER,
+    NO_ADDRESS,
+    REFUSED,
+    REJECTED,
+    SETUP,
+    TIMEOUT,
+    TLS,
     UNKNOWN,
+    reason,
 )
 
 
@@ -95,39 +75,3 @@ def classify(exc: BaseException, channel: str = "") -> str:
     if channel == "social":
         return API
     return UNKNOWN
-
-
-def reason(kind: str, channel: str = "") -> str:
-    """The sentence for ``kind``, in the active language."""
-    mail = channel == "email"
-    if kind == REFUSED:
-        return (
-            _("connection refused by the mail server")
-            if mail
-            else _("connection refused by the server")
-        )
-    if kind == TIMEOUT:
-        return _("the mail server did not answer in time") if mail else _("no answer in time")
-    if kind == DNS:
-        return _("the server's name could not be found (DNS)")
-    if kind == AUTH:
-        return _("the mail server refused our login")
-    if kind == TLS:
-        return _("the secure connection (TLS) failed")
-    if kind == REJECTED:
-        return _("the mail server rejected the message")
-    if kind == BUSY:
-        return _("the mail server is busy or refused for now")
-    if kind == BOUNCED:
-        return _("the customer's mail server returned it (bounce)")
-    if kind == NETWORK:
-        return _("the network connection failed")
-    if kind == API:
-        return _("the network's API returned an error")
-    if kind == NO_ADDRESS:
-        return _("the customer has no address on this channel")
-    if kind == SETUP:
-        return _("the inbox is not set up to send")
-    if kind == NO_ADAPTER:
-        return _("this channel cannot send replies")
-    return _("an unexpected error")

@@ -1,5 +1,5 @@
-"""The ingest pipeline's own records: every inbound item stored first, every outbound
-message queued in an outbox row written in the reply's transaction."""
+"""The ingest pipeline's own records: every inbound item stored first (the outbox of
+replies is the conversations app's, ``conversations.models.OutboxMessage``)."""
 
 from __future__ import annotations
 
@@ -67,47 +67,6 @@ class InboundEnvelope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id} ({self.status})"
-
-
-class OutboxStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
-class OutboxMessage(models.Model):
-    """An outgoing message waiting for its channel adapter; retried with backoff, parked
-    as failed (visible to agents and supervisors) after the last attempt."""
-
-    brand = models.ForeignKey(
-        Brand, on_delete=models.CASCADE, related_name="outbox", verbose_name=_("brand")
-    )
-    message = models.OneToOneField(
-        Message, on_delete=models.CASCADE, related_name="outbox", verbose_name=_("message")
-    )
-    channel = models.CharField(max_length=16, choices=Channel.choices, verbose_name=_("channel"))
-    status = models.CharField(
-        max_length=16,
-        choices=OutboxStatus.choices,
-        default=OutboxStatus.QUEUED,
-        verbose_name=_("status"),
-    )
-    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
-    next_attempt_at = models.DateTimeField(db_index=True, verbose_name=_("next attempt at"))
-    last_error = models.TextField(blank=True, verbose_name=_("last error"))
-    # Why the last attempt failed, as a code of channels.failures (shown translated).
-    error_kind = models.CharField(max_length=32, blank=True, verbose_name=_("error kind"))
-    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-
-    class Meta:
-        ordering = ["next_attempt_at", "id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
-        verbose_name = _("outbox message")
-        verbose_name_plural = _("outbox")
-
-    def __str__(self) -> str:
-        return f"{self.channel} message {self.message_id} ({self.status})"
 
 
 from wowdesk.channels.email.models import EmailMailbox, RawMail  # noqa: E402, F401

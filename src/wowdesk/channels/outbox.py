@@ -1,22 +1,24 @@
-"""The outbox: a reply is queued in the reply's own transaction and delivered after commit
-by its channel adapter, with retries and a visible ``failed`` state."""
+"""The delivery of the outbox: a reply is queued by ``conversations.services.add_reply``
+in the reply's own transaction and delivered after commit here, by its channel adapter,
+with retries and a visible ``failed`` state. Every outcome is written back through the
+conversations services (``claim_delivery``, ``record_delivery``), which own the rows."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from wowdesk.channels import failures
 from wowdesk.channels.adapters import PermanentSendError, adapter_for
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
-from wowdesk.conversations.models import Message
-from wowdesk.core import audit, permissions
-from wowdesk.core.events import Event, emit
+from wowdesk.conversations import services as conversations
+from wowdesk.conversations.models import Message, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent
 
 log = logging.getLogger(__name__)
@@ -29,21 +31,39 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
-def queue_outbound(message: Message) -> OutboxMessage:
-    row = OutboxMessage.objects.create(
-        brand_id=message.brand_id,
-        message=message,
-        channel=message.channel,
-        next_attempt_at=timezone.now(),
-    )
-    emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
-    return row
+# In `wowdesk serve`, a reply is sent by one of a few threads of the process that wrote
+# it, right after the commit: no task row to write, poll and close for each reply. A row
+# whose process stopped before sending it is sent by the worker's sweeper (``deliver_due``).
+SENDER_THREADS = 2
+_senders: ThreadPoolExecutor | None = None
+_senders_lock = threading.Lock()
 
 
-def on_outbound_queued(*, outbox_id: int) -> None:
+def on_outbound_queued(*, outbox_id: int, **_: object) -> None:
+    if os.environ.get("WOWDESK_SERVING") == "1":
+        _sender_pool().submit(_deliver_here, outbox_id)
+        return
     from wowdesk.channels.tasks import deliver_outbox_task
 
     deliver_outbox_task.enqueue(outbox_id)
+
+
+def _sender_pool() -> ThreadPoolExecutor:
+    global _senders
+    with _senders_lock:
+        if _senders is None:
+            _senders = ThreadPoolExecutor(SENDER_THREADS, thread_name_prefix="wowdesk-outbox")
+        return _senders
+
+
+def _deliver_here(outbox_id: int) -> None:
+    close_old_connections()
+    try:
+        deliver(outbox_id)
+    except Exception:  # the row stays queued: the sweeper sends it
+        log.exception("delivering outbox %s failed", outbox_id)
+    finally:
+        close_old_connections()
 
 
 def lease() -> dt.timedelta:
@@ -52,50 +72,39 @@ def lease() -> dt.timedelta:
 
 
 def in_flight(row: OutboxMessage, now: dt.datetime) -> bool:
-    """Claimed by a sender whose lease runs: an attempt began and has no outcome yet
-    (every failed attempt records its error; a sent row is no longer queued)."""
-    return (
-        row.status == OutboxStatus.QUEUED
-        and row.attempts > 0
-        and not row.last_error
-        and row.next_attempt_at > now
-    )
+    """Claimed by a sender whose lease runs (``conversations.services``)."""
+    return conversations.delivery_in_flight(row, now)
 
 
 def deliver(outbox_id: int) -> OutboxMessage:
     """Try to send one queued message now. Safe to call twice, and at once from two
     workers: the row is claimed with a lease (``next_attempt_at`` moved past the send)
-    before the adapter runs, so a task and the sweeper never send it both.
+    before the adapter runs, so a task and the sweeper never send it both. No transaction
+    is open while the adapter talks to the network.
 
     A sender killed after the channel took the message but before the row says so
     leaves the row claimed; when the lease expires the sweeper sends it again with the
     same channel id (the email Message-ID), so delivery is at least once, and a
     duplicate is possible only in that window (docs/channels.md, "Nothing lost")."""
-    with transaction.atomic():
-        row = OutboxMessage.objects.select_for_update().select_related("message").get(pk=outbox_id)
-        now = timezone.now()
-        if row.status != OutboxStatus.QUEUED or in_flight(row, now):
-            return row
-        if row.attempts > 0 and not row.last_error:
-            log.warning(
-                "outbox %s in doubt: an earlier attempt stopped without an outcome; "
-                "sending message %s again",
-                outbox_id,
-                row.message_id,
-            )
-        row.attempts += 1
-        row.next_attempt_at = now + lease()
-        row.save(update_fields=["attempts", "next_attempt_at"])
+    row, claimed = conversations.claim_delivery(outbox_id, until=timezone.now() + lease())
+    if not claimed:
+        return row
+    if row.attempts > 1 and not row.last_error:
+        log.warning(
+            "outbox %s in doubt: an earlier attempt stopped without an outcome; "
+            "sending message %s again",
+            outbox_id,
+            row.message_id,
+        )
     adapter = adapter_for(row.channel)
     error = kind = ""
-    result: dict[str, str] | None = None
     permanent = False
     if adapter is None:
         error = f"no outbound adapter for channel '{row.channel}' is configured"
         kind, permanent = failures.NO_ADAPTER, True
     else:
         try:
-            result = adapter.send(row.message)
+            adapter.send(row.message)
         except PermanentSendError as exc:
             error, permanent = str(exc) or type(exc).__name__, True
             kind = failures.classify(exc, row.channel)
@@ -103,79 +112,27 @@ def deliver(outbox_id: int) -> OutboxMessage:
             log.warning("sending outbox %s failed: %s", outbox_id, exc)
             error = f"{type(exc).__name__}: {exc}"
             kind = failures.classify(exc, row.channel)
-    with transaction.atomic():
-        row = OutboxMessage.objects.select_for_update().get(pk=outbox_id)
-        now = timezone.now()
-        if result is not None:
-            row.status = OutboxStatus.SENT
-            row.sent_at = now
-            row.last_error = row.error_kind = ""
-            Message.objects.filter(pk=row.message_id).update(sent_at=now)
-        elif permanent or row.attempts >= MAX_ATTEMPTS:
-            row.status = OutboxStatus.FAILED
-            row.last_error, row.error_kind = error[:4000], kind
         else:
-            row.last_error, row.error_kind = error[:4000], kind
-            row.next_attempt_at = now + backoff(row.attempts)
-            transaction.on_commit(lambda: _schedule(outbox_id, row.next_attempt_at))
-        row.save()
-        _changed(row)
+            return conversations.record_delivery(outbox_id, sent=True)
+    retry_at = None
+    if not permanent and row.attempts < MAX_ATTEMPTS:
+        retry_at = timezone.now() + backoff(row.attempts)
+    row = conversations.record_delivery(outbox_id, error=error, kind=kind, retry_at=retry_at)
+    if retry_at is not None:
+        when = retry_at
+        transaction.on_commit(lambda: _schedule(outbox_id, when))
     return row
 
 
 def fail_delivered(message: Message, error: str, *, kind: str) -> OutboxMessage | None:
     """The channel took the message but reports later that it could not deliver it (an
-    email bounce): its row is parked as failed, as a failed attempt would have left it."""
-    with transaction.atomic():
-        row = OutboxMessage.objects.select_for_update().filter(message=message).first()
-        if row is None:
-            return None
-        row.status = OutboxStatus.FAILED
-        row.last_error, row.error_kind = error[:4000], kind
-        row.save(update_fields=["status", "last_error", "error_kind"])
-        _changed(row)
-    return row
+    email bounce): its row is parked as failed."""
+    return conversations.fail_delivered(message, error, kind=kind)
 
 
 def state(row: OutboxMessage) -> str:
-    """What the message shows: ``queued`` (not tried yet, or being sent), ``retrying`` (an
-    attempt failed, another is due at ``next_attempt_at``), ``sent`` or ``failed``."""
-    if row.status == OutboxStatus.QUEUED and row.last_error:
-        return "retrying"
-    return str(row.status)
-
-
-def _changed(row: OutboxMessage) -> None:
-    """After each change of a row's delivery state: the conversation's flag, and the event
-    (the message updates live, the author hears of a failure)."""
-    from wowdesk.conversations.services import note_delivery
-    from wowdesk.core.models import AlertKind
-    from wowdesk.core.services import create_alert
-
-    conversation_id, number = (
-        Message.objects.filter(pk=row.message_id)
-        .values_list("conversation_id", "conversation__number")
-        .get()
-    )
-    note_delivery(conversation_id)
-    if row.status == OutboxStatus.FAILED:
-        create_alert(
-            row.brand_id,
-            AlertKind.DELIVERY_FAILED,
-            _("A reply in conversation #%(n)s could not be delivered: %(reason)s")
-            % {"n": number, "reason": failures.reason(row.error_kind, row.channel)},
-            conversation_id=conversation_id,
-            message_id=row.message_id,
-            params={"number": number, "reason": row.error_kind, "channel": row.channel},
-        )
-    emit(
-        Event.MESSAGE_DELIVERY_CHANGED,
-        outbox_id=row.pk,
-        brand_id=row.brand_id,
-        message_id=row.message_id,
-        conversation_id=conversation_id,
-        state=state(row),
-    )
+    """What the message shows (``OutboxMessage.state``)."""
+    return row.state()
 
 
 def _schedule(outbox_id: int, when: dt.datetime) -> None:
@@ -185,34 +142,9 @@ def _schedule(outbox_id: int, when: dt.datetime) -> None:
     enqueue_later(deliver_outbox_task, when, outbox_id)
 
 
-@transaction.atomic
 def retry_failed(row: OutboxMessage, *, actor: Agent | None = None) -> OutboxMessage:
-    """A person asked to try a failed message again: the author, the conversation's
-    assignee or a supervisor of its brand (``permissions.check_may_retry``)."""
-    from wowdesk.core.errors import InvalidInput
-
-    message = Message.objects.select_related("conversation").get(pk=row.message_id)
-    if actor is not None:
-        permissions.check_may_retry(actor, message)
-    if row.status != OutboxStatus.FAILED:
-        raise InvalidInput(_("Only a failed message can be retried."), field="outbox_id")
-    before = {"status": row.status, "attempts": row.attempts, "error_kind": row.error_kind}
-    row.status = OutboxStatus.QUEUED
-    row.attempts = 0
-    row.last_error = row.error_kind = ""
-    row.next_attempt_at = timezone.now()
-    row.save(update_fields=["status", "attempts", "last_error", "error_kind", "next_attempt_at"])
-    audit.record(
-        action="outbox.retry",
-        obj=row,
-        actor=actor,
-        brand_id=row.brand_id,
-        before=before,
-        after={"status": row.status},
-    )
-    emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
-    _changed(row)
-    return row
+    """A person asked to try a failed message again (``conversations.services``)."""
+    return conversations.retry_delivery(row, actor=actor)
 
 
 def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> int:

@@ -22,7 +22,7 @@ from wowdesk.conversations.models import (
 from wowdesk.conversations.models import Status as ConversationStatus
 from wowdesk.core import permissions
 from wowdesk.core.api import me
-from wowdesk.core.errors import InvalidInput, ServiceError
+from wowdesk.core.errors import InvalidInput, NotFound, ServiceError
 from wowdesk.core.models import Role
 from wowdesk.core.schemas import ERRORS, AgentRef, Line, TagName, agent_ref
 
@@ -146,13 +146,13 @@ def delivery_fields(row: Any) -> dict[str, Any]:
     """``delivery_state``, ``delivery_reason`` and ``next_attempt_at`` of an outbox row."""
     if row is None:
         return {"delivery_state": None, "delivery_reason": "", "next_attempt_at": None}
-    from wowdesk.channels import failures, outbox
+    from wowdesk.conversations.delivery import reason
 
-    state = outbox.state(row)
+    state = row.state()
     trouble = state in ("retrying", "failed")
     return {
         "delivery_state": state,
-        "delivery_reason": failures.reason(row.error_kind, row.channel) if trouble else "",
+        "delivery_reason": reason(row.error_kind, row.channel) if trouble else "",
         "next_attempt_at": row.next_attempt_at if state == "retrying" else None,
     }
 
@@ -370,15 +370,26 @@ class ReplyIn(Schema):
     )
 
 
+def _for_reply(request: HttpRequest, conversation_id: int) -> Conversation:
+    """What a reply needs: the conversation's row and its inbox, not the list's joins and
+    tags; 404 if there is none, 403 for another brand's."""
+    conversation = services.conversation_for_reply(conversation_id)
+    if conversation is None:
+        raise NotFound(_("Not found."), field="id")
+    permissions.check_brand(me(request), conversation.brand_id)
+    return conversation
+
+
 @router.post("/conversations/{conversation_id}/replies", response={201: MessageOut, **ERRORS})
-@transaction.atomic
 def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Status[MessageOut]:
     """Reply to the customer on the conversation's channel, or add a private note."""
-    conversation = _get(request, conversation_id)
+    conversation = _for_reply(request, conversation_id)
     body, meta, language = payload.body, None, ""
     if payload.translate_to and not payload.private:
-        from wowdesk.intelligence.translate import translate
+        from wowdesk.conversations.translating import translate
 
+        # A network call (up to the provider's timeout): made before the write's
+        # transaction opens, so no lock is held meanwhile.
         result = translate(payload.body, payload.translate_to)
         if not result.available or not result.text:
             raise InvalidInput(result.detail, field="translate_to")
@@ -388,15 +399,17 @@ def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Statu
             "translated_by": result.provider,
             "original_language": result.source_language or "",
         }
-    message = services.add_reply(
-        conversation,
-        author=me(request),
-        body=body,
-        private=payload.private,
-        meta=meta,
-        language=language,
-    )
-    message = Message.objects.select_related("author__user", "sender", "outbox").get(pk=message.pk)
+    with transaction.atomic():
+        message = services.add_reply(
+            conversation,
+            author=me(request),
+            body=body,
+            private=payload.private,
+            meta=meta,
+            language=language,
+        )
+    # Answered from the rows just written (the author is the caller, the outbox row is
+    # cached on the message), not read back.
     return Status(201, message_out(message))
 
 

@@ -379,3 +379,56 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class OutboxStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(models.Model):
+    """An outgoing message waiting for its channel adapter, written with the reply in one
+    transaction (``conversations.services.add_reply``). The channel's delivery
+    (``channels.outbox``) retries it with backoff and parks it as failed (visible to agents
+    and supervisors) after the last attempt; each outcome is written back through
+    ``conversations.services.record_delivery``."""
+
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="outbox", verbose_name=_("brand")
+    )
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, related_name="outbox", verbose_name=_("message")
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, verbose_name=_("channel"))
+    status = models.CharField(
+        max_length=16,
+        choices=OutboxStatus.choices,
+        default=OutboxStatus.QUEUED,
+        verbose_name=_("status"),
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(db_index=True, verbose_name=_("next attempt at"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    # Why the last attempt failed, as a code of conversations.delivery (shown translated).
+    error_kind = models.CharField(max_length=32, blank=True, verbose_name=_("error kind"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        # The table keeps the name it was created with in the ingest app.
+        db_table = "ingest_outboxmessage"
+        ordering = ["next_attempt_at", "id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+
+    def __str__(self) -> str:
+        return f"{self.channel} message {self.message_id} ({self.status})"
+
+    def state(self) -> str:
+        """What the message shows: ``queued`` (not tried yet, or being sent), ``retrying``
+        (an attempt failed, another is due at ``next_attempt_at``), ``sent`` or ``failed``."""
+        if self.status == OutboxStatus.QUEUED and self.last_error:
+            return "retrying"
+        return str(self.status)

@@ -27,6 +27,8 @@ from wowdesk.conversations.models import (
     Inbox,
     Macro,
     Message,
+    OutboxMessage,
+    OutboxStatus,
     Priority,
     Status,
     Tag,
@@ -385,6 +387,18 @@ def append_incoming(
     return message
 
 
+def conversation_for_reply(conversation_id: int) -> Conversation | None:
+    """The conversation with its inbox, as a reply needs it (two prepared statements)."""
+    if not 0 < conversation_id < 2**63:
+        return None
+    found = fastsql.select(Conversation, "id = %s", [conversation_id], limit=1)
+    if not found:
+        return None
+    conversation = found[0]
+    conversation.inbox = fastsql.select(Inbox, "id = %s", [conversation.inbox_id], limit=1)[0]
+    return conversation
+
+
 def add_reply(
     conversation: Conversation,
     *,
@@ -396,14 +410,17 @@ def add_reply(
     rule_id: int | None = None,
 ) -> Message:
     """An agent's reply (queued in the outbox in this same transaction) or private note;
-    ``rule_id``: written by that automation rule (no author), and said so in its event."""
-    from wowdesk.channels.outbox import queue_outbound
+    ``rule_id``: written by that automation rule (no author), and said so in its event.
 
+    Prepared statements (core.fastsql), as for a customer's message: the message insert,
+    the outbox row's (a reply), one update of the conversation, and on its first reply
+    the first response time (set only where none is, whatever the copy in hand says)."""
     text = check_text(body, "body", max_length=MAX_BODY).strip()
     if not text:
         raise InvalidInput(_("A reply cannot be empty."), field="body")
     now = timezone.now()
-    message = Message.objects.create(
+    message = fastsql.insert(
+        Message,
         conversation=conversation,
         brand_id=conversation.brand_id,
         direction=Direction.NOTE if private else Direction.OUT,
@@ -415,15 +432,29 @@ def add_reply(
         meta=meta or {},
         created_at=now,
     )
-    updates: dict[str, Any] = {"updated_at": now, "message_count": F("message_count") + 1}
+    message.author = author  # the caller's copy, with its user: read again by no one
+    updates: dict[str, Any] = {"updated_at": now}
     if not private:
         updates["last_message_at"] = now
         updates["waiting_since"] = None
+        row = fastsql.insert(
+            OutboxMessage,
+            brand_id=message.brand_id,
+            message=message,
+            channel=message.channel,
+            next_attempt_at=now,
+        )
+        message.outbox = row  # type: ignore[attr-defined]
+        emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
         if conversation.first_response_at is None:
-            updates["first_response_at"] = now
-        queue_outbound(message)
-    Conversation.objects.filter(pk=conversation.pk).update(**updates)
-    conversation.refresh_from_db()
+            Conversation.objects.filter(pk=conversation.pk, first_response_at=None).update(
+                first_response_at=now
+            )
+            conversation.refresh_from_db(fields=["first_response_at"])
+    fastsql.update(Conversation, conversation.pk, message_count=fastsql.Increment(1), **updates)
+    for name, value in updates.items():
+        setattr(conversation, name, value)
+    conversation.message_count += 1
     emit(
         Event.MESSAGE_CREATED,
         message_id=message.pk,
@@ -675,6 +706,7 @@ def update_conversation(
     reason_i18n: i18n_text.Spec | None = None,
     status_reason_i18n: i18n_text.Spec | None = None,
     rule_id: int | None = None,
+    source: str = "",
 ) -> Conversation:
     """Change status, priority, assignee, team, tags, subject, snooze; each change is an
     activity message in the thread and a line in the audit log. ``UNSET`` means "leave as
@@ -683,7 +715,9 @@ def update_conversation(
     (None: the last write wins). Every change bumps ``version``. ``reason`` replaces the
     assignment's activity text and ``status_reason`` the status change's; their ``_i18n``
     specs (``core.i18n``) show them to readers of other languages. ``rule_id``: the
-    automation rule that makes the change (kept on its activity lines and its event)."""
+    automation rule that makes the change (kept on its activity lines and its event).
+    ``source`` names the system part that made the change (``"routing"``), carried in
+    ``conversation.updated``."""
     check_version(conversation, expected_version)
     before = snapshot(conversation)
     activities: list[tuple[str, i18n_text.Spec | None]] = []
@@ -843,6 +877,7 @@ def update_conversation(
             before=b,
             actor_id=actor.pk if actor is not None else None,
             rule_id=rule_id,
+            **({"source": source} if source else {}),
         )
     return conversation
 
@@ -1118,12 +1153,10 @@ def ensure_macro(*, brand_id: int, name: str, language: str, body: str) -> Macro
 
 
 def note_delivery(conversation_id: int) -> str:
-    """Keep ``Conversation.delivery_issue`` in step with its replies' outbox rows (called
-    by ``channels.outbox`` after every change of a delivery state): ``failed`` while one is
+    """Keep ``Conversation.delivery_issue`` in step with its replies' outbox rows (after
+    every change of a delivery state, ``_delivery_changed``): ``failed`` while one is
     failed, else ``retrying`` while an attempt of one failed and another is due, else
     empty; returns it. Does not touch ``updated_at``: a delivery does not reorder lists."""
-    from wowdesk.channels.models import OutboxMessage, OutboxStatus
-
     states = set(
         OutboxMessage.objects.filter(message__conversation_id=conversation_id)
         .filter(Q(status=OutboxStatus.FAILED) | (Q(status=OutboxStatus.QUEUED) & ~Q(last_error="")))
@@ -1141,6 +1174,148 @@ def note_delivery(conversation_id: int) -> str:
         delivery_issue=issue
     )
     return str(issue)
+
+
+# --- the outbox: a reply's delivery, as its channel (channels.outbox) reports it ---------
+
+
+def claim_delivery(outbox_id: int, *, until: dt.datetime) -> tuple[OutboxMessage, bool]:
+    """Claim a queued row for one send attempt: the attempt is counted and the row leased
+    (``next_attempt_at`` moved to ``until``, past any send) so that no other sender takes
+    it meanwhile. Returns the row and whether it was claimed (not when it is sent, failed
+    or leased by another sender)."""
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update().select_related("message").get(pk=outbox_id)
+        now = timezone.now()
+        if row.status != OutboxStatus.QUEUED or delivery_in_flight(row, now):
+            return row, False
+        row.attempts += 1
+        row.next_attempt_at = until
+        row.save(update_fields=["attempts", "next_attempt_at"])
+    return row, True
+
+
+def delivery_in_flight(row: OutboxMessage, now: dt.datetime) -> bool:
+    """Claimed by a sender whose lease runs: an attempt began and has no outcome yet
+    (every failed attempt records its error; a sent row is no longer queued)."""
+    return (
+        row.status == OutboxStatus.QUEUED
+        and row.attempts > 0
+        and not row.last_error
+        and row.next_attempt_at > now
+    )
+
+
+def record_delivery(
+    outbox_id: int,
+    *,
+    sent: bool = False,
+    error: str = "",
+    kind: str = "",
+    retry_at: dt.datetime | None = None,
+) -> OutboxMessage:
+    """The outcome of an attempt: ``sent``; or failed with ``error`` (the channel's text)
+    and ``kind`` (``conversations.delivery``), to be tried again at ``retry_at`` or, without
+    it, parked as failed. Updates the conversation's flag and emits
+    ``message.delivery_changed`` (a failure also raises an alert for the brand)."""
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update().get(pk=outbox_id)
+        before = row.state()
+        now = timezone.now()
+        if sent:
+            row.status = OutboxStatus.SENT
+            row.sent_at = now
+            row.last_error = row.error_kind = ""
+            Message.objects.filter(pk=row.message_id).update(sent_at=now)
+        else:
+            row.last_error, row.error_kind = error[:4000], kind
+            if retry_at is None:
+                row.status = OutboxStatus.FAILED
+            else:
+                row.next_attempt_at = retry_at
+        row.save(update_fields=["status", "sent_at", "last_error", "error_kind", "next_attempt_at"])
+        # A reply sent at its first try never marked its conversation: the flag stays.
+        _delivery_changed(row, flag_may_change=not (before == "queued" and sent))
+    return row
+
+
+def fail_delivered(message: Message, error: str, *, kind: str) -> OutboxMessage | None:
+    """The channel took the message but reports later that it could not deliver it (an
+    email bounce): its row is parked as failed, as a failed attempt would have left it."""
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update().filter(message=message).first()
+        if row is None:
+            return None
+        row.status = OutboxStatus.FAILED
+        row.last_error, row.error_kind = error[:4000], kind
+        row.save(update_fields=["status", "last_error", "error_kind"])
+        _delivery_changed(row)
+    return row
+
+
+@transaction.atomic
+def retry_delivery(row: OutboxMessage, *, actor: Agent | None = None) -> OutboxMessage:
+    """A person asked to try a failed message again: the author, the conversation's
+    assignee or a supervisor of its brand (``permissions.check_may_retry``)."""
+    from wowdesk.core import permissions
+
+    message = Message.objects.select_related("conversation").get(pk=row.message_id)
+    if actor is not None:
+        permissions.check_may_retry(actor, message)
+    if row.status != OutboxStatus.FAILED:
+        raise InvalidInput(_("Only a failed message can be retried."), field="outbox_id")
+    before = {"status": row.status, "attempts": row.attempts, "error_kind": row.error_kind}
+    row.status = OutboxStatus.QUEUED
+    row.attempts = 0
+    row.last_error = row.error_kind = ""
+    row.next_attempt_at = timezone.now()
+    row.save(update_fields=["status", "attempts", "last_error", "error_kind", "next_attempt_at"])
+    audit.record(
+        action="outbox.retry",
+        obj=row,
+        actor=actor,
+        brand_id=row.brand_id,
+        before=before,
+        after={"status": row.status},
+    )
+    emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
+    _delivery_changed(row)
+    return row
+
+
+def _delivery_changed(row: OutboxMessage, *, flag_may_change: bool = True) -> None:
+    """After each change of a row's delivery state: the conversation's flag (unless the
+    change cannot move it), and the event (the message updates live, the author hears of
+    a failure)."""
+    from wowdesk.conversations.delivery import reason
+    from wowdesk.core.models import AlertKind
+    from wowdesk.core.services import create_alert
+
+    conversation_id, number = (
+        Message.objects.filter(pk=row.message_id)
+        .values_list("conversation_id", "conversation__number")
+        .get()
+    )
+    if flag_may_change:
+        note_delivery(conversation_id)
+    if row.status == OutboxStatus.FAILED:
+        create_alert(
+            row.brand_id,
+            AlertKind.DELIVERY_FAILED,
+            _("A reply in conversation #%(n)s could not be delivered: %(reason)s")
+            % {"n": number, "reason": reason(row.error_kind, row.channel)},
+            conversation_id=conversation_id,
+            message_id=row.message_id,
+            params={"number": number, "reason": row.error_kind, "channel": row.channel},
+        )
+    emit(
+        Event.MESSAGE_DELIVERY_CHANGED,
+        outbox_id=row.pk,
+        brand_id=row.brand_id,
+        message_id=row.message_id,
+        conversation_id=conversation_id,
+        state=row.state(),
+    )
 
 
 # --- configuration rows edited in the admin ------------------------------------------
@@ -1178,6 +1353,12 @@ def set_inbox_setting(inbox: Inbox, key: str, value: Any) -> Inbox:
     inbox.settings = {**(inbox.settings or {}), key: value}
     Inbox.objects.filter(pk=inbox.pk).update(settings=inbox.settings)
     return inbox
+
+
+def set_external_id(message: Message, external_id: str) -> None:
+    """The channel's id of an outgoing message (an email's Message-ID), recorded before it
+    is sent so that the customer's answer threads even after a crash; kept when set."""
+    Message.objects.filter(pk=message.pk, external_id="").update(external_id=external_id)
 
 
 def set_message_meta(message: Message, **entries: Any) -> Message:

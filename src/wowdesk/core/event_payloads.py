@@ -23,6 +23,7 @@ class ConversationUpdated(TypedDict):
     before: NotRequired[dict[str, Any]]
     actor_id: NotRequired[int | None]  # the agent who made it; None: the system
     rule_id: NotRequired[int | None]  # the automation rule that made it
+    source: NotRequired[str]  # the system part that made it ("routing"); absent: a person
 
 
 class MessageCreated(TypedDict):

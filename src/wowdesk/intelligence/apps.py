@@ -27,3 +27,7 @@ class IntelligenceConfig(AppConfig):
         from wowdesk.core import jobs
 
         jobs.loop("emotion", "wowdesk.intelligence.scoring.score_emotions_forever")
+        from wowdesk.conversations.translating import register_translator
+
+        # a reply sent in the customer's language (POST .../replies with translate_to)
+        register_translator("wowdesk.intelligence.translate.translate")

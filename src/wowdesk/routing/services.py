@@ -37,6 +37,9 @@ from wowdesk.routing.models import ConversationSla, RoutingSettings, SlaPolicy, 
 
 log = logging.getLogger(__name__)
 
+# ``conversation.updated``'s ``source`` for routing's own assignments.
+SOURCE = "routing"
+
 # Capacity counts what an agent is working on; pending waits on the customer.
 OCCUPYING = (Status.OPEN,)
 ANGRY_SCORE = -0.5
@@ -257,6 +260,7 @@ def route(
         assignee_id=agent.pk,
         reason=i18n_text.render(spec),
         reason_i18n=spec,
+        source=SOURCE,
     )
     core_services.note_assigned(agent.pk, snap.now)
     snap.assigned(agent.pk, req.channel)
@@ -521,9 +525,12 @@ def keeps(conversation: Conversation, now: dt.datetime | None = None) -> bool:
 
 
 def on_conversation_updated(
-    *, conversation_id: int, brand_id: int, changes: dict[str, Any], **_: Any
+    *, conversation_id: int, brand_id: int, changes: dict[str, Any], source: str = "", **_: Any
 ) -> None:
-    """A conversation was resolved or unassigned: capacity freed, serve the queue."""
+    """A conversation was resolved or unassigned: capacity freed, serve the queue. Not
+    after routing's own assignments (``source``): serving the queue is what made them."""
+    if source == SOURCE:
+        return
     if "status" not in changes and "assignee_id" not in changes:
         return
     _route_brands([brand_id])

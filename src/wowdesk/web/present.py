@@ -178,10 +178,10 @@ def delivery(
         row = m.outbox  # type: ignore[attr-defined]
     except ObjectDoesNotExist:
         return None
-    from wowdesk.channels import failures, outbox
+    from wowdesk.conversations import delivery
 
-    state = outbox.state(row)
-    why = failures.reason(row.error_kind or failures.UNKNOWN, row.channel)
+    state = row.state()
+    why = delivery.reason(row.error_kind or delivery.UNKNOWN, row.channel)
     if state == "retrying":
         text = _("Retrying: %(reason)s. Next attempt at %(time)s.") % {
             "reason": why,

@@ -768,7 +768,7 @@ def board_presence(request: HttpRequest, agent_id: int) -> HttpResponseBase:
 def retry_delivery(request: HttpRequest, pk: int, message_id: int) -> HttpResponseBase:
     """The Retry button of a reply that could not be delivered."""
     from wowdesk.channels import outbox
-    from wowdesk.channels.models import OutboxMessage
+    from wowdesk.conversations.models import OutboxMessage
 
     conversation = _conversation(request, pk)
     row = OutboxMessage.objects.filter(

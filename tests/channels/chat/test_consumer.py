@@ -14,9 +14,16 @@ from tests.channels.chat.conftest import run, visitor
 from wowdesk.channels import adapters, outbox
 from wowdesk.channels.chat import services as chat
 from wowdesk.channels.chat import tokens
-from wowdesk.channels.models import InboundEnvelope, OutboxMessage, OutboxStatus
+from wowdesk.channels.models import InboundEnvelope
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Direction, Inbox, Message
+from wowdesk.conversations.models import (
+    Conversation,
+    Direction,
+    Inbox,
+    Message,
+    OutboxMessage,
+    OutboxStatus,
+)
 from wowdesk.core.models import Agent, Brand, Presence
 from wowdesk.core.realtime import conversation_group
 from wowdesk.customers.models import Identity, IdentityKind

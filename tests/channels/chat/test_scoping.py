@@ -10,9 +10,8 @@ from tests.channels.chat.conftest import run, visitor
 from wowdesk.channels import outbox
 from wowdesk.channels.chat import services as chat
 from wowdesk.channels.chat import tokens
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Inbox
+from wowdesk.conversations.models import Conversation, Inbox, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent, Brand
 from wowdesk.core.realtime import visitor_group
 from wowdesk.customers import services as crm

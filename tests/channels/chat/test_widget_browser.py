@@ -14,9 +14,8 @@ from playwright.sync_api import expect
 from tests.channels.chat.pages import ChatWidget, sign_in
 from tests.channels.chat.servers import free_port, uvicorn_thread
 from wowdesk.channels import outbox
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Direction, Inbox, Message
+from wowdesk.conversations.models import Direction, Inbox, Message, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent, Presence
 from wowdesk.core.realtime import conversation_group, send_now
 

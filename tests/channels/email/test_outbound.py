@@ -12,9 +12,8 @@ from wowdesk.channels import outbox
 from wowdesk.channels.email import services
 from wowdesk.channels.email.outbound import loop_token
 from wowdesk.channels.email.threading import our_message_pk
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Inbox, Message
+from wowdesk.conversations.models import Conversation, Inbox, Message, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent
 
 
@@ -123,3 +122,28 @@ def test_reply_subject(subject: str, expected: str) -> None:
     from wowdesk.channels.email.outbound import reply_subject
 
     assert reply_subject(subject, 7) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_smtp_is_spoken_with_no_transaction_open(
+    sink: Sink, email_inbox: Inbox, agent: Agent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The relay may take its timeout to answer: no write lock is held meanwhile."""
+    from django.db import connection
+
+    from wowdesk.channels.email import outbound
+
+    real = outbound.deliver_smtp
+    seen: list[bool] = []
+
+    def watched(*args: Any, **kwargs: Any) -> None:
+        seen.append(connection.in_atomic_block)
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(outbound, "deliver_smtp", watched)
+    first = inbound(email_inbox, message_id="<tx1@example.com>")
+    for body in ("one", "two"):
+        row = outbox.deliver(OutboxMessage.objects.get(message=reply(first, agent, body)).pk)
+        assert row.status == OutboxStatus.SENT, row.last_error
+    assert seen == [False, False]
+    assert len(sink.mails) == 2

@@ -10,9 +10,15 @@ from tests.channels.email.conftest import SUPPORT, make_mail
 from wowdesk.channels.email import services
 from wowdesk.channels.email.models import RawMail, RawMailStatus
 from wowdesk.channels.email.threading import make_message_id
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Direction, Inbox, Message
+from wowdesk.conversations.models import (
+    Conversation,
+    Direction,
+    Inbox,
+    Message,
+    OutboxMessage,
+    OutboxStatus,
+)
 from wowdesk.core.models import Agent
 
 

@@ -13,9 +13,8 @@ from wowdesk.channels import outbox
 from wowdesk.channels.email import services
 from wowdesk.channels.email.models import RawMail
 from wowdesk.channels.email.threading import make_message_id
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Direction, Inbox, Message
+from wowdesk.conversations.models import Direction, Inbox, Message, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent
 from wowdesk.customers.models import Customer
 

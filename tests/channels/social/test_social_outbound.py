@@ -11,10 +11,9 @@ from django.test import Client
 
 from tests.channels.social.conftest import FakeApi, payload_bytes
 from wowdesk.channels import outbox
-from wowdesk.channels.models import OutboxMessage, OutboxStatus
 from wowdesk.channels.social.signing import hub_signature, sign, verify
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Inbox, Message
+from wowdesk.conversations.models import Conversation, Inbox, Message, OutboxMessage, OutboxStatus
 from wowdesk.core.models import Agent
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +195,31 @@ def test_a_network_that_cannot_be_reached_is_retried(
     row = outbox.deliver(reply(conversation, agent))
     assert row.status == OutboxStatus.QUEUED
     assert "ConnectError" in row.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_network_api_is_called_with_no_transaction_open(
+    client: Client,
+    network_inbox: Callable[[str], Inbox],
+    fake_api: FakeApi,
+    agent: Agent,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A network's API may take its timeout to answer: no write lock is held meanwhile."""
+    from django.db import connection
+
+    from wowdesk.channels.social import outbound
+
+    real = outbound._post
+    seen: list[bool] = []
+
+    def watched(url: str, **kwargs: Any) -> Any:
+        seen.append(connection.in_atomic_block)
+        return real(url, **kwargs)
+
+    monkeypatch.setattr(outbound, "_post", watched)
+    for network in ("whatsapp", "telegram", "generic"):
+        conversation = receive(client, network_inbox(network), network)
+        row = outbox.deliver(reply(conversation, agent))
+        assert row.status == OutboxStatus.SENT, row.last_error
+    assert seen and not any(seen)

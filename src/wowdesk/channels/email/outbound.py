@@ -19,6 +19,7 @@ from wowdesk.channels.adapters import PermanentSendError, TransientSendError
 from wowdesk.channels.email.parse import LOOP_HEADER, SUBJECT_TOKEN_RE
 from wowdesk.channels.email.services import config
 from wowdesk.channels.email.threading import make_message_id, participants
+from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Attachment, Conversation, Direction, Message
 from wowdesk.customers.identity import InvalidAddress, clean_name, normalize_email
 from wowdesk.customers.models import Identity, IdentityKind
@@ -125,9 +126,7 @@ class EmailAdapter:
         if not message.external_id:
             # Recorded before sending: the customer's answer threads even if we crash
             # right after the server took the mail.
-            Message.objects.filter(pk=message.pk, external_id="").update(
-                external_id=str(mail["Message-ID"])
-            )
+            conversations.set_external_id(message, str(mail["Message-ID"]))
         deliver_smtp(mail, from_addr, [to])
         return {"message_id": str(mail["Message-ID"]), "to": to}
 
