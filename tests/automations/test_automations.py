@@ -165,7 +165,7 @@ def test_rule_reply_and_note_and_assignment(
     assert note.author_id is None
     reply = Message.objects.get(conversation=conversation, direction=Direction.OUT)
     assert reply.body == "We got your invoice question."
-    from wowdesk.channels.models import OutboxMessage
+    from wowdesk.conversations.models import OutboxMessage
 
     assert OutboxMessage.objects.filter(message=reply).exists()
     lines = activity(conversation.pk)

@@ -46,6 +46,8 @@ def scored(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(intelligence, "score_pending", score_pending)
     monkeypatch.setattr(emotion, "warm_up", lambda: None)
+    # no database here: a connection an earlier test left open is not this loop's concern
+    monkeypatch.setattr(scoring, "close_old_connections", lambda: None)
     return calls
 
 
