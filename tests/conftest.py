@@ -60,6 +60,17 @@ def fresh_rate_limits() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Every test starts and ends in the installation's default language: a language a
+    test (or a view it called) switched on in this thread does not leak into the next."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fresh_brand_caches() -> Iterator[None]:
     """Webhook subscriptions and automation rules cached per process start empty (a
     rolled-back test leaves its rows in no cache)."""
