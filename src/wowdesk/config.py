@@ -63,6 +63,9 @@ class Config:
     # 10 seconds, inbound items per API token per second
     chat_rate: int = 20
     inbound_rate: int = 2000
+    # outgoing webhooks may call loopback, private and link-local addresses (off: a brand's
+    # admin cannot make the server call the machines behind it)
+    webhook_private: bool = False
     # served over HTTPS: secure cookies, HSTS, a Content-Security-Policy
     https: bool = False
     # e.g. "X-Forwarded-Proto": the proxy in front says the request came over HTTPS
@@ -132,6 +135,7 @@ class Config:
             outbox_lease_seconds=float(e.get("WOWDESK_OUTBOX_LEASE_SECONDS") or 300),
             chat_rate=_int(e.get("WOWDESK_CHAT_RATE"), 20),
             inbound_rate=_int(e.get("WOWDESK_INBOUND_RATE"), 2000),
+            webhook_private=_bool(e.get("WOWDESK_WEBHOOK_PRIVATE"), False),
             https=_bool(e.get("WOWDESK_HTTPS"), False)
             or bool((e.get("WOWDESK_TRUSTED_PROXY_HEADER") or "").strip()),
             trusted_proxy_header=(e.get("WOWDESK_TRUSTED_PROXY_HEADER") or "").strip(),

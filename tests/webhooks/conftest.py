@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Iterator
@@ -35,6 +36,13 @@ class Receiver:
 
     def events(self) -> list[str]:
         return [r.headers["X-Wowdesk-Event"] for r in self.requests]
+
+
+@pytest.fixture(autouse=True)
+def private_addresses_allowed(settings: Any) -> None:
+    """The receiver listens on 127.0.0.1: these tests allow webhooks to local addresses
+    (``test_private_addresses.py`` tests the default, which refuses them)."""
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, webhook_private=True)
 
 
 @pytest.fixture

@@ -12,15 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -128,7 +131,67 @@ def check_url(url: str) -> str:
         )
     if any(c.isspace() or ord(c) < 32 for c in url):
         raise ServiceError(_("The URL must not contain spaces."), field="url", code="invalid")
+    if not settings.CONFIG.webhook_private and _names_local(host):
+        raise ServiceError(
+            _(
+                "The URL points at this server or its private network; the installation "
+                "allows that only with WOWDESK_WEBHOOK_PRIVATE=1."
+            ),
+            field="url",
+            code="invalid",
+        )
     return url
+
+
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
+
+
+def _local_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Loopback, private, link-local (cloud metadata), unspecified, reserved, multicast;
+    an IPv4 address mapped into IPv6 is judged as itself."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_private
+        or ip in _SHARED  # carrier-grade NAT: inside someone's network too
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_unspecified
+        or ip.is_reserved
+        or ip.is_multicast
+    )
+
+
+def _names_local(host: str) -> bool:
+    """Whether a URL's host is, as written, a local name or a local address literal."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return _local_address(ipaddress.ip_address(name))
+    except ValueError:
+        return False  # a name: resolved and judged at each delivery
+
+
+def _resolves_local(url: str) -> bool:
+    """Whether the URL's host resolves to a local address now (checked before each
+    delivery, so a name that later points inside is refused then)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if _names_local(host):
+        return True
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, ValueError, UnicodeError):
+        return False  # unresolvable: the POST fails and is retried like any other error
+    for info in infos:
+        try:
+            if _local_address(ipaddress.ip_address(str(info[4][0]).split("%")[0])):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def check_events(events: list[str]) -> list[str]:
@@ -388,6 +451,8 @@ def _post(hook: Webhook, delivery: WebhookDelivery) -> tuple[int | None, str, in
         "X-Wowdesk-Signature": sign(hook.secret, stamp, body),
     }
     started = time.monotonic()
+    if not settings.CONFIG.webhook_private and _resolves_local(hook.url):
+        return None, "refused: the host is this server or its private network", 0
     try:
         with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
             response = client.post(hook.url, content=body, headers=headers)
