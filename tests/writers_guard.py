@@ -26,9 +26,7 @@ GENERIC = {
     "wowdesk.core.services": {"save_fields", "delete_row"},
 }
 # Modules that may write any app's tables (the allow-list of scripts/check_writers.py).
-EXEMPT = (
-    "wowdesk.demo.",
-)
+EXEMPT = ("wowdesk.demo.",)
 
 _lock = threading.Lock()
 violations: list[str] = []
