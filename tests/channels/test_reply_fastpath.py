@@ -348,3 +348,23 @@ def test_replies_of_many_clients_are_written_in_one_batch(world: dict[str, Any])
         message = Message.objects.get(pk=json.loads(answer[2])["id"])
         assert (message.conversation_id, message.body) == (ids[i], f"reply {i}")
     assert app.app.calls == 0
+
+
+def test_the_switch() -> None:
+    from wowdesk.config import Config
+
+    assert Config.from_env({}).reply_fast_path is True
+    assert Config.from_env({"WOWDESK_REPLY_FAST_PATH": "0"}).reply_fast_path is False
+    assert Config.from_env({"WOWDESK_REPLY_FAST_PATH": "1"}).reply_fast_path is True
+
+
+def test_without_the_writer_thread_django_answers(world: dict[str, Any]) -> None:
+    brand = world["brands"][0]
+    ids = _twins(world, brand)
+    reply_writer.stop()
+    fast, alone, reached = _both(
+        world, world["tokens"][brand.slug, Role.AGENT], ids, b'{"body": "hi"}'
+    )
+    assert reached == 1
+    _same(fast, alone)
+    assert fast[0] == 201
