@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests.channels.test_fastpath_parity import CASES as EDGE_CASES
 from tests.conftest import inbound
-from wowdesk.asgi import django_asgi_app
+from wowdesk.asgi import HttpHandler, django_asgi_app
 from wowdesk.channels import ingest
 from wowdesk.channels.reply_fastpath import ReplyFastPath, reply_writer
 from wowdesk.channels.schema import InboundIn
@@ -36,12 +37,13 @@ VARYING = {"id", "created_at", "next_attempt_at"}
 class Counting:
     """Django's ASGI app, counting the requests that reach it."""
 
-    def __init__(self) -> None:
+    def __init__(self, app: Any = django_asgi_app) -> None:
+        self.app = app
         self.calls = 0
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.calls += 1
-        await django_asgi_app(scope, receive, send)
+        await self.app(scope, receive, send)
 
 
 def call(
@@ -52,17 +54,19 @@ def call(
     *,
     query: bytes = b"",
     extra: list[tuple[bytes, bytes]] | None = None,
+    scheme: str = "http",
 ) -> Answer:
-    headers = [(b"host", b"testserver"), (b"content-type", b"application/json")]
+    base = {b"host": b"testserver", b"content-type": b"application/json"}
     if token:
-        headers.append((b"authorization", f"Bearer {token}".encode()))
-    headers += extra or []
+        base[b"authorization"] = f"Bearer {token}".encode()
+    base.update(dict(extra or []))  # added or replaced
+    headers = list(base.items())
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": "POST",
-        "scheme": "http",
+        "scheme": scheme,
         "path": path,
         "raw_path": path.encode(),
         "query_string": query,
@@ -149,13 +153,14 @@ def _both(
     token: str | None,
     ids: tuple[int, int],
     body: bytes,
+    django: Any = django_asgi_app,
     **kw: Any,
 ) -> tuple[Answer, Answer, int]:
     """The request through the fast path (to ``ids[0]``) and through Django alone (to
     ``ids[1]``); and how many of the fast path's reached Django."""
-    counting = Counting()
+    counting = Counting(django)
     fast = call(ReplyFastPath(counting), _path(ids[0]), body, token, **kw)
-    alone = call(django_asgi_app, _path(ids[1]), body, token, **kw)
+    alone = call(django, _path(ids[1]), body, token, **kw)
     return fast, alone, counting.calls
 
 
@@ -368,3 +373,40 @@ def test_without_the_writer_thread_django_answers(world: dict[str, Any]) -> None
     assert reached == 1
     _same(fast, alone)
     assert fast[0] == 201
+
+
+@pytest.mark.parametrize("case", list(EDGE_CASES))
+def test_the_middlewares_answer_as_django_does(
+    settings: Any, world: dict[str, Any], case: str
+) -> None:
+    """Every security setting of the inbound fast path's parity test: the host check, a
+    refused user agent, HTTPS (HSTS, a proxy, the redirect), the security headers, the
+    language; Django alone is a handler built under the test's settings."""
+    overrides, scheme, extra, answered_fast = EDGE_CASES[case]
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    brand = world["brands"][0]
+    ids = _twins(world, brand)
+    before = _replies()
+    django = HttpHandler()
+    try:
+        fast, alone, reached = _both(
+            world,
+            world["tokens"][brand.slug, Role.AGENT],
+            ids,
+            b'{"body": "Thanks"}',
+            django,
+            extra=list(extra.items()),
+            scheme=scheme,
+        )
+    finally:
+        if django.pool is not None:
+            django.pool.shutdown()
+    assert reached == (0 if answered_fast else 1), fast
+    assert fast[0] == alone[0], (fast, alone)
+    # a redirect names the request's own path: its twin's id on the Django side
+    twin = (_path(ids[0]).encode(), _path(ids[1]).encode())
+    assert {k: v.replace(*twin) for k, v in fast[1].items() if k != b"content-length"} == {
+        k: v for k, v in alone[1].items() if k != b"content-length"
+    }
+    assert _replies() == before + (2 if fast[0] == 201 else 0)
