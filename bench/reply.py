@@ -16,9 +16,12 @@ tokens):
    sample of them shows ``delivery_state: sent``.
 
 For each phase the server's CPU (the process tree, from /proc) is read when the phase
-starts, when its last answer arrived (``during``) and when the server is quiet again
-(``with_background``: what the requests left to do after their answer, delivery and
-routing of a reply, scoring of a message, is counted too). ``reply_vs_inbound`` is the
+starts, when its last answer arrived (``during``) and when the server has been quiet for
+``--quiet-for`` seconds (``with_background``: what the requests left to do after their
+answer, delivery and routing of a reply, scoring of a message, is counted too; the
+emotion scorer waits until no message came for a moment, so a phase is over only once
+the server stayed quiet longer than that wait, else its scoring is counted in the next
+phase). ``reply_vs_inbound`` is the
 ratio of the CPU per reply to the CPU per inbound message of the same run. Prints JSON and
 writes ``bench/results/reply.json``. Usage: ``.venv/bin/python -m bench.reply``.
 """
@@ -45,7 +48,6 @@ from bench.lib.common import (
     publish,
     server_env,
     tree_cpu_seconds,
-    wait_until_quiet,
     wowdesk,
 )
 from bench.lib.rawhttp import HttpError, Pool
@@ -149,17 +151,30 @@ async def _drive(
     out.wall_s = time.perf_counter() - t0
 
 
+async def _settle(pid: int, quiet_for: float, every: float = 0.5) -> float:
+    """Wait until the server used under 5% of a core in every ``every`` s for ``quiet_for``
+    s in a row (at most a minute); the seconds until that quiet stretch began."""
+    t0 = time.monotonic()
+    quiet = 0.0
+    while quiet < quiet_for and time.monotonic() - t0 < 60.0:
+        cpu = tree_cpu_seconds(pid)
+        await asyncio.sleep(every)
+        quiet = quiet + every if (tree_cpu_seconds(pid) - cpu) / every < 0.05 else 0.0
+    return time.monotonic() - t0 - quiet
+
+
 async def _measured(
     pid: int,
     pools: list[Pool],
     jobs: list[tuple[str, dict[str, Any], int]],
     concurrency: int,
+    quiet_for: float,
 ) -> Phase:
     out = Phase()
     cpu0 = tree_cpu_seconds(pid)
     await _drive(pools, jobs, concurrency, out)
     cpu1 = tree_cpu_seconds(pid)
-    out.settle_s = await wait_until_quiet(pid)
+    out.settle_s = await _settle(pid, quiet_for)
     cpu2 = tree_cpu_seconds(pid)
     out.cpu_during_s, out.cpu_total_s = cpu1 - cpu0, cpu2 - cpu0
     return out
@@ -200,9 +215,11 @@ async def run(
     concurrency: int,
     agents: int,
     seed: int,
+    quiet_for: float,
+    server_env_extra: dict[str, str],
 ) -> dict[str, Any]:
     rng = random.Random(seed)
-    with live_server(data_dir, port) as server:
+    with live_server(data_dir, port, extra_env=server_env_extra) as server:
         env = server_env(data_dir)
         tokens = [
             wowdesk(["token", "create", "--email", f"agent{i}@example.com", "--role", "agent"], env)
@@ -220,13 +237,15 @@ async def run(
             await _drive(pools, _reply_jobs(rng, warm_ids), concurrency, warm)
             if warm.errors:
                 raise RuntimeError(f"warm-up failed: {warm.errors[:3]}")
-            settled = await wait_until_quiet(server.pid)
+            settled = await _settle(server.pid, quiet_for)
 
             inbound = await _measured(
-                server.pid, [admin], _inbound_jobs(rng, "run", requests), concurrency
+                server.pid, [admin], _inbound_jobs(rng, "run", requests), concurrency, quiet_for
             )
             ids = list(dict.fromkeys(int(a["conversation_id"]) for a in inbound.answers))
-            replies = await _measured(server.pid, pools, _reply_jobs(rng, ids), concurrency)
+            replies = await _measured(
+                server.pid, pools, _reply_jobs(rng, ids), concurrency, quiet_for
+            )
 
             sample = rng.sample(ids, min(20, len(ids)))
             states: dict[str, int] = {}
@@ -295,7 +314,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--name", default="reply", help="result file name (bench/results/NAME.json)")
     p.add_argument("--results-dir", type=Path, default=None)
     p.add_argument("--no-save", action="store_true", help="print only")
+    p.add_argument(
+        "--quiet-for",
+        type=float,
+        default=3.0,
+        help="seconds the server must stay quiet before a phase counts as over",
+    )
+    p.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a variable for the server, e.g. WOWDESK_REPLY_FAST_PATH=0 (repeatable)",
+    )
     a = p.parse_args(argv)
+    server_env_extra = dict(kv.split("=", 1) for kv in a.server_env)
     result: dict[str, Any] = {
         "benchmark": "reply",
         "run_at": now_iso(),
@@ -312,6 +345,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "concurrency": a.concurrency,
             "agents": a.agents,
             "seed": a.seed,
+            "quiet_for_s": a.quiet_for,
+            "server_env": server_env_extra,
         },
     }
     result["run"] = asyncio.run(
@@ -323,6 +358,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             concurrency=a.concurrency,
             agents=a.agents,
             seed=a.seed,
+            quiet_for=a.quiet_for,
+            server_env_extra=server_env_extra,
         )
     )
     run_ = result["run"]

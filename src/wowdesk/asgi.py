@@ -13,6 +13,7 @@ import django
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
+from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.db import close_old_connections, connection
 from django.http import HttpRequest, HttpResponseBase
@@ -73,16 +74,20 @@ class HttpHandler(ASGIHandler):
 django_asgi_app = HttpHandler()
 
 from wowdesk.channels.fastpath import InboundFastPath  # noqa: E402
+from wowdesk.channels.reply_fastpath import ReplyFastPath, reply_writer  # noqa: E402
 from wowdesk.web.routing import websocket_urlpatterns  # noqa: E402
+
+http_app: Any = django_asgi_app
+if settings.CONFIG.reply_fast_path:
+    # POST /api/v1/conversations/{id}/replies' plain case (channels/reply_fastpath.py)
+    http_app = ReplyFastPath(http_app)
+if os.environ.get("WOWDESK_INBOUND_FAST_PATH", "1") != "0":
+    # POST /api/v1/inbound's plain case is answered before Django (channels/fastpath.py).
+    http_app = InboundFastPath(http_app)
 
 application = ProtocolTypeRouter(
     {
-        # POST /api/v1/inbound's plain case is answered before Django (channels/fastpath.py).
-        "http": (
-            InboundFastPath(django_asgi_app)
-            if os.environ.get("WOWDESK_INBOUND_FAST_PATH", "1") != "0"
-            else django_asgi_app
-        ),
+        "http": http_app,
         "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )
@@ -99,6 +104,10 @@ if os.environ.get("WOWDESK_INGEST_WRITER", "1") != "0" and os.environ.get("WOWDE
     # `wowdesk serve`: inbound items of every channel are stored in batches by one thread
     # (channels/writer.py). Elsewhere (tests, scripts) they are stored inline.
     writer.start()
+if settings.CONFIG.reply_fast_path and os.environ.get("WOWDESK_SERVING") == "1":
+    # `wowdesk serve`: the fast path's replies are written in batches by one thread
+    # (channels/reply_fastpath.py); without it, every reply goes through Django.
+    reply_writer.start()
 
 from wowdesk.core.startup import freeze_startup_objects  # noqa: E402
 

@@ -77,6 +77,8 @@ class Config:
     csp: bool = False
     # an agent with no input in any workspace tab for this long is away
     away_after_minutes: int = 10
+    # `wowdesk serve` answers the plain reply before Django (channels/reply_fastpath.py)
+    reply_fast_path: bool = True
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Config:
@@ -142,6 +144,7 @@ class Config:
             hsts_seconds=_int(e.get("WOWDESK_HSTS_SECONDS"), 31_536_000),
             client_ip_header=(e.get("WOWDESK_CLIENT_IP_HEADER") or "").strip(),
             csp=_bool(e.get("WOWDESK_CSP"), False),
+            reply_fast_path=_bool(e.get("WOWDESK_REPLY_FAST_PATH"), True),
             away_after_minutes=max(1, _int(e.get("WOWDESK_AWAY_AFTER_MINUTES"), 10)),
         )
 

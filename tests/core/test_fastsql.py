@@ -116,3 +116,13 @@ def test_update_sets_and_increments(conversation: Conversation) -> None:
     )
     conversation.refresh_from_db()
     assert (conversation.subject, conversation.message_count) == ("Now", before + 2)
+
+
+def test_select_for_update_locks_where_the_database_has_row_locks(brand: Brand) -> None:
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        found = fastsql.select(Brand, "id = %s", [brand.pk], limit=1, for_update=True)
+        plain = fastsql.select(Brand, "id = %s", [brand.pk], limit=1)
+    assert [b.pk for b in found] == [b.pk for b in plain] == [brand.pk]
+    locked, unlocked = (q["sql"] for q in ctx.captured_queries if "SELECT" in q["sql"])
+    assert locked.endswith("FOR UPDATE") is connection.features.has_select_for_update
+    assert not unlocked.endswith("FOR UPDATE")

@@ -236,25 +236,29 @@ _EDGE_HEADERS = (
 )
 
 
-def django_edge(scope: Scope, headers: dict[bytes, bytes]) -> EdgeAnswer | None:
+def django_edge(scope: Scope, headers: dict[bytes, bytes], path: str = PATH) -> EdgeAnswer | None:
     """Run Django's own middleware chain (``settings.MIDDLEWARE``, the code that runs for
     the endpoint) on this request with a stand-in for the endpoint's answer: None when a
     middleware answers itself or refuses the request (a host not in ALLOWED_HOSTS, an
     HTTPS redirect): Django then answers the request as it would. Worked out once per
     scheme, server and the headers the middlewares read (a bounded cache, cleared when a
-    setting changes)."""
+    setting changes). ``path``: the endpoint's (for one with ids in its path, a
+    representative one: the middlewares read no id)."""
     proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
     names: tuple[bytes, ...] = _EDGE_HEADERS
     if proxy:
         names = (*names, proxy[0].removeprefix("HTTP_").lower().replace("_", "-").encode())
     key = tuple((n, headers[n]) for n in names if n in headers)
     server = scope.get("server")
-    return _edge(scope.get("scheme", "http"), tuple(server) if server else None, key)
+    return _edge(scope.get("scheme", "http"), tuple(server) if server else None, key, path)
 
 
 @lru_cache(maxsize=256)
 def _edge(
-    scheme: str, server: tuple[Any, ...] | None, headers: tuple[tuple[bytes, bytes], ...]
+    scheme: str,
+    server: tuple[Any, ...] | None,
+    headers: tuple[tuple[bytes, bytes], ...],
+    path: str = PATH,
 ) -> EdgeAnswer | None:
     scope = {
         "type": "http",
@@ -262,8 +266,8 @@ def _edge(
         "http_version": "1.1",
         "method": "POST",
         "scheme": scheme,
-        "path": PATH,
-        "raw_path": PATH.encode(),
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
         "headers": [*headers, (b"content-type", b"application/json")],
@@ -278,7 +282,7 @@ def _edge(
         except (SuspiciousOperation, PermissionDenied):  # Django answers 400 or 403, logs it
             return None
         except Exception:  # whatever it is, Django's handler answers it
-            log.exception("the middleware chain failed on an inbound request")
+            log.exception("the middleware chain failed on a request to %s", path)
             return None
     if answer is not stand_in:
         return None

@@ -19,6 +19,7 @@ from wowdesk.channels import failures
 from wowdesk.channels.adapters import PermanentSendError, adapter_for
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Message, OutboxMessage, OutboxStatus
+from wowdesk.core.events import outside_transaction
 from wowdesk.core.models import Agent
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,10 @@ _senders: ThreadPoolExecutor | None = None
 _senders_lock = threading.Lock()
 
 
+@outside_transaction
 def on_outbound_queued(*, outbox_id: int, **_: object) -> None:
+    """Hand the row to a sender thread; without one, enqueue its task (one statement of
+    its own: no transaction, which on SQLite is the write lock, for every reply)."""
     if os.environ.get("WOWDESK_SERVING") == "1":
         _sender_pool().submit(_deliver_here, outbox_id)
         return

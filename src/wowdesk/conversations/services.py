@@ -1185,14 +1185,26 @@ def claim_delivery(outbox_id: int, *, until: dt.datetime) -> tuple[OutboxMessage
     it meanwhile. Returns the row and whether it was claimed (not when it is sent, failed
     or leased by another sender)."""
     with transaction.atomic():
-        row = OutboxMessage.objects.select_for_update().select_related("message").get(pk=outbox_id)
+        row = _outbox_row(outbox_id)
+        row.message = fastsql.select(Message, "id = %s", [row.message_id], limit=1)[0]
         now = timezone.now()
         if row.status != OutboxStatus.QUEUED or delivery_in_flight(row, now):
             return row, False
         row.attempts += 1
         row.next_attempt_at = until
-        row.save(update_fields=["attempts", "next_attempt_at"])
+        fastsql.update(
+            OutboxMessage, row.pk, attempts=row.attempts, next_attempt_at=row.next_attempt_at
+        )
     return row, True
+
+
+def _outbox_row(outbox_id: int) -> OutboxMessage:
+    """The row, locked for this transaction (prepared statements, core.fastsql: a reply's
+    delivery reads and writes it twice)."""
+    found = fastsql.select(OutboxMessage, "id = %s", [outbox_id], limit=1, for_update=True)
+    if not found:
+        raise OutboxMessage.DoesNotExist(f"OutboxMessage {outbox_id} does not exist")
+    return found[0]
 
 
 def delivery_in_flight(row: OutboxMessage, now: dt.datetime) -> bool:
@@ -1219,21 +1231,29 @@ def record_delivery(
     it, parked as failed. Updates the conversation's flag and emits
     ``message.delivery_changed`` (a failure also raises an alert for the brand)."""
     with transaction.atomic():
-        row = OutboxMessage.objects.select_for_update().get(pk=outbox_id)
+        row = _outbox_row(outbox_id)
         before = row.state()
         now = timezone.now()
         if sent:
             row.status = OutboxStatus.SENT
             row.sent_at = now
             row.last_error = row.error_kind = ""
-            Message.objects.filter(pk=row.message_id).update(sent_at=now)
+            fastsql.update(Message, row.message_id, sent_at=now)
         else:
             row.last_error, row.error_kind = error[:4000], kind
             if retry_at is None:
                 row.status = OutboxStatus.FAILED
             else:
                 row.next_attempt_at = retry_at
-        row.save(update_fields=["status", "sent_at", "last_error", "error_kind", "next_attempt_at"])
+        fastsql.update(
+            OutboxMessage,
+            row.pk,
+            status=row.status,
+            sent_at=row.sent_at,
+            last_error=row.last_error,
+            error_kind=row.error_kind,
+            next_attempt_at=row.next_attempt_at,
+        )
         # A reply sent at its first try never marked its conversation: the flag stays.
         _delivery_changed(row, flag_may_change=not (before == "queued" and sent))
     return row

@@ -78,14 +78,24 @@ def load(model: type[M], values: Sequence[Any]) -> M:
 
 
 def select(
-    model: type[M], where: str, params: Sequence[Any], *, order_by: str = "", limit: int = 0
+    model: type[M],
+    where: str,
+    params: Sequence[Any],
+    *,
+    order_by: str = "",
+    limit: int = 0,
+    for_update: bool = False,
 ) -> list[M]:
-    """``SELECT <all columns> FROM <table> WHERE <where>`` as model instances."""
+    """``SELECT <all columns> FROM <table> WHERE <where>`` as model instances;
+    ``for_update``: the rows locked until the transaction ends, where the database has row
+    locks (``SELECT … FOR UPDATE``, as ``select_for_update``; SQLite has one writer)."""
     sql = f"SELECT {columns(model)} FROM {_q(model._meta.db_table)} WHERE {where}"
     if order_by:
         sql += f" ORDER BY {order_by}"
     if limit:
         sql += f" LIMIT {int(limit)}"
+    if for_update and connections[DEFAULT_DB_ALIAS].features.has_select_for_update:
+        sql += " FOR UPDATE"
     return [load(model, row) for row in rows(sql, params)]
 
 

@@ -56,23 +56,26 @@ def on_conversation_updated(
 
 @outside_transaction
 def on_delivery_changed(
-    *, message_id: int, conversation_id: int, state: str, outbox_id: int, **_: Any
+    *,
+    message_id: int,
+    conversation_id: int,
+    brand_id: int,
+    state: str,
+    outbox_id: int,
+    **_: Any,
 ) -> None:
     """``message.delivery`` to whoever has the conversation open (the message redraws
     its delivery line) and to the brand (lists and the supervisor board refresh); when the
-    reply failed, ``delivery.failed`` to its author, wherever they are in the workspace."""
-    row = (
-        Message.objects.filter(pk=message_id)
-        .values("brand_id", "author_id", "conversation__number")
-        .first()
-    )
-    if row is None:
-        return
-    bump_counts(row["brand_id"])  # the conversation's delivery issue may have changed
+    reply failed, ``delivery.failed`` to its author, wherever they are in the workspace
+    (the only case that reads the message: the event says the rest)."""
+    bump_counts(brand_id)  # the conversation's delivery issue may have changed
     data = {"message_id": message_id, "conversation_id": conversation_id, "state": state}
     publish(conversation_group(conversation_id), "message.delivery", **data)
-    publish(brand_group(row["brand_id"]), "message.delivery", **data)
-    if state == "failed" and row["author_id"]:
+    publish(brand_group(brand_id), "message.delivery", **data)
+    if state != "failed":
+        return
+    row = Message.objects.filter(pk=message_id).values("author_id", "conversation__number").first()
+    if row is not None and row["author_id"]:
         publish(
             agent_group(row["author_id"]),
             "delivery.failed",
