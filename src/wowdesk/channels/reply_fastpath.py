@@ -36,6 +36,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
+from ninja.renderers import JSONRenderer
 from pydantic import ValidationError
 
 from wowdesk.channels.fastpath import (
@@ -132,11 +133,12 @@ def write_replies(items: list[PendingReply]) -> list[bytes | _Fallback]:
     return answers
 
 
+_RENDERER = JSONRenderer()  # the API's own (``wowdesk.api`` keeps django-ninja's default)
+
+
 def render(data: dict[str, Any]) -> bytes:
     """The API's JSON of a 201 answer (``NinjaAPI.create_response``)."""
-    from wowdesk.api import api
-
-    return api.renderer.render(HttpRequest(), data, response_status=201).encode()
+    return _RENDERER.render(HttpRequest(), data, response_status=201).encode()
 
 
 def run_reply_jobs(jobs: list[Any], *, react: bool = True) -> list[Reaction]:
