@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import django
-from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.conf import settings
@@ -21,8 +21,9 @@ from django.http import HttpRequest, HttpResponseBase
 django.setup(set_prefix=False)
 
 
-# On SQLite, HTTP requests run in this many long-lived threads per process (see below).
+# HTTP requests run in this many long-lived threads per process (see below).
 SQLITE_HTTP_THREADS = 4
+SERVER_HTTP_THREADS = 32  # PostgreSQL: at most this many connections per process for HTTP
 
 
 class HttpHandler(ASGIHandler):
@@ -31,33 +32,26 @@ class HttpHandler(ASGIHandler):
     and hook on its own: some fifteen thread switches per request, several times the
     server CPU of a health check; see bench/ingest.py.)
 
-    On SQLite, which has one writer at a time, requests run in a small pool of long-lived
-    threads: few writers at once, so they rarely sleep in SQLite's busy handler (sixteen
-    concurrent ones put p99 latencies in seconds), yet a slow view (a translation provider
-    call) does not hold up every other request. On PostgreSQL each request gets its own
-    thread (Django's default).
+    Requests run in a pool of long-lived threads, each keeping its database connection
+    (``CONN_MAX_AGE``). On SQLite, which has one writer at a time, the pool is small: few
+    writers at once, so they rarely sleep in SQLite's busy handler (sixteen concurrent
+    ones put p99 latencies in seconds), yet a slow view (a translation provider call) does
+    not hold up every other request. On PostgreSQL it is larger, and it bounds the
+    connections a process holds: Django's default, a new thread per request, leaves each
+    finished thread's persistent connection open until the server refuses more clients.
     """
 
     def __init__(self) -> None:
         self.load_middleware(is_async=False)
-        self.pool: ThreadPoolExecutor | None = (
-            ThreadPoolExecutor(SQLITE_HTTP_THREADS, thread_name_prefix="wowdesk-http")
-            if connection.vendor == "sqlite"
-            else None
-        )
+        threads = SQLITE_HTTP_THREADS if connection.vendor == "sqlite" else SERVER_HTTP_THREADS
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="wowdesk-http")
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        if self.pool is not None:
-            await self.handle(scope, receive, send)
-        else:
-            async with ThreadSensitiveContext():
-                await self.handle(scope, receive, send)
+        await self.handle(scope, receive, send)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        if self.pool is None:
-            return await sync_to_async(self.get_response, thread_sensitive=True)(request)
         run = sync_to_async(self._get_response_pooled, thread_sensitive=False, executor=self.pool)
         return await run(request)
 
