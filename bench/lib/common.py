@@ -123,8 +123,16 @@ def wowdesk(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
+# The settings a bench passes on to the server it starts: the database and the channel
+# layer under test (``WOWDESK_DATABASE_URL=postgres://… python -m bench.ingest`` benches
+# PostgreSQL; give it an empty database). Every other WOWDESK_* setting is the default.
+PASSED_ON = ("WOWDESK_DATABASE_URL", "WOWDESK_REDIS_URL")
+
+
 def server_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WOWDESK_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("WOWDESK_") or k in PASSED_ON
+    }
     env["WOWDESK_DATA_DIR"] = str(data_dir)
     env.update(extra or {})
     return env
