@@ -130,9 +130,7 @@ PASSED_ON = ("WOWDESK_DATABASE_URL", "WOWDESK_REDIS_URL")
 
 
 def server_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("WOWDESK_") or k in PASSED_ON
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WOWDESK_") or k in PASSED_ON}
     env["WOWDESK_DATA_DIR"] = str(data_dir)
     env.update(extra or {})
     return env
