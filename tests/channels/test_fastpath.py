@@ -110,6 +110,8 @@ def no_sessions_left(transactional_db: None) -> Iterator[None]:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                # our own sessions only: an autovacuum worker is the superuser's
+                " AND usename = current_user"
             )
 
 
