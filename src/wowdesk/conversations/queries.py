@@ -160,8 +160,8 @@ class Found:
 
         One search that was read once, on every conversation: its number of matches,
         already known. With a filter, many matches are tested while the filter's index is
-        walked (bench/read.py, 28,000 matches: 6 ms against 13 looking each up); with the
-        brands alone, looking up is the faster (11 ms against 17)."""
+        walked; with the brands alone, each match is looked up (the faster of the two in
+        each case: bench/results/design-measurements.md)."""
         present = self.present
         if not narrowed and len(present) == 1 and present[0].read_once:
             return present[0].count
