@@ -152,6 +152,16 @@ class Listener:
 
 
 _registry: dict[tuple[Event, Phase], list[str]] = {}
+# The listeners' functions, imported at their first call (emptied when the registry
+# changes): no import_string on the path of every event.
+_resolved: dict[str, Callable[..., Any]] = {}
+
+
+def _resolve(path: str) -> Callable[..., Any]:
+    listener = _resolved.get(path)
+    if listener is None:
+        listener = _resolved[path] = import_string(path)
+    return listener
 
 
 def listen(event: Event, path: str, *, phase: Phase = Phase.COMMIT) -> None:
@@ -160,12 +170,14 @@ def listen(event: Event, path: str, *, phase: Phase = Phase.COMMIT) -> None:
     paths = _registry.setdefault((Event(event), Phase(phase)), [])
     if path not in paths:
         paths.append(path)
+    _resolved.clear()
 
 
 def unlisten(event: Event, path: str, *, phase: Phase = Phase.COMMIT) -> None:
     paths = _registry.get((Event(event), Phase(phase)), [])
     if path in paths:
         paths.remove(path)
+    _resolved.clear()
 
 
 def listeners(event: Event, phase: Phase = Phase.COMMIT) -> list[str]:
@@ -188,11 +200,13 @@ def isolated(*keep: str) -> Iterator[None]:
     saved = {key: list(paths) for key, paths in _registry.items()}
     for paths in _registry.values():
         paths[:] = [p for p in paths if p.startswith(keep)] if keep else []
+    _resolved.clear()
     try:
         yield
     finally:
         _registry.clear()
         _registry.update(saved)
+        _resolved.clear()
 
 
 def emit(event: Event, **payload: Any) -> None:
@@ -205,7 +219,7 @@ def emit(event: Event, **payload: Any) -> None:
     """
     check_payload(event, payload)
     for path in _registry.get((event, Phase.TRANSACTION), ()):
-        import_string(path)(**payload)
+        _resolve(path)(**payload)
     paths = _registry.get((event, Phase.COMMIT))
     if paths:
         transaction.on_commit(_dispatch(event, list(paths), payload))
@@ -248,7 +262,7 @@ def _wanted(path: str, listener: Callable[..., None], payload: dict[str, Any]) -
 
 def _dispatch(event: Event, paths: list[str], payload: dict[str, Any]) -> Callable[[], None]:
     def run() -> None:
-        listeners = [(path, import_string(path)) for path in paths]
+        listeners = [(path, _resolve(path)) for path in paths]
         listeners = [(p, f) for p, f in listeners if _wanted(p, f, payload)]
         heavy = [(p, f) for p, f in listeners if not getattr(f, "outside_transaction", False)]
         light = [(p, f) for p, f in listeners if getattr(f, "outside_transaction", False)]
@@ -262,7 +276,7 @@ def run_batch(event: Event, payloads: list[dict[str, Any]]) -> None:
     """Every batch listener of ``event`` over ``payloads``, in one transaction."""
     paths = _registry.get((event, Phase.BATCH), [])
     _in_one_transaction(
-        event, [(path, functools.partial(import_string(path), payloads)) for path in paths]
+        event, [(path, functools.partial(_resolve(path), payloads)) for path in paths]
     )
 
 
