@@ -16,6 +16,7 @@ from tests.factories import make_conversation
 from wowdesk.automations import services
 from wowdesk.automations.models import Rule
 from wowdesk.conversations.models import Conversation, Direction, Message
+from wowdesk.core import events
 from wowdesk.core import services as core
 from wowdesk.core.events import Event
 from wowdesk.core.models import Agent, AuditLog, Brand, Role
@@ -278,3 +279,46 @@ def test_duplicate_name_is_a_conflict(admin_api: ApiClient) -> None:
     response = admin_api.post("/automations", REFUNDS)
     assert response.status_code == 409
     assert response.json()["field"] == "name"
+
+
+def test_no_transaction_after_commit_when_no_rule_may_run(
+    brand: Brand,
+    other_brand: Brand,
+    admin_api: ApiClient,
+    make_agent: Callable[..., Agent],
+    make_api: Callable[[Agent | None], ApiClient],
+    commits: Any,
+) -> None:
+    """The rules listener asks the rules cache before a transaction is opened for it: an
+    event no rule may run on costs no statement after the commit (on the path of every
+    inbound message), one a rule may run on gets the listener."""
+    conversation = make_conversation(brand, body="hello")
+    message = Message.objects.filter(conversation=conversation).first()
+    assert message is not None
+    payload = {
+        "message_id": message.pk,
+        "conversation_id": conversation.pk,
+        "brand_id": brand.pk,
+        "direction": "in",
+    }
+    create(admin_api, event="conversation.created", name="Opened")  # another event
+    create(make_api(make_agent(Role.ADMIN, brands=[other_brand])))  # another brand
+    services.has_rules(Event.MESSAGE_CREATED, payload)  # loads the table once
+
+    def after_commit(**over: Any) -> list[str]:
+        with (
+            events.isolated("wowdesk.automations"),
+            CaptureQueriesContext(connection) as q,
+            commits(),
+        ):
+            events.emit(Event.MESSAGE_CREATED, **{**payload, **over})
+        return [x["sql"] for x in q.captured_queries]
+
+    assert after_commit() == []
+    create(admin_api)  # this brand, this event ("refund" in the body: not this message)
+    services.has_rules(Event.MESSAGE_CREATED, payload)
+    assert after_commit(rule_id=1) == []  # a rule's own change
+    ran = after_commit()
+    assert any(sql.startswith("SAVEPOINT") for sql in ran), ran
+    conversation.refresh_from_db()
+    assert conversation.priority == "normal"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wowdesk.automations.rules import EVENTS
-from wowdesk.core.events import Event
+from wowdesk.core.events import Event, when
 
 SUPPORTED = EVENTS
 
@@ -16,6 +16,12 @@ def path_for(event: Event) -> str:
 
 
 def _listener(event: Event) -> Callable[..., None]:
+    def wanted(**payload: Any) -> bool:
+        from wowdesk.automations.services import has_rules
+
+        return has_rules(event, payload)
+
+    @when(wanted)
     def on_event(**payload: Any) -> None:
         from wowdesk.automations.services import run_rules
 

@@ -311,13 +311,23 @@ def apply_rule(
     return plan
 
 
+def has_rules(event: Event, payload: dict[str, Any]) -> bool:
+    """Has the event's brand an active rule for ``event`` that may run on it (not on a
+    rule's own change)? No query while the rules did not change (``active_rules``)."""
+    return payload.get("rule_id") is None and bool(_rules_for(event, payload))
+
+
+def _rules_for(event: Event, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    return (active_rules.get(int(payload["brand_id"])) or {}).get(event.value) or []
+
+
 def run_rules(event: Event, payload: dict[str, Any]) -> int:
     """The brand's active rules for ``event``, in order, each in its own savepoint (one
     failing is logged and does not undo the others). No query when the brand has none.
     Returns how many rules changed something."""
     if payload.get("rule_id") is not None:
         return 0  # a rule's own change: rules do not trigger rules
-    brand_rules = (active_rules.get(int(payload["brand_id"])) or {}).get(event.value)
+    brand_rules = _rules_for(event, payload)
     if not brand_rules:
         return 0
     from wowdesk.conversations.models import Conversation, Message

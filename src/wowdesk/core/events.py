@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils.module_loading import import_string
@@ -38,6 +38,8 @@ from wowdesk.core.event_payloads import (
 from wowdesk.core.queue_thread import QueueThread
 
 log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Event(StrEnum):
@@ -98,12 +100,23 @@ class PayloadError(TypeError):
     """An emitter gave an event a payload that is not the event's type."""
 
 
+def _keys(kind: Any) -> tuple[frozenset[str], frozenset[str]]:
+    required: frozenset[str] = kind.__required_keys__
+    return required, required | kind.__optional_keys__
+
+
+# Each event's required and allowed payload keys, read once from its TypedDict.
+_KEYS: dict[Event, tuple[frozenset[str], frozenset[str]]] = {
+    event: _keys(kind) for event, kind in PAYLOADS.items()
+}
+
+
 def check_payload(event: Event, payload: dict[str, Any]) -> None:
-    kind = PAYLOADS[event]
-    required: frozenset[str] = kind.__required_keys__  # type: ignore[attr-defined]
-    allowed = required | kind.__optional_keys__  # type: ignore[attr-defined]
+    """Raise ``PayloadError`` unless the payload's keys are the event's type's: every
+    required key, and no key the type does not name."""
+    required, allowed = _KEYS[event]
     keys = payload.keys()
-    if not required <= keys or not keys <= allowed:
+    if not (required <= keys and keys <= allowed):
         raise PayloadError(
             f"{event}: payload keys {sorted(keys)}; required {sorted(required)}, "
             f"allowed {sorted(allowed)}"
@@ -139,6 +152,16 @@ class Listener:
 
 
 _registry: dict[tuple[Event, Phase], list[str]] = {}
+# The listeners' functions, imported at their first call (emptied when the registry
+# changes): no import_string on the path of every event.
+_resolved: dict[str, Callable[..., Any]] = {}
+
+
+def _resolve(path: str) -> Callable[..., Any]:
+    listener = _resolved.get(path)
+    if listener is None:
+        listener = _resolved[path] = import_string(path)
+    return listener
 
 
 def listen(event: Event, path: str, *, phase: Phase = Phase.COMMIT) -> None:
@@ -147,12 +170,14 @@ def listen(event: Event, path: str, *, phase: Phase = Phase.COMMIT) -> None:
     paths = _registry.setdefault((Event(event), Phase(phase)), [])
     if path not in paths:
         paths.append(path)
+    _resolved.clear()
 
 
 def unlisten(event: Event, path: str, *, phase: Phase = Phase.COMMIT) -> None:
     paths = _registry.get((Event(event), Phase(phase)), [])
     if path in paths:
         paths.remove(path)
+    _resolved.clear()
 
 
 def listeners(event: Event, phase: Phase = Phase.COMMIT) -> list[str]:
@@ -175,11 +200,13 @@ def isolated(*keep: str) -> Iterator[None]:
     saved = {key: list(paths) for key, paths in _registry.items()}
     for paths in _registry.values():
         paths[:] = [p for p in paths if p.startswith(keep)] if keep else []
+    _resolved.clear()
     try:
         yield
     finally:
         _registry.clear()
         _registry.update(saved)
+        _resolved.clear()
 
 
 def emit(event: Event, **payload: Any) -> None:
@@ -192,7 +219,7 @@ def emit(event: Event, **payload: Any) -> None:
     """
     check_payload(event, payload)
     for path in _registry.get((event, Phase.TRANSACTION), ()):
-        import_string(path)(**payload)
+        _resolve(path)(**payload)
     paths = _registry.get((event, Phase.COMMIT))
     if paths:
         transaction.on_commit(_dispatch(event, list(paths), payload))
@@ -207,9 +234,36 @@ def outside_transaction(listener: Callable[..., None]) -> Callable[..., None]:
     return listener
 
 
+def when(wanted: Callable[..., bool]) -> Callable[[F], F]:
+    """Mark a ``commit`` listener with a cheap test of its payload (keyword arguments,
+    like the listener's; no query while nothing changed, e.g. a ``BrandCache``), asked
+    after the commit, outside any transaction. When it says no, the listener is not
+    called, and when no other listener of the event writes, no transaction is opened (on
+    SQLite the write lock, on the path of every message). A test that fails lets the
+    listener run (its own failure is logged)."""
+
+    def mark(listener: F) -> F:
+        listener.wanted = wanted  # type: ignore[attr-defined]
+        return listener
+
+    return mark
+
+
+def _wanted(path: str, listener: Callable[..., None], payload: dict[str, Any]) -> bool:
+    test = getattr(listener, "wanted", None)
+    if test is None:
+        return True
+    try:
+        return bool(test(**payload))
+    except Exception:
+        log.exception("the test of listener %s failed", path)
+        return True
+
+
 def _dispatch(event: Event, paths: list[str], payload: dict[str, Any]) -> Callable[[], None]:
     def run() -> None:
-        listeners = [(path, import_string(path)) for path in paths]
+        listeners = [(path, _resolve(path)) for path in paths]
+        listeners = [(p, f) for p, f in listeners if _wanted(p, f, payload)]
         heavy = [(p, f) for p, f in listeners if not getattr(f, "outside_transaction", False)]
         light = [(p, f) for p, f in listeners if getattr(f, "outside_transaction", False)]
         _in_one_transaction(event, [(p, functools.partial(f, **payload)) for p, f in heavy])
@@ -222,7 +276,7 @@ def run_batch(event: Event, payloads: list[dict[str, Any]]) -> None:
     """Every batch listener of ``event`` over ``payloads``, in one transaction."""
     paths = _registry.get((event, Phase.BATCH), [])
     _in_one_transaction(
-        event, [(path, functools.partial(import_string(path), payloads)) for path in paths]
+        event, [(path, functools.partial(_resolve(path), payloads)) for path in paths]
     )
 
 
