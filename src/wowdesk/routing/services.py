@@ -443,7 +443,7 @@ def _route_brands(brand_ids: list[int]) -> None:
 
 def on_messages_created(payloads: list[dict[str, Any]]) -> None:
     """Customers wrote: make sure someone available has each conversation. A batch
-    (core.events.BATCH_LISTENERS) reads each brand's roster and settings once."""
+    (a ``batch`` listener, core.events) reads each brand's roster and settings once."""
     ids = _customer_message_conversations(payloads)
     if not ids:
         return
