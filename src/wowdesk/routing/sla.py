@@ -283,7 +283,7 @@ def _conversation(conversation_id: int) -> Conversation | None:
 
 def on_messages_created(payloads: list[dict[str, Any]]) -> None:
     """Start, restart or stop the clocks of the conversations these messages belong to.
-    A batch (a ``batch`` listener, core.events): the policies are looked up once."""
+    A ``batch`` listener (core.events): the policies are looked up once."""
     # Every emitter of MESSAGE_CREATED puts the brand in the event: the conversations are
     # loaded only where a clock may run (a help desk without policies loads none).
     brands = set(
