@@ -198,3 +198,27 @@ def test_number_of() -> None:
     assert queries.number_of(" # 7 ") == 7
     for term in ("12", "#", "#12a", "a#12", "#1 2", "#" + "9" * 19):
         assert queries.number_of(term) is None, term
+
+
+def test_q_by_customer_in_two_brands(
+    brand: Brand,
+    other_brand: Brand,
+    make_agent: Callable[..., Agent],
+    make_api: Callable[[Agent | None], ApiClient],
+) -> None:
+    """``q`` finds every conversation of each customer whose name or email has the text,
+    once even when its subject has it too, in the agent's brands only."""
+    first = quick_conversation(brand, subject="Kettle", name="Ida Quark", email="iq@example.com")
+    second = quick_conversation(brand, subject="Quark again", email="iq@example.com")
+    by_email = quick_conversation(brand, subject="Toaster", email="quark.fan@example.com")
+    theirs = quick_conversation(other_brand, subject="Kettle", name="Ole Quark")
+    quick_conversation(brand, subject="Kettle", name="Ida Other")
+    ours = {first.pk, second.pk, by_email.pk}
+    for role in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
+        a = make_agent(role)
+        both = make_agent(role, brands=[brand, other_brand])
+        for q in ("quark", "QUARK", "uar"):
+            page = make_api(a).get("/conversations", q=q).json()
+            assert page["total"] == 3 and {i["id"] for i in page["items"]} == ours, q
+            assert set(_api_ids(make_api(both), q=q)) == ours | {theirs.pk}, q
+        assert _api_ids(make_api(a), q="ole quark") == []

@@ -369,6 +369,22 @@ def test_list_and_search_customers(api: ApiClient, brand: Brand) -> None:
     assert (page["total"], page["page"], [c["id"] for c in page["items"]]) == (2, 2, [bo.pk])
 
 
+def test_search_customers_counts_each_once_in_its_brand(
+    api: ApiClient, brand: Brand, other_brand: Brand
+) -> None:
+    """A customer matched by its name, its email and an identity at once is one result;
+    another brand's and a merged-away customer with the same text are none."""
+    ana = make_customer(brand, email="kiwi.ana@example.com", name="Ana Kiwi")
+    services.add_identity(ana, kind="phone", value="+4930555111", actor=None)
+    make_customer(other_brand, email="kiwi.bo@example.com", name="Bo Kiwi")
+    gone = make_customer(brand, email="kiwi.cy@example.com", name="Cy Kiwi")
+    services.merge_customers(ana, gone, actor=None)
+    for q in ("kiwi", "KIWI.ana@", "+4930555", "Ana"):
+        data = api.get("/customers", q=q).json()
+        assert (data["total"], [c["id"] for c in data["items"]]) == (1, [ana.pk]), q
+    assert api.get("/customers", q="kiwi.bo").json()["total"] == 0
+
+
 def test_customer_profile_lists_conversations(api: ApiClient, brand: Brand) -> None:
     conv = make_conversation(brand, email="ana@example.com", subject="Broken lamp")
     data = api.get(f"/customers/{conv.customer_id}").json()

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Max, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
@@ -30,6 +31,7 @@ from wowdesk.conversations.search import CONVERSATION_SUBJECT, MESSAGE_WORDS
 from wowdesk.core import permissions, textsearch
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.models import Agent
+from wowdesk.customers.models import Customer
 from wowdesk.customers.search import CUSTOMER_CONTACT
 
 # The workspace's views; "all" is no view.
@@ -126,10 +128,16 @@ def ids_matching(term: str) -> QuerySet[Any]:
     number = number_of(term)
     if number is not None:
         return ids.filter(number=number)
-    matches = ids.filter(textsearch.contains(CONVERSATION_SUBJECT, term)).union(
-        ids.filter(
-            textsearch.contains(CUSTOMER_CONTACT, term, columns=("name", "email"), via="customer")
+    by_customer = textsearch.contains(
+        CUSTOMER_CONTACT, term, columns=("name", "email"), via="customer"
+    )
+    if connection.vendor == "postgresql":  # each customer's conversations by its index
+        customers = Customer.objects.order_by().filter(
+            textsearch.contains(CUSTOMER_CONTACT, term, columns=("name", "email"))
         )
+        by_customer = textsearch.among("customer_id", customers.values("pk"))
+    matches = ids.filter(textsearch.contains(CONVERSATION_SUBJECT, term)).union(
+        ids.filter(by_customer)
     )
     if term.isdigit() and len(term) < 19:
         matches = matches.union(ids.filter(number=int(term)))
@@ -193,7 +201,7 @@ def searches(query: ConversationQuery) -> Found:
         if said is not None and number_of(term) is None:
             in_bodies = Conversation.objects.order_by().filter(pk__in=said)
             ids = ids.union(in_bodies.values(g=F("pk")))
-        found.q = textsearch.Matches.of(ids)
+        found.q = textsearch.Matches.of(ids, lookup=said is None)
     return found
 
 
