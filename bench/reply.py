@@ -40,6 +40,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.ingest import WORDS  # the same vocabulary as the inbound workload
 from bench.lib.common import (
     latency_summary,
     live_server,
@@ -51,44 +52,6 @@ from bench.lib.common import (
     wowdesk,
 )
 from bench.lib.rawhttp import HttpError, Pool
-
-WORDS = [
-    "order",
-    "parcel",
-    "refund",
-    "broken",
-    "lamp",
-    "shade",
-    "delivery",
-    "late",
-    "invoice",
-    "warranty",
-    "replace",
-    "colour",
-    "size",
-    "return",
-    "label",
-    "courier",
-    "address",
-    "payment",
-    "card",
-    "charged",
-    "twice",
-    "battery",
-    "screen",
-    "app",
-    "login",
-    "password",
-    "reset",
-    "thanks",
-    "hello",
-    "please",
-    "help",
-    "urgent",
-    "again",
-    "still",
-    "waiting",
-]
 
 
 @dataclass
