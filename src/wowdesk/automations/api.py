@@ -11,15 +11,11 @@ from pydantic import Field
 from wowdesk.automations import services
 from wowdesk.automations.models import Rule
 from wowdesk.core import permissions
-from wowdesk.core.models import Agent, Role
+from wowdesk.core.api import me
+from wowdesk.core.models import Role
 from wowdesk.core.schemas import ERRORS
 
 router = Router(tags=["automations"])
-
-
-def me(request: HttpRequest) -> Agent:
-    agent: Agent = request.auth  # type: ignore[attr-defined]
-    return agent
 
 
 class RuleIn(Schema):

@@ -349,11 +349,13 @@ def run_rules(event: Event, payload: dict[str, Any]) -> int:
     seen = facts_of(conversation, message)
     ran = 0
     for rule in brand_rules:
+        touched = True  # a rule that failed half-way was rolled back: read the row again
         try:
             with transaction.atomic():
-                if apply_rule(rule, conversation, message, seen).done:
-                    ran += 1
+                touched = bool(apply_rule(rule, conversation, message, seen).done)
+                ran += touched
         except (ServiceError, InvalidInput):
             log.warning("rule %s could not run on conversation %s", rule["id"], conversation.pk)
-        conversation.refresh_from_db()
+        if touched:  # the next rule's actions start from the row as this one left it
+            conversation.refresh_from_db()
     return ran

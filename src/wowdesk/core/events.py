@@ -35,6 +35,7 @@ from wowdesk.core.event_payloads import (
     OutboundQueued,
     SlaChanged,
 )
+from wowdesk.core.jobs import app_of
 from wowdesk.core.queue_thread import QueueThread
 
 log = logging.getLogger(__name__)
@@ -147,8 +148,7 @@ class Listener:
 
     @property
     def app(self) -> str:
-        parts = self.path.split(".")
-        return parts[1] if len(parts) > 2 and parts[0] == "wowdesk" else parts[0]
+        return app_of(self.path)
 
 
 _registry: dict[tuple[Event, Phase], list[str]] = {}

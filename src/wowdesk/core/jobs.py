@@ -40,7 +40,7 @@ class Job:
 
     @property
     def app(self) -> str:
-        return _app_of(self.path)
+        return app_of(self.path)
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Loop:
 
     @property
     def app(self) -> str:
-        return _app_of(self.path)
+        return app_of(self.path)
 
 
 _jobs: dict[str, Job] = {}
@@ -60,7 +60,9 @@ _loops: dict[str, Loop] = {}
 _busy_checks: list[str] = []
 
 
-def _app_of(path: str) -> str:
+def app_of(path: str) -> str:
+    """The app a registered function belongs to, from its dotted path
+    (``wowdesk.channels.tasks.sweep`` → ``channels``)."""
     parts = path.split(".")
     return parts[1] if len(parts) > 2 and parts[0] == "wowdesk" else parts[0]
 

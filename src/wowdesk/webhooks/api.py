@@ -8,17 +8,13 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from wowdesk.core import permissions
-from wowdesk.core.models import Agent, Role
+from wowdesk.core.api import me
+from wowdesk.core.models import Role
 from wowdesk.core.schemas import ERRORS
 from wowdesk.webhooks import services
 from wowdesk.webhooks.models import Webhook, WebhookDelivery
 
 router = Router(tags=["webhooks"])
-
-
-def me(request: HttpRequest) -> Agent:
-    agent: Agent = request.auth  # type: ignore[attr-defined]
-    return agent
 
 
 class WebhookIn(Schema):
