@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,10 +36,11 @@ from wowdesk.conversations.models import (
 )
 from wowdesk.core import audit, fastsql
 from wowdesk.core import i18n as i18n_text
+from wowdesk.core import services as core_services
 from wowdesk.core.errors import Conflict, Forbidden, InvalidInput
 from wowdesk.core.events import Event, emit
 from wowdesk.core.input import check_line, check_text, single_line
-from wowdesk.core.models import Agent, Brand, Team
+from wowdesk.core.models import Agent, Team
 from wowdesk.customers.identity import InvalidAddress, inbox_address_key
 from wowdesk.customers.models import Customer
 
@@ -242,24 +243,6 @@ def _check_color(color: str) -> None:
 # --- conversations --------------------------------------------------------------------
 
 
-def next_number(brand_id: int) -> int:
-    """The brand's next display number. Must run inside the creating transaction.
-
-    One statement (``UPDATE … RETURNING``: SQLite ≥ 3.35 and PostgreSQL) on the hot path
-    of every new conversation."""
-    table = Brand._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'UPDATE "{table}" SET "conversation_seq" = "conversation_seq" + 1 '
-            'WHERE "id" = %s RETURNING "conversation_seq"',
-            [brand_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise Brand.DoesNotExist(brand_id)
-    return int(row[0])
-
-
 def find_open_conversation(customer: Customer, inbox: Inbox) -> Conversation | None:
     """The customer's latest conversation on this inbox that is not resolved."""
     found = fastsql.select(
@@ -288,7 +271,7 @@ def create_conversation(
     conversation = fastsql.insert(
         Conversation,
         brand_id=inbox.brand_id,
-        number=next_number(inbox.brand_id),
+        number=core_services.next_conversation_number(inbox.brand_id),
         inbox=inbox,
         customer=customer,
         subject=single_line(subject)[:MAX_SUBJECT],

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -814,3 +814,22 @@ def delete_row(obj: Any, *, actor: Agent | None, brand_id: int | None, action: s
 def delete_team(team: Team, *, actor: Agent | None) -> None:
     """Delete a team; its inboxes and conversations keep going without one."""
     delete_row(team, actor=actor, brand_id=team.brand_id, action="team.delete")
+
+
+def next_conversation_number(brand_id: int) -> int:
+    """The brand's next conversation display number (the brand's counter is the core's
+    row: conversations asks for it here). Must run inside the creating transaction.
+
+    One statement (``UPDATE … RETURNING``: SQLite ≥ 3.35 and PostgreSQL) on the hot path
+    of every new conversation."""
+    table = Brand._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET "conversation_seq" = "conversation_seq" + 1 '
+            'WHERE "id" = %s RETURNING "conversation_seq"',
+            [brand_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Brand.DoesNotExist(brand_id)
+    return int(row[0])
