@@ -27,7 +27,6 @@ this layer. ``WOWDESK_REPLY_FAST_PATH=0`` turns it off.
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -49,7 +48,7 @@ from wowdesk.channels.fastpath import (
     _replay,
     django_edge,
 )
-from wowdesk.channels.writer import IngestWriter, Reaction, _settle
+from wowdesk.channels.writer import IngestWriter
 from wowdesk.conversations import services
 from wowdesk.conversations.models import Conversation
 from wowdesk.core import input as edge
@@ -57,8 +56,6 @@ from wowdesk.core import permissions
 from wowdesk.core.errors import ServiceError
 from wowdesk.core.models import Agent
 from wowdesk.core.services import agent_for_token
-
-log = logging.getLogger(__name__)
 
 PATH = re.compile(r"/api/v1/conversations/([1-9][0-9]{0,17})/replies")
 # The path the middleware chain is run with (``django_edge``): they read no id.
@@ -141,70 +138,14 @@ def render(data: dict[str, Any]) -> bytes:
     return _RENDERER.render(HttpRequest(), data, response_status=201).encode()
 
 
-def run_reply_jobs(jobs: list[Any], *, react: bool = True) -> list[Reaction]:
-    """Prepare every job, write the replies of those that pass in one transaction, answer
-    them all; the batch listeners' reactions are returned (``react=False``) or run here."""
-    from wowdesk.core.events import batcher
-
-    memo: dict[Any, Any] = {}  # what the jobs of this batch share (a token's agent)
-    pending: list[PendingReply] = []
-    for job in jobs:
-        if not job.future.set_running_or_notify_cancel():
-            continue
-        try:
-            prepared = job.prepare(memo)
-        except Exception as exc:
-            _settle(job.future, exc)
-            continue
-        if isinstance(prepared, PendingReply):
-            pending.append(prepared)
-        else:
-            _settle(job.future, prepared)
-    if not pending:
-        return []
-    with batcher.collecting() as reactions:
-        try:
-            outcomes: list[Any] = write_replies(pending)
-        except Exception:
-            if len(pending) == 1:
-                raise
-            log.exception("writing a batch of %d replies failed; one by one", len(pending))
-            outcomes = [_alone(p) for p in pending]
-    for item, outcome in zip(pending, outcomes, strict=True):
-        _settle(item.request.future, outcome)
-    if not react:
-        return reactions
-    batcher.run_collected(reactions)
-    return []
-
-
-def _alone(item: PendingReply) -> Any:
-    try:
-        return write_replies([item])[0]
-    except Exception as exc:
-        return exc
-
-
 class ReplyWriter(IngestWriter):
     """The ingest writer's loop (batches, reactions after the answers) for replies."""
 
     thread_name = "wowdesk-replies"
-
-    @staticmethod
-    def _store(batch: list[Any]) -> list[Reaction]:
-        from django.db import close_old_connections
-
-        try:
-            close_old_connections()
-            return run_reply_jobs(batch, react=False)
-        except BaseException as exc:  # never let the thread die with callers waiting
-            log.exception("writing %d replies failed", len(batch))
-            for job in batch:
-                _settle(job.future, exc)
-            return []
+    what = "replies"
 
 
-reply_writer = ReplyWriter()
+reply_writer = ReplyWriter(store=write_replies, pending=PendingReply)
 
 
 class ReplyFastPath(InboundFastPath):

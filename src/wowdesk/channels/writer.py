@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, Protocol
 
@@ -53,11 +54,24 @@ class Job(Protocol):
 
 
 class IngestWriter(QueueThread[Job]):
-    thread_name = "wowdesk-ingest"
+    """Group commit: one thread takes the queued jobs in batches and stores each batch in
+    one transaction (``run_jobs``). ``store``/``pending``: what a batch's prepared items
+    are and how they are written (by default inbound items, ``ingest.store_batch``)."""
 
-    def __init__(self, max_batch: int = 64) -> None:
+    thread_name = "wowdesk-ingest"
+    what = "inbound items"
+
+    def __init__(
+        self,
+        max_batch: int = 64,
+        *,
+        store: Callable[[list[Any]], list[Any]] | None = None,
+        pending: type | None = None,
+    ) -> None:
         super().__init__()
         self.max_batch = max_batch
+        self.store = store
+        self.pending = pending
 
     def accepts(self) -> bool:
         """May the calling thread hand its item over (rather than store it inline)?"""
@@ -121,14 +135,13 @@ class IngestWriter(QueueThread[Job]):
                 batcher.run_collected(reactions)  # logs its own failures
                 reactions = []
 
-    @staticmethod
-    def _store(batch: list[Job]) -> list[Reaction]:
+    def _store(self, batch: list[Job]) -> list[Reaction]:
         """Store a batch; its reactions, to run later."""
         try:
             close_old_connections()
-            return run_jobs(batch, react=False)
+            return run_jobs(batch, react=False, store=self.store, pending=self.pending)
         except BaseException as exc:  # never let the thread die with callers waiting
-            log.exception("storing %d inbound items failed", len(batch))
+            log.exception("storing %d %s failed", len(batch), self.what)
             for job in batch:
                 _settle(job.future, exc)
             return []
@@ -144,18 +157,27 @@ def _settle(future: Future[Any], outcome: Any) -> None:
         future.set_result(outcome)
 
 
-def run_jobs(jobs: list[Job], *, react: bool = True) -> list[Reaction]:
+def run_jobs(
+    jobs: list[Job],
+    *,
+    react: bool = True,
+    store: Callable[[list[Any]], list[Any]] | None = None,
+    pending: type | None = None,
+) -> list[Reaction]:
     """Prepare every job, store those that need it in one transaction, answer them all;
     then run the reactions to the batch's new messages (routing, SLA clocks) in this
     thread, after the answers (``react=False``: return them, for the caller to run): they
     take the write lock too, and here they wait for no one and nobody waits for them.
     ``memo`` lets the jobs of a batch share what they read (a token, a default inbox):
-    fresh for every batch."""
+    fresh for every batch. ``store`` writes a list of prepared items (instances of
+    ``pending``) in one transaction and answers each; by default inbound items."""
     from wowdesk.channels.ingest import Pending, store_batch
     from wowdesk.core.events import batcher
 
+    store = store or store_batch
+    kind = pending or Pending
     memo: dict[Any, Any] = {}
-    pending: list[tuple[Job, Pending]] = []
+    waiting: list[tuple[Job, Any]] = []
     for job in jobs:
         # Running from here on: a caller who gives up can no longer cancel it mid-batch.
         if not job.future.set_running_or_notify_cancel():
@@ -165,24 +187,24 @@ def run_jobs(jobs: list[Job], *, react: bool = True) -> list[Reaction]:
         except Exception as exc:
             _settle(job.future, exc)
             continue
-        if isinstance(prepared, Pending):
-            pending.append((job, prepared))
+        if isinstance(prepared, kind):
+            waiting.append((job, prepared))
         else:
             _settle(job.future, prepared)
-    if not pending:
+    if not waiting:
         return []
     with batcher.collecting() as reactions:
-        items = [p for _, p in pending]
+        items = [p for _, p in waiting]
         try:
-            outcomes: list[Any] = store_batch(items)
+            outcomes: list[Any] = store(items)
         except Exception:
             if len(items) == 1:
                 raise
             # The whole batch was rolled back (on PostgreSQL one bad item aborts the
             # transaction): store each on its own, so one item's fault stays its own.
             log.exception("storing a batch of %d failed; storing them one by one", len(items))
-            outcomes = [_alone(p) for p in items]
-    for (job, _), outcome in zip(pending, outcomes, strict=True):
+            outcomes = [_alone(p, store) for p in items]
+    for (job, _), outcome in zip(waiting, outcomes, strict=True):
         _settle(job.future, outcome)
     if not react:
         return reactions
@@ -190,11 +212,9 @@ def run_jobs(jobs: list[Job], *, react: bool = True) -> list[Reaction]:
     return []
 
 
-def _alone(item: Any) -> Any:
-    from wowdesk.channels.ingest import store_batch
-
+def _alone(item: Any, store: Callable[[list[Any]], list[Any]]) -> Any:
     try:
-        return store_batch([item])[0]
+        return store([item])[0]
     except Exception as exc:
         return exc
 
