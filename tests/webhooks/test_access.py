@@ -65,10 +65,14 @@ def test_api_per_role_and_brand(
         created = api.post("/webhooks", body)
         assert created.status_code == 201
         assert created.json()["brand_id"] == home.pk
-        assert api.patch(f"/webhooks/{mine.pk}", {"description": "x"}).status_code == 200
+        patched = api.patch(f"/webhooks/{mine.pk}", {"description": "x"})
+        assert patched.status_code == 200
+        assert patched.json()["description"] == "x"
         assert api.get(f"/webhooks/{mine.pk}/deliveries").status_code == 200
         path = f"/webhooks/{mine.pk}/deliveries/{md.pk}/redeliver"
         assert api.post(path).status_code == 202
+        md.refresh_from_db()
+        assert md.status != "failed"  # queued to be sent again
         # another brand's delivery through my webhook's path: not found
         assert api.post(f"/webhooks/{mine.pk}/deliveries/{td.pk}/redeliver").status_code == 404
         assert api.delete(f"/webhooks/{created.json()['id']}").status_code == 204
@@ -135,6 +139,7 @@ def test_pages_per_role_and_brand(
             },
         )
         assert refused.status_code == 400
+        assert not Webhook.objects.filter(url="https://example.com/q").exists()
         assert client.post(f"/settings/webhooks/{mine.pk}/toggle/").status_code == 302
         mine.refresh_from_db()
         assert not mine.active
