@@ -55,6 +55,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="web/password_set_done.html"),
         name="password-reset-done",
     ),
+    path("settings/", views.settings_index, name="settings"),
     path("settings/agents/", people.agents, name="agents"),
     path(
         "settings/agents/<int:agent_id>/invite-again/",

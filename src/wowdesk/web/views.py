@@ -807,3 +807,9 @@ def ui_language(request: HttpRequest) -> HttpResponseBase:
             with transaction.atomic():
                 update_agent(agent, actor=agent, ui_language=code)
     return response
+
+
+@agent_required(Role.SUPERVISOR)
+def settings_index(request: HttpRequest) -> HttpResponse:
+    """The settings area: a card per section the agent may open (``web/settings_nav.py``)."""
+    return render(request, "web/settings/index.html")

@@ -1,0 +1,81 @@
+"""The settings area's sections: one entry per page under ``/settings/``.
+
+Each entry names its URL and the least role that opens it in some brand. The settings
+index and the side navigation of every settings page are built from this list, for the
+signed-in agent (``sections_for``), so a section appears only to those who may open it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from wowdesk.core import permissions
+from wowdesk.core.models import Agent, Role
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str | Promise
+    url_name: str
+    role: str
+    description: str | Promise = ""
+
+
+# Keep the order the sidebar shows. Add a section with one line here.
+SECTIONS: list[Section] = [
+    Section("agents", _("Agents"), "web:agents", Role.ADMIN, _("Invite people, roles per brand")),
+    Section(
+        "automations",
+        _("Automation rules"),
+        "web:automations",
+        Role.ADMIN,
+        _("When this happens, do that"),
+    ),
+    Section(
+        "webhooks", _("Webhooks"), "web:webhooks", Role.ADMIN, _("Tell other systems what happens")
+    ),
+]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+    description: str
+
+
+def sections_for(agent: Agent) -> list[NavItem]:
+    """The sections the agent may open (their role in some brand is at least the section's)."""
+    items = []
+    for s in SECTIONS:
+        if not permissions.brands_with_role(agent, s.role):
+            continue
+        try:
+            url = reverse(s.url_name)
+        except NoReverseMatch:
+            continue
+        items.append(NavItem(s.key, str(s.label), url, str(s.description)))
+    return items
+
+
+def context(request: HttpRequest) -> dict[str, Any]:
+    """Template context: ``settings_sections`` (lazily, for signed-in agents) and
+    ``settings_section``, the key of the section whose URL the request is under."""
+    agent = getattr(request, "agent", None)
+    if agent is None or not request.path.startswith("/settings/"):
+        return {}
+    items = sections_for(agent)
+    current = max(
+        (i for i in items if request.path.startswith(i.url)),
+        key=lambda i: len(i.url),
+        default=None,
+    )
+    return {"settings_sections": items, "settings_section": current.key if current else ""}
