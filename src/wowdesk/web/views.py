@@ -43,7 +43,7 @@ from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.input import check_int, check_line
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
-from wowdesk.web import board, inbox, present
+from wowdesk.web import board, inbox, panels, present
 from wowdesk.web.auth import agent_required
 
 WARRANTY_SOON_DAYS = 30
@@ -349,6 +349,7 @@ def _conversation_response(
         "draft": draft,
     }
     context.update(customer_360(conversation.customer, conversation))
+    context["side_panels"] = panels.panels_for(request, conversation)
     return render(request, "web/conversation.html", context, status=status)
 
 
