@@ -1402,3 +1402,134 @@ def delete_macro(macro: Macro, *, actor: Agent | None) -> None:
     from wowdesk.core.services import delete_row
 
     delete_row(macro, actor=actor, brand_id=macro.brand_id, action="macro.delete")
+
+
+def _retag_macros(brand_id: int, old: str, new: str | None) -> None:
+    """Macros that add the tag ``old`` add ``new`` instead (none: no longer add it)."""
+    for macro in Macro.objects.filter(brand_id=brand_id).exclude(actions={}):
+        tags = (macro.actions or {}).get("tags")
+        if not isinstance(tags, list) or old not in tags:
+            continue
+        renamed = [new if t == old else t for t in tags if t != old or new is not None]
+        unique = list(dict.fromkeys(t for t in renamed if t))
+        Macro.objects.filter(pk=macro.pk).update(actions={**macro.actions, "tags": unique})
+
+
+def rename_tag(tag: Tag, *, name: str, actor: Agent | None) -> Tag:
+    """Give a tag another name; the brand's macros that add it follow."""
+    old = tag.name
+    tag = update_tag(tag, actor=actor, name=name)
+    if tag.name != old:
+        _retag_macros(tag.brand_id, old, tag.name)
+    return tag
+
+
+def merge_tags(source: Tag, into: Tag, *, actor: Agent | None) -> int:
+    """Merge ``source`` into ``into`` (same brand): every conversation tagged ``source``
+    is tagged ``into``, macros adding ``source`` add ``into``, and ``source`` is deleted.
+    Returns how many conversations gained ``into``."""
+    if source.pk == into.pk:
+        raise InvalidInput(_("A tag cannot be merged into itself."), field="into")
+    if source.brand_id != into.brand_id:
+        raise InvalidInput(_("Tags merge only within one brand."), field="into")
+    links = Conversation.tags.through.objects
+    has_target = links.filter(tag_id=into.pk).values("conversation_id")
+    moved: int = (
+        links.filter(tag_id=source.pk)
+        .exclude(conversation_id__in=has_target)
+        .update(tag_id=into.pk)
+    )
+    _retag_macros(source.brand_id, source.name, into.name)
+    audit.record(
+        action="tag.merge",
+        obj=into,
+        actor=actor,
+        brand_id=into.brand_id,
+        before={"name": source.name},
+        after={"name": into.name, "conversations": moved},
+    )
+    delete_tag(source, actor=actor)
+    return moved
+
+
+MACRO_ACTION_KEYS = ("status", "priority", "tags", "team_id", "assign_to_me")
+
+
+def clean_macro_actions(brand_id: int, actions: dict[str, Any]) -> dict[str, Any]:
+    """A macro's actions as stored: ``status``, ``priority``, ``tags`` (names of the
+    brand's tags), ``team_id`` (a team of the brand), ``assign_to_me`` (the agent who uses
+    the macro). Unknown keys and bad values are refused, naming the field."""
+    out: dict[str, Any] = {}
+    for key, value in actions.items():
+        if key not in MACRO_ACTION_KEYS:
+            raise InvalidInput(_("Unknown macro action."), field=f"actions.{key}")
+        if value in (None, "", [], False):
+            continue
+        if key == "status" and value not in Status.values:
+            raise InvalidInput(_("Unknown status."), field="actions.status")
+        if key == "priority" and value not in Priority.values:
+            raise InvalidInput(_("Unknown priority."), field="actions.priority")
+        if key == "tags":
+            names = clean_tag_names(value if isinstance(value, list) else [], "actions.tags")
+            known = set(
+                Tag.objects.filter(brand_id=brand_id, name__in=names).values_list("name", flat=True)
+            )
+            if set(names) - known:
+                raise InvalidInput(_("No such tag in this brand."), field="actions.tags")
+            value = names
+        if key == "team_id" and (
+            not isinstance(value, int)
+            or not Team.objects.filter(pk=value, brand_id=brand_id).exists()
+        ):
+            raise InvalidInput(_("No such team in this brand."), field="actions.team_id")
+        if key == "assign_to_me":
+            value = True
+        out[key] = value
+    return out
+
+
+def save_macro_variants(
+    *,
+    brand_id: int,
+    name: str,
+    variants: list[tuple[str, str]],
+    actions: dict[str, Any],
+    actor: Agent | None,
+    old_name: str | None = None,
+) -> list[Macro]:
+    """Write a macro as the settings page edits it: one name, a body per language (one
+    row each, ``language`` "" for the variant used when no other fits) and one set of
+    actions shared by the variants. Variants not listed are deleted."""
+    name = check_line(name, "name", max_length=120).strip()
+    if not name:
+        raise InvalidInput(_("A macro needs a name."), field="name")
+    if not variants:
+        raise InvalidInput(_("A macro needs at least one text."), field="variants")
+    languages = [lang for lang, _body in variants]
+    if len(set(languages)) != len(languages):
+        raise InvalidInput(_("Each language may have one text."), field="variants")
+    if any(not body.strip() for _lang, body in variants):
+        raise InvalidInput(_("A macro's text may not be empty."), field="variants")
+    if name != old_name and Macro.objects.filter(brand_id=brand_id, name=name).exists():
+        raise InvalidInput(_("A macro with this name exists."), field="name")
+    actions = clean_macro_actions(brand_id, actions)
+    existing = {
+        m.language: m for m in Macro.objects.filter(brand_id=brand_id, name=old_name or name)
+    }
+    rows = []
+    for language, body in variants:
+        row = existing.pop(language, None)
+        rows.append(
+            save_macro(
+                row,
+                brand_id=brand_id,
+                actor=actor,
+                name=name,
+                language=language,
+                body=body,
+                actions=actions,
+            )
+        )
+    for gone in existing.values():
+        delete_macro(gone, actor=actor)
+    return rows

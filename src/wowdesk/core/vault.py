@@ -1,9 +1,11 @@
 """Secrets at rest: values encrypted with a key derived from the install's secret key.
 
-``seal`` turns a secret (an IMAP password) into ``enc1:`` + a Fernet token (AES-128-CBC
-with HMAC-SHA256, random IV: the same secret sealed twice gives two different strings).
-The key is HKDF-SHA256 of ``SECRET_KEY``, so the database alone does not give the secret
-away; losing the secret key loses the sealed values (they must be entered again).
+``seal`` turns a secret (an IMAP or SMTP password, a webhook secret of a voice or social
+inbox) into ``enc1:`` + a Fernet token (``core/secrets_box.py``: the same secret sealed
+twice gives two different strings). The key is HKDF-SHA256 of ``SECRET_KEY``; values
+sealed under a key listed in ``SECRET_KEY_FALLBACKS`` still open. The database alone does
+not give the secret away; losing the secret key loses the sealed values (they must be
+entered again).
 ``EncryptedTextField`` seals on the way into the database and opens on the way out; a
 value stored before the field was encrypted (no ``enc1:`` prefix) reads as it is and is
 sealed the next time it is saved.
@@ -11,51 +13,55 @@ sealed the next time it is saved.
 
 from __future__ import annotations
 
-import base64
-import functools
+import logging
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
 
-PREFIX = "enc1:"
+from wowdesk.core import secrets_box
+
+PREFIX = secrets_box.PREFIX
+log = logging.getLogger(__name__)
 
 
 class SecretUnreadable(Exception):
-    """A sealed value that this install's key cannot open (the secret key changed)."""
+    """A sealed value that this install's keys cannot open (the secret key changed, or the
+    value was tampered with)."""
 
 
-@functools.lru_cache(maxsize=4)
-def _fernet(secret_key: str) -> Fernet:
-    key = HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
-        salt=b"wowdesk-vault",
-        info=b"wowdesk secrets at rest v1",
-    ).derive(secret_key.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
+def _keys() -> list[str]:
+    """The current secret key, then the retired ones (``SECRET_KEY_FALLBACKS``)."""
+    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
 
 
 def seal(value: str) -> str:
-    if value == "":
-        return value
-    return PREFIX + _fernet(settings.SECRET_KEY).encrypt(value.encode()).decode("ascii")
+    return secrets_box.encrypt(value, settings.SECRET_KEY)
 
 
 def is_sealed(value: str) -> bool:
-    return value.startswith(PREFIX)
+    return secrets_box.is_encrypted(value)
 
 
 def open_sealed(value: str) -> str:
-    if not is_sealed(value):
-        return value
     try:
-        return _fernet(settings.SECRET_KEY).decrypt(value[len(PREFIX) :].encode()).decode()
-    except InvalidToken as exc:
-        raise SecretUnreadable("sealed with another secret key") from exc
+        return secrets_box.decrypt(value, _keys())
+    except secrets_box.SecretTampered as exc:
+        raise SecretUnreadable("sealed with another secret key, or altered") from exc
+
+
+def reveal(value: Any, *, what: str = "secret") -> str:
+    """The one way readers (the IMAP poller, the SMTP sender, webhook signature checks)
+    get a stored secret: the plain value, or "" when it cannot be opened. That is logged
+    as an error and not raised, so the reader goes on and fails as with a wrong secret
+    (a mailbox shows the failed login; a webhook is refused)."""
+    if not isinstance(value, str) or value == "":
+        return ""
+    try:
+        return open_sealed(value)
+    except SecretUnreadable:
+        log.error("the stored %s cannot be decrypted: enter it again", what)
+        return ""
 
 
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
@@ -64,12 +70,9 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
             return value
-        try:
-            return open_sealed(str(value))
-        except SecretUnreadable:
-            # Unusable, not fatal: the row still loads (the mailbox then fails to log in
-            # and says so), and entering the password again fixes it.
-            return ""
+        # Unusable is not fatal: the row still loads (the mailbox then fails to log in and
+        # says so), and entering the password again fixes it.
+        return reveal(str(value), what=f"{self.model.__name__}.{self.name}")
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)

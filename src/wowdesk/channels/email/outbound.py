@@ -9,20 +9,81 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from wowdesk.channels import inbox_secrets
 from wowdesk.channels.adapters import PermanentSendError, TransientSendError
 from wowdesk.channels.email.parse import LOOP_HEADER, SUBJECT_TOKEN_RE
 from wowdesk.channels.email.services import config
 from wowdesk.channels.email.threading import make_message_id, participants
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Attachment, Conversation, Direction, Message
+from wowdesk.conversations.models import Attachment, Conversation, Direction, Inbox, Message
 from wowdesk.customers.identity import InvalidAddress, clean_name, normalize_email
 from wowdesk.customers.models import Identity, IdentityKind
+
+
+@dataclass(frozen=True)
+class Relay:
+    """An SMTP server replies leave through: the inbox's own (``settings["smtp"]``, set on
+    its settings page) or the installation's (``WOWDESK_EMAIL_*``)."""
+
+    host: str
+    port: int
+    security: str = "none"  # "none", "starttls" or "ssl" (MailSecurity values)
+    username: str = ""
+    password: str = ""
+    from_name: str = ""
+    timeout: float = 30.0
+
+
+def relay_for(inbox: Inbox | None) -> Relay:
+    cfg = config()
+    smtp = inbox_secrets.opened(inbox).get(inbox_secrets.SMTP) if inbox is not None else None
+    if isinstance(smtp, dict) and smtp.get("host"):
+        return Relay(
+            host=str(smtp["host"]),
+            port=int(smtp.get("port") or 587),
+            security=str(smtp.get("security") or "none"),
+            username=str(smtp.get("username") or ""),
+            password=str(smtp.get("password") or ""),
+            from_name=str(smtp.get("from_name") or ""),
+            timeout=cfg.email_timeout,
+        )
+    return Relay(
+        host=cfg.email_host,
+        port=cfg.email_port,
+        security="ssl" if cfg.email_use_ssl else "starttls" if cfg.email_use_tls else "none",
+        username=cfg.email_user,
+        password=cfg.email_password,
+        timeout=cfg.email_timeout,
+    )
+
+
+def open_relay(relay: Relay) -> smtplib.SMTP:
+    """A connection to the relay, after EHLO, STARTTLS and login as the relay asks."""
+    smtp: smtplib.SMTP
+    if relay.security == "ssl":
+        smtp = smtplib.SMTP_SSL(
+            relay.host, relay.port, timeout=relay.timeout, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(relay.host, relay.port, timeout=relay.timeout)
+    try:
+        smtp.ehlo()
+        if relay.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if relay.username:
+            smtp.login(relay.username, relay.password)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
 def loop_token() -> str:
@@ -62,7 +123,8 @@ def build_message(message: Message) -> tuple[EmailMessage, str, str]:
     message_id = message.external_id or make_message_id(message.pk, domain)
 
     mail = EmailMessage()
-    mail["From"] = formataddr((clean_name(conversation.brand.name), from_addr))
+    sender = relay_for(inbox).from_name or conversation.brand.name
+    mail["From"] = formataddr((clean_name(sender), from_addr))
     mail["To"] = formataddr((clean_name(conversation.customer.name), to))
     mail["Subject"] = reply_subject(conversation.subject, conversation.number)
     mail["Date"] = formatdate(localtime=False)
@@ -127,30 +189,18 @@ class EmailAdapter:
             # Recorded before sending: the customer's answer threads even if we crash
             # right after the server took the mail.
             conversations.set_external_id(message, str(mail["Message-ID"]))
-        deliver_smtp(mail, from_addr, [to])
+        deliver_smtp(mail, from_addr, [to], relay=relay_for(message.conversation.inbox))
         return {"message_id": str(mail["Message-ID"]), "to": to}
 
 
-def deliver_smtp(mail: EmailMessage, from_addr: str, to: list[str]) -> None:
-    """Hand the mail to the configured SMTP server. 4xx and network trouble are
-    transient, 5xx permanent."""
-    cfg = config()
+def deliver_smtp(
+    mail: EmailMessage, from_addr: str, to: list[str], *, relay: Relay | None = None
+) -> None:
+    """Hand the mail to the relay (the installation's when none is given). 4xx and network
+    trouble are transient, 5xx permanent."""
+    relay = relay or relay_for(None)
     try:
-        smtp: smtplib.SMTP
-        if cfg.email_use_ssl:
-            smtp = smtplib.SMTP_SSL(
-                cfg.email_host,
-                cfg.email_port,
-                timeout=cfg.email_timeout,
-                context=ssl.create_default_context(),
-            )
-        else:
-            smtp = smtplib.SMTP(cfg.email_host, cfg.email_port, timeout=cfg.email_timeout)
-        with smtp:
-            if cfg.email_use_tls and not cfg.email_use_ssl:
-                smtp.starttls(context=ssl.create_default_context())
-            if cfg.email_user:
-                smtp.login(cfg.email_user, cfg.email_password)
+        with open_relay(relay) as smtp:
             smtp.send_message(mail, from_addr=from_addr, to_addrs=to)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _msg in exc.recipients.values()]

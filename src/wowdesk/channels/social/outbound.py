@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from wowdesk.channels import inbox_secrets
 from wowdesk.channels.adapters import PermanentSendError, TransientSendError
 from wowdesk.channels.social import signing
 from wowdesk.channels.webhooks import sub_object
@@ -179,12 +180,12 @@ class GenericClient:
 def client_for(inbox: Inbox, message: Message) -> Client:
     network = str(inbox.settings.get("network") or "generic")
     if network == "whatsapp":
-        return WhatsAppClient(inbox.settings)
+        return WhatsAppClient(inbox_secrets.opened(inbox))
     if network == "telegram":
-        return TelegramClient(inbox.settings)
+        return TelegramClient(inbox_secrets.opened(inbox))
     if network == "messenger":
-        return MessengerClient(inbox.settings)
-    return GenericClient(inbox.settings, message)
+        return MessengerClient(inbox_secrets.opened(inbox))
+    return GenericClient(inbox_secrets.opened(inbox), message)
 
 
 def reply_address(message: Message) -> str:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from wowdesk.channels import inbox_secrets
 from wowdesk.channels.social import signing
 from wowdesk.channels.social.networks import NETWORKS, PARSERS
 from wowdesk.channels.social.services import park_raw, receive
@@ -35,7 +36,7 @@ def network_of(inbox: Inbox) -> str:
 
 def authenticate(request: HttpRequest, inbox: Inbox, network: str) -> None:
     """Raise SignatureError unless the request carries the network's proof."""
-    settings = inbox.settings
+    settings = inbox_secrets.opened(inbox)
     if network in ("whatsapp", "messenger"):
         signing.verify_hub(
             str(settings.get("app_secret") or ""),
@@ -60,7 +61,7 @@ def authenticate(request: HttpRequest, inbox: Inbox, network: str) -> None:
 def verify_subscription(request: HttpRequest, inbox: Inbox) -> HttpResponse:
     """Meta's handshake: ``hub.mode=subscribe``, ``hub.verify_token``, ``hub.challenge``;
     answer the challenge as plain text when the token matches, else 403."""
-    expected = str(inbox.settings.get("verify_token") or "")
+    expected = inbox_secrets.secret(inbox, "verify_token")
     given = request.GET.get("hub.verify_token", "")
     if (
         request.GET.get("hub.mode") == "subscribe"

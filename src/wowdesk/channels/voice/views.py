@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from wowdesk.channels import inbox_secrets
 from wowdesk.channels.social import signing
 from wowdesk.channels.social.services import park_raw
 from wowdesk.channels.voice import events, services
@@ -70,7 +71,7 @@ def _handled(inbox: Inbox, event: events.CallEvent | None) -> dict[str, Any]:
 def _signed_json(request: HttpRequest, inbox: Inbox) -> Any:
     """The JSON body once our generic signature holds; raises SignatureError or ValueError."""
     signing.verify(
-        str(inbox.settings.get("secret") or ""),
+        inbox_secrets.secret(inbox, "secret"),
         request.body,
         request.headers.get(signing.SIGNATURE_HEADER),
         request.headers.get(signing.TIMESTAMP_HEADER),
@@ -128,7 +129,7 @@ def twilio_event(request: HttpRequest, inbox_id: int) -> HttpResponse:
     inbox = _inbox(inbox_id)
     if inbox is None:
         return _not_found()
-    token = str(inbox.settings.get("twilio_auth_token") or "")
+    token = inbox_secrets.secret(inbox, "twilio_auth_token")
     base = str(inbox.settings.get("public_base_url") or "").rstrip("/")
     url = base + request.get_full_path() if base else request.build_absolute_uri()
     signature = request.headers.get("X-Twilio-Signature", "")
