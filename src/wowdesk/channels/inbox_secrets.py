@@ -85,3 +85,41 @@ def hints(inbox: Inbox) -> dict[str, str]:
         key: secrets_box.hint(str(plain.get(key) or ""))
         for key in SECRET_KEYS.get(inbox.channel, ())
     }
+
+
+# The plain (not secret) settings a settings page may write, per channel.
+PLAIN_KEYS: dict[str, tuple[str, ...]] = {
+    "voice": ("default_region", "public_base_url", "recording_url"),
+    "social": ("network", "reply_url", "phone_number_id"),
+}
+SMTP_KEYS = ("host", "port", "security", "username", "from_name")
+
+
+def configure(
+    inbox: Inbox,
+    *,
+    plain: dict[str, Any] | None = None,
+    secrets: dict[str, str] | None = None,
+    smtp: dict[str, Any] | None = None,
+    smtp_password: str = "",
+) -> Inbox:
+    """Write an inbox's channel settings from its settings page: ``plain`` values as
+    given, ``secrets`` sealed (an empty one keeps the stored secret), ``smtp`` the email
+    inbox's relay (``smtp_password`` empty keeps the stored password; ``{}`` removes the
+    relay: replies leave through the installation's)."""
+    for key, value in (plain or {}).items():
+        if key not in PLAIN_KEYS.get(inbox.channel, ()):
+            raise ValueError(f"{key!r} is no setting of a {inbox.channel} inbox")
+        conversations.set_inbox_setting(inbox, key, value)
+    for key, value in (secrets or {}).items():
+        if value:
+            set_secret(inbox, key, value)
+    if smtp == {}:
+        conversations.set_inbox_setting(inbox, SMTP, {})
+    elif smtp is not None:
+        stored = (inbox.settings or {}).get(SMTP)
+        old_password = stored.get("password", "") if isinstance(stored, dict) else ""
+        section = {k: smtp[k] for k in SMTP_KEYS if k in smtp}
+        section["password"] = vault.seal(smtp_password) if smtp_password else old_password
+        conversations.set_inbox_setting(inbox, SMTP, section)
+    return inbox

@@ -1041,6 +1041,18 @@ MACRO_VARIABLE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)\s*\}\}")
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 
 
+MACRO_VARIABLE_NAMES = (
+    "customer.name",
+    "customer.first_name",
+    "customer.email",
+    "agent.name",
+    "agent.first_name",
+    "conversation.number",
+    "conversation.subject",
+    "brand.name",
+)
+
+
 def macro_variables(conversation: Conversation, agent: Agent | None) -> dict[str, str]:
     """The values a macro may use, e.g. ``{{ customer.first_name }}``."""
     customer = conversation.customer

@@ -38,6 +38,9 @@ SECTIONS: list[Section] = [
         Role.ADMIN,
         _("When this happens, do that"),
     ),
+    Section("inboxes", _("Inboxes"), "web:inboxes", Role.ADMIN, _("Email, voice, social")),
+    Section("macros", _("Macros"), "web:macros", Role.SUPERVISOR, _("Canned replies")),
+    Section("tags", _("Tags"), "web:tags", Role.SUPERVISOR, _("Rename and merge")),
     Section(
         "webhooks", _("Webhooks"), "web:webhooks", Role.ADMIN, _("Tell other systems what happens")
     ),

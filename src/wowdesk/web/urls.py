@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
 from wowdesk.web import automations as automation_views
-from wowdesk.web import chat_demo, people, views
+from wowdesk.web import channel_urls, chat_demo, people, views
 from wowdesk.web import webhooks as webhook_views
 from wowdesk.web.auth import LoginView
 
@@ -85,6 +85,7 @@ urlpatterns = [
         name="automation-delete",
     ),
     path("settings/language/", views.ui_language, name="ui-language"),
+    *channel_urls.urlpatterns,
     path("presence/", views.my_presence, name="presence"),
     path("inbox/", views.inbox_page, name="inbox"),
     path("inbox/list/", views.inbox_list, name="inbox-list"),
