@@ -122,7 +122,7 @@ def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TagForm(request.POST)
     if not form.is_valid():
         reasons = "; ".join(
-            f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()
+            f"{form.fields[k].label}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()
         )
         return _tags_page(request, NewTagForm(brands=_brands(request)), 400, reasons)
     try:
