@@ -306,3 +306,24 @@ def test_the_chat_inbox_links_to_its_widget_page_only_when_it_exists(
         assert f"/settings/inboxes/{chat.pk}/widget/" not in body
     else:
         assert url in body
+
+
+def test_pages_answered_at_another_url_save_to_the_inbox_not_a_new_one(
+    make_agent: Callable[..., Agent], brand: Brand
+) -> None:
+    """The answer to a create, a rotate or a test is shown at that action's URL: its form
+    must post to the inbox's own page (saving again must not make a second inbox)."""
+    client = login(make_agent(Role.ADMIN))
+    created = client.post("/settings/inboxes/new/voice/", {"brand": brand.pk, "name": "Line"})
+    inbox = Inbox.objects.get(name="Line")
+    rotated = client.post(f"/settings/inboxes/{inbox.pk}/rotate/", {"key": "secret"})
+    mail = client.post("/settings/inboxes/new/email/", email_post(brand, imap_host=""))
+    email = Inbox.objects.get(name="Support mail")
+    tested = client.post(f"/settings/inboxes/{email.pk}/test/")
+    for response, pk in (
+        (created, inbox.pk),
+        (rotated, inbox.pk),
+        (mail, email.pk),
+        (tested, email.pk),
+    ):
+        assert f'id="inbox-form" action="/settings/inboxes/{pk}/"' in response.content.decode()
