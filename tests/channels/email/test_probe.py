@@ -150,3 +150,20 @@ def test_starttls_against_a_server_without_it_is_reported(sink: Sink, settings: 
     relay = Relay(host="127.0.0.1", port=settings.CONFIG.email_port, security="starttls")
     result = probe.probe_smtp(relay)
     assert not result.ok and result.reason
+
+
+def test_a_password_that_cannot_be_decrypted_is_reported_not_crashing(
+    email_inbox: Inbox, dovecot: Dovecot, settings: Any
+) -> None:
+    """The secret key changed (or the value was altered): the test and the poller say
+    so instead of trying an empty password."""
+    from wowdesk.channels.email import imap
+
+    box = mailbox(email_inbox, dovecot)
+    settings.SECRET_KEY = "another-install-" + "k" * 40
+    reloaded = EmailMailbox.objects.get(pk=box.pk)
+    assert reloaded.password == ""
+    result = probe.probe_imap(reloaded)
+    assert not result.ok and "cannot be decrypted" in result.reason
+    with pytest.raises(imap.PasswordUnreadable):
+        imap.poll_once(box.pk)

@@ -21,13 +21,15 @@ import threading
 import time
 
 from django.db import close_old_connections, connections, transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from wowdesk.channels.email import services
 from wowdesk.channels.email.models import EmailMailbox, MailSecurity
+from wowdesk.core import vault
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,28 @@ RETRY_EVERY = 30.0
 _SIZE_RE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
+class PasswordUnreadable(imaplib.IMAP4.error):
+    """The mailbox's stored password cannot be decrypted (the secret key changed, or the
+    value was altered): shown as the mailbox's error; entering the password fixes it."""
+
+
+def _check_password(mailbox: EmailMailbox) -> None:
+    if mailbox.password or mailbox.pk is None:
+        return
+    raw = (
+        EmailMailbox.objects.filter(pk=mailbox.pk)
+        .annotate(raw=Cast("password", TextField()))
+        .values_list("raw", flat=True)
+        .first()
+    )
+    if raw and vault.is_sealed(raw):
+        raise PasswordUnreadable(
+            "the stored password cannot be decrypted (another secret key?): enter it again"
+        )
+
+
 def connect(mailbox: EmailMailbox, timeout: float = 30.0) -> imaplib.IMAP4:
+    _check_password(mailbox)
     conn: imaplib.IMAP4
     if mailbox.security == MailSecurity.SSL:
         conn = imaplib.IMAP4_SSL(
