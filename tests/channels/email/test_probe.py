@@ -17,7 +17,10 @@ from wowdesk.channels.email.models import EmailMailbox
 from wowdesk.channels.email.outbound import Relay
 from wowdesk.conversations.models import Inbox
 
-pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
+    pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),
+]
 
 SMTP_USER = "relay-user"
 SMTP_PASSWORD = "relay-Pa55"
@@ -97,11 +100,17 @@ class Authenticator:
 
 
 @pytest.fixture
-def auth_relay() -> Iterator[int]:
-    """An SMTP server that wants a login (offered without TLS, on localhost only)."""
+def auth_sink() -> Sink:
+    return Sink()
+
+
+@pytest.fixture
+def auth_relay(auth_sink: Sink) -> Iterator[int]:
+    """An SMTP server that wants a login (offered without TLS, on localhost only); what
+    it is sent lands in ``auth_sink``."""
     port = free_port()
     controller = Controller(
-        Sink(),
+        auth_sink,
         hostname="127.0.0.1",
         port=port,
         authenticator=Authenticator(),
@@ -167,3 +176,52 @@ def test_a_password_that_cannot_be_decrypted_is_reported_not_crashing(
     assert not result.ok and "cannot be decrypted" in result.reason
     with pytest.raises(imap.PasswordUnreadable):
         imap.poll_once(box.pk)
+
+
+def test_replies_leave_through_the_inboxs_own_relay_with_its_sender_name(
+    sink: Sink,
+    auth_relay: int,
+    auth_sink: Sink,
+    email_inbox: Inbox,
+    agent: Any,
+) -> None:
+    """An inbox with its own SMTP settings sends through that relay (logged in), under
+    its sender name; without them, through the installation's relay (``sink``)."""
+    from tests.channels.email.test_outbound import inbound, reply
+    from wowdesk.channels import inbox_secrets, outbox
+    from wowdesk.conversations.models import OutboxMessage, OutboxStatus
+
+    inbox_secrets.configure(
+        email_inbox,
+        smtp={
+            "host": "127.0.0.1",
+            "port": auth_relay,
+            "security": "none",
+            "username": SMTP_USER,
+            "from_name": "Acme Help Desk",
+        },
+        smtp_password=SMTP_PASSWORD,
+    )
+    out = reply(inbound(email_inbox), agent)
+    row = outbox.deliver(OutboxMessage.objects.get(message=out).pk)
+    assert row.status == OutboxStatus.SENT, row.last_error
+    assert sink.mails == []  # not through the installation's relay
+    assert len(auth_sink.mails) == 1
+    assert auth_sink.mails[0][2]["From"].addresses[0].display_name == "Acme Help Desk"
+    # A wrong stored password: the relay refuses, the reply is not lost (it fails with
+    # the reason), and the installation's relay is not used instead.
+    inbox_secrets.configure(
+        Inbox.objects.get(pk=email_inbox.pk),
+        smtp={"host": "127.0.0.1", "port": auth_relay, "security": "none", "username": SMTP_USER},
+        smtp_password="wrong",
+    )
+    second = reply(inbound(email_inbox, subject="Another"), agent)
+    failed = outbox.deliver(OutboxMessage.objects.get(message=second).pk)
+    assert failed.status != OutboxStatus.SENT and "535" in failed.last_error
+    assert sink.mails == []
+    # No SMTP settings: the installation's relay, the brand's name.
+    inbox_secrets.configure(Inbox.objects.get(pk=email_inbox.pk), smtp={})
+    third = reply(inbound(email_inbox, subject="Third"), agent)
+    assert outbox.deliver(OutboxMessage.objects.get(message=third).pk).status == OutboxStatus.SENT
+    assert len(sink.mails) == 1
+    assert sink.mails[0][2]["From"].addresses[0].display_name == email_inbox.brand.name
