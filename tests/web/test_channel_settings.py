@@ -305,6 +305,10 @@ def test_a_macro_with_every_action_and_then_edited(
         ({"team_id": "999999"}, "actions.team_id"),
         ({"team_id": "THEIRS"}, "actions.team_id"),
         ({"name": "Taken"}, "name"),
+        ({"name": "Two\nlines"}, "name"),
+        ({"language": ["en; DROP"], "body": ["a"]}, "variants"),
+        ({"language": ["x" * 40], "body": ["a"]}, "variants"),
+        ({"body": ["y" * 20_001, "", ""]}, "variants"),
     ],
 )
 def test_bad_macro_input_is_refused_naming_the_field(
@@ -323,7 +327,7 @@ def test_bad_macro_input_is_refused_naming_the_field(
     before = Macro.objects.count()
     response = client.post("/settings/macros/new/", macro_post(brand, **over))
     assert response.status_code == 400
-    assert f'data-field="{field}"' in response.content.decode()
+    assert f'data-field="{field}' in response.content.decode()  # variants.<i>.<part>
     assert Macro.objects.count() == before
 
 
@@ -331,3 +335,12 @@ def test_the_listed_variables_are_the_ones_filled_in(brand: Brand, agent: Agent)
     conversation = quick_conversation(brand)
     names = conversations.macro_variables(conversation, agent)
     assert set(conversations.MACRO_VARIABLE_NAMES) == set(names)
+
+
+def test_a_nul_in_a_macro_text_is_refused_at_the_edge(
+    make_agent: Callable[..., Agent], brand: Brand
+) -> None:
+    client = login(make_agent(Role.SUPERVISOR))
+    response = client.post("/settings/macros/new/", macro_post(brand, body=["a\x00b", "", ""]))
+    assert response.status_code == 400 and "body" in response.content.decode()
+    assert not Macro.objects.exists()

@@ -1464,6 +1464,8 @@ def merge_tags(source: Tag, into: Tag, *, actor: Agent | None) -> int:
     return moved
 
 
+MACRO_LANGUAGE = re.compile(r"(?:[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)?")
+MAX_MACRO_BODY = 20_000
 MACRO_ACTION_KEYS = ("status", "priority", "tags", "team_id", "assign_to_me")
 
 
@@ -1518,6 +1520,10 @@ def save_macro_variants(
     if not variants:
         raise InvalidInput(_("A macro needs at least one text."), field="variants")
     languages = [lang for lang, _body in variants]
+    for i, (language, body) in enumerate(variants):
+        if not MACRO_LANGUAGE.fullmatch(language):
+            raise InvalidInput(_("Not a language code."), field=f"variants.{i}.language")
+        check_text(body, f"variants.{i}.body", max_length=MAX_MACRO_BODY)
     if len(set(languages)) != len(languages):
         raise InvalidInput(_("Each language may have one text."), field="variants")
     if any(not body.strip() for _lang, body in variants):

@@ -224,7 +224,7 @@ def _variant_rows(post: Any) -> list[tuple[str, str]]:
     for language, body in zip(languages, bodies, strict=False):
         if not body.strip():
             continue
-        rows.append((language.strip()[:16], body))
+        rows.append((language.strip(), body))
     return rows
 
 
