@@ -62,9 +62,21 @@ def test_an_admin_sets_up_an_email_inbox_and_tests_the_connection(
     assert "Support mail" in InboxesPage(page).open().names()
 
 
+def csp_refusals(page: Any, settings: Any) -> list[str]:
+    """Turn the Content-Security-Policy on; the list fills with what the browser refused."""
+    settings.WOWDESK_CSP = True
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return refused
+
+
 def test_an_admin_creates_a_voice_inbox_and_sees_its_secret_once(
-    page: Any, brand: Brand, make_agent: Callable[..., Agent]
+    page: Any, brand: Brand, make_agent: Callable[..., Agent], settings: Any
 ) -> None:
+    refused = csp_refusals(page, settings)
     make_agent(Role.ADMIN, email="boss@example.com", name="Boss", password=PASSWORD)
     LoginPage(page).open().login("boss@example.com", PASSWORD)
     form = InboxesPage(page).open().new("voice")
@@ -78,6 +90,7 @@ def test_an_admin_creates_a_voice_inbox_and_sees_its_secret_once(
     assert again.shown_secret == ""
     assert again.hint("secret") == "••••" + secret[-4:]
     assert secret not in page.content() and "tw-token-0123456789" not in page.content()
+    assert refused == []
 
 
 def test_a_supervisor_writes_a_macro_in_two_languages_in_chinese(
@@ -106,8 +119,9 @@ def test_a_supervisor_writes_a_macro_in_two_languages_in_chinese(
 
 
 def test_a_supervisor_renames_a_tag_on_a_phone(
-    page: Any, brand: Brand, make_agent: Callable[..., Agent]
+    page: Any, brand: Brand, make_agent: Callable[..., Agent], settings: Any
 ) -> None:
+    refused = csp_refusals(page, settings)
     page.set_viewport_size({"width": 390, "height": 844})
     make_agent(Role.SUPERVISOR, email="sup@example.com", name="Sup", password=PASSWORD)
     tag = conversations.create_tag(brand_id=brand.pk, name="refnd")
@@ -121,3 +135,4 @@ def test_a_supervisor_renames_a_tag_on_a_phone(
     assert tags.names() == ["refund"]
     assert Tag.objects.get(pk=tag.pk).name == "refund"
     assert tags.uses("refund") == 1
+    assert refused == []

@@ -41,6 +41,12 @@ SOCIAL_GENERATED = {
     "whatsapp": "verify_token",
     "messenger": "verify_token",
 }
+NETWORK_LABELS: dict[str, Any] = {
+    "generic": gettext_lazy("Generic"),
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+    "messenger": "Messenger",
+}
 SECRET_LABELS = {
     "secret": gettext_lazy("Signing secret"),
     "twilio_auth_token": gettext_lazy("Twilio auth token"),
@@ -136,9 +142,7 @@ class VoiceInboxForm(InboxForm):
 class SocialInboxForm(InboxForm):
     network = forms.ChoiceField(
         label=gettext_lazy("Network"),
-        choices=[
-            (n, n.capitalize() if n != "generic" else gettext_lazy("Generic")) for n in NETWORKS
-        ],
+        choices=[(n, NETWORK_LABELS.get(n, n)) for n in NETWORKS],
     )
     reply_url = forms.URLField(
         assume_scheme="https",
