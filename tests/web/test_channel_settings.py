@@ -272,6 +272,10 @@ def test_a_macro_with_every_action_and_then_edited(
         "assign_to_me": True,
     }
     assert first.actions == expected
+    listed = client.get("/settings/macros/").content.decode()
+    for words in ("Status: Resolved", "Priority: High", "Tags: refund", "Team: Billing"):
+        assert words in listed
+    assert "Assign to me" in listed and "team_id" not in listed
     page = client.get(f"/settings/macros/{first.pk}/").content.decode()
     assert "{{ customer.first_name }}" in page  # the variables are listed
     assert "Hallo, erstattet." in page

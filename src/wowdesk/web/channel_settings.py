@@ -190,6 +190,23 @@ class MacroGroup:
     pk: int
     languages: list[str] = field(default_factory=list)
     actions: dict[str, Any] = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)
+
+
+def _summary(actions: dict[str, Any], teams: dict[int, str]) -> list[str]:
+    """A macro's actions in words, for the list."""
+    out = []
+    if actions.get("status") in Status.values:
+        out.append(_("Status: %(v)s") % {"v": Status(actions["status"]).label})
+    if actions.get("priority") in Priority.values:
+        out.append(_("Priority: %(v)s") % {"v": Priority(actions["priority"]).label})
+    if actions.get("tags"):
+        out.append(_("Tags: %(v)s") % {"v": ", ".join(map(str, actions["tags"]))})
+    if actions.get("team_id") in teams:
+        out.append(_("Team: %(v)s") % {"v": teams[actions["team_id"]]})
+    if actions.get("assign_to_me"):
+        out.append(_("Assign to me"))
+    return out
 
 
 def _groups(brand_ids: set[int]) -> list[MacroGroup]:
@@ -202,6 +219,9 @@ def _groups(brand_ids: set[int]) -> list[MacroGroup]:
                 m.brand, m.name, m.pk, actions=m.actions or {}
             )
         group.languages.append(m.language or "*")
+    teams = dict(Team.objects.filter(brand_id__in=brand_ids).values_list("id", "name"))
+    for group in groups.values():
+        group.summary = _summary(group.actions, teams)
     return list(groups.values())
 
 
