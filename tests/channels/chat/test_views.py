@@ -26,7 +26,16 @@ def test_config_is_public_without_the_secret(
         "prechat": True,
         "greeting": "Hello",
         "title": "",
+        "prechat_name": "optional",
+        "prechat_email": "optional",
+        "greetings": {},
+        "away": {},
+        "colour": "#4f46e5",
+        "position": "right",
+        "language": "auto",
+        "sound": True,
         "online": False,
+        "estimate": {"minutes": None, "waiting": 0},
         "socket": "/ws/chat/",
     }
     assert chat.widget_settings(chat_inbox).secret not in response.content.decode()
