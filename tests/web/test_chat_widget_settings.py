@@ -81,7 +81,10 @@ def test_widget_page_per_role_and_brand(
     after = chat.widget_settings(Inbox.objects.get(pk=mine.pk))
     assert (after.colour, after.position, after.prechat_email) == ("#1d4ed8", "left", "required")
     assert after.allowed_domains == ("shop.example", "*.acme.example")
-    assert after.greetings == {"en": "Hello! How can we help?", "de": "Hallo! Wie können wir helfen?"}
+    assert after.greetings == {
+        "en": "Hello! How can we help?",
+        "de": "Hallo! Wie können wir helfen?",
+    }
     assert after.away == {"en": "We are away until 9:00."}
     untouched = chat.widget_settings(Inbox.objects.get(pk=theirs.pk))
     assert untouched.colour == chat.DEFAULT_COLOUR and untouched.allowed_domains == ()
