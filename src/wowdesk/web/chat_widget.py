@@ -141,9 +141,8 @@ def _chat_inboxes(agent: Agent) -> Any:
 @agent_required(role=Role.ADMIN)
 def chat_inboxes(request: HttpRequest) -> HttpResponse:
     """The chat inboxes of the brands I administer, each linking to its widget page."""
-    return render(
-        request, "web/settings/chat_inboxes.html", {"inboxes": _chat_inboxes(request.agent)}
-    )  # type: ignore[attr-defined]
+    inboxes = _chat_inboxes(_me(request))
+    return render(request, "web/settings/chat_inboxes.html", {"inboxes": inboxes})
 
 
 @agent_required(role=Role.ADMIN)

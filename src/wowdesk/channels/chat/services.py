@@ -337,7 +337,7 @@ def answer_estimate(inbox: Inbox, now: dt.datetime | None = None) -> dict[str, A
         .order_by("-created_at")
         .values_list("created_at", "first_response_at")[:ESTIMATE_SAMPLE]
     )
-    seconds = [(answered - created).total_seconds() for created, answered in rows]
+    seconds = [(answered - created).total_seconds() for created, answered in rows if answered]
     waiting = Conversation.objects.filter(
         inbox=inbox, status=Status.OPEN, first_response_at__isnull=True
     ).count()
@@ -446,12 +446,12 @@ def read_file_link(signed: str) -> Attachment:
         data = signing.loads(signed, salt=FILE_SALT)
     except signing.BadSignature as exc:
         raise NotFound(_("No such file."), field="file") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("a"), int):
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in "ab"):
         raise NotFound(_("No such file."), field="file")
     attachment = (
         Attachment.objects.filter(
             pk=data["a"],
-            brand_id=data.get("b"),
+            brand_id=data["b"],
             message__conversation__inbox__channel=Channel.CHAT,
             message__direction__in=[Direction.IN, Direction.OUT],
         )

@@ -8,6 +8,7 @@ always allowed."""
 from __future__ import annotations
 
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -119,7 +120,7 @@ def upload(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @require_GET
-def file(request: HttpRequest, signed: str) -> HttpResponse:
+def file(request: HttpRequest, signed: str) -> HttpResponseBase:
     """A file of a chat conversation, by its signed link: an image inline, anything else
     as a download; never sniffed into another type by the browser."""
     try:
