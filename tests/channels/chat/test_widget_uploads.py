@@ -162,6 +162,7 @@ def test_file_links_are_signed_and_serve_images_inline(
 ) -> None:
     inbox = _inbox(brand)
     status, body = _upload(inbox, token=_token(inbox))
+    assert status == 201
     conversation = Conversation.objects.get(pk=body["conversation_id"])
     reply = conversations.add_reply(conversation, author=make_agent(), body="Here you go")
     pdf = conversations.add_attachment(
@@ -193,6 +194,7 @@ def test_a_file_link_names_no_note_or_email_attachment(
 
     inbox = _inbox(brand)
     status, body = _upload(inbox, token=_token(inbox))
+    assert status == 201
     conversation = Conversation.objects.get(pk=body["conversation_id"])
     note = conversations.add_reply(conversation, author=make_agent(), body="x", private=True)
     secret = conversations.add_attachment(note, filename="n.png", content=PNG)
