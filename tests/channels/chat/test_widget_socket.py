@@ -43,7 +43,9 @@ async def from_site(origin: str, host: str = "desk.example") -> Socket:
 
 
 def test_a_site_outside_the_allowed_domains_is_refused(chat_inbox: Inbox) -> None:
-    chat.configure_widget(chat_inbox, actor=None, allowed_domains=["shop.example", "*.acme.example"])
+    chat.configure_widget(
+        chat_inbox, actor=None, allowed_domains=["shop.example", "*.acme.example"]
+    )
 
     async def scenario() -> None:
         for origin in ("https://evil.example", "https://shop.example.evil.example", "null"):
