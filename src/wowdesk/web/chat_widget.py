@@ -37,17 +37,19 @@ LANGUAGE_NAMES = {
     "ar": "العربية",
 }
 MODE_CHOICES = [
-    ("off", gettext_lazy("Off")),
-    ("optional", gettext_lazy("Optional")),
-    ("required", gettext_lazy("Required")),
+    ("off", gettext_lazy("Not asked")),
+    ("optional", gettext_lazy("Asked, optional")),
+    ("required", gettext_lazy("Asked, required")),
 ]
 
 
 class WidgetForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=chat.MAX_TITLE, required=False)
-    colour = forms.CharField(label=gettext_lazy("Primary colour"), max_length=7)
+    title = forms.CharField(
+        label=gettext_lazy("Widget title"), max_length=chat.MAX_TITLE, required=False
+    )
+    colour = forms.CharField(label=gettext_lazy("Widget colour"), max_length=7)
     position = forms.ChoiceField(
-        label=gettext_lazy("Position"),
+        label=gettext_lazy("Widget position"),
         choices=[("right", gettext_lazy("Bottom right")), ("left", gettext_lazy("Bottom left"))],
     )
     language = forms.ChoiceField(
@@ -63,7 +65,7 @@ class WidgetForm(forms.Form):
     )
     sound = forms.BooleanField(label=gettext_lazy("Sound on new replies"), required=False)
     allowed_domains = forms.CharField(
-        label=gettext_lazy("Allowed domains"),
+        label=gettext_lazy("Allowed website domains"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy(

@@ -38,7 +38,13 @@ SECTIONS: list[Section] = [
         Role.ADMIN,
         _("When this happens, do that"),
     ),
-    Section("chat", _("Chat widget"), "web:chat-inboxes", Role.ADMIN, _("The website chat")),
+    Section(
+        "chat",
+        _("Website chat widget"),
+        "web:chat-inboxes",
+        Role.ADMIN,
+        _("The website chat"),
+    ),
     Section(
         "webhooks", _("Webhooks"), "web:webhooks", Role.ADMIN, _("Tell other systems what happens")
     ),

@@ -303,7 +303,7 @@ def clean_page(raw: Any) -> dict[str, str]:
             "url": _("Must be an http or https address."),
             "format": _("Not in the expected format."),
         }
-        raise InvalidInput(str(reasons.get(exc.reason, _("Invalid."))), field=exc.field) from exc
+        raise InvalidInput(str(reasons[exc.reason]), field=exc.field) from exc
 
 
 # --- the expected answer time -----------------------------------------------------------------
