@@ -71,8 +71,8 @@
     st.pending = st.pending || []; st.unread = st.unread || 0;
     function keep() { if (!preview) try { localStorage.setItem(KEY, JSON.stringify(st)); } catch (e) { /* private mode */ } }
 
-    var host = el("div"); host.id = preview ? "wowdesk-chat-preview" : "wowdesk-chat";
-    (preview || document.body).appendChild(host);
+    var host = o.host || el("div");
+    if (!o.host) { host.id = preview ? "wowdesk-chat-preview" : "wowdesk-chat"; (preview || document.body).appendChild(host); }
     var root = host.attachShadow({ mode: "open" }), css = el("style"); css.textContent = CSS;
     var w = el("div", "w"); root.append(css, w);
     var bubble = el("button", "bubble"), bubbleText = el("span", "", L.open), badge = el("span", "badge");
@@ -166,7 +166,7 @@
     }
     function unread(count) {
       st.unread = count; keep(); badge.hidden = !count;
-      badge.textContent = String(count); badge.setAttribute("aria-label", L.unread.replace("%d", count));
+      badge.textContent = count ? String(count) : ""; badge.setAttribute("aria-label", L.unread.replace("%d", count));
     }
     function beep() {
       if (!st.sound) return;
@@ -296,9 +296,11 @@
   var S = document.currentScript || document.querySelector("script[data-inbox][src*='chat/widget']");
   if (!S || S.hasAttribute("data-preview") || window.__wowdeskChat) return;
   window.__wowdeskChat = true;
-  var D = S.dataset, base = new URL(S.src, location.href).origin;
+  var D = S.dataset, base = new URL(S.src, location.href).origin, spot = document.createElement("div");
+  spot.id = "wowdesk-chat"; document.body.appendChild(spot);
   function start(config) {
-    mount({ inbox: D.inbox, origin: base, lang: D.lang, userId: D.userId, userHash: D.userHash, config: config });
+    if (!spot.isConnected) return; // the page removed it meanwhile
+    mount({ host: spot, inbox: D.inbox, origin: base, lang: D.lang, userId: D.userId, userHash: D.userHash, config: config });
   }
   // The inbox's settings first (colour, language, greeting, who is on shift); a site the
   // inbox does not allow gets no widget.
