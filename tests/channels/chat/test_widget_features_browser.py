@@ -184,3 +184,41 @@ def test_settings_page_on_a_phone_stacks_the_preview_below_the_form(
     assert form is not None and preview is not None
     assert preview["y"] >= form["y"] + form["height"]
     assert preview["x"] + preview["width"] <= 390
+
+
+def test_away_message_when_nobody_is_on_shift_and_the_answer_time_when_someone_is(
+    page: Any,
+    asgi_server: str,  # noqa: F811
+    chat_inbox: Inbox,
+    make_agent: Callable[..., Agent],
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import quick_conversation
+
+    chat.configure_widget(chat_inbox, actor=None, away={"en": "We are back at 9:00 (CET)."})
+    agent = make_agent(name="Li Wei")
+    sign_in(page, asgi_server, agent.user)
+    Agent.objects.filter(pk=agent.pk).update(presence=Presence.OFFLINE)
+    page.goto(f"{asgi_server}/chat-demo")
+    widget = Widget(page).open()
+    expect(widget.at(".notice")).to_have_text("We are back at 9:00 (CET).")
+    expect(widget.at(".eta")).to_be_hidden()
+
+    answered = quick_conversation(chat_inbox.brand, inbox=chat_inbox, channel="chat")
+    now = timezone.now()
+    Conversation.objects.filter(pk=answered.pk).update(
+        created_at=now - dt.timedelta(hours=2),
+        first_response_at=now - dt.timedelta(hours=2) + dt.timedelta(minutes=6),
+        status="resolved",
+    )
+    Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE)
+    from django.core.cache import cache
+
+    cache.clear()  # the estimate is kept a minute
+    page.reload()
+    widget.open()
+    expect(widget.at(".notice")).to_be_hidden()
+    expect(widget.at(".eta")).to_have_text("We usually answer in about 6 min.")

@@ -27,8 +27,8 @@ field of the wrong kind or length (a name with a line break, a body over ``MAX_B
 over ``MAX_FRAME`` characters: the same error, and the socket closes with 4400.
 
 The server pushes ``message`` (an agent's reply, or the visitor's own from another tab),
-``typing`` {is_typing, name} (an agent typing) and ``read`` {message_ids} (an agent opened
-the conversation after these messages of the visitor). The socket joins
+``typing`` {is_typing, name} (an agent typing) and ``read`` {up_to} (an agent opened the
+conversation: the visitor's messages up to this id are read). The socket joins
 ``visitor.<brand id>.<visitor id>`` and ``conversation.<id>``; other producers send other
 event types to the latter, which this consumer ignores.
 """
@@ -358,7 +358,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def chat_read(self, event: dict[str, Any]) -> None:
         """An agent opened the conversation: these messages of the visitor are read."""
-        await self.send_json({"type": "read", "message_ids": list(event["message_ids"])})
+        await self.send_json({"type": "read", "up_to": int(event["up_to"])})
 
     async def typing(self, event: dict[str, Any]) -> None:
         """An agent typing in the conversation's workspace."""

@@ -505,7 +505,15 @@ def history(conversation: Conversation | None, limit: int = HISTORY) -> list[dic
         .prefetch_related("attachments")
         .order_by("-created_at", "-id")[:limit]
     )
-    return [message_out(m) for m in reversed(rows)]
+    out = [message_out(m) for m in reversed(rows)]
+    # a visitor's message is read when it, or a later one of theirs, was marked read
+    read_up_to = max(
+        (m["id"] for m in out if m["direction"] == Direction.IN and m["read"]), default=0
+    )
+    for m in out:
+        if m["direction"] == Direction.IN:
+            m["read"] = m["id"] <= read_up_to
+    return out
 
 
 def check_rate(inbox: Inbox, visitor: Visitor, *, kind: str = "message") -> None:
@@ -671,43 +679,41 @@ def tell_visitor_of(message_id: int | None) -> None:
 
 # --- read marks ---------------------------------------------------------------------------
 
-READ_BATCH = 200
 
+def mark_read(conversation: Conversation, now: dt.datetime | None = None) -> int | None:
+    """An agent opened a chat conversation: the visitor's messages so far are read.
 
-def mark_read(conversation: Conversation, now: dt.datetime | None = None) -> list[int]:
-    """An agent opened a chat conversation: the visitor's messages so far are read. Each
-    gets ``meta.chat.read_at`` and the visitor's widgets hear ``read`` (after commit).
-    Returns the ids newly marked."""
+    The visitor's latest message gets ``meta.chat.read_at``: it and every earlier message
+    of the visitor count as read (one row written, whatever the length of the chat). The
+    visitor's widgets hear ``read`` {up_to: its id} after commit. Returns that id, or
+    None when there was nothing new to mark."""
     if conversation.inbox.channel != Channel.CHAT:
-        return []
-    unread = list(
-        Message.objects.filter(conversation=conversation, direction=Direction.IN)
-        .exclude(meta__chat__has_key="read_at")
-        .filter(meta__has_key="chat")
-        .order_by("-id")[:READ_BATCH]
+        return None
+    latest = (
+        Message.objects.filter(
+            conversation=conversation, direction=Direction.IN, meta__has_key="chat"
+        )
+        .order_by("-id")
+        .only("meta")
+        .first()
     )
-    if not unread:
-        return []
-    stamp = (now or timezone.now()).isoformat()
-    with transaction.atomic():
-        for message in unread:
-            chat = dict(message.meta.get("chat") or {})
-            chat["read_at"] = stamp
-            conversations.set_message_meta(message, chat=chat)
-    ids = sorted(m.pk for m in unread)
+    if latest is None or latest.meta["chat"].get("read_at"):
+        return None
+    chat = {**latest.meta["chat"], "read_at": (now or timezone.now()).isoformat()}
+    conversations.set_message_meta(latest, chat=chat)
     visitors = list(
         Identity.objects.filter(
             customer_id=conversation.customer_id, kind=IdentityKind.CHAT
         ).values_list("value", flat=True)
     )
-    event = {"type": "chat.read", "conversation_id": conversation.pk, "message_ids": ids}
+    event = {"type": "chat.read", "conversation_id": conversation.pk, "up_to": latest.pk}
 
     def tell() -> None:
         for visitor_id in visitors:
             send_now(visitor_group(conversation.brand_id, visitor_id), event)
 
     transaction.on_commit(tell)
-    return ids
+    return latest.pk
 
 
 def visitor_page(conversation: Conversation) -> dict[str, Any] | None:

@@ -218,7 +218,7 @@
             if (!known) { beep(); if (panel.hidden || document.hidden) unread(st.unread + 1); }
           }
         } else if (m.type === "read") {
-          m.message_ids.forEach(function (id) { var n = root.querySelector("[data-k='m" + id + "']"); if (n) setMark(n, true); });
+          root.querySelectorAll(".msg.in[data-k^='m']").forEach(function (n) { if (+n.dataset.k.slice(1) <= m.up_to) setMark(n, true); });
         } else if (m.type === "typing") {
           var parts = L.typing.split("%s"); typing.textContent = parts[0];
           typing.appendChild(el("bdi", "", m.name || L.agent)); typing.append(parts[1] || ""); typing.hidden = !m.is_typing;
