@@ -86,6 +86,7 @@ def test_widget_page_per_role_and_brand(
         "de": "Hallo! Wie können wir helfen?",
     }
     assert after.away == {"en": "We are away until 9:00."}
+    assert after.greeting == "Hello! How can we help?"  # for the other languages
     untouched = chat.widget_settings(Inbox.objects.get(pk=theirs.pk))
     assert untouched.colour == chat.DEFAULT_COLOUR and untouched.allowed_domains == ()
 
@@ -140,3 +141,19 @@ def test_the_settings_nav_lists_the_chat_section_for_admins(
 ) -> None:
     body = _client(make_agent(Role.ADMIN)).get("/settings/chat/").content.decode()
     assert 'data-section="chat" aria-current="page"' in body
+
+
+def test_a_cleared_greeting_is_gone_in_every_language(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    inbox = _chat_inbox(brand)
+    chat.configure_widget(inbox, actor=None, greeting="Hello")
+    client = _client(make_agent(Role.ADMIN))
+    page = client.get(f"/settings/inboxes/{inbox.pk}/widget/").content.decode()
+    assert 'name="greetings.en" value="Hello"' in page.replace(' maxlength="500"', "")
+    response = client.post(
+        f"/settings/inboxes/{inbox.pk}/widget/", _form(**{"greetings.en": "", "greetings.de": ""})
+    )
+    assert response.status_code == 302
+    after = chat.widget_settings(Inbox.objects.get(pk=inbox.pk))
+    assert (after.greeting, after.greetings) == ("", {})

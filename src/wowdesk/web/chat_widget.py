@@ -103,6 +103,8 @@ class WidgetForm(forms.Form):
                 line.strip() for line in data["allowed_domains"].splitlines() if line.strip()
             ],
             "greetings": {c: data[f"greetings.{c}"] for c in rules.LANGUAGES},
+            # the text for a language without a greeting of its own
+            "greeting": data["greetings.en"],
             "away": {c: data[f"away.{c}"] for c in rules.LANGUAGES},
         }
 

@@ -260,27 +260,29 @@ def configure_widget(inbox: Inbox, *, actor: Agent | None, **changes: Any) -> In
     """Change a chat inbox's widget settings (validated: ``clean_widget_changes``); the
     change is in the audit log."""
     cleaned = clean_widget_changes(changes)
+
+    def audited(w: WidgetSettings) -> dict[str, Any]:
+        return {
+            **w.public(),
+            "allowed_domains": list(w.allowed_domains),
+            "require_verification": w.require_verification,
+        }
+
     with transaction.atomic():
         ensure_widget(inbox)
-        before = {**widget_settings(inbox).public(), "allowed_domains": []}
-        before["allowed_domains"] = list(widget_settings(inbox).allowed_domains)
+        before = audited(widget_settings(inbox))
         widget = {**dict(inbox.settings["widget"]), **cleaned}
         if "prechat" in cleaned and not {"prechat_name", "prechat_email"} & cleaned.keys():
             mode = "optional" if cleaned["prechat"] else "off"
             widget["prechat_name"] = widget["prechat_email"] = mode
         conversations.set_inbox_setting(inbox, "widget", widget)
-        after = widget_settings(inbox)
         audit.record(
             action="inbox.widget",
             obj=inbox,
             actor=actor,
             brand_id=inbox.brand_id,
             before=before,
-            after={
-                **after.public(),
-                "allowed_domains": list(after.allowed_domains),
-                "require_verification": after.require_verification,
-            },
+            after=audited(widget_settings(inbox)),
         )
     cache.delete(_estimate_key(inbox.pk))
     return inbox
