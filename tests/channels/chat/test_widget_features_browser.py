@@ -222,3 +222,32 @@ def test_away_message_when_nobody_is_on_shift_and_the_answer_time_when_someone_i
     widget.open()
     expect(widget.at(".notice")).to_be_hidden()
     expect(widget.at(".eta")).to_have_text("We usually answer in about 6 min.")
+
+
+def test_prechat_form_asks_only_the_fields_the_inbox_wants(
+    page: Any,
+    asgi_server: str,  # noqa: F811
+    chat_inbox: Inbox,
+    make_agent: Callable[..., Agent],
+) -> None:
+    chat.configure_widget(chat_inbox, actor=None, prechat_name="required", prechat_email="off")
+    agent = _online_agent(make_agent)
+    sign_in(page, asgi_server, agent.user)
+    page.goto(f"{asgi_server}/chat-demo")
+    widget = Widget(page).open()
+    name, email = widget.at(".prechat input[type=text]"), widget.at(".prechat input[type=email]")
+    expect(name).to_be_visible()
+    expect(email).to_be_hidden()
+    assert name.evaluate("e => e.required") is True
+    expect(widget.at(".compose")).to_be_hidden()
+    widget.at(".prechat button.go").click()  # empty: the browser keeps the form
+    expect(widget.at(".compose")).to_be_hidden()
+    name.fill("Mei")
+    widget.at(".prechat button.go").click()
+    expect(widget.at(".compose")).to_be_visible()
+    widget.send("Hello, it is Mei")
+    expect(widget.mine("Hello, it is Mei")).not_to_have_class(
+        re.compile(r"\bpending\b"), timeout=30_000
+    )
+    message = Message.objects.get(direction=Direction.IN)
+    assert message.conversation.customer.name == "Mei"
