@@ -36,6 +36,12 @@
     return Array.prototype.map.call(a, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
   function cut(v, n) { return String(v || "").slice(0, n); }
+  function icon(d) { // a 16px stroked SVG (no icon font: emoji are missing on many systems)
+    var NS = "http://www.w3.org/2000/svg", svg = document.createElementNS(NS, "svg"), p = document.createElementNS(NS, "path");
+    svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("width", "16"); svg.setAttribute("height", "16");
+    svg.setAttribute("fill", "none"); svg.setAttribute("stroke", "currentColor"); svg.setAttribute("stroke-width", "2");
+    svg.setAttribute("aria-hidden", "true"); p.setAttribute("d", d); svg.appendChild(p); return svg;
+  }
 
   var CSS = ":host{all:initial;font:14px/1.4 system-ui,sans-serif;color:#111;--c:#4f46e5}" +
     ".bubble{position:fixed;right:20px;bottom:20px;border:0;border-radius:24px;padding:12px 18px;background:var(--c);color:#fff;cursor:pointer;box-shadow:0 4px 12px #0003;z-index:2147483000;font:inherit}" +
@@ -51,7 +57,7 @@
     ".msg.in{align-self:flex-end;text-align:start;background:var(--c);color:#fff}" +
     ".msg.out{align-self:flex-start;background:#f1f5f9}.msg.pending{opacity:.6}.msg.failed{outline:2px solid #dc2626}" +
     ".who,.meta{display:block;font-size:11px;color:#64748b}.in .meta{color:#e0e7ff;text-align:end}" +
-    ".msg img{display:block;max-width:100%;max-height:180px;border-radius:6px;margin-top:4px}.msg a{color:inherit}" +
+    ".msg svg{vertical-align:middle}.msg img{display:block;max-width:100%;max-height:180px;border-radius:6px;margin-top:4px}.msg a{color:inherit}" +
     "p{margin:0;padding:6px 12px;font-size:12px;color:#475569}.notice{background:#fef3c7;color:#78350f}" +
     "form{display:flex;gap:6px;padding:8px;border-top:1px solid #e2e8f0;flex-wrap:wrap;align-items:center}" +
     "input,textarea{flex:1;min-width:0;font:inherit;padding:6px;border:1px solid #cbd5e1;border-radius:6px}" +
@@ -95,7 +101,8 @@
     var pre = form("prechat", [preName, preMail], L.start); pre.hidden = true;
     var offMail = input("email", L.email), off = form("offline", [offMail], L.save); off.hidden = true;
     var text = el("textarea"); text.dir = "auto"; text.placeholder = L.say; text.setAttribute("aria-label", L.say);
-    var clip = el("button", "clip", "📎"), file = el("input");
+    var clip = el("button", "clip"), file = el("input");
+    clip.appendChild(icon("M16.5 6.5 8.4 14.6a2 2 0 0 0 2.8 2.8l8.1-8.1a4 4 0 0 0-5.7-5.7l-8.1 8.1a6 6 0 0 0 8.5 8.5L21 13.2"));
     clip.type = "button"; clip.title = L.attach; clip.setAttribute("aria-label", L.attach);
     file.type = "file"; file.hidden = true; file.accept = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,.txt,.csv";
     var compose = form("compose", [clip, file, text], L.send);
@@ -154,7 +161,7 @@
         m.files.forEach(function (f) {
           var a = el("a"); a.href = origin + f.url; a.target = "_blank"; a.rel = "noopener";
           if (f.image) { var img = el("img"); img.src = a.href; img.alt = f.name; a.appendChild(img); }
-          else { a.textContent = "📄 " + f.name; a.download = f.name; }
+          else { a.appendChild(icon("M14 3H6v18h12V7zM14 3v4h4")); a.append(" " + f.name); a.download = f.name; }
           fs.appendChild(a);
         });
         n.appendChild(fs);
@@ -286,7 +293,6 @@
     unread(st.unread);
     if (preview) {
       greeting();
-      show({ direction: "out", body: "…", author: L.agent, created_at: new Date().toISOString() });
       pre.hidden = !hasForm; compose.hidden = hasForm; panel.hidden = false;
     } else if (st.token) connect();
     return { destroy: function () { if (ws) { tries = -1; ws.close(); } host.remove(); }, lang: lang };
