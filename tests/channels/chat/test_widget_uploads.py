@@ -3,7 +3,9 @@ the allowed domains of the HTTP endpoints."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -200,3 +202,18 @@ def test_a_file_link_names_no_note_or_email_attachment(
     secret = conversations.add_attachment(note, filename="n.png", content=PNG)
     link = signing.dumps({"a": secret.pk, "b": brand.pk}, salt=chat.FILE_SALT)
     assert Client().get(f"/chat/file/{link}").status_code == 404
+
+
+def test_uploads_count_against_the_chat_rate(brand: Brand, settings: Any) -> None:
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, chat_rate=2)
+    inbox = _inbox(brand)
+    token = _token(inbox)
+    for i in range(2):
+        assert _upload(inbox, token=token, client_id=f"upload-000{i}")[0] == 201
+    response = Client().post(
+        f"/chat/{chat.widget_settings(inbox).token}/upload",
+        {"token": token, "client_id": "upload-0009", "file": SimpleUploadedFile("a.png", PNG)},
+        HTTP_ORIGIN=SHOP,
+    )
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+    assert Message.objects.count() == 2
