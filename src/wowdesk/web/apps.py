@@ -18,6 +18,15 @@ class WebConfig(AppConfig):
         listen(Event.MESSAGE_DELIVERY_CHANGED, "wowdesk.web.live.on_delivery_changed")
         listen(Event.MESSAGE_ANNOTATED, "wowdesk.web.live.on_message_annotated")
 
+        from wowdesk.web.panels import register_panel
+
+        register_panel(
+            "visitor",
+            "web/_visitor.html",
+            order=50,
+            context=_visitor_panel,
+        )
+
         # Logging in to the web app puts an agent online, logging out offline (routing
         # follows presence). Django's auth signals are the only hook for its login views.
         from django.contrib.auth.signals import user_logged_in, user_logged_out
@@ -35,6 +44,12 @@ class WebConfig(AppConfig):
         admin.site.site_header = _("wowdesk administration")
         admin.site.site_title = _("wowdesk administration")
         admin.site.index_title = _("Brands, people, channels and logs")
+
+
+def _visitor_panel(request: Any, conversation: Any) -> dict[str, Any] | None:
+    from wowdesk.web.chat_widget import visitor_panel
+
+    return visitor_panel(request, conversation)
 
 
 def _set(user: Any, status: str) -> None:

@@ -42,6 +42,13 @@ SECTIONS: list[Section] = [
     Section("macros", _("Macros"), "web:macros", Role.SUPERVISOR, _("Canned replies")),
     Section("tags", _("Tags"), "web:tags", Role.SUPERVISOR, _("Rename and merge")),
     Section(
+        "chat",
+        _("Website chat widget"),
+        "web:chat-inboxes",
+        Role.ADMIN,
+        _("The website chat"),
+    ),
+    Section(
         "webhooks", _("Webhooks"), "web:webhooks", Role.ADMIN, _("Tell other systems what happens")
     ),
 ]

@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
 from wowdesk.web import automations as automation_views
-from wowdesk.web import channel_urls, chat_demo, people, views
+from wowdesk.web import channel_urls, chat_demo, chat_widget, people, views
 from wowdesk.web import webhooks as webhook_views
 from wowdesk.web.auth import LoginView
 
@@ -57,6 +57,8 @@ urlpatterns = [
     ),
     path("settings/", views.settings_index, name="settings"),
     path("settings/agents/", people.agents, name="agents"),
+    path("settings/chat/", chat_widget.chat_inboxes, name="chat-inboxes"),
+    path("settings/inboxes/<int:pk>/widget/", chat_widget.inbox_widget, name="inbox-widget"),
     path(
         "settings/agents/<int:agent_id>/invite-again/",
         people.resend_invitation,

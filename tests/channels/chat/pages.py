@@ -37,7 +37,7 @@ class ChatWidget:
 
     def send(self, text: str) -> None:
         self.page.locator("#wowdesk-chat .compose textarea").fill(text)
-        self.page.locator("#wowdesk-chat .compose button").click()
+        self.page.locator("#wowdesk-chat .compose button.go").click()
 
     def messages(self, direction: str) -> Locator:
         return self.page.locator(f"#wowdesk-chat .log .msg.{direction}")

@@ -338,11 +338,14 @@ def test_prechat_setting_reaches_the_widget(chat_inbox: Inbox) -> None:
 
     async def scenario() -> None:
         ws, welcome = await visitor(ref(chat_inbox))
-        assert welcome["config"] == {
-            "prechat": True,
-            "greeting": "Hi! How can we help?",
-            "title": "",
-        }
+        config = welcome["config"]
+        assert (config["prechat"], config["greeting"], config["title"]) == (
+            True,
+            "Hi! How can we help?",
+            "",
+        )
+        assert (config["prechat_name"], config["prechat_email"]) == ("optional", "optional")
+        assert "secret" not in config and "allowed_domains" not in config
         await ws.close()
 
     run(scenario)

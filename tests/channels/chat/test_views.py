@@ -26,7 +26,16 @@ def test_config_is_public_without_the_secret(
         "prechat": True,
         "greeting": "Hello",
         "title": "",
+        "prechat_name": "optional",
+        "prechat_email": "optional",
+        "greetings": {},
+        "away": {},
+        "colour": "#4f46e5",
+        "position": "right",
+        "language": "auto",
+        "sound": True,
         "online": False,
+        "estimate": {"minutes": None, "waiting": 0},
         "socket": "/ws/chat/",
     }
     assert chat.widget_settings(chat_inbox).secret not in response.content.decode()
@@ -72,7 +81,8 @@ def test_demo_page_embeds_the_widget(chat_inbox: Inbox, make_agent: Callable[...
     assert response.status_code == 200
     html = response.content.decode()
     assert f'src="/static/chat/widget.js" data-inbox="{token}"' in html
-    assert 'data-lang="en"' in html
+    # as on a brand's site: the inbox's language setting, else the browser's, decides
+    assert "data-lang" not in html
 
 
 def test_demo_page_without_a_chat_inbox_says_what_to_do(make_agent: Callable[..., Agent]) -> None:

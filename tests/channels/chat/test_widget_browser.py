@@ -82,7 +82,7 @@ def test_visitor_chats_on_the_demo_page_and_sees_the_live_reply(
     # A reload keeps the visitor (signed token in localStorage) and shows the history.
     page.reload()
     widget.open()
-    expect(widget.messages("in")).to_have_text(["My lamp arrived broken"])
+    expect(widget.messages("in").locator(".text")).to_have_text(["My lamp arrived broken"])
     expect(widget.messages("out")).to_contain_text(["Sorry! A new one ships today."])
 
 

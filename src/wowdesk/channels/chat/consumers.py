@@ -2,9 +2,13 @@
 
 The protocol is JSON frames with a ``type``. The widget speaks first:
 
-- ``hello`` {inbox, token?, user_id?, user_hash?, lang?} → ``welcome`` {token, visitor,
-  verified, online, config, conversation_id, history}; a wrong user hash or an unknown
-  inbox → ``error`` and the socket closes (4403 / 4404).
+- ``hello`` {inbox, token?, user_id?, user_hash?, lang?, page?} → ``welcome`` {token,
+  visitor, verified, online, config, estimate, conversation_id, history}; a wrong user
+  hash, a page Origin the inbox does not allow or an unknown inbox → ``error`` and the
+  socket closes (4403 / 4404). ``page`` {url, title, referrer, browser, language,
+  timezone} is checked (``widget_rules.clean_page``) and kept with the visitor's next
+  message for the agent; a wrong one is answered with an ``invalid`` error naming the
+  field (``page.url``…) and left out, the chat goes on.
 - ``message`` {client_id, body, name?, email?} → ``ack`` {client_id, message_id,
   conversation_id, duplicate}; the message is also sent as ``message`` to every tab of
   the visitor.
@@ -22,8 +26,9 @@ field of the wrong kind or length (a name with a line break, a body over ``MAX_B
 → ``error`` {code: "invalid", field, message}; nothing is stored. A binary frame or one
 over ``MAX_FRAME`` characters: the same error, and the socket closes with 4400.
 
-The server pushes ``message`` (an agent's reply, or the visitor's own from another tab)
-and ``typing`` {is_typing, name} (an agent typing). The socket joins
+The server pushes ``message`` (an agent's reply, or the visitor's own from another tab),
+``typing`` {is_typing, name} (an agent typing) and ``read`` {up_to} (an agent opened the
+conversation: the visitor's messages up to this id are read). The socket joins
 ``visitor.<brand id>.<visitor id>`` and ``conversation.<id>``; other producers send other
 event types to the latter, which this consumer ignores.
 """
@@ -91,6 +96,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     conversation_id: int | None = None
     language: str = "en"
     refusals: int = 0
+    page: dict[str, str] | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Other producers send other event types to the shared conversation group.
@@ -191,6 +197,12 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def _hello(self, content: dict[str, Any]) -> None:
         self.language = _language(content.get("lang"))
         try:
+            with translation.override(self.language):
+                self.page = services.clean_page(content.get("page")) or None
+        except ServiceError as exc:
+            self.page = None
+            await self._error("invalid", exc.field or "page", exc.message)
+        try:
             welcome = await database_sync_to_async(self._open)(content)
         except ServiceError as exc:
             await self._error(exc.code, exc.field or "", exc.message)
@@ -210,6 +222,12 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     def _open(self, content: dict[str, Any]) -> dict[str, Any]:
         with translation.override(self.language):
             inbox = services.find_inbox(str(content.get("inbox") or ""))
+            headers = dict(self.scope.get("headers") or [])
+            services.check_origin(
+                inbox,
+                headers.get(b"origin", b"").decode("latin-1") or None,
+                headers.get(b"host", b"").decode("latin-1"),
+            )
             visitor = services.open_session(
                 inbox,
                 token=str(content.get("token") or ""),
@@ -227,6 +245,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 "verified": visitor.verified,
                 "online": services.agents_on_shift(inbox.brand_id),
                 "config": services.widget_settings(inbox).public(),
+                "estimate": services.answer_estimate(inbox),
                 "conversation_id": self.conversation_id,
                 "history": services.history(conversation),
             }
@@ -282,7 +301,10 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 name=str(content.get("name") or ""),
                 email=str(content.get("email") or ""),
                 language=self.language,
+                page=self.page,
             )
+        if result.message_id is not None:
+            self.page = None  # kept with this message
         echo = None
         if result.message_id is not None and not result.duplicate:
             from wowdesk.conversations.models import Message
@@ -333,6 +355,10 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def chat_message(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "message", **event["message"]})
+
+    async def chat_read(self, event: dict[str, Any]) -> None:
+        """An agent opened the conversation: these messages of the visitor are read."""
+        await self.send_json({"type": "read", "up_to": int(event["up_to"])})
 
     async def typing(self, event: dict[str, Any]) -> None:
         """An agent typing in the conversation's workspace."""

@@ -19,21 +19,33 @@ import datetime as dt
 import logging
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from wowdesk.channels.adapters import adapter_for
 from wowdesk.channels.chat import tokens
+from wowdesk.channels.chat import widget_rules as rules
 from wowdesk.channels.chat.tokens import Visitor
 from wowdesk.channels.ingest import IngestResult, ingest
 from wowdesk.channels.schema import InboundIn
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Channel, Conversation, Direction, Inbox, Message
+from wowdesk.conversations.models import (
+    Attachment,
+    Channel,
+    Conversation,
+    Direction,
+    Inbox,
+    Message,
+    Status,
+)
 from wowdesk.core import audit, ratelimit
 from wowdesk.core import i18n as i18n_text
 from wowdesk.core.errors import Forbidden, InvalidInput, NotFound
@@ -55,6 +67,9 @@ ONLINE_TTL = 70
 # --- widget settings ----------------------------------------------------------------------
 
 
+DEFAULT_COLOUR = "#4f46e5"
+
+
 @dataclass(frozen=True)
 class WidgetSettings:
     token: str = ""
@@ -63,26 +78,73 @@ class WidgetSettings:
     greeting: str = ""
     title: str = ""
     require_verification: bool = False
+    # Pre-chat form: each field "off", "optional" or "required".
+    prechat_name: str = "off"
+    prechat_email: str = "off"
+    # Greeting and away message per widget language (``rules.LANGUAGES``).
+    greetings: dict[str, str] = field(default_factory=dict)
+    away: dict[str, str] = field(default_factory=dict)
+    colour: str = DEFAULT_COLOUR
+    position: str = "right"
+    language: str = "auto"
+    sound: bool = True
+    allowed_domains: tuple[str, ...] = ()
 
     def public(self) -> dict[str, Any]:
         """What any web page may learn (never the secret)."""
-        return {"prechat": self.prechat, "greeting": self.greeting, "title": self.title}
+        return {
+            "prechat": self.prechat_name != "off" or self.prechat_email != "off",
+            "greeting": self.greeting,
+            "title": self.title,
+            "prechat_name": self.prechat_name,
+            "prechat_email": self.prechat_email,
+            "greetings": dict(self.greetings),
+            "away": dict(self.away),
+            "colour": self.colour,
+            "position": self.position,
+            "language": self.language,
+            "sound": self.sound,
+        }
 
 
 # ensure_widget makes 24-character tokens; a shorter one is no widget's.
 MIN_TOKEN_CHARS = 16
 
 
+def _mode(value: Any, legacy: bool) -> str:
+    if value in rules.FIELD_MODES:
+        return str(value)
+    return "optional" if legacy else "off"
+
+
+def _texts(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v) for k, v in value.items() if k in rules.LANGUAGES and v}
+
+
 def widget_settings(inbox: Inbox) -> WidgetSettings:
     raw = inbox.settings.get("widget") if isinstance(inbox.settings, dict) else None
     raw = raw if isinstance(raw, dict) else {}
+    legacy_prechat = bool(raw.get("prechat", False))
+    colour = str(raw.get("colour") or DEFAULT_COLOUR)
+    domains = raw.get("allowed_domains")
     return WidgetSettings(
         token=str(raw.get("token") or ""),
         secret=str(raw.get("secret") or ""),
-        prechat=bool(raw.get("prechat", False)),
+        prechat=legacy_prechat,
         greeting=str(raw.get("greeting") or ""),
         title=str(raw.get("title") or ""),
         require_verification=bool(raw.get("require_verification", False)),
+        prechat_name=_mode(raw.get("prechat_name"), legacy_prechat),
+        prechat_email=_mode(raw.get("prechat_email"), legacy_prechat),
+        greetings=_texts(raw.get("greetings")),
+        away=_texts(raw.get("away")),
+        colour=colour if rules.HEX_COLOUR.match(colour) else DEFAULT_COLOUR,
+        position=str(raw.get("position")) if raw.get("position") in rules.POSITIONS else "right",
+        language=str(raw.get("language")) if raw.get("language") in rules.LANGUAGES else "auto",
+        sound=bool(raw.get("sound", True)),
+        allowed_domains=tuple(str(d) for d in domains) if isinstance(domains, list) else (),
     )
 
 
@@ -105,36 +167,189 @@ def ensure_widget(inbox: Inbox) -> Inbox:
     return conversations.set_inbox_setting(inbox, "widget", widget)
 
 
-def configure_widget(
-    inbox: Inbox,
-    *,
-    actor: Agent | None,
-    prechat: bool | None = None,
-    greeting: str | None = None,
-    title: str | None = None,
-    require_verification: bool | None = None,
-) -> Inbox:
-    ensure_widget(inbox)
-    before = widget_settings(inbox).public()
-    widget = dict(inbox.settings["widget"])
-    if prechat is not None:
-        widget["prechat"] = prechat
-    if greeting is not None:
-        widget["greeting"] = greeting.strip()[:500]
-    if title is not None:
-        widget["title"] = title.strip()[:100]
-    if require_verification is not None:
-        widget["require_verification"] = require_verification
-    conversations.set_inbox_setting(inbox, "widget", widget)
-    audit.record(
-        action="inbox.widget",
-        obj=inbox,
-        actor=actor,
-        brand_id=inbox.brand_id,
-        before=before,
-        after={**widget_settings(inbox).public(), "require_verification": require_verification},
-    )
+MAX_GREETING = 500
+MAX_TITLE = 100
+
+
+def clean_widget_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """The widget settings an administrator asked for, checked; InvalidInput names the
+    first wrong field (``greetings.de``, ``colour``, ``allowed_domains``…)."""
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key in ("prechat", "require_verification", "sound"):
+            if not isinstance(value, bool):
+                raise InvalidInput(_("Must be true or false."), field=key)
+            out[key] = value
+        elif key == "greeting":
+            out[key] = _text(value, key, MAX_GREETING)
+        elif key == "title":
+            out[key] = _text(value, key, MAX_TITLE)
+        elif key in ("prechat_name", "prechat_email"):
+            if value not in rules.FIELD_MODES:
+                raise InvalidInput(_("Choose off, optional or required."), field=key)
+            out[key] = value
+        elif key in ("greetings", "away"):
+            if not isinstance(value, dict):
+                raise InvalidInput(_("Expected one text per language."), field=key)
+            texts = {}
+            for lang, text in value.items():
+                if lang not in rules.LANGUAGES:
+                    raise InvalidInput(_("Unknown widget language."), field=f"{key}.{lang}")
+                cleaned = _text(text, f"{key}.{lang}", MAX_GREETING)
+                if cleaned:
+                    texts[lang] = cleaned
+            out[key] = texts
+        elif key == "colour":
+            if not isinstance(value, str) or not rules.HEX_COLOUR.match(value.strip()):
+                raise InvalidInput(_("A colour is written #rrggbb."), field=key)
+            colour = value.strip().lower()
+            if rules.contrast_with_white(colour) < rules.MIN_CONTRAST:
+                raise InvalidInput(
+                    _(
+                        "White text on this colour is hard to read (contrast %(ratio).1f:1, "
+                        "at least 4.5:1 needed): choose a darker colour."
+                    )
+                    % {"ratio": rules.contrast_with_white(colour)},
+                    field=key,
+                )
+            out[key] = colour
+        elif key == "position":
+            if value not in rules.POSITIONS:
+                raise InvalidInput(_("Choose left or right."), field=key)
+            out[key] = value
+        elif key == "language":
+            if value != "auto" and value not in rules.LANGUAGES:
+                raise InvalidInput(_("Unknown widget language."), field=key)
+            out[key] = value
+        elif key == "allowed_domains":
+            if not isinstance(value, list):
+                raise InvalidInput(_("Expected a list of domains."), field=key)
+            if len(value) > rules.MAX_DOMAINS:
+                raise InvalidInput(_("At most 50 domains."), field=key)
+            domains: list[str] = []
+            for raw in value:
+                domain = rules.normalize_domain(str(raw)) if isinstance(raw, str) else None
+                if domain is None:
+                    raise InvalidInput(
+                        _("“%(value)s” is not a domain name.") % {"value": str(raw)[:100]},
+                        field=key,
+                    )
+                if domain not in domains:
+                    domains.append(domain)
+            out[key] = domains
+        else:
+            raise InvalidInput(_("Unknown widget setting."), field=key)
+    return out
+
+
+def _text(value: Any, name: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(_("Must be text."), field=name)
+    text = value.strip()
+    if len(text) > limit:
+        raise InvalidInput(
+            _("At most %(n)d characters.") % {"n": limit},
+            field=name,
+        )
+    return text
+
+
+def configure_widget(inbox: Inbox, *, actor: Agent | None, **changes: Any) -> Inbox:
+    """Change a chat inbox's widget settings (validated: ``clean_widget_changes``); the
+    change is in the audit log."""
+    cleaned = clean_widget_changes(changes)
+
+    def audited(w: WidgetSettings) -> dict[str, Any]:
+        return {
+            **w.public(),
+            "allowed_domains": list(w.allowed_domains),
+            "require_verification": w.require_verification,
+        }
+
+    with transaction.atomic():
+        ensure_widget(inbox)
+        before = audited(widget_settings(inbox))
+        widget = {**dict(inbox.settings["widget"]), **cleaned}
+        if "prechat" in cleaned and not {"prechat_name", "prechat_email"} & cleaned.keys():
+            mode = "optional" if cleaned["prechat"] else "off"
+            widget["prechat_name"] = widget["prechat_email"] = mode
+        conversations.set_inbox_setting(inbox, "widget", widget)
+        audit.record(
+            action="inbox.widget",
+            obj=inbox,
+            actor=actor,
+            brand_id=inbox.brand_id,
+            before=before,
+            after=audited(widget_settings(inbox)),
+        )
+    cache.delete(_estimate_key(inbox.pk))
     return inbox
+
+
+def check_origin(inbox: Inbox, origin: str | None, own_host: str = "") -> None:
+    """Refuse a page whose origin is not among the inbox's allowed domains (Forbidden)."""
+    if not rules.origin_allowed(origin, widget_settings(inbox).allowed_domains, own_host=own_host):
+        raise Forbidden(_("This site may not use this chat widget."), field="origin")
+
+
+def clean_page(raw: Any) -> dict[str, str]:
+    """The visitor's page details from the widget (``rules.clean_page``), or InvalidInput."""
+    try:
+        return rules.clean_page(raw)
+    except rules.PageProblem as exc:
+        reasons = {
+            "type": _("Must be text."),
+            "length": _("Too long."),
+            "url": _("Must be an http or https address."),
+            "format": _("Not in the expected format."),
+        }
+        raise InvalidInput(str(reasons[exc.reason]), field=exc.field) from exc
+
+
+# --- the expected answer time -----------------------------------------------------------------
+
+ESTIMATE_DAYS = 7
+ESTIMATE_TTL = 60  # seconds a computed estimate is reused
+ESTIMATE_SAMPLE = 2000
+
+
+def _estimate_key(inbox_id: int) -> str:
+    return f"wowdesk:chat:estimate:{inbox_id}"
+
+
+def answer_estimate(inbox: Inbox, now: dt.datetime | None = None) -> dict[str, Any]:
+    """``{"minutes": N or None, "waiting": count}``: the median first response of the
+    inbox's chats of the last 7 days with the current queue (``rules.expected_answer_minutes``),
+    cached for a minute in the shared cache."""
+    key = _estimate_key(inbox.pk)
+    cached = cache.get(key)
+    if isinstance(cached, dict):
+        return cached
+    from wowdesk.routing.services import available_agents
+
+    now = now or timezone.now()
+    rows = (
+        Conversation.objects.filter(
+            inbox=inbox,
+            created_at__gte=now - dt.timedelta(days=ESTIMATE_DAYS),
+            first_response_at__isnull=False,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", "first_response_at")[:ESTIMATE_SAMPLE]
+    )
+    seconds = [(answered - created).total_seconds() for created, answered in rows if answered]
+    waiting = Conversation.objects.filter(
+        inbox=inbox, status=Status.OPEN, first_response_at__isnull=True
+    ).count()
+    online = len(available_agents(inbox.brand_id, now))
+    value = {
+        "minutes": rules.expected_answer_minutes(seconds, waiting, online),
+        "waiting": waiting,
+    }
+    cache.set(key, value, ESTIMATE_TTL)
+    return value
 
 
 def find_inbox(ref: str | int) -> Inbox:
@@ -215,20 +430,69 @@ def current_conversation(inbox: Inbox, visitor_id: str) -> Conversation | None:
     return Conversation.objects.filter(customer=customer, inbox=inbox).order_by("-id").first()
 
 
+FILE_SALT = "wowdesk.chat.file"
+# What a browser may show inline from a file link; any other type is a download.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def file_url(attachment: Attachment) -> str:
+    """A link to one file of a chat conversation, for its visitor: signed (it names only
+    this file and cannot be guessed from another)."""
+    signed = signing.dumps({"a": attachment.pk, "b": attachment.brand_id}, salt=FILE_SALT)
+    return reverse("chat:file", args=[signed])
+
+
+def read_file_link(signed: str) -> Attachment:
+    """The attachment a signed file link names (of a chat conversation), or NotFound."""
+    try:
+        data = signing.loads(signed, salt=FILE_SALT)
+    except signing.BadSignature as exc:
+        raise NotFound(_("No such file."), field="file") from exc
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in "ab"):
+        raise NotFound(_("No such file."), field="file")
+    attachment = (
+        Attachment.objects.filter(
+            pk=data["a"],
+            brand_id=data["b"],
+            message__conversation__inbox__channel=Channel.CHAT,
+            message__direction__in=[Direction.IN, Direction.OUT],
+        )
+        .select_related("message")
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("No such file."), field="file")
+    return attachment
+
+
 def message_out(message: Message) -> dict[str, Any]:
-    """A message as the widget shows it (no internal notes ever reach here)."""
+    """A message as the widget shows it (no internal notes ever reach here): its files as
+    signed links, and for a visitor's message whether an agent has read it."""
     author = ""
     if message.direction == Direction.OUT and message.author is not None:
         author = message.author.display_name
     chat = message.meta.get("chat") if isinstance(message.meta, dict) else None
+    chat = chat if isinstance(chat, dict) else {}
+    files = [
+        {
+            "name": a.filename,
+            "type": a.content_type,
+            "size": a.size,
+            "url": file_url(a),
+            "image": a.content_type in INLINE_TYPES,
+        }
+        for a in message.attachments.all()
+    ]
     return {
         "id": message.pk,
         "conversation_id": message.conversation_id,
         "direction": message.direction,
-        "body": message.body,
+        "body": "" if chat.get("upload") else message.body,
         "author": author,
-        "client_id": chat.get("client_id", "") if isinstance(chat, dict) else "",
+        "client_id": chat.get("client_id", ""),
         "created_at": message.created_at.isoformat(),
+        "files": files,
+        "read": bool(chat.get("read_at")),
     }
 
 
@@ -240,9 +504,18 @@ def history(conversation: Conversation | None, limit: int = HISTORY) -> list[dic
             conversation=conversation, direction__in=[Direction.IN, Direction.OUT]
         )
         .select_related("author")
+        .prefetch_related("attachments")
         .order_by("-created_at", "-id")[:limit]
     )
-    return [message_out(m) for m in reversed(rows)]
+    out = [message_out(m) for m in reversed(rows)]
+    # a visitor's message is read when it, or a later one of theirs, was marked read
+    read_up_to = max(
+        (m["id"] for m in out if m["direction"] == Direction.IN and m["read"]), default=0
+    )
+    for m in out:
+        if m["direction"] == Direction.IN:
+            m["read"] = m["id"] <= read_up_to
+    return out
 
 
 def check_rate(inbox: Inbox, visitor: Visitor, *, kind: str = "message") -> None:
@@ -266,6 +539,8 @@ def post_message(
     name: str = "",
     email: str = "",
     language: str = "",
+    page: dict[str, str] | None = None,
+    upload: bool = False,
 ) -> IngestResult:
     """A visitor's message, through the one ingest path. The same ``client_id`` sent twice
     (a resend after a dropped connection) is stored once and answers with the same ids.
@@ -283,6 +558,10 @@ def post_message(
         meta["verified"] = True
     if language:
         meta["language"] = language[:16]
+    if page:
+        meta["page"] = page
+    if upload:
+        meta["upload"] = True
     item = InboundIn.model_validate(
         {
             "channel": "chat",
@@ -345,6 +624,115 @@ def remember_email(inbox: Inbox, visitor: Visitor, email: str, *, name: str = ""
             i18n=spec,
         )
     return customer
+
+
+def upload_file(
+    inbox: Inbox,
+    visitor: Visitor,
+    *,
+    client_id: str,
+    filename: str,
+    content: bytes,
+    language: str = "",
+) -> IngestResult:
+    """A visitor's file: checked like an email's attachment (at most
+    ``MAX_ATTACHMENT_BYTES``) and by its bytes (``rules.sniff``: images, PDF and text;
+    executables refused), then a message of the conversation through the ingest path, the
+    file stored with it. The same ``client_id`` again stores nothing new."""
+    name = (filename or "").strip().replace("/", "_").replace("\\", "_")[:255] or "file"
+    verdict = rules.sniff(name, content[:8192], len(content), conversations.MAX_ATTACHMENT_BYTES)
+    if not verdict.ok:
+        reasons = {
+            "empty": _("The file is empty."),
+            "too_large": _("A file may be at most 25 MB."),
+            "dangerous": _("Programs and scripts cannot be sent."),
+            "mismatch": _("The file's name does not match what it contains."),
+            "type": _("Only images (PNG, JPEG, GIF, WebP), PDF and text files can be sent."),
+        }
+        raise InvalidInput(str(reasons[verdict.reason]), field="file")
+    result = post_message(
+        inbox, visitor, client_id=client_id, body=name, language=language, upload=True
+    )
+    if result.message_id is not None:
+        with transaction.atomic():
+            message = Message.objects.select_for_update().get(pk=result.message_id)
+            if not message.attachments.exists():
+                conversations.add_attachment(
+                    message, filename=name, content=content, content_type=verdict.content_type
+                )
+    return result
+
+
+def tell_visitor_of(message_id: int | None) -> None:
+    """Show a visitor's stored message (an upload) in every widget of theirs."""
+    message = (
+        Message.objects.filter(pk=message_id).prefetch_related("attachments").first()
+        if message_id is not None
+        else None
+    )
+    chat = message.meta.get("chat") if message is not None else None
+    if message is None or not isinstance(chat, dict) or not chat.get("visitor"):
+        return
+    send_now(
+        visitor_group(message.brand_id, str(chat["visitor"])),
+        {"type": "chat.message", "message": message_out(message)},
+    )
+
+
+# --- read marks ---------------------------------------------------------------------------
+
+
+def mark_read(conversation: Conversation, now: dt.datetime | None = None) -> int | None:
+    """An agent opened a chat conversation: the visitor's messages so far are read.
+
+    The visitor's latest message gets ``meta.chat.read_at``: it and every earlier message
+    of the visitor count as read (one row written, whatever the length of the chat). The
+    visitor's widgets hear ``read`` {up_to: its id} after commit. Returns that id, or
+    None when there was nothing new to mark."""
+    if conversation.inbox.channel != Channel.CHAT:
+        return None
+    latest = (
+        Message.objects.filter(
+            conversation=conversation, direction=Direction.IN, meta__has_key="chat"
+        )
+        .order_by("-id")
+        .only("meta")
+        .first()
+    )
+    if latest is None or latest.meta["chat"].get("read_at"):
+        return None
+    chat = {**latest.meta["chat"], "read_at": (now or timezone.now()).isoformat()}
+    conversations.set_message_meta(latest, chat=chat)
+    visitors = list(
+        Identity.objects.filter(
+            customer_id=conversation.customer_id, kind=IdentityKind.CHAT
+        ).values_list("value", flat=True)
+    )
+    event = {"type": "chat.read", "conversation_id": conversation.pk, "up_to": latest.pk}
+
+    def tell() -> None:
+        for visitor_id in visitors:
+            send_now(visitor_group(conversation.brand_id, visitor_id), event)
+
+    transaction.on_commit(tell)
+    return latest.pk
+
+
+def visitor_page(conversation: Conversation) -> dict[str, Any] | None:
+    """The latest page details the visitor's widget sent (url, title, referrer, browser,
+    language, time zone) with when, or None."""
+    message = (
+        Message.objects.filter(
+            conversation=conversation, direction=Direction.IN, meta__chat__has_key="page"
+        )
+        .order_by("-id")
+        .only("meta", "created_at")
+        .first()
+    )
+    if message is None:
+        return None
+    page = message.meta["chat"]["page"]
+    return {**page, "at": message.created_at} if isinstance(page, dict) else None
 
 
 # --- presence of visitors (shared cache: Redis in cluster mode) ------------------------------

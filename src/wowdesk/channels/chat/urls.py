@@ -7,4 +7,6 @@ from wowdesk.channels.chat import views
 app_name = "chat"
 urlpatterns = [
     path("chat/<str:ref>/config", views.widget_config, name="config"),
+    path("chat/<str:ref>/upload", views.upload, name="upload"),
+    path("chat/file/<str:signed>", views.file, name="file"),
 ]
