@@ -199,6 +199,8 @@
     if (e.key === "ArrowDown") { e.preventDefault(); if (items.length) select((selected + 1) % items.length); }
     else if (e.key === "ArrowUp") { e.preventDefault(); if (items.length) select((selected - 1 + items.length) % items.length); }
     else if (e.key === "Enter") { e.preventDefault(); choose(selected); }
+    // a search field would only clear itself on the first Esc
+    else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); dialog.close(); }
   });
   dialog.addEventListener("click", function (e) { if (e.target === dialog) dialog.close(); });
 
