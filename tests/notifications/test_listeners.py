@@ -255,3 +255,42 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(
     assert sorted(n.count for n in mentions) == [1, 1, 1, 1, 1, 2]
     replies = Notification.objects.filter(kind=Kind.CUSTOMER_REPLIED)
     assert sorted(n.count for n in replies) == [1, 1, 1, 1, 1, 2]
+
+
+def test_assigned_by_a_rule(brand: Brand, make_agent: Callable[..., Agent], commit: Commit) -> None:
+    me = make_agent(Role.AGENT)
+    conv = make_conversation(brand)
+    with commit(execute=True):
+        conversations.update_conversation(conv, actor=None, assignee_id=me.pk, rule_id=7)
+    [n] = _of(me, Kind.ASSIGNED)
+    assert title(n) == f"An automation rule assigned #{conv.number} to you"
+
+
+def test_pushes_go_to_the_recipients_own_group_only(
+    brand: Brand,
+    other_brand: Brand,
+    make_agent: Callable[..., Agent],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pushed: list[tuple[str, str, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        services, "publish", lambda group, kind, **data: pushed.append((group, kind, data))
+    )
+    ann = make_agent(Role.AGENT, name="Ann")
+    bob = make_agent(Role.AGENT, name="Bob")
+    stranger = make_agent(Role.AGENT, name="Ann", brands=[other_brand])  # the same name
+    author = make_agent(Role.AGENT)
+    conv = make_conversation(brand)
+    note = conversations.add_reply(conv, author=author, body="@Ann hi", private=True)
+    listeners.on_messages_created(
+        [{"message_id": note.pk, "conversation_id": conv.pk, "direction": "note"}]
+    )
+    assert pushed == [(f"agent.{ann.pk}", "notification", {"reason": "new"})]
+    pushed.clear()
+    [row] = _of(ann)
+    services.mark_read(ann, row.pk)
+    services.mark_read(ann, row.pk)  # already read: nothing to tell
+    assert pushed == [(f"agent.{ann.pk}", "notification", {"reason": "read"})]
+    pushed.clear()
+    assert services.mark_all_read(bob) == 0 and pushed == []
+    assert _of(stranger) == []
