@@ -186,3 +186,39 @@ def test_palette_empty_query_and_anonymous(make_agent: Callable[..., Agent]) -> 
     assert json.loads(_client(make_agent(Role.AGENT)).get("/palette/").content)["groups"] == []
     assert Client().get("/palette/?q=x").status_code == 302
     assert Client().get("/notifications/menu/").status_code == 302
+
+
+def test_pages_are_chinese_for_a_chinese_reader(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    from django.conf import settings as django_settings
+
+    from tests.test_i18n import visible_english
+
+    me = make_agent(Role.AGENT, name="王芳")
+    boss = make_agent(Role.SUPERVISOR, name="李主管")
+    _assign(brand, me, boss)
+    for kind in (Kind.MENTIONED, Kind.CUSTOMER_REPLIED, Kind.SLA_WARNING):
+        conv = make_conversation(brand, subject="水壶漏水", name="陈静")
+        services.deliver(
+            [
+                services.Draft(
+                    agent_id=me.pk,
+                    brand_id=brand.pk,
+                    kind=kind,
+                    conversation_id=conv.pk,
+                    actor_id=boss.pk,
+                    params={"number": conv.number, "actor": "李主管", "target": "resolution"},
+                    count=2,
+                )
+            ]
+        )
+    Notification.objects.update(params={"number": 1, "actor": "李主管", "target": "resolution"})
+    client = _client(me)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    for url in ("/notifications/", "/notifications/menu/", "/settings/notifications/"):
+        html = client.get(url).content.decode()
+        assert visible_english(html) == set(), url
+    menu = client.get("/notifications/menu/").content.decode()
+    assert "李主管 在 #1 中提到了你 2 次" in menu
+    assert "#1 的解决即将到期" in menu
