@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from tests.factories import quick_conversation
 from tests.web.pages import ConversationPage, InboxPage, LiveWorkspace, LoginPage
 from tests.web.pages_notify import CommandPalette, NotificationBell
+from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.notifications import services
@@ -30,6 +31,13 @@ def pair(brand: Brand, make_agent: Callable[..., Agent]) -> tuple[Agent, Agent, 
     RoutingSettings.objects.update_or_create(brand=brand, defaults={"auto_assign": False})
     conversation = quick_conversation(
         brand, subject="Kettle whistles", body="It whistles", name="Greta Kettle"
+    )
+    conversations.save_macro(
+        None,
+        brand_id=brand.pk,
+        actor=None,
+        name="Lid answer",
+        body="Please press the lid down firmly.",
     )
     return li, ana, conversation
 
@@ -83,6 +91,14 @@ def test_a_mention_reaches_the_bell_live_and_the_palette_finds_things(
     assert ana_page.url.endswith(f"/inbox/c/{conversation.pk}/")
     # the page's own actions, and Esc closes
     CommandPalette(ana_page).open().search("assign to me", "Assign to me").close()
+    # a macro of the conversation's brand goes into the open composer
+    palette = CommandPalette(ana_page).open().search("lid", "Lid answer")
+    ana_page.locator("#palette-q").press("Enter")
+    expect(ana_page.locator("#composer-body")).to_have_value("Please press the lid down firmly.")
+    # an action: resolve the open conversation
+    CommandPalette(ana_page).open().search("resolve", "Resolve").enter()
+    conversation.refresh_from_db()
+    assert conversation.status == "resolved"
 
 
 def test_bell_and_palette_in_chinese_on_a_phone(
