@@ -141,3 +141,52 @@ def test_bell_and_palette_in_chinese_on_a_phone(
     assert palette.groups()[0] == "会话"
     palette.enter()
     assert page.url.endswith(f"/inbox/c/{conv.pk}/")
+
+
+# The browser's Notification API and WebAudio, recorded instead of shown and played; the
+# tab counts as hidden (desktop notifications are for a tab the agent is not looking at).
+RECORDER = """
+window.__told = [];
+window.__beeps = 0;
+Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+window.Notification = function (title, options) { window.__told.push(title); };
+window.Notification.permission = "granted";
+window.Notification.requestPermission = function () { return Promise.resolve("granted"); };
+window.AudioContext = function () {
+  const node = () => ({ connect: (x) => x, start() {}, stop() {},
+    frequency: {}, gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} } });
+  return { currentTime: 0, destination: {},
+    createOscillator: () => { window.__beeps += 1; return node(); }, createGain: node };
+};
+"""
+
+
+def test_desktop_and_sound_only_when_turned_on(
+    brand: Brand, make_agent: Callable[..., Agent], browser_contexts: Callable[[], Any]
+) -> None:
+    me = make_agent(Role.AGENT, email="ana@example.com", name="Ana Costa", password=PASSWORD)
+    boss = make_agent(Role.SUPERVISOR, name="Mia Boss")
+    RoutingSettings.objects.update_or_create(brand=brand, defaults={"auto_assign": False})
+    first, second = (quick_conversation(brand, subject=f"Case {i}") for i in (1, 2))
+    services.set_preferences(me, sound=True, desktop=False)
+    page = browser_contexts()
+    page.add_init_script(RECORDER)
+    LoginPage(page).open().login("ana@example.com", PASSWORD)
+    InboxPage(page).open()
+    LiveWorkspace(page).wait_connected()
+    bell = NotificationBell(page)
+
+    def assign(conv: Conversation) -> None:
+        conversations.update_conversation(conv, actor=boss, assignee_id=me.pk)
+
+    assign(first)
+    bell.wait_for_count(1)
+    page.wait_for_function("() => window.__beeps === 1")
+    assert page.evaluate("window.__told") == []
+
+    services.set_preferences(me, sound=False, desktop=True)
+    assign(second)
+    bell.wait_for_count(2)
+    page.wait_for_function("() => window.__told.length === 1")
+    assert page.evaluate("window.__told") == [f"Mia Boss assigned #{second.number} to you"]
+    assert page.evaluate("window.__beeps") == 1
