@@ -222,3 +222,25 @@ def test_pages_are_chinese_for_a_chinese_reader(
     menu = client.get("/notifications/menu/").content.decode()
     assert "李主管 在 #1 中提到了你 2 次" in menu
     assert "#1 的解决即将到期" in menu
+
+
+def test_the_full_list_is_paged(brand: Brand, make_agent: Callable[..., Agent]) -> None:
+    me = make_agent(Role.AGENT)
+    services.deliver(
+        services.Draft(
+            agent_id=me.pk,
+            brand_id=brand.pk,
+            kind=Kind.APPROVAL_NEEDED,
+            params={"what": f"item {i:02d}"},
+        )
+        for i in range(30)
+    )
+    client = _client(me)
+    first = client.get("/notifications/").content.decode()
+    second = client.get("/notifications/?page=2").content.decode()
+    assert first.count('class="notif-item') == 25 and second.count('class="notif-item') == 5
+    assert "Page 1 of 2" in first and 'rel="next"' in first and 'rel="prev"' in second
+    services.mark_read(me, Notification.objects.filter(agent=me).order_by("id").first().pk)
+    unread = client.get("/notifications/?unread=1&page=2").content.decode()
+    assert unread.count('class="notif-item') == 4
+    assert client.get("/notifications/?page=99").status_code == 200  # the last page
