@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -244,3 +245,20 @@ def test_the_full_list_is_paged(brand: Brand, make_agent: Callable[..., Agent]) 
     unread = client.get("/notifications/?unread=1&page=2").content.decode()
     assert unread.count('class="notif-item') == 4
     assert client.get("/notifications/?page=99").status_code == 200  # the last page
+
+
+@pytest.mark.parametrize("n", [2, 9])
+def test_palette_queries_do_not_grow_with_matches(
+    brand: Brand, make_agent: Callable[..., Agent], django_assert_num_queries: Any, n: int
+) -> None:
+    me = make_agent(Role.AGENT)
+    for i in range(n):
+        make_conversation(brand, name=f"Rita Many {i}", subject=f"Many things {i}")
+        conversations.save_macro(None, brand_id=brand.pk, actor=None, name=f"Many {i}", body="x")
+    client = _client(me)
+    client.get("/palette/", {"q": "warm"})
+    # session, user, agent, brands, the search's ids, conversation rows, customers, macros
+    with django_assert_num_queries(9):  # the same for 2 matches as for 9
+        got = json.loads(client.get("/palette/", {"q": "Many"}).content)
+    sizes = {g["key"]: len(g["items"]) for g in got["groups"]}
+    assert sizes == {"conversations": min(n, 6), "customers": min(n, 6), "macros": min(n, 6)}
