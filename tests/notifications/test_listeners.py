@@ -212,6 +212,14 @@ def test_approval_needed_is_a_service(
     )
     assert [r.agent_id for r in rows] == [sup.pk]
     assert title(rows[0]) == "Approval needed: a refund of 40 EUR"
+    # each approval is its own notification, also on the same conversation
+    services.notify_approval_needed(
+        agent_ids=[sup.pk], brand_id=brand.pk, what="a discount", conversation_id=conv.pk
+    )
+    assert sorted(title(n) for n in _of(sup)) == [
+        "Approval needed: a discount",
+        "Approval needed: a refund of 40 EUR",
+    ]
 
 
 def test_a_batch_costs_the_same_queries_whatever_its_size(

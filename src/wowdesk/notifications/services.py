@@ -27,6 +27,9 @@ from wowdesk.notifications.models import Kind, Notification, Preference
 
 PUSH = "notification"  # pushed to the agent's group when something arrived or was read
 MAX_PARAM = 300  # characters of one title parameter
+# Kinds whose repeats on one conversation fold into one unread row; each approval asked
+# for is its own.
+COALESCED = frozenset({Kind.ASSIGNED, Kind.MENTIONED, Kind.CUSTOMER_REPLIED, Kind.SLA_WARNING})
 
 
 @dataclass
@@ -54,8 +57,8 @@ def _clean_params(params: dict[str, Any]) -> dict[str, Any]:
 
 def deliver(drafts: Iterable[Draft]) -> list[Notification]:
     """Store ``drafts``: not for their own actor, only to agents working in the brand, only
-    kinds the agent keeps on; repeats of a kind on one conversation while unread fold into
-    one row (its ``count`` grows). Returns the rows written."""
+    kinds the agent keeps on; repeats of a kind (``COALESCED``) on one conversation while
+    unread fold into one row (its ``count`` grows). Returns the rows written."""
     wanted = [d for d in drafts if d.agent_id and d.agent_id != d.actor_id]
     if not wanted:
         return []
@@ -76,7 +79,7 @@ def deliver(drafts: Iterable[Draft]) -> list[Notification]:
         pref = prefs.get(d.agent_id)
         if pref is not None and not pref.wants(d.kind):
             continue
-        if d.conversation_id is None:
+        if d.conversation_id is None or d.kind not in COALESCED:
             singles.append(d)
             continue
         seen = merged.get(d.key)
