@@ -143,6 +143,7 @@ def _register() -> None:
     from wowdesk.core.api import router as core_router
     from wowdesk.customers.api import router as customers_router
     from wowdesk.intelligence.api import router as intelligence_router
+    from wowdesk.notifications.api import router as notifications_router
     from wowdesk.routing.api import router as routing_router
     from wowdesk.webhooks.api import router as webhooks_router
 
@@ -154,6 +155,7 @@ def _register() -> None:
     api.add_router("", intelligence_router)
     api.add_router("", webhooks_router)
     api.add_router("", automations_router)
+    api.add_router("", notifications_router)
 
 
 _register()

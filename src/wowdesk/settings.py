@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "wowdesk.intelligence",
     "wowdesk.webhooks",
     "wowdesk.automations",
+    "wowdesk.notifications",
     "wowdesk.web",
 ]
 

@@ -90,6 +90,7 @@ FORWARDED = frozenset(
         "delivery.failed",
         "board.changed",
         "message.annotated",
+        "notification",
     }
 )
 

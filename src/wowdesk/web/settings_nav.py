@@ -30,6 +30,13 @@ class Section:
 
 # Keep the order the sidebar shows. Add a section with one line here.
 SECTIONS: list[Section] = [
+    Section(
+        "notifications",
+        _("Notifications"),
+        "web:notification-settings",
+        Role.AGENT,
+        _("What you hear about, on the desktop, with a sound"),
+    ),
     Section("agents", _("Agents"), "web:agents", Role.ADMIN, _("Invite people, roles per brand")),
     Section(
         "automations",

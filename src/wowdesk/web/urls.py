@@ -4,6 +4,8 @@ from django.views.generic import TemplateView
 
 from wowdesk.web import automations as automation_views
 from wowdesk.web import channel_urls, chat_demo, chat_widget, people, views
+from wowdesk.web import notifications as notification_views
+from wowdesk.web import palette as palette_views
 from wowdesk.web import webhooks as webhook_views
 from wowdesk.web.auth import LoginView
 
@@ -88,6 +90,17 @@ urlpatterns = [
     ),
     path("settings/language/", views.ui_language, name="ui-language"),
     *channel_urls.urlpatterns,
+    # notifications and the command palette (web/notifications.py, web/palette.py)
+    path(
+        "settings/notifications/",
+        notification_views.preferences,
+        name="notification-settings",
+    ),
+    path("notifications/", notification_views.page, name="notifications"),
+    path("notifications/menu/", notification_views.menu, name="notifications-menu"),
+    path("notifications/read-all/", notification_views.read_all, name="notifications-read-all"),
+    path("notifications/<int:pk>/open/", notification_views.open_one, name="notification-open"),
+    path("palette/", palette_views.search, name="palette"),
     path("presence/", views.my_presence, name="presence"),
     path("inbox/", views.inbox_page, name="inbox"),
     path("inbox/list/", views.inbox_list, name="inbox-list"),

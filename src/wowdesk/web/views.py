@@ -810,7 +810,8 @@ def ui_language(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
-@agent_required(Role.SUPERVISOR)
+@agent_required()
 def settings_index(request: HttpRequest) -> HttpResponse:
-    """The settings area: a card per section the agent may open (``web/settings_nav.py``)."""
+    """The settings area: a card per section the agent may open (``web/settings_nav.py``;
+    every agent has at least their own notification settings)."""
     return render(request, "web/settings/index.html")

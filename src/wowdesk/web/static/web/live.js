@@ -138,12 +138,15 @@
   /* Back after a gap: reload the lists and the open conversation's thread. */
   function catchUp() {
     refresh();
+    document.dispatchEvent(new CustomEvent("wowdesk:live", { detail: { type: "reconnected" } }));
     if (openConversation()) resyncConversation();
   }
 
   // --- events from the server ------------------------------------------------------------
 
   function handle(event) {
+    // other scripts (notifications.js) hear every event too
+    document.dispatchEvent(new CustomEvent("wowdesk:live", { detail: event }));
     var open = openConversation();
     switch (event.type) {
       case "message.created":
