@@ -519,9 +519,7 @@ def check_copies(
         if private:
             raise InvalidInput(_("A note is not sent: it has no copies."), field=field)
         if conversation.inbox.channel != Channel.EMAIL:
-            raise InvalidInput(
-                _("Copies can be sent only on an email conversation."), field=field
-            )
+            raise InvalidInput(_("Copies can be sent only on an email conversation."), field=field)
         out[field] = _addresses(values, field)
     return out
 

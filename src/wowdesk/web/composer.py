@@ -94,9 +94,7 @@ def _conversation(request: HttpRequest, pk: int) -> Conversation:
 
 
 def _refusal(exc: ServiceError) -> JsonResponse:
-    return JsonResponse(
-        {"field": exc.field or "", "detail": exc.message}, status=exc.status or 400
-    )
+    return JsonResponse({"field": exc.field or "", "detail": exc.message}, status=exc.status or 400)
 
 
 @require_GET
@@ -122,9 +120,7 @@ def preview_translation(request: HttpRequest, pk: int) -> JsonResponse:
             raise InvalidInput(_("Write the reply first."), field="body")
         target = (request.POST.get("target") or conversation.language or "").strip()[:16]
         if not target:
-            raise InvalidInput(
-                _("The conversation's language is not known."), field="target"
-            )
+            raise InvalidInput(_("The conversation's language is not known."), field="target")
     except ServiceError as exc:
         return _refusal(exc)
     result = translate(body, target, None)

@@ -445,10 +445,10 @@ def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
         if any((f.size or 0) > conversations.MAX_ATTACHMENT_BYTES for f in files):
             # the service refuses it too; checked here before reading it into memory
             raise InvalidInput(_("A file may be at most 25 MB."), field="attachments")
-        copies = {
-            field: composer.split_addresses(request.POST.get(field, ""))
+        cc, bcc = (
+            () if private else composer.split_addresses(request.POST.get(field, ""))
             for field in ("cc", "bcc")
-        }
+        )
         meta, language = None, "" if private else conversation.language
         target = request.POST.get("translate_to", "").strip()[:16]
         if target and not private:
@@ -462,7 +462,8 @@ def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
                 private=private,
                 meta=meta,
                 language=language,
-                **({} if private else copies),
+                cc=cc,
+                bcc=bcc,
             )
             for f in files:
                 conversations.add_attachment(

@@ -12,8 +12,8 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 
-from django.utils.crypto import salted_hmac
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from wowdesk.channels.adapters import PermanentSendError, TransientSendError
@@ -165,8 +165,7 @@ def build_forward(message: Message) -> tuple[EmailMessage, str, str]:
         if forward.get("note"):
             lines += [forward["note"], ""]
         lines.append(
-            _("---------- Forwarded conversation #%(n)s ----------")
-            % {"n": conversation.number}
+            _("---------- Forwarded conversation #%(n)s ----------") % {"n": conversation.number}
         )
         lines.append(_("Subject: %(s)s") % {"s": conversation.subject})
         for m in thread:
