@@ -52,8 +52,13 @@ def no_provider() -> Iterator[None]:
 
 
 def email_conversation(brand: Brand) -> Conversation:
-    inbox = Inbox.objects.filter(brand=brand, channel="email").first() or conversations.create_inbox(
-        brand_id=brand.pk, name=f"Mail {brand.slug}", channel="email", address=f"help@{brand.slug}.test"
+    inbox = Inbox.objects.filter(
+        brand=brand, channel="email"
+    ).first() or conversations.create_inbox(
+        brand_id=brand.pk,
+        name=f"Mail {brand.slug}",
+        channel="email",
+        address=f"help@{brand.slug}.test",
     )
     return quick_conversation(brand, inbox=inbox)
 
@@ -303,7 +308,9 @@ def test_forward_from_the_workspace(
             f"/inbox/c/{mine.pk}/forward/", {"to": "Supplier@Parts.example", "note": "See below"}
         )
         assert r.status_code == 302
-        line = Message.objects.get(conversation=mine, direction=Direction.ACTIVITY, meta__has_key="forward")
+        line = Message.objects.get(
+            conversation=mine, direction=Direction.ACTIVITY, meta__has_key="forward"
+        )
         assert line.meta["forward"]["to"] == "supplier@parts.example"
         assert line.meta["forward"]["note"] == "See below"
         assert line.body == f"Forwarded to supplier@parts.example by {me.display_name}"

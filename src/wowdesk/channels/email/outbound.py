@@ -134,8 +134,11 @@ class EmailAdapter:
             # Recorded before sending: the customer's answer threads even if we crash
             # right after the server took the mail.
             conversations.set_external_id(message, str(mail["Message-ID"]))
-        copies = [*message.meta.get("cc", []), *message.meta.get("bcc", [])]
-        deliver_smtp(mail, from_addr, [to, *(a for a in copies if a != to)])
+        recipients: list[str] = []
+        for address in (to, *message.meta.get("cc", []), *message.meta.get("bcc", [])):
+            if address.lower() not in (r.lower() for r in recipients):
+                recipients.append(address)  # each address once, whichever list named it
+        deliver_smtp(mail, from_addr, recipients)
         return {"message_id": str(mail["Message-ID"]), "to": to}
 
 
