@@ -49,7 +49,7 @@ class Composer:
         popup = self.page.locator("#composer-popup")
         if popup.is_hidden():
             return []
-        return [t.strip() for t in popup.locator("li").all_inner_texts()]
+        return [" ".join(t.split()) for t in popup.locator("li").all_inner_texts()]
 
     def wait_popup(self) -> list[str]:
         self.page.wait_for_selector("#composer-popup li")
@@ -69,7 +69,7 @@ class Composer:
     def caret(self, position: int) -> Composer:
         self.page.evaluate(
             "(p) => { const b = document.getElementById('composer-body'); b.focus();"
-            " b.setSelectionRange(p, p); b.dispatchEvent(new Event('keyup')); }",
+            " b.setSelectionRange(p, p); }",
             position,
         )
         return self
@@ -93,8 +93,9 @@ class Composer:
               const dt = new DataTransfer();
               dt.items.add(new File([content], name, { type: mime }));
               const form = document.getElementById('composer');
-              form.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
-              form.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+              const init = { dataTransfer: dt, bubbles: true, cancelable: true };
+              form.dispatchEvent(new DragEvent('dragover', init));
+              form.dispatchEvent(new DragEvent('drop', init));
             }""",
             [name, content, mime],
         )
@@ -108,7 +109,8 @@ class Composer:
               const dt = new DataTransfer();
               dt.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
               const body = document.getElementById('composer-body');
-              body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+              const init = { clipboardData: dt, bubbles: true, cancelable: true };
+              body.dispatchEvent(new ClipboardEvent('paste', init));
             }""",
             size,
         )

@@ -95,7 +95,8 @@
     this.body.addEventListener("click", function () { self.suggest(); });
     this.body.addEventListener("keydown", function (e) { self.keydown(e); });
     this.body.addEventListener("blur", function () {
-      window.setTimeout(function () { self.close(); }, 150);
+      // later than a click on a suggestion; not if the body has the focus again by then
+      window.setTimeout(function () { if (document.activeElement !== self.body) self.close(); }, 150);
     });
     this.popup.addEventListener("mousedown", function (e) {
       var li = e.target.closest("li[data-index]");
@@ -371,13 +372,11 @@
   // --- emoji --------------------------------------------------------------------------------
 
   Composer.prototype.insertAtCaret = function (text) {
-    var body = this.body;
-    var start = this.caret ? this.caret[0] : body.value.length;
-    var end = this.caret ? this.caret[1] : body.value.length;
+    // A textarea keeps its selection while the picker has the focus.
+    var body = this.body, start = body.selectionStart, end = body.selectionEnd;
     body.value = body.value.slice(0, start) + text + body.value.slice(end);
     body.focus();
     body.selectionStart = body.selectionEnd = start + text.length;
-    this.caret = [start + text.length, start + text.length];
     this.saveDraft();
   };
 
@@ -389,10 +388,6 @@
     var search = panel.querySelector("#emoji-search");
     var grid = panel.querySelector("#emoji-grid");
     toggle.hidden = false;
-    var remember = function () { self.caret = [self.body.selectionStart, self.body.selectionEnd]; };
-    this.body.addEventListener("keyup", remember);
-    this.body.addEventListener("mouseup", remember);
-    this.body.addEventListener("input", remember);
 
     function render() {
       var q = search.value.trim().toLowerCase();
