@@ -17,7 +17,7 @@ from wowdesk.core.audit import AuditLog
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.intelligence.translate import DatabaseTranslationCache, reset_provider
 from wowdesk.intelligence.translation import provider_from_settings
-from wowdesk.web.composer import initials, split_addresses
+from wowdesk.web.composer import initials, language_name, split_addresses
 
 ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 
@@ -76,6 +76,10 @@ def test_initials_and_address_lists() -> None:
         "d@w.io",
     ]
     assert split_addresses("   ") == []
+    assert language_name("de") == "German"
+    assert language_name("zh") == "Simplified Chinese"
+    assert language_name("pt-BR") == "Brazilian Portuguese"
+    assert language_name("tlh") == "tlh"
 
 
 # --- @mention: the colleagues of the conversation's brand ---------------------------------

@@ -4,17 +4,20 @@ Chinese and on a phone."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from tests.factories import quick_conversation
+from tests.intelligence.translation_servers import FakeLibreTranslate
 from tests.web.pages import LoginPage
 from tests.web.pages_composer import Composer
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Attachment, Conversation, Direction, Macro, Message
 from wowdesk.core.models import Agent, Brand, Role
+from wowdesk.intelligence.translate import DatabaseTranslationCache, reset_provider
+from wowdesk.intelligence.translation import provider_from_settings
 from wowdesk.routing.models import RoutingSettings
 
 PASSWORD = "correct-horse-battery-staple"
@@ -263,3 +266,59 @@ def test_the_composer_on_a_phone(agent_page: tuple[Any, Agent], brand: Brand) ->
     sent = Message.objects.get(conversation=conversation, direction=Direction.OUT)
     assert sent.body == "Thank you!🎉" and sent.meta["cc"] == ["a@b.example"]
     assert Attachment.objects.filter(message=sent).count() == 1
+
+
+@pytest.fixture
+def libre() -> Iterator[FakeLibreTranslate]:
+    with FakeLibreTranslate() as server:
+        reset_provider(
+            provider_from_settings(
+                "libretranslate", server.url, timeout=5, cache=DatabaseTranslationCache()
+            )
+        )
+        yield server
+    reset_provider(None)
+
+
+def test_preview_the_translation_then_send_it_or_the_original(
+    agent_page: tuple[Any, Agent], brand: Brand, libre: FakeLibreTranslate, settings: Any
+) -> None:
+    page, _agent = agent_page
+    settings.WOWDESK_CSP = True
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    conversation = quick_conversation(brand)
+    Conversation.objects.filter(pk=conversation.pk).update(language="zh")
+    sign_in(page)
+    composer = Composer(page).open(conversation.pk)
+    preview = page.locator("#preview-translation")
+    assert preview.inner_text().strip() == "Preview in Simplified Chinese"
+    composer.focus().type("Your order arrives tomorrow.")
+    preview.click()
+    page.wait_for_selector("#composer-translation:not([hidden])")
+    assert page.locator("#composer-translation-text").inner_text() == "您的订单明天送达。"
+    assert page.locator("#send-translation").is_checked()
+    composer.send()
+    sent = Message.objects.filter(conversation=conversation, direction=Direction.OUT).latest("id")
+    assert (sent.body, sent.meta["original_body"]) == (
+        "您的订单明天送达。",
+        "Your order arrives tomorrow.",
+    )
+    # the original, on the agent's choice
+    composer.focus().type("Your order arrives tomorrow.")
+    preview.click()
+    page.wait_for_selector("#composer-translation:not([hidden])")
+    page.locator("#send-original").check()
+    composer.send()
+    sent = Message.objects.filter(conversation=conversation, direction=Direction.OUT).latest("id")
+    assert sent.body == "Your order arrives tomorrow." and "original_body" not in sent.meta
+    # a changed draft hides the stale preview: what is sent is never a translation unseen
+    composer.focus().type("Your order arrives tomorrow.")
+    preview.click()
+    page.wait_for_selector("#composer-translation:not([hidden])")
+    composer.type(" Sorry!")
+    assert page.locator("#composer-translation").is_hidden()
+    composer.send()
+    sent = Message.objects.filter(conversation=conversation, direction=Direction.OUT).latest("id")
+    assert sent.body == "Your order arrives tomorrow. Sorry!"
+    assert refused == []

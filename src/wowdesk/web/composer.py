@@ -70,6 +70,19 @@ def translation_configured() -> bool:
     return not isinstance(provider(), NoTranslationProvider)
 
 
+def language_name(code: str) -> str:
+    """A language's name in the active language (``de`` → "German"), else its code."""
+    from django.utils.translation import get_language_info
+
+    base = code.split("-")[0].lower()
+    for candidate in (code.lower(), {"zh": "zh-hans"}.get(base, base)):
+        try:
+            return str(get_language_info(candidate)["name_translated"])
+        except KeyError:
+            continue
+    return code
+
+
 def composer_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
     """What ``_composer.html`` shows besides the draft: the copy fields of an email
     conversation, and the translation preview when the customer writes in a language the
@@ -84,6 +97,7 @@ def composer_context(request: HttpRequest, conversation: Conversation) -> dict[s
     return {
         "is_email": conversation.inbox.channel == Channel.EMAIL,
         "preview_language": language if preview else "",
+        "preview_language_name": language_name(language) if preview else "",
     }
 
 
