@@ -526,10 +526,9 @@ def check_copies(
 
 def email_inbox_for(brand_id: int) -> Inbox | None:
     """The inbox a brand sends mail from that is not a reply: its default email inbox, else
-    its first one with an address."""
+    its first one (without an address of its own it sends from the installation's)."""
     return (
         Inbox.objects.filter(brand_id=brand_id, channel=Channel.EMAIL)
-        .exclude(address="")
         .order_by("-is_default", "id")
         .first()
     )
