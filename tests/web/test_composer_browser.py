@@ -227,7 +227,7 @@ def test_forward_and_the_composer_in_chinese(agent_page: tuple[Any, Agent], bran
     composer.focus().type("/")
     assert composer.wait_popup() == ["退款"]
     composer.press("Enter")
-    assert composer.wait_body("v.length > 0") == "已退款。"
+    assert composer.wait_body("v === '已退款。'") == "已退款。"
     composer.type("@")
     assert composer.popup() == []
     composer.press("Backspace")
@@ -322,3 +322,20 @@ def test_preview_the_translation_then_send_it_or_the_original(
     sent = Message.objects.filter(conversation=conversation, direction=Direction.OUT).latest("id")
     assert sent.body == "Your order arrives tomorrow. Sorry!"
     assert refused == []
+
+
+def test_a_draft_survives_an_expired_session(agent_page: tuple[Any, Agent], brand: Brand) -> None:
+    page, _agent = agent_page
+    conversation = quick_conversation(brand)
+    sign_in(page)
+    composer = Composer(page).open(conversation.pk).focus().type("Half a thought")
+    # signed out meanwhile (the session cookie gone): the send lands on the login page
+    kept = [c for c in page.context.cookies() if c["name"] != "sessionid"]
+    page.context.clear_cookies()
+    page.context.add_cookies(kept)
+    with page.expect_navigation():
+        page.locator("#send").click()
+    assert "/login/" in page.url
+    assert not Message.objects.filter(conversation=conversation, direction=Direction.OUT).exists()
+    sign_in(page)
+    assert composer.open(conversation.pk).body == "Half a thought"

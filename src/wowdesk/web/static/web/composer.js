@@ -206,7 +206,12 @@
     fetch(this.form.action, { method: "POST", body: data, credentials: "same-origin" })
       .then(function (r) {
         if (r.ok) {
-          store(DRAFT_PREFIX + self.id, null);
+          // Back on this conversation: sent. Anywhere else (the login page of an expired
+          // session) nothing was: the draft stays for when the agent comes back.
+          var back = new URL(r.url, window.location.href);
+          if (back.pathname === new URL(self.form.dataset.pageUrl, window.location.href).pathname) {
+            store(DRAFT_PREFIX + self.id, null);
+          }
           self.files = [];
           window.location.assign(r.url);
           return null;
