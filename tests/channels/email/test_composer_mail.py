@@ -119,3 +119,35 @@ def test_a_forward_from_a_chat_conversation_leaves_from_the_brands_mail_inbox(
     assert (mail_from, rcpts) == (SUPPORT, ["ops@acme.example"])
     assert "Hi from the chat" in mail.get_body(("plain",)).get_content()
     assert mail["From"].addresses[0].addr_spec == SUPPORT
+
+
+def test_the_customer_named_again_in_the_copies_gets_one_mail(
+    sink: Sink, email_inbox: Inbox, agent: Agent
+) -> None:
+    first = inbound(email_inbox)
+    out = conversations.add_reply(
+        Conversation.objects.get(pk=first.conversation_id),
+        author=agent,
+        body="Once is enough.",
+        cc=["ANA@example.com"],
+        bcc=["ana@example.com", "audit@acme.test"],
+    )
+    deliver(out)
+    _from, rcpts, _mail = sink.mails[-1]
+    assert rcpts == ["ana@example.com", "audit@acme.test"]
+
+
+def test_files_beyond_the_forward_budget_are_left_out(
+    sink: Sink, email_inbox: Inbox, agent: Agent, monkeypatch: Any
+) -> None:
+    from wowdesk.channels.email import outbound
+
+    first = inbound(email_inbox)
+    conversation = Conversation.objects.get(pk=first.conversation_id)
+    for name, size in (("a.bin", 40), ("big.bin", 70), ("c.bin", 50)):
+        conversations.add_attachment(first, filename=name, content=name.encode() * size)
+    monkeypatch.setattr(outbound, "FORWARD_ATTACHMENTS_BYTES", 5 * 40 + 5 * 50 + 10)
+    line = conversations.forward_conversation(conversation, actor=agent, to="x@partner.example")
+    deliver(line)
+    _from, _rcpts, mail = sink.mails[-1]
+    assert [p.get_filename() for p in mail.iter_attachments()] == ["a.bin", "c.bin"]
