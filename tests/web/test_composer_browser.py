@@ -250,8 +250,17 @@ def test_the_composer_on_a_phone(agent_page: tuple[Any, Agent], brand: Brand) ->
     Macro.objects.create(brand=brand, name="Thanks", body="Thank you!")
     sign_in(page)
     composer = Composer(page).open(conversation.pk)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, "the composer makes the page scroll sideways"
+
+    def fits() -> bool:
+        """The composer and everything in it within the phone's width."""
+        return bool(
+            page.evaluate(
+                "() => [...document.querySelectorAll('#composer, #composer *')]"
+                ".every(e => e.getBoundingClientRect().right <= window.innerWidth + 0.5)"
+            )
+        )
+
+    assert fits()
     composer.focus().type("/th")
     composer.wait_popup()
     composer.press("Enter")
@@ -260,7 +269,7 @@ def test_the_composer_on_a_phone(agent_page: tuple[Any, Agent], brand: Brand) ->
     composer.pick_emoji()
     composer.drop_file("photo-of-the-broken-lamp-shade-from-the-customer.jpg", "jpeg", "image/jpeg")
     assert len(composer.chips()) == 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert fits()
     assert page.locator("#send").is_visible()
     composer.copies(cc="a@b.example").send()
     sent = Message.objects.get(conversation=conversation, direction=Direction.OUT)
