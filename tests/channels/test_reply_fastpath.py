@@ -283,6 +283,8 @@ def test_bad_bodies_get_the_endpoints_refusal(world: dict[str, Any], case: str) 
         "a missing conversation",
         "a query string",
         "translate_to",
+        "cc",
+        "bcc",
         "a cookie",
     ],
 )
@@ -307,6 +309,8 @@ def test_everything_else_is_left_to_django(world: dict[str, Any], case: str) -> 
         kw["query"] = b"x=1"
     elif case == "translate_to":
         payload["translate_to"] = "de"
+    elif case in ("cc", "bcc"):
+        payload[case] = ["copy@example.com"]  # checked by the service (an email reply only)
     elif case == "a cookie":
         kw["extra"] = [(b"cookie", b"django_language=de")]
     before = _replies()

@@ -271,6 +271,13 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint(
         "POST",
+        "/conversations/{conversation_id}/forward",
+        lambda s: f"/conversations/{s.conversation.pk}/forward",
+        body=lambda s: {"to": "ops@partner.example"},
+        ok=202,
+    ),
+    Endpoint(
+        "POST",
         "/conversations/{conversation_id}/merge",
         lambda s: f"/conversations/{s.conversation.pk}/merge",
         # body: a second conversation of the same brand to merge into, made in _body()

@@ -199,7 +199,7 @@ class ReplyFastPath(InboundFastPath):
             payload = ReplyIn.model_validate(data)
         except (ValueError, ValidationError):
             return None
-        if payload.translate_to is not None:
+        if payload.translate_to is not None or payload.cc or payload.bcc:
             return None
         return ReplyRequest(
             token=token,

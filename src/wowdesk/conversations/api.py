@@ -99,6 +99,9 @@ class MessageOut(Schema):
     delivery_reason: str = ""
     next_attempt_at: dt.datetime | None = None
     original_body: str | None = None
+    # an email reply's other recipients
+    cc: list[str] = Field(default_factory=list)
+    bcc: list[str] = Field(default_factory=list)
     created_at: dt.datetime
     sent_at: dt.datetime | None
 
@@ -181,6 +184,8 @@ def message_out(m: Message) -> MessageOut:
         delivery_error=outbox.last_error if outbox else "",
         **delivery_fields(outbox),
         original_body=m.meta.get("original_body") if m.meta else None,
+        cc=m.meta.get("cc", []) if m.meta else [],
+        bcc=m.meta.get("bcc", []) if m.meta else [],
         created_at=m.created_at,
         sent_at=m.sent_at,
     )
@@ -368,6 +373,17 @@ class ReplyIn(Schema):
         description="Send the body translated into this language (e.g. the conversation's); "
         "the original is kept in `original_body`. 422 if no translation is available.",
     )
+    cc: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="More recipients of an email reply (Cc header); 422 naming `cc` on a "
+        "bad address or on a conversation that is not by email.",
+    )
+    bcc: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Hidden recipients of an email reply (never in a header).",
+    )
 
 
 def _for_reply(request: HttpRequest, conversation_id: int) -> Conversation:
@@ -386,19 +402,11 @@ def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Statu
     conversation = _for_reply(request, conversation_id)
     body, meta, language = payload.body, None, ""
     if payload.translate_to and not payload.private:
-        from wowdesk.conversations.translating import translate
+        from wowdesk.conversations.translating import translated_reply
 
         # A network call (up to the provider's timeout): made before the write's
         # transaction opens, so no lock is held meanwhile.
-        result = translate(payload.body, payload.translate_to)
-        if not result.available or not result.text:
-            raise InvalidInput(result.detail, field="translate_to")
-        body, language = result.text, result.target_language
-        meta = {
-            "original_body": payload.body,
-            "translated_by": result.provider,
-            "original_language": result.source_language or "",
-        }
+        body, language, meta = translated_reply(payload.body, payload.translate_to)
     with transaction.atomic():
         message = services.add_reply(
             conversation,
@@ -407,10 +415,43 @@ def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Statu
             private=payload.private,
             meta=meta,
             language=language,
+            cc=payload.cc,
+            bcc=payload.bcc,
         )
     # Answered from the rows just written (the author is the caller, the outbox row is
     # cached on the message), not read back.
     return Status(201, message_out(message))
+
+
+class ForwardIn(Schema):
+    to: str = Field(..., min_length=1, max_length=320, description="The outside address.")
+    note: str = Field("", max_length=10_000, description="Written above the thread.")
+
+
+class ForwardOut(Schema):
+    id: int
+    to: str
+    body: str
+
+
+@router.post("/conversations/{conversation_id}/forward", response={202: ForwardOut, **ERRORS})
+def forward(request: HttpRequest, conversation_id: int, payload: ForwardIn) -> Status[ForwardOut]:
+    """Send the thread (the customer's messages and the replies, with their files; no
+    notes) to ``to`` from the brand's email inbox; 422 naming ``to`` on a bad address or
+    when the brand has no email inbox. The thread gets the line "Forwarded to … by …" (its
+    id is answered), the audit log a row; the mail leaves through the outbox."""
+    from django.utils.translation import get_language
+
+    conversation = _get(request, conversation_id)
+    with transaction.atomic():
+        line = services.forward_conversation(
+            conversation,
+            actor=me(request),
+            to=payload.to,
+            note=payload.note,
+            language=get_language() or "",
+        )
+    return Status(202, ForwardOut(id=line.pk, to=line.meta["forward"]["to"], body=line.body))
 
 
 class MergeIn(Schema):

@@ -41,7 +41,7 @@ from wowdesk.core.errors import Conflict, Forbidden, InvalidInput
 from wowdesk.core.events import Event, emit
 from wowdesk.core.input import check_line, check_text, single_line
 from wowdesk.core.models import Agent, Team
-from wowdesk.customers.identity import InvalidAddress, inbox_address_key
+from wowdesk.customers.identity import InvalidAddress, inbox_address_key, normalize_email
 from wowdesk.customers.models import Customer
 
 MAX_SUBJECT = 300
@@ -391,9 +391,13 @@ def add_reply(
     meta: dict[str, Any] | None = None,
     language: str = "",
     rule_id: int | None = None,
+    cc: Iterable[str] = (),
+    bcc: Iterable[str] = (),
 ) -> Message:
     """An agent's reply (queued in the outbox in this same transaction) or private note;
     ``rule_id``: written by that automation rule (no author), and said so in its event.
+    ``cc``, ``bcc``: more recipients of an email reply (:func:`check_copies`), kept in
+    ``meta``; the email adapter sends them the reply.
 
     Prepared statements (core.fastsql), as for a customer's message: the message insert,
     the outbox row's (a reply), one update of the conversation, and on its first reply
@@ -401,6 +405,9 @@ def add_reply(
     text = check_text(body, "body", max_length=MAX_BODY).strip()
     if not text:
         raise InvalidInput(_("A reply cannot be empty."), field="body")
+    if cc or bcc:
+        copies = check_copies(conversation, cc=cc, bcc=bcc, private=private)
+        meta = {**(meta or {}), **copies}
     now = timezone.now()
     message = fastsql.insert(
         Message,
@@ -476,6 +483,110 @@ def add_activity(
         meta=meta or {},
         created_at=timezone.now(),
     )
+
+
+MAX_COPIES = 20  # addresses in the CC, and in the BCC, of one email reply
+MAX_FORWARD_NOTE = 10_000
+
+
+def _addresses(values: Iterable[str], field: str) -> list[str]:
+    """Email addresses, each checked and normalised, duplicates dropped (order kept)."""
+    out: list[str] = []
+    for raw in values:
+        try:
+            address = normalize_email(str(raw))
+        except InvalidAddress:
+            raise InvalidInput(
+                _("Not an email address: %(a)s") % {"a": str(raw)[:100]}, field=field
+            ) from None
+        if address not in out:
+            out.append(address)
+    if len(out) > MAX_COPIES:
+        raise InvalidInput(_("At most %(n)d addresses.") % {"n": MAX_COPIES}, field=field)
+    return out
+
+
+def check_copies(
+    conversation: Conversation, *, cc: Iterable[str], bcc: Iterable[str], private: bool = False
+) -> dict[str, list[str]]:
+    """The CC and BCC of a reply (``{"cc": [...], "bcc": [...]}``, the empty ones left
+    out): only on an email conversation, never on a note; each a valid address."""
+    copies = {"cc": list(cc), "bcc": list(bcc)}
+    out: dict[str, list[str]] = {}
+    for field, values in copies.items():
+        if not values:
+            continue
+        if private:
+            raise InvalidInput(_("A note is not sent: it has no copies."), field=field)
+        if conversation.inbox.channel != Channel.EMAIL:
+            raise InvalidInput(_("Copies can be sent only on an email conversation."), field=field)
+        out[field] = _addresses(values, field)
+    return out
+
+
+def email_inbox_for(brand_id: int) -> Inbox | None:
+    """The inbox a brand sends mail from that is not a reply: its default email inbox, else
+    its first one (without an address of its own it sends from the installation's)."""
+    return (
+        Inbox.objects.filter(brand_id=brand_id, channel=Channel.EMAIL)
+        .order_by("-is_default", "id")
+        .first()
+    )
+
+
+def forward_conversation(
+    conversation: Conversation, *, actor: Agent, to: str, note: str = "", language: str = ""
+) -> Message:
+    """Send the conversation's thread (its customer's messages and the replies, with their
+    files; never the notes) to an outside address, from the brand's email inbox. Written
+    here: an activity line "Forwarded to … by …" whose outbox row the email adapter
+    delivers (``meta["forward"]``), and a row in the audit log. ``language``: the one the
+    forwarded mail's own lines are written in (the agent's)."""
+    address = _addresses([to], "to")
+    if not address:
+        raise InvalidInput(_("Say where to forward the conversation."), field="to")
+    text_note = check_text(note or "", "note", max_length=MAX_FORWARD_NOTE).strip()
+    inbox = email_inbox_for(conversation.brand_id)
+    if inbox is None:
+        raise InvalidInput(
+            _("This brand has no email inbox to send from; add one first."), field="to"
+        )
+    if not hasattr(conversation, "inbox"):
+        conversation.inbox = Inbox.objects.get(pk=conversation.inbox_id)
+    spec = i18n_text.deferred(
+        gettext_noop("Forwarded to %(to)s by %(by)s"), to=address[0], by=actor.display_name
+    )
+    message = add_activity(
+        conversation,
+        i18n_text.render(spec, "en"),
+        actor=actor,
+        meta={
+            "forward": {
+                "to": address[0],
+                "note": text_note,
+                "inbox_id": inbox.pk,
+                "language": language[:16],
+            }
+        },
+        i18n=spec,
+    )
+    row = fastsql.insert(
+        OutboxMessage,
+        brand_id=message.brand_id,
+        message=message,
+        channel=Channel.EMAIL,
+        next_attempt_at=timezone.now(),
+    )
+    fastsql.update(Conversation, conversation.pk, updated_at=timezone.now())
+    audit.record(
+        action="conversation.forward",
+        obj=conversation,
+        actor=actor,
+        brand_id=conversation.brand_id,
+        after={"to": address[0], "note": text_note, "message_id": message.pk},
+    )
+    emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
+    return message
 
 
 def snapshot(conversation: Conversation) -> dict[str, Any]:

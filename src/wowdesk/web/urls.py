@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
 from wowdesk.web import automations as automation_views
-from wowdesk.web import channel_urls, chat_demo, chat_widget, people, views
+from wowdesk.web import channel_urls, chat_demo, chat_widget, composer, people, views
 from wowdesk.web import notifications as notification_views
 from wowdesk.web import palette as palette_views
 from wowdesk.web import webhooks as webhook_views
@@ -121,6 +121,13 @@ urlpatterns = [
         name="translate",
     ),
     path("inbox/c/<int:pk>/macros/<int:macro_id>/", views.macro_text, name="macro"),
+    path("inbox/c/<int:pk>/mentions/", composer.mentions, name="mentions"),
+    path(
+        "inbox/c/<int:pk>/preview-translation/",
+        composer.preview_translation,
+        name="preview-translation",
+    ),
+    path("inbox/c/<int:pk>/forward/", composer.forward, name="forward"),
     path(
         "inbox/c/<int:pk>/attachments/<int:attachment_id>/",
         views.attachment,

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from wowdesk.conversations import services as conversations
+from wowdesk.conversations import translating
 from wowdesk.conversations.models import (
     Attachment,
     Channel,
@@ -43,7 +44,7 @@ from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.input import check_int, check_line
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
-from wowdesk.web import board, inbox, panels, present
+from wowdesk.web import board, composer, inbox, panels, present
 from wowdesk.web.auth import agent_required
 
 WARRANTY_SOON_DAYS = 30
@@ -350,6 +351,7 @@ def _conversation_response(
     }
     context.update(customer_360(conversation.customer, conversation))
     context["side_panels"] = panels.panels_for(request, conversation)
+    context.update(composer.composer_context(request, conversation))
     return render(request, "web/conversation.html", context, status=status)
 
 
@@ -365,6 +367,11 @@ FIELD_LABELS = {
     "priority": gettext_lazy("Priority"),
     "tags": gettext_lazy("Tags"),
     "subject": gettext_lazy("Subject"),
+    "cc": gettext_lazy("Cc"),
+    "bcc": gettext_lazy("Bcc"),
+    "translate_to": gettext_lazy("Translation"),
+    "to": gettext_lazy("Forward to"),
+    "note": gettext_lazy("Note"),
 }
 
 
@@ -433,17 +440,30 @@ def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
     private = request.POST.get("mode") == "note"
     resolve = "resolve" in request.POST
     files = request.FILES.getlist("attachments")
+    body = request.POST.get("body", "")
     try:
         if any((f.size or 0) > conversations.MAX_ATTACHMENT_BYTES for f in files):
             # the service refuses it too; checked here before reading it into memory
             raise InvalidInput(_("A file may be at most 25 MB."), field="attachments")
+        cc, bcc = (
+            () if private else composer.split_addresses(request.POST.get(field, ""))
+            for field in ("cc", "bcc")
+        )
+        meta, language = None, "" if private else conversation.language
+        target = request.POST.get("translate_to", "").strip()[:16]
+        if target and not private:
+            # the composer's "send the translation" (a provider call, before the transaction)
+            body, language, meta = translating.translated_reply(body, target)
         with transaction.atomic():
             message = conversations.add_reply(
                 conversation,
                 author=agent,
-                body=request.POST.get("body", ""),
+                body=body,
                 private=private,
-                language="" if private else conversation.language,
+                meta=meta,
+                language=language,
+                cc=cc,
+                bcc=bcc,
             )
             for f in files:
                 conversations.add_attachment(

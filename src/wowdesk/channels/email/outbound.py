@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -126,6 +127,8 @@ def build_message(message: Message) -> tuple[EmailMessage, str, str]:
     sender = relay_for(inbox).from_name or conversation.brand.name
     mail["From"] = formataddr((clean_name(sender), from_addr))
     mail["To"] = formataddr((clean_name(conversation.customer.name), to))
+    if message.meta.get("cc"):
+        mail["Cc"] = ", ".join(message.meta["cc"])  # the BCC is never in a header
     mail["Subject"] = reply_subject(conversation.subject, conversation.number)
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = message_id
@@ -184,13 +187,83 @@ class EmailAdapter:
         message = Message.objects.select_related(
             "conversation__inbox", "conversation__customer", "conversation__brand"
         ).get(pk=message.pk)
+        if message.meta.get("forward"):
+            mail, from_addr, to = build_forward(message)
+            forward_inbox = Inbox.objects.filter(pk=message.meta["forward"]["inbox_id"]).first()
+            deliver_smtp(mail, from_addr, [to], relay=relay_for(forward_inbox))
+            return {"message_id": str(mail["Message-ID"]), "to": to}
         mail, from_addr, to = build_message(message)
         if not message.external_id:
             # Recorded before sending: the customer's answer threads even if we crash
             # right after the server took the mail.
             conversations.set_external_id(message, str(mail["Message-ID"]))
-        deliver_smtp(mail, from_addr, [to], relay=relay_for(message.conversation.inbox))
+        recipients: list[str] = []
+        for address in (to, *message.meta.get("cc", []), *message.meta.get("bcc", [])):
+            if address.lower() not in (r.lower() for r in recipients):
+                recipients.append(address)  # each address once, whichever list named it
+        deliver_smtp(mail, from_addr, recipients, relay=relay_for(message.conversation.inbox))
         return {"message_id": str(mail["Message-ID"]), "to": to}
+
+
+FORWARD_ATTACHMENTS_BYTES = 25 * 1024 * 1024  # files of one forwarded thread, in all
+
+
+def build_forward(message: Message) -> tuple[EmailMessage, str, str]:
+    """The mail of a forwarded conversation (``conversations.forward_conversation``): the
+    agent's note, then the thread (the customer's messages and the replies, oldest first,
+    never the notes), with their files, from the brand's email inbox."""
+    forward = message.meta["forward"]
+    conversation = message.conversation
+    inbox = Inbox.objects.filter(pk=forward["inbox_id"]).first()
+    cfg = config()
+    from_addr = (inbox.address if inbox else "") or parseaddr(cfg.email_from)[1]
+    from_addr = from_addr or cfg.support_address
+    domain = from_addr.rpartition("@")[2] or "localhost"
+    thread = list(
+        Message.objects.filter(
+            conversation=conversation, direction__in=(Direction.IN, Direction.OUT)
+        )
+        .select_related("author", "sender")
+        .order_by("created_at", "id")
+    )
+    with translation.override(forward.get("language") or conversation.brand.default_language):
+        lines = []
+        if forward.get("note"):
+            lines += [forward["note"], ""]
+        lines.append(
+            _("---------- Forwarded conversation #%(n)s ----------") % {"n": conversation.number}
+        )
+        lines.append(_("Subject: %(s)s") % {"s": conversation.subject})
+        for m in thread:
+            if m.direction == Direction.IN:
+                who = (m.sender.name or m.sender.email) if m.sender else conversation.customer.name
+            else:
+                who = m.author.display_name if m.author else conversation.brand.name
+            when = m.created_at.strftime("%Y-%m-%d %H:%M UTC")
+            lines += ["", _("%(who)s wrote on %(when)s:") % {"who": who, "when": when}, m.body]
+        subject = _("Fwd: %(s)s") % {"s": " ".join(conversation.subject.split())}
+    mail = EmailMessage()
+    mail["From"] = formataddr((clean_name(conversation.brand.name), from_addr))
+    mail["To"] = forward["to"]
+    mail["Subject"] = subject
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = make_message_id(message.pk, domain)
+    mail[LOOP_HEADER] = loop_token()
+    mail.set_content("\n".join(lines))
+    budget = FORWARD_ATTACHMENTS_BYTES
+    for attachment in Attachment.objects.filter(message__in=thread).order_by("id"):
+        if attachment.size > budget:
+            continue
+        budget -= attachment.size
+        with attachment.file.open("rb") as fh:
+            maintype, _sep, subtype = attachment.content_type.partition("/")
+            mail.add_attachment(
+                fh.read(),
+                maintype=maintype or "application",
+                subtype=subtype or "octet-stream",
+                filename=attachment.filename,
+            )
+    return mail, from_addr, forward["to"]
 
 
 def deliver_smtp(
