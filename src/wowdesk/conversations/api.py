@@ -63,6 +63,8 @@ class ConversationItem(Schema):
     message_count: int
     # a reply of the conversation is not delivered: "failed", "retrying", or ""
     delivery_issue: str = ""
+    # the brand's custom fields, key -> value (docs/custom-fields.md)
+    custom_fields: dict[str, Any] = {}
     waiting_since: dt.datetime | None
     first_response_at: dt.datetime | None
     last_message_at: dt.datetime | None
@@ -132,6 +134,7 @@ def item_out(c: Conversation) -> ConversationItem:
         tags=sorted(t.name for t in c.tags.all()),
         message_count=c.message_count,
         delivery_issue=c.delivery_issue,
+        custom_fields=c.custom_fields or {},
         waiting_since=c.waiting_since,
         first_response_at=c.first_response_at,
         last_message_at=c.last_message_at,
@@ -317,6 +320,11 @@ class ConversationPatch(Schema):
         description="Snooze until this time (status snoozed; a time without an offset is "
         "read in your time zone; in the future, at most a year ahead); null ends a snooze.",
     )
+    custom_fields: dict[str, Any] | None = Field(
+        None,
+        description="Custom field values to set, merged into the conversation's; null "
+        "removes a key.",
+    )
     version: int | None = Field(
         None,
         ge=1,
@@ -332,7 +340,8 @@ class ConversationPatch(Schema):
 def update_conversation(
     request: HttpRequest, response: HttpResponse, conversation_id: int, payload: ConversationPatch
 ) -> ConversationOut:
-    """Change status, priority, assignee, team, tags, subject, snooze. ``assignee_id: null``
+    """Change status, priority, assignee, team, tags, subject, snooze, custom fields
+    (merged: keys not sent stay, ``null`` removes one). ``assignee_id: null``
     unassigns, ``snoozed_until: null`` ends a snooze. With ``If-Match: "<version>"`` or
     ``version`` a change based on an older version is refused: 409 with ``current`` (the
     values now) and ``last_change`` (who changed what)."""
@@ -353,6 +362,7 @@ def update_conversation(
         subject=data.get("subject"),
         snoozed_until=data.get("snoozed_until", services.UNSET),
         expected_version=expected if expected is not None else header,
+        custom_fields=data.get("custom_fields"),
     )
     fresh = _get(request, conversation_id)
     response["ETag"] = etag(fresh)

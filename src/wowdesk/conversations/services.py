@@ -35,6 +35,7 @@ from wowdesk.conversations.models import (
     attachment_path,
 )
 from wowdesk.core import audit, fastsql
+from wowdesk.core import fields as core_fields
 from wowdesk.core import i18n as i18n_text
 from wowdesk.core import services as core_services
 from wowdesk.core.errors import Conflict, Forbidden, InvalidInput
@@ -488,6 +489,7 @@ def snapshot(conversation: Conversation) -> dict[str, Any]:
         "tags": sorted(t.name for t in conversation.tags.all()),
         "subject": conversation.subject,
         "snoozed_until": until.astimezone(dt.UTC).isoformat() if until else None,
+        "custom_fields": dict(conversation.custom_fields or {}),
     }
 
 
@@ -638,6 +640,8 @@ def describe_change(name: str, after: dict[str, Any]) -> str:
             parts.append(_("the subject to %(v)s") % {"v": value or "—"})
         elif key == "snoozed_until":
             parts.append(_("the snooze to %(v)s") % {"v": value or _("none")})
+        elif key == "custom_fields":
+            parts.append(_("the custom fields"))
     if not parts:
         return _("%(name)s changed this conversation") % {"name": name}
     return _("%(name)s changed %(what)s") % {"name": name, "what": "; ".join(parts)}
@@ -690,17 +694,20 @@ def update_conversation(
     status_reason_i18n: i18n_text.Spec | None = None,
     rule_id: int | None = None,
     source: str = "",
+    custom_fields: dict[str, Any] | None = None,
 ) -> Conversation:
-    """Change status, priority, assignee, team, tags, subject, snooze; each change is an
-    activity message in the thread and a line in the audit log. ``UNSET`` means "leave as
-    it is". ``snoozed_until``: a time snoozes (status snoozed), None ends a snooze.
+    """Change status, priority, assignee, team, tags, subject, snooze, custom fields; each
+    change is an activity message in the thread and a line in the audit log. ``UNSET``
+    means "leave as it is". ``snoozed_until``: a time snoozes (status snoozed), None ends a snooze.
     ``expected_version``: the version the change was based on; another one → ``Conflict``
     (None: the last write wins). Every change bumps ``version``. ``reason`` replaces the
     assignment's activity text and ``status_reason`` the status change's; their ``_i18n``
     specs (``core.i18n``) show them to readers of other languages. ``rule_id``: the
     automation rule that makes the change (kept on its activity lines and its event).
     ``source`` names the system part that made the change (``"routing"``), carried in
-    ``conversation.updated``."""
+    ``conversation.updated``. ``custom_fields``: keys to set (checked against the brand's
+    definitions, ``core.fields``), ``None`` values remove a key. Resolving with a field
+    that is required to resolve left empty is refused, naming the fields."""
     check_version(conversation, expected_version)
     before = snapshot(conversation)
     activities: list[tuple[str, i18n_text.Spec | None]] = []
@@ -712,6 +719,28 @@ def update_conversation(
     dirty = {"updated_at"}  # saved alone: a stale copy must not undo a concurrent message
     if status is not None and status not in Status.values:
         raise InvalidInput(_("Unknown status."), field="status")
+    values = dict(conversation.custom_fields or {})
+    if custom_fields is not None:
+        values = core_fields.merged_values(
+            conversation.brand_id, "conversation", values, custom_fields
+        )
+    if status == Status.RESOLVED and conversation.status != Status.RESOLVED:
+        check_resolvable(conversation.brand_id, values)
+    if values != before["custom_fields"]:
+        conversation.custom_fields = values
+        dirty.add("custom_fields")
+        changed_keys = sorted(
+            k
+            for k in {*values, *before["custom_fields"]}
+            if values.get(k) != before["custom_fields"].get(k)
+        )
+        activities.append(
+            said(
+                i18n_text.deferred(
+                    gettext_noop("Custom fields changed: %(f)s"), f=", ".join(changed_keys)
+                )
+            )
+        )
     if not isinstance(snoozed_until, Unset):
         if snoozed_until is not None:
             if status is not None and status != Status.SNOOZED:
@@ -863,6 +892,19 @@ def update_conversation(
             **({"source": source} if source else {}),
         )
     return conversation
+
+
+def check_resolvable(brand_id: int, values: dict[str, Any]) -> None:
+    """Refuse to resolve a conversation whose fields required to resolve are empty."""
+    empty = core_fields.missing_required(brand_id, values)
+    if empty:
+        raise InvalidInput(
+            _("Fill in before resolving: %(names)s.")
+            % {"names": ", ".join(d["name"] for d in empty)},
+            field="custom_fields",
+            code="required_fields",
+            data={"missing": [d["key"] for d in empty]},
+        )
 
 
 def merge_conversations(
