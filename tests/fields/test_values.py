@@ -192,7 +192,9 @@ def test_merge_names_the_key_and_why() -> None:
         cf.merge(DEFS, {}, ["size", 1])
 
 
-@pytest.mark.parametrize("key", ["", "Size", "1st", "a-b", "a b", "é", "a" * 51, None, 3])
+@pytest.mark.parametrize(
+    "key", ["", "Size", "1st", "a-b", "a b", "é", "a" * 51, None, 3, "a__b", "a_", "_a"]
+)
 def test_bad_keys(key: Any) -> None:
     with pytest.raises(cf.FieldError):
         cf.clean_key(key)

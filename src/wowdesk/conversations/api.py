@@ -239,8 +239,11 @@ class ConversationFilters(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
-def to_query(f: ConversationFilters) -> queries.ConversationQuery:
-    """The API's parameters as a query of the conversation list (conversations.queries)."""
+def to_query(
+    f: ConversationFilters, custom: tuple[tuple[str, str], ...] = ()
+) -> queries.ConversationQuery:
+    """The API's parameters as a query of the conversation list (conversations.queries);
+    ``custom``: the ``cf_<key>=value`` filters."""
     return queries.ConversationQuery(
         statuses=queries.parse_statuses(f.status) if f.status else (),
         assignee=f.assignee or "",
@@ -255,6 +258,7 @@ def to_query(f: ConversationFilters) -> queries.ConversationQuery:
         q=f.q or "",
         body=f.body or "",
         sort=queries.check_sort(f.sort),
+        custom=custom,
     )
 
 
@@ -262,7 +266,10 @@ def to_query(f: ConversationFilters) -> queries.ConversationQuery:
 def list_conversations(
     request: HttpRequest, filters: Query[ConversationFilters]
 ) -> ConversationsOut:
-    query = to_query(filters)
+    """The conversations of your brands. Besides the parameters below, ``cf_<key>=value``
+    filters by a custom field (equal; a multiselect holding that option; a checkbox
+    ``true``/``false``)."""
+    query = to_query(filters, queries.custom_params(request.GET))
     listing = queries.Listing(me(request), query)
     total = listing.total()
     start = (filters.page - 1) * filters.page_size

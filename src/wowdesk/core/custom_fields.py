@@ -36,7 +36,7 @@ NUMBER_LIMIT = Decimal(10) ** 15
 MAX_OPTIONS = 100
 MAX_OPTION = 100
 MAX_NAME = 100
-KEY = re.compile(r"[a-z][a-z0-9_]{0,49}")
+KEY = re.compile(r"[a-z](?:_?[a-z0-9])*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
@@ -188,12 +188,14 @@ def missing(values: Mapping[str, Any], required: Sequence[str]) -> list[str]:
 
 
 def clean_key(key: Any) -> str:
-    """A field's key: a lower-case slug, letters, digits and ``_``, starting with a letter."""
-    if not isinstance(key, str) or not KEY.fullmatch(key):
+    """A field's key: a lower-case slug (letters and digits, starting with a letter, words
+    joined by single ``_``: a key is also a JSON path and a query parameter's name)."""
+    if not isinstance(key, str) or len(key) > 50 or not KEY.fullmatch(key):
         raise FieldError(
             "key",
             gettext_noop(
-                "A key is 1 to 50 lower-case letters, digits or _, starting with a letter."
+                "A key is 1 to 50 lower-case letters and digits, starting with a letter, "
+                "words joined by single _."
             ),
         )
     return key
