@@ -1424,6 +1424,16 @@ def save_macro(macro: Macro | None, *, brand_id: int, actor: Agent | None, **fie
     values = {k: v for k, v in fields.items() if k in MACRO_FIELDS}
     if not isinstance(values.get("actions", {}), dict):
         raise InvalidInput(_("A macro's actions are an object."), field="actions")
+    if "custom_fields" in values.get("actions", {}):
+        values["actions"] = {
+            **values["actions"],
+            "custom_fields": core_fields.check_patch(
+                brand_id,
+                "conversation",
+                values["actions"]["custom_fields"],
+                field="actions.custom_fields",
+            ),
+        }
     return save_fields(  # type: ignore[no-any-return]
         row,
         fields=values,
@@ -1431,6 +1441,31 @@ def save_macro(macro: Macro | None, *, brand_id: int, actor: Agent | None, **fie
         brand_id=brand_id,
         action="macro.create" if macro is None else "macro.update",
     )
+
+
+def apply_macro_actions(
+    conversation: Conversation, macro: Macro, *, actor: Agent | None
+) -> Conversation:
+    """Carry out a macro's actions on the conversation in one change (audited, announced):
+    ``status``, ``priority``, ``tags`` (added to the conversation's) and ``custom_fields``
+    (merged; checked again against the brand's definitions as they are now). Resolving
+    follows the rules of ``update_conversation`` (fields required to resolve)."""
+    actions = macro.actions or {}
+    if macro.brand_id != conversation.brand_id:
+        raise InvalidInput(_("This macro belongs to another brand."), field="macro")
+    changes: dict[str, Any] = {}
+    if actions.get("status"):
+        changes["status"] = actions["status"]
+    if actions.get("priority"):
+        changes["priority"] = actions["priority"]
+    if actions.get("tags"):
+        have = sorted(t.name for t in conversation.tags.all())
+        changes["tags"] = [*have, *[t for t in actions["tags"] if t not in have]]
+    if actions.get("custom_fields"):
+        changes["custom_fields"] = actions["custom_fields"]
+    if not changes:
+        return conversation
+    return update_conversation(conversation, actor=actor, **changes)
 
 
 def delete_tag(tag: Tag, *, actor: Agent | None) -> None:
