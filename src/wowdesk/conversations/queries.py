@@ -368,8 +368,7 @@ def custom_filter(
             )
         table = connection.ops.quote_name(Conversation._meta.db_table)
         sql = (
-            f"EXISTS (SELECT 1 FROM json_each({table}.custom_fields, %s) AS cf "
-            "WHERE cf.value = %s)"
+            f"EXISTS (SELECT 1 FROM json_each({table}.custom_fields, %s) AS cf WHERE cf.value = %s)"
         )
         return qs.filter(RawSQL(sql, (f'$."{key}"', value), output_field=BooleanField()))
     qs = qs.alias(**{alias: KeyTransform(key, "custom_fields")})

@@ -18,6 +18,12 @@ class WebConfig(AppConfig):
         listen(Event.MESSAGE_DELIVERY_CHANGED, "wowdesk.web.live.on_delivery_changed")
         listen(Event.MESSAGE_ANNOTATED, "wowdesk.web.live.on_message_annotated")
 
+        # The open conversation's custom fields and its customer's (web/fields.py).
+        from wowdesk.web.fields import PANEL_TEMPLATE, panel_context
+        from wowdesk.web.panels import register_panel
+
+        register_panel("custom_fields", PANEL_TEMPLATE, order=50, context=panel_context)
+
         # Logging in to the web app puts an agent online, logging out offline (routing
         # follows presence). Django's auth signals are the only hook for its login views.
         from django.contrib.auth.signals import user_logged_in, user_logged_out

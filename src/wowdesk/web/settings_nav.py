@@ -39,6 +39,9 @@ SECTIONS: list[Section] = [
         _("When this happens, do that"),
     ),
     Section(
+        "custom-fields", _("Custom fields"), "web:custom-fields", Role.ADMIN, _("Your own fields")
+    ),
+    Section(
         "webhooks", _("Webhooks"), "web:webhooks", Role.ADMIN, _("Tell other systems what happens")
     ),
 ]

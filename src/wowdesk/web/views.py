@@ -368,6 +368,7 @@ FIELD_LABELS = {
     "priority": gettext_lazy("Priority"),
     "tags": gettext_lazy("Tags"),
     "subject": gettext_lazy("Subject"),
+    "custom_fields": gettext_lazy("Custom fields"),
 }
 
 
