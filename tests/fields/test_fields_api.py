@@ -321,3 +321,30 @@ def test_required_field_of_one_brand_does_not_hold_the_other(
     conv = make_conversation(other_brand)
     conversations.update_conversation(conv, actor=None, status="resolved")
     assert Conversation.objects.get(pk=conv.pk).status == "resolved"
+
+
+def test_webhook_body_carries_the_values_and_the_change(
+    brand: Brand, brand_fields: dict[str, CustomField]
+) -> None:
+    import json
+
+    from wowdesk.webhooks.models import WebhookDelivery
+    from wowdesk.webhooks.services import build_body
+
+    conv = make_conversation(brand)
+    conversations.update_conversation(conv, actor=None, custom_fields={"size": 3})
+    payload = {
+        "conversation_id": conv.pk,
+        "brand_id": brand.pk,
+        "changes": {"custom_fields": {"size": 3}},
+        "before": {"custom_fields": {}},
+    }
+    delivery = WebhookDelivery(brand_id=brand.pk, event="conversation.updated", payload=payload)
+    data = json.loads(build_body(delivery))["data"]
+    assert data["changes"] == {"custom_fields": {"size": 3}}
+    assert data["conversation"]["custom_fields"] == {"size": 3}
+    customer_payload = {"customer_id": conv.customer_id, "brand_id": brand.pk, "changes": {}}
+    delivery = WebhookDelivery(
+        brand_id=brand.pk, event="customer.updated", payload=customer_payload
+    )
+    assert json.loads(build_body(delivery))["data"]["customer"]["custom_fields"] == {}
