@@ -360,7 +360,8 @@ def plan(actions: Sequence[Mapping[str, Any]], facts: Mapping[str, Any]) -> Plan
                 out.done.append((kind, value))
         elif kind == "custom_fields":
             have_values = {**(facts.get("custom_fields") or {}), **(out.custom_fields or {})}
-            changed = {k: v for k, v in value.items() if have_values.get(k) != v}
+            wanted = value if isinstance(value, Mapping) else {}
+            changed = {k: v for k, v in wanted.items() if have_values.get(k) != v}
             if changed:
                 out.custom_fields = {**(out.custom_fields or {}), **changed}
                 out.done.append((kind, changed))

@@ -226,10 +226,12 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _settings_page(request)
     post = request.POST
-    form = {k: post.get(k, "") for k in ("brand", "name", "key", "kind", "applies_to", "options")}
+    form: dict[str, Any] = {
+        k: post.get(k, "") for k in ("brand", "name", "key", "kind", "applies_to", "options")
+    }
     form["required_on_resolve"] = post.get("required_on_resolve") == "on"
     ids = _admin_brand_ids(request)
-    raw_brand = form["brand"]
+    raw_brand = str(form["brand"])
     brand_id = int(raw_brand) if raw_brand.isdigit() and len(raw_brand) < 19 else None
     try:
         if brand_id not in ids:
@@ -239,11 +241,11 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             row = core_fields.create_field(
                 brand_id=brand_id,
                 name=form["name"],
-                key=form["key"].strip(),
+                key=str(form["key"]).strip(),
                 kind=form["kind"],
                 applies_to=form["applies_to"],
-                options=_options(form["options"]),
-                required_on_resolve=form["required_on_resolve"],
+                options=_options(str(form["options"])),
+                required_on_resolve=bool(form["required_on_resolve"]),
                 actor=_me(request),
             )
     except ServiceError as exc:
