@@ -255,3 +255,42 @@ def test_plan_skips_values_already_there() -> None:
     assert not rules.plan(actions, {"custom_fields": {"a": 1}}).done
     plan = rules.plan(actions, {"custom_fields": {"a": 1, "b": 2}})
     assert plan.custom_fields == {"b": None} and plan.updates_conversation
+
+
+def test_rules_page_sets_custom_fields(brand: Brand, defined: None, admin: Agent) -> None:
+    from django.test import Client
+
+    from wowdesk.automations.models import Rule
+
+    client = Client()
+    client.force_login(admin.user)
+    form = {
+        "brand": brand.pk,
+        "name": "Tag pro",
+        "event": "message.created",
+        "cond-0-field": "body",
+        "cond-0-op": "contains",
+        "cond-0-value": "upgrade",
+        "act-0-type": "custom_fields",
+        "act-0-value": "plan=pro; areas=south,north; ok=true; size=2.5",
+        "active": "on",
+    }
+    r = client.post("/settings/automations/new/", form)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    rule = Rule.objects.get(name="Tag pro")
+    wanted = {"plan": "pro", "areas": ["north", "south"], "ok": True, "size": 2.5}
+    assert rule.actions == [{"type": "custom_fields", "value": wanted}]
+    page = client.get(f"/settings/automations/{rule.pk}/").content.decode()
+    assert "plan=pro; areas=north,south; ok=true; size=2.5" in page
+    r = client.post(
+        f"/settings/automations/{rule.pk}/",
+        {**form, "act-0-value": "plan=pro; areas=north,south; ok=true; size=2.5"},
+    )
+    assert r.status_code == 302
+    rule.refresh_from_db()
+    assert rule.actions == [{"type": "custom_fields", "value": wanted}]
+    for bad in ("plan=gold", "nope=1", "just text", "size=lots"):
+        r = client.post(f"/settings/automations/{rule.pk}/", {**form, "act-0-value": bad})
+        assert r.status_code == 400, bad
+        rule.refresh_from_db()
+        assert rule.actions == [{"type": "custom_fields", "value": wanted}]
