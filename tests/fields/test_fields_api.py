@@ -348,3 +348,18 @@ def test_webhook_body_carries_the_values_and_the_change(
         brand_id=brand.pk, event="customer.updated", payload=customer_payload
     )
     assert json.loads(build_body(delivery))["data"]["customer"]["custom_fields"] == {}
+
+
+def test_merged_customer_keeps_its_values_and_gains_the_others(
+    brand: Brand, brand_fields: dict[str, CustomField]
+) -> None:
+    from tests.factories import make_customer
+    from wowdesk.customers import services as customers
+    from wowdesk.customers.models import Customer
+
+    define(brand, "tier", "text", applies_to="customer")
+    target, source = make_customer(brand), make_customer(brand)
+    customers.update_customer(target, actor=None, custom_fields={"order": "T-1"})
+    customers.update_customer(source, actor=None, custom_fields={"order": "S-1", "tier": "gold"})
+    customers.merge_customers(target, source, actor=None)
+    assert Customer.objects.get(pk=target.pk).custom_fields == {"order": "T-1", "tier": "gold"}
