@@ -285,3 +285,19 @@ def test_settings_edit_archive_reorder(
             {"brand": brand.pk, "name": "X", "applies_to": "conversation", **bad},
         )
         assert r.status_code in (400, 409) and f"({field})" in r.content.decode()
+
+
+def test_reply_and_resolve_is_refused_whole_and_keeps_the_draft(
+    brand: Brand, defined: dict[str, CustomField], agent: Agent
+) -> None:
+    from wowdesk.conversations.models import Message
+
+    conv = make_conversation(brand)
+    before = Message.objects.filter(conversation=conv).count()
+    client = login(Client(), agent)
+    r = client.post(f"/inbox/c/{conv.pk}/reply/", {"body": "All fixed, bye", "resolve": "1"})
+    assert r.status_code == 422
+    html = r.content.decode()
+    assert "Fill in before resolving: Plan." in html and "All fixed, bye" in html
+    assert Message.objects.filter(conversation=conv).count() == before
+    assert Conversation.objects.get(pk=conv.pk).status == "open"
