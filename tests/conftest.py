@@ -75,12 +75,13 @@ def fresh_brand_caches() -> Iterator[None]:
     """Webhook subscriptions and automation rules cached per process start empty (a
     rolled-back test leaves its rows in no cache)."""
     from wowdesk.automations.services import active_rules
+    from wowdesk.core.fields import definitions
     from wowdesk.webhooks.services import subscriptions
 
-    for table in (subscriptions, active_rules):
+    for table in (subscriptions, active_rules, definitions):
         table.clear()
     yield
-    for table in (subscriptions, active_rules):
+    for table in (subscriptions, active_rules, definitions):
         table.clear()
 
 

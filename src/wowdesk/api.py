@@ -141,6 +141,7 @@ def _register() -> None:
     from wowdesk.channels.api import router as channels_router
     from wowdesk.conversations.api import router as conversations_router
     from wowdesk.core.api import router as core_router
+    from wowdesk.core.fields_api import router as fields_router
     from wowdesk.customers.api import router as customers_router
     from wowdesk.intelligence.api import router as intelligence_router
     from wowdesk.notifications.api import router as notifications_router
@@ -148,6 +149,7 @@ def _register() -> None:
     from wowdesk.webhooks.api import router as webhooks_router
 
     api.add_router("", core_router)
+    api.add_router("", fields_router)
     api.add_router("", customers_router)
     api.add_router("", conversations_router)
     api.add_router("", channels_router)

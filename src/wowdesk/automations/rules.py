@@ -7,11 +7,18 @@ equals ``"ä"``, ``"ﬁ"`` contains ``"fi"``. A fact that is a list (``tags``) m
 one of its items does (``not_equals``: when none does). ``gt``/``lt`` compare numbers,
 and priorities by rank (low < normal < high < urgent); anything else never matches them.
 An empty list of conditions matches every event.
+
+A brand's custom fields are facts too: ``custom_fields.<key>`` (kind ``custom``: equal
+as numbers when both sides are numbers, else as text; a checkbox is ``"true"`` or
+``"false"``; a multiselect is a list). The action ``custom_fields`` sets values
+(``{"type": "custom_fields", "value": {"key": value}}``, ``null`` removes a key); the
+service checks both against the brand's definitions.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,7 +56,22 @@ OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "id": ("equals", "not_equals", "in"),
     "number": ("equals", "not_equals", "in", "gt", "lt"),
     "priority": ("equals", "not_equals", "in", "gt", "lt"),
+    "custom": OPS,
 }
+CUSTOM_PREFIX = "custom_fields."
+_CUSTOM_KEY = re.compile(r"[a-z](?:_?[a-z0-9]){0,49}")
+
+
+def kind_of(name: Any) -> str | None:
+    """The kind of a condition's field (``FIELDS``, or ``custom`` for a custom field's
+    ``custom_fields.<key>``); None for an unknown one."""
+    if not isinstance(name, str):
+        return None
+    if name.startswith(CUSTOM_PREFIX) and _CUSTOM_KEY.fullmatch(name[len(CUSTOM_PREFIX) :]):
+        return "custom"
+    return FIELDS.get(name)
+
+
 ACTIONS = (
     "add_tag",
     "set_priority",
@@ -58,6 +80,7 @@ ACTIONS = (
     "add_note",
     "send_reply",
     "set_status",
+    "custom_fields",
 )
 MAX_TEXT = 10_000
 
@@ -121,6 +144,10 @@ def _scalar_equals(kind: str, fact: Any, value: Any) -> bool:
     if kind in ("id", "number"):
         a, b = _number(fact), _number(value)
         return a is not None and a == b
+    if kind == "custom":
+        a, b = _number(fact), _number(value)
+        if a is not None and b is not None:
+            return a == b
     return fold(fact) == fold(value)
 
 
@@ -129,11 +156,11 @@ def matches(condition: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
     name = condition["field"]
     op = condition["op"]
     value = condition.get("value")
-    kind = FIELDS.get(name, "text")
+    kind = kind_of(name) or "text"
     fact = facts.get(name)
     items: list[Any] = list(fact) if isinstance(fact, list | tuple | set) else [fact]
     if op == "contains":
-        if kind == "list":
+        if kind == "list" or (kind == "custom" and isinstance(fact, list | tuple)):
             return any(_scalar_equals("text", i, value) for i in items)
         return fact is not None and fold(value) in fold(fact)
     if op == "equals":
@@ -175,11 +202,12 @@ def check_conditions(conditions: Any) -> list[dict[str, Any]]:
                 where, gettext_noop("A condition is an object with field, op and value.")
             )
         name, op, value = c.get("field"), c.get("op"), c.get("value")
-        if name not in FIELDS:
+        found = kind_of(name)
+        if found is None:
             raise RuleError(
                 f"{where}.field", gettext_noop("Unknown field: %(v)s."), v=str(name)[:64]
             )
-        kind = FIELDS[name]
+        kind = found
         if op not in OPS:
             raise RuleError(f"{where}.op", gettext_noop("Unknown operator: %(v)s."), v=str(op)[:32])
         if op not in OPS_BY_KIND[kind]:
@@ -251,6 +279,12 @@ def check_actions(actions: Any) -> list[dict[str, Any]]:
         elif kind in ("assign_team", "assign_agent"):
             if value is not None and (not isinstance(value, int) or _id(value) is None):
                 raise RuleError(f"{where}.value", gettext_noop("An id (or null: nobody)."))
+        elif kind == "custom_fields":
+            if not isinstance(value, Mapping) or not value:
+                raise RuleError(
+                    f"{where}.value", gettext_noop("An object of field keys and values.")
+                )
+            value = dict(value)
         else:
             if not isinstance(value, str) or not value.strip():
                 raise RuleError(f"{where}.value", gettext_noop("A text."))
@@ -277,6 +311,7 @@ class Plan:
     set_assignee: bool = False
     notes: list[str] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
+    custom_fields: dict[str, Any] | None = None
     done: list[tuple[str, Any]] = field(default_factory=list)
 
     @property
@@ -287,6 +322,7 @@ class Plan:
             or self.status
             or self.set_team
             or self.set_assignee
+            or self.custom_fields
         )
 
 
@@ -322,6 +358,13 @@ def plan(actions: Sequence[Mapping[str, Any]], facts: Mapping[str, Any]) -> Plan
             if value != current:
                 out.assignee, out.set_assignee = value, True
                 out.done.append((kind, value))
+        elif kind == "custom_fields":
+            have_values = {**(facts.get("custom_fields") or {}), **(out.custom_fields or {})}
+            wanted = value if isinstance(value, Mapping) else {}
+            changed = {k: v for k, v in wanted.items() if have_values.get(k) != v}
+            if changed:
+                out.custom_fields = {**(out.custom_fields or {}), **changed}
+                out.done.append((kind, changed))
         elif kind == "add_note":
             out.notes.append(str(value))
             out.done.append((kind, value))

@@ -79,8 +79,16 @@ def check_rule(brand_id: int, conditions: Any, actions: Any) -> tuple[list[Any],
         raise _bad(
             exc.field, _(exc.message) % exc.params if exc.params else _(exc.message)
         ) from exc
+    from wowdesk.core import fields as core_fields
+
+    known = {d["key"] for d in core_fields.for_brand(brand_id, "conversation")}
     for i, c in enumerate(conds):
-        kind = rules.FIELDS[c["field"]]
+        kind = rules.kind_of(c["field"])
+        if kind == "custom" and c["field"][len(rules.CUSTOM_PREFIX) :] not in known:
+            raise _bad(
+                f"conditions.{i}.field",
+                _("Unknown field: %(v)s.") % {"v": c["field"][len(rules.CUSTOM_PREFIX) :]},
+            )
         if kind != "id":
             continue
         ids = c["value"] if isinstance(c["value"], list) else [c["value"]]
@@ -112,6 +120,13 @@ def check_rule(brand_id: int, conditions: Any, actions: Any) -> tuple[list[Any],
                 a["value"] = clean_tag_names([a["value"]], field=where)[0]
             except ServiceError as exc:
                 raise _bad(where, exc.message) from exc
+        elif a["type"] == "custom_fields":
+            try:
+                a["value"] = core_fields.check_patch(
+                    brand_id, "conversation", a["value"], field=where
+                )
+            except ServiceError as exc:
+                raise _bad(exc.field or where, exc.message) from exc
     return conds, acts
 
 
@@ -226,7 +241,10 @@ def facts_of(conversation: Any, message: Any | None) -> dict[str, Any]:
         "customer.email": customer.email if customer else None,
         "customer.name": customer.name if customer else None,
         "customer.language": customer.language if customer else None,
+        "custom_fields": dict(conversation.custom_fields or {}),
     }
+    for key, value in (conversation.custom_fields or {}).items():
+        facts[f"{rules.CUSTOM_PREFIX}{key}"] = value
     if message is not None:
         facts.update(
             body=message.body,
@@ -247,6 +265,7 @@ ACTION_TEXT = {
     "assign_agent": gettext_noop("Rule “%(rule)s” assigned %(v)s"),
     "add_note": gettext_noop("Rule “%(rule)s” added a note"),
     "send_reply": gettext_noop("Rule “%(rule)s” sent a reply"),
+    "custom_fields": gettext_noop("Rule “%(rule)s” set the custom fields %(v)s"),
 }
 
 
@@ -260,6 +279,8 @@ def _activity_spec(rule: dict[str, Any], kind: str, value: Any) -> i18n_text.Spe
         shown = (
             Team.objects.filter(pk=value).values_list("name", flat=True).first() if value else None
         ) or _("no team")
+    elif kind == "custom_fields":
+        shown = ", ".join(sorted(value))
     elif kind == "assign_agent":
         shown = (
             Agent.objects.filter(pk=value).values_list("display_name", flat=True).first()
@@ -303,6 +324,8 @@ def apply_rule(
             changes["team_id"] = plan.team
         if plan.set_assignee:
             changes["assignee_id"] = plan.assignee
+        if plan.custom_fields:
+            changes["custom_fields"] = plan.custom_fields
         conversations.update_conversation(conversation, actor=None, rule_id=rule_id, **changes)
     for text in plan.notes:
         conversations.add_reply(conversation, author=None, body=text, private=True, rule_id=rule_id)

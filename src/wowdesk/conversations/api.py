@@ -63,6 +63,8 @@ class ConversationItem(Schema):
     message_count: int
     # a reply of the conversation is not delivered: "failed", "retrying", or ""
     delivery_issue: str = ""
+    # the brand's custom fields, key -> value (docs/custom-fields.md)
+    custom_fields: dict[str, Any] = {}
     waiting_since: dt.datetime | None
     first_response_at: dt.datetime | None
     last_message_at: dt.datetime | None
@@ -135,6 +137,7 @@ def item_out(c: Conversation) -> ConversationItem:
         tags=sorted(t.name for t in c.tags.all()),
         message_count=c.message_count,
         delivery_issue=c.delivery_issue,
+        custom_fields=c.custom_fields or {},
         waiting_since=c.waiting_since,
         first_response_at=c.first_response_at,
         last_message_at=c.last_message_at,
@@ -241,8 +244,11 @@ class ConversationFilters(Schema):
     page_size: int = Field(25, ge=1, le=100)
 
 
-def to_query(f: ConversationFilters) -> queries.ConversationQuery:
-    """The API's parameters as a query of the conversation list (conversations.queries)."""
+def to_query(
+    f: ConversationFilters, custom: tuple[tuple[str, str], ...] = ()
+) -> queries.ConversationQuery:
+    """The API's parameters as a query of the conversation list (conversations.queries);
+    ``custom``: the ``cf_<key>=value`` filters."""
     return queries.ConversationQuery(
         statuses=queries.parse_statuses(f.status) if f.status else (),
         assignee=f.assignee or "",
@@ -257,6 +263,7 @@ def to_query(f: ConversationFilters) -> queries.ConversationQuery:
         q=f.q or "",
         body=f.body or "",
         sort=queries.check_sort(f.sort),
+        custom=custom,
     )
 
 
@@ -264,7 +271,10 @@ def to_query(f: ConversationFilters) -> queries.ConversationQuery:
 def list_conversations(
     request: HttpRequest, filters: Query[ConversationFilters]
 ) -> ConversationsOut:
-    query = to_query(filters)
+    """The conversations of your brands. Besides the parameters below, ``cf_<key>=value``
+    filters by a custom field (equal; a multiselect holding that option; a checkbox
+    ``true``/``false``)."""
+    query = to_query(filters, queries.custom_params(request.GET))
     listing = queries.Listing(me(request), query)
     total = listing.total()
     start = (filters.page - 1) * filters.page_size
@@ -322,6 +332,11 @@ class ConversationPatch(Schema):
         description="Snooze until this time (status snoozed; a time without an offset is "
         "read in your time zone; in the future, at most a year ahead); null ends a snooze.",
     )
+    custom_fields: dict[str, Any] | None = Field(
+        None,
+        description="Custom field values to set, merged into the conversation's; null "
+        "removes a key.",
+    )
     version: int | None = Field(
         None,
         ge=1,
@@ -337,7 +352,8 @@ class ConversationPatch(Schema):
 def update_conversation(
     request: HttpRequest, response: HttpResponse, conversation_id: int, payload: ConversationPatch
 ) -> ConversationOut:
-    """Change status, priority, assignee, team, tags, subject, snooze. ``assignee_id: null``
+    """Change status, priority, assignee, team, tags, subject, snooze, custom fields
+    (merged: keys not sent stay, ``null`` removes one). ``assignee_id: null``
     unassigns, ``snoozed_until: null`` ends a snooze. With ``If-Match: "<version>"`` or
     ``version`` a change based on an older version is refused: 409 with ``current`` (the
     values now) and ``last_change`` (who changed what)."""
@@ -358,6 +374,7 @@ def update_conversation(
         subject=data.get("subject"),
         snoozed_until=data.get("snoozed_until", services.UNSET),
         expected_version=expected if expected is not None else header,
+        custom_fields=data.get("custom_fields"),
     )
     fresh = _get(request, conversation_id)
     response["ETag"] = etag(fresh)

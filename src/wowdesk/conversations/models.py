@@ -199,6 +199,8 @@ class Conversation(models.Model):
     delivery_issue = models.CharField(
         _("delivery issue"), max_length=16, blank=True, choices=DeliveryIssue.choices
     )
+    # The brand's custom fields for conversations, key -> value (core/fields.py checks them).
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     # Bumped by every change of an editable field (optimistic concurrency: a save based
     # on an older version is refused).
     version = models.PositiveIntegerField(default=1, verbose_name=_("version"))

@@ -75,6 +75,8 @@ class ConversationQuery:
     q_in_bodies: bool = False  # ``q`` also finds words of any message (the workspace)
     body: str = ""
     sort: str = "-updated_at"
+    # custom field filters, (key, value as sent), from ``cf_<key>=value`` (custom_filter)
+    custom: tuple[tuple[str, str], ...] = ()
 
     def has_filters(self) -> bool:
         """Whether the list is narrowed by anything but its searches."""
@@ -91,6 +93,7 @@ class ConversationQuery:
                 self.customer,
                 self.tag,
                 self.delivery_issue,
+                self.custom,
             )
         )
 
@@ -296,7 +299,89 @@ def filtered(
         qs = qs.filter(delivery_issue="")
     elif query.delivery_issue:
         qs = qs.filter(delivery_issue=query.delivery_issue)
+    for key, raw in query.custom:
+        qs = custom_filter(qs, agent, key, raw)
     return qs.order_by(*ORDERS[query.sort])
+
+
+CUSTOM_PREFIX = "cf_"
+MAX_CUSTOM_FILTERS = 10
+
+
+def custom_params(params: Any) -> tuple[tuple[str, str], ...]:
+    """The ``cf_<key>=value`` pairs of a query string (a QueryDict), empty ones left out."""
+    pairs = tuple(
+        (name[len(CUSTOM_PREFIX) :], value)
+        for name, value in params.items()
+        if name.startswith(CUSTOM_PREFIX) and isinstance(value, str) and value.strip()
+    )
+    if len(pairs) > MAX_CUSTOM_FILTERS:
+        raise InvalidInput(
+            _("At most %(n)d custom field filters.") % {"n": MAX_CUSTOM_FILTERS},
+            field=CUSTOM_PREFIX,
+        )
+    return pairs
+
+
+def custom_filter(
+    qs: QuerySet[Conversation], agent: Agent, key: str, raw: str
+) -> QuerySet[Conversation]:
+    """Conversations whose custom field ``key`` (of the agent's brands) has the value
+    ``raw``: equal (the value read per the field's kind); for a multiselect, one of the
+    chosen options; a checkbox ``false`` also matches a conversation without a value.
+    An unknown key or a value the field cannot hold → InvalidInput naming ``cf_<key>``.
+    No index covers the values: the rows the other filters leave are each tested."""
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+    from django.db.models.fields.json import KeyTransform
+
+    from wowdesk.core import custom_fields as pure
+    from wowdesk.core import fields as core_fields
+
+    name = f"{CUSTOM_PREFIX}{key}"
+    definition = next(
+        (
+            d
+            for brand_id in sorted(permissions.visible_brand_ids(agent))
+            for d in core_fields.for_brand(brand_id, "conversation")
+            if d["key"] == key
+        ),
+        None,
+    )
+    if definition is None:
+        raise InvalidInput(_("Unknown field: %(v)s.") % {"v": key[:64]}, field=name)
+    kind = str(definition["kind"])
+    one = "dropdown" if kind == "multiselect" else kind
+    try:
+        value = pure.clean_value(
+            one, pure.from_form(one, raw), definition["options"] or (), where=name
+        )
+    except pure.FieldError as exc:
+        raise core_fields.invalid(exc) from exc
+    if value is None:
+        return qs
+    alias = f"cf_value_{len(qs.query.annotations)}"
+    if kind == "multiselect":
+        if connection.vendor == "postgresql":
+            return qs.alias(**{alias: KeyTransform(key, "custom_fields")}).filter(
+                **{f"{alias}__contains": [value]}
+            )
+        table = connection.ops.quote_name(Conversation._meta.db_table)
+        sql = (
+            f"EXISTS (SELECT 1 FROM json_each({table}.custom_fields, %s) AS cf WHERE cf.value = %s)"
+        )
+        return qs.filter(RawSQL(sql, (f'$."{key}"', value), output_field=BooleanField()))
+    qs = qs.alias(**{alias: KeyTransform(key, "custom_fields")})
+    if kind == "checkbox" and value is False:
+        return qs.filter(Q(**{alias: False}) | ~Q(custom_fields__has_key=key))
+    return qs.filter(**{alias: value})
+
+
+def check_custom(agent: Agent, pairs: tuple[tuple[str, str], ...]) -> None:
+    """Refuse custom field filters ``custom_filter`` would refuse (InvalidInput naming
+    ``cf_<key>``), before any list is read."""
+    for key, raw in pairs:
+        custom_filter(Conversation.objects.none(), agent, key, raw)
 
 
 class Listing:

@@ -35,6 +35,7 @@ from wowdesk.conversations.models import (
     attachment_path,
 )
 from wowdesk.core import audit, fastsql
+from wowdesk.core import fields as core_fields
 from wowdesk.core import i18n as i18n_text
 from wowdesk.core import services as core_services
 from wowdesk.core.errors import Conflict, Forbidden, InvalidInput
@@ -599,6 +600,7 @@ def snapshot(conversation: Conversation) -> dict[str, Any]:
         "tags": sorted(t.name for t in conversation.tags.all()),
         "subject": conversation.subject,
         "snoozed_until": until.astimezone(dt.UTC).isoformat() if until else None,
+        "custom_fields": dict(conversation.custom_fields or {}),
     }
 
 
@@ -749,6 +751,8 @@ def describe_change(name: str, after: dict[str, Any]) -> str:
             parts.append(_("the subject to %(v)s") % {"v": value or "—"})
         elif key == "snoozed_until":
             parts.append(_("the snooze to %(v)s") % {"v": value or _("none")})
+        elif key == "custom_fields":
+            parts.append(_("the custom fields"))
     if not parts:
         return _("%(name)s changed this conversation") % {"name": name}
     return _("%(name)s changed %(what)s") % {"name": name, "what": "; ".join(parts)}
@@ -801,17 +805,20 @@ def update_conversation(
     status_reason_i18n: i18n_text.Spec | None = None,
     rule_id: int | None = None,
     source: str = "",
+    custom_fields: dict[str, Any] | None = None,
 ) -> Conversation:
-    """Change status, priority, assignee, team, tags, subject, snooze; each change is an
-    activity message in the thread and a line in the audit log. ``UNSET`` means "leave as
-    it is". ``snoozed_until``: a time snoozes (status snoozed), None ends a snooze.
+    """Change status, priority, assignee, team, tags, subject, snooze, custom fields; each
+    change is an activity message in the thread and a line in the audit log. ``UNSET``
+    means "leave as it is". ``snoozed_until``: a time snoozes (status snoozed), None ends a snooze.
     ``expected_version``: the version the change was based on; another one → ``Conflict``
     (None: the last write wins). Every change bumps ``version``. ``reason`` replaces the
     assignment's activity text and ``status_reason`` the status change's; their ``_i18n``
     specs (``core.i18n``) show them to readers of other languages. ``rule_id``: the
     automation rule that makes the change (kept on its activity lines and its event).
     ``source`` names the system part that made the change (``"routing"``), carried in
-    ``conversation.updated``."""
+    ``conversation.updated``. ``custom_fields``: keys to set (checked against the brand's
+    definitions, ``core.fields``), ``None`` values remove a key. Resolving with a field
+    that is required to resolve left empty is refused, naming the fields."""
     check_version(conversation, expected_version)
     before = snapshot(conversation)
     activities: list[tuple[str, i18n_text.Spec | None]] = []
@@ -823,6 +830,28 @@ def update_conversation(
     dirty = {"updated_at"}  # saved alone: a stale copy must not undo a concurrent message
     if status is not None and status not in Status.values:
         raise InvalidInput(_("Unknown status."), field="status")
+    values = dict(conversation.custom_fields or {})
+    if custom_fields is not None:
+        values = core_fields.merged_values(
+            conversation.brand_id, "conversation", values, custom_fields
+        )
+    if status == Status.RESOLVED and conversation.status != Status.RESOLVED:
+        check_resolvable(conversation.brand_id, values)
+    if values != before["custom_fields"]:
+        conversation.custom_fields = values
+        dirty.add("custom_fields")
+        changed_keys = sorted(
+            k
+            for k in {*values, *before["custom_fields"]}
+            if values.get(k) != before["custom_fields"].get(k)
+        )
+        activities.append(
+            said(
+                i18n_text.deferred(
+                    gettext_noop("Custom fields changed: %(f)s"), f=", ".join(changed_keys)
+                )
+            )
+        )
     if not isinstance(snoozed_until, Unset):
         if snoozed_until is not None:
             if status is not None and status != Status.SNOOZED:
@@ -974,6 +1003,19 @@ def update_conversation(
             **({"source": source} if source else {}),
         )
     return conversation
+
+
+def check_resolvable(brand_id: int, values: dict[str, Any]) -> None:
+    """Refuse to resolve a conversation whose fields required to resolve are empty."""
+    empty = core_fields.missing_required(brand_id, values)
+    if empty:
+        raise InvalidInput(
+            _("Fill in before resolving: %(names)s.")
+            % {"names": ", ".join(d["name"] for d in empty)},
+            field="custom_fields",
+            code="required_fields",
+            data={"missing": [d["key"] for d in empty]},
+        )
 
 
 def merge_conversations(
@@ -1505,6 +1547,16 @@ def save_macro(macro: Macro | None, *, brand_id: int, actor: Agent | None, **fie
     values = {k: v for k, v in fields.items() if k in MACRO_FIELDS}
     if not isinstance(values.get("actions", {}), dict):
         raise InvalidInput(_("A macro's actions are an object."), field="actions")
+    if "custom_fields" in values.get("actions", {}):
+        values["actions"] = {
+            **values["actions"],
+            "custom_fields": core_fields.check_patch(
+                brand_id,
+                "conversation",
+                values["actions"]["custom_fields"],
+                field="actions.custom_fields",
+            ),
+        }
     return save_fields(  # type: ignore[no-any-return]
         row,
         fields=values,
@@ -1512,6 +1564,31 @@ def save_macro(macro: Macro | None, *, brand_id: int, actor: Agent | None, **fie
         brand_id=brand_id,
         action="macro.create" if macro is None else "macro.update",
     )
+
+
+def apply_macro_actions(
+    conversation: Conversation, macro: Macro, *, actor: Agent | None
+) -> Conversation:
+    """Carry out a macro's actions on the conversation in one change (audited, announced):
+    ``status``, ``priority``, ``tags`` (added to the conversation's) and ``custom_fields``
+    (merged; checked again against the brand's definitions as they are now). Resolving
+    follows the rules of ``update_conversation`` (fields required to resolve)."""
+    actions = macro.actions or {}
+    if macro.brand_id != conversation.brand_id:
+        raise InvalidInput(_("This macro belongs to another brand."), field="macro")
+    changes: dict[str, Any] = {}
+    if actions.get("status"):
+        changes["status"] = actions["status"]
+    if actions.get("priority"):
+        changes["priority"] = actions["priority"]
+    if actions.get("tags"):
+        have = sorted(t.name for t in conversation.tags.all())
+        changes["tags"] = [*have, *[t for t in actions["tags"] if t not in have]]
+    if actions.get("custom_fields"):
+        changes["custom_fields"] = actions["custom_fields"]
+    if not changes:
+        return conversation
+    return update_conversation(conversation, actor=actor, **changes)
 
 
 def delete_tag(tag: Tag, *, actor: Agent | None) -> None:

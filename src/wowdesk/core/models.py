@@ -300,3 +300,48 @@ class Alert(models.Model):
         from wowdesk.core.alerts import message
 
         return f"{self.get_kind_display()}: {message(self)}"
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    DROPDOWN = "dropdown", _("Dropdown")
+    MULTISELECT = "multiselect", _("Multiselect")
+    CHECKBOX = "checkbox", _("Checkbox")
+
+
+class FieldTarget(models.TextChoices):
+    CONVERSATION = "conversation", _("Conversation")
+    CUSTOMER = "customer", _("Customer")
+
+
+class CustomField(models.Model):
+    """A field a brand adds to its conversations or customers; the values live in their
+    ``custom_fields`` JSON column, checked by ``core.custom_fields`` (core/fields.py)."""
+
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="custom_fields", verbose_name=_("brand")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key = models.CharField(_("key"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=16, choices=FieldKind.choices)
+    options = models.JSONField(_("options"), default=list, blank=True)
+    applies_to = models.CharField(_("applies to"), max_length=16, choices=FieldTarget.choices)
+    required_on_resolve = models.BooleanField(_("required to resolve"), default=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    archived = models.BooleanField(_("archived"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "applies_to", "key"], name="custom_field_unique_key"
+            )
+        ]
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+
+    def __str__(self) -> str:
+        return self.name

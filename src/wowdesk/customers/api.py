@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -72,6 +73,8 @@ class CustomerOut(CustomerSummary):
     brand_id: int
     timezone: str
     notes: str
+    # the brand's custom fields, key -> value (docs/custom-fields.md)
+    custom_fields: dict[str, Any] = {}
     merged_into_id: int | None
     identities: list[IdentityOut]
     purchases: list[PurchaseOut]
@@ -121,6 +124,7 @@ def customer_out(c: Customer) -> CustomerOut:
         brand_id=c.brand_id,
         timezone=c.timezone,
         notes=c.notes,
+        custom_fields=c.custom_fields or {},
         merged_into_id=c.merged_into_id,
         created_at=c.created_at,
         identities=[IdentityOut(id=i.pk, kind=i.kind, value=i.value) for i in c.identities.all()],
@@ -224,6 +228,10 @@ class CustomerPatch(Schema):
     vip_tier: VipTier | None = None
     notes: str | None = Field(None, max_length=20_000)
     organization: Line | None = Field(None, max_length=200)
+    custom_fields: dict[str, Any] | None = Field(
+        None,
+        description="Custom field values to set, merged into the customer's; null removes a key.",
+    )
 
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})

@@ -58,6 +58,8 @@ class Customer(models.Model):
         _("VIP tier"), max_length=16, choices=VipTier.choices, blank=True, default=""
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The brand's custom fields for customers, key -> value (core/fields.py checks them).
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     # Set when this record was merged into another one; it then stays only as a tombstone.
     merged_into = models.ForeignKey(
         "self",

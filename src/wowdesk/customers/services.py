@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wowdesk.core import audit, fastsql
+from wowdesk.core import fields as core_fields
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.events import Event, emit
 from wowdesk.core.input import check_line
@@ -209,6 +210,11 @@ def update_customer(customer: Customer, *, actor: Agent | None, **fields: Any) -
     from wowdesk.core.services import valid_timezone
 
     before = {f: getattr(customer, f) for f in CUSTOMER_FIELDS}
+    before["custom_fields"] = dict(customer.custom_fields or {})
+    if fields.get("custom_fields") is not None:
+        customer.custom_fields = core_fields.merged_values(
+            customer.brand_id, "customer", before["custom_fields"], fields["custom_fields"]
+        )
     for key, value in fields.items():
         if value is None or key not in CUSTOMER_FIELDS:
             continue
@@ -225,7 +231,13 @@ def update_customer(customer: Customer, *, actor: Agent | None, **fields: Any) -
             value = clean_name(str(value))  # one line: a name goes into mail headers
         setattr(customer, key, value)
     customer.save()
-    b, a = audit.diff(before, {f: getattr(customer, f) for f in CUSTOMER_FIELDS})
+    b, a = audit.diff(
+        before,
+        {
+            **{f: getattr(customer, f) for f in CUSTOMER_FIELDS},
+            "custom_fields": dict(customer.custom_fields),
+        },
+    )
     if a:
         audit.record(
             action="customer.update",
@@ -263,6 +275,8 @@ def merge_customers(target: Customer, source: Customer, *, actor: Agent | None) 
             target.organization_id = source.organization_id
         if source.notes:
             target.notes = (target.notes + "\n\n" + source.notes).strip()
+        # the target's own values win; the source's fill in the keys the target lacks
+        target.custom_fields = {**(source.custom_fields or {}), **(target.custom_fields or {})}
         target.save()
         source.merged_into = target
         source.save(update_fields=["merged_into", "updated_at"])

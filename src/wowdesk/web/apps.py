@@ -18,6 +18,7 @@ class WebConfig(AppConfig):
         listen(Event.MESSAGE_DELIVERY_CHANGED, "wowdesk.web.live.on_delivery_changed")
         listen(Event.MESSAGE_ANNOTATED, "wowdesk.web.live.on_message_annotated")
 
+        from wowdesk.web.fields import PANEL_TEMPLATE, panel_context
         from wowdesk.web.panels import register_panel
 
         register_panel(
@@ -26,6 +27,8 @@ class WebConfig(AppConfig):
             order=50,
             context=_visitor_panel,
         )
+        # The open conversation's custom fields and its customer's (web/fields.py).
+        register_panel("custom_fields", PANEL_TEMPLATE, order=40, context=panel_context)
 
         # Logging in to the web app puts an agent online, logging out offline (routing
         # follows presence). Django's auth signals are the only hook for its login views.

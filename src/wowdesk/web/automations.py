@@ -65,6 +65,7 @@ ACTION_LABELS = {
     "assign_agent": gettext_lazy("Assign to the agent (email)"),
     "add_note": gettext_lazy("Add a private note"),
     "send_reply": gettext_lazy("Send the reply"),
+    "custom_fields": gettext_lazy("Set custom fields (key=value; …)"),
 }
 
 
@@ -170,6 +171,8 @@ def parse_form(post: Any, brand_id: int) -> dict[str, Any]:
         value: Any = raw
         if kind in ("assign_team", "assign_agent"):
             value = _by_name(brand_id, kind, raw) if raw.strip() else None
+        elif kind == "custom_fields":
+            value = custom_values(brand_id, raw)
         actions.append({"type": kind, "value": value})
     return {
         "name": post.get("name", ""),
@@ -180,10 +183,46 @@ def parse_form(post: Any, brand_id: int) -> dict[str, Any]:
     }
 
 
+def custom_values(brand_id: int, raw: str) -> Any:
+    """``plan=pro; regions=north,east; vip=true``: the values the action sets, read per
+    the kind of each of the brand's conversation fields (``key=`` removes a value); text
+    that is not ``key=value`` pairs is passed on for the service to refuse."""
+    from wowdesk.core import custom_fields as pure
+    from wowdesk.core import fields as core_fields
+
+    kinds = {d["key"]: d["kind"] for d in core_fields.for_brand(brand_id, "conversation")}
+    out: dict[str, Any] = {}
+    for part in raw.split(";"):
+        if not part.strip():
+            continue
+        key, sep, text = part.partition("=")
+        if not sep:
+            return raw
+        key, text = key.strip(), text.strip()
+        kind = kinds.get(key, "text")
+        if kind == "multiselect":
+            out[key] = pure.from_form(kind, [t.strip() for t in text.split(",")])
+        else:
+            out[key] = pure.from_form(kind, text)
+    return out or raw
+
+
+def _custom_text(value: Any) -> str:
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    parts = []
+    for key, v in value.items():
+        shown = ",".join(v) if isinstance(v, list) else ("" if v is None else str(v))
+        parts.append(f"{key}={shown.lower() if isinstance(v, bool) else shown}")
+    return "; ".join(parts)
+
+
 def _shown(rule_data: dict[str, Any], brand_id: int | None) -> dict[str, Any]:
     """The rows the form shows: the rule's, then empty ones up to ROWS."""
 
     def show(field: str, value: Any) -> str:
+        if field == "custom_fields":
+            return _custom_text(value)
         if isinstance(value, list):
             return ", ".join(show(field, v) for v in value)
         if field in ("team", "assign_team") and isinstance(value, int):

@@ -61,6 +61,8 @@ class InboxQuery:
     sort: str = "updated"
     page: int = 1
     errors: list[str] = field(default_factory=list)
+    # the "More filters" of custom fields: (key, value) from ``cf_<key>=value``
+    custom: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def parse(cls, params: QueryDict) -> InboxQuery:
@@ -76,6 +78,7 @@ class InboxQuery:
         out.q = check_line(params.get("q", ""), "q", max_length=MAX_SEARCH).strip()
         sort = params.get("sort", "")
         out.sort = sort if sort in SORTS else ("waiting" if out.view == "waiting" else "updated")
+        out.custom = queries.custom_params(params)
         try:
             out.page = max(1, min(int(params.get("page", "1")), 10_000))
         except ValueError:
@@ -92,6 +95,7 @@ class InboxQuery:
             "sort": self.sort,
             "page": self.page,
         }
+        data.update({f"{queries.CUSTOM_PREFIX}{k}": v for k, v in self.custom})
         data.update(over)
         defaults = {"status": Status.OPEN, "sort": "updated", "page": 1}
         return {k: v for k, v in data.items() if v not in ("", None) and defaults.get(k) != v}
@@ -113,6 +117,7 @@ class InboxQuery:
             q=self.q,
             q_in_bodies=True,
             sort=sort,
+            custom=self.custom,
         )
 
 

@@ -56,6 +56,9 @@ SECTIONS: list[Section] = [
         _("The website chat"),
     ),
     Section(
+        "custom-fields", _("Custom fields"), "web:custom-fields", Role.ADMIN, _("Your own fields")
+    ),
+    Section(
         "webhooks", _("Webhooks"), "web:webhooks", Role.ADMIN, _("Tell other systems what happens")
     ),
 ]

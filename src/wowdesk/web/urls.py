@@ -4,6 +4,7 @@ from django.views.generic import TemplateView
 
 from wowdesk.web import automations as automation_views
 from wowdesk.web import channel_urls, chat_demo, chat_widget, composer, people, views
+from wowdesk.web import fields as field_views
 from wowdesk.web import notifications as notification_views
 from wowdesk.web import palette as palette_views
 from wowdesk.web import webhooks as webhook_views
@@ -75,6 +76,15 @@ urlpatterns = [
         webhook_views.webhook_redeliver,
         name="webhook-redeliver",
     ),
+    path("settings/custom-fields/", field_views.settings_page, name="custom-fields"),
+    path("settings/custom-fields/<int:pk>/", field_views.field_page, name="custom-field"),
+    path(
+        "settings/custom-fields/<int:pk>/archive/",
+        field_views.field_archive,
+        name="custom-field-archive",
+    ),
+    path("settings/custom-fields/<int:pk>/move/", field_views.field_move, name="custom-field-move"),
+    path("inbox/c/<int:pk>/fields/", field_views.save_values, name="custom-field-values"),
     path("settings/automations/", automation_views.rules_page, name="automations"),
     path("settings/automations/new/", automation_views.rule_new, name="automation-new"),
     path("settings/automations/<int:pk>/", automation_views.rule_edit, name="automation"),

@@ -28,8 +28,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from wowdesk.conversations import queries, translating
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations import translating
 from wowdesk.conversations.models import (
     Attachment,
     Channel,
@@ -144,6 +144,7 @@ def _bad_request(exc: ServiceError) -> HttpResponse:
 def inbox_page(request: HttpRequest) -> HttpResponse:
     try:
         query = inbox.InboxQuery.parse(request.GET)
+        queries.check_custom(_agent(request), query.custom)
     except ServiceError as exc:
         return _bad_request(exc)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox-list":
@@ -168,6 +169,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
     """Just the list (htmx swaps, and the live layer's refresh)."""
     try:
         query = inbox.InboxQuery.parse(request.GET)
+        queries.check_custom(_agent(request), query.custom)
     except ServiceError as exc:
         return _bad_request(exc)
     return _list_with_counts(request, query)
@@ -372,6 +374,7 @@ FIELD_LABELS = {
     "translate_to": gettext_lazy("Translation"),
     "to": gettext_lazy("Forward to"),
     "note": gettext_lazy("Note"),
+    "custom_fields": gettext_lazy("Custom fields"),
 }
 
 
@@ -409,6 +412,7 @@ def neighbour(request: HttpRequest, pk: int, direction: str) -> HttpResponseBase
     conversation = _conversation(request, pk)
     try:
         query = inbox.InboxQuery.parse(request.GET)
+        queries.check_custom(_agent(request), query.custom)
     except ServiceError as exc:
         return _bad_request(exc)
     other = inbox.neighbour(_agent(request), query, conversation, 1 if direction == "next" else -1)

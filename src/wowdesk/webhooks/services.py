@@ -334,6 +334,7 @@ def _conversation(pk: Any) -> dict[str, Any] | None:
         "team": {"id": c.team.pk, "name": c.team.name} if c.team else None,
         "tags": sorted(t.name for t in c.tags.all()),
         "customer_id": c.customer_id,
+        "custom_fields": c.custom_fields or {},
         "created_at": _iso(c.created_at),
     }
 
@@ -361,7 +362,12 @@ def _customer(pk: Any) -> dict[str, Any] | None:
     c = Customer.objects.filter(pk=pk).first()
     if c is None:
         return None
-    return {"id": c.pk, "name": c.name, "email": getattr(c, "email", "")}
+    return {
+        "id": c.pk,
+        "name": c.name,
+        "email": getattr(c, "email", ""),
+        "custom_fields": c.custom_fields or {},
+    }
 
 
 def _alert(pk: Any) -> dict[str, Any] | None:
