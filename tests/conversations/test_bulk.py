@@ -117,7 +117,7 @@ def test_undo_restores_the_values_before(
     make_api: Callable[[Agent | None], ApiClient],
 ) -> None:
     supervisor = make_agent(Role.SUPERVISOR)
-    first, second, third = rows["a"]
+    first, second, _third = rows["a"]
     conversations.update_conversation(first, actor=None, tags=["refund"], priority="high")
     conversations.update_conversation(second, actor=None, status=Status.PENDING)
     before = {c.pk: state(c) for c in rows["a"]}
@@ -212,7 +212,7 @@ def test_select_all_matching_uses_the_filter_not_ids(
     make_api: Callable[[Agent | None], ApiClient],
 ) -> None:
     supervisor = make_agent(Role.SUPERVISOR)
-    first, second, third = rows["a"]
+    first, second, _third = rows["a"]
     conversations.update_conversation(first, actor=None, tags=["refund"])
     conversations.update_conversation(second, actor=None, tags=["refund"])
     response = make_api(supervisor).post(
