@@ -4,6 +4,7 @@ services, and the API per role and brand."""
 from __future__ import annotations
 
 from collections.abc import Callable
+import json
 from typing import Any
 
 import pytest
@@ -192,14 +193,14 @@ def test_link_api_per_role_and_brand(
     # the other brand's agent cannot remove it either
     refused = stranger.client.delete(
         f"/api/v1/conversations/{b.pk}/links",
-        '{"conversation_id": %d}' % a.pk,
+        json.dumps({"conversation_id": a.pk}),
         content_type="application/json",
         headers=stranger._headers(),
     )
     assert refused.status_code == 403 and ConversationLink.objects.count() == 1
     removed = own.client.delete(
         f"/api/v1/conversations/{b.pk}/links",
-        '{"conversation_id": %d}' % a.pk,
+        json.dumps({"conversation_id": a.pk}),
         content_type="application/json",
         headers=own._headers(),
     )
