@@ -3,8 +3,8 @@ services, and the API per role and brand."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
