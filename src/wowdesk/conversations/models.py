@@ -132,15 +132,20 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
-# Urgent first: the rank a list sorted by priority orders by (conversations.queries), and
-# the expression of the index ``conv_priority_rank`` that reads such a page in order.
-PRIORITY_RANK = models.Case(
-    models.When(priority="urgent", then=models.Value(0)),
-    models.When(priority="high", then=models.Value(1)),
-    models.When(priority="normal", then=models.Value(2)),
-    default=models.Value(3),
-    output_field=models.IntegerField(),
-)
+class PriorityRank(models.Func):
+    """Urgent first: the rank a list sorted by priority orders by (conversations.queries),
+    and the expression of the index ``conv_priority_rank`` that reads such a page in
+    order. The values are literals of the SQL: a bound parameter in ORDER BY would not
+    match the index's expression, and SQLite would sort every row instead."""
+
+    template = (
+        "CASE WHEN %(expressions)s = 'urgent' THEN 0 WHEN %(expressions)s = 'high' THEN 1"
+        " WHEN %(expressions)s = 'normal' THEN 2 ELSE 3 END"
+    )
+    output_field = models.IntegerField()
+
+    def __init__(self, **extra: Any) -> None:
+        super().__init__(models.F("priority"), **extra)
 
 
 class DeliveryIssue(models.TextChoices):
@@ -240,7 +245,7 @@ class Conversation(models.Model):
             models.Index(
                 models.F("brand"),
                 models.F("status"),
-                PRIORITY_RANK,
+                PriorityRank(),
                 models.F("created_at"),
                 models.F("id"),
                 name="conv_priority_rank",

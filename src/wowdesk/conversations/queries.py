@@ -20,12 +20,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import F, Max, Q, QuerySet
-from django.db.models.expressions import OrderBy, RawSQL
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from wowdesk.conversations.models import Conversation
+from wowdesk.conversations.models import Conversation, PriorityRank
 from wowdesk.conversations.models import Status as ConversationStatus
 from wowdesk.conversations.search import CONVERSATION_SUBJECT, MESSAGE_WORDS
 from wowdesk.core import permissions, textsearch
@@ -41,16 +41,6 @@ SLA_SOON = dt.timedelta(hours=1)
 MAX_SEARCH = 200  # characters of ``q`` and ``body``
 DELIVERY_ISSUES = ("failed", "retrying", "any", "none")
 
-# Urgent first: ``models.PRIORITY_RANK`` written out with literals (a bound parameter in
-# ORDER BY would not match the expression of the index ``conv_priority_rank``, and SQLite
-# would sort every row instead of reading the page from the index).
-PRIORITY_RANK_SQL = RawSQL(
-    'CASE WHEN "conversations_conversation"."priority" = \'urgent\' THEN 0'
-    ' WHEN "conversations_conversation"."priority" = \'high\' THEN 1'
-    ' WHEN "conversations_conversation"."priority" = \'normal\' THEN 2 ELSE 3 END',
-    [],
-)
-
 ORDERS: dict[str, tuple[str | OrderBy, ...]] = {
     "updated_at": ("updated_at", "id"),
     "-updated_at": ("-updated_at", "-id"),
@@ -61,7 +51,7 @@ ORDERS: dict[str, tuple[str | OrderBy, ...]] = {
     # the SLA due soonest first (the workspace's SLA view)
     "sla_due": (F("sla__due_at").asc(nulls_last=True), "id"),
     # urgent first, then the oldest of each priority
-    "priority": (PRIORITY_RANK_SQL.asc(), "created_at", "id"),
+    "priority": (PriorityRank().asc(), "created_at", "id"),
 }
 API_SORTS = (
     "updated_at",
