@@ -18,6 +18,11 @@ class WebConfig(AppConfig):
         listen(Event.MESSAGE_DELIVERY_CHANGED, "wowdesk.web.live.on_delivery_changed")
         listen(Event.MESSAGE_ANNOTATED, "wowdesk.web.live.on_message_annotated")
 
+        from wowdesk.web.bulk import linked_panel
+        from wowdesk.web.panels import register_panel
+
+        register_panel("linked", "web/_linked.html", order=60, context=linked_panel)
+
         # Logging in to the web app puts an agent online, logging out offline (routing
         # follows presence). Django's auth signals are the only hook for its login views.
         from django.contrib.auth.signals import user_logged_in, user_logged_out

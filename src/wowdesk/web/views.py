@@ -44,6 +44,7 @@ from wowdesk.core.input import check_int, check_line
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
 from wowdesk.web import board, inbox, panels, present
+from wowdesk.web import bulk as bulk_views
 from wowdesk.web.auth import agent_required
 
 WARRANTY_SOON_DAYS = 30
@@ -145,10 +146,12 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         query = inbox.InboxQuery.parse(request.GET)
     except ServiceError as exc:
         return _bad_request(exc)
+    bulk_views.resolve_saved(_agent(request), query)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox-list":
         return _list_with_counts(request, query)
     agent = _agent(request)
     context = _list_context(request, query)
+    context.update(bulk_views.sidebar(agent, query), **bulk_views.toolbar(agent))
     counts = inbox.counts(agent)
     context.update(
         counts=counts,
@@ -169,6 +172,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         query = inbox.InboxQuery.parse(request.GET)
     except ServiceError as exc:
         return _bad_request(exc)
+    bulk_views.resolve_saved(_agent(request), query)
     return _list_with_counts(request, query)
 
 
