@@ -64,7 +64,7 @@
         .then(function (data) {
           state.total = data.total || 0;
           if (pageBox.checked && state.total > boxes().length) {
-            allButton.textContent = allButton.dataset.label.replace("%(n)s", String(state.total));
+            allButton.textContent = allButton.dataset.label.replace("__N__", String(state.total));
             allButton.hidden = false;
           }
         });
