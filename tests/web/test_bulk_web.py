@@ -187,9 +187,15 @@ def test_split_and_link_pages_per_role_and_brand(
     assert ConversationLink.objects.filter(brand=brand).count() == 1
     panel = client.get(f"/inbox/c/{other.pk}/").content.decode()
     assert f"#{source.number}" in panel and 'class="link unlink"' in panel
-    moved = client.post(f"/inbox/c/{source.pk}/split/", {"message_id": later.pk})
+    line = conversations.add_activity(source, "a line", actor=None)
+    refused = client.post(f"/inbox/c/{source.pk}/split/", {"message_id": line.pk})
+    assert refused.status_code == 302 and refused["Location"].endswith(f"/inbox/c/{source.pk}/")
+    # the message menu's button (htmx): the page is sent to the new conversation
+    moved = client.post(
+        f"/inbox/c/{source.pk}/split/", {"message_id": later.pk}, headers={"HX-Request": "true"}
+    )
     new = Conversation.objects.exclude(pk__in=[source.pk, other.pk, theirs.pk]).get()
-    assert moved.status_code == 302 and moved["Location"].endswith(f"/inbox/c/{new.pk}/")
+    assert moved.status_code == 204 and moved["HX-Redirect"] == f"/inbox/c/{new.pk}/"
     assert Message.objects.get(pk=later.pk).conversation_id == new.pk
     assert Message.objects.filter(conversation=new, direction=Direction.ACTIVITY).exists()
     client.post(f"/inbox/c/{source.pk}/links/{other.pk}/delete/")

@@ -1602,15 +1602,13 @@ def _linked_said(a: Conversation, b: Conversation, actor: Agent | None, *, linke
 
 
 def linked_conversations(conversation: Conversation) -> list[Conversation]:
-    """The conversations linked to this one, lowest number first."""
+    """The conversations linked to this one, lowest number first (one query)."""
     from wowdesk.conversations.models import ConversationLink
 
-    links = ConversationLink.objects.filter(
-        Q(first_id=conversation.pk) | Q(second_id=conversation.pk)
-    ).values_list("first_id", "second_id")
-    ids = {f if s == conversation.pk else s for f, s in links}
+    seconds = ConversationLink.objects.filter(first_id=conversation.pk).values("second_id")
+    firsts = ConversationLink.objects.filter(second_id=conversation.pk).values("first_id")
     return list(
-        Conversation.objects.filter(pk__in=ids)
+        Conversation.objects.filter(Q(pk__in=seconds) | Q(pk__in=firsts))
         .select_related("customer", "assignee")
         .order_by("number")
     )

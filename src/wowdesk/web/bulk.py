@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages as flash
+from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
@@ -61,10 +62,12 @@ def resolve_saved(agent: Agent, query: inbox.InboxQuery) -> None:
         raise Http404(exc.message) from exc
 
 
-def sidebar(agent: Agent, query: inbox.InboxQuery) -> dict[str, Any]:
-    """The sidebar's saved views with their counts (at most one COUNT per view, cached
-    briefly: conversations.saved_views.counts), and what the "save this view" form needs."""
+def sidebar(agent: Agent, query: inbox.InboxQuery, teams: list[Any]) -> dict[str, Any]:
+    """The sidebar's saved views with their counts (one query for the views, then at most
+    one COUNT per view, cached briefly: conversations.saved_views.counts), and what the
+    "save this view" form needs (``teams``: the toolbar's teams, of which the agent's)."""
     views = list(saved_views.visible_views(agent)[:50])
+    mine = set(queries.team_ids(agent))
     counts = saved_views.counts(agent, views)
     return {
         "saved_views": [
@@ -79,7 +82,7 @@ def sidebar(agent: Agent, query: inbox.InboxQuery) -> dict[str, Any]:
             for v in views
         ],
         "view_scopes": ViewScope.choices,
-        "my_teams": list(agent.teams.order_by("name").values_list("id", "name")),
+        "my_teams": [(pk, name) for pk, name in teams if pk in mine],
         "save_params": list(params_of(query).items()),
     }
 
@@ -183,10 +186,28 @@ def _forbidden_or_back(exc: ServiceError, view: SavedView) -> HttpResponseBase:
 # --- bulk actions -----------------------------------------------------------------------------
 
 
+TOOLBAR_TTL = 60  # seconds the toolbar's choices of a set of brands are kept
+
+
 def toolbar(agent: Agent) -> dict[str, Any]:
     """What the bulk toolbar offers: the agents, teams, tags and macros of the agent's
-    brands, the statuses and priorities."""
-    brand_ids = permissions.visible_brand_ids(agent)
+    brands (four queries, then kept ``TOOLBAR_TTL`` seconds per set of brands), the
+    statuses and priorities."""
+    brand_ids = sorted(permissions.visible_brand_ids(agent))
+    key = "wowdesk:bulk-toolbar:" + ",".join(map(str, brand_ids))
+    found: dict[str, Any] | None = cache.get(key)
+    if found is None:
+        found = _toolbar_choices(brand_ids)
+        cache.set(key, found, TOOLBAR_TTL)
+    return {
+        **found,
+        "bulk_statuses": Status.choices,
+        "bulk_priorities": Priority.choices,
+        "bulk_max": bulk.MAX_BULK,
+    }
+
+
+def _toolbar_choices(brand_ids: list[int]) -> dict[str, Any]:
     return {
         "bulk_agents": list(
             Agent.objects.filter(brands__in=brand_ids, is_active=True)
@@ -206,9 +227,6 @@ def toolbar(agent: Agent) -> dict[str, Any]:
             .order_by("name")
             .values_list("id", "name")[:200]
         ),
-        "bulk_statuses": Status.choices,
-        "bulk_priorities": Priority.choices,
-        "bulk_max": bulk.MAX_BULK,
     }
 
 
@@ -377,11 +395,15 @@ def split(request: HttpRequest, pk: int) -> HttpResponseBase:
         flash.error(request, exc.message)
         return redirect("web:conversation", pk=conversation.pk)
     flash.success(request, _("Split into #%(number)s.") % {"number": new.number})
+    if request.headers.get("HX-Request"):  # the message menu's button: the page moves there
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("web:conversation", args=[new.pk])
+        return response
     return redirect("web:conversation", pk=new.pk)
 
 
 def linked_panel(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
-    """The "Linked conversations" panel: two queries (the links, their conversations)."""
+    """The "Linked conversations" panel: one query (conversations.services.linked_conversations)."""
     return {
         "links": [
             {

@@ -151,7 +151,8 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         return _list_with_counts(request, query)
     agent = _agent(request)
     context = _list_context(request, query)
-    context.update(bulk_views.sidebar(agent, query), **bulk_views.toolbar(agent))
+    toolbar = bulk_views.toolbar(agent)
+    context.update(bulk_views.sidebar(agent, query, toolbar["bulk_teams"]), **toolbar)
     counts = inbox.counts(agent)
     context.update(
         counts=counts,
