@@ -1,6 +1,6 @@
 """API: bulk actions and their undo, split and link, saved views."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -25,9 +25,11 @@ from wowdesk.core.schemas import ERRORS, Line
 
 router = Router(tags=["conversations"])
 
+AnId = Annotated[int, Field(ge=1, le=2**62)]
+
 
 class BulkIn(Schema):
-    ids: list[int] | None = Field(
+    ids: list[AnId] | None = Field(
         None, max_length=bulk.MAX_BULK, description="The conversations, by id."
     )
     filter: dict[str, Any] | None = Field(
@@ -96,7 +98,7 @@ def bulk_undo(request: HttpRequest, payload: UndoIn) -> UndoOut:
 
 class SplitIn(Schema):
     message_id: int = Field(..., ge=1, le=2**62)
-    also: list[int] = Field(
+    also: list[AnId] = Field(
         default_factory=list,
         max_length=500,
         description="Later messages of the conversation that move with it.",
