@@ -251,6 +251,7 @@ def test_the_limit_is_refused_with_a_reason(
         ({"ids": [1], "changes": {}}, "changes"),
         ({"ids": [1], "changes": {"colour": "red"}}, "changes.colour"),
         ({"ids": [1], "changes": {"status": "gone"}}, "changes.status"),
+        ({"ids": [1], "changes": {"status": "snoozed"}}, "changes.status"),
         ({"ids": [1], "changes": {"priority": 3}}, "changes.priority"),
         ({"ids": [1], "changes": {"assignee": "you"}}, "changes.assignee"),
         ({"ids": [1], "changes": {"team": -4}}, "changes.team"),

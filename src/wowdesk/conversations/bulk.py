@@ -90,6 +90,11 @@ def parse_changes(data: dict[str, Any], actor: Agent) -> BulkChanges:
     if "status" in data:
         if data["status"] not in Status.values:
             raise InvalidInput(_("Unknown status."), field="changes.status")
+        if data["status"] == Status.SNOOZED:  # a snooze needs its time: one at a time
+            raise InvalidInput(
+                _("A snooze needs a time: snooze conversations one at a time."),
+                field="changes.status",
+            )
         changes.status = data["status"]
     if "priority" in data:
         if data["priority"] not in Priority.values:

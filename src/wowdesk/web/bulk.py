@@ -201,7 +201,7 @@ def toolbar(agent: Agent) -> dict[str, Any]:
         cache.set(key, found, TOOLBAR_TTL)
     return {
         **found,
-        "bulk_statuses": Status.choices,
+        "bulk_statuses": [(k, v) for k, v in Status.choices if k != Status.SNOOZED],
         "bulk_priorities": Priority.choices,
         "bulk_max": bulk.MAX_BULK,
     }
