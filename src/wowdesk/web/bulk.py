@@ -81,6 +81,7 @@ def sidebar(agent: Agent, query: inbox.InboxQuery, teams: list[Any]) -> dict[str
             }
             for v in views
         ],
+        "saved_view_name": next((v.name for v in views if v.pk == query.saved), ""),
         "view_scopes": ViewScope.choices,
         "my_teams": [(pk, name) for pk, name in teams if pk in mine],
         "save_params": list(params_of(query).items()),
