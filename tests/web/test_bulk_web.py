@@ -201,3 +201,24 @@ def test_split_and_link_pages_per_role_and_brand(
     assert Message.objects.filter(conversation=new, direction=Direction.ACTIVITY).exists()
     client.post(f"/inbox/c/{source.pk}/links/{other.pk}/delete/")
     assert not ConversationLink.objects.exists()
+
+
+def test_split_with_the_later_messages(
+    brand: Brand, agent: Agent, login: Callable[[Agent], Client]
+) -> None:
+    source = quick_conversation(brand, body="first")
+    said = [
+        conversations.append_incoming(
+            source, source.customer, conversations.IncomingMessage(body=text, channel="api")
+        )
+        for text in ("second", "third", "fourth")
+    ]
+    conversations.add_activity(source, "a line", actor=None)
+    client = login(agent)
+    client.post(f"/inbox/c/{source.pk}/split/", {"message_id": said[1].pk, "with_later": "1"})
+    new = Message.objects.get(pk=said[1].pk).conversation
+    assert new.pk != source.pk
+    moved = Message.objects.filter(conversation=new).exclude(direction=Direction.ACTIVITY)
+    kept = Message.objects.filter(conversation=source).exclude(direction=Direction.ACTIVITY)
+    assert sorted(moved.values_list("body", flat=True)) == ["fourth", "third"]
+    assert sorted(kept.values_list("body", flat=True)) == ["first", "second"]

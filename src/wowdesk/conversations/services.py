@@ -1535,6 +1535,22 @@ def split_conversation(
     return new
 
 
+def later_messages(conversation: Conversation, message_id: int) -> list[int]:
+    """The ids of the messages after ``message_id`` in the conversation (not activity
+    lines): what "split it and the later messages off" moves with it."""
+    first = Message.objects.filter(pk=message_id, conversation=conversation).first()
+    if first is None:
+        return []
+    return list(
+        Message.objects.filter(conversation=conversation)
+        .exclude(direction=Direction.ACTIVITY)
+        .filter(
+            Q(created_at__gt=first.created_at) | Q(created_at=first.created_at, pk__gt=first.pk)
+        )
+        .values_list("pk", flat=True)
+    )
+
+
 def _link_pair(a: Conversation, b: Conversation) -> tuple[int, int]:
     if a.pk == b.pk:
         raise InvalidInput(_("A conversation cannot be linked to itself."), field="conversation_id")

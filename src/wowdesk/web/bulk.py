@@ -383,15 +383,22 @@ def _conversation(request: HttpRequest, pk: int) -> Conversation:
 @require_POST
 @agent_required()
 def split(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """A message's "Split into a new conversation": it moves to a new conversation of the
-    same customer and inbox, which opens."""
+    """A message's "Split into a new conversation": it moves (``with_later=1``: with every
+    later message) to a new conversation of the same customer and inbox, which opens."""
     conversation = _conversation(request, pk)
     raw = request.POST.get("message_id", "")
     try:
         if not raw.isdigit() or len(raw) > 18:
             raise InvalidInput(_("Say which message to split off."), field="message_id")
+        also = (
+            conversations.later_messages(conversation, int(raw))
+            if request.POST.get("with_later") == "1"
+            else []
+        )
         with transaction.atomic():
-            new = conversations.split_conversation(conversation, int(raw), actor=_agent(request))
+            new = conversations.split_conversation(
+                conversation, int(raw), actor=_agent(request), also=also
+            )
     except ServiceError as exc:
         flash.error(request, exc.message)
         return redirect("web:conversation", pk=conversation.pk)
