@@ -140,6 +140,7 @@ def _register() -> None:
     from wowdesk.automations.api import router as automations_router
     from wowdesk.channels.api import router as channels_router
     from wowdesk.conversations.api import router as conversations_router
+    from wowdesk.conversations.api_workspace import router as workspace_router
     from wowdesk.core.api import router as core_router
     from wowdesk.core.fields_api import router as fields_router
     from wowdesk.customers.api import router as customers_router
@@ -151,6 +152,7 @@ def _register() -> None:
     api.add_router("", core_router)
     api.add_router("", fields_router)
     api.add_router("", customers_router)
+    api.add_router("", workspace_router)  # before conversations': /conversations/bulk
     api.add_router("", conversations_router)
     api.add_router("", channels_router)
     api.add_router("", routing_router)

@@ -131,7 +131,7 @@ def test_search_by_number(api: ApiClient, inbox_of_six: dict[str, Any]) -> None:
         ({"status": "open,bogus"}, "status"),
         ({"assignee": "someone"}, "assignee"),
         ({"assignee": "9" * 30}, "assignee"),
-        ({"sort": "priority"}, "sort"),
+        ({"sort": "urgency"}, "sort"),
         ({"channel": "pigeon"}, "channel"),
         ({"priority": "meh"}, "priority"),
         ({"page": "0"}, "page"),

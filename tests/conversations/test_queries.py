@@ -167,7 +167,7 @@ def test_unknown_values_are_refused_with_the_field(
     quick_conversation(brand)
     api = make_api(agent)
     for params, field in (
-        ({"sort": "sla_due"}, "sort"),
+        ({"sort": "sla"}, "sort"),
         ({"sort": "newest"}, "sort"),
         ({"status": "open,closed"}, "status"),
         ({"assignee": "someone"}, "assignee"),

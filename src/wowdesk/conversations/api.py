@@ -238,7 +238,10 @@ class ConversationFilters(Schema):
         ),
     )
     sort: str = Field(
-        "-updated_at", description="updated_at, -updated_at, created_at, -created_at, waiting_since"
+        "-updated_at",
+        description="updated_at, -updated_at, created_at, -created_at, waiting_since "
+        "(longest first), sla_due (soonest first, none last), priority (urgent first, then "
+        "the oldest)",
     )
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)

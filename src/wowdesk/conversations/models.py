@@ -132,6 +132,22 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class PriorityRank(models.Func):
+    """Urgent first: the rank a list sorted by priority orders by (conversations.queries),
+    and the expression of the index ``conv_priority_rank`` that reads such a page in
+    order. The values are literals of the SQL: a bound parameter in ORDER BY would not
+    match the index's expression, and SQLite would sort every row instead."""
+
+    template = (
+        "CASE WHEN %(expressions)s = 'urgent' THEN 0 WHEN %(expressions)s = 'high' THEN 1"
+        " WHEN %(expressions)s = 'normal' THEN 2 ELSE 3 END"
+    )
+    output_field = models.IntegerField()
+
+    def __init__(self, **extra: Any) -> None:
+        super().__init__(models.F("priority"), **extra)
+
+
 class DeliveryIssue(models.TextChoices):
     RETRYING = "retrying", _("Retrying delivery")
     FAILED = "failed", _("Not delivered")
@@ -228,6 +244,14 @@ class Conversation(models.Model):
                 name="conv_language_updated",
             ),
             models.Index(fields=["brand", "status", "waiting_since", "id"], name="conv_waiting"),
+            models.Index(
+                models.F("brand"),
+                models.F("status"),
+                PriorityRank(),
+                models.F("created_at"),
+                models.F("id"),
+                name="conv_priority_rank",
+            ),
             models.Index(fields=["customer", "inbox", "status"]),
             models.Index(fields=["customer", "-updated_at"], name="conv_customer_updated"),
             # the few conversations with an undelivered reply, in list order
@@ -434,3 +458,89 @@ class OutboxMessage(models.Model):
         if self.status == OutboxStatus.QUEUED and self.last_error:
             return "retrying"
         return str(self.status)
+
+
+class ConversationLink(models.Model):
+    """Two conversations of one brand marked as related (symmetric: stored once, the lower
+    id first; ``conversations.services.link_conversations``)."""
+
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand")
+    )
+    first = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="+", verbose_name=_("conversation")
+    )
+    second = models.ForeignKey(
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("linked conversation"),
+    )
+    created_by = models.ForeignKey(
+        Agent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="conversation_link_unique"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="conversation_link_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["second"], name="conversation_link_second")]
+        verbose_name = _("conversation link")
+        verbose_name_plural = _("conversation links")
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ↔ {self.second_id}"
+
+
+class ViewScope(models.TextChoices):
+    PERSONAL = "personal", _("Only me")
+    TEAM = "team", _("My team")
+    BRAND = "brand", _("Everyone in the brand")
+
+
+class SavedView(models.Model):
+    """A named filter of the conversation list (``params``: the list's parameters,
+    ``queries.FILTER_KEYS``), for its owner, a team or the whole brand. It lives with the
+    conversations because its rows and counts are a conversation query
+    (``queries.query_from_params``) that the API lists as well as the workspace."""
+
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("brand")
+    )
+    owner = models.ForeignKey(
+        Agent, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("owner")
+    )
+    name = models.CharField(_("name"), max_length=80)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    scope = models.CharField(
+        _("shared with"), max_length=16, choices=ViewScope.choices, default=ViewScope.PERSONAL
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="saved_views",
+        verbose_name=_("team"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["brand", "scope"], name="saved_view_brand_scope")]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+
+    def __str__(self) -> str:
+        return self.name

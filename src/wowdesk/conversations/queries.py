@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from wowdesk.conversations.models import Conversation
+from wowdesk.conversations.models import Conversation, PriorityRank
 from wowdesk.conversations.models import Status as ConversationStatus
 from wowdesk.conversations.search import CONVERSATION_SUBJECT, MESSAGE_WORDS
 from wowdesk.core import permissions, textsearch
@@ -50,8 +50,18 @@ ORDERS: dict[str, tuple[str | OrderBy, ...]] = {
     "waiting_since": (F("waiting_since").asc(nulls_last=True), "id"),
     # the SLA due soonest first (the workspace's SLA view)
     "sla_due": (F("sla__due_at").asc(nulls_last=True), "id"),
+    # urgent first, then the oldest of each priority
+    "priority": (PriorityRank().asc(), "created_at", "id"),
 }
-API_SORTS = ("updated_at", "-updated_at", "created_at", "-created_at", "waiting_since")
+API_SORTS = (
+    "updated_at",
+    "-updated_at",
+    "created_at",
+    "-created_at",
+    "waiting_since",
+    "sla_due",
+    "priority",
+)
 
 _NUMBER = re.compile(r"#\s*(\d{1,18})")
 
@@ -439,3 +449,88 @@ def neighbour(
             "updated_at", "id"
         )
     return qs.values_list("pk", flat=True).first()
+
+
+# The filters a list's parameters may hold (a saved view's, a bulk action's ``filter``).
+FILTER_KEYS = (
+    "view",
+    "status",
+    "assignee",
+    "team",
+    "inbox",
+    "language",
+    "channel",
+    "priority",
+    "customer",
+    "tag",
+    "delivery_issue",
+    "q",
+    "body",
+    "sort",
+)
+
+
+def query_from_params(params: dict[str, Any], *, field: str = "filter") -> ConversationQuery:
+    """A list's parameters (strings or numbers, keys of ``FILTER_KEYS``) as a query; an
+    unknown key or value is refused naming it (``<field>.<key>``)."""
+    from wowdesk.conversations.models import Channel, Priority
+
+    if not isinstance(params, dict):
+        raise InvalidInput(_("A filter is an object."), field=field)
+    unknown = sorted(set(params) - set(FILTER_KEYS))
+    if unknown:
+        raise InvalidInput(
+            _("Unknown filter: %(k)s") % {"k": ", ".join(unknown)}, field=f"{field}.{unknown[0]}"
+        )
+
+    def text(key: str, max_length: int = 64) -> str:
+        value = params.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise InvalidInput(_("A filter value is text."), field=f"{field}.{key}")
+        value = str(value).strip()
+        if len(value) > max_length or "\n" in value or "\x00" in value:
+            raise InvalidInput(_("This filter value is too long."), field=f"{field}.{key}")
+        return value
+
+    def number(key: str) -> int | None:
+        value = text(key)
+        if not value:
+            return None
+        if not value.isdigit() or not 0 < int(value) < 2**62:
+            raise InvalidInput(_("An id is a positive whole number."), field=f"{field}.{key}")
+        return int(value)
+
+    def choice(key: str, allowed: Any) -> str:
+        value = text(key)
+        if value and value not in allowed:
+            raise InvalidInput(_("Unknown filter value."), field=f"{field}.{key}")
+        return value
+
+    status = text("status")
+    try:
+        statuses = () if status in ("", "any") else parse_statuses(status)
+    except InvalidInput as exc:
+        exc.field = f"{field}.status"
+        raise
+    assignee = text("assignee")
+    if assignee and assignee not in ("me", "none") and number("assignee") is None:
+        raise InvalidInput(_("assignee is an agent id, `me` or `none`."), field=f"{field}.assignee")
+    return ConversationQuery(
+        view=choice("view", VIEWS) or "all",
+        statuses=statuses,
+        assignee=assignee,
+        team=number("team"),
+        inbox=number("inbox"),
+        language=text("language", 16),
+        channel=choice("channel", Channel.values),
+        priority=choice("priority", Priority.values),
+        customer=number("customer"),
+        tag=text("tag"),
+        delivery_issue=choice("delivery_issue", DELIVERY_ISSUES),
+        q=text("q", MAX_SEARCH),
+        q_in_bodies=True,
+        body=text("body", MAX_SEARCH),
+        sort=choice("sort", ORDERS) or "-updated_at",
+    )

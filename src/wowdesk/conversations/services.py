@@ -1739,3 +1739,229 @@ def save_macro_variants(
     for gone in existing.values():
         delete_macro(gone, actor=actor)
     return rows
+
+
+# --- split and link ----------------------------------------------------------------------
+
+
+def _recount(conversation_id: int) -> dict[str, Any]:
+    """A conversation's counters from its messages (after messages moved out or in):
+    ``message_count`` (every message but activity lines), ``last_message_at`` (the latest
+    message to or from the customer), ``waiting_since`` (the first customer message after
+    the last reply, when the customer spoke last and the conversation is not resolved)."""
+    rows = list(
+        Message.objects.filter(conversation_id=conversation_id)
+        .exclude(direction=Direction.ACTIVITY)
+        .order_by("created_at", "id")
+        .values_list("direction", "created_at")
+    )
+    said = [(d, at) for d, at in rows if d in (Direction.IN, Direction.OUT)]
+    waiting: dt.datetime | None = None
+    for direction, at in said:
+        if direction == Direction.OUT:
+            waiting = None
+        elif waiting is None:
+            waiting = at
+    status = Conversation.objects.filter(pk=conversation_id).values_list("status", flat=True)[0]
+    return {
+        "message_count": len(rows),
+        "last_message_at": said[-1][1] if said else None,
+        "waiting_since": None if status == Status.RESOLVED else waiting,
+    }
+
+
+def split_conversation(
+    source: Conversation,
+    message_id: int,
+    *,
+    actor: Agent | None,
+    also: Iterable[int] = (),
+    subject: str | None = None,
+) -> Conversation:
+    """Move one message of ``source`` (and the later ones of ``also``) into a new
+    conversation of the same customer and inbox. Nothing is copied: each message lives in
+    one thread. Both threads get a line ("Split into #m", "Split from #n"), the audit log
+    a row. On email the moved mail forgets the references of the old thread, so that a
+    reply of the new conversation starts a thread of its own (its subject carries the new
+    number) and the customer's answer to it comes back to the new conversation."""
+    if subject is not None:
+        subject = check_line(subject, "subject", max_length=MAX_SUBJECT).strip()
+    source = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("inbox", "customer")
+        .get(pk=source.pk)
+    )
+    if source.merged_into_id is not None:
+        raise InvalidInput(_("This conversation was merged into another one."), field="id")
+    first = Message.objects.filter(pk=message_id, conversation=source).first()
+    if first is None:
+        raise InvalidInput(_("No such message in this conversation."), field="message_id")
+    if first.direction == Direction.ACTIVITY:
+        raise InvalidInput(_("An activity line cannot be split off."), field="message_id")
+    wanted = {int(i) for i in also} - {first.pk}
+    later = list(
+        Message.objects.filter(conversation=source, pk__in=wanted)
+        .exclude(direction=Direction.ACTIVITY)
+        .filter(
+            Q(created_at__gt=first.created_at) | Q(created_at=first.created_at, pk__gt=first.pk)
+        )
+    )
+    if len(later) != len(wanted):
+        raise InvalidInput(
+            _("Only later messages of this conversation can go with it."), field="also"
+        )
+    kept = (
+        Message.objects.filter(conversation=source)
+        .exclude(direction=Direction.ACTIVITY)
+        .exclude(pk__in=[first.pk, *wanted])
+        .exists()
+    )
+    if not kept:
+        raise InvalidInput(
+            _("At least one message must stay in the conversation."), field="message_id"
+        )
+    moving = [first, *later]
+    new = create_conversation(
+        inbox=source.inbox,
+        customer=source.customer,
+        subject=subject if subject else source.subject,
+        language=source.language,
+        at=timezone.now(),
+    )
+    Message.objects.filter(pk__in=[m.pk for m in moving]).update(conversation=new)
+    for m in moving:
+        mail = (m.meta or {}).get("email")
+        if isinstance(mail, dict) and mail.get("references"):
+            meta = {**m.meta, "email": {**mail, "references": []}, "split_from": source.pk}
+            Message.objects.filter(pk=m.pk).update(meta=meta)
+    now = timezone.now()
+    Conversation.objects.filter(pk=source.pk).update(updated_at=now, **_recount(source.pk))
+    Conversation.objects.filter(pk=new.pk).update(
+        updated_at=now, team_id=source.team_id, priority=source.priority, **_recount(new.pk)
+    )
+    source.refresh_from_db()
+    new.refresh_from_db()
+    meta = {"split": {"source": source.pk, "into": new.pk, "messages": [m.pk for m in moving]}}
+    into_spec = i18n_text.deferred(gettext_noop("Split into #%(number)s."), number=new.number)
+    add_activity(source, i18n_text.render(into_spec), actor=actor, meta=meta, i18n=into_spec)
+    from_spec = i18n_text.deferred(gettext_noop("Split from #%(number)s."), number=source.number)
+    add_activity(new, i18n_text.render(from_spec), actor=actor, meta=meta, i18n=from_spec)
+    audit.record(
+        action="conversation.split",
+        obj=new,
+        actor=actor,
+        brand_id=new.brand_id,
+        before={"source_id": source.pk, "source_number": source.number},
+        after={"messages": [m.pk for m in moving], "number": new.number},
+    )
+    actor_id = actor.pk if actor is not None else None
+    emit(
+        Event.CONVERSATION_UPDATED,
+        conversation_id=source.pk,
+        brand_id=source.brand_id,
+        changes={"split_into": new.pk},
+        actor_id=actor_id,
+    )
+    emit(
+        Event.CONVERSATION_UPDATED,
+        conversation_id=new.pk,
+        brand_id=new.brand_id,
+        changes={"split_from": source.pk},
+        actor_id=actor_id,
+    )
+    return new
+
+
+def later_messages(conversation: Conversation, message_id: int) -> list[int]:
+    """The ids of the messages after ``message_id`` in the conversation (not activity
+    lines): what "split it and the later messages off" moves with it."""
+    first = Message.objects.filter(pk=message_id, conversation=conversation).first()
+    if first is None:
+        return []
+    return list(
+        Message.objects.filter(conversation=conversation)
+        .exclude(direction=Direction.ACTIVITY)
+        .filter(
+            Q(created_at__gt=first.created_at) | Q(created_at=first.created_at, pk__gt=first.pk)
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+def _link_pair(a: Conversation, b: Conversation) -> tuple[int, int]:
+    if a.pk == b.pk:
+        raise InvalidInput(_("A conversation cannot be linked to itself."), field="conversation_id")
+    if a.brand_id != b.brand_id:
+        raise InvalidInput(
+            _("Conversations of different brands cannot be linked."), field="conversation_id"
+        )
+    return (a.pk, b.pk) if a.pk < b.pk else (b.pk, a.pk)
+
+
+def link_conversations(a: Conversation, b: Conversation, *, actor: Agent | None) -> bool:
+    """Mark two conversations of one brand as related (both show the other). Returns
+    whether a link was made (False: they were linked already)."""
+    from wowdesk.conversations.models import ConversationLink
+
+    first, second = _link_pair(a, b)
+    try:
+        with transaction.atomic():
+            ConversationLink.objects.create(
+                brand_id=a.brand_id, first_id=first, second_id=second, created_by=actor
+            )
+    except IntegrityError:
+        return False
+    _linked_said(a, b, actor, linked=True)
+    return True
+
+
+def unlink_conversations(a: Conversation, b: Conversation, *, actor: Agent | None) -> bool:
+    """Remove the link of two conversations; returns whether there was one."""
+    from wowdesk.conversations.models import ConversationLink
+
+    first, second = _link_pair(a, b)
+    deleted, _rows = ConversationLink.objects.filter(first_id=first, second_id=second).delete()
+    if not deleted:
+        return False
+    _linked_said(a, b, actor, linked=False)
+    return True
+
+
+def _linked_said(a: Conversation, b: Conversation, actor: Agent | None, *, linked: bool) -> None:
+    """A link made or removed: an activity line in both threads, the audit log, events."""
+    for one, other in ((a, b), (b, a)):
+        text = (
+            gettext_noop("Linked to #%(number)s.")
+            if linked
+            else gettext_noop("No longer linked to #%(number)s.")
+        )
+        spec = i18n_text.deferred(text, number=other.number)
+        Conversation.objects.filter(pk=one.pk).update(updated_at=timezone.now())
+        add_activity(one, i18n_text.render(spec), actor=actor, i18n=spec)
+        emit(
+            Event.CONVERSATION_UPDATED,
+            conversation_id=one.pk,
+            brand_id=one.brand_id,
+            changes={"linked" if linked else "unlinked": other.pk},
+            actor_id=actor.pk if actor is not None else None,
+        )
+    audit.record(
+        action="conversation.link" if linked else "conversation.unlink",
+        obj=a,
+        actor=actor,
+        brand_id=a.brand_id,
+        after={"conversation_id": b.pk, "number": b.number},
+    )
+
+
+def linked_conversations(conversation: Conversation) -> list[Conversation]:
+    """The conversations linked to this one, lowest number first (one query)."""
+    from wowdesk.conversations.models import ConversationLink
+
+    seconds = ConversationLink.objects.filter(first_id=conversation.pk).values("second_id")
+    firsts = ConversationLink.objects.filter(second_id=conversation.pk).values("first_id")
+    return list(
+        Conversation.objects.filter(Q(pk__in=seconds) | Q(pk__in=firsts))
+        .select_related("customer", "assignee")
+        .order_by("number")
+    )

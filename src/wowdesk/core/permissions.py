@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from wowdesk.core.errors import Forbidden, NotFound
 from wowdesk.core.models import ROLE_RANK, Agent, Role
 
 if TYPE_CHECKING:
-    from wowdesk.conversations.models import Conversation, Message
+    from wowdesk.conversations.models import Conversation, Message, SavedView
 
 M = TypeVar("M", bound=Model)
 
@@ -173,4 +173,58 @@ def check_may_retry(agent: Agent, message: Message) -> None:
     raise Forbidden(
         _("Only its author, the assignee or a supervisor can send this reply again."),
         field="outbox_id",
+    )
+
+
+def may_see_saved_view(agent: Agent, view: SavedView) -> bool:
+    """A saved view is seen by its owner; a team view by that team's members (and the
+    brand's supervisors); a brand view by everyone of the brand."""
+    if view.brand_id not in visible_brand_ids(agent):
+        return False
+    if view.owner_id == agent.pk or view.scope == "brand":
+        return True
+    if view.scope == "team":
+        if has_role_in(agent, Role.SUPERVISOR, view.brand_id):
+            return True
+        return view.team_id is not None and agent.teams.filter(pk=view.team_id).exists()
+    return False
+
+
+def may_edit_saved_view(agent: Agent, view: SavedView) -> bool:
+    """Renamed, changed or deleted by its owner; a shared one (team or brand) also by a
+    supervisor of its brand."""
+    if not may_see_saved_view(agent, view):
+        return False
+    if view.owner_id == agent.pk:
+        return True
+    return view.scope != "personal" and has_role_in(agent, Role.SUPERVISOR, view.brand_id)
+
+
+def check_may_share_view(agent: Agent, brand_id: int, scope: str, team_id: int | None) -> None:
+    """Sharing a view: with one's own team (a supervisor: any team of the brand), with the
+    whole brand a supervisor."""
+    check_brand(agent, brand_id)
+    if scope == "brand":
+        require_role(agent, Role.SUPERVISOR, brand_id)
+    elif scope == "team":
+        from wowdesk.core.models import Team
+
+        team = Team.objects.filter(pk=team_id or 0, brand_id=brand_id).first()
+        if team is None:
+            raise NotFound(_("No such team in this brand."), field="team_id")
+        if (
+            not has_role_in(agent, Role.SUPERVISOR, brand_id)
+            and not team.members.filter(pk=agent.pk).exists()
+        ):
+            raise Forbidden(_("You can share a view only with a team of yours."), field="team_id")
+
+
+def saved_views_visible(agent: Agent) -> Q:
+    """The saved views ``agent`` sees (``may_see_saved_view`` as a filter)."""
+    teams = agent.teams.values("pk")
+    return Q(brand_id__in=visible_brand_ids(agent)) & (
+        Q(owner_id=agent.pk)
+        | Q(scope="brand")
+        | Q(scope="team", team_id__in=teams)
+        | Q(scope="team", brand_id__in=brands_with_role(agent, Role.SUPERVISOR))
     )

@@ -18,6 +18,7 @@ class WebConfig(AppConfig):
         listen(Event.MESSAGE_DELIVERY_CHANGED, "wowdesk.web.live.on_delivery_changed")
         listen(Event.MESSAGE_ANNOTATED, "wowdesk.web.live.on_message_annotated")
 
+        from wowdesk.web.bulk import linked_panel
         from wowdesk.web.fields import PANEL_TEMPLATE, panel_context
         from wowdesk.web.panels import register_panel
 
@@ -29,6 +30,7 @@ class WebConfig(AppConfig):
         )
         # The open conversation's custom fields and its customer's (web/fields.py).
         register_panel("custom_fields", PANEL_TEMPLATE, order=40, context=panel_context)
+        register_panel("linked", "web/_linked.html", order=60, context=linked_panel)
 
         # Logging in to the web app puts an agent online, logging out offline (routing
         # follows presence). Django's auth signals are the only hook for its login views.

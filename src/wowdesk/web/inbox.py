@@ -44,6 +44,8 @@ SORTS: dict[str, tuple[Any, str]] = {
     "oldest": (_("Least recently updated"), "updated_at"),
     "waiting": (_("Waiting longest"), "waiting_since"),
     "created": (_("Newest"), "-created_at"),
+    "sla": (_("SLA due soonest"), "sla_due"),
+    "priority": (_("Priority: urgent first"), "priority"),
 }
 
 
@@ -63,6 +65,9 @@ class InboxQuery:
     errors: list[str] = field(default_factory=list)
     # the "More filters" of custom fields: (key, value) from ``cf_<key>=value``
     custom: tuple[tuple[str, str], ...] = ()
+    # a saved view's id (``?saved=``): its filters make the list (web.bulk.resolve_saved)
+    saved: int | None = None
+    saved_query: queries.ConversationQuery | None = None
 
     @classmethod
     def parse(cls, params: QueryDict) -> InboxQuery:
@@ -83,6 +88,8 @@ class InboxQuery:
             out.page = max(1, min(int(params.get("page", "1")), 10_000))
         except ValueError:
             out.page = 1
+        saved = params.get("saved", "")
+        out.saved = int(saved) if saved.isdigit() and len(saved) < 19 else None
         return out
 
     def params(self, **over: Any) -> dict[str, Any]:
@@ -94,6 +101,7 @@ class InboxQuery:
             "q": self.q,
             "sort": self.sort,
             "page": self.page,
+            "saved": self.saved,
         }
         data.update({f"{queries.CUSTOM_PREFIX}{k}": v for k, v in self.custom})
         data.update(over)
@@ -105,7 +113,9 @@ class InboxQuery:
 
     def conversation_query(self) -> queries.ConversationQuery:
         """The list this asks for (conversations.queries); the search box also finds words
-        of any message."""
+        of any message; a saved view's query when one is open."""
+        if self.saved_query is not None:
+            return self.saved_query
         sort = SORTS[self.sort][1]
         if self.view == "sla" and self.sort == "updated":
             sort = "sla_due"

@@ -3,12 +3,26 @@ from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
 from wowdesk.web import automations as automation_views
+from wowdesk.web import bulk as bulk_views
 from wowdesk.web import channel_urls, chat_demo, chat_widget, composer, people, views
 from wowdesk.web import fields as field_views
 from wowdesk.web import notifications as notification_views
 from wowdesk.web import palette as palette_views
 from wowdesk.web import webhooks as webhook_views
 from wowdesk.web.auth import LoginView
+
+# bulk actions, saved views, split and link (web/bulk.py)
+bulk_urls = [
+    path("inbox/bulk/", bulk_views.bulk_apply, name="bulk"),
+    path("inbox/bulk/undo/", bulk_views.bulk_undo, name="bulk-undo"),
+    path("inbox/bulk/count/", bulk_views.bulk_count, name="bulk-count"),
+    path("inbox/views/", bulk_views.save_view, name="view-save"),
+    path("inbox/views/<int:view_id>/rename/", bulk_views.rename_view, name="view-rename"),
+    path("inbox/views/<int:view_id>/delete/", bulk_views.delete_view, name="view-delete"),
+    path("inbox/c/<int:pk>/split/", bulk_views.split, name="split"),
+    path("inbox/c/<int:pk>/links/", bulk_views.link, name="link"),
+    path("inbox/c/<int:pk>/links/<int:other_id>/delete/", bulk_views.unlink, name="unlink"),
+]
 
 app_name = "web"
 urlpatterns = [
@@ -114,6 +128,7 @@ urlpatterns = [
     path("presence/", views.my_presence, name="presence"),
     path("inbox/", views.inbox_page, name="inbox"),
     path("inbox/list/", views.inbox_list, name="inbox-list"),
+    *bulk_urls,
     path("inbox/c/<int:pk>/", views.conversation_page, name="conversation"),
     path("inbox/c/<int:pk>/reply/", views.reply, name="reply"),
     path("inbox/c/<int:pk>/update/", views.update, name="update"),

@@ -45,6 +45,7 @@ from wowdesk.core.input import check_int, check_line
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
 from wowdesk.web import board, composer, inbox, panels, present
+from wowdesk.web import bulk as bulk_views
 from wowdesk.web.auth import agent_required
 
 WARRANTY_SOON_DAYS = 30
@@ -147,10 +148,13 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         queries.check_custom(_agent(request), query.custom)
     except ServiceError as exc:
         return _bad_request(exc)
+    bulk_views.resolve_saved(_agent(request), query)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox-list":
         return _list_with_counts(request, query)
     agent = _agent(request)
     context = _list_context(request, query)
+    toolbar = bulk_views.toolbar(agent)
+    context.update(bulk_views.sidebar(agent, query, toolbar["bulk_teams"]), **toolbar)
     counts = inbox.counts(agent)
     context.update(
         counts=counts,
@@ -172,6 +176,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         queries.check_custom(_agent(request), query.custom)
     except ServiceError as exc:
         return _bad_request(exc)
+    bulk_views.resolve_saved(_agent(request), query)
     return _list_with_counts(request, query)
 
 
