@@ -85,6 +85,7 @@ urlpatterns = [
         name="automation-delete",
     ),
     path("settings/language/", views.ui_language, name="ui-language"),
+    path("settings/theme/", views.ui_theme, name="ui-theme"),
     path("presence/", views.my_presence, name="presence"),
     path("inbox/", views.inbox_page, name="inbox"),
     path("inbox/list/", views.inbox_list, name="inbox-list"),
