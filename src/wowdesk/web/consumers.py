@@ -199,6 +199,7 @@ async def update_viewers(
 class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
     me: Me | None = None
     viewing: int | None = None
+    viewing_brand: int | None = None  # the brand of the conversation viewed
     typing_until: float = 0.0
     joined: list[str]
     joined_at: float = 0.0
@@ -300,6 +301,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             return
         await self._leave()
         self.viewing = conversation_id
+        self.viewing_brand = brand_id
         self.typing_until = 0.0
         await self.channel_layer.group_add(
             realtime.conversation_group(conversation_id), self.channel_name
@@ -349,10 +351,14 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         }
 
     async def _broadcast_viewers(self, conversation_id: int, viewers: list[dict[str, Any]]) -> None:
-        await self.channel_layer.group_send(
-            realtime.conversation_group(conversation_id),
-            {"type": "viewers", "conversation_id": conversation_id, "viewers": viewers},
-        )
+        """To the conversation's viewers, and to its brand (the lists show who is viewing
+        each row)."""
+        message = {"type": "viewers", "conversation_id": conversation_id, "viewers": viewers}
+        await self.channel_layer.group_send(realtime.conversation_group(conversation_id), message)
+        if self.viewing_brand is not None:
+            await self.channel_layer.group_send(
+                realtime.brand_group(self.viewing_brand), dict(message)
+            )
 
     # --- from the groups
 
