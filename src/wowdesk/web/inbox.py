@@ -156,9 +156,7 @@ def row_annotations() -> dict[str, Any]:
     """Per row, from the thread's index (conversation, created_at), inside the rows' own
     query: the start of the newest message that is not an activity line (the preview), and
     when the customer last wrote with that message's mood (the unread mark, the mood)."""
-    said = Message.objects.filter(conversation=OuterRef("pk")).exclude(
-        direction=Direction.ACTIVITY
-    )
+    said = Message.objects.filter(conversation=OuterRef("pk")).exclude(direction=Direction.ACTIVITY)
     newest = said.order_by("-created_at", "-id")
     newest_in = said.filter(direction=Direction.IN).order_by("-created_at", "-id")
     return {

@@ -166,7 +166,8 @@ def conversation_rows(
                 "channel_code": c.inbox.channel,
                 "channel": f.channel.get(c.inbox.channel, c.inbox.channel),
                 "preview": " ".join((getattr(c, "preview", "") or "").split()),
-                "preview_out": getattr(c, "preview_direction", "") in (Direction.OUT, Direction.NOTE),
+                "preview_out": getattr(c, "preview_direction", "")
+                in (Direction.OUT, Direction.NOTE),
                 "unread": last_in is not None and (opened is None or last_in > opened),
                 "mood": mood,
                 "mood_label": f.emotion.get(mood, mood),

@@ -170,6 +170,4 @@ def mark_seen(agent: Agent, conversation: Conversation, now: dt.datetime | None 
         with transaction.atomic():
             ConversationSeen.objects.create(agent=agent, conversation=conversation, seen_at=now)
     except IntegrityError:  # another tab of the same agent inserted it first
-        ConversationSeen.objects.filter(agent=agent, conversation=conversation).update(
-            seen_at=now
-        )
+        ConversationSeen.objects.filter(agent=agent, conversation=conversation).update(seen_at=now)
