@@ -145,9 +145,16 @@ def test_the_tablet_layout_keeps_list_and_conversation_with_a_drawer(
     ws = Workspace(page).open()
     ws.click_row(lamp.pk)
     assert ws.visible("#inbox-list") and ws.visible("#thread")
-    assert not ws.visible("#views-pane .view-link") and not ws.visible("#context-pane")
+    views = '#views-pane .view-link[data-view="all"]'
+    assert not ws.visible(views) and not ws.visible("#context-pane")
     ws.toggle_details()
     assert ws.visible("#props-panel")
+    ws.key("Escape")
+    assert not ws.visible("#context-pane")
+    page.locator("[data-toggle-views]").click()  # the sidebar opens over the list
+    assert ws.visible(views)
+    ws.key("Escape")
+    assert not ws.visible(views)
 
 
 def test_dark_theme_by_preference_and_by_choice(
