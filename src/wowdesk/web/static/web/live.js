@@ -186,11 +186,11 @@
       case "message.annotated": // its mood (emotion) or language is known now
         if (event.conversation_id === open) replaceMessage(event.conversation_id, event.message_id);
         break;
+      case "row.viewers": // another conversation of the brand: only its row
+        noteRowViewers(event);
+        break;
       case "viewers":
-        rowViewers[event.conversation_id] = (event.viewers || []).filter(function (v) {
-          return v.agent_id !== me;
-        }).map(function (v) { return String(v.name || ""); });
-        renderRowViewers();
+        noteRowViewers(event);
         if (event.conversation_id !== open) return;
         var next = {};
         (event.viewers || []).forEach(function (v) {
@@ -229,6 +229,13 @@
     if (!words.length) return "?";
     if (words.length === 1) return /^[\x00-\x7f]/.test(words[0]) ? words[0][0].toUpperCase() : words[0].slice(0, 2);
     return (words[0][0] + words[words.length - 1][0]).toUpperCase();
+  }
+
+  function noteRowViewers(event) {
+    rowViewers[event.conversation_id] = (event.viewers || []).filter(function (v) {
+      return v.agent_id !== me;
+    }).map(function (v) { return String(v.name || ""); });
+    renderRowViewers();
   }
 
   function renderRowViewers() {

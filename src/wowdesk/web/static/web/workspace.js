@@ -83,7 +83,7 @@
   function toggleViews(button) {
     var workspace = document.getElementById("workspace");
     if (!workspace) return;
-    var narrow = window.matchMedia("(max-width: 1100px)").matches;
+    var narrow = window.matchMedia("(max-width: 1280px)").matches;
     if (narrow) {
       var open = workspace.classList.toggle("views-open");
       button.setAttribute("aria-expanded", open ? "true" : "false");
@@ -105,9 +105,9 @@
 
   function openedConversation() {
     restoreMode();
-    scrollToNewest();
-    growComposer();
+    growComposer(); // first: the thread's height depends on the composer's
     followOpen();
+    scrollToNewest();
   }
 
   function ready() {
