@@ -78,6 +78,9 @@
     var folded = false;
     try { folded = window.localStorage.getItem(VIEWS_KEY) === "1"; } catch (err) { folded = false; }
     if (workspace) workspace.classList.toggle("views-collapsed", folded);
+    var button = document.querySelector("[data-toggle-views]");
+    var shown = !folded && !window.matchMedia("(max-width: 1280px)").matches;
+    if (button) button.setAttribute("aria-expanded", shown ? "true" : "false");
   }
 
   function toggleViews(button) {
