@@ -79,14 +79,14 @@
     try { folded = window.localStorage.getItem(VIEWS_KEY) === "1"; } catch (err) { folded = false; }
     if (workspace) workspace.classList.toggle("views-collapsed", folded);
     var button = document.querySelector("[data-toggle-views]");
-    var shown = !folded && !window.matchMedia("(max-width: 1280px)").matches;
+    var shown = !folded && !window.matchMedia("(max-width: 1279px)").matches;
     if (button) button.setAttribute("aria-expanded", shown ? "true" : "false");
   }
 
   function toggleViews(button) {
     var workspace = document.getElementById("workspace");
     if (!workspace) return;
-    var narrow = window.matchMedia("(max-width: 1280px)").matches;
+    var narrow = window.matchMedia("(max-width: 1279px)").matches;
     if (narrow) {
       var open = workspace.classList.toggle("views-open");
       button.setAttribute("aria-expanded", open ? "true" : "false");
