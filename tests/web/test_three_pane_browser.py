@@ -193,3 +193,47 @@ def test_the_workspace_in_chinese(three: tuple[Any, Agent, list[Conversation]]) 
     assert CJK.search(page.locator("#props-title").inner_text())
     ws.click_row(lamp.pk)
     assert "Lamp" in ws.title
+
+
+def test_the_composer_grows_with_its_text_and_never_covers_the_thread(
+    three: tuple[Any, Agent, list[Conversation]],
+) -> None:
+    page, _agent, (lamp, _chair, _desk) = three
+    ws = Workspace(page).open(f"/inbox/c/{lamp.pk}/?view=all")
+    body = page.locator("#composer-body")
+
+    def height() -> float:
+        box = body.bounding_box()
+        assert box is not None
+        return float(box["height"])
+
+    start = height()
+    body.click()
+    ws.type_in_composer("line\n" * 6)
+    grown = height()
+    assert grown > start
+    ws.type_in_composer("line\n" * 60)
+    capped = height()
+    window = page.viewport_size
+    assert window is not None
+    assert grown < capped <= window["height"] / 3 + 2  # a third of the window, then it scrolls
+    assert body.evaluate("el => el.scrollHeight > el.clientHeight")
+    thread = page.locator("#thread").bounding_box()
+    composer = page.locator("#composer").bounding_box()
+    assert thread is not None and composer is not None
+    assert thread["y"] + thread["height"] <= composer["y"] + 1  # the thread ends above it
+
+
+def test_right_to_left_mirrors_the_panes(three: tuple[Any, Agent, list[Conversation]]) -> None:
+    page, _agent, (lamp, _chair, _desk) = three
+    ws = Workspace(page).open(f"/inbox/c/{lamp.pk}/?view=all")
+
+    def x(selector: str) -> float:
+        box = page.locator(selector).bounding_box()
+        assert box is not None
+        return float(box["x"])
+
+    assert x("#list-pane") < x("#open-pane .conversation") < x("#context-pane")
+    page.evaluate("document.documentElement.dir = 'rtl'")
+    assert x("#list-pane") > x("#open-pane .conversation") > x("#context-pane")
+    assert ws.open_id == lamp.pk
