@@ -13,6 +13,10 @@ for the open list; ``GET /api/v1/conversations/{id}``, with every message where 
 shows the newest 40, for the same conversations; token auth). ``x_api`` = the page's CPU
 p50 / its peer's CPU p50: the price of the HTML, whatever the machine's load.
 
+The three-pane workspace (issue 14): ``three_pane_*`` are the list, a conversation opened as
+a whole page, the switch to another conversation (htmx's request, only the open pane) and
+the search box; ``assets`` lists the workspace's static files, raw and gzipped.
+
 Target (issue 4): p99 < 100 ms server time and a query count that does not grow with the
 data. Prints JSON and writes ``bench/results/pages.json`` with the comparison to the last
 run. Usage: ``.venv/bin/python -m bench.pages [--data-dir DIR] [--iterations N]``.
@@ -80,6 +84,46 @@ def operations(rng: random.Random) -> dict[str, list[Variant]]:
         ],
         "conversation_open": [(conv(i), {}) for i in rng.sample(conv_ids, 20)],
         "conversation_open_longest": [(conv(i), {}) for i in longest],
+        # the three-pane workspace: the list alone, a conversation opened as a whole page
+        # (list, conversation, context panel), the switch to another one from the list (the
+        # htmx request: only the open pane), and the search box (the list swapped)
+        "three_pane_list": [("/inbox/", {"view": "all"})],
+        "three_pane_conversation": [(conv(i), {"view": "all"}) for i in rng.sample(conv_ids, 20)],
+        "three_pane_switch": [(conv(i), {"view": "all"}) for i in rng.sample(conv_ids, 20)],
+        "three_pane_search": [("/inbox/", {"view": "all", "q": s}) for s in surnames],
+    }
+
+
+# operations sent as htmx sends them: the HX-Target that the server answers with a part
+HTMX_TARGET = {"three_pane_switch": "open-pane", "three_pane_search": "inbox-list"}
+# the workspace's own static files (what a browser downloads once), gzipped
+ASSETS = (
+    "web/wowdesk.css",
+    "web/icons.svg",
+    "web/workspace.js",
+    "web/shortcuts.js",
+    "web/live.js",
+    "web/vendor/htmx-2.0.4.min.js",
+)
+
+
+def asset_sizes() -> dict[str, Any]:
+    """Bytes and gzipped bytes (level 6, as web servers do) of each static file, and the sum."""
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    files: dict[str, dict[str, int]] = {}
+    for name in ASSETS:
+        found = finders.find(name)
+        if not found:
+            continue
+        raw = Path(str(found)).read_bytes()
+        files[name] = {"bytes": len(raw), "gzip_bytes": len(gzip.compress(raw, 6))}
+    return {
+        "files": files,
+        "total_bytes": sum(f["bytes"] for f in files.values()),
+        "total_gzip_bytes": sum(f["gzip_bytes"] for f in files.values()),
     }
 
 
@@ -180,6 +224,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     def call(path: str, params: dict[str, Any]) -> Any:
         return client.get(path, params)
 
+    def htmx(target: str) -> Callable[[str, dict[str, Any]], Any]:
+        headers = {"HX-Request": "true", "HX-Target": target}
+        return lambda path, params: client.get(path, params, headers=headers)
+
     def call_api(path: str, params: dict[str, Any]) -> Any:
         return api.get(f"/api/v1{path}", params)
 
@@ -190,7 +238,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for name, variants in [*ops.items(), *peers.items()]:
         if wanted and name not in wanted:
             continue
-        how = call_api if name in peers else call
+        how = (
+            call_api if name in peers else htmx(HTMX_TARGET[name]) if name in HTMX_TARGET else call
+        )
         r = measure(
             how, variants, a.iterations, cache.clear if "uncached" in name else lambda: None
         )
@@ -222,7 +272,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "target_p99_ms": TARGET_P99_MS,
         "operations": results,
         "missed": [k for k, v in results.items() if v["target_met"] is False],
+        "assets": asset_sizes(),
     }
+    assets = result["assets"]
+    for name, sizes in assets["files"].items():
+        print(f"{name:28} {sizes['bytes']:8} B  gzip {sizes['gzip_bytes']:7} B", file=sys.stderr)
+    print(
+        f"{'static total':28} {assets['total_bytes']:8} B  gzip {assets['total_gzip_bytes']:7} B",
+        file=sys.stderr,
+    )
     return publish(result, a.name, COMPARE_KEYS, save=not a.no_save, out_dir=a.results_dir)
 
 

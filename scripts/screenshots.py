@@ -1,9 +1,12 @@
-"""Screenshots of the workspace for the docs: login, inbox, conversation, customer panel and
-supervisor board, in English and Simplified Chinese, at 1280x800.
+"""Screenshots of the workspace for the docs: login, the three-pane inbox (list, open
+conversation, context panel), conversation, customer panel and supervisor board, in English
+and Simplified Chinese, at 1280x800; the inbox in the dark theme, and the list and a
+conversation on a phone (390x844).
 
 Seeds a small demo in a temporary data dir (never the real one), serves it in this process
 (WSGI on 127.0.0.1, a port the OS picks) and drives Debian's Chromium with Playwright.
-Writes ``docs/screenshots/<page>-<lang>.png`` (and one conversation at tablet width).
+Writes ``docs/screenshots/<page>-<lang>.png`` (and one conversation at tablet width,
+``inbox-dark-en.png``, ``inbox-phone-en.png`` and ``conversation-phone-en.png``).
 
 Usage: ``.venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--keep DIR]``.
 """
@@ -137,6 +140,23 @@ def pick(agent_email: str) -> dict[str, int]:
     return {"conversation": conversation.pk}
 
 
+def _dark_and_phone(ctx: Any, page: Any, out: Path, conversation: int) -> None:
+    """The three-pane inbox with the browser preferring dark; the list and a conversation
+    at a phone's size (the same signed-in context)."""
+    page.emulate_media(color_scheme="dark")
+    page.goto(f"/inbox/c/{conversation}/?view=all")
+    page.screenshot(path=str(out / "inbox-dark-en.png"))
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/inbox/?view=all")
+    page.screenshot(path=str(out / "inbox-phone-en.png"))
+    page.locator("#inbox-list a.conv-link").first.click()
+    page.locator("#open-pane[data-conversation-id]").wait_for()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.screenshot(path=str(out / "conversation-phone-en.png"))
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -185,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
                 page.locator("#id_password").fill(catalog.DEMO_PASSWORD)
                 with page.expect_navigation():
                     page.locator("#login-form [type=submit]").click()
-                page.goto("/inbox/?view=all")
+                page.goto(f"/inbox/c/{ids['conversation']}/?view=all")
                 page.screenshot(path=str(a.out / f"inbox-{code}.png"))
                 page.goto(f"/inbox/c/{ids['conversation']}/")
                 page.screenshot(path=str(a.out / f"conversation-{code}.png"))
@@ -197,6 +217,8 @@ def main(argv: list[str] | None = None) -> None:
                     page.set_viewport_size({"width": 1280, "height": 800})
                 page.goto("/supervisor/")
                 page.screenshot(path=str(a.out / f"supervisor-{code}.png"), full_page=True)
+                if code == "en":
+                    _dark_and_phone(ctx, page, a.out, ids["conversation"])
                 ctx.close()
             browser.close()
     finally:

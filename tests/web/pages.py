@@ -141,7 +141,7 @@ class InboxPage:
 
     @property
     def heading(self) -> str:
-        return self.page.locator("main h1").inner_text().strip()
+        return self.page.locator("#inbox-title").inner_text().strip()
 
     @property
     def language(self) -> str:
@@ -166,8 +166,10 @@ class InboxPage:
         return self
 
     def open_conversation(self, subject: str) -> ConversationPage:
-        with self.page.expect_navigation():
-            self.page.locator("#inbox-list a.conv-link", has_text=subject).click()
+        """Click the row: the conversation opens beside the list (htmx, no page load)."""
+        self.page.locator("#inbox-list a.conv-link", has_text=subject).click()
+        self.page.locator("#conv-title", has_text=subject).wait_for()
+        self.page.wait_for_function("() => !document.querySelector('.htmx-request')")
         return ConversationPage(self.page)
 
     def switch_language(self, label: str) -> InboxPage:
@@ -193,7 +195,7 @@ class ConversationPage:
 
     @property
     def title(self) -> str:
-        return self.page.locator("main h1").inner_text().strip()
+        return self.page.locator("#conv-title").inner_text().strip()
 
     def messages(self) -> list[tuple[str, str]]:
         """(direction, text) of every message in the thread, oldest first."""
@@ -234,12 +236,31 @@ class ConversationPage:
         return self.page.locator("#conv-assignee").inner_text().strip()
 
     def shortcut(self, key: str, *, navigates: bool = True) -> ConversationPage:
+        """Press a key; ``navigates``: it submits a form (a page load)."""
         if navigates:
             with self.page.expect_navigation():
                 self.page.locator("body").press(key)
         else:
             self.page.locator("body").press(key)
         return self
+
+    def switch(self, key: str) -> ConversationPage:
+        """j/k: the next/previous row of the list opens beside it without a page load; waits
+        until the URL and the open conversation changed."""
+        before = self.page.url
+        opened = self.page.locator("#open-pane").get_attribute("data-conversation-id")
+        self.page.locator("body").press(key)
+        self.page.wait_for_function(
+            "([url, id]) => location.href !== url && document.querySelector("
+            "'#open-pane[data-conversation-id]:not([data-conversation-id=\"' + id + '\"])')"
+            " && !document.querySelector('.htmx-request')",
+            arg=[before, opened],
+        )
+        return self
+
+    @property
+    def conversation_id(self) -> int:
+        return int(self.page.locator("#open-pane").get_attribute("data-conversation-id") or 0)
 
     def customer_panel(self) -> str:
         return self.page.locator("#customer-panel").inner_text()
@@ -298,7 +319,7 @@ class ConversationPage:
         name and subject: ``rtl`` for Arabic, Hebrew…, whatever the page's direction."""
         return [
             (el.inner_text().strip(), el.evaluate("e => getComputedStyle(e).direction"))
-            for el in self.page.locator("#thread .body, #thread .who, main h1 bdi").all()
+            for el in self.page.locator("#thread .body, #thread .who, #conv-title bdi").all()
         ]
 
 

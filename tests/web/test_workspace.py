@@ -381,16 +381,16 @@ def test_inbox_query_count_is_constant(
     client.get("/inbox/list/")  # warm the session
     cache.clear()  # the list computed the counts too
     definitions.table()  # the custom field definitions, read once per process (core/fields.py)
-    # session, user, agent, brands, teams, page ids, page rows, counts, inboxes, saved
-    # views, the bulk toolbar's agents, teams, tags and macros, and the header's unread
-    # notifications
-    with django_assert_num_queries(15):
+    # session, user, agent, brands, teams, page ids, page rows (with the previews), the
+    # agent's "seen" marks of the page, counts, inboxes, saved views, the bulk toolbar's
+    # agents, teams, tags and macros, and the header's unread notifications
+    with django_assert_num_queries(16):
         assert client.get("/inbox/?view=mine").status_code == 200
     # the counts and the toolbar's choices come from the cache for a few seconds
     with django_assert_num_queries(8):
         assert client.get("/inbox/?view=mine&sort=oldest").status_code == 200
     # the list brings the sidebar's counts along (from the cache; the teams name its key)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get("/inbox/list/?view=all&sort=oldest").status_code == 200
 
 
@@ -409,8 +409,10 @@ def test_conversation_query_count_is_constant(
     Macro.objects.create(brand=brand, name="Hello", body="Hello")
     client = login(agent)
     client.get(f"/inbox/c/{conversation.pk}/")
-    # 16, the header's unread notifications and the linked conversations panel's one
-    with django_assert_num_queries(18):
+    # the conversation (16), the agent's "seen" mark (1), the three-pane page's list:
+    # teams (the counts' cache key), page ids, page rows, the page's "seen" marks (4), the
+    # header's unread notifications and the linked conversations panel's one (2)
+    with django_assert_num_queries(23):
         assert client.get(f"/inbox/c/{conversation.pk}/").status_code == 200
 
 

@@ -77,17 +77,17 @@ def test_shortcuts_assign_to_me_and_the_overlay(signed_in: tuple[Any, Agent], br
     overlay.close()
     assert not overlay.visible
 
-    inbox.press("j")
-    assert inbox.selected_subject == "Second"  # newest first
-    inbox.press("j")
-    assert inbox.selected_subject == "First"
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
     view = ConversationPage(page)
-    assert "First" in view.title
-    view.shortcut("k")  # the previous (newer) one of the list
+    view.switch("j")  # the first row opens beside the list
+    assert inbox.selected_subject == "Second"  # newest first
     assert "Second" in view.title
-    view.shortcut("j")
+    view.switch("j")
+    assert inbox.selected_subject == "First"
+    assert "First" in view.title
+    assert page.url.split("?")[0].endswith(f"/inbox/c/{first.pk}/")
+    view.switch("k")  # the previous (newer) one of the list
+    assert "Second" in view.title
+    view.switch("j")
     assert "First" in view.title
 
     view.shortcut("a")

@@ -122,6 +122,8 @@ class Agent(models.Model):
         null=True, blank=True, verbose_name=_("last assigned at")
     )
     ui_language = models.CharField(_("UI language"), max_length=16, default="en")
+    # The workspace's colours: "light", "dark", or "system" (the browser's preference).
+    ui_theme = models.CharField(_("UI theme"), max_length=8, default="system")
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 

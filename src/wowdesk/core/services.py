@@ -329,6 +329,7 @@ AGENT_FIELDS = (
     "capacity",
     "is_active",
     "ui_language",
+    "ui_theme",
     "language_levels",
     "channel_capacity",
     "shifts",
@@ -377,6 +378,8 @@ def update_agent(
             value = _clean_channel_capacity(value)
         if key == "ui_language" and value not in ("en", "zh-hans"):
             raise InvalidInput(_("The UI speaks en or zh-hans."), field="ui_language")
+        if key == "ui_theme" and value not in ("light", "dark", "system"):
+            raise InvalidInput(_("The theme is light, dark or system."), field="ui_theme")
         if key == "timezone":
             value = valid_timezone(value)
         if key == "display_name":

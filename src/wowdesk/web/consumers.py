@@ -5,7 +5,9 @@ screen-pops) and the groups of the brands the agent works for (inbox changes, pr
 and, while the tab shows a conversation, that conversation's group (new messages, who else
 is viewing or typing). Every event the groups carry that this module knows is forwarded to
 the browser as JSON, ``{"type": "message.created", ...}``; other producers share the same
-groups, so unknown event types are dropped silently.
+groups, so unknown event types are dropped silently. Who views a conversation also goes to
+its brand as ``row.viewers`` (the lists draw the viewers' initials on each row), except to
+the tab that caused it and to the conversation's own viewers, who get ``viewers``.
 
 Who is viewing a conversation lives in the Django cache (Redis in cluster mode, so every
 ASGI process sees the same list): one entry per connection, refreshed by the browser's
@@ -76,6 +78,7 @@ ACTION_FIELDS: dict[str, dict[str, edge.FrameField]] = {
 }
 
 # Event types forwarded to the browser; see docs/workspace-live.md.
+ROW_VIEWERS = "row.viewers"  # who views a conversation, for the lists of its brand
 FORWARDED = frozenset(
     {
         "message.created",
@@ -200,6 +203,7 @@ async def update_viewers(
 class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
     me: Me | None = None
     viewing: int | None = None
+    viewing_brand: int | None = None  # the brand of the conversation viewed
     typing_until: float = 0.0
     joined: list[str]
     joined_at: float = 0.0
@@ -301,6 +305,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             return
         await self._leave()
         self.viewing = conversation_id
+        self.viewing_brand = brand_id
         self.typing_until = 0.0
         await self.channel_layer.group_add(
             realtime.conversation_group(conversation_id), self.channel_name
@@ -350,10 +355,22 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         }
 
     async def _broadcast_viewers(self, conversation_id: int, viewers: list[dict[str, Any]]) -> None:
+        """``viewers`` to the conversation's viewers; ``row.viewers`` to the other tabs of
+        its brand (the lists show who is viewing each row; see ``dispatch``)."""
         await self.channel_layer.group_send(
             realtime.conversation_group(conversation_id),
             {"type": "viewers", "conversation_id": conversation_id, "viewers": viewers},
         )
+        if self.viewing_brand is not None:
+            await self.channel_layer.group_send(
+                realtime.brand_group(self.viewing_brand),
+                {
+                    "type": ROW_VIEWERS,
+                    "conversation_id": conversation_id,
+                    "viewers": viewers,
+                    "origin": self.channel_name,
+                },
+            )
 
     # --- from the groups
 
@@ -366,6 +383,14 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.disconnect(CLOSE_DEACTIVATED)
             self.me = None
             await self.close(code=CLOSE_DEACTIVATED, reason=str(message.get("reason", ""))[:100])
+        elif kind == ROW_VIEWERS and self.me is not None:
+            # not to the tab that caused it, nor to the conversation's own viewers (they
+            # have the "viewers" event)
+            if (
+                message.get("origin") != self.channel_name
+                and message.get("conversation_id") != self.viewing
+            ):
+                await self.send_json({k: v for k, v in message.items() if k != "origin"})
         elif kind in FORWARDED and self.me is not None:
             await self.send_json(message)
         # anything else is another producer's event: not for this browser

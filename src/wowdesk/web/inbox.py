@@ -10,18 +10,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from wowdesk.conversations import queries
-from wowdesk.conversations.models import Channel, Conversation, Inbox, Status
+from wowdesk.conversations.models import Channel, Conversation, Direction, Inbox, Message, Status
 from wowdesk.core.input import check_line
 from wowdesk.core.models import Agent
 from wowdesk.core.permissions import visible_brand_ids
 from wowdesk.routing.models import ConversationSla, SlaState
+from wowdesk.web.models import ConversationSeen
 
 PAGE_SIZE = 25
 MAX_SEARCH = queries.MAX_SEARCH
@@ -162,6 +164,35 @@ ROW_FIELDS = (
 )
 
 
+PREVIEW_CHARS = 160
+
+
+def row_annotations() -> dict[str, Any]:
+    """Per row, from the thread's index (conversation, created_at), inside the rows' own
+    query: the start of the newest message that is not an activity line (the preview), and
+    when the customer last wrote with that message's mood (the unread mark, the mood)."""
+    said = Message.objects.filter(conversation=OuterRef("pk")).exclude(direction=Direction.ACTIVITY)
+    newest = said.order_by("-created_at", "-id")
+    newest_in = said.filter(direction=Direction.IN).order_by("-created_at", "-id")
+    return {
+        "preview": Subquery(newest.values(text=Substr("body", 1, PREVIEW_CHARS))[:1]),
+        "preview_direction": Subquery(newest.values("direction")[:1]),
+        "last_in_at": Subquery(newest_in.values("created_at")[:1]),
+        "last_in_emotion": Subquery(newest_in.values("emotion_label")[:1]),
+    }
+
+
+def seen_at(agent: Agent, rows: list[Conversation]) -> dict[int, dt.datetime]:
+    """When the agent last opened each of the page's conversations (one query)."""
+    if not rows:
+        return {}
+    return dict(
+        ConversationSeen.objects.filter(
+            agent=agent, conversation_id__in=[c.pk for c in rows]
+        ).values_list("conversation_id", "seen_at")
+    )
+
+
 @dataclass
 class Page:
     rows: list[Conversation]
@@ -184,6 +215,7 @@ def page_of(agent: Agent, query: InboxQuery) -> Page:
             for c in Conversation.objects.filter(pk__in=ids)
             .select_related("customer", "inbox", "assignee", "sla")
             .only(*ROW_FIELDS)
+            .annotate(**row_annotations())
         }
         rows = [by_id[i] for i in ids if i in by_id]
     return Page(rows=rows, has_next=has_next, has_previous=query.page > 1)

@@ -22,3 +22,23 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.key[:12]
+
+
+class ConversationSeen(models.Model):
+    """When an agent last opened a conversation: a row per (agent, conversation), written by
+    ``web.services.mark_seen`` on every open. A list row is unread for the agent when the
+    customer wrote after ``seen_at`` (or the agent never opened it)."""
+
+    agent = models.ForeignKey("core.Agent", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "conversation"], name="web_seen_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}:{self.conversation_id}"

@@ -30,6 +30,7 @@ from wowdesk.conversations.models import Channel, Conversation, Direction, Messa
 from wowdesk.core.i18n import render_or
 from wowdesk.core.models import Agent
 from wowdesk.intelligence.services import EMOTION_LABELS
+from wowdesk.web import avatar
 
 
 def isolated(text: str) -> SafeString:
@@ -103,11 +104,39 @@ class Formats:
         return self.local(value).isoformat()
 
 
+MOODS = {"angry": "neg", "frustrated": "neg", "satisfied": "pos", "delighted": "pos"}
+
+
+def sla_clock(due: dt.datetime | None, now: dt.datetime) -> tuple[str, bool]:
+    """("due in 25 min" / "overdue 2 h", overdue) for an SLA clock; ("", False) without one."""
+    if due is None:
+        return "", False
+    seconds = int((due - now).total_seconds())
+    overdue = seconds < 0
+    minutes = abs(seconds) // 60
+    if minutes < 60:
+        span = _("%(n)d min") % {"n": minutes}
+    elif minutes < 48 * 60:
+        span = _("%(n)d h") % {"n": minutes // 60}
+    else:
+        span = _("%(n)d d") % {"n": minutes // (24 * 60)}
+    text = _("overdue %(span)s") if overdue else _("due in %(span)s")
+    return text % {"span": span}, overdue
+
+
 def conversation_rows(
-    rows: Iterable[Conversation], f: Formats | None = None
+    rows: Iterable[Conversation],
+    f: Formats | None = None,
+    *,
+    seen: dict[int, dt.datetime] | None = None,
+    now: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The inbox list's rows (``select_related`` customer, inbox, assignee, sla)."""
+    """The inbox list's rows (``select_related`` customer, inbox, assignee, sla; annotated
+    by ``web.inbox.row_annotations``). ``seen``: when the agent last opened each one (a row
+    is unread when the customer wrote after that, or it was never opened)."""
     f = f or Formats()
+    seen = seen or {}
+    now = now or timezone.now()
     no_subject = _("(no subject)")
     out = []
     for c in rows:
@@ -116,14 +145,35 @@ def conversation_rows(
         except ObjectDoesNotExist:
             sla = None
         due = sla.due_at if sla is not None else None
+        last_in = getattr(c, "last_in_at", None)
+        opened = seen.get(c.pk)
+        mood = getattr(c, "last_in_emotion", "") or ""
+        clock, overdue = (
+            sla_clock(due, now)
+            if sla is not None and sla.state in ("ok", "warning", "breached")
+            else ("", False)
+        )
+        customer = str(c.customer)
         out.append(
             {
                 "pk": str(c.pk),
                 "number": str(c.number),
                 "url": f.url("web:conversation", c.pk),
                 "subject": c.subject or no_subject,
-                "customer": str(c.customer),
+                "customer": customer,
+                "initials": avatar.initials(customer),
+                "hue": avatar.hue(customer),
+                "channel_code": c.inbox.channel,
                 "channel": f.channel.get(c.inbox.channel, c.inbox.channel),
+                "preview": " ".join((getattr(c, "preview", "") or "").split()),
+                "preview_out": getattr(c, "preview_direction", "")
+                in (Direction.OUT, Direction.NOTE),
+                "unread": last_in is not None and (opened is None or last_in > opened),
+                "mood": mood,
+                "mood_label": f.emotion.get(mood, mood),
+                "mood_class": MOODS.get(mood, "mid"),
+                "sla_clock": clock,
+                "sla_overdue": overdue,
                 "language": c.language,
                 "status": c.status,
                 "status_label": f.status.get(c.status, c.status),

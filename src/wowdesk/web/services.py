@@ -23,7 +23,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from wowdesk.web.models import LoginThrottle
+from wowdesk.conversations.models import Conversation
+from wowdesk.core.models import Agent
+from wowdesk.web.models import ConversationSeen, LoginThrottle
 
 MAX_FAILURES = 5
 # "Forgot password?" mails: per address and per client within WINDOW
@@ -153,3 +155,19 @@ def allow_reset_mail(email: str, ip: str) -> bool:
     _bump(to_key, RESET_MAILS_PER_ADDRESS, now)
     _bump(from_key, RESET_MAILS_PER_CLIENT, now)
     return True
+
+
+def mark_seen(agent: Agent, conversation: Conversation, now: dt.datetime | None = None) -> None:
+    """The agent opened the conversation: its "seen" row says when (one update, or an insert
+    the first time). Outside any caller's transaction it commits at once."""
+    now = now or timezone.now()
+    updated = ConversationSeen.objects.filter(agent=agent, conversation=conversation).update(
+        seen_at=now
+    )
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            ConversationSeen.objects.create(agent=agent, conversation=conversation, seen_at=now)
+    except IntegrityError:  # another tab of the same agent inserted it first
+        ConversationSeen.objects.filter(agent=agent, conversation=conversation).update(seen_at=now)

@@ -125,6 +125,7 @@ urlpatterns = [
     path("notifications/read-all/", notification_views.read_all, name="notifications-read-all"),
     path("notifications/<int:pk>/open/", notification_views.open_one, name="notification-open"),
     path("palette/", palette_views.search, name="palette"),
+    path("settings/theme/", views.ui_theme, name="ui-theme"),
     path("presence/", views.my_presence, name="presence"),
     path("inbox/", views.inbox_page, name="inbox"),
     path("inbox/list/", views.inbox_list, name="inbox-list"),

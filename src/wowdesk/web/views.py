@@ -23,6 +23,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -46,6 +47,7 @@ from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
 from wowdesk.web import board, composer, inbox, panels, present
 from wowdesk.web import bulk as bulk_views
+from wowdesk.web import services as web_services
 from wowdesk.web.auth import agent_required
 
 WARRANTY_SOON_DAYS = 30
@@ -119,12 +121,16 @@ def _agent(request: HttpRequest) -> Agent:
 # --- inbox ------------------------------------------------------------------------------
 
 
-def _list_context(request: HttpRequest, query: inbox.InboxQuery) -> dict[str, Any]:
-    page = inbox.page_of(_agent(request), query)
+def _list_context(
+    request: HttpRequest, query: inbox.InboxQuery, open_id: int | None = None
+) -> dict[str, Any]:
+    agent = _agent(request)
+    page = inbox.page_of(agent, query)
     return {
         "query": query,
         "page": page,
-        "rows": present.conversation_rows(page.rows),
+        "rows": present.conversation_rows(page.rows, seen=inbox.seen_at(agent, page.rows)),
+        "open_id": str(open_id or ""),
         "list_url": reverse("web:inbox-list") + "?" + query.querystring(),
         "next_qs": query.querystring(page=query.page + 1),
         "prev_qs": query.querystring(page=query.page - 1),
@@ -149,10 +155,26 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         return _bad_request(exc)
     bulk_views.resolve_saved(_agent(request), query)
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox-list":
+    if _partial(request, "inbox-list"):
         return _list_with_counts(request, query)
-    agent = _agent(request)
+    return render(request, "web/inbox.html", _workspace_context(request, query))
+
+
+def _partial(request: HttpRequest, target: str) -> bool:
+    """An htmx request that swaps only ``target`` (not a history restore, which needs the
+    whole page)."""
+    return (
+        bool(request.headers.get("HX-Request"))
+        and not request.headers.get("HX-History-Restore-Request")
+        and request.headers.get("HX-Target") == target
+    )
+
+
+def _workspace_context(request: HttpRequest, query: inbox.InboxQuery) -> dict[str, Any]:
+    """The three-pane page's sidebar and list (the open conversation's context is added by
+    the conversation view)."""
     context = _list_context(request, query)
+    agent = _agent(request)
     toolbar = bulk_views.toolbar(agent)
     context.update(bulk_views.sidebar(agent, query, toolbar["bulk_teams"]), **toolbar)
     counts = inbox.counts(agent)
@@ -164,7 +186,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         sorts=[(k, v[0]) for k, v in inbox.SORTS.items()],
         base_qs=query,
     )
-    return render(request, "web/inbox.html", context)
+    return context
 
 
 @require_GET
@@ -305,13 +327,33 @@ def _options(rows: Iterable[tuple[int, str]], selected: int | None) -> list[tupl
 @require_GET
 @agent_required()
 def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return _conversation_response(request, _conversation(request, pk))
+    conversation = _conversation(request, pk)
+    web_services.mark_seen(_agent(request), conversation)
+    return _conversation_response(request, conversation)
 
 
 def _conversation_response(
     request: HttpRequest, conversation: Conversation, *, status: int = 200, draft: str = ""
 ) -> HttpResponse:
-    """The conversation page; after a refused form, with its status and the draft kept."""
+    """The three-pane page with the conversation open (after a refused form, with its
+    status and the draft kept); for htmx's switch of conversation (``HX-Target:
+    open-pane``) only the conversation and its context panel."""
+    context = _conversation_context(request, conversation, draft=draft)
+    if _partial(request, "open-pane"):
+        context["partial"] = True
+        return render(request, "web/_open_pane.html", context, status=status)
+    try:
+        query = inbox.InboxQuery.parse(request.GET)
+    except ServiceError:
+        query = inbox.InboxQuery()
+    context.update(_workspace_context(request, query))
+    context["open_id"] = str(conversation.pk)
+    return render(request, "web/inbox.html", context, status=status)
+
+
+def _conversation_context(
+    request: HttpRequest, conversation: Conversation, *, draft: str = ""
+) -> dict[str, Any]:
     agent = _agent(request)
     # The newest messages (a long thread costs the same as a short one); "all" shows every one.
     if request.GET.get("all") == "1":
@@ -346,7 +388,7 @@ def _conversation_response(
         "tags": sorted(t.name for t in conversation.tags.all()),
         "brand_tags": list(conversation.brand.tags.values_list("name", flat=True)),
         "macros": conversations.macros_for(conversation),
-        "statuses": Status.choices,
+        "conv_statuses": Status.choices,
         "priorities": Priority.choices,
         "snooze_presets": _snooze_presets(agent),
         "snoozed_label": (
@@ -359,7 +401,7 @@ def _conversation_response(
     context.update(customer_360(conversation.customer, conversation))
     context["side_panels"] = panels.panels_for(request, conversation)
     context.update(composer.composer_context(request, conversation))
-    return render(request, "web/conversation.html", context, status=status)
+    return context
 
 
 # The form fields' names as a person reads them, for a refusal's message.
@@ -837,6 +879,31 @@ def ui_language(request: HttpRequest) -> HttpResponseBase:
             with transaction.atomic():
                 update_agent(agent, actor=agent, ui_language=code)
     return response
+
+
+THEMES = ("light", "dark", "system")
+
+
+@require_POST
+@agent_required()
+def ui_theme(request: HttpRequest) -> HttpResponseBase:
+    """The header's theme switch: light, dark or system, kept on the agent."""
+    from wowdesk.core.services import update_agent
+
+    theme = request.POST.get("theme", "")
+    if theme not in THEMES:
+        return _bad_request(InvalidInput(_("The theme is light, dark or system."), field="theme"))
+    agent = _agent(request)
+    if theme != agent.ui_theme:
+        with transaction.atomic():
+            update_agent(agent, actor=agent, ui_theme=theme)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(status=204)
+    nxt = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return HttpResponseRedirect(nxt if safe else reverse("web:inbox"))
 
 
 @agent_required()

@@ -77,6 +77,7 @@
       document.body.dataset.live = "open";
       status("");
       var conversation = openConversation();
+      lastViewed = conversation;
       if (conversation) send({ action: "view", conversation_id: conversation });
       heartbeatTimer = setInterval(heartbeat, HEARTBEAT_MS);
       if (everOpen) catchUp();
@@ -188,7 +189,11 @@
       case "message.annotated": // its mood (emotion) or language is known now
         if (event.conversation_id === open) replaceMessage(event.conversation_id, event.message_id);
         break;
+      case "row.viewers": // another conversation of the brand: only its row
+        noteRowViewers(event);
+        break;
       case "viewers":
+        noteRowViewers(event);
         if (event.conversation_id !== open) return;
         var next = {};
         (event.viewers || []).forEach(function (v) {
@@ -217,6 +222,58 @@
         break; // not ours
     }
   }
+
+  /* Who is viewing each conversation of the list (the brand's "viewers" events): their
+     initials on the row, the names in the tooltip. Drawn again after every list refresh. */
+  var rowViewers = {};
+
+  function initials(name) {
+    var words = name.trim().split(/\s+/).filter(Boolean);
+    if (!words.length) return "?";
+    if (words.length === 1) return /^[\x00-\x7f]/.test(words[0]) ? words[0][0].toUpperCase() : words[0].slice(0, 2);
+    return (words[0][0] + words[words.length - 1][0]).toUpperCase();
+  }
+
+  function noteRowViewers(event) {
+    rowViewers[event.conversation_id] = (event.viewers || []).filter(function (v) {
+      return v.agent_id !== me;
+    }).map(function (v) { return String(v.name || ""); });
+    renderRowViewers();
+  }
+
+  function renderRowViewers() {
+    document.querySelectorAll("#inbox-list [data-viewers-for]").forEach(function (slot) {
+      var names = rowViewers[Number(slot.dataset.viewersFor)] || [];
+      slot.textContent = "";
+      slot.title = names.join(", ");
+      names.slice(0, 3).forEach(function (name) {
+        var hash = 0;
+        for (var i = 0; i < name.length; i += 1) hash = (hash * 31 + name.charCodeAt(i)) % 12;
+        var mark = document.createElement("span");
+        mark.className = "avatar avatar-viewer hue-" + hash;
+        mark.textContent = initials(name);
+        slot.appendChild(mark);
+      });
+      slot.classList.toggle("has-viewers", names.length > 0);
+    });
+  }
+
+  /* Another conversation opened in this tab (the three-pane list, without a page load):
+     the server learns what this tab views; the other viewers are the new one's. */
+  var lastViewed = 0;
+  function viewChanged() {
+    renderRowViewers();
+    var conversation = openConversation();
+    if (conversation === lastViewed) return;
+    lastViewed = conversation;
+    viewers = {};
+    customerTypingUntil = 0;
+    renderCollision();
+    if (conversation) send({ action: "view", conversation_id: conversation });
+    else send({ action: "leave" });
+  }
+  document.addEventListener("htmx:afterSettle", viewChanged);
+  document.addEventListener("htmx:historyRestore", viewChanged);
 
   function conversationUrl(conversationId) {
     return "/inbox/c/" + encodeURIComponent(conversationId) + "/";

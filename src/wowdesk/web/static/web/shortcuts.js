@@ -1,5 +1,7 @@
 /* Keyboard shortcuts of the agent workspace. `?` shows the list (the <dialog id="shortcuts">).
-   Keys are ignored while typing in a field, and with Ctrl/Alt/Meta held. */
+   Keys are ignored while typing in a field, and with Ctrl/Alt/Meta held. In the three-pane
+   inbox j/k select the next/previous row and open it (htmx, no page load); past the list's
+   first or last row of the page they go to the neighbour through the server. */
 (function () {
   "use strict";
 
@@ -13,16 +15,50 @@
     return Array.prototype.slice.call(document.querySelectorAll("#inbox-list .conv-row"));
   }
 
-  function moveSelection(step) {
+  function selectedIndex(list) {
+    return list.findIndex(function (r) { return r.classList.contains("selected"); });
+  }
+
+  function openRow(row) {
+    var link = row && row.querySelector("a.conv-link");
+    if (!link) return;
+    link.focus();
+    link.click();
+  }
+
+  /* The next/previous row, selected and opened; beyond the rows of this page, the open
+     conversation's neighbour from the server (a page load). */
+  function moveSelection(step, conv) {
     var list = rows();
-    if (!list.length) return;
-    var current = list.findIndex(function (r) { return r.classList.contains("selected"); });
-    var next = current < 0 ? 0 : Math.max(0, Math.min(list.length - 1, current + step));
+    var current = selectedIndex(list);
+    var next = current < 0 ? 0 : current + step;
+    if (!list.length || next < 0 || next >= list.length || (current < 0 && conv)) {
+      if (conv) go(step > 0 ? conv.dataset.nextUrl : conv.dataset.prevUrl);
+      return;
+    }
     list.forEach(function (r) { r.classList.remove("selected"); r.removeAttribute("aria-current"); });
     list[next].classList.add("selected");
     list[next].setAttribute("aria-current", "true");
-    var link = list[next].querySelector("a.conv-link");
+    openRow(list[next]);
+  }
+
+  function backToList(conv) {
+    var list = rows();
+    var current = selectedIndex(list);
+    if (window.matchMedia("(max-width: 700px)").matches || !list.length) {
+      go(conv.dataset.listUrl);
+      return;
+    }
+    var link = list[Math.max(0, current)].querySelector("a.conv-link");
     if (link) link.focus();
+  }
+
+  function snooze() {
+    if (window.wowdeskToggleDetails && window.matchMedia("(max-width: 1100px)").matches) {
+      window.wowdeskToggleDetails(true);
+    }
+    var first = document.querySelector("#snooze-form button[name=snooze]");
+    if (first) first.focus();
   }
 
   function go(url) { if (url) window.location.assign(url); }
@@ -52,12 +88,21 @@
     if (e.ctrlKey || e.altKey || e.metaKey || typing(e.target)) return;
     var d = document.getElementById("shortcuts");
     if (d && d.open) return; // the dialog handles Esc itself
-    var conv = document.querySelector(".conversation");
+    var conv = document.querySelector("#open-pane .conversation");
     var handled = true;
     switch (e.key) {
       case "?": openHelp(); break;
-      case "j": conv ? go(conv.dataset.nextUrl) : moveSelection(1); break;
-      case "k": conv ? go(conv.dataset.prevUrl) : moveSelection(-1); break;
+      case "j": moveSelection(1, conv); break;
+      case "k": moveSelection(-1, conv); break;
+      case "Enter":
+      case "o": {
+        var list = rows(), at = selectedIndex(list);
+        if (e.key === "Enter" && e.target.closest && e.target.closest("a, button")) { handled = false; break; }
+        if (at >= 0) openRow(list[at]); else handled = false;
+        break;
+      }
+      case "u": if (conv) backToList(conv); else handled = false; break;
+      case "s": if (conv) snooze(); else handled = false; break;
       case "r": if (conv) compose("reply"); else handled = false; break;
       case "n": if (conv) compose("note"); else handled = false; break;
       case "e": if (conv) submit("resolve-form"); else handled = false; break;
