@@ -171,7 +171,21 @@ def create_site(
     return site
 
 
-SITE_FIELDS = ("name", "timezone", "country", "subdivision", "hours")
+SITE_FIELDS = ("name", "timezone", "country", "subdivision", "hours", "closed_dates")
+
+
+def clean_closed_dates(values: Iterable[str], field: str = "closed_dates") -> list[str]:
+    """Dates a site is closed on besides public holidays, as sorted ISO dates."""
+    out: set[str] = set()
+    for raw in values:
+        try:
+            day = dt.date.fromisoformat(str(raw).strip())
+        except ValueError as exc:
+            raise InvalidInput(
+                _("Not a date (YYYY-MM-DD): %(value)s") % {"value": raw}, field=field
+            ) from exc
+        out.add(day.isoformat())
+    return sorted(out)
 
 
 def clean_hours(hours: dict[str, Any], field: str = "hours") -> dict[str, Any]:
@@ -201,6 +215,8 @@ def update_site(
         site.subdivision = str(fields["subdivision"]).upper()[:8]
     if fields.get("hours") is not None:
         site.hours = clean_hours(fields["hours"])
+    if fields.get("closed_dates") is not None:
+        site.closed_dates = clean_closed_dates(fields["closed_dates"])
     site.save()
     if brand_ids is not None:
         ids = sorted(set(brand_ids))
@@ -345,11 +361,15 @@ def update_agent(
     *,
     actor: Agent | None,
     role_brand_ids: Iterable[int] | None = None,
+    clear_site: bool = False,
     **fields: Any,
 ) -> Agent:
     """Change an agent's attributes. ``role`` is the role in the brands ``role_brand_ids``
-    (None: in every brand the agent works for); ``Agent.role`` becomes the highest."""
+    (None: in every brand the agent works for); ``Agent.role`` becomes the highest.
+    A field given as None stays as it is; ``clear_site`` takes the agent off their site."""
     before = agent_snapshot(agent)
+    if clear_site:
+        agent.site_id = None
     role = fields.pop("role", None)
     if role is not None:
         if role not in Role.values:

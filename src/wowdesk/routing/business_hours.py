@@ -143,6 +143,15 @@ class Calendar:
 
 
 def _public_holidays(country: str, subdiv: str | None, years: Iterable[int] | int) -> list[date]:
+    return [day for day, _name in public_holidays(country, subdiv, years)]
+
+
+def public_holidays(
+    country: str, subdiv: str | None, years: Iterable[int] | int
+) -> list[tuple[date, str]]:
+    """The public holidays of ``country`` (and ``subdiv``) in ``years``, with their names
+    (in English), sorted by date. :class:`ScheduleError` for an unknown country or
+    subdivision."""
     import holidays  # imported here: its country tables take a moment to load
 
     years = [years] if isinstance(years, int) else list(years)
@@ -163,7 +172,7 @@ def _public_holidays(country: str, subdiv: str | None, years: Iterable[int] | in
         raise ScheduleError(
             gettext_noop("No holiday calendar for the country %(country)r."), country=country
         ) from None
-    return list(found.keys())
+    return sorted((day, str(name)) for day, name in found.items())
 
 
 def _utc(at: datetime) -> datetime:

@@ -30,7 +30,14 @@ class Section:
 
 # Keep the order the sidebar shows. Add a section with one line here.
 SECTIONS: list[Section] = [
-    Section("agents", _("Agents"), "web:agents", Role.ADMIN, _("Invite people, roles per brand")),
+    Section(
+        "agents", _("Agents"), "web:agents", Role.SUPERVISOR, _("Invite people, roles per brand")
+    ),
+    Section("teams", _("Teams"), "web:teams", Role.SUPERVISOR, _("Who works together")),
+    Section("sites", _("Sites"), "web:sites", Role.SUPERVISOR, _("Opening hours and holidays")),
+    Section(
+        "sla", _("SLA policies"), "web:sla", Role.SUPERVISOR, _("Response and resolution targets")
+    ),
     Section(
         "automations",
         _("Automation rules"),

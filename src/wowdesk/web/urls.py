@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
 from wowdesk.web import automations as automation_views
-from wowdesk.web import chat_demo, people, views
+from wowdesk.web import chat_demo, people, people_settings, sites_settings, views
 from wowdesk.web import webhooks as webhook_views
 from wowdesk.web.auth import LoginView
 
@@ -57,6 +57,17 @@ urlpatterns = [
     ),
     path("settings/", views.settings_index, name="settings"),
     path("settings/agents/", people.agents, name="agents"),
+    path("settings/agents/<int:agent_id>/", people_settings.agent_page, name="agent"),
+    path("settings/teams/", people_settings.teams_page, name="teams"),
+    path("settings/teams/<int:pk>/", people_settings.team_page, name="team"),
+    path("settings/teams/<int:pk>/delete/", people_settings.team_delete, name="team-delete"),
+    path("settings/sites/", sites_settings.sites_page, name="sites"),
+    path("settings/sites/<int:pk>/", sites_settings.site_page, name="site"),
+    path("settings/sla/", sites_settings.sla_page, name="sla"),
+    path("settings/sla/<int:pk>/", sites_settings.sla_policy_page, name="sla-policy"),
+    path(
+        "settings/sla/<int:pk>/delete/", sites_settings.sla_policy_delete, name="sla-policy-delete"
+    ),
     path(
         "settings/agents/<int:agent_id>/invite-again/",
         people.resend_invitation,
