@@ -241,3 +241,13 @@ def may_view_site(agent: Agent, site_brand_ids: Iterable[int]) -> bool:
     return bool(brands_with_role(agent, Role.SUPERVISOR) & set(site_brand_ids)) or bool(
         agent.user.is_superuser
     )
+
+
+def may_use_django_admin(user: object) -> bool:
+    """The Django admin is for superusers only: brand administrators and supervisors set
+    up their brands in the settings area (``/settings/``), whatever their staff flag."""
+    return bool(
+        getattr(user, "is_active", False)
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_superuser", False)
+    )
