@@ -514,7 +514,9 @@ ADMIN_APP_LABELS = ("core", "customers", "conversations", "ingest", "routing")
 
 
 def sync_staff(user: Any, role: str) -> None:
-    """Admins use the Django admin for configuration (brand-scoped there too); others not."""
+    """Brand administrators keep the staff flag and the model permissions of the help
+    desk's apps; the Django admin itself lets in superusers only
+    (``permissions.may_use_django_admin``)."""
     from django.contrib.auth.models import Permission
 
     if user.is_superuser:
