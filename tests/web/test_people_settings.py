@@ -4,6 +4,7 @@ role of each of two brands: who may open them, who may change what, the other br
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -641,3 +642,47 @@ def test_bad_sla_input_is_a_form_error(
     assert response.status_code == 400
     assert 'data-field="' in response.content.decode()
     assert not SlaPolicy.objects.filter(brand=brand).exists()
+
+
+# --- Simplified Chinese ----------------------------------------------------------------------
+
+
+def test_the_people_pages_have_no_english_in_chinese(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    from django.conf import settings
+
+    from tests.test_i18n import visible_english
+
+    boss = make_agent(Role.ADMIN, name="王芳")
+    worker = make_agent(
+        Role.AGENT, name="李伟", shifts=("mon-fri 09:00-17:00",), languages=("zh:5",)
+    )
+    brand.name = "品牌甲"
+    brand.save()
+    team = core.create_team(brand_id=brand.pk, name="灯具组", member_ids=[worker.pk])
+    site = core.create_site(name="上海", timezone_name="UTC", brand_ids=[brand.pk])
+    policy = routing.create_sla_policy(
+        brand_id=brand.pk, actor=None, name="金牌", first_response_minutes=90
+    )
+    client = signed_in(boss)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    found = {}
+    for url in [
+        *LISTS,
+        f"/settings/agents/{worker.pk}/",
+        f"/settings/teams/{team.pk}/",
+        f"/settings/sites/{site.pk}/",
+        f"/settings/sla/{policy.pk}/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        # IANA time zone names (Europe/Berlin) are identifiers, not English
+        html = re.sub(
+            r'<select[^>]*name="timezone".*?</select>', " ", response.content.decode(), flags=re.S
+        )
+        # examples of codes in help texts: skills, ISO 3166, a subdivision
+        english = visible_english(html) - {"billing", "lamps", "product", "ISO", "BY"}
+        if english:
+            found[url] = sorted(english)
+    assert found == {}
