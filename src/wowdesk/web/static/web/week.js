@@ -57,7 +57,9 @@
       var label = box.querySelector('label[for="' + input.id + '"]');
       var th = document.createElement("th");
       th.scope = "row";
-      th.textContent = label ? label.textContent : input.dataset.day;
+      var name = label ? label.textContent.trim() : input.dataset.day;
+      th.textContent = name.slice(0, 3);
+      th.title = name;
       tr.appendChild(th);
       cells.push([]);
       for (var h = 0; h < 24; h++) {
@@ -68,7 +70,7 @@
         b.dataset.day = String(d);
         b.dataset.hour = String(h);
         b.setAttribute("aria-pressed", "false");
-        b.setAttribute("aria-label", th.textContent + " " + pad(h) + ":00");
+        b.setAttribute("aria-label", name + " " + pad(h) + ":00");
         td.appendChild(b);
         tr.appendChild(td);
         cells[d].push(b);
