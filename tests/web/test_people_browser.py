@@ -26,6 +26,18 @@ from wowdesk.routing.models import SlaPolicy
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture
+def refused(page: Any, settings: Any) -> list[str]:
+    """The pages run under the Content-Security-Policy; what it refuses is collected."""
+    settings.WOWDESK_CSP = True
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda m: found.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return found
+
+
 def sign_in(page: Any, live_server: Any, make_agent: Callable[..., Agent], language: str) -> Agent:
     boss = make_agent(Role.ADMIN, email="boss@example.com", name="Boss", password=PASSWORD)
     LoginPage(page).open().login("boss@example.com", PASSWORD)
@@ -37,7 +49,12 @@ def sign_in(page: Any, live_server: Any, make_agent: Callable[..., Agent], langu
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_an_admin_sets_up_people_sites_and_sla(
-    page: Any, live_server: Any, brand: Brand, make_agent: Callable[..., Agent], language: str
+    page: Any,
+    live_server: Any,
+    brand: Brand,
+    make_agent: Callable[..., Agent],
+    language: str,
+    refused: list[str],
 ) -> None:
     sign_in(page, live_server, make_agent, language)
     agents = PeopleAgentsPage(page).open()
@@ -93,10 +110,11 @@ def test_an_admin_sets_up_people_sites_and_sla(
     policy = SlaPolicy.objects.get(name="Gold")
     assert (policy.first_response_minutes, policy.resolution_minutes) == (90, 1440)
     assert sla.row("Gold")[-1] == "0"  # no conversation runs on it yet
+    assert refused == []
 
 
 def test_the_week_editor_on_a_phone(
-    page: Any, live_server: Any, make_agent: Callable[..., Agent]
+    page: Any, live_server: Any, make_agent: Callable[..., Agent], refused: list[str]
 ) -> None:
     sign_in(page, live_server, make_agent, "en")
     worker = make_agent(Role.AGENT, name="Ana", shifts=("mon-fri 09:00-17:00",))
@@ -112,6 +130,13 @@ def test_the_week_editor_on_a_phone(
     week.click("sat", 10)
     week.click("sat", 11)
     assert week.row("sat") == "10:00-12:00"
+    # the keyboard: Space on a focused hour flips it
+    page.locator(week.cell("sat", 12)).focus()
+    page.keyboard.press("Space")
+    page.locator(week.cell("sat", 10)).focus()
+    page.keyboard.press("Enter")
+    assert week.row("sat") == "11:00-13:00"
     agent_page.save()
     worker.refresh_from_db()
-    assert worker.shifts == ["mon-fri 09:00-17:00", "sat 10:00-12:00"]
+    assert worker.shifts == ["mon-fri 09:00-17:00", "sat 11:00-13:00"]
+    assert refused == []
