@@ -100,6 +100,21 @@ class AgentSettingsPage:
         row.locator("select[name=lang_level]").select_option(level)
         return self
 
+    def add_skill(self, word: str) -> AgentSettingsPage:
+        """Type a skill into the tag input and press Enter."""
+        entry = self.page.locator("#agent-form .tags .tag-entry")
+        entry.fill(word)
+        entry.press("Enter")
+        return self
+
+    def remove_skill(self, word: str) -> AgentSettingsPage:
+        self.page.locator(f'#agent-form .tags li[data-tag="{word}"] button').click()
+        return self
+
+    def skills(self) -> list[str]:
+        tags = self.page.locator("#agent-form .tags li.tag")
+        return [t.get_attribute("data-tag") or "" for t in tags.all()]
+
     def set_timezone(self, name: str) -> AgentSettingsPage:
         self.page.locator("#id_timezone").select_option(name)
         return self

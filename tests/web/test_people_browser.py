@@ -65,6 +65,8 @@ def test_an_admin_sets_up_people_sites_and_sla(
     agent_page = agents.open_agent(new.pk)
     agent_page.set_language(0, "de", "5").set_language(1, "en", "1")
     agent_page.set_timezone("Europe/Berlin")
+    agent_page.add_skill("billing").add_skill("lamps").add_skill("typo").remove_skill("typo")
+    assert agent_page.skills() == ["billing", "lamps"]
     week = agent_page.week
     assert week.visible
     week.drag("mon", 9, 16)  # Monday 09:00-17:00
@@ -79,6 +81,7 @@ def test_an_admin_sets_up_people_sites_and_sla(
     new.refresh_from_db()
     assert new.languages == ["de", "en"] and new.language_levels == {"de": 5, "en": 1}
     assert new.timezone == "Europe/Berlin"
+    assert new.skills == ["billing", "lamps"]
     assert new.shifts == [
         "mon 09:00-17:00",
         "tue 09:00-12:00",

@@ -88,6 +88,7 @@ class AgentForm(forms.Form):
         max_length=1000,
         required=False,
         help_text=gettext_lazy("Comma-separated, e.g. billing, product:lamps"),
+        widget=forms.TextInput(attrs={"data-tags": "", "list": "known-skills"}),
     )
     site = forms.TypedChoiceField(
         label=gettext_lazy("Site"), coerce=int, required=False, empty_value=None
@@ -130,6 +131,10 @@ class AgentForm(forms.Form):
             )
         if "shifts" in fields:
             add_week_fields(self, "shift")
+        if "skills" in self.fields:
+            self.fields["skills"].widget.attrs.update(
+                {"data-tags-label": _("Add a skill"), "data-tags-remove": _("Remove")}
+            )
 
     def channel_fields(self) -> list[forms.BoundField]:
         return [self[f"cap_{v}"] for v in Channel.values if f"cap_{v}" in self.fields]
@@ -217,6 +222,9 @@ def _agent_page(
     brands = Brand.objects.filter(pk__in=theirs).order_by("name")
     roles = dict(Membership.objects.filter(agent=agent).values_list("brand_id", "role"))
     visible = permissions.brands_with_role(me_of(request), Role.SUPERVISOR)
+    known: set[str] = set()
+    for skills in Agent.objects.filter(brands__in=visible).values_list("skills", flat=True):
+        known.update(s for s in skills or [] if isinstance(s, str))
     return render(
         request,
         "web/settings/agent.html",
@@ -228,6 +236,7 @@ def _agent_page(
             "language_rows": rows,
             "level_choices": _level_choices(rows),
             "languages_error": languages_error,
+            "known_skills": sorted(known),
             "memberships": [
                 (b.name, Role(roles[b.pk]).label)
                 for b in brands
