@@ -686,3 +686,18 @@ def test_the_people_pages_have_no_english_in_chinese(
         if english:
             found[url] = sorted(english)
     assert found == {}
+
+
+@pytest.mark.parametrize("pk", ["0", "99999999999999999999", "9223372036854775808"])
+def test_out_of_range_ids_are_not_found(make_agent: Callable[..., Agent], pk: str) -> None:
+    client = signed_in(make_agent(Role.ADMIN))
+    for url in (
+        f"/settings/agents/{pk}/",
+        f"/settings/teams/{pk}/",
+        f"/settings/sites/{pk}/",
+        f"/settings/sla/{pk}/",
+    ):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {}).status_code == 404, url
+    for url in (f"/settings/teams/{pk}/delete/", f"/settings/sla/{pk}/delete/"):
+        assert client.post(url).status_code == 404, url
