@@ -471,18 +471,23 @@ def test_team_create_rename_members_and_delete(
     ann, bob = make_agent(name="Ann"), make_agent(name="Bob")
     client = signed_in(boss)
     created = client.post(
-        "/settings/teams/", {"brand": brand.pk, "name": "Lamps", "members": [ann.pk]}
+        "/settings/teams/",
+        {"brand": brand.pk, "name": "Lamps", "members": [ann.pk], "required_skills": "lamps"},
     )
     assert created.status_code == 302
     team = Team.objects.get(brand=brand, name="Lamps")
-    assert list(team.members.all()) == [ann]
+    assert list(team.members.all()) == [ann] and team.required_skills == ["lamps"]
     duplicate = client.post("/settings/teams/", {"brand": brand.pk, "name": "Lamps"})
     assert duplicate.status_code == 409 and 'data-field="name"' in duplicate.content.decode()
     client.post(
-        f"/settings/teams/{team.pk}/", team_post(team, name="Lights", members=[ann.pk, bob.pk])
+        f"/settings/teams/{team.pk}/",
+        team_post(team, name="Lights", members=[ann.pk, bob.pk], required_skills="lamps, de"),
     )
     team.refresh_from_db()
     assert team.name == "Lights" and set(team.members.all()) == {ann, bob}
+    assert team.required_skills == ["lamps", "de"]
+    page = client.get(f"/settings/teams/{team.pk}/")
+    assert page.context["form"]["required_skills"].value() == "lamps, de"
     conv = quick_conversation(brand)
     conversations.update_conversation(conv, actor=boss, team_id=team.pk)
     page = client.get(f"/settings/teams/{team.pk}/").content.decode()

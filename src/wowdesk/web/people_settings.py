@@ -53,6 +53,11 @@ def schedule_message(exc: ScheduleError) -> str:
     return _(exc.template) % exc.params
 
 
+def split_words(text: str) -> list[str]:
+    """``"billing, lamps"`` → ``["billing", "lamps"]`` (a tag input's value)."""
+    return [w.strip() for w in text.split(",") if w.strip()]
+
+
 def error_status(exc: ServiceError) -> int:
     return 400 if exc.status == 422 else exc.status
 
@@ -295,7 +300,7 @@ def agent_page(request: HttpRequest, agent_id: int) -> HttpResponse:
         if name in fields:
             changes[name] = data[name]
     if "skills" in fields:
-        changes["skills"] = [s.strip() for s in data["skills"].split(",") if s.strip()]
+        changes["skills"] = split_words(data["skills"])
     if "channel_capacity" in fields:
         changes["channel_capacity"] = {
             v: data[f"cap_{v}"] for v in Channel.values if data.get(f"cap_{v}") is not None
@@ -353,9 +358,19 @@ class TeamForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    required_skills = forms.CharField(
+        label=gettext_lazy("Required skills"),
+        max_length=1000,
+        required=False,
+        help_text=gettext_lazy("Only agents with all of these take the team's conversations."),
+        widget=forms.TextInput(attrs={"data-tags": ""}),
+    )
 
     def __init__(self, *args: Any, agents: list[Agent], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["required_skills"].widget.attrs.update(
+            {"data-tags-label": _("Add a skill"), "data-tags-remove": _("Remove")}
+        )
         members = self.fields["members"]
         assert isinstance(members, forms.TypedMultipleChoiceField)
         members.choices = [(a.pk, a.display_name) for a in agents]
@@ -421,6 +436,10 @@ def teams_page(request: HttpRequest) -> HttpResponse:
                 member_ids=data["members"],
                 actor=me,
             )
+            if data["required_skills"]:
+                services.update_team(
+                    team, actor=me, required_skills=split_words(data["required_skills"])
+                )
     except ServiceError as exc:
         field = "members" if exc.field == "member_ids" else exc.field
         form.add_error(field if field in form.fields else None, exc.message)
@@ -471,6 +490,7 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
             "name": team.name,
             "description": team.description,
             "members": list(team.members.values_list("id", flat=True)),
+            "required_skills": ", ".join(team.required_skills),
         }
         return _team_detail(request, team, TeamForm(initial=initial, agents=agents))
     if not permissions.has_role_in(me_of(request), Role.ADMIN, team.brand_id):
@@ -487,6 +507,7 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
                 name=data["name"],
                 description=data["description"],
                 member_ids=data["members"],
+                required_skills=split_words(data["required_skills"]),
             )
     except ServiceError as exc:
         field = "members" if exc.field == "member_ids" else exc.field
