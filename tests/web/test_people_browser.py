@@ -139,7 +139,9 @@ def test_the_week_editor_on_a_phone(
     page.locator(week.cell("sat", 10)).focus()
     page.keyboard.press("Enter")
     assert week.row("sat") == "11:00-13:00"
+    week.drag("sun", 8, 9)
+    assert week.row("sun") == "08:00-10:00"
     agent_page.save()
     worker.refresh_from_db()
-    assert worker.shifts == ["mon-fri 09:00-17:00", "sat 11:00-13:00"]
+    assert worker.shifts == ["mon-fri 09:00-17:00", "sat 11:00-13:00", "sun 08:00-10:00"]
     assert refused == []

@@ -1,7 +1,8 @@
 // The week editor: a 7-day x 24-hour grid over the seven "HH:MM-HH:MM" rows of a
 // [data-week] fieldset (an agent's shifts, a site's opening hours). Click or drag to
-// paint or clear whole hours; the row of each day painted is rewritten from the grid.
-// Typing in a row repaints the grid. Without JavaScript the rows are the form.
+// paint or clear whole hours (mouse, pen or finger); the row of each day painted is
+// rewritten from the grid. Typing in a row repaints the grid. Without JavaScript the rows
+// are the form.
 (function () {
   "use strict";
 
@@ -113,18 +114,23 @@
       painting = null;
       touched = {};
     }
-    grid.addEventListener("mousedown", function (e) {
+    // Pointer events: the mouse, a pen and a finger alike (the grid does not scroll
+    // under a finger: touch-action none in week.css).
+    grid.addEventListener("pointerdown", function (e) {
       var b = e.target.closest("button.hour");
-      if (!b) return;
+      if (!b || e.button > 0) return;
       e.preventDefault();
       painting = b.getAttribute("aria-pressed") !== "true";
       apply(b);
     });
-    grid.addEventListener("mouseover", function (e) {
-      var b = e.target.closest("button.hour");
-      if (b && painting !== null) apply(b);
+    document.addEventListener("pointermove", function (e) {
+      if (painting === null) return;
+      var el = document.elementFromPoint(e.clientX, e.clientY);
+      var b = el && el.closest ? el.closest("button.hour") : null;
+      if (b && grid.contains(b)) apply(b);
     });
-    document.addEventListener("mouseup", finish);
+    document.addEventListener("pointerup", finish);
+    document.addEventListener("pointercancel", finish);
     grid.addEventListener("keydown", function (e) {
       var b = e.target.closest("button.hour");
       if (!b || (e.key !== " " && e.key !== "Enter")) return;
