@@ -706,3 +706,19 @@ def test_out_of_range_ids_are_not_found(make_agent: Callable[..., Agent], pk: st
         assert client.post(url, {}).status_code == 404, url
     for url in (f"/settings/teams/{pk}/delete/", f"/settings/sla/{pk}/delete/"):
         assert client.post(url).status_code == 404, url
+
+
+def test_holiday_names_follow_the_ui_language_where_the_calendar_has_it(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    from django.conf import settings
+
+    site = core.create_site(name="Beijing", timezone_name="Asia/Shanghai", brand_ids=[brand.pk])
+    core.update_site(site, actor=None, country="CN")
+    client = signed_in(make_agent(Role.SUPERVISOR))
+    english = dict(client.get(f"/settings/sites/{site.pk}/").context["holidays"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = dict(client.get(f"/settings/sites/{site.pk}/").context["holidays"])
+    assert english.keys() == chinese.keys() and english
+    assert "New Year's Day" in english.values()
+    assert "元旦" in chinese.values()

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -123,8 +123,10 @@ def holidays_of(site: Site, year: int) -> tuple[list[tuple[dt.date, str]], str]:
 
     if not site.country:
         return [], ""
+    # names in the UI language where the country's calendar has it, else in English
+    languages = ("zh_CN", "en_US") if translation.get_language() == "zh-hans" else ("en_US",)
     try:
-        return public_holidays(site.country, site.subdivision or None, year), ""
+        return public_holidays(site.country, site.subdivision or None, year, languages), ""
     except ScheduleError as exc:
         return [], schedule_message(exc)
 
