@@ -549,6 +549,7 @@ def test_site_with_hours_holidays_and_closed_dates(
         ({"add_closed": "2026-02-30"}, "add_closed"),
         ({"timezone": "Nowhere/City"}, "timezone"),
         ({"name": ""}, "name"),
+        ({"name": "two\nlines"}, "name"),
         ({"brands": []}, "brands"),
     ],
 )
@@ -722,3 +723,19 @@ def test_holiday_names_follow_the_ui_language_where_the_calendar_has_it(
     assert english.keys() == chinese.keys() and english
     assert "New Year's Day" in english.values()
     assert "元旦" in chinese.values()
+
+
+@pytest.mark.parametrize("name", ["", "   ", "two\nlines", "tab\there", "x" * 201])
+def test_a_bad_team_name_is_a_form_error(
+    brand: Brand, make_agent: Callable[..., Agent], name: str
+) -> None:
+    client = signed_in(make_agent(Role.ADMIN))
+    team = core.create_team(brand_id=brand.pk, name="Lamps")
+    for url, data in (
+        ("/settings/teams/", {"brand": brand.pk, "name": name}),
+        (f"/settings/teams/{team.pk}/", team_post(team, name=name)),
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 400, (url, name)
+        assert 'data-field="name"' in response.content.decode()
+    assert list(Team.objects.values_list("name", flat=True)) == ["Lamps"]

@@ -155,6 +155,7 @@ def create_site(
     brand_ids: Iterable[int] = (),
     actor: Agent | None = None,
 ) -> Site:
+    check_line(name, "name", max_length=200)
     site = Site.objects.create(
         name=name, timezone=valid_timezone(timezone_name), country=country.upper()[:2]
     )
@@ -208,7 +209,7 @@ def update_site(
     if "timezone" in fields and fields["timezone"] is not None:
         site.timezone = valid_timezone(fields["timezone"])
     if fields.get("name"):
-        site.name = fields["name"]
+        site.name = check_line(fields["name"], "name", max_length=200)
     if fields.get("country") is not None:
         site.country = str(fields["country"]).upper()[:2]
     if fields.get("subdivision") is not None:
@@ -543,7 +544,7 @@ def create_team(
     member_ids: Iterable[int] = (),
     actor: Agent | None = None,
 ) -> Team:
-    name = name.strip()
+    name = check_line(name, "name", max_length=200).strip()
     if not name:
         raise InvalidInput(_("A team needs a name."), field="name")
     if Team.objects.filter(brand_id=brand_id, name=name).exists():
@@ -576,7 +577,7 @@ def update_team(
         "required_skills": list(team.required_skills),
     }
     if name is not None:
-        name = name.strip()
+        name = check_line(name, "name", max_length=200).strip()
         if not name:
             raise InvalidInput(_("A team needs a name."), field="name")
         if Team.objects.filter(brand_id=team.brand_id, name=name).exclude(pk=team.pk).exists():
