@@ -260,10 +260,16 @@ def test_sites(admin_api: ApiClient, brand: Brand, admin: Agent) -> None:
         "country": "PH",
         "subdivision": "",
         "hours": {},
+        "closed_dates": [],
         "brand_ids": [brand.pk],
     }
     bad = admin_api.patch(f"/sites/{site['id']}", {"hours": {"mon-fri": [["09:00"]]}})
     assert bad.status_code == 422 and bad.json()["field"] == "hours"
+    for wrong in (["2026-02-30"], ["24.12.2026"], ["x"]):
+        bad = admin_api.patch(f"/sites/{site['id']}", {"closed_dates": wrong})
+        assert bad.status_code == 422 and bad.json()["field"] == "closed_dates", wrong
+    closed = admin_api.patch(f"/sites/{site['id']}", {"closed_dates": ["2026-12-31", "2026-12-24"]})
+    assert closed.json()["closed_dates"] == ["2026-12-24", "2026-12-31"]
     hours = {"mon-fri": [["09:00", "17:00"]]}
     assert admin_api.patch(f"/sites/{site['id']}", {"hours": hours}).json()["hours"] == hours
     response = admin_api.patch(f"/sites/{site['id']}", {"timezone": "Asia/Tokyo"})

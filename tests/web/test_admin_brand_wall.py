@@ -1,7 +1,9 @@
-"""The brand wall in the Django admin: every role of each of two brands, logged in, tries
-every registered model admin (``admin.site._registry``, so a new one is covered without
-a new test) with the other brand's ids; nothing of the other brand is shown, and nothing
-changes in the database."""
+"""The Django admin is a superuser's: every role of each of two brands (brand
+administrators, staff as they are, included), logged in, tries every registered model
+admin (``admin.site._registry``, so a new one is covered without a new test) with its own
+brand's and the other brand's ids; every page sends them to the admin's login, and
+nothing changes in the database. A superuser still cannot make a row of one brand point
+at another brand's rows."""
 
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ from wowdesk.channels.email import services as email
 from wowdesk.channels.models import InboundEnvelope
 from wowdesk.conversations import services as conversations
 from wowdesk.core import services as core
-from wowdesk.core.admin_scoping import brands_of
 from wowdesk.core.models import Agent, ApiToken, AuditLog, Brand, Membership, Role, Site
 from wowdesk.customers import services as customers
 from wowdesk.routing import services as routing
@@ -175,69 +176,76 @@ def test_every_model_admin_has_a_row_of_each_brand(world: World) -> None:
         assert missing == []
 
 
-# --- agents and supervisors do not get into the admin at all --------------------------
+# --- nobody but a superuser gets into the admin ------------------------------------------
 
 
-@pytest.mark.parametrize(("side", "role"), [p for p in PERSONAS if p[1] != Role.ADMIN])
-def test_agents_and_supervisors_are_kept_out(world: World, side: str, role: str) -> None:
-    client = login(world.side(side).people[role])
+@pytest.mark.parametrize(("side", "role"), PERSONAS)
+def test_everyone_but_superusers_is_kept_out(world: World, side: str, role: str) -> None:
+    person = world.side(side).people[role]
+    assert person.user.is_staff == (role == Role.ADMIN)  # brand admins keep their staff flag
+    client = login(person)
     before = snapshot()
+    assert client.get(reverse("admin:index")).status_code == 302
     for model, _model_admin in registered():
         theirs = world.other(side).rows.get(model)
         mine = world.side(side).rows.get(model)
         for target in (t for t in (mine, theirs) if t is not None):
-            for view, args in (("changelist", ()), ("change", (target.pk,))):
+            for view, args in (
+                ("changelist", ()),
+                ("add", ()),
+                ("change", (target.pk,)),
+                ("delete", (target.pk,)),
+                ("history", (target.pk,)),
+            ):
                 response = client.get(url(model, view, *args))
                 assert response.status_code == 302, (model, view)
                 assert "/admin/login/" in response["Location"]
-            response = client.post(url(model, "change", target.pk), {})
-            assert response.status_code == 302
+            for view, args, data in (
+                ("change", (target.pk,), {"name": "taken over"}),
+                ("delete", (target.pk,), {"post": "yes"}),
+                ("add", (), {"name": "forged"}),
+                (
+                    "changelist",
+                    (),
+                    {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"},
+                ),
+            ):
+                response = client.post(url(model, view, *args), data)
+                assert response.status_code == 302, (model, view)
+                assert "/admin/login/" in response["Location"]
     assert snapshot() == before
 
 
-# --- admins: lists, change forms and deletes of the other brand -----------------------
+@pytest.mark.parametrize(("side", "role"), PERSONAS)
+def test_the_admin_login_refuses_everyone_but_superusers(
+    world: World, side: str, role: str
+) -> None:
+    person = world.side(side).people[role]
+    client = Client()
+    response = client.post(
+        reverse("admin:login"),
+        {"username": person.user.username, "password": PASSWORD, "next": "/admin/"},
+    )
+    assert response.status_code == 200  # the form again, with an error
+    assert response.context["form"].errors
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("admin:index")).status_code == 302
 
 
-@pytest.mark.parametrize("side", ["a", "b"])
-def test_admin_lists_only_their_brands_rows(world: World, side: str) -> None:
-    client = login(world.side(side).people[Role.ADMIN])
-    mine = world.side(side).brand.pk
-    for model, _model_admin in registered():
-        response = client.get(url(model, "changelist"))
-        if model._meta.app_label in FOREIGN_APPS:
-            assert response.status_code == 403, model
-            continue
-        assert response.status_code == 200, model
-        rows = list(response.context["cl"].queryset)
-        assert rows, model
-        for row in rows:
-            assert mine in brands_of(row), (model, row.pk)
-        theirs = world.other(side).rows[model]
-        assert theirs.pk not in {r.pk for r in rows} or mine in brands_of(theirs)
+def test_a_superuser_signs_in_and_sees_every_brands_rows(world: World) -> None:
+    from django.contrib.auth import get_user_model
 
-
-@pytest.mark.parametrize("side", ["a", "b"])
-def test_admin_cannot_open_or_post_the_other_brands_rows(world: World, side: str) -> None:
-    client = login(world.side(side).people[Role.ADMIN])
-    before = snapshot()
+    get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
+    client = Client()
+    response = client.post(
+        reverse("admin:login"), {"username": "root", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     for model in OWN:
-        theirs = world.other(side).rows[model]
-        for view in ("change", "delete", "history"):
-            response = client.get(url(model, view, theirs.pk))
-            assert response.status_code in (302, 403, 404), (model, view)
-            if response.status_code == 302:
-                assert response["Location"] == reverse("admin:index"), (model, view)
-        response = client.post(url(model, "change", theirs.pk), {"name": "taken over"})
-        assert response.status_code in (302, 403, 404), model
-        response = client.post(url(model, "delete", theirs.pk), {"post": "yes"})
-        assert response.status_code in (302, 403, 404), model
-        # the bulk delete action with the other brand's id
-        response = client.post(
-            url(model, "changelist"),
-            {"action": "delete_selected", "_selected_action": [theirs.pk], "post": "yes"},
-        )
-        assert response.status_code in (200, 302, 403), model
-    assert snapshot() == before
+        listing = client.get(url(model, "changelist"))
+        assert listing.status_code == 200, model
+        shown = {r.pk for r in listing.context["cl"].queryset}
+        assert {world.a.rows[model].pk, world.b.rows[model].pk} <= shown, model
 
 
 # --- forged posts: every relation field pointed at the other brand's row -------------
@@ -309,34 +317,6 @@ def other_row(world: World, side: str, model: type[models.Model]) -> models.Mode
     return row
 
 
-@pytest.mark.parametrize("side", ["a", "b"])
-def test_forged_relations_are_form_errors(world: World, side: str) -> None:
-    client = login(world.side(side).people[Role.ADMIN])
-    tried = 0
-    for model in OWN:
-        mine = world.side(side).rows[model]
-        page = client.get(url(model, "change", mine.pk))
-        assert page.status_code == 200, model
-        if not page.context["has_change_permission"]:
-            continue
-        baseline = form_data(page)
-        response = client.post(url(model, "change", mine.pk), baseline)
-        assert response.status_code == 302, (model, _errors(response))
-        for key, related, many in relation_fields(page):
-            before = snapshot()
-            audit = AuditLog.objects.count()
-            forged = dict(baseline)
-            target = other_row(world, side, related)
-            forged[key] = [str(target.pk)] if many else str(target.pk)
-            response = client.post(url(model, "change", mine.pk), forged)
-            assert response.status_code == 200, (model, key)
-            assert _errors(response), (model, key)
-            assert snapshot() == before, (model, key)
-            assert AuditLog.objects.count() == audit
-            tried += 1
-    assert tried >= 8
-
-
 def _errors(response: Any) -> list[str]:
     if response.context is None:
         return []
@@ -345,27 +325,6 @@ def _errors(response: Any) -> list[str]:
         out += [str(e) for e in inline.formset.errors if e]
         out += [str(e) for e in inline.formset.non_form_errors()]
     return out
-
-
-@pytest.mark.parametrize("side", ["a", "b"])
-def test_forged_relations_on_add_forms_create_nothing(world: World, side: str) -> None:
-    client = login(world.side(side).people[Role.ADMIN])
-    tried = 0
-    for model in OWN:
-        page = client.get(url(model, "add"))
-        if page.status_code != 200:
-            continue
-        for key, related, many in relation_fields(page):
-            data = form_data(page)
-            target = other_row(world, side, related)
-            data[key] = [str(target.pk)] if many else str(target.pk)
-            data.setdefault("name", "forged")
-            count = model._default_manager.count()
-            response = client.post(url(model, "add"), data)
-            assert response.status_code == 200, (model, key)
-            assert model._default_manager.count() == count, (model, key)
-            tried += 1
-    assert tried >= 5
 
 
 def test_a_superuser_cannot_mix_brands_either(world: World) -> None:

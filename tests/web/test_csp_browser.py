@@ -53,7 +53,9 @@ def test_api_docs_and_admin_work_under_the_csp(
     page, refused = csp_page
     page.goto("/api/v1/docs")
     page.wait_for_selector(".swagger-ui .info .title")
-    make_agent(Role.ADMIN, email="boss@example.com", password=PASSWORD)
+    boss = make_agent(Role.ADMIN, email="boss@example.com", password=PASSWORD)
+    boss.user.is_superuser = True  # the Django admin is for superusers only
+    boss.user.save(update_fields=["is_superuser"])
     page.goto("/admin/login/")
     page.locator("#id_username").fill("boss@example.com")
     page.locator("#id_password").fill(PASSWORD)

@@ -91,8 +91,15 @@ def test_ipv6_addresses_of_one_network_share_a_count() -> None:
     assert throttle.address_key("::ffff:10.0.0.1") == throttle.address_key("10.0.0.1")
 
 
+def _superuser(make_agent: Callable[..., Agent]) -> None:
+    """Only superusers sign in to the Django admin."""
+    agent = make_agent(Role.ADMIN, email=EMAIL, password=PASSWORD)
+    agent.user.is_superuser = True
+    agent.user.save(update_fields=["is_superuser"])
+
+
 def test_admin_login_is_throttled(make_agent: Callable[..., Agent]) -> None:
-    make_agent(Role.ADMIN, email=EMAIL, password=PASSWORD)
+    _superuser(make_agent)
     client = Client()
     for _ in range(throttle.MAX_FAILURES):
         _fail(client, EMAIL, "/admin/login/")
@@ -107,7 +114,7 @@ def test_admin_login_is_throttled(make_agent: Callable[..., Agent]) -> None:
 
 
 def test_failures_at_the_workspace_lock_the_admin_login(make_agent: Callable[..., Agent]) -> None:
-    make_agent(Role.ADMIN, email=EMAIL, password=PASSWORD)
+    _superuser(make_agent)
     client = Client()
     for _ in range(throttle.MAX_FAILURES):
         _fail(client, EMAIL.upper())
@@ -172,7 +179,7 @@ class _CountingHasher:
 def test_a_flood_from_one_address_is_refused_before_hashing(
     make_agent: Callable[..., Agent], monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
-    make_agent(Role.ADMIN, email=EMAIL, password=PASSWORD)
+    _superuser(make_agent)
     hasher = _CountingHasher(monkeypatch)
     flood = Client(REMOTE_ADDR="203.0.113.7")
     # Many usernames (each below its own limit), existing or not.

@@ -59,6 +59,7 @@ class SiteOut(Schema):
     country: str
     subdivision: str = ""
     hours: dict[str, Any] = {}
+    closed_dates: list[str] = []
     brand_ids: list[int]
 
 
@@ -106,6 +107,7 @@ def site_out(site: Site) -> SiteOut:
         country=site.country,
         subdivision=site.subdivision,
         hours=dict(site.hours),
+        closed_dates=list(site.closed_dates),
         brand_ids=sorted(b.pk for b in site.brands.all()),
     )
 
@@ -489,6 +491,11 @@ class SitePatch(Schema):
     subdivision: str | None = Field(None, max_length=8)
     hours: dict[str, Any] | None = Field(
         None, description='Opening hours, e.g. {"mon-fri": [["09:00", "17:00"]]}; {} = 24/7'
+    )
+    closed_dates: list[Annotated[str, Field(max_length=10)]] | None = Field(
+        None,
+        max_length=1000,
+        description='Dates closed besides public holidays, e.g. ["2026-12-24"]',
     )
 
 

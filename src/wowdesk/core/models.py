@@ -41,6 +41,8 @@ class Site(models.Model):
     # Opening hours per weekday in the site's zone, e.g. {"mon": [["08:00", "18:00"]]};
     # empty = open around the clock. SLA business time is counted in these hours.
     hours = models.JSONField(_("opening hours"), default=dict, blank=True)
+    # Extra dates ("2026-12-24") the site is closed on, besides the public holidays.
+    closed_dates = models.JSONField(_("closed dates"), default=list, blank=True)
     brands = models.ManyToManyField(
         Brand, related_name="sites", blank=True, verbose_name=_("brands")
     )

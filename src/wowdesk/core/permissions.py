@@ -227,4 +227,78 @@ def saved_views_visible(agent: Agent) -> Q:
         | Q(scope="brand")
         | Q(scope="team", team_id__in=teams)
         | Q(scope="team", brand_id__in=brands_with_role(agent, Role.SUPERVISOR))
+# --- the settings area's people pages ----------------------------------------------------
+
+#: What a supervisor may change about an agent who works for a brand they supervise: when
+#: they work and how much (shifts, capacity and capacity per channel) and what they can
+#: take (skills). Everything else about an agent (name, roles, languages, site, time zone,
+#: active) is an administrator's.
+SUPERVISOR_AGENT_FIELDS = frozenset({"shifts", "skills", "capacity", "channel_capacity"})
+ADMIN_AGENT_FIELDS = SUPERVISOR_AGENT_FIELDS | {
+    "display_name",
+    "languages",
+    "site_id",
+    "timezone",
+    "is_active",
+}
+
+
+def may_view_agent(agent: Agent, target_brand_ids: Iterable[int]) -> bool:
+    """Supervisors and administrators see the agents of the brands where they have that
+    role (the settings pages' agents list and detail page)."""
+    return bool(brands_with_role(agent, Role.SUPERVISOR) & set(target_brand_ids))
+
+
+def agent_fields_for(
+    agent: Agent, target: Agent, target_brand_ids: Iterable[int]
+) -> frozenset[str]:
+    """The attributes of ``target`` that ``agent`` may change on the settings pages.
+
+    An administrator of one of the target's brands: every attribute, except whether the
+    target is active when the target also works for a brand the administrator does not
+    administer (then only that brand's admins together decide), and nobody deactivates
+    themselves. A supervisor of one of the target's brands: ``SUPERVISOR_AGENT_FIELDS``.
+    Roles are changed per brand, only in brands the editor administers
+    (``role_brands_for``)."""
+    theirs = set(target_brand_ids)
+    admin_of = brands_with_role(agent, Role.ADMIN) & theirs
+    if admin_of:
+        fields = set(ADMIN_AGENT_FIELDS)
+        if theirs - admin_of or agent.pk == target.pk:
+            fields.discard("is_active")
+        return frozenset(fields)
+    if brands_with_role(agent, Role.SUPERVISOR) & theirs:
+        return SUPERVISOR_AGENT_FIELDS
+    return frozenset()
+
+
+def role_brands_for(agent: Agent) -> set[int]:
+    """The brands in which ``agent`` may give others a role (or take them out): those they
+    administer."""
+    return brands_with_role(agent, Role.ADMIN)
+
+
+def may_change_site(agent: Agent, site_brand_ids: Iterable[int]) -> bool:
+    """A site is changed by someone who administers every brand it serves (a site that
+    serves no brand: by a superuser only)."""
+    served = set(site_brand_ids)
+    if not served:
+        return bool(agent.user.is_superuser)
+    return served <= brands_with_role(agent, Role.ADMIN)
+
+
+def may_view_site(agent: Agent, site_brand_ids: Iterable[int]) -> bool:
+    """Supervisors and administrators of a brand the site serves see it."""
+    return bool(brands_with_role(agent, Role.SUPERVISOR) & set(site_brand_ids)) or bool(
+        agent.user.is_superuser
+    )
+
+
+def may_use_django_admin(user: object) -> bool:
+    """The Django admin is for superusers only: brand administrators and supervisors set
+    up their brands in the settings area (``/settings/``), whatever their staff flag."""
+    return bool(
+        getattr(user, "is_active", False)
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_superuser", False)
     )

@@ -155,6 +155,7 @@ def create_site(
     brand_ids: Iterable[int] = (),
     actor: Agent | None = None,
 ) -> Site:
+    check_line(name, "name", max_length=200)
     site = Site.objects.create(
         name=name, timezone=valid_timezone(timezone_name), country=country.upper()[:2]
     )
@@ -171,7 +172,21 @@ def create_site(
     return site
 
 
-SITE_FIELDS = ("name", "timezone", "country", "subdivision", "hours")
+SITE_FIELDS = ("name", "timezone", "country", "subdivision", "hours", "closed_dates")
+
+
+def clean_closed_dates(values: Iterable[str], field: str = "closed_dates") -> list[str]:
+    """Dates a site is closed on besides public holidays, as sorted ISO dates."""
+    out: set[str] = set()
+    for raw in values:
+        try:
+            day = dt.date.fromisoformat(str(raw).strip())
+        except ValueError as exc:
+            raise InvalidInput(
+                _("Not a date (YYYY-MM-DD): %(value)s") % {"value": raw}, field=field
+            ) from exc
+        out.add(day.isoformat())
+    return sorted(out)
 
 
 def clean_hours(hours: dict[str, Any], field: str = "hours") -> dict[str, Any]:
@@ -194,13 +209,15 @@ def update_site(
     if "timezone" in fields and fields["timezone"] is not None:
         site.timezone = valid_timezone(fields["timezone"])
     if fields.get("name"):
-        site.name = fields["name"]
+        site.name = check_line(fields["name"], "name", max_length=200)
     if fields.get("country") is not None:
         site.country = str(fields["country"]).upper()[:2]
     if fields.get("subdivision") is not None:
         site.subdivision = str(fields["subdivision"]).upper()[:8]
     if fields.get("hours") is not None:
         site.hours = clean_hours(fields["hours"])
+    if fields.get("closed_dates") is not None:
+        site.closed_dates = clean_closed_dates(fields["closed_dates"])
     site.save()
     if brand_ids is not None:
         ids = sorted(set(brand_ids))
@@ -346,11 +363,15 @@ def update_agent(
     *,
     actor: Agent | None,
     role_brand_ids: Iterable[int] | None = None,
+    clear_site: bool = False,
     **fields: Any,
 ) -> Agent:
     """Change an agent's attributes. ``role`` is the role in the brands ``role_brand_ids``
-    (None: in every brand the agent works for); ``Agent.role`` becomes the highest."""
+    (None: in every brand the agent works for); ``Agent.role`` becomes the highest.
+    A field given as None stays as it is; ``clear_site`` takes the agent off their site."""
     before = agent_snapshot(agent)
+    if clear_site:
+        agent.site_id = None
     role = fields.pop("role", None)
     if role is not None:
         if role not in Role.values:
@@ -497,7 +518,9 @@ ADMIN_APP_LABELS = ("core", "customers", "conversations", "ingest", "routing")
 
 
 def sync_staff(user: Any, role: str) -> None:
-    """Admins use the Django admin for configuration (brand-scoped there too); others not."""
+    """Brand administrators keep the staff flag and the model permissions of the help
+    desk's apps; the Django admin itself lets in superusers only
+    (``permissions.may_use_django_admin``)."""
     from django.contrib.auth.models import Permission
 
     if user.is_superuser:
@@ -524,7 +547,7 @@ def create_team(
     member_ids: Iterable[int] = (),
     actor: Agent | None = None,
 ) -> Team:
-    name = name.strip()
+    name = check_line(name, "name", max_length=200).strip()
     if not name:
         raise InvalidInput(_("A team needs a name."), field="name")
     if Team.objects.filter(brand_id=brand_id, name=name).exists():
@@ -557,7 +580,7 @@ def update_team(
         "required_skills": list(team.required_skills),
     }
     if name is not None:
-        name = name.strip()
+        name = check_line(name, "name", max_length=200).strip()
         if not name:
             raise InvalidInput(_("A team needs a name."), field="name")
         if Team.objects.filter(brand_id=team.brand_id, name=name).exclude(pk=team.pk).exists():

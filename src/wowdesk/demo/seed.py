@@ -607,7 +607,7 @@ def print_report(console: Console, report: DemoReport) -> None:
     for table, label in SHOWN:
         counts.add_row(str(label), str(report.counts.get(table, 0)))
     console.print(counts)
-    people = Table(title=_("Demo logins (admins can open /admin/)"))
+    people = Table(title=_("Demo logins (admins set up their brands in /settings/)"))
     for column in (_("brands"), _("role"), _("email"), _("password")):
         people.add_column(column)
     for login in report.logins:

@@ -20,7 +20,7 @@ midnight of opening hours that started the evening before.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -143,11 +143,29 @@ class Calendar:
 
 
 def _public_holidays(country: str, subdiv: str | None, years: Iterable[int] | int) -> list[date]:
+    return [day for day, _name in public_holidays(country, subdiv, years)]
+
+
+def public_holidays(
+    country: str,
+    subdiv: str | None,
+    years: Iterable[int] | int,
+    languages: Sequence[str] = ("en_US",),
+) -> list[tuple[date, str]]:
+    """The public holidays of ``country`` (and ``subdiv``) in ``years``, with their names
+    in the first of ``languages`` (``holidays`` codes such as ``zh_CN``) the country's
+    calendar has, sorted by date. :class:`ScheduleError` for an unknown country or
+    subdivision."""
     import holidays  # imported here: its country tables take a moment to load
 
     years = [years] if isinstance(years, int) else list(years)
     try:
-        found = holidays.country_holidays(country.upper(), subdiv=subdiv or None, years=years)
+        calendar = holidays.country_holidays(country.upper(), subdiv=subdiv or None)
+        known = set(getattr(calendar, "supported_languages", ()))
+        language = next((code for code in languages if code in known), None)
+        found = holidays.country_holidays(
+            country.upper(), subdiv=subdiv or None, years=years, language=language
+        )
     except NotImplementedError:
         if subdiv:
             try:
@@ -163,7 +181,7 @@ def _public_holidays(country: str, subdiv: str | None, years: Iterable[int] | in
         raise ScheduleError(
             gettext_noop("No holiday calendar for the country %(country)r."), country=country
         ) from None
-    return list(found.keys())
+    return sorted((day, str(name)) for day, name in found.items())
 
 
 def _utc(at: datetime) -> datetime:

@@ -42,16 +42,21 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=256)
-def _calendar(tz: str, hours_json: str, country: str, subdivision: str, year: int) -> Any:
+def _calendar(
+    tz: str, hours_json: str, country: str, subdivision: str, year: int, closed: str = ""
+) -> Any:
     from wowdesk.routing.business_hours import Calendar
 
     hours = json.loads(hours_json) if hours_json else {}
     years = (year - 1, year, year + 1)
-    return Calendar.from_holidays(tz, hours, country or None, subdivision or None, years)
+    cal = Calendar.from_holidays(tz, hours, country or None, subdivision or None, years)
+    extra = {dt.date.fromisoformat(d) for d in closed.split(",") if d}
+    return Calendar(cal.tz, cal.hours, cal.holidays | extra) if extra else cal
 
 
 def calendar_for(site: Site | None, now: dt.datetime) -> Any | None:
-    """The site's business calendar, or None for "around the clock"."""
+    """The site's business calendar (its opening hours, public holidays and extra closed
+    dates), or None for "around the clock"."""
     if site is None:
         return None
     return _calendar(
@@ -60,6 +65,7 @@ def calendar_for(site: Site | None, now: dt.datetime) -> Any | None:
         site.country,
         site.subdivision,
         now.year,
+        ",".join(site.closed_dates or ()),
     )
 
 

@@ -45,6 +45,8 @@ class WebConfig(AppConfig):
         from wowdesk.web.auth import ThrottledAdminAuthenticationForm
 
         admin.site.login_form = ThrottledAdminAuthenticationForm
+        # Superusers only (core.permissions.may_use_django_admin).
+        admin.site.has_permission = _admin_permission  # type: ignore[method-assign]
         # The admin's headings are the product's, in the reader's language.
         admin.site.site_header = _("wowdesk administration")
         admin.site.site_title = _("wowdesk administration")
@@ -55,6 +57,12 @@ def _visitor_panel(request: Any, conversation: Any) -> dict[str, Any] | None:
     from wowdesk.web.chat_widget import visitor_panel
 
     return visitor_panel(request, conversation)
+
+
+def _admin_permission(request: Any) -> bool:
+    from wowdesk.core.permissions import may_use_django_admin
+
+    return may_use_django_admin(request.user)
 
 
 def _set(user: Any, status: str) -> None:

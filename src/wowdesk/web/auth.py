@@ -101,6 +101,19 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
     def clean(self) -> dict[str, Any]:
         return _locked_instead(self)
 
+    def confirm_login_allowed(self, user: Any) -> None:
+        """Only superusers sign in to the Django admin (the same answer as for a wrong
+        password, as Django gives non-staff accounts)."""
+        super().confirm_login_allowed(user)
+        from wowdesk.core.permissions import may_use_django_admin
+
+        if not may_use_django_admin(user):
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+
 
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"

@@ -72,9 +72,9 @@ def _my_brands(agent: Agent) -> list[Brand]:
     return list(Brand.objects.filter(id__in=ids).order_by("name"))
 
 
-def _agents_page(request: HttpRequest, form: InviteForm, status: int = 200) -> HttpResponse:
+def _agents_page(request: HttpRequest, form: InviteForm | None, status: int = 200) -> HttpResponse:
     me: Agent = request.agent  # type: ignore[attr-defined]
-    brand_ids = permissions.visible_brand_ids(me)
+    brand_ids = permissions.brands_with_role(me, Role.SUPERVISOR)
     agents = (
         Agent.objects.filter(brands__in=brand_ids)
         .distinct()
@@ -97,13 +97,21 @@ def _agents_page(request: HttpRequest, form: InviteForm, status: int = 200) -> H
     return render(request, "web/agents.html", {"form": form, "rows": rows}, status=status)
 
 
-@agent_required(Role.ADMIN)
+@agent_required(Role.SUPERVISOR)
 def agents(request: HttpRequest) -> HttpResponse:
-    """The agents of my brands, and the invitation form (administrators)."""
+    """The agents of the brands I supervise or administer, each linked to their page, and
+    the invitation form (administrators)."""
     me: Agent = request.agent  # type: ignore[attr-defined]
     brands = _my_brands(me)
     if request.method != "POST":
-        return _agents_page(request, InviteForm(brands=brands))
+        return _agents_page(request, InviteForm(brands=brands) if brands else None)
+    if not brands:
+        return render(
+            request,
+            "web/forbidden.html",
+            {"reason": _("Only administrators invite agents.")},
+            status=403,
+        )
     form = InviteForm(request.POST, brands=brands)
     if not form.is_valid():
         return _agents_page(request, form, status=400)

@@ -37,7 +37,14 @@ SECTIONS: list[Section] = [
         Role.AGENT,
         _("What you hear about, on the desktop, with a sound"),
     ),
-    Section("agents", _("Agents"), "web:agents", Role.ADMIN, _("Invite people, roles per brand")),
+    Section(
+        "agents", _("Agents"), "web:agents", Role.SUPERVISOR, _("Invite people, roles per brand")
+    ),
+    Section("teams", _("Teams"), "web:teams", Role.SUPERVISOR, _("Who works together")),
+    Section("sites", _("Sites"), "web:sites", Role.SUPERVISOR, _("Opening hours and holidays")),
+    Section(
+        "sla", _("SLA policies"), "web:sla", Role.SUPERVISOR, _("Response and resolution targets")
+    ),
     Section(
         "automations",
         _("Automation rules"),

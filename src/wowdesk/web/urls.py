@@ -4,7 +4,16 @@ from django.views.generic import TemplateView
 
 from wowdesk.web import automations as automation_views
 from wowdesk.web import bulk as bulk_views
-from wowdesk.web import channel_urls, chat_demo, chat_widget, composer, people, views
+from wowdesk.web import (
+    channel_urls,
+    chat_demo,
+    chat_widget,
+    composer,
+    people,
+    people_settings,
+    sites_settings,
+    views,
+)
 from wowdesk.web import fields as field_views
 from wowdesk.web import notifications as notification_views
 from wowdesk.web import palette as palette_views
@@ -76,6 +85,17 @@ urlpatterns = [
     path("settings/agents/", people.agents, name="agents"),
     path("settings/chat/", chat_widget.chat_inboxes, name="chat-inboxes"),
     path("settings/inboxes/<int:pk>/widget/", chat_widget.inbox_widget, name="inbox-widget"),
+    path("settings/agents/<int:agent_id>/", people_settings.agent_page, name="agent"),
+    path("settings/teams/", people_settings.teams_page, name="teams"),
+    path("settings/teams/<int:pk>/", people_settings.team_page, name="team"),
+    path("settings/teams/<int:pk>/delete/", people_settings.team_delete, name="team-delete"),
+    path("settings/sites/", sites_settings.sites_page, name="sites"),
+    path("settings/sites/<int:pk>/", sites_settings.site_page, name="site"),
+    path("settings/sla/", sites_settings.sla_page, name="sla"),
+    path("settings/sla/<int:pk>/", sites_settings.sla_policy_page, name="sla-policy"),
+    path(
+        "settings/sla/<int:pk>/delete/", sites_settings.sla_policy_delete, name="sla-policy-delete"
+    ),
     path(
         "settings/agents/<int:agent_id>/invite-again/",
         people.resend_invitation,
