@@ -227,6 +227,9 @@ def saved_views_visible(agent: Agent) -> Q:
         | Q(scope="brand")
         | Q(scope="team", team_id__in=teams)
         | Q(scope="team", brand_id__in=brands_with_role(agent, Role.SUPERVISOR))
+    )
+
+
 # --- the settings area's people pages ----------------------------------------------------
 
 #: What a supervisor may change about an agent who works for a brand they supervise: when
