@@ -126,7 +126,7 @@ def test_saved_view_in_the_sidebar_per_role_and_brand(
     view = SavedView.objects.get()
     assert saved.status_code == 302 and saved["Location"].endswith(f"?saved={view.pk}")
     page = owner.get(f"/inbox/?saved={view.pk}").content.decode()
-    assert '<h1 id="inbox-title">Everything open</h1>' in page
+    assert 'id="inbox-title" class="list-title">Everything open</h1>' in page
     assert f'data-saved-count="{view.pk}">1<' in page
     # the same role in the other brand cannot open, rename or delete it
     stranger = login(make_agent(role, brands=[other_brand]))
