@@ -42,7 +42,7 @@ class BulkIn(Schema):
         ...,
         description="status, priority, assignee (an agent id, `me`, or null: nobody), team "
         "(an id or null), add_tags, remove_tags, macro_id (its actions: status, priority, "
-        "assignee_id, team_id, tags).",
+        "tags added, team_id, assign_to_me, custom_fields; the request's own changes win).",
     )
 
 
