@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wowdesk.conversations import queries, services
-from wowdesk.conversations.models import Conversation, Macro, Priority, Status
+from wowdesk.conversations.models import Conversation, Priority, Status
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound, ServiceError
 from wowdesk.core.models import Agent
 
@@ -166,9 +166,7 @@ def _apply(conversation: Conversation, changes: BulkChanges, actor: Agent) -> No
     (``services.macro_changes``), then the request's own changes over them."""
     planned: dict[str, Any] = {}
     if changes.macro_id is not None:
-        macro = Macro.objects.filter(pk=changes.macro_id, brand_id=conversation.brand_id).first()
-        if macro is None:
-            raise InvalidInput(_("This macro belongs to another brand."), field="macro_id")
+        macro = services.macro_for(conversation, changes.macro_id)
         planned = services.macro_changes(conversation, macro, actor)
     if changes.add_tags or changes.remove_tags:
         have = planned.get("tags") or [t.name for t in conversation.tags.all()]

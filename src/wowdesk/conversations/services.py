@@ -1556,6 +1556,15 @@ def save_macro(macro: Macro | None, *, brand_id: int, actor: Agent | None, **fie
     )
 
 
+def macro_for(conversation: Conversation, macro_id: int) -> Macro:
+    """The macro ``macro_id`` of the conversation's brand; any other id (another brand's,
+    none) is refused naming ``macro_id``."""
+    macro = Macro.objects.filter(pk=macro_id, brand_id=conversation.brand_id).first()
+    if macro is None:
+        raise InvalidInput(_("No such macro in this brand."), field="macro_id")
+    return macro
+
+
 def macro_changes(conversation: Conversation, macro: Macro, actor: Agent | None) -> dict[str, Any]:
     """What a macro's actions change on the conversation, as ``update_conversation``
     arguments: ``status``, ``priority``, ``tags`` (the macro's added to the
