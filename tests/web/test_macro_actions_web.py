@@ -129,7 +129,12 @@ def test_refused_action_stores_no_reply_and_keeps_the_draft(
 ) -> None:
     define(brand, "reason", "text", required_on_resolve=True)
     closing = conversations.save_macro(
-        None, brand_id=brand.pk, actor=None, name="Close", body="Bye", actions={"status": "resolved"}
+        None,
+        brand_id=brand.pk,
+        actor=None,
+        name="Close",
+        body="Bye",
+        actions={"status": "resolved"},
     )
     conv = quick_conversation(brand)
     client = login(make_agent(Role.AGENT))

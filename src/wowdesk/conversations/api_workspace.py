@@ -36,7 +36,7 @@ class BulkIn(Schema):
         None,
         description="Every conversation a list with these parameters finds (status, "
         "assignee, team, inbox, language, channel, priority, customer, tag, "
-        "delivery_issue, q, body, view); at most 5,000.",
+        "delivery_issue, q, body, view, and cf_<key> for a custom field); at most 5,000.",
     )
     changes: dict[str, Any] = Field(
         ...,

@@ -44,9 +44,8 @@ from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.input import check_int, check_line
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
-from wowdesk.web import board, composer, inbox, panels, present
+from wowdesk.web import board, composer, inbox, macro_actions, panels, present
 from wowdesk.web import bulk as bulk_views
-from wowdesk.web import macro_actions
 from wowdesk.web.auth import agent_required
 
 WARRANTY_SOON_DAYS = 30
