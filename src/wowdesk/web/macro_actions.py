@@ -14,7 +14,7 @@ from wowdesk.core import fields as core_fields
 from wowdesk.core.models import Team
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):
@@ -42,7 +42,7 @@ def summary(actions: dict[str, Any], *, brand_id: int, teams: dict[int, str]) ->
         if value is None:
             parts.append(_("clear %(f)s") % {"f": name})
         else:
-            parts.append(_("set %(f)s to %(v)s") % {"f": name, "v": _shown(value)})
+            parts.append(_("set %(f)s to %(v)s") % {"f": name, "v": shown(value)})
     return ", ".join(parts)
 
 
@@ -53,4 +53,59 @@ def with_summaries(macros: Iterable[Macro], brand_id: int) -> list[Macro]:
     teams = dict(Team.objects.filter(pk__in=team_ids).values_list("id", "name"))
     for m in rows:
         m.action_summary = summary(m.actions or {}, brand_id=brand_id, teams=teams)  # type: ignore[attr-defined]
+    return rows
+
+
+# --- the macro settings page's custom field actions ---------------------------------------
+
+
+def field_input_name(brand_id: int, key: str) -> str:
+    """A custom field input's name on the macro form: the brand's id in it, so that a new
+    macro's form (every brand of the supervisor) keeps each brand's fields apart."""
+    return f"cf_{brand_id}__{key}"
+
+
+def custom_field_actions(post: Any, brand_id: int) -> dict[str, Any]:
+    """The form's custom field values for the macro's brand, as ``from_form`` reads them
+    (empty: leave the field as it is); checked when the macro is saved."""
+    from wowdesk.core import custom_fields as pure
+
+    out: dict[str, Any] = {}
+    for d in core_fields.for_brand(brand_id, "conversation"):
+        name = field_input_name(brand_id, d["key"])
+        kind = d["kind"]
+        raw = post.getlist(name) if kind == "multiselect" else post.get(name, "")
+        value = pure.from_form(kind, raw)
+        if value is not None:
+            out[d["key"]] = value
+    return out
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def custom_field_rows(brands: Iterable[Any], actions: dict[str, Any]) -> list[dict[str, Any]]:
+    """One input per conversation custom field of each brand, with the macro's value."""
+    values = actions.get("custom_fields") or {}
+    rows: list[dict[str, Any]] = []
+    for brand in brands:
+        for d in core_fields.for_brand(brand.pk, "conversation"):
+            value = values.get(d["key"])
+            rows.append(
+                {
+                    "key": d["key"],
+                    "label": d["name"],
+                    "kind": d["kind"],
+                    "options": d["options"] or [],
+                    "brand_name": brand.name,
+                    "input": field_input_name(brand.pk, d["key"]),
+                    "text": _text(value),
+                    "chosen": value if isinstance(value, list) else [],
+                }
+            )
     return rows
