@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ApiClient, inbound
-from tests.factories import make_customer, make_reply, outbox_of, quick_conversation
+from tests.factories import make_customer, make_reply, outbox_of, quick_conversation, unique
 from wowdesk.api import api as ninja_api
 from wowdesk.channels import adapters, outbox
 from wowdesk.conversations import services as conversations
@@ -271,6 +271,12 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint(
         "POST",
+        "/conversations/{conversation_id}/apply-macro",
+        lambda s: f"/conversations/{s.conversation.pk}/apply-macro",
+        # body: a macro of the same brand, made in _body()
+    ),
+    Endpoint(
+        "POST",
         "/conversations/{conversation_id}/forward",
         lambda s: f"/conversations/{s.conversation.pk}/forward",
         body=lambda s: {"to": "ops@partner.example"},
@@ -332,6 +338,16 @@ def _body(ep: Endpoint, side: Side) -> Any:
         # a second customer of the same brand to merge in
         other = make_customer(side.brand, email=f"dup-{side.brand.slug}@example.com")
         return {"source_id": other.pk}
+    if ep.template == "/conversations/{conversation_id}/apply-macro":
+        macro = conversations.save_macro(
+            None,
+            brand_id=side.brand.pk,
+            actor=None,
+            name=unique("macro"),
+            body="x",
+            actions={"priority": "high"},
+        )
+        return {"macro_id": macro.pk}
     if ep.template == "/conversations/{conversation_id}/merge":
         into = quick_conversation(side.brand, email=f"into-{side.brand.slug}@example.com")
         return {"into": into.pk}

@@ -68,6 +68,7 @@ def test_macro_with_bad_values_is_not_saved(
 def test_macro_sets_fields_and_resolves(
     brand: Brand, defined: None, agent: Agent, event_log: Any
 ) -> None:
+    conversations.create_tag(brand_id=brand.pk, name="done")
     macro = conversations.save_macro(
         None,
         brand_id=brand.pk,
@@ -81,7 +82,6 @@ def test_macro_sets_fields_and_resolves(
         },
     )
     assert macro.actions["custom_fields"] == {"plan": "pro", "size": 2}
-    conversations.create_tag(brand_id=brand.pk, name="done")
     conv = make_conversation(brand)
     conversations.apply_macro_actions(conv, macro, actor=agent)
     conv = Conversation.objects.get(pk=conv.pk)

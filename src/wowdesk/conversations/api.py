@@ -404,6 +404,14 @@ class ReplyIn(Schema):
         max_length=20,
         description="Hidden recipients of an email reply (never in a header).",
     )
+    macro_id: int | None = Field(
+        None,
+        ge=1,
+        le=2**62,
+        description="A macro of the conversation's brand whose actions (status, priority, "
+        "tags, team, assign to me, custom fields) apply with the reply, in the same "
+        "transaction: a refused action (422 naming its field) stores no reply either.",
+    )
 
 
 def _for_reply(request: HttpRequest, conversation_id: int) -> Conversation:
@@ -418,8 +426,10 @@ def _for_reply(request: HttpRequest, conversation_id: int) -> Conversation:
 
 @router.post("/conversations/{conversation_id}/replies", response={201: MessageOut, **ERRORS})
 def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Status[MessageOut]:
-    """Reply to the customer on the conversation's channel, or add a private note."""
+    """Reply to the customer on the conversation's channel, or add a private note; with
+    ``macro_id``, the macro's actions apply after the reply is stored (one transaction)."""
     conversation = _for_reply(request, conversation_id)
+    macro = services.macro_for(conversation, payload.macro_id) if payload.macro_id else None
     body, meta, language = payload.body, None, ""
     if payload.translate_to and not payload.private:
         from wowdesk.conversations.translating import translated_reply
@@ -438,9 +448,33 @@ def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Statu
             cc=payload.cc,
             bcc=payload.bcc,
         )
+        if macro is not None:
+            services.apply_macro_actions(conversation, macro, actor=me(request))
     # Answered from the rows just written (the author is the caller, the outbox row is
     # cached on the message), not read back.
     return Status(201, message_out(message))
+
+
+class ApplyMacroIn(Schema):
+    macro_id: int = Field(..., ge=1, le=2**62, description="A macro of the conversation's brand.")
+
+
+@router.post(
+    "/conversations/{conversation_id}/apply-macro", response={200: ConversationOut, **ERRORS}
+)
+@transaction.atomic
+def apply_macro(
+    request: HttpRequest, response: HttpResponse, conversation_id: int, payload: ApplyMacroIn
+) -> ConversationOut:
+    """Apply a macro's actions alone (no text is sent): status, priority, tags added,
+    team, ``assign_to_me`` (you), custom fields. Another brand's or an unknown macro → 422
+    naming ``macro_id``; a refused action → 422 naming its field, nothing changed."""
+    conversation = _get(request, conversation_id)
+    macro = services.macro_for(conversation, payload.macro_id)
+    services.apply_macro_actions(conversation, macro, actor=me(request))
+    fresh = _get(request, conversation_id)
+    response["ETag"] = etag(fresh)
+    return conversation_out(fresh)
 
 
 class ForwardIn(Schema):

@@ -36,13 +36,13 @@ class BulkIn(Schema):
         None,
         description="Every conversation a list with these parameters finds (status, "
         "assignee, team, inbox, language, channel, priority, customer, tag, "
-        "delivery_issue, q, body, view); at most 5,000.",
+        "delivery_issue, q, body, view, and cf_<key> for a custom field); at most 5,000.",
     )
     changes: dict[str, Any] = Field(
         ...,
         description="status, priority, assignee (an agent id, `me`, or null: nobody), team "
         "(an id or null), add_tags, remove_tags, macro_id (its actions: status, priority, "
-        "assignee_id, team_id, tags).",
+        "tags added, team_id, assign_to_me, custom_fields; the request's own changes win).",
     )
 
 

@@ -26,14 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wowdesk.conversations import queries, services
-from wowdesk.conversations.models import Conversation, Macro, Priority, Status
+from wowdesk.conversations.models import Conversation, Priority, Status
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound, ServiceError
 from wowdesk.core.models import Agent
 
 MAX_BULK = 5_000  # conversations of one request
 BATCH = 200  # conversations of one transaction
 UNDO_TTL = 600  # seconds an undo token is kept
-MACRO_ACTIONS = ("status", "priority", "assignee_id", "team_id", "tags")
 
 # The reasons a row is skipped (stable codes, shown translated by ``reason_text``).
 NOT_FOUND = "not_found"
@@ -162,43 +161,27 @@ def chosen_ids(
     return list(rows.values_list("pk", flat=True)[:MAX_BULK]), []
 
 
-def _macro_actions(macro: Macro | None) -> dict[str, Any]:
-    """A macro's actions this capability applies (its text is for a reply, not here)."""
-    if macro is None:
-        return {}
-    return {k: v for k, v in (macro.actions or {}).items() if k in MACRO_ACTIONS}
-
-
 def _apply(conversation: Conversation, changes: BulkChanges, actor: Agent) -> None:
-    """One row, through the single-conversation service."""
-    macro: Macro | None = None
+    """One row, through the single-conversation service: the macro's changes
+    (``services.macro_changes``), then the request's own changes over them."""
+    planned: dict[str, Any] = {}
     if changes.macro_id is not None:
-        macro = Macro.objects.filter(pk=changes.macro_id, brand_id=conversation.brand_id).first()
-        if macro is None:
-            raise InvalidInput(_("This macro belongs to another brand."), field="macro_id")
-    actions = _macro_actions(macro)
-    tags: list[str] | None = None
-    add = [*changes.add_tags, *(actions.get("tags") or [])]
-    if add or changes.remove_tags:
-        have = [t.name for t in conversation.tags.all()]
-        tags = [t for t in dict.fromkeys([*have, *add]) if t not in changes.remove_tags]
-    services.update_conversation(
-        conversation,
-        actor=actor,
-        status=changes.status or actions.get("status"),
-        priority=changes.priority or actions.get("priority"),
-        assignee_id=(
-            changes.assignee_id
-            if not isinstance(changes.assignee_id, services.Unset)
-            else actions.get("assignee_id", services.UNSET)
-        ),
-        team_id=(
-            changes.team_id
-            if not isinstance(changes.team_id, services.Unset)
-            else actions.get("team_id", services.UNSET)
-        ),
-        tags=tags,
-    )
+        macro = services.macro_for(conversation, changes.macro_id)
+        planned = services.macro_changes(conversation, macro, actor)
+    if changes.add_tags or changes.remove_tags:
+        have = planned.get("tags") or [t.name for t in conversation.tags.all()]
+        planned["tags"] = [
+            t for t in dict.fromkeys([*have, *changes.add_tags]) if t not in changes.remove_tags
+        ]
+    if changes.status is not None:
+        planned["status"] = changes.status
+    if changes.priority is not None:
+        planned["priority"] = changes.priority
+    if not isinstance(changes.assignee_id, services.Unset):
+        planned["assignee_id"] = changes.assignee_id
+    if not isinstance(changes.team_id, services.Unset):
+        planned["team_id"] = changes.team_id
+    services.update_conversation(conversation, actor=actor, **planned)
 
 
 def _undo_key(token: str) -> str:
@@ -313,9 +296,13 @@ def _restore(
         wake = dt.datetime.fromisoformat(until)
         # a snooze whose time has passed meanwhile wakes as the snooze would have
         snooze, status = (wake, None) if wake > now else (services.UNSET, Status.OPEN)
+    had = before.get("custom_fields") or {}
+    has = conversation.custom_fields or {}
+    fields_back = {k: had.get(k) for k in {*had, *has} if had.get(k) != has.get(k)}
     services.update_conversation(
         conversation,
         actor=actor,
+        custom_fields=fields_back or None,
         status=status,
         priority=before["priority"],
         assignee_id=before["assignee_id"],

@@ -451,7 +451,8 @@ def neighbour(
     return qs.values_list("pk", flat=True).first()
 
 
-# The filters a list's parameters may hold (a saved view's, a bulk action's ``filter``).
+# The filters a list's parameters may hold (a saved view's, a bulk action's ``filter``),
+# besides custom field filters ``cf_<key>`` (``CUSTOM_PREFIX``).
 FILTER_KEYS = (
     "view",
     "status",
@@ -471,13 +472,20 @@ FILTER_KEYS = (
 
 
 def query_from_params(params: dict[str, Any], *, field: str = "filter") -> ConversationQuery:
-    """A list's parameters (strings or numbers, keys of ``FILTER_KEYS``) as a query; an
-    unknown key or value is refused naming it (``<field>.<key>``)."""
+    """A list's parameters (strings or numbers, keys of ``FILTER_KEYS`` and custom field
+    filters ``cf_<key>``) as a query; an unknown key or value is refused naming it
+    (``<field>.<key>``). Whether a ``cf_<key>`` names a field of the reader's brands is
+    checked against the reader (``check_custom``)."""
     from wowdesk.conversations.models import Channel, Priority
 
     if not isinstance(params, dict):
         raise InvalidInput(_("A filter is an object."), field=field)
-    unknown = sorted(set(params) - set(FILTER_KEYS))
+    custom_keys = sorted(
+        k
+        for k in params
+        if isinstance(k, str) and k.startswith(CUSTOM_PREFIX) and len(k) > len(CUSTOM_PREFIX)
+    )
+    unknown = sorted(set(params) - set(FILTER_KEYS) - set(custom_keys), key=str)
     if unknown:
         raise InvalidInput(
             _("Unknown filter: %(k)s") % {"k": ", ".join(unknown)}, field=f"{field}.{unknown[0]}"
@@ -517,6 +525,12 @@ def query_from_params(params: dict[str, Any], *, field: str = "filter") -> Conve
     assignee = text("assignee")
     if assignee and assignee not in ("me", "none") and number("assignee") is None:
         raise InvalidInput(_("assignee is an agent id, `me` or `none`."), field=f"{field}.assignee")
+    custom = tuple((k[len(CUSTOM_PREFIX) :], value) for k in custom_keys if (value := text(k, 200)))
+    if len(custom) > MAX_CUSTOM_FILTERS:
+        raise InvalidInput(
+            _("At most %(n)d custom field filters.") % {"n": MAX_CUSTOM_FILTERS},
+            field=f"{field}.{custom_keys[0]}",
+        )
     return ConversationQuery(
         view=choice("view", VIEWS) or "all",
         statuses=statuses,
@@ -533,4 +547,5 @@ def query_from_params(params: dict[str, Any], *, field: str = "filter") -> Conve
         q_in_bodies=True,
         body=text("body", MAX_SEARCH),
         sort=choice("sort", ORDERS) or "-updated_at",
+        custom=custom,
     )

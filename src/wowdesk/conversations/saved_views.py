@@ -38,10 +38,17 @@ def get_view(agent: Agent, view_id: int) -> SavedView:
     return view
 
 
-def clean_params(params: Any) -> dict[str, str]:
+def clean_params(params: Any, agent: Agent | None = None) -> dict[str, str]:
     """The list's parameters as stored: known keys, non-empty text values; checked by
-    building the query (``queries.query_from_params``, refusals name ``params.<key>``)."""
-    queries.query_from_params(params, field="params")
+    building the query (``queries.query_from_params``, refusals name ``params.<key>``)
+    and, with ``agent``, its custom field filters against the agent's brands' fields."""
+    query = queries.query_from_params(params, field="params")
+    if agent is not None:
+        try:
+            queries.check_custom(agent, query.custom)
+        except InvalidInput as exc:
+            exc.field = f"params.{exc.field}"
+            raise
     return {k: str(v).strip() for k, v in params.items() if v not in (None, "")}
 
 
@@ -79,7 +86,7 @@ def create_view(
         brand_id=brand_id,
         owner=agent,
         name=_name(name),
-        params=clean_params(params),
+        params=clean_params(params, agent),
         scope=scope,
         team_id=_scope(agent, brand_id, scope, team_id),
     )
@@ -102,7 +109,7 @@ def update_view(agent: Agent, view: SavedView, **fields: Any) -> SavedView:
     if "name" in fields:
         view.name = _name(fields["name"])
     if "params" in fields:
-        view.params = clean_params(fields["params"])
+        view.params = clean_params(fields["params"], agent)
     if "scope" in fields or "team_id" in fields:
         scope = fields.get("scope", view.scope)
         view.team_id = _scope(agent, view.brand_id, scope, fields.get("team_id", view.team_id))

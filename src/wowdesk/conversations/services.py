@@ -1545,18 +1545,8 @@ def save_macro(macro: Macro | None, *, brand_id: int, actor: Agent | None, **fie
 
     row = macro or Macro(brand_id=brand_id, created_by=actor)
     values = {k: v for k, v in fields.items() if k in MACRO_FIELDS}
-    if not isinstance(values.get("actions", {}), dict):
-        raise InvalidInput(_("A macro's actions are an object."), field="actions")
-    if "custom_fields" in values.get("actions", {}):
-        values["actions"] = {
-            **values["actions"],
-            "custom_fields": core_fields.check_patch(
-                brand_id,
-                "conversation",
-                values["actions"]["custom_fields"],
-                field="actions.custom_fields",
-            ),
-        }
+    if "actions" in values:
+        values["actions"] = clean_macro_actions(brand_id, values["actions"])
     return save_fields(  # type: ignore[no-any-return]
         row,
         fields=values,
@@ -1566,16 +1556,24 @@ def save_macro(macro: Macro | None, *, brand_id: int, actor: Agent | None, **fie
     )
 
 
-def apply_macro_actions(
-    conversation: Conversation, macro: Macro, *, actor: Agent | None
-) -> Conversation:
-    """Carry out a macro's actions on the conversation in one change (audited, announced):
-    ``status``, ``priority``, ``tags`` (added to the conversation's) and ``custom_fields``
-    (merged; checked again against the brand's definitions as they are now). Resolving
-    follows the rules of ``update_conversation`` (fields required to resolve)."""
-    actions = macro.actions or {}
+def macro_for(conversation: Conversation, macro_id: int) -> Macro:
+    """The macro ``macro_id`` of the conversation's brand; any other id (another brand's,
+    none) is refused naming ``macro_id``."""
+    macro = Macro.objects.filter(pk=macro_id, brand_id=conversation.brand_id).first()
+    if macro is None:
+        raise InvalidInput(_("No such macro in this brand."), field="macro_id")
+    return macro
+
+
+def macro_changes(conversation: Conversation, macro: Macro, actor: Agent | None) -> dict[str, Any]:
+    """What a macro's actions change on the conversation, as ``update_conversation``
+    arguments: ``status``, ``priority``, ``tags`` (the macro's added to the
+    conversation's), ``team_id``, ``assign_to_me`` (the assignee becomes ``actor``; no
+    actor: left as it is) and ``custom_fields`` (merged). The one reading of a macro's
+    actions, used by a reply with a macro, the apply-macro action and bulk actions."""
     if macro.brand_id != conversation.brand_id:
-        raise InvalidInput(_("This macro belongs to another brand."), field="macro")
+        raise InvalidInput(_("This macro belongs to another brand."), field="macro_id")
+    actions = macro.actions or {}
     changes: dict[str, Any] = {}
     if actions.get("status"):
         changes["status"] = actions["status"]
@@ -1583,9 +1581,26 @@ def apply_macro_actions(
         changes["priority"] = actions["priority"]
     if actions.get("tags"):
         have = sorted(t.name for t in conversation.tags.all())
-        changes["tags"] = [*have, *[t for t in actions["tags"] if t not in have]]
+        added = [t for t in actions["tags"] if t not in have]
+        if added:
+            changes["tags"] = [*have, *added]
+    if actions.get("team_id"):
+        changes["team_id"] = actions["team_id"]
+    if actions.get("assign_to_me") and actor is not None:
+        changes["assignee_id"] = actor.pk
     if actions.get("custom_fields"):
         changes["custom_fields"] = actions["custom_fields"]
+    return changes
+
+
+def apply_macro_actions(
+    conversation: Conversation, macro: Macro, *, actor: Agent | None
+) -> Conversation:
+    """Carry out a macro's actions (``macro_changes``) on the conversation in one change
+    (audited, announced). Custom field values are checked again against the brand's
+    definitions as they are now; resolving follows the rules of ``update_conversation``
+    (fields required to resolve)."""
+    changes = macro_changes(conversation, macro, actor)
     if not changes:
         return conversation
     return update_conversation(conversation, actor=actor, **changes)
@@ -1654,13 +1669,17 @@ def merge_tags(source: Tag, into: Tag, *, actor: Agent | None) -> int:
 
 MACRO_LANGUAGE = re.compile(r"(?:[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)?")
 MAX_MACRO_BODY = 20_000
-MACRO_ACTION_KEYS = ("status", "priority", "tags", "team_id", "assign_to_me")
+MACRO_ACTION_KEYS = ("status", "priority", "tags", "team_id", "assign_to_me", "custom_fields")
 
 
 def clean_macro_actions(brand_id: int, actions: dict[str, Any]) -> dict[str, Any]:
     """A macro's actions as stored: ``status``, ``priority``, ``tags`` (names of the
     brand's tags), ``team_id`` (a team of the brand), ``assign_to_me`` (the agent who uses
-    the macro). Unknown keys and bad values are refused, naming the field."""
+    the macro), ``custom_fields`` (keys and values of the brand's conversation fields,
+    ``core.fields.check_patch``). Unknown keys and bad values are refused, naming the
+    field."""
+    if not isinstance(actions, dict):
+        raise InvalidInput(_("A macro's actions are an object."), field="actions")
     out: dict[str, Any] = {}
     for key, value in actions.items():
         if key not in MACRO_ACTION_KEYS:
@@ -1686,6 +1705,12 @@ def clean_macro_actions(brand_id: int, actions: dict[str, Any]) -> dict[str, Any
             raise InvalidInput(_("No such team in this brand."), field="actions.team_id")
         if key == "assign_to_me":
             value = True
+        if key == "custom_fields":
+            value = core_fields.check_patch(
+                brand_id, "conversation", value, field="actions.custom_fields"
+            )
+            if not value:
+                continue
         out[key] = value
     return out
 

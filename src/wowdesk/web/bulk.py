@@ -89,7 +89,8 @@ def sidebar(agent: Agent, query: inbox.InboxQuery, teams: list[Any]) -> dict[str
 
 
 def params_of(query: inbox.InboxQuery) -> dict[str, str]:
-    """The list's filters as a saved view keeps them (conversations.queries.FILTER_KEYS)."""
+    """The list's filters as a saved view keeps them (conversations.queries.FILTER_KEYS
+    and the custom field filters ``cf_<key>``)."""
     if query.saved_query is not None and query.saved is not None:
         return {}
     out = {
@@ -99,6 +100,7 @@ def params_of(query: inbox.InboxQuery) -> dict[str, str]:
         "channel": query.channel,
         "q": query.q,
         "sort": inbox.SORTS[query.sort][1],
+        **{f"{queries.CUSTOM_PREFIX}{k}": v for k, v in query.custom},
     }
     return {k: v for k, v in out.items() if v}
 
@@ -109,7 +111,11 @@ def save_view(request: HttpRequest) -> HttpResponseBase:
     """The sidebar's "save this view": the list's filters (hidden fields) under a name."""
     agent = _agent(request)
     data = request.POST
-    params = {k: data[k] for k in queries.FILTER_KEYS if data.get(k)}
+    params = {
+        k: data[k]
+        for k in data
+        if (k in queries.FILTER_KEYS or k.startswith(queries.CUSTOM_PREFIX)) and data.get(k)
+    }
     scope = data.get("scope", ViewScope.PERSONAL)
     team = data.get("team", "")
     brand_ids = sorted(permissions.visible_brand_ids(agent))

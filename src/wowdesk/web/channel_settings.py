@@ -23,7 +23,9 @@ from wowdesk.core import permissions
 from wowdesk.core.errors import ServiceError
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.intelligence.translation import LANGUAGE_NAMES
+from wowdesk.web import macro_actions
 from wowdesk.web.auth import agent_required
+from wowdesk.web.fields import CHECKBOX_CHOICES
 
 EXTRA_VARIANT_ROWS = 2
 
@@ -206,6 +208,8 @@ def _summary(actions: dict[str, Any], teams: dict[int, str]) -> list[str]:
         out.append(_("Team: %(v)s") % {"v": teams[actions["team_id"]]})
     if actions.get("assign_to_me"):
         out.append(_("Assign to me"))
+    for key, value in (actions.get("custom_fields") or {}).items():
+        out.append(f"{key}: {macro_actions.shown(value)}")
     return out
 
 
@@ -248,7 +252,7 @@ def _variant_rows(post: Any) -> list[tuple[str, str]]:
     return rows
 
 
-def _actions(post: Any) -> dict[str, Any]:
+def _actions(post: Any, brand_id: int = 0) -> dict[str, Any]:
     team = post.get("team_id", "")
     return {
         "status": post.get("status", ""),
@@ -256,6 +260,7 @@ def _actions(post: Any) -> dict[str, Any]:
         "tags": post.getlist("tags"),
         "team_id": int(team) if team.isdigit() else None,
         "assign_to_me": post.get("assign_to_me") == "on",
+        "custom_fields": macro_actions.custom_field_actions(post, brand_id),
     }
 
 
@@ -288,6 +293,10 @@ def _macro_form(
             "tags": Tag.objects.filter(brand_id__in=brand_ids).select_related("brand"),
             "teams": Team.objects.filter(brand_id__in=brand_ids).select_related("brand"),
             "variables": services.MACRO_VARIABLE_NAMES,
+            "field_rows": macro_actions.custom_field_rows(
+                Brand.objects.filter(pk__in=brand_ids).order_by("name"), actions
+            ),
+            "checkbox_choices": CHECKBOX_CHOICES,
             "errors": errors or {},
         },
         status=status,
@@ -297,7 +306,7 @@ def _macro_form(
 def _save_macro(request: HttpRequest, brand_id: int, macro: Macro | None) -> HttpResponse:
     name = request.POST.get("name", "")
     variants = _variant_rows(request.POST)
-    actions = _actions(request.POST)
+    actions = _actions(request.POST, brand_id)
     brand = Brand.objects.filter(pk=brand_id).first()
     try:
         permissions.require_role(_me(request), Role.SUPERVISOR, brand_id)

@@ -45,7 +45,7 @@ from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.input import check_int, check_line
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.customers.models import Customer, Purchase
-from wowdesk.web import board, composer, inbox, panels, present
+from wowdesk.web import board, composer, inbox, macro_actions, panels, present
 from wowdesk.web import bulk as bulk_views
 from wowdesk.web import services as web_services
 from wowdesk.web.auth import agent_required
@@ -387,7 +387,9 @@ def _conversation_context(
         ),
         "tags": sorted(t.name for t in conversation.tags.all()),
         "brand_tags": list(conversation.brand.tags.values_list("name", flat=True)),
-        "macros": conversations.macros_for(conversation),
+        "macros": macro_actions.with_summaries(
+            conversations.macros_for(conversation), conversation.brand_id
+        ),
         "conv_statuses": Status.choices,
         "priorities": Priority.choices,
         "snooze_presets": _snooze_presets(agent),
@@ -422,6 +424,7 @@ FIELD_LABELS = {
     "to": gettext_lazy("Forward to"),
     "note": gettext_lazy("Note"),
     "custom_fields": gettext_lazy("Custom fields"),
+    "macro_id": gettext_lazy("Macro"),
 }
 
 
@@ -485,7 +488,10 @@ def _back(request: HttpRequest, conversation: Conversation) -> HttpResponseRedir
 @require_POST
 @agent_required()
 def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """Send a reply or an internal note, with files; optionally resolve in the same step."""
+    """Send a reply or an internal note, with files; optionally resolve in the same step.
+    ``macro_id`` (the composer's inserted macro): its actions apply after the reply is
+    stored, in the same transaction; a refused action stores nothing and the page comes
+    back with the reason and the draft."""
     agent = _agent(request)
     conversation = _conversation(request, pk)
     private = request.POST.get("mode") == "note"
@@ -501,6 +507,12 @@ def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
             for field in ("cc", "bcc")
         )
         meta, language = None, "" if private else conversation.language
+        raw_macro = request.POST.get("macro_id", "").strip()
+        macro = (
+            conversations.macro_for(conversation, check_int(raw_macro, "macro_id", lo=1))
+            if raw_macro
+            else None
+        )
         target = request.POST.get("translate_to", "").strip()[:16]
         if target and not private:
             # the composer's "send the translation" (a provider call, before the transaction)
@@ -523,6 +535,8 @@ def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
                     content=f.read(),
                     content_type=f.content_type or "",
                 )
+            if macro is not None:  # after the reply, in its transaction: both or neither
+                conversations.apply_macro_actions(conversation, macro, actor=agent)
             if resolve:
                 conversations.update_conversation(conversation, actor=agent, status=Status.RESOLVED)
     except ServiceError as e:

@@ -6,6 +6,8 @@
  * - "/" at the start of a word opens the macros (filtered by name and language as one
  *   types; arrows and Enter insert the macro rendered by the server); "@" in a note offers
  *   the colleagues of the conversation's brand and inserts "@Display Name ".
+ * - A macro with actions, inserted by "/" or the macro select, is sent along (macro_id):
+ *   "Will also: …" under the composer says what its actions change; × drops them.
  * - An emoji picker (static/web/emoji.json, searchable) inserts at the caret.
  * - Files dropped on the composer or pasted into it become chips (name, size, remove)
  *   and are sent with the form; the form is sent in the background so that a refusal is
@@ -82,6 +84,10 @@
   Composer.prototype.bind = function () {
     var self = this;
     this.form.addEventListener("change", function (e) {
+      if (e.target.id === "macro-picker" && e.target.value) {
+        var option = e.target.options[e.target.selectedIndex];
+        self.pickMacro({ id: option.value, actions: option.dataset.actions || "" });
+      }
       if (e.target.name === "mode") {
         self.setMode(e.target.value);
         store(MODE_PREFIX + self.id, e.target.value);
@@ -136,6 +142,8 @@
       self.files.splice(Number(button.dataset.file), 1);
       self.renderFiles();
     });
+    var drop = this.form.querySelector("#composer-macro-drop");
+    if (drop) drop.addEventListener("click", function () { self.setMacro("", ""); self.body.focus(); });
     this.form.addEventListener("submit", function (e) { self.submit(e); });
     this.setupEmoji();
     this.setupPreview();
@@ -234,6 +242,7 @@
     return Array.prototype.filter.call(picker.options, function (o) { return o.value; })
       .map(function (o) {
         return { id: o.value, name: o.dataset.name || o.text, language: o.dataset.language || "",
+                 actions: o.dataset.actions || "",
                  label: o.text, url: picker.dataset.macroUrl.replace(/\/0\/$/, "/" + o.value + "/") };
       });
   };
@@ -370,8 +379,23 @@
     }
     fetch(item.value.url, { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
-      .then(function (text) { self.replaceToken(token, text); })
+      .then(function (text) { self.replaceToken(token, text); self.pickMacro(item.value); })
       .catch(function () { self.showError(self.form.dataset.tFailed); });
+  };
+
+  // The inserted macro's actions go with the message (the last inserted one with actions).
+  Composer.prototype.pickMacro = function (macro) {
+    if (!macro.actions) return;
+    this.setMacro(macro.id, macro.actions);
+  };
+
+  Composer.prototype.setMacro = function (id, actions) {
+    var input = this.form.querySelector("#composer-macro-id");
+    var line = this.form.querySelector("#composer-macro-actions");
+    if (!input || !line) return;
+    input.value = id || "";
+    line.querySelector("#composer-macro-summary").textContent = actions || "";
+    line.hidden = !id;
   };
 
   // --- emoji --------------------------------------------------------------------------------
