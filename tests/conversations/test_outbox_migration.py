@@ -26,31 +26,37 @@ def test_outbox_rows_survive_the_move_both_ways(brand: Brand, agent: Agent) -> N
     )
     ids = {outbox_of(sent).pk, outbox_of(failed).pk}
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
-    assert "outboxmessage" not in old.all_models["conversations"]
-    OldOutbox = old.get_model("ingest", "OutboxMessage")
-    assert set(OldOutbox.objects.values_list("id", flat=True)) == ids
-    OldContentType = old.get_model("contenttypes", "ContentType")
-    assert OldContentType.objects.filter(app_label="ingest", model="outboxmessage").exists()
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(BEFORE)
+        old = executor.loader.project_state(BEFORE).apps
+        assert "outboxmessage" not in old.all_models["conversations"]
+        OldOutbox = old.get_model("ingest", "OutboxMessage")
+        assert set(OldOutbox.objects.values_list("id", flat=True)) == ids
+        OldContentType = old.get_model("contenttypes", "ContentType")
+        assert OldContentType.objects.filter(app_label="ingest", model="outboxmessage").exists()
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(AFTER)
-    new = executor.loader.project_state(AFTER).apps
-    NewOutbox = new.get_model("conversations", "OutboxMessage")
-    assert set(NewOutbox.objects.values_list("id", flat=True)) == ids
-    row = NewOutbox.objects.get(message_id=failed.pk)
-    assert (row.status, row.last_error, row.error_kind) == (
-        "failed",
-        "550 no such user",
-        "rejected",
-    )
-    ContentType = new.get_model("contenttypes", "ContentType")
-    assert ContentType.objects.filter(app_label="conversations", model="outboxmessage").exists()
-    assert not ContentType.objects.filter(app_label="ingest", model="outboxmessage").exists()
-    # the model of the app works on the same rows
-    assert OutboxMessage.objects.get(message=sent).status == OutboxStatus.QUEUED
+        executor = MigrationExecutor(connection)
+        executor.migrate(AFTER)
+        new = executor.loader.project_state(AFTER).apps
+        NewOutbox = new.get_model("conversations", "OutboxMessage")
+        assert set(NewOutbox.objects.values_list("id", flat=True)) == ids
+        row = NewOutbox.objects.get(message_id=failed.pk)
+        assert (row.status, row.last_error, row.error_kind) == (
+            "failed",
+            "550 no such user",
+            "rejected",
+        )
+        ContentType = new.get_model("contenttypes", "ContentType")
+        assert ContentType.objects.filter(app_label="conversations", model="outboxmessage").exists()
+        assert not ContentType.objects.filter(app_label="ingest", model="outboxmessage").exists()
+        # the model of the app works on the same rows
+        assert OutboxMessage.objects.get(message=sent).status == OutboxStatus.QUEUED
+
+    finally:
+        # every later migration again (other apps' too), for the tests that follow
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_conversations_import_nothing_from_channels() -> None:

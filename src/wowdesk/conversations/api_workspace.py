@@ -23,7 +23,7 @@ from wowdesk.core.api import me
 from wowdesk.core.errors import ServiceError
 from wowdesk.core.schemas import ERRORS, Line
 
-router = Router(tags=["conversations"])
+router = Router(tags=["workspace"])
 
 AnId = Annotated[int, Field(ge=1, le=2**62)]
 
