@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -169,36 +170,34 @@ def _macro_actions(macro: Macro | None) -> dict[str, Any]:
     return {k: v for k, v in (macro.actions or {}).items() if k in MACRO_ACTIONS}
 
 
-def _apply(conversation: Conversation, changes: BulkChanges, actor: Agent) -> None:
-    """One row, through the single-conversation service."""
-    macro: Macro | None = None
-    if changes.macro_id is not None:
-        macro = Macro.objects.filter(pk=changes.macro_id, brand_id=conversation.brand_id).first()
-        if macro is None:
-            raise InvalidInput(_("This macro belongs to another brand."), field="macro_id")
+def _request(
+    conversation: Conversation, changes: BulkChanges, macro: Macro | None
+) -> dict[str, Any]:
+    """One row's change, as keyword arguments of ``services.update_conversation``: the
+    request's changes, else the macro's actions (a macro of another brand → InvalidInput)."""
+    if changes.macro_id is not None and (macro is None or macro.brand_id != conversation.brand_id):
+        raise InvalidInput(_("This macro belongs to another brand."), field="macro_id")
     actions = _macro_actions(macro)
     tags: list[str] | None = None
     add = [*changes.add_tags, *(actions.get("tags") or [])]
     if add or changes.remove_tags:
         have = [t.name for t in conversation.tags.all()]
         tags = [t for t in dict.fromkeys([*have, *add]) if t not in changes.remove_tags]
-    services.update_conversation(
-        conversation,
-        actor=actor,
-        status=changes.status or actions.get("status"),
-        priority=changes.priority or actions.get("priority"),
-        assignee_id=(
+    return {
+        "status": changes.status or actions.get("status"),
+        "priority": changes.priority or actions.get("priority"),
+        "assignee_id": (
             changes.assignee_id
             if not isinstance(changes.assignee_id, services.Unset)
             else actions.get("assignee_id", services.UNSET)
         ),
-        team_id=(
+        "team_id": (
             changes.team_id
             if not isinstance(changes.team_id, services.Unset)
             else actions.get("team_id", services.UNSET)
         ),
-        tags=tags,
-    )
+        "tags": tags,
+    }
 
 
 def _undo_key(token: str) -> str:
@@ -215,32 +214,33 @@ def bulk_update(
     """Apply ``changes`` to the conversations of ``ids`` or of ``query`` (see module)."""
     chosen, skipped = chosen_ids(actor, ids=ids, query=query)
     result = BulkResult(skipped=skipped, undo_token=secrets.token_urlsafe(18))
+    macro = (
+        Macro.objects.filter(pk=changes.macro_id).first() if changes.macro_id is not None else None
+    )
     entries: list[dict[str, Any]] = []
     for start in range(0, len(chosen), BATCH):
         batch = chosen[start : start + BATCH]
         with transaction.atomic():
-            rows = {
-                c.pk: c
-                for c in Conversation.objects.select_for_update(of=("self",))
-                .filter(pk__in=batch)
-                .select_related("inbox", "customer", "brand")
-                .prefetch_related("tags")
-            }
+            rows = _locked(Conversation.objects.all(), batch)
+            requests: list[tuple[Conversation, dict[str, Any]]] = []
             for pk in batch:
                 conversation = rows[pk]
-                before = services.snapshot(conversation)
-                version = conversation.version
                 try:
-                    with transaction.atomic():
-                        _apply(conversation, changes, actor)
+                    requests.append((conversation, _request(conversation, changes, macro)))
                 except ServiceError as exc:
                     result.skipped.append({"id": pk, "reason": exc.code, "detail": exc.message})
-                    continue
-                if conversation.version == version:
+            outcomes = services.update_conversations(requests, actor=actor)
+            for conversation, before, outcome in outcomes:
+                pk = conversation.pk
+                if isinstance(outcome, ServiceError):
+                    result.skipped.append(
+                        {"id": pk, "reason": outcome.code, "detail": outcome.message}
+                    )
+                elif not outcome:
                     result.unchanged.append(pk)
-                    continue
-                result.updated.append(pk)
-                entries.append({"id": pk, "version": conversation.version, "before": before})
+                else:
+                    result.updated.append(pk)
+                    entries.append({"id": pk, "version": conversation.version, "before": before})
         if entries:
             cache.set(
                 _undo_key(result.undo_token),
@@ -250,6 +250,17 @@ def bulk_update(
     if not entries:
         result.undo_token = ""
     return result
+
+
+def _locked(queryset: QuerySet[Conversation], pks: list[int]) -> dict[int, Conversation]:
+    """The rows of ``pks`` (locked until the transaction ends), with what the rules read."""
+    return {
+        c.pk: c
+        for c in queryset.select_for_update(of=("self",))
+        .filter(pk__in=pks)
+        .select_related("inbox", "customer", "brand")
+        .prefetch_related("tags")
+    }
 
 
 @dataclass
@@ -272,40 +283,32 @@ def bulk_undo(actor: Agent, token: str) -> UndoResult:
     for start in range(0, len(entries), BATCH):
         batch = entries[start : start + BATCH]
         with transaction.atomic():
-            rows = {
-                c.pk: c
-                for c in queries.visible(actor)
-                .select_for_update(of=("self",))
-                .filter(pk__in=[e["id"] for e in batch])
-                .select_related("inbox", "customer", "brand")
-                .prefetch_related("tags")
-            }
+            rows = _locked(queries.visible(actor), [e["id"] for e in batch])
+            requests: list[tuple[Conversation, dict[str, Any]]] = []
             for entry in batch:
                 conversation = rows.get(entry["id"])
                 if conversation is None:
                     result.skipped.append({"id": entry["id"], "reason": NOT_FOUND})
-                    continue
-                try:
-                    with transaction.atomic():
-                        _restore(conversation, entry, actor, now)
-                except Conflict:
+                elif conversation.version != entry["version"]:
                     result.skipped.append({"id": entry["id"], "reason": CHANGED_SINCE})
-                    continue
-                except ServiceError as exc:
+                else:
+                    requests.append((conversation, _restore_request(entry, now)))
+            outcomes = services.update_conversations(requests, actor=actor)
+            for conversation, _before, outcome in outcomes:
+                if isinstance(outcome, Conflict):
+                    result.skipped.append({"id": conversation.pk, "reason": CHANGED_SINCE})
+                elif isinstance(outcome, ServiceError):
                     result.skipped.append(
-                        {"id": entry["id"], "reason": exc.code, "detail": exc.message}
+                        {"id": conversation.pk, "reason": outcome.code, "detail": outcome.message}
                     )
-                    continue
-                result.restored.append(entry["id"])
+                else:
+                    result.restored.append(conversation.pk)
     return result
 
 
-def _restore(
-    conversation: Conversation, entry: dict[str, Any], actor: Agent, now: dt.datetime
-) -> None:
+def _restore_request(entry: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """The change that puts back an entry's values (its version was checked)."""
     before: dict[str, Any] = entry["before"]
-    if conversation.version != entry["version"]:
-        raise Conflict(_("Changed since."), field="version")
     until = before.get("snoozed_until")
     snooze: dt.datetime | services.Unset | None = services.UNSET
     status = before["status"]
@@ -313,17 +316,14 @@ def _restore(
         wake = dt.datetime.fromisoformat(until)
         # a snooze whose time has passed meanwhile wakes as the snooze would have
         snooze, status = (wake, None) if wake > now else (services.UNSET, Status.OPEN)
-    services.update_conversation(
-        conversation,
-        actor=actor,
-        status=status,
-        priority=before["priority"],
-        assignee_id=before["assignee_id"],
-        team_id=before["team_id"],
-        tags=before["tags"],
-        snoozed_until=snooze,
-        expected_version=entry["version"],
-    )
+    return {
+        "status": status,
+        "priority": before["priority"],
+        "assignee_id": before["assignee_id"],
+        "team_id": before["team_id"],
+        "tags": before["tags"],
+        "snoozed_until": snooze,
+    }
 
 
 def reason_text(code: str) -> str:

@@ -227,6 +227,42 @@ def emit(event: Event, **payload: Any) -> None:
         transaction.on_commit(lambda: batcher.submit(event, payload))
 
 
+def emit_many(event: Event, payloads: list[dict[str, Any]]) -> None:
+    """Announce many changes of one kind at once (a bulk action): as ``emit`` for each
+    payload, in order, except that after the commit the ``commit`` listeners of all of
+    them run in one transaction (each call in its own savepoint) and the ``batch``
+    listeners get them as one list."""
+    for payload in payloads:
+        check_payload(event, payload)
+    for payload in payloads:
+        for path in _registry.get((event, Phase.TRANSACTION), ()):
+            _resolve(path)(**payload)
+    paths = _registry.get((event, Phase.COMMIT))
+    if paths and payloads:
+        transaction.on_commit(_dispatch_many(event, list(paths), list(payloads)))
+    if _registry.get((event, Phase.BATCH)) and payloads:
+        transaction.on_commit(lambda: batcher.submit_many(event, list(payloads)))
+
+
+def _dispatch_many(
+    event: Event, paths: list[str], payloads: list[dict[str, Any]]
+) -> Callable[[], None]:
+    def run() -> None:
+        listeners = [(path, _resolve(path)) for path in paths]
+        heavy: list[tuple[str, Callable[[], None]]] = []
+        light: list[tuple[str, Callable[[], None]]] = []
+        for payload in payloads:
+            for p, f in listeners:
+                if not _wanted(p, f, payload):
+                    continue
+                call = functools.partial(f, **payload)
+                (light if getattr(f, "outside_transaction", False) else heavy).append((p, call))
+        _in_one_transaction(event, heavy)
+        _call_each(event, light)
+
+    return run
+
+
 def outside_transaction(listener: Callable[..., None]) -> Callable[..., None]:
     """Mark a listener that writes nothing (a push): it runs without taking a transaction,
     which on SQLite is the write lock, on the path of every message."""
@@ -327,6 +363,20 @@ class Batcher(QueueThread[tuple[Event, dict[str, Any]]]):
             run_batch(event, [payload])
             return
         self._put((event, payload))
+
+    def submit_many(self, event: Event, payloads: list[dict[str, Any]]) -> None:
+        """``submit`` for each payload; run inline, they are one batch."""
+        collected: list[tuple[Event, dict[str, Any]]] | None = getattr(
+            self._local, "collected", None
+        )
+        if collected is not None:
+            collected.extend((event, p) for p in payloads)
+            return
+        if not self.running:
+            run_batch(event, payloads)
+            return
+        for payload in payloads:
+            self._put((event, payload))
 
     def _after_stop(self) -> None:
         # Stopped: what is still queued runs here; later events run inline.
