@@ -251,12 +251,14 @@ def _dispatch_many(
         listeners = [(path, _resolve(path)) for path in paths]
         heavy: list[tuple[str, Callable[[], None]]] = []
         light: list[tuple[str, Callable[[], None]]] = []
-        for payload in payloads:
-            for p, f in listeners:
-                if not _wanted(p, f, payload):
-                    continue
-                call = functools.partial(f, **payload)
-                (light if getattr(f, "outside_transaction", False) else heavy).append((p, call))
+        for p, f in listeners:
+            wanted = [payload for payload in payloads if _wanted(p, f, payload)]
+            whole = getattr(f, "many", None)
+            if whole is not None and wanted:
+                calls = [(p, functools.partial(whole, wanted))]
+            else:
+                calls = [(p, functools.partial(f, **payload)) for payload in wanted]
+            (light if getattr(f, "outside_transaction", False) else heavy).extend(calls)
         _in_one_transaction(event, heavy)
         _call_each(event, light)
 
@@ -280,6 +282,18 @@ def when(wanted: Callable[..., bool]) -> Callable[[F], F]:
 
     def mark(listener: F) -> F:
         listener.wanted = wanted  # type: ignore[attr-defined]
+        return listener
+
+    return mark
+
+
+def many(whole: Callable[[list[dict[str, Any]]], None]) -> Callable[[F], F]:
+    """Mark a ``commit`` listener with its form for many payloads at once (a list, in
+    order; each one wanted by the listener's ``when`` test): ``emit_many`` calls that once
+    instead of the listener per payload. It must do what the listener does for each."""
+
+    def mark(listener: F) -> F:
+        listener.many = whole  # type: ignore[attr-defined]
         return listener
 
     return mark
