@@ -17,6 +17,7 @@ number of queries per batch.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from wowdesk.conversations.models import Conversation, Direction, Message
@@ -61,7 +62,7 @@ def on_conversations_updated(payloads: list[dict[str, Any]]) -> None:
 
 
 def _assigned_draft(
-    p: dict[str, Any], row: dict[str, Any] | None, names: dict[int, str]
+    p: dict[str, Any], row: Mapping[str, Any] | None, names: dict[int, str]
 ) -> Draft | None:
     assignee_id = int(p["changes"]["assignee_id"])
     if row is None or row["assignee_id"] != assignee_id:

@@ -40,8 +40,8 @@ def on_conversations_updated(payloads: list[dict[str, Any]]) -> None:
             "pk", "brand_id"
         )
     )
-    for brand_id in sorted(set(brands.values())):
-        bump_counts(brand_id)
+    for changed in sorted(set(brands.values())):
+        bump_counts(changed)
     for p in payloads:
         brand_id = brands.get(p["conversation_id"])
         if brand_id is not None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3.features import DatabaseFeatures as SqliteFeatures
 
 _locks: dict[str, threading.Lock] = {}
 _files: dict[str, int] = {}
@@ -62,7 +63,7 @@ def _variable_limit() -> int:
         return min(probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32766)
 
 
-class DatabaseFeatures(base.DatabaseFeatures):
+class DatabaseFeatures(SqliteFeatures):
     """Django assumes 999 variables per statement, the limit of SQLite builds before
     3.32; the library's own limit (32,766 and more since) lets a set-wise write of a few
     hundred rows (a bulk change's activity lines) be one INSERT."""
