@@ -1,11 +1,13 @@
 """Bulk actions on many conversations at once, and their undo.
 
 ``bulk_update`` applies one set of changes to conversations chosen by id or by a list's
-filter (``queries.ConversationQuery``): each row through ``services.update_conversation``,
-the same action as a change of one conversation (its brand wall, its rules: an agent
-cannot create tags, an assignee must work for the row's brand). A row the actor may not
-change is skipped with its reason; the others are written in batches, each batch its own
-transaction, so that its events go out when it commits.
+filter (``queries.ConversationQuery``): each row decided by the rules of a change of one
+conversation (``services.plan_update``, shared with ``update_conversation``: its brand
+wall, an agent cannot create tags, an assignee must work for the row's brand) and the
+batch written set-wise (``services.update_conversations``: a number of statements that
+does not grow with the rows). A row the actor may not change is skipped with its reason;
+the others are written in batches, each batch its own transaction, so that its events go
+out when it commits.
 
 The values before the change are kept under an undo token for ``UNDO_TTL`` (the cache:
 Redis in cluster mode). ``bulk_undo`` puts them back where the conversation was not
