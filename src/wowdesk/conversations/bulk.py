@@ -260,7 +260,7 @@ def _locked(queryset: QuerySet[Conversation], pks: list[int]) -> dict[int, Conve
         c.pk: c
         for c in queryset.select_for_update(of=("self",))
         .filter(pk__in=pks)
-        .select_related("inbox", "customer", "brand")
+        .select_related("inbox")
         .prefetch_related("tags")
     }
 
