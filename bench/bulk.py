@@ -2,10 +2,11 @@
 
 Data: ``bench/bulkload.py`` (the same reused data dir as ``bench/read.py`` and
 ``bench/pages.py``). Each iteration picks 100 open conversations of one brand and runs
-``conversations.bulk.bulk_update`` (priority and a tag: each row through the service of
-a single change, with its activity lines, audit rows and events) and then
-``bulk_undo``, both as an admin of every brand. Timing: in-process wall clock; p50/p99 per
-operation and the SQL queries per run (which grow with the 100 rows, not with the data).
+``conversations.bulk.bulk_update`` (priority and a tag: each row decided by the rules of
+a single change and written set-wise, with its activity lines, audit rows and events) and
+then ``bulk_undo``, both as an admin of every brand. Timing: in-process wall clock; p50/p99
+per operation and the SQL queries per run, listeners after commit included (they do not
+grow with the rows; docs/bulk-performance.md).
 
 Prints JSON and writes ``bench/results/bulk.json``. Usage:
 ``.venv/bin/python -m bench.bulk [--data-dir DIR] [--iterations N]``.

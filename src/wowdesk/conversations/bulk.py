@@ -1,11 +1,13 @@
 """Bulk actions on many conversations at once, and their undo.
 
 ``bulk_update`` applies one set of changes to conversations chosen by id or by a list's
-filter (``queries.ConversationQuery``): each row through ``services.update_conversation``,
-the same action as a change of one conversation (its brand wall, its rules: an agent
-cannot create tags, an assignee must work for the row's brand). A row the actor may not
-change is skipped with its reason; the others are written in batches, each batch its own
-transaction, so that its events go out when it commits.
+filter (``queries.ConversationQuery``): each row decided by the rules of a change of one
+conversation (``services.plan_update``, shared with ``update_conversation``: its brand
+wall, an agent cannot create tags, an assignee must work for the row's brand) and the
+batch written set-wise (``services.update_conversations``: a number of statements that
+does not grow with the rows). A row the actor may not change is skipped with its reason;
+the others are written in batches, each batch its own transaction, so that its events go
+out when it commits.
 
 The values before the change are kept under an undo token for ``UNDO_TTL`` (the cache:
 Redis in cluster mode). ``bulk_undo`` puts them back where the conversation was not
@@ -22,11 +24,12 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wowdesk.conversations import queries, services
-from wowdesk.conversations.models import Conversation, Priority, Status
+from wowdesk.conversations.models import Conversation, Macro, Priority, Status
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound, ServiceError
 from wowdesk.core.models import Agent
 
@@ -161,12 +164,16 @@ def chosen_ids(
     return list(rows.values_list("pk", flat=True)[:MAX_BULK]), []
 
 
-def _apply(conversation: Conversation, changes: BulkChanges, actor: Agent) -> None:
-    """One row, through the single-conversation service: the macro's changes
-    (``services.macro_changes``), then the request's own changes over them."""
+def _request(
+    conversation: Conversation, changes: BulkChanges, macro: Macro | None, actor: Agent
+) -> dict[str, Any]:
+    """One row's change, as keyword arguments of ``services.update_conversation``: the
+    macro's changes (``services.macro_changes``; a macro that is unknown or of another
+    brand → InvalidInput), then the request's own changes over them."""
     planned: dict[str, Any] = {}
     if changes.macro_id is not None:
-        macro = services.macro_for(conversation, changes.macro_id)
+        if macro is None:
+            raise InvalidInput(_("No such macro in this brand."), field="macro_id")
         planned = services.macro_changes(conversation, macro, actor)
     if changes.add_tags or changes.remove_tags:
         have = planned.get("tags") or [t.name for t in conversation.tags.all()]
@@ -181,7 +188,7 @@ def _apply(conversation: Conversation, changes: BulkChanges, actor: Agent) -> No
         planned["assignee_id"] = changes.assignee_id
     if not isinstance(changes.team_id, services.Unset):
         planned["team_id"] = changes.team_id
-    services.update_conversation(conversation, actor=actor, **planned)
+    return planned
 
 
 def _undo_key(token: str) -> str:
@@ -198,32 +205,33 @@ def bulk_update(
     """Apply ``changes`` to the conversations of ``ids`` or of ``query`` (see module)."""
     chosen, skipped = chosen_ids(actor, ids=ids, query=query)
     result = BulkResult(skipped=skipped, undo_token=secrets.token_urlsafe(18))
+    macro = (
+        Macro.objects.filter(pk=changes.macro_id).first() if changes.macro_id is not None else None
+    )
     entries: list[dict[str, Any]] = []
     for start in range(0, len(chosen), BATCH):
         batch = chosen[start : start + BATCH]
         with transaction.atomic():
-            rows = {
-                c.pk: c
-                for c in Conversation.objects.select_for_update(of=("self",))
-                .filter(pk__in=batch)
-                .select_related("inbox", "customer", "brand")
-                .prefetch_related("tags")
-            }
+            rows = _locked(Conversation.objects.all(), batch)
+            requests: list[tuple[Conversation, dict[str, Any]]] = []
             for pk in batch:
                 conversation = rows[pk]
-                before = services.snapshot(conversation)
-                version = conversation.version
                 try:
-                    with transaction.atomic():
-                        _apply(conversation, changes, actor)
+                    requests.append((conversation, _request(conversation, changes, macro, actor)))
                 except ServiceError as exc:
                     result.skipped.append({"id": pk, "reason": exc.code, "detail": exc.message})
-                    continue
-                if conversation.version == version:
+            outcomes = services.update_conversations(requests, actor=actor)
+            for conversation, before, outcome in outcomes:
+                pk = conversation.pk
+                if isinstance(outcome, ServiceError):
+                    result.skipped.append(
+                        {"id": pk, "reason": outcome.code, "detail": outcome.message}
+                    )
+                elif not outcome:
                     result.unchanged.append(pk)
-                    continue
-                result.updated.append(pk)
-                entries.append({"id": pk, "version": conversation.version, "before": before})
+                else:
+                    result.updated.append(pk)
+                    entries.append({"id": pk, "version": conversation.version, "before": before})
         if entries:
             cache.set(
                 _undo_key(result.undo_token),
@@ -233,6 +241,17 @@ def bulk_update(
     if not entries:
         result.undo_token = ""
     return result
+
+
+def _locked(queryset: QuerySet[Conversation], pks: list[int]) -> dict[int, Conversation]:
+    """The rows of ``pks`` (locked until the transaction ends), with what the rules read."""
+    return {
+        c.pk: c
+        for c in queryset.select_for_update(of=("self",))
+        .filter(pk__in=pks)
+        .select_related("inbox")
+        .prefetch_related("tags")
+    }
 
 
 @dataclass
@@ -255,40 +274,34 @@ def bulk_undo(actor: Agent, token: str) -> UndoResult:
     for start in range(0, len(entries), BATCH):
         batch = entries[start : start + BATCH]
         with transaction.atomic():
-            rows = {
-                c.pk: c
-                for c in queries.visible(actor)
-                .select_for_update(of=("self",))
-                .filter(pk__in=[e["id"] for e in batch])
-                .select_related("inbox", "customer", "brand")
-                .prefetch_related("tags")
-            }
+            rows = _locked(queries.visible(actor), [e["id"] for e in batch])
+            requests: list[tuple[Conversation, dict[str, Any]]] = []
             for entry in batch:
                 conversation = rows.get(entry["id"])
                 if conversation is None:
                     result.skipped.append({"id": entry["id"], "reason": NOT_FOUND})
-                    continue
-                try:
-                    with transaction.atomic():
-                        _restore(conversation, entry, actor, now)
-                except Conflict:
+                elif conversation.version != entry["version"]:
                     result.skipped.append({"id": entry["id"], "reason": CHANGED_SINCE})
-                    continue
-                except ServiceError as exc:
+                else:
+                    requests.append((conversation, _restore_request(entry, now, conversation)))
+            outcomes = services.update_conversations(requests, actor=actor)
+            for conversation, _before, outcome in outcomes:
+                if isinstance(outcome, Conflict):
+                    result.skipped.append({"id": conversation.pk, "reason": CHANGED_SINCE})
+                elif isinstance(outcome, ServiceError):
                     result.skipped.append(
-                        {"id": entry["id"], "reason": exc.code, "detail": exc.message}
+                        {"id": conversation.pk, "reason": outcome.code, "detail": outcome.message}
                     )
-                    continue
-                result.restored.append(entry["id"])
+                else:
+                    result.restored.append(conversation.pk)
     return result
 
 
-def _restore(
-    conversation: Conversation, entry: dict[str, Any], actor: Agent, now: dt.datetime
-) -> None:
+def _restore_request(
+    entry: dict[str, Any], now: dt.datetime, conversation: Conversation
+) -> dict[str, Any]:
+    """The change that puts back an entry's values (its version was checked)."""
     before: dict[str, Any] = entry["before"]
-    if conversation.version != entry["version"]:
-        raise Conflict(_("Changed since."), field="version")
     until = before.get("snoozed_until")
     snooze: dt.datetime | services.Unset | None = services.UNSET
     status = before["status"]
@@ -299,18 +312,15 @@ def _restore(
     had = before.get("custom_fields") or {}
     has = conversation.custom_fields or {}
     fields_back = {k: had.get(k) for k in {*had, *has} if had.get(k) != has.get(k)}
-    services.update_conversation(
-        conversation,
-        actor=actor,
-        custom_fields=fields_back or None,
-        status=status,
-        priority=before["priority"],
-        assignee_id=before["assignee_id"],
-        team_id=before["team_id"],
-        tags=before["tags"],
-        snoozed_until=snooze,
-        expected_version=entry["version"],
-    )
+    return {
+        "custom_fields": fields_back or None,
+        "status": status,
+        "priority": before["priority"],
+        "assignee_id": before["assignee_id"],
+        "team_id": before["team_id"],
+        "tags": before["tags"],
+        "snoozed_until": snooze,
+    }
 
 
 def reason_text(code: str) -> str:

@@ -16,7 +16,24 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditLog:
-    return AuditLog.objects.create(
+    row = unsaved(
+        action=action, obj=obj, actor=actor, brand_id=brand_id, before=before, after=after
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def unsaved(
+    *,
+    action: str,
+    obj: Any,
+    actor: Agent | None,
+    brand_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    """The row ``record`` writes, not yet saved (many go in one ``bulk_create``)."""
+    return AuditLog(
         brand_id=brand_id,
         actor=actor,
         action=action,
@@ -25,6 +42,11 @@ def record(
         before=before or {},
         after=after or {},
     )
+
+
+def record_many(rows: list[AuditLog]) -> None:
+    """Rows of ``unsaved`` in one insert."""
+    AuditLog.objects.bulk_create(rows)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

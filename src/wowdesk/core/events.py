@@ -227,6 +227,44 @@ def emit(event: Event, **payload: Any) -> None:
         transaction.on_commit(lambda: batcher.submit(event, payload))
 
 
+def emit_many(event: Event, payloads: list[dict[str, Any]]) -> None:
+    """Announce many changes of one kind at once (a bulk action): as ``emit`` for each
+    payload, in order, except that after the commit the ``commit`` listeners of all of
+    them run in one transaction (each call in its own savepoint) and the ``batch``
+    listeners get them as one list."""
+    for payload in payloads:
+        check_payload(event, payload)
+    for payload in payloads:
+        for path in _registry.get((event, Phase.TRANSACTION), ()):
+            _resolve(path)(**payload)
+    paths = _registry.get((event, Phase.COMMIT))
+    if paths and payloads:
+        transaction.on_commit(_dispatch_many(event, list(paths), list(payloads)))
+    if _registry.get((event, Phase.BATCH)) and payloads:
+        transaction.on_commit(lambda: batcher.submit_many(event, list(payloads)))
+
+
+def _dispatch_many(
+    event: Event, paths: list[str], payloads: list[dict[str, Any]]
+) -> Callable[[], None]:
+    def run() -> None:
+        listeners = [(path, _resolve(path)) for path in paths]
+        heavy: list[tuple[str, Callable[[], None]]] = []
+        light: list[tuple[str, Callable[[], None]]] = []
+        for p, f in listeners:
+            wanted = [payload for payload in payloads if _wanted(p, f, payload)]
+            whole = getattr(f, "many", None)
+            if whole is not None and wanted:
+                calls = [(p, functools.partial(whole, wanted))]
+            else:
+                calls = [(p, functools.partial(f, **payload)) for payload in wanted]
+            (light if getattr(f, "outside_transaction", False) else heavy).extend(calls)
+        _in_one_transaction(event, heavy)
+        _call_each(event, light)
+
+    return run
+
+
 def outside_transaction(listener: Callable[..., None]) -> Callable[..., None]:
     """Mark a listener that writes nothing (a push): it runs without taking a transaction,
     which on SQLite is the write lock, on the path of every message."""
@@ -244,6 +282,18 @@ def when(wanted: Callable[..., bool]) -> Callable[[F], F]:
 
     def mark(listener: F) -> F:
         listener.wanted = wanted  # type: ignore[attr-defined]
+        return listener
+
+    return mark
+
+
+def many(whole: Callable[[list[dict[str, Any]]], None]) -> Callable[[F], F]:
+    """Mark a ``commit`` listener with its form for many payloads at once (a list, in
+    order; each one wanted by the listener's ``when`` test): ``emit_many`` calls that once
+    instead of the listener per payload. It must do what the listener does for each."""
+
+    def mark(listener: F) -> F:
+        listener.many = whole  # type: ignore[attr-defined]
         return listener
 
     return mark
@@ -327,6 +377,20 @@ class Batcher(QueueThread[tuple[Event, dict[str, Any]]]):
             run_batch(event, [payload])
             return
         self._put((event, payload))
+
+    def submit_many(self, event: Event, payloads: list[dict[str, Any]]) -> None:
+        """``submit`` for each payload; run inline, they are one batch."""
+        collected: list[tuple[Event, dict[str, Any]]] | None = getattr(
+            self._local, "collected", None
+        )
+        if collected is not None:
+            collected.extend((event, p) for p in payloads)
+            return
+        if not self.running:
+            run_batch(event, payloads)
+            return
+        for payload in payloads:
+            self._put((event, payload))
 
     def _after_stop(self) -> None:
         # Stopped: what is still queued runs here; later events run inline.

@@ -17,10 +17,11 @@ number of queries per batch.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from wowdesk.conversations.models import Conversation, Direction, Message
-from wowdesk.core.events import when
+from wowdesk.core.events import many, when
 from wowdesk.core.models import Agent, Membership, Team
 from wowdesk.notifications import services
 from wowdesk.notifications.mentions import Directory
@@ -34,7 +35,55 @@ def _assigned(*, changes: dict[str, Any] | None = None, **_: Any) -> bool:
     return bool((changes or {}).get("assignee_id"))
 
 
+def on_conversations_updated(payloads: list[dict[str, Any]]) -> None:
+    """``on_conversation_updated`` for many (a bulk change): the rows and the actors'
+    names in one query each, the notifications delivered together."""
+    wanted = [p for p in payloads if int(p["changes"]["assignee_id"]) != p.get("actor_id")]
+    if not wanted:
+        return
+    rows = {
+        r["id"]: r
+        for r in Conversation.objects.filter(pk__in=[p["conversation_id"] for p in wanted]).values(
+            "id", "number", "subject", "assignee_id"
+        )
+    }
+    names = dict(
+        Agent.objects.filter(
+            pk__in={p["actor_id"] for p in wanted if p.get("actor_id")}
+        ).values_list("pk", "display_name")
+    )
+    drafts = []
+    for p in wanted:
+        draft = _assigned_draft(p, rows.get(p["conversation_id"]), names)
+        if draft is not None:
+            drafts.append(draft)
+    if drafts:
+        services.deliver(drafts)
+
+
+def _assigned_draft(
+    p: dict[str, Any], row: Mapping[str, Any] | None, names: dict[int, str]
+) -> Draft | None:
+    assignee_id = int(p["changes"]["assignee_id"])
+    if row is None or row["assignee_id"] != assignee_id:
+        return None  # gone, or assigned elsewhere since
+    actor_id, rule_id, source = p.get("actor_id"), p.get("rule_id"), p.get("source", "")
+    by = "routing" if source == "routing" else "rule" if rule_id else "agent" if actor_id else ""
+    params = {"number": row["number"], "subject": row["subject"], "by": by}
+    if actor_id:
+        params["actor"] = names.get(actor_id) or ""
+    return Draft(
+        agent_id=assignee_id,
+        brand_id=p["brand_id"],
+        kind=Kind.ASSIGNED,
+        conversation_id=p["conversation_id"],
+        actor_id=actor_id,
+        params=params,
+    )
+
+
 @when(_assigned)
+@many(on_conversations_updated)
 def on_conversation_updated(
     *,
     conversation_id: int,
@@ -45,32 +94,16 @@ def on_conversation_updated(
     source: str = "",
     **_: Any,
 ) -> None:
-    assignee_id = int(changes["assignee_id"])
-    if assignee_id == actor_id:
-        return
-    row = (
-        Conversation.objects.filter(pk=conversation_id)
-        .values("number", "subject", "assignee_id")
-        .first()
-    )
-    if row is None or row["assignee_id"] != assignee_id:
-        return  # gone, or assigned elsewhere since
-    by = "routing" if source == "routing" else "rule" if rule_id else "agent" if actor_id else ""
-    params = {"number": row["number"], "subject": row["subject"], "by": by}
-    if actor_id:
-        params["actor"] = (
-            Agent.objects.filter(pk=actor_id).values_list("display_name", flat=True).first() or ""
-        )
-    services.deliver(
+    on_conversations_updated(
         [
-            Draft(
-                agent_id=assignee_id,
-                brand_id=brand_id,
-                kind=Kind.ASSIGNED,
-                conversation_id=conversation_id,
-                actor_id=actor_id,
-                params=params,
-            )
+            {
+                "conversation_id": conversation_id,
+                "brand_id": brand_id,
+                "changes": changes,
+                "actor_id": actor_id,
+                "rule_id": rule_id,
+                "source": source,
+            }
         ]
     )
 

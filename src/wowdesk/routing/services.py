@@ -31,6 +31,7 @@ from wowdesk.core import audit, realtime
 from wowdesk.core import i18n as i18n_text
 from wowdesk.core import services as core_services
 from wowdesk.core.errors import InvalidInput
+from wowdesk.core.events import many
 from wowdesk.core.models import Agent, Presence, Role
 from wowdesk.routing import engine
 from wowdesk.routing.models import ConversationSla, RoutingSettings, SlaPolicy, SlaState
@@ -524,6 +525,19 @@ def keeps(conversation: Conversation, now: dt.datetime | None = None) -> bool:
     )
 
 
+def on_conversations_updated(payloads: list[dict[str, Any]]) -> None:
+    """``on_conversation_updated`` for many (a bulk change): each brand's queue served
+    once, after all of them."""
+    brands = {
+        p["brand_id"]
+        for p in payloads
+        if p.get("source", "") != SOURCE and {"status", "assignee_id"} & set(p["changes"])
+    }
+    if brands:
+        _route_brands(sorted(brands))
+
+
+@many(on_conversations_updated)
 def on_conversation_updated(
     *, conversation_id: int, brand_id: int, changes: dict[str, Any], source: str = "", **_: Any
 ) -> None:

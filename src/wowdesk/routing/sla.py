@@ -24,7 +24,7 @@ from django.utils.translation import gettext_noop
 from wowdesk.conversations.models import Conversation, Direction, Message, Status
 from wowdesk.core import alerts
 from wowdesk.core import i18n as i18n_text
-from wowdesk.core.events import Event, emit
+from wowdesk.core.events import Event, emit, many
 from wowdesk.core.models import AlertKind, Site
 from wowdesk.routing.models import (
     ConversationSla,
@@ -361,16 +361,47 @@ def start_missed(now: dt.datetime | None = None, limit: int = 500) -> int:
     return started
 
 
+def on_conversations_updated(payloads: list[dict[str, Any]]) -> None:
+    """``on_conversation_updated`` for many (a bulk change): the conversations with a
+    clock are found in one query; each one's clock is changed in its own savepoint."""
+    moved = {
+        p["conversation_id"]
+        for p in payloads
+        if {"status", "priority", "assignee_id"} & set(p["changes"])
+    }
+    clocks = set(ConversationSla.objects.filter(pk__in=moved).values_list("pk", flat=True))
+    if not clocks:
+        return
+    convs = {
+        c.pk: c
+        for c in Conversation.objects.select_related("inbox", "assignee").filter(pk__in=clocks)
+    }
+    now = timezone.now()
+    for p in payloads:
+        conversation = convs.get(p["conversation_id"])
+        if conversation is None:
+            continue
+        try:
+            with transaction.atomic():
+                _clock_changed(conversation, p["changes"], now)
+        except Exception:
+            log.exception("SLA clock of conversation %s", conversation.pk)
+
+
+def _clock_changed(conversation: Conversation, changes: dict[str, Any], now: dt.datetime) -> None:
+    if "status" in changes:
+        on_status(conversation, None, changes["status"], now)
+    if "priority" in changes or "assignee_id" in changes:
+        reschedule(conversation, now)
+
+
+@many(on_conversations_updated)
 def on_conversation_updated(*, conversation_id: int, changes: dict[str, Any], **_: Any) -> None:
     with transaction.atomic():
         conversation = _conversation(conversation_id)
         if conversation is None:
             return
-        now = timezone.now()
-        if "status" in changes:
-            on_status(conversation, None, changes["status"], now)
-        if "priority" in changes or "assignee_id" in changes:
-            reschedule(conversation, now)
+        _clock_changed(conversation, changes, timezone.now())
 
 
 def _announce(event: Event, row: ConversationSla) -> None:

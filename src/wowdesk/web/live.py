@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from wowdesk.conversations.models import Conversation, Message
-from wowdesk.core.events import outside_transaction
+from wowdesk.core.events import many, outside_transaction
 from wowdesk.core.realtime import agent_group, brand_group, conversation_group, publish
 from wowdesk.web.inbox import bump_counts
 
@@ -32,6 +32,23 @@ def on_message_created(
     publish(brand_group(brand_id), "message.created", **data)
 
 
+def on_conversations_updated(payloads: list[dict[str, Any]]) -> None:
+    """``on_conversation_updated`` for many (a bulk change): the brands in one query, the
+    counts of each brand bumped once."""
+    brands = dict(
+        Conversation.objects.filter(pk__in=[p["conversation_id"] for p in payloads]).values_list(
+            "pk", "brand_id"
+        )
+    )
+    for changed in sorted(set(brands.values())):
+        bump_counts(changed)
+    for p in payloads:
+        brand_id = brands.get(p["conversation_id"])
+        if brand_id is not None:
+            _publish_updated(p["conversation_id"], brand_id, p.get("changes"))
+
+
+@many(on_conversations_updated)
 def on_conversation_updated(
     *, conversation_id: int, changes: dict[str, Any] | None = None, **_: Any
 ) -> None:
@@ -43,6 +60,10 @@ def on_conversation_updated(
     if brand_id is None:
         return
     bump_counts(brand_id)
+    _publish_updated(conversation_id, brand_id, changes)
+
+
+def _publish_updated(conversation_id: int, brand_id: int, changes: dict[str, Any] | None) -> None:
     publish(
         conversation_group(conversation_id), "conversation.updated", conversation_id=conversation_id
     )

@@ -12,15 +12,18 @@ workers, ``wowdesk worker``). Both are released at commit, rollback or close.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import os
+import sqlite3
 import threading
 import time
 from typing import Any
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3.features import DatabaseFeatures as SqliteFeatures
 
 _locks: dict[str, threading.Lock] = {}
 _files: dict[str, int] = {}
@@ -54,8 +57,25 @@ class CursorWrapper(base.SQLiteCursorWrapper):
         return super().convert_query(query, param_names=param_names)  # type: ignore[misc,no-any-return]
 
 
+@functools.cache
+def _variable_limit() -> int:
+    with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+        return min(probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32766)
+
+
+class DatabaseFeatures(SqliteFeatures):
+    """Django assumes 999 variables per statement, the limit of SQLite builds before
+    3.32; the library's own limit (32,766 and more since) lets a set-wise write of a few
+    hundred rows (a bulk change's activity lines) be one INSERT."""
+
+    @property
+    def max_query_params(self) -> int:  # type: ignore[override]
+        return _variable_limit()
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _holds_write_lock = False
+    features_class = DatabaseFeatures
 
     def create_cursor(self, name: str | None = None) -> Any:
         return self.connection.cursor(factory=CursorWrapper)
