@@ -247,7 +247,7 @@ def test_the_bulk_decides_each_row_as_a_single_change(
     refused = {s["id"]: s["reason"] for s in result.skipped}
     for a, b in zip(bulk_rows, single_rows, strict=True):
         b = Conversation.objects.prefetch_related("tags").select_related("inbox").get(pk=b.pk)
-        request = bulk._request(b, parsed, None)
+        request = bulk._request(b, parsed, None, actor)
         version = b.version
         single_refusal: str | None = None
         try:
