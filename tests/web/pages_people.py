@@ -29,7 +29,8 @@ class WeekEditor:
         """Press on ``day`` ``first_hour``, move to (``to_day``'s) ``last_hour``, release."""
         start = self.page.locator(self.cell(day, first_hour))
         end = self.page.locator(self.cell(to_day or day, last_hour))
-        start.scroll_into_view_if_needed()
+        # the middle of the screen: the live layer's status line may cover its top edge
+        start.evaluate("e => e.scrollIntoView({block: 'center'})")
         a, b = start.bounding_box(), end.bounding_box()
         assert a is not None and b is not None
         self.page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)

@@ -93,6 +93,9 @@ def test_chinese_and_phone(page: Any, brand: Brand, make_agent: Callable[..., Ag
         <= 390
     )
     page.goto(f"/inbox/c/{conv.pk}/")
+    # on a phone the context panel opens with "Details"
+    assert not page.locator("#custom-fields-panel").is_visible()
+    page.locator("#details-toggle").click()
     panel = FieldsPanel(page).set("conversation", "plan", "basic").save()
     assert panel.message == "自定义字段已保存。"
     assert Conversation.objects.get(pk=conv.pk).custom_fields == {"plan": "basic"}

@@ -43,7 +43,7 @@
       allOn.hidden = !state.all;
       all.forEach(function (b) {
         var row = b.closest(".conv-row");
-        if (row) row.classList.toggle("selected", b.checked);
+        if (row) row.classList.toggle("checked", b.checked);
       });
       if (!pageBox.checked) {
         state.all = false;
