@@ -49,7 +49,13 @@ class Composer:
         popup = self.page.locator("#composer-popup")
         if popup.is_hidden():
             return []
-        return [" ".join(t.split()) for t in popup.locator("li").all_inner_texts()]
+        # each part of an item (avatar initials, then the label) as a word: how innerText
+        # separates flex items varies
+        texts: list[str] = popup.locator("li").evaluate_all(
+            """items => items.map(li => Array.from(li.childNodes)
+                .map(n => n.textContent.trim()).filter(Boolean).join(' '))"""
+        )
+        return [" ".join(t.split()) for t in texts]
 
     def wait_popup(self) -> list[str]:
         self.page.wait_for_selector("#composer-popup li")
