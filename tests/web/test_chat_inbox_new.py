@@ -75,7 +75,8 @@ def test_create_chat_inbox_refusals_name_the_field(
     brand: Brand, make_agent: Callable[..., Agent], data: dict[str, str], field: str
 ) -> None:
     client = _client(make_agent(Role.ADMIN, brands=[brand]))
-    assert client.post("/settings/chat/", {"name": "Existing", "brand": brand.pk}).status_code == 302
+    existing = client.post("/settings/chat/", {"name": "Existing", "brand": brand.pk})
+    assert existing.status_code == 302
     before = Inbox.objects.count()
     posted = {k: v.replace("{brand}", str(brand.pk)) for k, v in data.items()}
     response = client.post("/settings/chat/", posted)
