@@ -118,8 +118,11 @@ class PhoneAgent:
         return self
 
     def resolve(self) -> PhoneAgent:
+        """Details (the conversation's panel slides in), then Resolve."""
+        self.page.locator("#details-toggle").click()
+        self.page.locator("#resolve").wait_for(state="visible")
         with self.page.expect_navigation():
-            self.page.locator("#resolve-form [type=submit]").first.click()
+            self.page.locator("#resolve").click()
         return self
 
     def back_to_list(self) -> PhoneAgent:
