@@ -195,3 +195,27 @@ class ChatWidgetSettings:
     @property
     def flash(self) -> str:
         return self.page.locator(".flash, .messages").first.inner_text().strip()
+
+
+def serve_html(html: str) -> tuple[str, object]:
+    """A plain web page on another origin (``http://localhost:<port>/``), as a customer's
+    website would be; returns its URL and the server (``.shutdown()`` it afterwards)."""
+    import http.server
+    import threading
+
+    body = html.encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, name="embed-page", daemon=True).start()
+    return f"http://localhost:{server.server_address[1]}/", server

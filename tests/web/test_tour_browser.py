@@ -1,11 +1,14 @@
 """The first hour as a new person lives it, in a real browser (issue 14's "Done means"):
 an agent signs in, works ten conversations from the list with the keyboard only, mentions
 a colleague in a note, bulk-tags three with shift-click and saves a view; on a phone the
-same work with taps. In English and in Simplified Chinese."""
+same work with taps. An administrator invites an agent, creates a chat inbox, copies its
+snippet into a page of another origin, and the invited agent answers the visitor. In
+English and in Simplified Chinese."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +16,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import quick_conversation
+from tests.web.conftest import asgi_server  # noqa: F401
 from tests.web.pages_bulk import BulkList, SavedViews
 from tests.web.pages_tour import KeyboardAgent, PhoneAgent, SignIn
 from wowdesk.conversations import services as conversations
@@ -118,3 +122,96 @@ def test_a_new_agent_on_a_phone_works_with_taps(
         worked.append(todo[0])
     assert set(worked) == ids
     assert {c.status for c in Conversation.objects.filter(pk__in=ids)} == {Status.RESOLVED}
+
+
+# --- the administrator's first hour -----------------------------------------------------------
+
+LINK = re.compile(r"https?://\S+/password/reset/\S+/")
+NEW_PASSWORD = "a-fresh-password-for-li"
+
+
+@pytest.fixture
+def fresh_layer(settings: Any) -> None:
+    """A channel layer and a cache of this test's own (the widget's socket)."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"tour-{uuid.uuid4().hex}",
+        }
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_new_admin_invites_an_agent_and_embeds_a_chat_inbox(
+    browser_contexts: Callable[[], Any],
+    asgi_server: str,  # noqa: F811
+    fresh_layer: None,
+    brand: Brand,
+    make_agent: Callable[..., Agent],
+    language: str,
+) -> None:
+    from django.core import mail
+    from playwright.sync_api import expect
+
+    from tests.web.pages import SetPasswordPage
+    from tests.web.pages_tour import InviteForm, NewChatInbox, serve_html
+    from tests.web.pages_widget import Widget
+    from wowdesk.channels import outbox
+    from wowdesk.channels.chat import services as chat
+    from wowdesk.conversations.models import Inbox, OutboxMessage, OutboxStatus
+
+    RoutingSettings.objects.update_or_create(brand=brand, defaults={"auto_assign": False})
+    boss = make_agent(Role.ADMIN, email="boss@example.com", name="Boss", password=PASSWORD)
+    _speaks(boss, language)
+    admin = browser_contexts()
+    SignIn(admin).as_("boss@example.com", PASSWORD)
+
+    # invite an agent: the mail with the set-password link arrives
+    invite = InviteForm(admin).open().invite("li@example.com", "Li Wei")
+    assert invite.listed("li@example.com")
+    assert [m.to for m in mail.outbox] == [["li@example.com"]]
+    link = LINK.search(mail.outbox[0].body)
+    assert link is not None
+
+    # a chat inbox from the settings area; its widget page shows the snippet at once
+    widget_page = NewChatInbox(admin).open_from_settings().create("Website")
+    inbox = Inbox.objects.get(brand=brand, name="Website")
+    assert admin.url.endswith(f"/settings/inboxes/{inbox.pk}/widget/")
+    if language == "zh-hans":
+        assert CJK.search(widget_page.flash), widget_page.flash
+    admin.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=asgi_server)
+    snippet = widget_page.copy_snippet()
+    assert snippet == widget_page.snippet
+    assert chat.widget_settings(inbox).token in snippet and asgi_server in snippet
+    widget_page.allow_domains("localhost")
+    assert chat.widget_settings(Inbox.objects.get(pk=inbox.pk)).allowed_domains == ("localhost",)
+
+    # the snippet on a plain page of the shop's website (another origin)
+    url, server = serve_html(
+        f"<!doctype html><html><head><title>Shop</title></head><body><h1>Shop</h1>{snippet}"
+        "</body></html>"
+    )
+    try:
+        visitor = browser_contexts()
+        visitor.goto(url)
+        widget = Widget(visitor).open()
+        widget.send("Do you ship to Lisbon?")
+        expect(widget.mine("Do you ship to Lisbon?")).not_to_have_class(
+            re.compile(r"\bpending\b"), timeout=30_000
+        )
+        conversation = Conversation.objects.get(inbox=inbox)
+
+        # the invited agent sets a password, signs in and answers from the list
+        li = browser_contexts()
+        SetPasswordPage(li).open(link.group(0)).set(NEW_PASSWORD)
+        SignIn(li).as_("li@example.com", NEW_PASSWORD)
+        li.goto("/inbox/?view=all")
+        agent = KeyboardAgent(li)
+        assert agent.next() == conversation.pk
+        agent.reply("Yes, in two days.")
+        reply = OutboxMessage.objects.get(message__conversation=conversation)
+        assert outbox.deliver(reply.pk).status == OutboxStatus.SENT
+        expect(widget.replies().filter(has_text="Yes, in two days.")).to_have_count(1)
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
