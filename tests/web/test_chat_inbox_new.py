@@ -91,3 +91,14 @@ def test_chat_inboxes_page_answers_405_to_other_methods(
 ) -> None:
     client = _client(make_agent(Role.ADMIN, brands=[brand]))
     assert client.put("/settings/chat/").status_code == 405
+
+
+def test_the_widget_page_is_under_the_chat_section_of_the_sidebar(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    client = _client(make_agent(Role.ADMIN, brands=[brand]))
+    client.post("/settings/chat/", {"name": "Shop chat", "brand": brand.pk})
+    inbox = Inbox.objects.get(name="Shop chat")
+    assert client.get(f"/settings/inboxes/{inbox.pk}/widget/").context["settings_section"] == "chat"
+    assert client.get("/settings/chat/").context["settings_section"] == "chat"
+    assert client.get("/settings/inboxes/").context["settings_section"] == "inboxes"
