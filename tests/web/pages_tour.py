@@ -46,6 +46,15 @@ class KeyboardAgent:
         self.page.keyboard.press(key)
         return self
 
+    def shortcut_keys(self) -> list[str]:
+        """``?`` shows the keys; Escape closes the list again."""
+        self.page.keyboard.press("?")
+        self.page.locator("dialog#shortcuts").wait_for(state="visible")
+        keys = [k.strip() for k in self.page.locator("dialog#shortcuts kbd").all_inner_texts()]
+        self.page.keyboard.press("Escape")
+        self.page.locator("dialog#shortcuts").wait_for(state="hidden")
+        return keys
+
     def next(self) -> int:
         """j: the next conversation opens beside the list; its id."""
         before = self.open_id

@@ -65,6 +65,7 @@ def test_a_new_agent_works_ten_conversations_with_the_keyboard(
     page.goto("/inbox/?view=all")
     assert (page.locator("html").get_attribute("lang") or "").lower() == language
     agent = KeyboardAgent(page)
+    assert {"j", "r", "e", "Ctrl", "Enter"} <= set(agent.shortcut_keys())
     worked: list[int] = []
     for i in range(TEN):
         opened = agent.next()
