@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import quick_conversation
@@ -37,6 +38,14 @@ def _bell(agent: Agent) -> int:
     found = re.search(r'id="notif-count" data-count="(\d+)"', html)
     assert found is not None
     return int(found.group(1))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Cached lists (a brand's tags, counts) of another test's database are not this one's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
