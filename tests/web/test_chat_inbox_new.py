@@ -3,14 +3,23 @@ the embed snippet right after, and refusals that name the field."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from wowdesk.channels.chat import services as chat
 from wowdesk.conversations.models import Channel, Inbox
 from wowdesk.core.models import Agent, Brand, Role
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Cached lists (agent names, counts) of another test's database are not this one's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _client(agent: Agent) -> Client:

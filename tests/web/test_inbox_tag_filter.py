@@ -4,9 +4,10 @@ a saved view keeps it; broken values are refused naming the field."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import quick_conversation
@@ -15,6 +16,14 @@ from wowdesk.conversations.models import SavedView
 from wowdesk.core.models import Agent, Brand, Role
 
 ROW = re.compile(r'class="conv-row[^"]*" data-conversation-id="(\d+)"')
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Cached lists (agent names, counts) of another test's database are not this one's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _client(agent: Agent) -> Client:
