@@ -6,7 +6,9 @@ conversation on a phone (390x844).
 Seeds a small demo in a temporary data dir (never the real one), serves it in this process
 (WSGI on 127.0.0.1, a port the OS picks) and drives Debian's Chromium with Playwright.
 Writes ``docs/screenshots/<page>-<lang>.png`` (and one conversation at tablet width,
-``inbox-dark-en.png``, ``inbox-phone-en.png`` and ``conversation-phone-en.png``).
+``inbox-dark-en.png``, ``inbox-phone-en.png`` and ``conversation-phone-en.png``), and as
+an administrator ``settings-en.png`` (the settings index) and ``chat-widget-en.png`` (a
+chat inbox's widget page with its live preview).
 
 Usage: ``.venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--keep DIR]``.
 """
@@ -157,6 +159,42 @@ def _dark_and_phone(ctx: Any, page: Any, out: Path, conversation: int) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
+def _settings(browser: Any, base: str, out: Path) -> None:
+    """An administrator's settings index and a chat inbox's widget page (with its live
+    preview), in English."""
+    from wowdesk.conversations.models import Channel, Inbox
+    from wowdesk.core.models import Agent
+    from wowdesk.demo import catalog
+
+    admin = next(s for s in catalog.AGENTS if s.role == "admin")
+    brands = Agent.objects.get(user__username=admin.email).brands.values_list("id", flat=True)
+    inbox = Inbox.objects.filter(channel=Channel.CHAT, brand_id__in=list(brands)).first()
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 800}, base_url=base, locale="en-US"
+    )
+    page = ctx.new_page()
+    page.add_init_script(
+        "addEventListener('DOMContentLoaded', () => {"
+        " const s = document.createElement('style');"
+        " s.textContent = '#toasts, #live-status { display: none !important; }';"
+        " document.head.appendChild(s); });"
+    )
+    ctx.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.goto("/login/")
+    page.locator("#id_username").fill(admin.email)
+    page.locator("#id_password").fill(catalog.DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator("#login-form [type=submit]").click()
+    page.goto("/settings/")
+    page.screenshot(path=str(out / "settings-en.png"))
+    if inbox is not None:
+        page.goto(f"/settings/inboxes/{inbox.pk}/widget/")
+        page.locator("#widget-preview").wait_for()
+        page.wait_for_timeout(500)  # the preview widget draws itself after load
+        page.screenshot(path=str(out / "chat-widget-en.png"))
+    ctx.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -220,6 +258,7 @@ def main(argv: list[str] | None = None) -> None:
                 if code == "en":
                     _dark_and_phone(ctx, page, a.out, ids["conversation"])
                 ctx.close()
+            _settings(browser, base, a.out)
             browser.close()
     finally:
         server.shutdown()

@@ -98,6 +98,7 @@ def params_of(query: inbox.InboxQuery) -> dict[str, str]:
         "status": query.status,
         "language": query.language,
         "channel": query.channel,
+        "tag": query.tag,
         "q": query.q,
         "sort": inbox.SORTS[query.sort][1],
         **{f"{queries.CUSTOM_PREFIX}{k}": v for k, v in query.custom},

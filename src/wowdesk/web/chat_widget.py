@@ -20,10 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from wowdesk.channels.chat import services as chat
 from wowdesk.channels.chat import widget_rules as rules
+from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Channel, Conversation, Inbox
 from wowdesk.core import permissions
-from wowdesk.core.errors import InvalidInput
-from wowdesk.core.models import Agent, Role
+from wowdesk.core.errors import InvalidInput, ServiceError
+from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.web.auth import agent_required
 
 LANGUAGE_NAMES = {
@@ -142,11 +143,65 @@ def _chat_inboxes(agent: Agent) -> Any:
     )
 
 
+class NewChatInboxForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    brand = forms.TypedChoiceField(label=gettext_lazy("Brand"), coerce=int)
+
+    def __init__(self, *args: Any, brands: list[Brand], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["brand"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(b.pk, b.name) for b in brands]
+        if len(brands) == 1:
+            field.initial = brands[0].pk
+
+
+def _admin_brands(agent: Agent) -> list[Brand]:
+    return list(
+        Brand.objects.filter(id__in=permissions.brands_with_role(agent, Role.ADMIN)).order_by(
+            "name", "id"
+        )
+    )
+
+
 @agent_required(role=Role.ADMIN)
 def chat_inboxes(request: HttpRequest) -> HttpResponse:
-    """The chat inboxes of the brands I administer, each linking to its widget page."""
-    inboxes = _chat_inboxes(_me(request))
-    return render(request, "web/settings/chat_inboxes.html", {"inboxes": inboxes})
+    """The chat inboxes of the brands I administer, each linking to its widget page, and
+    a form that creates one (then its widget page shows the embed snippet)."""
+    me = _me(request)
+    brands = _admin_brands(me)
+    status = 200
+    if request.method == "POST":
+        form = NewChatInboxForm(request.POST, brands=brands)
+        if form.is_valid():
+            try:
+                inbox = conversations.create_inbox(
+                    brand_id=form.cleaned_data["brand"],
+                    name=form.cleaned_data["name"].strip(),
+                    channel=Channel.CHAT,
+                    actor=me,
+                )
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = exc.status
+            else:
+                flash.success(
+                    request,
+                    _("Chat inbox created. Copy the snippet below into your website's pages."),
+                )
+                return redirect("web:inbox-widget", pk=inbox.pk)
+        else:
+            status = 400
+    elif request.method == "GET":
+        form = NewChatInboxForm(brands=brands)
+    else:
+        return HttpResponse(status=405)
+    return render(
+        request,
+        "web/settings/chat_inboxes.html",
+        {"inboxes": _chat_inboxes(me), "form": form},
+        status=status,
+    )
 
 
 @agent_required(role=Role.ADMIN)

@@ -61,6 +61,7 @@ class InboxQuery:
     status: str = Status.OPEN
     language: str = ""
     channel: str = ""
+    tag: str = ""
     q: str = ""
     sort: str = "updated"
     page: int = 1
@@ -82,6 +83,7 @@ class InboxQuery:
         out.language = out.language.strip().lower()
         channel = params.get("channel", "")
         out.channel = channel if channel in Channel.values else ""
+        out.tag = check_line(params.get("tag", ""), "tag", max_length=64).strip().lower()
         out.q = check_line(params.get("q", ""), "q", max_length=MAX_SEARCH).strip()
         sort = params.get("sort", "")
         out.sort = sort if sort in SORTS else ("waiting" if out.view == "waiting" else "updated")
@@ -100,6 +102,7 @@ class InboxQuery:
             "status": self.status,
             "language": self.language,
             "channel": self.channel,
+            "tag": self.tag,
             "q": self.q,
             "sort": self.sort,
             "page": self.page,
@@ -126,6 +129,7 @@ class InboxQuery:
             statuses=() if self.status == "any" else (self.status,),
             language=self.language,
             channel=self.channel,
+            tag=self.tag,
             q=self.q,
             q_in_bodies=True,
             sort=sort,

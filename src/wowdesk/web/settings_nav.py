@@ -26,6 +26,8 @@ class Section:
     url_name: str
     role: str
     description: str | Promise = ""
+    # pages of this section whose URL lies outside its own (URL names)
+    pages: tuple[str, ...] = ()
 
 
 # Keep the order the sidebar shows. Add a section with one line here.
@@ -61,6 +63,7 @@ SECTIONS: list[Section] = [
         "web:chat-inboxes",
         Role.ADMIN,
         _("The website chat"),
+        pages=("web:inbox-widget",),
     ),
     Section(
         "custom-fields", _("Custom fields"), "web:custom-fields", Role.ADMIN, _("Your own fields")
@@ -100,6 +103,11 @@ def context(request: HttpRequest) -> dict[str, Any]:
     if agent is None or not request.path.startswith("/settings/"):
         return {}
     items = sections_for(agent)
+    match = request.resolver_match
+    page = match.view_name if match is not None else ""
+    owner = next((s.key for s in SECTIONS if page in s.pages), None)
+    if owner is not None and any(i.key == owner for i in items):
+        return {"settings_sections": items, "settings_section": owner}
     current = max(
         (i for i in items if request.path.startswith(i.url)),
         key=lambda i: len(i.url),

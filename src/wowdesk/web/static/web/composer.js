@@ -350,6 +350,15 @@
   };
 
   Composer.prototype.keydown = function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.altKey) {
+      // Ctrl/⌘-Enter sends (with Shift: sends and resolves), as the buttons do
+      e.preventDefault();
+      this.close();
+      var button = document.getElementById(e.shiftKey ? "send-resolve" : "send");
+      if (button && this.form.requestSubmit) this.form.requestSubmit(button);
+      else if (button) button.click();
+      return;
+    }
     if (this.popup.hidden || !this.trigger) return;
     var n = this.items.length;
     if (e.key === "ArrowDown" && n) { this.active = (this.active + 1) % n; this.highlight(); }
