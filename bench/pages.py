@@ -25,6 +25,7 @@ run. Usage: ``.venv/bin/python -m bench.pages [--data-dir DIR] [--iterations N]`
 from __future__ import annotations
 
 import random
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -96,25 +97,21 @@ def operations(rng: random.Random) -> dict[str, list[Variant]]:
 
 # operations sent as htmx sends them: the HX-Target that the server answers with a part
 HTMX_TARGET = {"three_pane_switch": "open-pane", "three_pane_search": "inbox-list"}
-# the workspace's own static files (what a browser downloads once), gzipped
-ASSETS = (
-    "web/wowdesk.css",
-    "web/icons.svg",
-    "web/workspace.js",
-    "web/shortcuts.js",
-    "web/live.js",
-    "web/vendor/htmx-2.0.4.min.js",
-)
+# static files a workspace page names (scripts, style sheets, the icon sprite, the emoji list
+# the composer fetches on demand): what a browser downloads once
+STATIC_REF = re.compile(r"""(?:src|href|data-[a-z-]+-url)=["']/static/([^"'?#]+)""")
 
 
-def asset_sizes() -> dict[str, Any]:
-    """Bytes and gzipped bytes (level 6, as web servers do) of each static file, and the sum."""
+def asset_sizes(pages: list[str]) -> dict[str, Any]:
+    """Bytes and gzipped bytes (level 6, as web servers do) of each static file that the
+    rendered ``pages`` reference, and the sum."""
     import gzip
 
     from django.contrib.staticfiles import finders
 
+    names = sorted({m for html in pages for m in STATIC_REF.findall(html)})
     files: dict[str, dict[str, int]] = {}
-    for name in ASSETS:
+    for name in names:
         found = finders.find(name)
         if not found:
             continue
@@ -272,7 +269,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "target_p99_ms": TARGET_P99_MS,
         "operations": results,
         "missed": [k for k, v in results.items() if v["target_met"] is False],
-        "assets": asset_sizes(),
+        "assets": asset_sizes(_workspace_pages(client)),
     }
     assets = result["assets"]
     for name, sizes in assets["files"].items():
@@ -282,6 +279,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         file=sys.stderr,
     )
     return publish(result, a.name, COMPARE_KEYS, save=not a.no_save, out_dir=a.results_dir)
+
+
+def _workspace_pages(client: Any) -> list[str]:
+    """The inbox and a conversation in the three panes, as a browser first gets them."""
+    from wowdesk.conversations.models import Conversation
+
+    pages = [client.get("/inbox/").content.decode()]
+    first = Conversation.objects.order_by("-id").values_list("id", flat=True).first()
+    if first is not None:
+        pages.append(client.get(f"/inbox/c/{first}/").content.decode())
+    return pages
 
 
 if __name__ == "__main__":
