@@ -62,6 +62,37 @@ def test_read_benchmark_runs_and_compares(tmp_path: Path) -> None:
     assert "operations.conversation_open.p99_ms" in ratios
 
 
+def test_pages_and_bulk_benchmarks_run(tmp_path: Path) -> None:
+    data, results = tmp_path / "data", tmp_path / "results"
+    args = ["--data-dir", str(data), "--results-dir", str(results), "--iterations", "2", *TOY]
+    pages = _run("bench.pages", *args, "--quiet")
+    ops = pages["operations"]
+    assert {"three_pane_conversation", "three_pane_switch", "three_pane_search"} <= set(ops)
+    assert all(op["statuses"] == [200] for op in ops.values()), ops
+    # the sizes are those of the files the rendered pages name
+    assert {"web/wowdesk.css", "web/composer.js", "web/icons.svg"} <= set(pages["assets"]["files"])
+    bulk = _run("bench.bulk", *args, "--quiet")
+    assert bulk["operations"]["bulk_update_100"]["queries_per_run"] > 0
+
+
+@pytest.mark.slow
+def test_first_load_benchmark_runs_in_chromium(tmp_path: Path) -> None:
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's Chromium is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data, results = tmp_path / "data", tmp_path / "results"
+    result = _run(
+        "bench.first_load", "--data-dir", str(data), "--results-dir", str(results),
+        "--iterations", "3", "--port", str(port), "--quiet", *TOY,
+    )  # fmt: skip
+    for page in ("inbox", "conversation"):
+        run = result["pages"][page]
+        assert run["runs"] == 3 and run["requests"] > 5
+        assert 0 < run["ttfb_p50_ms"] <= run["usable_p50_ms"] <= run["load_max_ms"] + 1
+
+
 @pytest.mark.slow
 def test_ingest_benchmark_runs_against_a_live_server(tmp_path: Path) -> None:
     with socket.socket() as s:
