@@ -3,6 +3,10 @@
 Never ``playwright install``: the browser is the system's ``/usr/bin/chromium``. Without it
 the tests skip, except under ``make test`` (``WOWDESK_REQUIRE_BROWSER=1``), which installs it
 and must run them.
+
+They run once, in the SQLite run of the suite: what they check is the pages and their
+scripts, and the PostgreSQL run covers the same server code through the view and API
+tests. ``WOWDESK_PG_BROWSER=1`` runs them on PostgreSQL too.
 """
 
 from __future__ import annotations
@@ -32,6 +36,15 @@ def _unavailable(reason: str) -> None:
     if os.environ.get("WOWDESK_REQUIRE_BROWSER") == "1":
         pytest.fail(f"browser tests must run here but {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("WOWDESK_DATABASE_URL") or os.environ.get("WOWDESK_PG_BROWSER") == "1":
+        return
+    skip = pytest.mark.skip(reason="browser tests run in the SQLite run (WOWDESK_PG_BROWSER=1)")
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
 
 
 @pytest.fixture
