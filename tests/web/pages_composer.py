@@ -133,6 +133,8 @@ class Composer:
         return self
 
     def copies(self, cc: str = "", bcc: str = "") -> Composer:
+        if not self.page.locator("#composer-cc").is_visible():
+            self.page.locator("#composer-copies summary").click()  # "Cc/Bcc" folds them away
         self.page.locator("#composer-cc").fill(cc)
         self.page.locator("#composer-bcc").fill(bcc)
         return self
@@ -141,7 +143,7 @@ class Composer:
         return self.page.locator("#composer-cc").count() > 0
 
     def copies_visible(self) -> bool:
-        return self.page.locator("#composer-cc").is_visible()
+        return self.page.locator("#composer-copies").is_visible()
 
     def send(self) -> Composer:
         with self.page.expect_navigation():

@@ -223,6 +223,8 @@ def test_forward_and_the_composer_in_chinese(agent_page: tuple[Any, Agent], bran
     composer = Composer(page).open(conversation.pk)
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert composer.tab_labels() == ["回复客户", "内部备注"]
+    assert page.locator("#composer-copies summary").inner_text().strip() == "抄送/密送"
+    page.locator("#composer-copies summary").click()
     assert page.locator("label[for=composer-cc]").inner_text().strip() == "抄送"
     composer.focus().type("/")
     assert composer.wait_popup() == ["退款"]
