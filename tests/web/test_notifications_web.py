@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from tests.factories import make_conversation
@@ -257,8 +258,9 @@ def test_palette_queries_do_not_grow_with_matches(
         conversations.save_macro(None, brand_id=brand.pk, actor=None, name=f"Many {i}", body="x")
     client = _client(me)
     client.get("/palette/", {"q": "warm"})
-    # session, user, agent, brands, the search's ids, conversation rows, customers, macros
-    with django_assert_num_queries(9):  # the same for 2 matches as for 9
+    # session, user, agent, brands, the search's ids, conversation rows, customers, macros;
+    # the same for 2 matches as for 9 (the text search takes one query less on PostgreSQL)
+    with django_assert_num_queries(9 if connection.vendor == "sqlite" else 8):
         got = json.loads(client.get("/palette/", {"q": "Many"}).content)
     sizes = {g["key"]: len(g["items"]) for g in got["groups"]}
     assert sizes == {"conversations": min(n, 6), "customers": min(n, 6), "macros": min(n, 6)}

@@ -208,10 +208,12 @@ def custom_values(brand_id: int, raw: str) -> Any:
 
 
 def _custom_text(value: Any) -> str:
+    """The values as the form writes them, keys in alphabetical order (PostgreSQL's jsonb
+    keeps no order of its own)."""
     if not isinstance(value, dict):
         return "" if value is None else str(value)
     parts = []
-    for key, v in value.items():
+    for key, v in sorted(value.items()):
         shown = ",".join(v) if isinstance(v, list) else ("" if v is None else str(v))
         parts.append(f"{key}={shown.lower() if isinstance(v, bool) else shown}")
     return "; ".join(parts)
