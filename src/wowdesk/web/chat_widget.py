@@ -245,9 +245,7 @@ def inbox_widget(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def visitor_panel(request: HttpRequest, conversation: Conversation) -> dict[str, Any] | None:
-    """A chat conversation's visitor (page, browser, language, time zone). Opening the
-    conversation marks the visitor's messages read (the widget shows it)."""
+    """A chat conversation's visitor (page, browser, language, time zone)."""
     if conversation.inbox.channel != Channel.CHAT:
         return None
-    chat.mark_read(conversation)
     return {"page": chat.visitor_page(conversation)}

@@ -329,6 +329,11 @@ def _options(rows: Iterable[tuple[int, str]], selected: int | None) -> list[tupl
 def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = _conversation(request, pk)
     web_services.mark_seen(_agent(request), conversation)
+    if conversation.inbox.channel == Channel.CHAT:
+        # an agent opened it: the visitor's messages are read (the widget shows ✓✓)
+        from wowdesk.channels.chat.services import mark_read
+
+        mark_read(conversation)
     return _conversation_response(request, conversation)
 
 
