@@ -222,3 +222,15 @@ def test_split_with_the_later_messages(
     kept = Message.objects.filter(conversation=source).exclude(direction=Direction.ACTIVITY)
     assert sorted(moved.values_list("body", flat=True)) == ["fourth", "third"]
     assert sorted(kept.values_list("body", flat=True)) == ["first", "second"]
+
+
+def test_a_refused_save_shows_the_same_list_again(
+    brand: Brand, make_agent: Callable[..., Agent], login: Callable[[Agent], Client]
+) -> None:
+    client = login(make_agent(Role.AGENT))
+    posted = {"name": "", "view": "all", "tag": "refund", "sort": "priority", "cf_plan": "pro"}
+    response = client.post("/inbox/views/", posted)
+    assert response.status_code == 302
+    location = response["Location"]
+    for part in ("view=all", "tag=refund", "sort=priority", "cf_plan=pro"):
+        assert part in location, location

@@ -5,6 +5,7 @@ services' (conversations.bulk, conversations.saved_views, conversations.services
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.core.cache import cache
@@ -138,26 +139,23 @@ def save_view(request: HttpRequest) -> HttpResponseBase:
             )
     except ServiceError as exc:
         flash.error(request, _("The view was not saved: %(reason)s") % {"reason": exc.message})
-        return redirect(reverse("web:inbox") + "?" + _list_qs(data))
+        return redirect(reverse("web:inbox") + "?" + urlencode(params))  # the same list
     flash.success(request, _("View “%(name)s” saved.") % {"name": view.name})
     return redirect(reverse("web:inbox") + f"?saved={view.pk}")
 
 
-def _list_qs(data: Any) -> str:
-    from urllib.parse import urlencode
-
-    keys = ("view", "status", "language", "channel", "q")
-    return urlencode({k: data[k] for k in keys if data.get(k)})
+def _view_or_404(agent: Agent, view_id: int) -> SavedView:
+    try:
+        return saved_views.get_view(agent, view_id)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
 
 
 @require_POST
 @agent_required()
 def rename_view(request: HttpRequest, view_id: int) -> HttpResponseBase:
     agent = _agent(request)
-    try:
-        view = saved_views.get_view(agent, view_id)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
+    view = _view_or_404(agent, view_id)
     try:
         with transaction.atomic():
             saved_views.update_view(agent, view, name=request.POST.get("name", ""))
@@ -171,10 +169,7 @@ def rename_view(request: HttpRequest, view_id: int) -> HttpResponseBase:
 @agent_required()
 def delete_view(request: HttpRequest, view_id: int) -> HttpResponseBase:
     agent = _agent(request)
-    try:
-        view = saved_views.get_view(agent, view_id)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
+    view = _view_or_404(agent, view_id)
     try:
         with transaction.atomic():
             saved_views.delete_view(agent, view)
