@@ -145,6 +145,8 @@ def _register() -> None:
     from wowdesk.core.fields_api import router as fields_router
     from wowdesk.customers.api import router as customers_router
     from wowdesk.intelligence.api import router as intelligence_router
+    from wowdesk.knowledge import api as kb_api
+    from wowdesk.knowledge import api_assist, api_bot, api_intents, api_loop, api_search
     from wowdesk.notifications.api import router as notifications_router
     from wowdesk.routing.api import router as routing_router
     from wowdesk.webhooks.api import router as webhooks_router
@@ -160,6 +162,12 @@ def _register() -> None:
     api.add_router("", webhooks_router)
     api.add_router("", automations_router)
     api.add_router("", notifications_router)
+    api.add_router("", api_search.router)  # before kb_api: /kb/search is not an article id
+    api.add_router("", kb_api.router)
+    api.add_router("", api_intents.router)
+    api.add_router("", api_assist.router)
+    api.add_router("", api_bot.router)
+    api.add_router("", api_loop.router)
 
 
 _register()

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "wowdesk.automations",
     "wowdesk.notifications",
     "wowdesk.web",
+    "wowdesk.knowledge",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("hooks/voice/", include("wowdesk.channels.voice.urls")),
     path("hooks/social/", include("wowdesk.channels.social.urls")),
+    path("help/", include("wowdesk.knowledge.help_urls")),
+    path("knowledge/", include("wowdesk.knowledge.urls")),
     path("", include("wowdesk.channels.chat.urls")),
     path("", include("wowdesk.web.urls")),
 ]

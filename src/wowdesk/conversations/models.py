@@ -14,6 +14,12 @@ from wowdesk.customers.identity import InvalidAddress, inbox_address_key
 from wowdesk.customers.models import Customer
 
 
+class AnswerBot(models.TextChoices):
+    OFF = "off", _("Off")
+    ALWAYS = "always", _("Always answers first")
+    WHEN_NO_AGENT = "when_no_agent", _("When no agent is on shift")
+
+
 class Inbox(models.Model):
     """One configured channel of a brand: an email address, a chat widget, a phone line."""
 
@@ -39,6 +45,11 @@ class Inbox(models.Model):
     # Whether an owner going offline hands this inbox's open conversations back to the
     # queue; empty = the channel's default (``hands_back``).
     offline_handback = models.BooleanField(_("reassign on offline"), null=True, blank=True)
+    # The answer bot on this inbox: "off", "always" (answers first) or "when_no_agent" (only
+    # when nobody eligible is on shift). Run by the knowledge app.
+    answer_bot = models.CharField(
+        _("answer bot"), max_length=16, choices=AnswerBot.choices, default=AnswerBot.OFF
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:

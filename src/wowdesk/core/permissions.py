@@ -305,3 +305,26 @@ def may_use_django_admin(user: object) -> bool:
         and getattr(user, "is_authenticated", False)
         and getattr(user, "is_superuser", False)
     )
+
+
+# --- knowledge ------------------------------------------------------------------------------
+# Every agent of a brand reads its knowledge base (internal articles too), searches it and
+# proposes edits; supervisors and administrators are its knowledge managers: they write,
+# publish, archive and delete articles and categories, accept proposals and see the reports.
+# The help center shows published, public articles to anyone.
+
+
+def may_manage_knowledge(agent: Agent, brand_id: int) -> bool:
+    """Whether ``agent`` is a knowledge manager of the brand (supervisor or administrator)."""
+    return has_role_in(agent, Role.SUPERVISOR, brand_id)
+
+
+def check_manages_knowledge(agent: Agent, brand_id: int) -> None:
+    """403 unless ``agent`` works for the brand as a supervisor or administrator."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.SUPERVISOR, brand_id)
+
+
+def knowledge_manager_brands(agent: Agent) -> set[int]:
+    """The brands whose knowledge base ``agent`` manages."""
+    return brands_with_role(agent, Role.SUPERVISOR)

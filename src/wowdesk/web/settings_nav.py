@@ -56,6 +56,13 @@ SECTIONS: list[Section] = [
     ),
     Section("inboxes", _("Inboxes"), "web:inboxes", Role.ADMIN, _("Email, voice, social")),
     Section("macros", _("Macros"), "web:macros", Role.SUPERVISOR, _("Canned replies")),
+    Section(
+        "knowledge",
+        _("Knowledge base"),
+        "knowledge:articles",
+        Role.SUPERVISOR,
+        _("Articles, translations, the help center"),
+    ),
     Section("tags", _("Tags"), "web:tags", Role.SUPERVISOR, _("Rename and merge")),
     Section(
         "chat",

@@ -1,0 +1,3 @@
+"""Pure module (no Django): anonymise."""
+
+from __future__ import annotations

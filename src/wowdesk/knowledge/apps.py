@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KnowledgeConfig(AppConfig):
+    name = "wowdesk.knowledge"
+    label = "knowledge"
+    verbose_name = _("Knowledge")
+
+    def ready(self) -> None:
+        # Each part of the app registers the listeners, panels and jobs it owns.
+        from wowdesk.knowledge import assist, bot, loop, search
+
+        search.register()
+        assist.register()
+        bot.register()
+        loop.register()

@@ -1,0 +1,3 @@
+"""Pure module (no Django): intent."""
+
+from __future__ import annotations

@@ -1,0 +1,7 @@
+"""Knowledge: loop."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Listeners, panels and jobs of this part (called from ``KnowledgeConfig.ready``)."""

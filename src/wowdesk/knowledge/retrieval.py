@@ -1,0 +1,3 @@
+"""Pure module (no Django): retrieval."""
+
+from __future__ import annotations
