@@ -49,3 +49,11 @@ def search_articles(
     for a in rows.filter(cond)[:limit]:
         hits.append(Hit(a.pk, a.source_id, a.title, a.language, 1.0, a.body[:200]))
     return hits
+
+
+def on_articles_changed(brand_id: int, article_ids: list[int]) -> None:
+    """Called by the article services after a publish, unpublish, archive, edit or delete."""
+
+
+def log_search(brand_id: int, query: str, language: str, source: str, hits: list[Hit]) -> None:
+    """Keep one search for the reports (searches with no result, top article)."""
