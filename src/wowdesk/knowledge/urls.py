@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
+
+from wowdesk.knowledge import views
 
 app_name = "knowledge"
 
-
-def _articles(request: HttpRequest) -> HttpResponse:  # the kb part replaces this page
-    return HttpResponse(status=404)
-
-
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", _articles, name="articles"),
+    path("", views.articles, name="articles"),
+    path("files/<int:pk>/<str:name>", views.attachment_file, name="file"),
 ]
