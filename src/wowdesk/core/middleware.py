@@ -72,7 +72,7 @@ def _nul_field(request: HttpRequest) -> str | None:
     except ValueError:
         return None
     if request.content_type == "multipart/form-data":
-        return next((k for k, v in request.POST.items() if "\x00" in k + v), None)
+        return next((k for k, v in request.POST.items() if "\x00" in f"{k}{v}"), None)
     if request.method in ("POST", "PUT", "PATCH") and request.body:
         try:
             edge.loads(request.body, allow_nul=False)

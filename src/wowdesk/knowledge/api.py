@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
@@ -16,7 +16,7 @@ from pydantic import Field
 
 from wowdesk.core import permissions
 from wowdesk.core.api import me
-from wowdesk.core.errors import InvalidInput, NotFound
+from wowdesk.core.errors import NotFound
 from wowdesk.core.schemas import ERRORS, AgentRef, Page, agent_ref
 from wowdesk.knowledge import services
 from wowdesk.knowledge.models import Article, ArticleAttachment, ArticleStatus, Category
@@ -211,34 +211,13 @@ def list_articles(
     if brand_id is not None:
         permissions.check_brand(agent, brand_id)
         qs = qs.filter(brand_id=brand_id)
-    qs = filter_articles(qs, status=status, language=language, category=category, q=q)
+    qs = services.filter_articles(qs, status=status, language=language, category=category, q=q)
     total = qs.count()
     start = (page - 1) * page_size
     rows = qs.order_by("-updated_at", "-id")[start : start + page_size]
     return ArticlesOut(
         items=[article_out(a) for a in rows], total=total, page=page, page_size=page_size
     )
-
-
-def filter_articles(
-    qs: QuerySet[Article], *, status: str, language: str, category: str, q: str
-) -> QuerySet[Article]:
-    """The list's filters (the API's and the page's): state, language, category (id or
-    slug, its sections included), words in the title or body."""
-    if status:
-        if status not in ArticleStatus.values:
-            raise InvalidInput(_("Not an article state."), field="status")
-        qs = qs.filter(status=status)
-    if language:
-        qs = qs.filter(language=language.strip().lower().replace("_", "-"))
-    if category:
-        cond = Q(category__slug=category) | Q(category__parent__slug=category)
-        if category.isdigit():
-            cond = Q(category_id=int(category)) | Q(category__parent_id=int(category))
-        qs = qs.filter(cond)
-    for word in q.split()[:8]:
-        qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
-    return qs
 
 
 @router.post("/kb/articles", response={201: ArticleOut, **ERRORS})

@@ -26,6 +26,7 @@ import nh3
 from django.conf.locale import LANG_INFO
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -199,6 +200,13 @@ def help_center_of(brand_id: int) -> HelpCenter:
     return HelpCenter.objects.filter(brand_id=brand_id).first() or HelpCenter(brand_id=brand_id)
 
 
+def logo_url(help_center: HelpCenter) -> str:
+    """Where the help center's logo is served ("" when it has none)."""
+    if not help_center.logo:
+        return ""
+    return reverse("knowledge:logo", args=[help_center.brand_id])
+
+
 def brand_languages(brand: Brand, help_center: HelpCenter | None = None) -> list[str]:
     """The languages a brand's knowledge base serves: the help center's list, else the
     brand's default language and every language an article of the brand is written in."""
@@ -305,6 +313,27 @@ def diff_html(old: str, new: str) -> str:
 
 
 # --- articles ------------------------------------------------------------------------------
+
+
+def filter_articles(
+    qs: QuerySet[Article], *, status: str, language: str, category: str, q: str
+) -> QuerySet[Article]:
+    """The list's filters (the API's and the page's): state, language, category (id or
+    slug, its sections included), words in the title or body."""
+    if status:
+        if status not in ArticleStatus.values:
+            raise InvalidInput(_("Not an article state."), field="status")
+        qs = qs.filter(status=status)
+    if language:
+        qs = qs.filter(language=language.strip().lower().replace("_", "-"))
+    if category:
+        cond = Q(category__slug=category) | Q(category__parent__slug=category)
+        if category.isdigit():
+            cond = Q(category_id=int(category)) | Q(category__parent_id=int(category))
+        qs = qs.filter(cond)
+    for word in q.split()[:8]:
+        qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return qs
 
 
 def may_edit(agent: Agent, article: Article) -> bool:

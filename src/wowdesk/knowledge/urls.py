@@ -10,5 +10,17 @@ app_name = "knowledge"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.articles, name="articles"),
+    path("new/", views.new_article, name="new"),
+    path("preview/", views.preview, name="preview"),
+    path("<int:pk>/", views.article_page, name="article"),
+    path("<int:pk>/history/", views.history, name="history"),
+    path("<int:pk>/up-to-date/", views.mark_up_to_date, name="up-to-date"),
+    path("<int:pk>/delete/", views.delete_article, name="delete"),
+    path("<int:pk>/attachments/", views.add_attachment, name="attachments"),
+    path("categories/", views.categories, name="categories"),
+    path("categories/<int:pk>/", views.category_edit, name="category"),
+    path("categories/<int:pk>/delete/", views.category_delete, name="category-delete"),
+    path("help-center/", views.help_center, name="help-center"),
+    path("logo/<int:brand_id>/", views.logo, name="logo"),
     path("files/<int:pk>/<str:name>", views.attachment_file, name="file"),
 ]
