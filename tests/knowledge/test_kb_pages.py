@@ -270,5 +270,8 @@ def test_zh_hans_ui(owner: Agent, brand: Brand) -> None:
     owner.ui_language = "zh-hans"
     c = login(owner)
     article(owner, brand)
+    a = article(owner, brand, title="Second")
     body = c.get("/knowledge/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "新文章" in body
+    assert "新文章" in body and "筛选" in body and "篇文章" in body
+    body = c.get(f"/knowledge/{a.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "正文（Markdown）" in body and "预览" in body and "Body (Markdown)" not in body
