@@ -295,6 +295,9 @@ def mark_up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
             status=_status(exc),
         )
     flash.success(request, _("Marked as up to date with the source."))
+    back = request.POST.get("back", "")
+    if back.isdigit() and int(back) == article.translation_of_id:
+        return redirect("knowledge:article", int(back))  # from the source's panel
     return redirect("knowledge:article", article.pk)
 
 
