@@ -255,3 +255,20 @@ def test_multipart_text_field_with_nul_refused(api: ApiClient, brand: Brand, age
     )
     assert r.status_code == 400
     assert not a.attachments.exists()
+
+
+def test_list_query_count_does_not_grow(
+    admin_api: ApiClient, admin: Agent, brand: Brand, django_assert_num_queries: Any
+) -> None:
+    for i in range(5):
+        article(admin, brand, title=f"A{i}")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin_api.get("/kb/articles")  # the token's first use is written once
+    with CaptureQueriesContext(connection) as five:
+        assert len(admin_api.get("/kb/articles", page_size=50).json()["items"]) == 5
+    for i in range(45):
+        article(admin, brand, title=f"B{i}")
+    with django_assert_num_queries(len(five.captured_queries)):
+        assert len(admin_api.get("/kb/articles", page_size=50).json()["items"]) == 50
