@@ -72,6 +72,7 @@ def test_list_and_editor_per_role(
     r = c.get(f"/knowledge/{live.pk}/")
     assert ('data-to="archived"' in r.content.decode()) == (role != Role.AGENT)
     r = c.post(f"/knowledge/{live.pk}/", {"title": "Hijack", "body": "x"})
+    assert r.status_code == (403 if role == Role.AGENT else 302)
     assert Article.objects.get(pk=live.pk).title == ("Live one" if role == Role.AGENT else "Hijack")
     r = c.post(f"/knowledge/{live.pk}/", {"status": "archived"})
     assert r.status_code == (403 if role == Role.AGENT else 302)

@@ -250,7 +250,7 @@ def article_page(request: HttpRequest, pk: int) -> HttpResponse:
     target = request.POST.get("status", "")
     try:
         with transaction.atomic():
-            if "title" in request.POST and services.may_edit(agent, article):
+            if "title" in request.POST:
                 changes: dict[str, Any] = {
                     "title": data.get("title", ""),
                     "body": data.get("body", ""),
