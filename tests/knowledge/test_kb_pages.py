@@ -276,3 +276,19 @@ def test_zh_hans_ui(owner: Agent, brand: Brand) -> None:
     assert "新文章" in body and "筛选" in body and "篇文章" in body
     body = c.get(f"/knowledge/{a.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "正文（Markdown）" in body and "预览" in body and "Body (Markdown)" not in body
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_new_article_state_buttons_follow_the_role(
+    role: str, make_agent: Any, brand: Brand
+) -> None:
+    c = login(make_agent(role, brands=[brand]))
+    body = c.get("/knowledge/new/").content.decode()
+    assert 'data-to="in_review"' in body
+    assert ('data-to="published"' in body) == (role != Role.AGENT)
+    r = c.post(
+        "/knowledge/new/",
+        {"brand": brand.pk, "language": "en", "title": "Now", "body": "b", "status": "published"},
+    )
+    assert r.status_code == (403 if role == Role.AGENT else 302)
+    assert Article.objects.filter(status="published").exists() == (role != Role.AGENT)

@@ -165,6 +165,10 @@ def _editor(
         )
     else:
         ctx["may_edit"] = True
+        states = [ArticleStatus.IN_REVIEW]
+        if brand_id and permissions.may_manage_knowledge(agent, brand_id):
+            states.append(ArticleStatus.PUBLISHED)
+        ctx["allowed"] = [(s, ArticleStatus(s).label) for s in states]
         ctx["is_translation"] = bool(data.get("translation_of"))
     return _render(request, "knowledge/editor.html", ctx, status=status)
 
