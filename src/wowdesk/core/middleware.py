@@ -53,6 +53,9 @@ class RejectNulMiddleware:
         if "%00" in request.path or "\x00" in request.path:
             return True
         if request.method in ("POST", "PUT", "PATCH"):
+            if request.content_type == "multipart/form-data":
+                # uploaded files are bytes; the form's text fields may hold no NUL
+                return any("\x00" in k or "\x00" in v for k, v in request.POST.items())
             body = request.body
             return b"\x00" in body or b"\\u0000" in body
         return False
@@ -68,6 +71,8 @@ def _nul_field(request: HttpRequest) -> str | None:
                 return key
     except ValueError:
         return None
+    if request.content_type == "multipart/form-data":
+        return next((k for k, v in request.POST.items() if "\x00" in f"{k}{v}"), None)
     if request.method in ("POST", "PUT", "PATCH") and request.body:
         try:
             edge.loads(request.body, allow_nul=False)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
+
+from wowdesk.knowledge import views
 
 app_name = "knowledge"
 
-
-def _articles(request: HttpRequest) -> HttpResponse:  # the kb part replaces this page
-    return HttpResponse(status=404)
-
-
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", _articles, name="articles"),
+    path("", views.articles, name="articles"),
+    path("new/", views.new_article, name="new"),
+    path("preview/", views.preview, name="preview"),
+    path("<int:pk>/", views.article_page, name="article"),
+    path("<int:pk>/history/", views.history, name="history"),
+    path("<int:pk>/up-to-date/", views.mark_up_to_date, name="up-to-date"),
+    path("<int:pk>/delete/", views.delete_article, name="delete"),
+    path("<int:pk>/attachments/", views.add_attachment, name="attachments"),
+    path("categories/", views.categories, name="categories"),
+    path("categories/<int:pk>/", views.category_edit, name="category"),
+    path("categories/<int:pk>/delete/", views.category_delete, name="category-delete"),
+    path("help-center/", views.help_center, name="help-center"),
+    path("logo/<int:brand_id>/", views.logo, name="logo"),
+    path("files/<int:pk>/<str:name>", views.attachment_file, name="file"),
 ]
