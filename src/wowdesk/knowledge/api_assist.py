@@ -100,9 +100,7 @@ def article_of(agent: Agent, article_id: int, field: str = "id") -> Article:
     """An article of one of the agent's brands (internal ones too); another brand's is
     not found."""
     try:
-        return permissions.get_for_agent(
-            Article.objects.select_related("brand"), agent, article_id
-        )
+        return permissions.get_for_agent(Article.objects.select_related("brand"), agent, article_id)
     except (Forbidden, NotFound) as exc:
         raise NotFound(_("No such article."), field=field) from exc
 
@@ -116,9 +114,7 @@ def suggestions(request: HttpRequest, conversation_id: int) -> SuggestionsOut:
     return SuggestionsOut(**assist.suggestions_for(conversation))
 
 
-@router.post(
-    "/conversations/{conversation_id}/suggestions/uses", response={201: UseOut, **ERRORS}
-)
+@router.post("/conversations/{conversation_id}/suggestions/uses", response={201: UseOut, **ERRORS})
 def record_use(request: HttpRequest, conversation_id: int, payload: UseIn) -> Status[UseOut]:
     """Keep that the agent inserted a suggestion, or that it solved the customer's question."""
     agent = me(request)
@@ -151,9 +147,7 @@ def record_use(request: HttpRequest, conversation_id: int, payload: UseIn) -> St
 
 
 @router.post("/kb/articles/{article_id}/proposals", response={201: ProposalOut, **ERRORS})
-def propose_edit(
-    request: HttpRequest, article_id: int, payload: ProposalIn
-) -> Status[ProposalOut]:
+def propose_edit(request: HttpRequest, article_id: int, payload: ProposalIn) -> Status[ProposalOut]:
     """Propose a change to an article to the brand's knowledge managers."""
     agent = me(request)
     article = article_of(agent, article_id)

@@ -135,7 +135,9 @@ def customer_language(conversation: Conversation, message: Message | None) -> st
     return (message.language if message is not None else "") or conversation.language or ""
 
 
-def localised(rows: Sequence[Article], source_ids: Sequence[int], language: str) -> dict[int, Article]:
+def localised(
+    rows: Sequence[Article], source_ids: Sequence[int], language: str
+) -> dict[int, Article]:
     """For each source id, the published row in ``language`` (base codes compared: ``es``
     matches ``es-MX``), else the published source row."""
     wanted = _base(language)
@@ -198,7 +200,7 @@ def article_url(article: Article) -> str:
 
 
 def solved_counts(brand_id: int) -> tuple[dict[int, int], dict[int, int]]:
-    """"Solved it" marks in the brand: by article source id, and by macro id (one query)."""
+    """ "Solved it" marks in the brand: by article source id, and by macro id (one query)."""
     by_article: dict[int, int] = {}
     by_macro: dict[int, int] = {}
     rows = (

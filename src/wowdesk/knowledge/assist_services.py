@@ -66,8 +66,11 @@ def do_record_use(
             agent=agent,
             action=action,
         )
-        if action == SuggestionUse.Action.SOLVED:  # the ranking changes: cached lists go
+        if action == SuggestionUse.Action.SOLVED:
+            # The ranking changes: the brand's cached lists go now and again after the
+            # commit (a list computed in between, from the rows before it, goes too).
             brand_id = conversation.brand_id
+            bump_generation(brand_id)
             transaction.on_commit(lambda: bump_generation(brand_id))
         return use
 
@@ -90,9 +93,7 @@ def do_propose_edit(
     if not text:
         raise InvalidInput(_("Say what should change."), field="body")
     if len(text) > PROPOSAL_BODY_MAX:
-        raise InvalidInput(
-            _("At most %(n)s characters.") % {"n": PROPOSAL_BODY_MAX}, field="body"
-        )
+        raise InvalidInput(_("At most %(n)s characters.") % {"n": PROPOSAL_BODY_MAX}, field="body")
     heading = (title or "").strip() or article.title
     if len(heading) > PROPOSAL_TITLE_MAX:
         raise InvalidInput(

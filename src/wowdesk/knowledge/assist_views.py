@@ -133,9 +133,7 @@ def insert_article(request: HttpRequest, pk: int, article_id: int) -> HttpRespon
         return HttpResponse(
             _("what: text or link."), status=400, content_type="text/plain; charset=utf-8"
         )
-    language = assist.customer_language(
-        conversation, assist.latest_customer_message(conversation)
-    )
+    language = assist.customer_language(conversation, assist.latest_customer_message(conversation))
     shown = assist.article_in_language(article, language)
     if what == "link":
         url = assist.article_url(shown)
@@ -150,9 +148,7 @@ def insert_article(request: HttpRequest, pk: int, article_id: int) -> HttpRespon
         out = assist.markdown_to_text(shown.body)
     try:
         with transaction.atomic():
-            assist_services.do_record_use(
-                _agent(request), conversation, "inserted", article=shown
-            )
+            assist_services.do_record_use(_agent(request), conversation, "inserted", article=shown)
     except ServiceError as exc:
         return _refused(exc)
     return HttpResponse(out, content_type="text/plain; charset=utf-8")
@@ -184,9 +180,7 @@ def solved(request: HttpRequest, pk: int) -> HttpResponse:
     article = macro = None
     try:
         if request.POST.get("article"):
-            article = _article(
-                conversation, check_int(request.POST["article"], "article", lo=1)
-            )
+            article = _article(conversation, check_int(request.POST["article"], "article", lo=1))
         elif request.POST.get("macro"):
             macro_id = check_int(request.POST["macro"], "macro", lo=1)
             macro = Macro.objects.filter(pk=macro_id, brand_id=conversation.brand_id).first()
