@@ -170,7 +170,7 @@ def test_macros_ranked_by_the_message_and_of_the_brand_only(
         name="Refund for a broken item",
         body="Sorry your item arrived broken; we will refund you in full.",
     )
-    Macro.objects.create(
+    password = Macro.objects.create(
         brand=brand, name="Password reset", body="You can reset your password on the login page."
     )
     foreign = Macro.objects.create(
@@ -182,6 +182,7 @@ def test_macros_ranked_by_the_message_and_of_the_brand_only(
     macros = api.get(f"/conversations/{conv.pk}/suggestions").json()["macros"]
     assert macros and macros[0]["id"] == refund.pk
     assert foreign.pk not in {m["id"] for m in macros}
+    assert password.pk not in {m["id"] for m in macros}  # unrelated: under the threshold
     assert all(m["score"] >= assist.MACRO_MIN_SIMILARITY for m in macros)
 
 

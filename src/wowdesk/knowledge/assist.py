@@ -41,7 +41,7 @@ from wowdesk.knowledge.models import Article, ArticleStatus, SuggestionUse
 ARTICLES_SHOWN = 5
 ARTICLES_FETCHED = 10  # candidates from the search, before the "Solved it" boost
 MACROS_SHOWN = 3
-MACRO_MIN_SIMILARITY = 0.3
+MACRO_MIN_SIMILARITY = 0.2  # unrelated macros measure 0.05-0.15, a cross-lingual match 0.3+
 SOLVED_BONUS = 0.1
 SOLVED_CAP = 5
 SNIPPET_CHARS = 200
@@ -223,8 +223,13 @@ _macro_vectors: dict[str, Any] = {}
 _macro_lock = threading.Lock()
 
 
+_VARIABLE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+
+
 def _macro_text(macro: Macro) -> str:
-    return f"{macro.name}\n{macro.body}"
+    """What a macro is compared on: its name and body, without its variables."""
+    body = " ".join(_VARIABLE.sub(" ", macro.body).split())
+    return f"{macro.name}. {body}"
 
 
 def macro_similarities(text: str, macros: Sequence[Macro]) -> list[float]:
