@@ -56,7 +56,8 @@ def world(brand: Brand, other_brand: Brand) -> dict[str, Any]:
         macro = Macro.objects.create(
             brand=b,
             name="Refund for a broken item",
-            body="Hola {{ customer.first_name }}, sentimos que llegara roto: le devolvemos el dinero.",
+            body="Hola {{ customer.first_name }}, sentimos que llegara roto: "
+            "le devolvemos el dinero.",
         )
         out[key] = {
             "source": source,
