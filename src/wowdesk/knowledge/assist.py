@@ -301,7 +301,7 @@ def _compute(conversation: Conversation, message: Message, language: str) -> dic
     solved_articles, solved_macros = solved_counts(brand_id)
     source_ids = list(dict.fromkeys(h.source_id for h in hits))
     shown = localised(article_rows(brand_id, source_ids), source_ids, language)
-    articles = []
+    articles: list[dict[str, Any]] = []
     seen: set[int] = set()
     for hit in hits:
         row = shown.get(hit.source_id)
@@ -327,7 +327,7 @@ def _compute(conversation: Conversation, message: Message, language: str) -> dic
     articles.sort(key=lambda a: -a["score"])
     macros = conversations.macros_for(conversation)
     similarities = macro_similarities(text, macros)
-    ranked = []
+    ranked: list[dict[str, Any]] = []
     for macro, similarity in zip(macros, similarities, strict=True):
         if similarity < MACRO_MIN_SIMILARITY:
             continue
