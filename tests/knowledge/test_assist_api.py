@@ -159,6 +159,13 @@ def test_suggestions_follow_the_latest_customer_message(brand: Brand, api: ApiCl
     assert login.pk in {a["id"] for a in second["articles"]}
 
 
+def test_a_very_long_message_is_searched_by_its_start(brand: Brand, api: ApiClient) -> None:
+    lamp = article(brand, "X200 refunds", "Refund for the X200.")
+    conv = conversation(brand, LAMP + " " + "blah " * 40_000)
+    body = api.get(f"/conversations/{conv.pk}/suggestions").json()
+    assert lamp.pk in {a["id"] for a in body["articles"]}
+
+
 # --- macros ---------------------------------------------------------------------------------
 
 

@@ -45,6 +45,7 @@ MACRO_MIN_SIMILARITY = 0.2  # unrelated macros measure 0.05-0.15, a cross-lingua
 SOLVED_BONUS = 0.1
 SOLVED_CAP = 5
 SNIPPET_CHARS = 200
+QUERY_CHARS = 2000  # what of a long message is searched and compared
 CACHE_SECONDS = 600
 _MACRO_VECTORS_MAX = 10_000
 
@@ -294,7 +295,7 @@ def _compute(conversation: Conversation, message: Message, language: str) -> dic
     from wowdesk.knowledge.search import search_articles
 
     brand_id = conversation.brand_id
-    text = message.body
+    text = message.body[:QUERY_CHARS]
     hits = search_articles(
         brand_id, text, language=language or None, include_internal=True, limit=ARTICLES_FETCHED
     )
