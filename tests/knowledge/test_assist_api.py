@@ -166,6 +166,32 @@ def test_a_very_long_message_is_searched_by_its_start(brand: Brand, api: ApiClie
     assert lamp.pk in {a["id"] for a in body["articles"]}
 
 
+def test_computed_once_per_customer_message(
+    brand: Brand, api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wowdesk.conversations import services as conversations
+    from wowdesk.knowledge import search
+
+    row = article(brand, "X200 refunds", "Refund for the X200.")
+    calls: list[str] = []
+
+    def counted(brand_id: int, query: str, **kw: Any) -> list[Hit]:
+        calls.append(query)
+        return [Hit(row.pk, row.pk, row.title, "en", 1.0, "")]
+
+    monkeypatch.setattr(search, "search_articles", counted)
+    conv = conversation(brand, LAMP)
+    for _ in range(3):
+        assert api.get(f"/conversations/{conv.pk}/suggestions").status_code == 200
+    assert calls == [LAMP]
+    conversations.append_incoming(
+        conv, conv.customer, conversations.IncomingMessage(body="And the X100?", channel="api")
+    )
+    api.get(f"/conversations/{conv.pk}/suggestions")
+    api.get(f"/conversations/{conv.pk}/suggestions")
+    assert calls == [LAMP, "And the X100?"]
+
+
 # --- macros ---------------------------------------------------------------------------------
 
 
