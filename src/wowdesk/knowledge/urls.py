@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from wowdesk.knowledge import views
+from wowdesk.knowledge import assist_views, views
 
 app_name = "knowledge"
 
@@ -23,4 +23,19 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("help-center/", views.help_center, name="help-center"),
     path("logo/<int:brand_id>/", views.logo, name="logo"),
     path("files/<int:pk>/<str:name>", views.attachment_file, name="file"),
+    # agents' assistance in the workspace (knowledge/assist_views.py)
+    path("assist/c/<int:pk>/suggestions/", assist_views.suggestions, name="assist-suggestions"),
+    path("assist/search/", assist_views.search, name="assist-search"),
+    path(
+        "assist/c/<int:pk>/articles/<int:article_id>/insert/",
+        assist_views.insert_article,
+        name="assist-insert-article",
+    ),
+    path(
+        "assist/c/<int:pk>/macros/<int:macro_id>/insert/",
+        assist_views.insert_macro,
+        name="assist-insert-macro",
+    ),
+    path("assist/c/<int:pk>/solved/", assist_views.solved, name="assist-solved"),
+    path("assist/articles/<int:article_id>/propose/", assist_views.propose, name="assist-propose"),
 ]
