@@ -516,3 +516,27 @@ def test_contact_of_an_unknown_brand_is_404(db: None) -> None:
         .status_code
         == 404
     )
+
+
+def test_pages_carry_no_script_and_no_inline_style(shop: Shop) -> None:
+    c = Client()
+    paths = [
+        "/help/acme/en/",
+        "/help/acme/es/categories/orders/",
+        url(shop.track_es),
+        "/help/acme/en/search/?q=parcel",
+        "/help/acme/contact/",
+    ]
+    for path in paths:
+        body = text(c.get(path))
+        assert "<script" not in body and "style=" not in body and " on" + "click" not in body
+
+
+def test_interface_texts_are_in_an_installed_language_else_english(
+    brand: Brand, other_brand: Brand
+) -> None:
+    help_center(brand, languages=["en", "zh", "es"])
+    zh = text(Client().get("/help/acme/zh/"))
+    assert '<html lang="zh" dir="ltr">' in zh and "搜索帮助中心" in zh
+    es = text(Client().get("/help/acme/es/"))
+    assert "Search the help center" in es and "Contact us" in es

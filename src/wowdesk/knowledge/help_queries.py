@@ -42,8 +42,13 @@ def match_language(asked: str, available: Iterable[str]) -> str | None:
 
 
 def ui_language(code: str) -> str:
-    """The interface language (Django's catalogues) for a content language."""
-    return "zh-hans" if norm(code).startswith("zh") else norm(code) or "en"
+    """The interface language for a content language: one of the installation's
+    (``settings.LANGUAGES``: English, Simplified Chinese), else English, so a page's texts
+    are never half in one language and half in another."""
+    from django.conf import settings
+
+    wanted = "zh-hans" if norm(code).startswith("zh") else norm(code)
+    return wanted if wanted in {c for c, _name in settings.LANGUAGES} else "en"
 
 
 @dataclass
