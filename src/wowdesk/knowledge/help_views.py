@@ -237,7 +237,7 @@ def article(
     if lang not in site.languages:
         site.languages.append(lang)
     voted = request.GET.get("voted", "")
-    if not voted:
+    if not voted and request.method == "GET":
         help_services.record_view(row.pk)
         _remember(
             request,
