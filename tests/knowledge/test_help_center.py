@@ -540,3 +540,63 @@ def test_interface_texts_are_in_an_installed_language_else_english(
     assert '<html lang="zh" dir="ltr">' in zh and "搜索帮助中心" in zh
     es = text(Client().get("/help/acme/es/"))
     assert "Search the help center" in es and "Contact us" in es
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360f8cfc0f01f0005000201a2dd4d2b0000000049454e44ae426082"
+)
+
+
+def test_the_logo_is_served_by_the_help_center(brand: Brand, settings: Any, tmp_path: Any) -> None:
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    hc = help_center(brand)
+    hc.logo.save("acme.png", ContentFile(PNG))
+    body = text(Client().get("/help/acme/en/"))
+    match = re.search(r'<img src="(/help/acme/logo\?v=\d+)" alt="" class="hc-logo">', body)
+    assert match
+    response = Client().get(match.group(1))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PNG
+
+
+@pytest.mark.parametrize("name", ["evil.svg", "page.html", "noext"])
+def test_a_logo_that_is_not_a_plain_image_is_never_served(
+    brand: Brand, settings: Any, tmp_path: Any, name: str
+) -> None:
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    hc = help_center(brand)
+    hc.logo.save(name, ContentFile(b"<svg onload='alert(1)'/>"))
+    assert "hc-logo" not in text(Client().get("/help/acme/en/"))
+    assert Client().get("/help/acme/logo").status_code == 404
+
+
+def test_no_logo_is_404(brand: Brand, other_brand: Brand) -> None:
+    help_center(brand)
+    assert Client().get("/help/acme/logo").status_code == 404
+    assert Client().get("/help/globex/logo").status_code == 404
+
+
+def test_home_and_sitemap_queries_do_not_grow_with_articles(
+    shop: Shop, django_assert_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = Client()
+    counts = {}
+    for path in ("/help/acme/en/", "/help/acme/sitemap.xml"):
+        with CaptureQueriesContext(connection) as few:
+            c.get(path)
+        counts[path] = len(few.captured_queries)
+    for i in range(45):
+        row = article(shop.brand, f"Parcel help {i}", category=shop.returns)
+        article(shop.brand, f"Ayuda {i}", language="es", translation_of=row)
+    for path, n in counts.items():
+        with django_assert_num_queries(n):
+            c.get(path)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from wowdesk.core.models import Brand
 from wowdesk.knowledge.models import Article, ArticleStatus, Category, HelpCenter
@@ -114,10 +115,38 @@ def site_for_brand(brand: Brand) -> Site | None:
         brand=brand,
         title=(hc.title if hc and hc.title else "") or brand.name,
         colour=colour,
-        logo_url=hc.logo.url if hc and hc.logo else "",
+        logo_url=(
+            reverse("help:logo", kwargs={"slug": brand.slug})
+            + f"?v={int(hc.updated_at.timestamp())}"
+            if hc and hc.logo and logo_type(hc.logo.name)
+            else ""
+        ),
         languages=langs,
         fallback=[norm(x) for x in (hc.fallback_chain if hc else []) if isinstance(x, str)],
     )
+
+
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+
+
+def logo_type(name: str) -> str:
+    """The image type a logo is served as; "" for anything else (an SVG may hold script)."""
+    dot = (name or "").rfind(".")
+    return LOGO_TYPES.get(name[dot:].lower(), "") if dot >= 0 else ""
+
+
+def logo_of(slug: str) -> HelpCenter:
+    """The help center whose logo to serve (404: none, switched off, or not an image)."""
+    hc = HelpCenter.objects.filter(brand__slug=slug, enabled=True).first()
+    if hc is None or not hc.logo or not logo_type(hc.logo.name):
+        raise Http404("no logo")
+    return hc
 
 
 def default_site_slug() -> str | None:

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
     path("<slug:slug>/", views.brand, name="brand"),
     path("<slug:slug>/theme.css", views.theme, name="theme"),
+    path("<slug:slug>/logo", views.logo, name="logo"),
     path("<slug:slug>/sitemap.xml", views.sitemap, name="sitemap"),
     path("<slug:slug>/contact/", views.contact, name="contact"),
     path("<slug:slug>/<str:lang>/", views.home, name="home"),

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -149,6 +150,20 @@ def theme(request: HttpRequest, slug: str) -> HttpResponse:
     css = f":root{{--hc-accent:{site.colour};--hc-on-accent:{_text_on(site.colour)}}}\n"
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = PUBLIC_CACHE
+    return response
+
+
+@require_GET
+def logo(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The brand's logo (PNG, JPEG, GIF or WebP only), never sniffed into another type."""
+    hc = q.logo_of(slug)
+    try:
+        handle = hc.logo.open("rb")
+    except OSError as exc:
+        raise Http404("no logo") from exc
+    response = FileResponse(handle, content_type=q.logo_type(hc.logo.name))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400"
     return response
 
 
