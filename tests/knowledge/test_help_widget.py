@@ -129,8 +129,13 @@ def test_allowed_domains_apply(shop: Shop) -> None:
 
 
 def test_the_visitors_language_picks_the_translation(shop: Shop) -> None:
-    items = suggest(token(chat_inbox(shop.brand)), "paquete", "es").json()["items"]
-    assert items and all("/help/acme/es/articles/" in i["url"] for i in items)
+    urls = [
+        i["url"] for i in suggest(token(chat_inbox(shop.brand)), "paquete", "es").json()["items"]
+    ]
+    assert any("/help/acme/es/articles/" in u for u in urls)
+    # an article with a Spanish translation is never suggested in English
+    for row in (shop.track, shop.refund):
+        assert not [u for u in urls if f"/articles/{row.pk}-" in u]
 
 
 def test_suggestions_are_rate_limited(shop: Shop) -> None:
