@@ -601,3 +601,19 @@ def test_home_and_sitemap_queries_do_not_grow_with_articles(
     for path, n in counts.items():
         with django_assert_num_queries(n):
             c.get(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/help/acme/en/articles/99999999999999999999999-x/",
+        "/help/acme/en/articles/99999999999999999999999/",
+        "/help/acme/" + "x" * 3000 + "/",
+        "/help/acme/en/categories/" + "y" * 3000 + "/",
+        "/help/acme/en/articles/1-%00/",
+        "/chat/" + "z" * 3000 + "/kb/suggest?q=parcel",
+    ],
+)
+def test_hostile_urls_are_never_a_server_error(shop: Shop, path: str) -> None:
+    response = Client().get(path, HTTP_ACCEPT_LANGUAGE="x-" * 2500)
+    assert 400 <= response.status_code < 500
