@@ -616,4 +616,4 @@ def test_home_and_sitemap_queries_do_not_grow_with_articles(
 )
 def test_hostile_urls_are_never_a_server_error(shop: Shop, path: str) -> None:
     response = Client().get(path, HTTP_ACCEPT_LANGUAGE="x-" * 2500)
-    assert 400 <= response.status_code < 500
+    assert response.status_code < 500  # a refusal, a 404 or a redirect to the right page
