@@ -11,6 +11,7 @@ urlpatterns = [
     path("hooks/social/", include("wowdesk.channels.social.urls")),
     path("help/", include("wowdesk.knowledge.help_urls")),
     path("knowledge/", include("wowdesk.knowledge.urls")),
+    path("", include("wowdesk.knowledge.widget_urls")),
     path("", include("wowdesk.channels.chat.urls")),
     path("", include("wowdesk.web.urls")),
 ]

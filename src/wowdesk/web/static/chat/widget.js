@@ -10,14 +10,14 @@
   // The texts, one dictionary per language: tests/channels/chat/test_widget_assets.py
   // checks every language has every key of "en". Kept as JSON between the markers.
   var T = /*i18n*/{
-    "en": {"open": "Chat with us", "close": "Close", "title": "Chat", "send": "Send", "say": "Write a message…", "name": "Your name", "email": "Your email", "start": "Start chat", "save": "Save", "off": "No agent is on shift right now. Leave your email address and we will answer by email.", "saved": "Thank you: we will answer by email if you have left.", "typing": "%s is typing…", "agent": "Agent", "lost": "Reconnecting…", "denied": "This chat is not available.", "attach": "Send a file", "sent": "Sent", "read": "Read", "eta": "We usually answer in about %d min.", "sound": "Sound", "unread": "%d unread", "failed": "Not sent"},
-    "zh-Hans": {"open": "联系我们", "close": "关闭", "title": "在线咨询", "send": "发送", "say": "输入消息…", "name": "您的姓名", "email": "您的邮箱", "start": "开始咨询", "save": "保存", "off": "目前没有客服在班。请留下您的邮箱地址，我们会通过邮件回复您。", "saved": "谢谢！如果您已离开，我们会通过邮件回复。", "typing": "%s 正在输入…", "agent": "客服", "lost": "正在重新连接…", "denied": "此聊天不可用。", "attach": "发送文件", "sent": "已发送", "read": "已读", "eta": "我们通常在约 %d 分钟内回复。", "sound": "声音", "unread": "%d 条未读", "failed": "未发送"},
-    "de": {"open": "Chatten Sie mit uns", "close": "Schließen", "title": "Chat", "send": "Senden", "say": "Nachricht schreiben…", "name": "Ihr Name", "email": "Ihre E-Mail", "start": "Chat starten", "save": "Speichern", "off": "Gerade ist niemand im Dienst. Hinterlassen Sie Ihre E-Mail-Adresse, wir antworten per E-Mail.", "saved": "Danke: Wir antworten per E-Mail, falls Sie nicht mehr da sind.", "typing": "%s schreibt…", "agent": "Support", "lost": "Verbinde neu…", "denied": "Dieser Chat ist nicht verfügbar.", "attach": "Datei senden", "sent": "Gesendet", "read": "Gelesen", "eta": "Wir antworten meist in etwa %d Min.", "sound": "Ton", "unread": "%d ungelesen", "failed": "Nicht gesendet"},
-    "es": {"open": "Chatea con nosotros", "close": "Cerrar", "title": "Chat", "send": "Enviar", "say": "Escribe un mensaje…", "name": "Tu nombre", "email": "Tu correo", "start": "Iniciar chat", "save": "Guardar", "off": "Ahora no hay nadie de turno. Déjanos tu correo y te responderemos por correo.", "saved": "Gracias: si te has ido, te responderemos por correo.", "typing": "%s está escribiendo…", "agent": "Agente", "lost": "Reconectando…", "denied": "Este chat no está disponible.", "attach": "Enviar un archivo", "sent": "Enviado", "read": "Leído", "eta": "Solemos responder en unos %d min.", "sound": "Sonido", "unread": "%d sin leer", "failed": "No enviado"},
-    "fr": {"open": "Discutez avec nous", "close": "Fermer", "title": "Chat", "send": "Envoyer", "say": "Écrivez un message…", "name": "Votre nom", "email": "Votre e-mail", "start": "Démarrer", "save": "Enregistrer", "off": "Personne n'est de service pour le moment. Laissez votre adresse e-mail, nous répondrons par e-mail.", "saved": "Merci : si vous êtes parti, nous répondrons par e-mail.", "typing": "%s écrit…", "agent": "Conseiller", "lost": "Reconnexion…", "denied": "Ce chat n'est pas disponible.", "attach": "Envoyer un fichier", "sent": "Envoyé", "read": "Lu", "eta": "Nous répondons en général en %d min environ.", "sound": "Son", "unread": "%d non lus", "failed": "Non envoyé"},
-    "id": {"open": "Chat dengan kami", "close": "Tutup", "title": "Chat", "send": "Kirim", "say": "Tulis pesan…", "name": "Nama Anda", "email": "Email Anda", "start": "Mulai chat", "save": "Simpan", "off": "Tidak ada agen yang bertugas saat ini. Tinggalkan alamat email Anda, kami akan membalas lewat email.", "saved": "Terima kasih: kami akan membalas lewat email jika Anda sudah pergi.", "typing": "%s sedang mengetik…", "agent": "Agen", "lost": "Menyambung ulang…", "denied": "Chat ini tidak tersedia.", "attach": "Kirim file", "sent": "Terkirim", "read": "Dibaca", "eta": "Kami biasanya membalas dalam sekitar %d menit.", "sound": "Suara", "unread": "%d belum dibaca", "failed": "Tidak terkirim"},
-    "ja": {"open": "チャットで相談", "close": "閉じる", "title": "チャット", "send": "送信", "say": "メッセージを入力…", "name": "お名前", "email": "メールアドレス", "start": "チャットを開始", "save": "保存", "off": "ただいま対応できる担当者がいません。メールアドレスを残していただければメールでお返事します。", "saved": "ありがとうございます。離れていてもメールでお返事します。", "typing": "%s が入力中…", "agent": "担当者", "lost": "再接続中…", "denied": "このチャットは利用できません。", "attach": "ファイルを送信", "sent": "送信済み", "read": "既読", "eta": "通常 約%d分でお返事します。", "sound": "サウンド", "unread": "未読 %d 件", "failed": "未送信"},
-    "ar": {"open": "تحدث معنا", "close": "إغلاق", "title": "الدردشة", "send": "إرسال", "say": "اكتب رسالة…", "name": "اسمك", "email": "بريدك الإلكتروني", "start": "ابدأ الدردشة", "save": "حفظ", "off": "لا يوجد موظف متاح الآن. اترك بريدك الإلكتروني وسنرد عليك عبر البريد.", "saved": "شكرًا لك: سنرد عبر البريد الإلكتروني إذا غادرت.", "typing": "%s يكتب…", "agent": "الدعم", "lost": "جارٍ إعادة الاتصال…", "denied": "هذه الدردشة غير متاحة.", "attach": "إرسال ملف", "sent": "أُرسلت", "read": "قُرئت", "eta": "نرد عادةً خلال %d دقيقة تقريبًا.", "sound": "الصوت", "unread": "%d غير مقروءة", "failed": "لم تُرسل"}
+    "en": {"open": "Chat with us", "close": "Close", "title": "Chat", "send": "Send", "say": "Write a message…", "name": "Your name", "email": "Your email", "start": "Start chat", "save": "Save", "off": "No agent is on shift right now. Leave your email address and we will answer by email.", "saved": "Thank you: we will answer by email if you have left.", "typing": "%s is typing…", "agent": "Agent", "lost": "Reconnecting…", "denied": "This chat is not available.", "attach": "Send a file", "sent": "Sent", "read": "Read", "eta": "We usually answer in about %d min.", "sound": "Sound", "unread": "%d unread", "failed": "Not sent", "sug": "Articles that may help"},
+    "zh-Hans": {"open": "联系我们", "close": "关闭", "title": "在线咨询", "send": "发送", "say": "输入消息…", "name": "您的姓名", "email": "您的邮箱", "start": "开始咨询", "save": "保存", "off": "目前没有客服在班。请留下您的邮箱地址，我们会通过邮件回复您。", "saved": "谢谢！如果您已离开，我们会通过邮件回复。", "typing": "%s 正在输入…", "agent": "客服", "lost": "正在重新连接…", "denied": "此聊天不可用。", "attach": "发送文件", "sent": "已发送", "read": "已读", "eta": "我们通常在约 %d 分钟内回复。", "sound": "声音", "unread": "%d 条未读", "failed": "未发送", "sug": "可能有帮助的文章"},
+    "de": {"open": "Chatten Sie mit uns", "close": "Schließen", "title": "Chat", "send": "Senden", "say": "Nachricht schreiben…", "name": "Ihr Name", "email": "Ihre E-Mail", "start": "Chat starten", "save": "Speichern", "off": "Gerade ist niemand im Dienst. Hinterlassen Sie Ihre E-Mail-Adresse, wir antworten per E-Mail.", "saved": "Danke: Wir antworten per E-Mail, falls Sie nicht mehr da sind.", "typing": "%s schreibt…", "agent": "Support", "lost": "Verbinde neu…", "denied": "Dieser Chat ist nicht verfügbar.", "attach": "Datei senden", "sent": "Gesendet", "read": "Gelesen", "eta": "Wir antworten meist in etwa %d Min.", "sound": "Ton", "unread": "%d ungelesen", "failed": "Nicht gesendet", "sug": "Diese Artikel könnten helfen"},
+    "es": {"open": "Chatea con nosotros", "close": "Cerrar", "title": "Chat", "send": "Enviar", "say": "Escribe un mensaje…", "name": "Tu nombre", "email": "Tu correo", "start": "Iniciar chat", "save": "Guardar", "off": "Ahora no hay nadie de turno. Déjanos tu correo y te responderemos por correo.", "saved": "Gracias: si te has ido, te responderemos por correo.", "typing": "%s está escribiendo…", "agent": "Agente", "lost": "Reconectando…", "denied": "Este chat no está disponible.", "attach": "Enviar un archivo", "sent": "Enviado", "read": "Leído", "eta": "Solemos responder en unos %d min.", "sound": "Sonido", "unread": "%d sin leer", "failed": "No enviado", "sug": "Artículos que pueden ayudarte"},
+    "fr": {"open": "Discutez avec nous", "close": "Fermer", "title": "Chat", "send": "Envoyer", "say": "Écrivez un message…", "name": "Votre nom", "email": "Votre e-mail", "start": "Démarrer", "save": "Enregistrer", "off": "Personne n'est de service pour le moment. Laissez votre adresse e-mail, nous répondrons par e-mail.", "saved": "Merci : si vous êtes parti, nous répondrons par e-mail.", "typing": "%s écrit…", "agent": "Conseiller", "lost": "Reconnexion…", "denied": "Ce chat n'est pas disponible.", "attach": "Envoyer un fichier", "sent": "Envoyé", "read": "Lu", "eta": "Nous répondons en général en %d min environ.", "sound": "Son", "unread": "%d non lus", "failed": "Non envoyé", "sug": "Articles qui peuvent vous aider"},
+    "id": {"open": "Chat dengan kami", "close": "Tutup", "title": "Chat", "send": "Kirim", "say": "Tulis pesan…", "name": "Nama Anda", "email": "Email Anda", "start": "Mulai chat", "save": "Simpan", "off": "Tidak ada agen yang bertugas saat ini. Tinggalkan alamat email Anda, kami akan membalas lewat email.", "saved": "Terima kasih: kami akan membalas lewat email jika Anda sudah pergi.", "typing": "%s sedang mengetik…", "agent": "Agen", "lost": "Menyambung ulang…", "denied": "Chat ini tidak tersedia.", "attach": "Kirim file", "sent": "Terkirim", "read": "Dibaca", "eta": "Kami biasanya membalas dalam sekitar %d menit.", "sound": "Suara", "unread": "%d belum dibaca", "failed": "Tidak terkirim", "sug": "Artikel yang mungkin membantu"},
+    "ja": {"open": "チャットで相談", "close": "閉じる", "title": "チャット", "send": "送信", "say": "メッセージを入力…", "name": "お名前", "email": "メールアドレス", "start": "チャットを開始", "save": "保存", "off": "ただいま対応できる担当者がいません。メールアドレスを残していただければメールでお返事します。", "saved": "ありがとうございます。離れていてもメールでお返事します。", "typing": "%s が入力中…", "agent": "担当者", "lost": "再接続中…", "denied": "このチャットは利用できません。", "attach": "ファイルを送信", "sent": "送信済み", "read": "既読", "eta": "通常 約%d分でお返事します。", "sound": "サウンド", "unread": "未読 %d 件", "failed": "未送信", "sug": "お役に立ちそうな記事"},
+    "ar": {"open": "تحدث معنا", "close": "إغلاق", "title": "الدردشة", "send": "إرسال", "say": "اكتب رسالة…", "name": "اسمك", "email": "بريدك الإلكتروني", "start": "ابدأ الدردشة", "save": "حفظ", "off": "لا يوجد موظف متاح الآن. اترك بريدك الإلكتروني وسنرد عليك عبر البريد.", "saved": "شكرًا لك: سنرد عبر البريد الإلكتروني إذا غادرت.", "typing": "%s يكتب…", "agent": "الدعم", "lost": "جارٍ إعادة الاتصال…", "denied": "هذه الدردشة غير متاحة.", "attach": "إرسال ملف", "sent": "أُرسلت", "read": "قُرئت", "eta": "نرد عادةً خلال %d دقيقة تقريبًا.", "sound": "الصوت", "unread": "%d غير مقروءة", "failed": "لم تُرسل", "sug": "مقالات قد تساعدك"}
   }/*/i18n*/;
   var RTL = /^(ar|arc|ckb|dv|fa|he|iw|ks|ps|sd|ug|ur|yi)(-|$)/;
 
@@ -46,7 +46,8 @@
   var CSS = ":host{all:initial;font:14px/1.4 system-ui,sans-serif;color:#111;--c:#4f46e5}" +
     ".bubble{position:fixed;right:20px;bottom:20px;border:0;border-radius:24px;padding:12px 18px;background:var(--c);color:#fff;cursor:pointer;box-shadow:0 4px 12px #0003;z-index:2147483000;font:inherit}" +
     ".badge{display:inline-block;min-width:18px;margin-inline-start:8px;padding:0 5px;border-radius:9px;background:#dc2626;color:#fff;font-size:12px;line-height:18px;text-align:center}" +
-    ".badge[hidden],.panel[hidden],form[hidden],p[hidden],label[hidden],input[hidden]{display:none}" +
+    ".badge[hidden],.panel[hidden],form[hidden],p[hidden],label[hidden],input[hidden],nav[hidden]{display:none}" +
+    ".sug{padding:6px 12px;border-top:1px solid #e2e8f0;font-size:13px}.sug b{display:block;font-size:12px;color:#475569}.sug a{display:block;color:var(--c);padding:2px 0}" +
     ".panel{position:fixed;right:20px;bottom:76px;width:340px;max-width:calc(100vw - 40px);height:480px;max-height:calc(100vh - 100px);display:flex;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 28px #0004;overflow:hidden;z-index:2147483000}" +
     ".left .bubble,.left .panel{right:auto;left:20px}" +
     ".pv .bubble,.pv .panel{position:absolute}" +
@@ -106,7 +107,9 @@
     clip.type = "button"; clip.title = L.attach; clip.setAttribute("aria-label", L.attach);
     file.type = "file"; file.hidden = true; file.accept = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,.txt,.csv";
     var compose = form("compose", [clip, file, text], L.send);
-    panel.append(head, log, eta, status, notice, off, typing, pre, compose);
+    // Help-center articles for what the visitor is typing, before their first message.
+    var sug = el("nav", "sug"), sugT = 0; sug.hidden = true; sug.setAttribute("aria-label", L.sug);
+    panel.append(head, log, eta, status, notice, off, typing, pre, sug, compose);
     w.append(panel, bubble);
 
     function apply(c) {
@@ -261,7 +264,23 @@
       st.email = offMail.value.trim(); keep(); frame({ type: "email", email: st.email, name: st.name || "" });
     };
     function stopTyping() { if (typingSent) { typingSent = false; frame({ type: "typing", is_typing: false }); } }
+    function suggest() {
+      var q = text.value.trim();
+      if (preview || q.length < 3 || root.querySelector(".msg.in")) { sug.hidden = true; return; }
+      fetch(origin + "/chat/" + encodeURIComponent(inbox) + "/kb/suggest?q=" + encodeURIComponent(q) + "&lang=" + encodeURIComponent(lang))
+        .then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (j) {
+          if (text.value.trim() !== q) return;
+          var items = (j.items || []).filter(function (i) { return /^https?:/.test(i.url); });
+          sug.textContent = ""; sug.appendChild(el("b", "", L.sug));
+          items.forEach(function (i) {
+            var a = el("a", "", i.title); a.href = i.url; a.target = "_blank"; a.rel = "noopener"; a.title = i.snippet || ""; sug.appendChild(a);
+          });
+          sug.hidden = !items.length;
+        }, function () { sug.hidden = true; });
+    }
     text.oninput = function () {
+      clearTimeout(sugT); sugT = setTimeout(suggest, 400);
       if (!typingSent && text.value) { typingSent = true; frame({ type: "typing", is_typing: true }); }
       clearTimeout(typingStop); typingStop = setTimeout(stopTyping, 3000);
     };
@@ -269,7 +288,7 @@
     compose.onsubmit = function (e) {
       e.preventDefault(); var body = text.value.trim(); if (!body || preview) return;
       var p = { client_id: uid(), body: body }; st.pending.push(p); keep(); text.value = "";
-      stopTyping(); show({ client_id: p.client_id, body: body, direction: "in" });
+      stopTyping(); sug.hidden = true; show({ client_id: p.client_id, body: body, direction: "in" });
       frame({ type: "message", client_id: p.client_id, body: body, name: st.name || "" });
     };
     clip.onclick = function () { if (!preview) file.click(); };

@@ -1,0 +1,87 @@
+"""Page objects of the public help center (/help/…)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playwright.sync_api import Locator, Page
+
+
+@dataclass
+class HelpCenter:
+    page: Page
+
+    def open(self, path: str) -> HelpCenter:
+        self.page.goto(path)
+        return self
+
+    @property
+    def lang(self) -> str:
+        return self.page.locator("html").get_attribute("lang") or ""
+
+    @property
+    def dir(self) -> str:
+        return self.page.locator("html").get_attribute("dir") or ""
+
+    @property
+    def heading(self) -> Locator:
+        return self.page.locator("main h1")
+
+    def pick_language(self, code: str) -> HelpCenter:
+        self.page.locator(f"nav.hc-langs a[hreflang='{code}']").click()
+        return self
+
+    def category(self, name: str) -> HelpCenter:
+        self.page.locator("main .hc-cards a", has_text=name).click()
+        return self
+
+    def search(self, text: str) -> HelpCenter:
+        self.page.get_by_role("searchbox").fill(text)
+        self.page.get_by_role("search").get_by_role("button").click()
+        return self
+
+    @property
+    def results(self) -> Locator:
+        return self.page.locator("main ol.hc-results li a")
+
+    def read(self, title: str) -> HelpCenter:
+        self.page.locator("main a", has_text=title).first.click()
+        return self
+
+    @property
+    def article_body(self) -> Locator:
+        return self.page.locator("main article .hc-body")
+
+    def vote(self, answer: str, comment: str = "") -> HelpCenter:
+        """Answer "Did this help?" with the button named ``answer`` ("Yes"/"No")."""
+        form = self.page.locator("#feedback form")
+        if comment:
+            form.get_by_role("textbox").fill(comment)
+        form.get_by_role("button", name=answer, exact=True).click()
+        return self
+
+    @property
+    def feedback_status(self) -> Locator:
+        return self.page.locator("#feedback [role=status]")
+
+    def contact(self) -> HelpCenter:
+        self.page.locator("footer a", has_text="Contact us").click()
+        return self
+
+    def send_message(self, name: str, email: str, message: str) -> HelpCenter:
+        self.page.get_by_label("Your name").fill(name)
+        self.page.get_by_label("Your email").fill(email)
+        self.page.get_by_label("Message").fill(message)
+        self.page.locator("main form button[type=submit]").click()
+        return self
+
+    @property
+    def status(self) -> Locator:
+        return self.page.locator("main [role=status]")
+
+    @property
+    def alert(self) -> Locator:
+        return self.page.locator("main [role=alert]")
+
+    def scroll_width(self) -> int:
+        return int(self.page.evaluate("document.documentElement.scrollWidth"))
