@@ -33,7 +33,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from wowdesk.conversations.models import Conversation, Direction, Macro, Message
 from wowdesk.knowledge.models import Article, ArticleStatus, SuggestionUse
@@ -188,16 +188,9 @@ def article_url(article: Article) -> str:
     """The public help-center address of a public article ("" for an internal one)."""
     if article.internal:
         return ""
-    slug = article.brand.slug
-    for name, args in (
-        ("help:article", [slug, article.pk, article.slug]),
-        ("help:article", [slug, article.pk]),
-    ):
-        try:
-            return reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return f"/help/{slug}/articles/{article.pk}/"
+    from wowdesk.knowledge.help_views import article_url as help_article_url
+
+    return help_article_url(article.brand.slug, article)
 
 
 def solved_counts(brand_id: int) -> tuple[dict[int, int], dict[int, int]]:
