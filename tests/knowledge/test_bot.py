@@ -500,3 +500,33 @@ def test_an_assigned_conversation_is_left_to_its_agent(
     with commits():
         write(brand, inbox, "How can I return an item?", email="w@example.com", conversation_id=cid)
     assert run_bot_tasks() == []
+
+
+def test_an_agent_who_takes_a_held_conversation_ends_the_bot_without_resolving(
+    brand: Brand,
+    knowledge: list[str],
+    make_agent: Callable[..., Agent],
+    commits: Callable[[], Any],
+) -> None:
+    agent = make_agent(Role.AGENT)
+    inbox = bot_inbox(brand, "chat", "always")
+    with commits():
+        first = write(brand, inbox, "How can I return an item?", email="k1@example.com")
+        second = write(brand, inbox, "Can I return my lamp?", email="k2@example.com")
+    with commits():
+        run_bot_tasks()
+    # an agent replies on the first, another assigns the second
+    with commits():
+        conversations.add_reply(Conversation.objects.get(pk=first), author=agent, body="Hi!")
+        conversations.update_conversation(
+            Conversation.objects.get(pk=second), actor=agent, assignee_id=agent.pk
+        )
+    with commits():
+        write(brand, inbox, "1", email="k2@example.com", conversation_id=second)
+        assert run_bot_tasks() == ["taken"]
+        assert bot_services.expire_answered(timezone.now() + dt.timedelta(hours=25)) == 0
+    for cid in (first, second):
+        session = BotSession.objects.get(conversation_id=cid)
+        assert (session.outcome, session.handover_reason) == ("handed_over", "taken_by_agent")
+        conversation = Conversation.objects.get(pk=cid)
+        assert conversation.status == Status.OPEN and not conversation.bot_holds

@@ -209,6 +209,9 @@ def handle_message(message_id: int) -> str:
         )
         if session is None or not conversation.bot_holds:
             return "not held"
+        if taken_by_agent(session, conversation):
+            release(session, conversation)
+            return "taken"
         if session.last_message_id is not None and message.pk <= session.last_message_id:
             return "seen"
         session.last_message_id = message.pk
@@ -337,6 +340,28 @@ def hand_over(session: BotSession, conversation: Conversation, reason: str, lang
     return "handed_over"
 
 
+def taken_by_agent(session: BotSession, conversation: Conversation) -> bool:
+    """A person took the conversation while the bot had it: assigned, or replied."""
+    if conversation.assignee_id is not None:
+        return True
+    return Message.objects.filter(
+        conversation_id=conversation.pk,
+        direction=Direction.OUT,
+        author__isnull=False,
+        created_at__gte=session.started_at,
+    ).exists()
+
+
+def release(session: BotSession, conversation: Conversation) -> None:
+    """The bot lets go without a word: a person has the conversation (counted as handed
+    over, reason ``taken_by_agent``)."""
+    session.outcome = Outcome.HANDED_OVER
+    session.handover_reason = "taken_by_agent"
+    session.ended_at = timezone.now()
+    session.save()
+    conversations.set_bot_hold(conversation, False)
+
+
 def _resolve(session: BotSession, conversation: Conversation, outcome: str, reason: str) -> None:
     session.outcome = outcome
     session.ended_at = timezone.now()
@@ -389,6 +414,9 @@ def expire_answered(now: dt.datetime | None = None, limit: int = 200) -> int:
             ).exists()
             if came_back:
                 continue  # the bot reads it (its task) before anything is decided
+            if taken_by_agent(session, conversation):
+                release(session, conversation)
+                continue
             _resolve(
                 session,
                 conversation,
