@@ -61,6 +61,8 @@ def on_message_created(
     if mode is None:
         return
     if not conversation.bot_holds:
+        if conversation.assignee_id is not None:
+            return  # a person has it
         if mode == AnswerBot.WHEN_NO_AGENT:
             from wowdesk.routing.services import available_agents
 
