@@ -523,6 +523,7 @@ def test_an_agent_who_takes_a_held_conversation_ends_the_bot_without_resolving(
         )
     with commits():
         write(brand, inbox, "1", email="k2@example.com", conversation_id=second)
+    with commits():
         assert run_bot_tasks() == ["taken"]
         assert bot_services.expire_answered(timezone.now() + dt.timedelta(hours=25)) == 0
     for cid in (first, second):
