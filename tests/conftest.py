@@ -75,13 +75,14 @@ def fresh_brand_caches() -> Iterator[None]:
     """Webhook subscriptions and automation rules cached per process start empty (a
     rolled-back test leaves its rows in no cache)."""
     from wowdesk.automations.services import active_rules
+    from wowdesk.conversations.services import answer_bot_inboxes
     from wowdesk.core.fields import definitions
     from wowdesk.webhooks.services import subscriptions
 
-    for table in (subscriptions, active_rules, definitions):
+    for table in (subscriptions, active_rules, definitions, answer_bot_inboxes):
         table.clear()
     yield
-    for table in (subscriptions, active_rules, definitions):
+    for table in (subscriptions, active_rules, definitions, answer_bot_inboxes):
         table.clear()
 
 

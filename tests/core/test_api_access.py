@@ -316,6 +316,13 @@ ENDPOINTS: list[Endpoint] = [
         "brand_id",
     ),
     Endpoint(
+        "PATCH",
+        "/inboxes/{inbox_id}",
+        lambda s: f"/inboxes/{s.inbox.pk}",
+        Role.ADMIN,
+        lambda s: {"answer_bot": "when_no_agent"},
+    ),
+    Endpoint(
         "POST",
         "/inbound",
         lambda s: "/inbound",
@@ -423,7 +430,7 @@ def test_401_without_a_valid_token(
     ep: Endpoint, revoked_client: ApiClient, inactive_client: ApiClient
 ) -> None:
     ids = {"agent_id": 1, "team_id": 1, "site_id": 1, "customer_id": 1, "conversation_id": 1}
-    ids |= {"tag_id": 1, "outbox_id": 1, "token_id": 1, "brand_id": 1}
+    ids |= {"tag_id": 1, "outbox_id": 1, "token_id": 1, "brand_id": 1, "inbox_id": 1}
     path = ep.template.format(**ids)
     clients = {
         "none": ApiClient(None),

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from wowdesk.conversations import queries, services
 from wowdesk.conversations.models import (
+    AnswerBot,
     Channel,
     Conversation,
     Inbox,
@@ -585,6 +586,7 @@ class InboxOut(Schema):
     address: str
     team_id: int | None
     is_default: bool
+    answer_bot: str
 
 
 class InboxIn(Schema):
@@ -594,6 +596,15 @@ class InboxIn(Schema):
     team_id: int | None = Field(None, ge=1, le=2**62)
     is_default: bool = False
     brand_id: int | None = Field(None, ge=1, le=2**62)
+    answer_bot: AnswerBot = AnswerBot.OFF
+
+
+class InboxPatch(Schema):
+    name: Line | None = Field(None, min_length=1, max_length=200)
+    address: Line | None = Field(None, max_length=320)
+    team_id: int | None = Field(None, ge=1, le=2**62)
+    is_default: bool | None = None
+    answer_bot: AnswerBot | None = None
 
 
 @router.get("/inboxes", response={200: list[InboxOut], **ERRORS})
@@ -618,8 +629,20 @@ def create_inbox(request: HttpRequest, payload: InboxIn) -> Status[InboxOut]:
         team_id=payload.team_id,
         is_default=payload.is_default,
         actor=me(request),
+        answer_bot=payload.answer_bot,
     )
     return Status(201, InboxOut.from_orm(inbox))
+
+
+@router.patch("/inboxes/{inbox_id}", response={200: InboxOut, **ERRORS})
+@transaction.atomic
+def update_inbox(request: HttpRequest, inbox_id: int, payload: InboxPatch) -> InboxOut:
+    """Change an inbox (administrators of its brand): name, address, team, default flag,
+    ``answer_bot`` ("off" | "always" | "when_no_agent"; not on voice inboxes)."""
+    permissions.require_role(me(request), Role.ADMIN)
+    inbox = permissions.get_for_agent(Inbox.objects.all(), me(request), inbox_id, role=Role.ADMIN)
+    fields = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    return InboxOut.from_orm(services.update_inbox(inbox, actor=me(request), **fields))
 
 
 __all__ = ["router"]

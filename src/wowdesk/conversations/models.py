@@ -228,6 +228,9 @@ class Conversation(models.Model):
     )
     # The brand's custom fields for conversations, key -> value (core/fields.py checks them).
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # The inbox's answer bot has the conversation (knowledge.bot_services): routing leaves
+    # it alone until the bot hands it over or it is resolved.
+    bot_holds = models.BooleanField(_("answer bot has it"), default=False)
     # Bumped by every change of an editable field (optimistic concurrency: a save based
     # on an older version is refused).
     version = models.PositiveIntegerField(default=1, verbose_name=_("version"))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 
 from wowdesk.conversations.html import sanitize_html, text_to_html
 from wowdesk.conversations.models import (
+    AnswerBot,
     Attachment,
     Channel,
     Conversation,
@@ -41,6 +42,7 @@ from wowdesk.core import audit, fastsql
 from wowdesk.core import fields as core_fields
 from wowdesk.core import i18n as i18n_text
 from wowdesk.core import services as core_services
+from wowdesk.core.brand_cache import BrandCache
 from wowdesk.core.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from wowdesk.core.events import Event, emit, emit_many
 from wowdesk.core.input import check_line, check_text, single_line
@@ -63,6 +65,42 @@ UNSET = Unset()
 
 
 # --- inboxes and tags -----------------------------------------------------------------
+
+
+def _load_answer_bots() -> dict[int, dict[int, str]]:
+    table: dict[int, dict[int, str]] = {}
+    rows = Inbox.objects.exclude(answer_bot=AnswerBot.OFF).values_list(
+        "brand_id", "id", "answer_bot"
+    )
+    for brand_id, inbox_id, mode in rows:
+        table.setdefault(brand_id, {})[inbox_id] = mode
+    return table
+
+
+# brand → {inbox id: "always" | "when_no_agent"} of its inboxes whose answer bot is on: the
+# bot's listener on every customer message asks it (no query while nothing changed).
+answer_bot_inboxes: BrandCache[dict[int, str]] = BrandCache("answer_bot", _load_answer_bots)
+# Channels whose inboxes may have an answer bot (a call is not answered by text).
+ANSWER_BOT_CHANNELS = (Channel.CHAT, Channel.EMAIL, Channel.SOCIAL, Channel.API)
+
+
+def check_answer_bot(channel: str, mode: str) -> str:
+    """The inbox setting ``answer_bot`` as given, or a refusal naming the field."""
+    if mode not in AnswerBot.values:
+        raise InvalidInput(
+            _("The answer bot is one of: %(values)s.") % {"values": ", ".join(AnswerBot.values)},
+            field="answer_bot",
+        )
+    if mode != AnswerBot.OFF and channel not in ANSWER_BOT_CHANNELS:
+        raise InvalidInput(_("The answer bot is not offered on this channel."), field="answer_bot")
+    return mode
+
+
+def set_bot_hold(conversation: Conversation, holds: bool) -> None:
+    """The answer bot takes (``True``) or lets go of the conversation; routing leaves a
+    held conversation alone (knowledge.bot_services is the caller)."""
+    conversation.bot_holds = holds
+    Conversation.objects.filter(pk=conversation.pk).update(bot_holds=holds)
 
 
 def default_inbox(brand_id: int, channel: str) -> Inbox:
@@ -109,9 +147,11 @@ def create_inbox(
     team_id: int | None = None,
     is_default: bool = False,
     actor: Agent | None = None,
+    answer_bot: str = AnswerBot.OFF,
 ) -> Inbox:
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel."), field="channel")
+    check_answer_bot(channel, answer_bot)
     if Inbox.objects.filter(brand_id=brand_id, name=name).exists():
         raise InvalidInput(_("An inbox with this name exists."), field="name")
     address = address.strip()
@@ -125,12 +165,15 @@ def create_inbox(
                 address=address,
                 team_id=team_id,
                 is_default=is_default,
+                answer_bot=answer_bot,
             )
     except IntegrityError as exc:  # the same address claimed a moment ago elsewhere
         raise Conflict(
             _("Another inbox already takes mail for this address."), field="address"
         ) from exc
     _with_channel_parts(inbox)
+    if answer_bot != AnswerBot.OFF:
+        answer_bot_inboxes.changed()
     audit.record(
         action="inbox.create",
         obj=inbox,
@@ -1835,14 +1878,19 @@ def _delivery_changed(row: OutboxMessage, *, flag_may_change: bool = True) -> No
 
 # --- configuration rows edited in the admin ------------------------------------------
 
-INBOX_FIELDS = ("name", "address", "team_id", "is_default")
+INBOX_FIELDS = ("name", "address", "team_id", "is_default", "answer_bot")
 
 
 def update_inbox(inbox: Inbox, *, actor: Agent | None, **fields: Any) -> Inbox:
-    """Change an inbox's name, address, team or default flag (its brand and channel stay)."""
+    """Change an inbox's name, address, team, default flag or answer bot (its brand and
+    channel stay)."""
     from wowdesk.core.services import save_fields
 
     values = {k: v for k, v in fields.items() if k in INBOX_FIELDS}
+    if "answer_bot" in values:
+        check_answer_bot(inbox.channel, values["answer_bot"])
+        if values["answer_bot"] != inbox.answer_bot:
+            answer_bot_inboxes.changed()
     team_id = values.get("team_id")
     if (
         team_id is not None

@@ -368,6 +368,11 @@ class BotSession(models.Model):
     )
     handover_reason = models.CharField(_("hand-over reason"), max_length=40, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    # The last customer message the bot read (a message handled twice is answered once).
+    last_message_id = models.BigIntegerField(_("last message read"), null=True, blank=True)
+    # What the bot tried, one entry per customer question:
+    # {"question", "intent", "confidence", "article_id", "answered"}.
+    tried = models.JSONField(_("what was tried"), default=list, blank=True)
     started_at = models.DateTimeField(auto_now_add=True, verbose_name=_("started at"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)

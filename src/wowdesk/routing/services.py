@@ -235,8 +235,8 @@ def route(
     or assigned to someone still available). ``note_waiting`` writes the "waiting in the
     queue" activity (once per conversation) when nobody is eligible; serving the queue
     again later does not repeat it."""
-    if conversation.status == Status.RESOLVED:
-        return None
+    if conversation.status == Status.RESOLVED or conversation.bot_holds:
+        return None  # resolved, or the answer bot has it (knowledge.bot_services)
     settings_row = settings_row or _settings(conversation.brand_id, lock=True)
     if not settings_row.auto_assign:
         return None
@@ -304,7 +304,9 @@ def _waiting_entry(c: Conversation, angry_ids: set[int], risky: set[int]) -> eng
 def waiting_queue(brand_id: int, limit: int = 500) -> list[Conversation]:
     """Unassigned open conversations in the order they should be served."""
     convs = list(
-        Conversation.objects.filter(brand_id=brand_id, status=Status.OPEN, assignee__isnull=True)
+        Conversation.objects.filter(
+            brand_id=brand_id, status=Status.OPEN, assignee__isnull=True, bot_holds=False
+        )
         .select_related("customer", "inbox", "team")
         .order_by("waiting_since", "id")[:limit]
     )
@@ -451,7 +453,7 @@ def on_messages_created(payloads: list[dict[str, Any]]) -> None:
     waiting = [
         c
         for c in Conversation.objects.select_related("inbox", "team", "assignee")
-        .filter(pk__in=ids)
+        .filter(pk__in=ids, bot_holds=False)
         .exclude(status=Status.RESOLVED)
         .order_by("id")
         if not keeps(c)  # the common follow-up: its agent is here

@@ -21,4 +21,5 @@ urlpatterns = [
     path("settings/inboxes/<int:pk>/", ins.inbox_edit, name="inbox-settings"),
     path("settings/inboxes/<int:pk>/test/", ins.inbox_test, name="inbox-test"),
     path("settings/inboxes/<int:pk>/rotate/", ins.inbox_rotate, name="inbox-rotate"),
+    path("settings/inboxes/<int:pk>/answer-bot/", ins.inbox_answer_bot, name="inbox-answer-bot"),
 ]

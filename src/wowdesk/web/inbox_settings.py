@@ -25,7 +25,7 @@ from wowdesk.channels.email.models import EmailMailbox, MailSecurity
 from wowdesk.channels.email.outbound import relay_for
 from wowdesk.channels.social.networks import NETWORKS
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Channel, Inbox
+from wowdesk.conversations.models import AnswerBot, Channel, Inbox
 from wowdesk.core import permissions
 from wowdesk.core.errors import ServiceError
 from wowdesk.core.models import Agent, Brand, Role
@@ -207,13 +207,37 @@ def inboxes_page(request: HttpRequest) -> HttpResponse:
                 "editable": inbox.channel in EDITABLE,
                 "widget_url": _widget_url(inbox) if inbox.channel == Channel.CHAT else "",
                 "mailbox": mailboxes[0] if mailboxes else None,
+                "answer_bot": inbox.channel in conversations.ANSWER_BOT_CHANNELS,
             }
         )
     return render(
         request,
         "web/settings/inboxes.html",
-        {"rows": rows, "channels": [(c, Channel(c).label) for c in EDITABLE]},
+        {
+            "rows": rows,
+            "channels": [(c, Channel(c).label) for c in EDITABLE],
+            "answer_bot_choices": AnswerBot.choices,
+        },
     )
+
+
+@require_POST
+@agent_required(Role.ADMIN)
+def inbox_answer_bot(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set the inbox's answer bot ("off", "always", "when_no_agent"); back to the list."""
+    inbox = _inbox(request, pk)
+    try:
+        with transaction.atomic():
+            conversations.update_inbox(
+                inbox, actor=_me(request), answer_bot=request.POST.get("answer_bot", "")
+            )
+    except ServiceError as exc:
+        flash.error(request, f"{inbox.name}: {exc.message}")
+        response = inboxes_page(request)
+        response.status_code = _status(exc)
+        return response
+    flash.success(request, _("Inbox saved."))
+    return redirect("web:inboxes")
 
 
 def _initial(inbox: Inbox) -> dict[str, Any]:

@@ -266,15 +266,17 @@ def message_rows(
 
     f = f or Formats()
     system = _("System")
+    answer_bot = _("Answer bot")
     emotion_word = _("emotion")
     customer = str(conversation.customer)
     out = []
     for m in thread:
         author = m.author.display_name if m.author_id and m.author else ""
+        bot = (m.meta or {}).get("bot") if not m.author_id else None
         if m.direction == Direction.IN:
             who = str(m.sender) if m.sender_id and m.sender else customer
         else:
-            who = author or system
+            who = author or (answer_bot if bot else system)
         emotion = m.emotion
         files = [
             {
@@ -296,6 +298,8 @@ def message_rows(
                 "direction_label": f.direction.get(m.direction, m.direction),
                 "channel_label": f.channel.get(m.channel, m.channel),
                 "who": who,
+                # the answer bot's confidence and the article it answered with
+                "bot": bot if isinstance(bot, dict) and "confidence" in bot else None,
                 "language": m.language,
                 # Stored sanitised (conversations/html.py); remote images held back.
                 "body_html": mark_safe(body_html)
