@@ -38,6 +38,9 @@ class Config:
     inbound_max_body_chars: int
     sqlite_timeout: int
     languages: tuple[str, ...] = ()
+    # The address customers reach this install at (e.g. https://help.example.com): links sent
+    # to customers outside a page (the answer bot's article links) start with it.
+    public_url: str = ""
     translation_provider: str = ""
     translation_url: str = ""
     translation_model: str = ""
@@ -89,6 +92,7 @@ class Config:
             data_dir=data_dir,
             database_url=e.get("WOWDESK_DATABASE_URL") or None,
             redis_url=e.get("WOWDESK_REDIS_URL") or None,
+            public_url=(e.get("WOWDESK_PUBLIC_URL") or "").rstrip("/"),
             secret_key=e.get("WOWDESK_SECRET_KEY") or "",
             debug=_bool(e.get("WOWDESK_DEBUG"), False),
             allowed_hosts=tuple(

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,16 +147,15 @@ def decide(brand_id: int, text: str, language: str) -> Decision:
 
 
 def article_url(article: Article) -> str:
-    """The article's page in the public help center (a path on this site)."""
+    """The article's page in the public help center, absolute when ``WOWDESK_PUBLIC_URL`` is
+    set (customers read it outside this site), else a path."""
+    from django.conf import settings
+
     from wowdesk.core.models import Brand
+    from wowdesk.knowledge.help_views import article_url as help_article_url
 
     slug = Brand.objects.filter(pk=article.brand_id).values_list("slug", flat=True).first() or ""
-    for args in ([slug, article.pk, article.slug], [slug, article.slug], [slug, article.pk]):
-        try:
-            return reverse("help:article", args=args)
-        except NoReverseMatch:
-            continue
-    return f"/help/{slug}/articles/{article.pk}/"
+    return settings.CONFIG.public_url + help_article_url(slug, article)
 
 
 def excerpt(article: Article) -> str:
