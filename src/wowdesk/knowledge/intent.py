@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -209,7 +210,7 @@ class IntentModel:
                     use_embeddings=bool(meta["use_embeddings"]),
                     info=dict(meta.get("info") or {}),
                 )
-        except (OSError, KeyError, ValueError):
+        except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile):
             return None
 
 
