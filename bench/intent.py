@@ -3,7 +3,7 @@
 Run::
 
     python -m bench.intent --dataset banking77|clinc150 [--test FILE] [--data-dir DIR]
-    python -m bench.intent --dataset xsid          # cross-lingual: train English, test zh ar ja de id
+    python -m bench.intent --dataset xsid   # cross-lingual: English → zh ar ja de id
 
 Trains ``wowdesk.knowledge.intent`` (timed) on ``<data>/<dataset>/`` — Banking77 ``train.csv``
 (minus a stratified 20 % dev split, seed 0, when no ``--test`` is given); CLINC150
@@ -73,13 +73,15 @@ def stratified_split(rows: Rows, share: float, seed: int = SEED) -> tuple[Rows, 
     for label in sorted(by_label):
         idx = np.array(by_label[label])
         rng.shuffle(idx)
-        held.update(int(i) for i in idx[: int(round(len(idx) * share))])
+        held.update(int(i) for i in idx[: round(len(idx) * share)])
     train = [r for i, r in enumerate(rows) if i not in held]
     dev = [r for i, r in enumerate(rows) if i in held]
     return train, dev
 
 
-def load_dataset(name: str, base: Path, test: Path | None) -> tuple[Rows, list[str], Rows, list[str]]:
+def load_dataset(
+    name: str, base: Path, test: Path | None
+) -> tuple[Rows, list[str], Rows, list[str]]:
     """(train rows, oos train texts, in-scope test rows, oos test texts)."""
     if name == "banking77":
         rows = read_csv(base / "banking77" / "train.csv")
@@ -92,7 +94,12 @@ def load_dataset(name: str, base: Path, test: Path | None) -> tuple[Rows, list[s
     oos_train = [t for t, _ in data.get("oos_train", [])]
     if test is not None:
         held = json.loads(test.read_text(encoding="utf-8"))
-        return train, oos_train, [(t, lab) for t, lab in held["test"]], [t for t, _ in held.get("oos_test", [])]
+        return (
+            train,
+            oos_train,
+            [(t, lab) for t, lab in held["test"]],
+            [t for t, _ in held.get("oos_test", [])],
+        )
     return train, oos_train, [(t, lab) for t, lab in data["val"]], [t for t, _ in data["oos_val"]]
 
 
@@ -145,7 +152,9 @@ def run_dataset(name: str, base: Path, test: Path | None, lexical_only: bool) ->
     train_seconds = time.perf_counter() - started
     result = {
         "dataset": name,
-        "evaluated_on": str(test) if test else ("dev split 20%" if name == "banking77" else "val + oos_val"),
+        "evaluated_on": str(test)
+        if test
+        else ("dev split 20%" if name == "banking77" else "val + oos_val"),
         "features": "lexical" if lexical_only else "lexical+embedding",
         "train_rows": len(train),
         "train_oos_rows": len(oos_train),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -54,11 +55,11 @@ def test_unseen_phrasings_get_their_intent(which: str, request: pytest.FixtureRe
     truth = [label for label, ts in UNSEEN.items() for _ in ts]
     predictions = model.predict(texts, threshold=0.0)
     right = sum(p.label == t for p, t in zip(predictions, truth, strict=True))
-    assert right >= len(texts) - 2, [(p.label, t) for p, t in zip(predictions, truth)]
+    assert right >= len(texts) - 2, [(p.label, t) for p, t in zip(predictions, truth, strict=True)]
 
 
 def test_out_of_scope_text_is_out_of_scope(full: I.IntentModel) -> None:
-    for text in FAR_AWAY + ["what's the population of brazil", "write a poem about autumn"]:
+    for text in [*FAR_AWAY, "what's the population of brazil", "write a poem about autumn"]:
         prediction = full.predict([text])[0]
         assert prediction.out_of_scope, (text, prediction)
         assert prediction.intent is None
@@ -84,7 +85,7 @@ def test_raising_the_threshold_never_raises_coverage(
         for threshold in np.linspace(0.0, 1.0, 41)
     ]
     assert coverage[0] > 0
-    assert all(a >= b for a, b in zip(coverage, coverage[1:]))
+    assert all(a >= b for a, b in itertools.pairwise(coverage))
     assert coverage[-1] <= 1  # a probability of exactly 1 at most
 
 
@@ -120,7 +121,11 @@ def test_digest_ignores_order_and_sees_any_change() -> None:
 def test_calibration_fits_a_threshold_and_a_temperature_on_held_out_rows() -> None:
     # enough rows to calibrate: each example repeated with small variations
     texts, labels = rows()
-    many = [f"{t} {suffix}" for t in texts for suffix in ("", "please", "thanks", "hello", "asap", "now", "today")]
+    many = [
+        f"{t} {suffix}"
+        for t in texts
+        for suffix in ("", "please", "thanks", "hello", "asap", "now", "today")
+    ]
     many_labels = [lab for lab in labels for _ in range(7)]
     model = I.fit(many, many_labels, oos_texts=OUT_OF_SCOPE * 3, use_embeddings=False)
     assert model.info["calibration_rows"] > 0

@@ -113,9 +113,7 @@ class IntentModel:
         embeddings: npt.NDArray[np.float32] | None = None,
         embedder: Embedder | None = None,
     ) -> Any:
-        return _features(
-            self.words, self.chars, texts, embeddings, embedder, self.use_embeddings
-        )
+        return _features(self.words, self.chars, texts, embeddings, embedder, self.use_embeddings)
 
     def scores(self, x: Any) -> FloatArray:
         return np.asarray(x @ self.coef.T, dtype=np.float64) + self.intercept
@@ -313,7 +311,9 @@ def fit(
     emb: npt.NDArray[np.float32] | None = None
     if use_embeddings:
         if embeddings is not None and (oos_embeddings is not None or not oos_texts):
-            parts = [embeddings] + ([oos_embeddings] if oos_texts else [])  # type: ignore[list-item]
+            parts = [embeddings]
+            if oos_texts and oos_embeddings is not None:
+                parts.append(oos_embeddings)
             emb = np.vstack(parts).astype(np.float32)
         else:
             emb = (embedder or default_embedder)(all_texts)
@@ -329,7 +329,7 @@ def fit(
         for label in counts:  # stratified: the same share of every class
             idx = np.array([i for i, lab in enumerate(all_labels) if lab == label])
             rng.shuffle(idx)
-            held[idx[: max(1, int(round(len(idx) * CALIBRATION_SHARE)))]] = True
+            held[idx[: max(1, round(len(idx) * CALIBRATION_SHARE))]] = True
         train_idx, held_idx = np.nonzero(~held)[0], np.nonzero(held)[0]
         part = _train(
             [all_texts[i] for i in train_idx],
@@ -338,9 +338,7 @@ def fit(
             use_embeddings,
         )
         held_texts = [all_texts[i] for i in held_idx]
-        scores = part.scores(
-            part.features(held_texts, emb[held_idx] if emb is not None else None)
-        )
+        scores = part.scores(part.features(held_texts, emb[held_idx] if emb is not None else None))
         position = {label: i for i, label in enumerate(part.labels)}
         truth = np.array([position[all_labels[i]] for i in held_idx], dtype=np.int64)
         temperature = fit_temperature(scores, truth)

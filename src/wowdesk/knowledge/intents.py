@@ -242,7 +242,9 @@ def refresh_stale() -> None:
 def register() -> None:
     from wowdesk.core import jobs
 
-    jobs.every(REFRESH_SECONDS, "knowledge.intents.refresh", "wowdesk.knowledge.intents.refresh_stale")
+    jobs.every(
+        REFRESH_SECONDS, "knowledge.intents.refresh", "wowdesk.knowledge.intents.refresh_stale"
+    )
 
 
 # --- classifying ----------------------------------------------------------------------------
