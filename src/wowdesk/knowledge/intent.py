@@ -12,11 +12,12 @@ Method and measured accuracy: ``docs/knowledge-intent.md``.
   intent plus :data:`OUT_OF_SCOPE` when out-of-scope examples are given.
 * Probabilities: a softmax of the SVM scores times a temperature fitted on a held-out part of
   the training data (minimum log-loss), so they sum to 1 and mean roughly what they say.
-* The answering threshold: on the same held-out part, the lowest maximum probability at which
-  the answered share is at least :data:`TARGET_PRECISION` right (out-of-scope examples answered
-  count as wrong). Below it, or when the best class is :data:`OUT_OF_SCOPE`, the text is out of
-  scope. Small training sets (a brand's few articles) keep :data:`DEFAULT_TEMPERATURE` and
-  :data:`DEFAULT_THRESHOLD`.
+* The answering threshold: on the same held-out part (with half of the out-of-scope examples,
+  weighted to :data:`OOS_WEIGHT_SHARE` of the rows), the lowest maximum probability at which the
+  answered texts are :data:`CALIBRATION_TARGET` right (a margin over the bot's
+  :data:`TARGET_PRECISION`; out-of-scope texts answered count as wrong). Below it, or when the
+  best class is :data:`OUT_OF_SCOPE`, the text is out of scope. Small training sets (a brand's
+  few articles) keep :data:`DEFAULT_TEMPERATURE` and :data:`DEFAULT_THRESHOLD`.
 
 The trained model is stored as plain arrays (``.npz``, no pickle): the vocabularies, IDF
 weights, SVM weights, temperature and threshold.
@@ -47,8 +48,16 @@ SVM_C = 1.0
 DEFAULT_TEMPERATURE = 5.0
 DEFAULT_THRESHOLD = 0.5
 TARGET_PRECISION = 0.97
-#: Share of the training rows held out to fit the temperature and the threshold.
+#: Share of the training rows held out to fit the temperature and the threshold (of the
+#: out-of-scope rows, usually few, half).
 CALIBRATION_SHARE = 0.15
+OOS_CALIBRATION_SHARE = 0.5
+#: The threshold is fitted for this precision on the held-out rows: a margin over
+#: :data:`TARGET_PRECISION` for the optimism of picking the threshold on those same rows.
+CALIBRATION_TARGET = 0.98
+#: On the held-out rows, the out-of-scope ones weigh together this share of all (a bot meets
+#: more of them than a training set holds).
+OOS_WEIGHT_SHARE = 0.1
 #: Fewer training rows than this (or fewer than 4 per class): keep the defaults.
 MIN_ROWS_TO_CALIBRATE = 300
 MAX_CHARS = 2000
@@ -267,23 +276,25 @@ def fit_temperature(scores: FloatArray, truth: npt.NDArray[np.int64]) -> float:
 
 
 def answering_threshold(
-    confidence: FloatArray, correct: npt.NDArray[np.bool_], target: float = TARGET_PRECISION
+    confidence: FloatArray,
+    correct: npt.NDArray[np.bool_],
+    target: float = TARGET_PRECISION,
+    weights: FloatArray | None = None,
 ) -> float:
-    """The lowest confidence at which every threshold above it keeps precision ≥ ``target``.
+    """The lowest confidence whose answers (every row at or above it) are ≥ ``target`` right.
 
-    ``correct`` is False for a wrong intent and for out-of-scope text given an intent.
+    ``correct`` is False for a wrong intent and for out-of-scope text given an intent;
+    ``weights`` (default 1) count some rows more than others. 1.0 when no threshold reaches it.
     """
-    order = np.argsort(-confidence)
-    hits = np.cumsum(correct[order])
-    precision = hits / np.arange(1, len(order) + 1)
-    ok = precision >= target
-    if not ok[0]:
+    if len(confidence) == 0:
+        return DEFAULT_THRESHOLD
+    w = np.ones(len(confidence)) if weights is None else np.asarray(weights, dtype=np.float64)
+    order = np.argsort(-confidence, kind="stable")
+    precision = np.cumsum(w[order] * correct[order]) / np.cumsum(w[order])
+    ok = np.nonzero(precision >= target)[0]
+    if len(ok) == 0:
         return 1.0
-    # the longest prefix (most confident first) that stays at or above the target throughout
-    # its tail is the last index where the running precision is still ≥ target with all
-    # later ones below — use the last index where precision ≥ target.
-    last = int(np.nonzero(ok)[0][-1])
-    return float(confidence[order][last])
+    return float(confidence[order][ok[-1]])
 
 
 def fit(
@@ -296,7 +307,7 @@ def fit(
     embedder: Embedder | None = None,
     use_embeddings: bool = True,
     calibrate: bool | None = None,
-    target_precision: float = TARGET_PRECISION,
+    target_precision: float = CALIBRATION_TARGET,
 ) -> IntentModel:
     """Train on ``texts``/``labels`` (plus ``oos_texts`` as the out-of-scope class).
 
@@ -329,7 +340,8 @@ def fit(
         for label in counts:  # stratified: the same share of every class
             idx = np.array([i for i, lab in enumerate(all_labels) if lab == label])
             rng.shuffle(idx)
-            held[idx[: max(1, round(len(idx) * CALIBRATION_SHARE))]] = True
+            share = OOS_CALIBRATION_SHARE if label == OUT_OF_SCOPE else CALIBRATION_SHARE
+            held[idx[: max(1, round(len(idx) * share))]] = True
         train_idx, held_idx = np.nonzero(~held)[0], np.nonzero(held)[0]
         part = _train(
             [all_texts[i] for i in train_idx],
@@ -347,7 +359,15 @@ def fit(
         answered = np.array([part.labels[b] != OUT_OF_SCOPE for b in best])
         correct = (best == truth) & answered
         confidence = np.where(answered, p.max(axis=1), 0.0)
-        threshold = answering_threshold(confidence[answered], correct[answered], target_precision)
+        is_oos = truth == position.get(OUT_OF_SCOPE, -1)
+        weights = np.ones(len(truth))
+        if is_oos.any() and not is_oos.all():
+            # out-of-scope rows weigh OOS_WEIGHT_SHARE of the total together
+            share = OOS_WEIGHT_SHARE / (1 - OOS_WEIGHT_SHARE)
+            weights[is_oos] = share * (~is_oos).sum() / is_oos.sum()
+        threshold = answering_threshold(
+            confidence[answered], correct[answered], target_precision, weights[answered]
+        )
         info.update({"calibration_rows": len(held_idx)})
     model = _train(all_texts, all_labels, emb, use_embeddings)
     model.temperature, model.threshold, model.digest = temperature, threshold, digest
