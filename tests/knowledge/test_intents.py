@@ -237,3 +237,38 @@ def test_api_bad_input_is_422_naming_the_field(
 def test_api_text_of_5000_characters_is_accepted(trained: Any, api: Any) -> None:
     r = api.post(URL, {"text": "refund " * 714 + "x"})
     assert r.status_code == 200
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def test_kb_train_intents_trains_the_brands(brand: Brand, other_brand: Brand) -> None:
+    from typer.testing import CliRunner
+
+    from wowdesk.cli import app
+
+    runner = CliRunner()
+    seed(brand, ACME_INTENTS)
+    result = runner.invoke(app, ["kb-train-intents", "--brand", "acme"])
+    assert result.exit_code == 0, result.output
+    assert "acme: trained" in result.stdout
+    assert intents.model_path(brand.pk).exists()
+    assert not intents.model_path(other_brand.pk).exists()
+
+    everyone = runner.invoke(app, ["kb-train-intents"])
+    assert everyone.exit_code == 0, everyone.output
+    assert "globex: no intent-labelled articles" in everyone.stdout
+
+    for slug in ("nope", "ACME", ""):
+        unknown = runner.invoke(app, ["kb-train-intents", "--brand", slug])
+        assert unknown.exit_code == 2, slug
+        assert "brand" in unknown.stderr
+
+
+def test_migrate_step_trains_the_brands_with_intents(brand: Brand, other_brand: Brand) -> None:
+    from wowdesk.setup import train_models
+
+    seed(other_brand, GLOBEX_INTENTS)
+    train_models()
+    assert intents.model_path(other_brand.pk).exists()
+    assert not intents.model_path(brand.pk).exists()
