@@ -272,3 +272,14 @@ def test_migrate_step_trains_the_brands_with_intents(brand: Brand, other_brand: 
     train_models()
     assert intents.model_path(other_brand.pk).exists()
     assert not intents.model_path(brand.pk).exists()
+
+
+def test_the_background_refresh_job_is_registered_by_knowledge() -> None:
+    from wowdesk.core import jobs
+
+    found = {j.name: (j.app, j.path, j.every) for j in jobs.jobs()}
+    assert found["knowledge.intents.refresh"] == (
+        "knowledge",
+        "wowdesk.knowledge.intents.refresh_stale",
+        intents.REFRESH_SECONDS,
+    )
