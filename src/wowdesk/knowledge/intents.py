@@ -40,6 +40,8 @@ REFRESH_SECONDS = 120.0
 SENTENCES_PER_ARTICLE = 25
 MIN_WORDS, MAX_WORDS = 2, 40
 MAX_TEXT = 5000
+#: The most recent "solved it" marks a brand's model learns from.
+MAX_SOLVED = 5000
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,11 @@ def training_set(brand_id: int) -> tuple[list[str], list[str]]:
         )
         .exclude(article__intent="")
         .select_related("article", "message")
-        .order_by("pk")
+        .order_by("-pk")[:MAX_SOLVED]
     )
     from wowdesk.conversations.models import Message
 
-    for use in solved:
+    for use in reversed(list(solved)):
         assert use.article is not None
         body = ""
         if use.message is not None and use.message.direction == "in":
