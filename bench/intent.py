@@ -191,6 +191,7 @@ def run_xsid(base: Path, languages: Sequence[str], lexical_only: bool) -> dict[s
     order = rng.permutation(len(english))
     test_idx = set(int(i) for i in order[: len(english) // 2])
     train = [s for i, s in enumerate(english) if i not in test_idx]
+    trained = {s["text"] for s in train}
     started = time.perf_counter()
     model = I.fit(
         [s["text"] for s in train],
@@ -207,9 +208,10 @@ def run_xsid(base: Path, languages: Sequence[str], lexical_only: bool) -> dict[s
         sentences = english if language == "en" else read_conll(path)
         tests = []
         for position, s in enumerate(sentences):
-            original = s.get("text-en", s["text"]) if language != "en" else s["text"]
-            i = index.get(original, position if language != "en" else None)
-            if i is not None and i in test_idx:
+            original = s["text"] if language == "en" else s.get("text-en", "")
+            i = position if language == "en" else index.get(original, position)
+            # a test sentence's English original (or a duplicate of it) is never in training
+            if i in test_idx and original not in trained:
                 tests.append(s)
         if not tests:
             continue
