@@ -68,6 +68,7 @@ run: install ## Migrate, seed the demo and serve on http://127.0.0.1:8000 (SQLit
 	@export WOWDESK_DATA_DIR="$(RUN_DATA_DIR)"; \
 	echo "==== migrate ($(RUN_DATA_DIR)) ===="; $(BIN)/wowdesk migrate; \
 	echo "==== demo data ===="; $(BIN)/wowdesk demo; \
+	echo "==== intent models ===="; $(BIN)/wowdesk kb-train-intents; \
 	echo "==== serve: http://$(HOST):$(PORT)/ (Ctrl-C stops) ===="; \
 	exec $(BIN)/wowdesk serve --host $(HOST) --port $(PORT) --no-migrate
 
@@ -79,6 +80,7 @@ migrate: install ## Create or update the database tables
 
 demo: install ## Seed the demo data (idempotent)
 	WOWDESK_DATA_DIR="$(RUN_DATA_DIR)" $(BIN)/wowdesk demo
+	WOWDESK_DATA_DIR="$(RUN_DATA_DIR)" $(BIN)/wowdesk kb-train-intents
 
 worker: install ## Run the background task worker in the foreground
 	WOWDESK_DATA_DIR="$(RUN_DATA_DIR)" $(BIN)/wowdesk worker

@@ -142,6 +142,40 @@ def demo(
         fail(f"{exc.field}: {exc.message}" if exc.field else exc.message)
 
 
+@app.command("kb-train-intents")
+def kb_train_intents(
+    brand: Annotated[
+        str | None, typer.Option(help="Only this brand (its slug); default every brand.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Retrain even when the data did not change.")] = False,
+) -> None:
+    """Train the answer bot's intent models from the brands' articles and resolved conversations."""
+    setup_django()
+    from rich.progress import Progress
+
+    from wowdesk.core.models import Brand
+    from wowdesk.knowledge import intents
+
+    if brand is not None:
+        found = Brand.objects.filter(slug=brand).values_list("pk", flat=True).first()
+        if found is None:
+            fail(f"brand: no brand with the slug {brand!r}")
+        ids = [int(found)]  # type: ignore[arg-type]
+    else:
+        ids = list(Brand.objects.order_by("pk").values_list("pk", flat=True))
+    names = dict(Brand.objects.filter(pk__in=ids).values_list("pk", "slug"))
+    results: dict[int, bool] = {}
+    with Progress() as progress:
+        task = progress.add_task("Training intent models", total=len(ids))
+        for brand_id in ids:
+            progress.update(task, description=f"Training intents: {names.get(brand_id)}")
+            results[brand_id] = intents.train_brand(brand_id, force=force) is not None
+            progress.advance(task)
+    for brand_id, trained in results.items():
+        status = "trained" if trained else "no intent-labelled articles"
+        typer.echo(f"{names.get(brand_id)}: {status}")
+
+
 @token_app.command("create")
 def token_create(
     email: Annotated[str, typer.Option(help="The agent's email (created if missing).")],

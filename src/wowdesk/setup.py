@@ -18,6 +18,10 @@ def train_models() -> None:
 
     emotion.load(settings.DATA_DIR / "models" / "emotion.npz")
 
+    from wowdesk.knowledge import intents
+
+    intents.train_all()  # the brands whose articles name intents (kept when unchanged)
+
 
 def ensure_defaults() -> None:
     """A default brand with an email inbox for ``support@localhost`` and an API inbox,

@@ -9,9 +9,10 @@ class KnowledgeConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part of the app registers the listeners, panels and jobs it owns.
-        from wowdesk.knowledge import assist, bot, loop, search
+        from wowdesk.knowledge import assist, bot, intents, loop, search
 
         search.register()
         assist.register()
         bot.register()
         loop.register()
+        intents.register()
