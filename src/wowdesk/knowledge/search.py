@@ -2,15 +2,51 @@
 widget, agents' suggestions, the answer bot, the API).
 
 ``search_articles`` returns the best articles for a query within one brand, each in the
-asker's language when that translation exists."""
+asker's language when that translation exists. The hybrid index (``retrieval.py``) of a
+brand's published rows is held in memory per process, saved under
+``<data dir>/search/brand-<id>.{npz,json}`` and loaded lazily. A per-brand
+:class:`~wowdesk.knowledge.models.SearchIndexState` (a random key + a version counter) says
+when it is stale: ``on_articles_changed`` bumps the version after the change commits and
+enqueues :func:`reindex_task`, which brings the saved index up to date in the background;
+a process whose index is behind loads the newer file, or syncs itself (only the rows whose
+``updated_at`` changed are embedded again). See docs/knowledge-search.md.
+"""
 
 from __future__ import annotations
 
+import html
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from django.db.models import Q
+import numpy as np
+import numpy.typing as npt
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django_tasks import task
 
-from wowdesk.knowledge.models import Article, ArticleStatus
+from wowdesk.knowledge import retrieval
+from wowdesk.knowledge.models import (
+    Article,
+    ArticleStatus,
+    HelpCenter,
+    SearchIndexState,
+    SearchLog,
+)
+
+log = logging.getLogger(__name__)
+
+#: Seconds a process trusts its in-memory index before asking the database for the version.
+STALE_CHECK_SECONDS = 1.0
+SNIPPET_CHARS = 200
+#: The safety rebuild's period (a lost task or a crash between commit and enqueue).
+SAFETY_SYNC_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -23,8 +59,191 @@ class Hit:
     snippet: str
 
 
+def _embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    from wowdesk.intelligence.emotion import embed
+
+    return embed(texts)
+
+
+@dataclass
+class _Held:
+    index: retrieval.HybridIndex
+    key: str
+    checked: float
+
+
+_held: dict[int, _Held] = {}
+_locks: dict[int, threading.Lock] = {}
+_locks_guard = threading.Lock()
+embedder: Callable[[Sequence[str]], npt.NDArray[np.float32]] = _embed
+
+
 def register() -> None:
-    """Listeners of search (index updates on publish)."""
+    """The safety sync of every brand's index (core.jobs, in the worker)."""
+    from wowdesk.core import jobs
+
+    jobs.every(SAFETY_SYNC_SECONDS, "kb-search-index", "wowdesk.knowledge.search.sync_all")
+
+
+def index_dir() -> Path:
+    return Path(settings.DATA_DIR) / "search"
+
+
+def _stem(brand_id: int) -> Path:
+    return index_dir() / f"brand-{brand_id}"
+
+
+def _lock(brand_id: int) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(brand_id, threading.Lock())
+
+
+def _state(brand_id: int) -> tuple[str, int]:
+    """The brand's (key, version); the row is made on first use."""
+    row = SearchIndexState.objects.filter(brand_id=brand_id).values_list("key", "version").first()
+    if row is None:
+        state, _ = SearchIndexState.objects.get_or_create(brand_id=brand_id)
+        row = (state.key, state.version)
+    return str(row[0]), int(row[1])
+
+
+def _docs(brand_id: int, ids: Sequence[int] | None = None) -> list[retrieval.Doc]:
+    rows = Article.objects.filter(brand_id=brand_id, status=ArticleStatus.PUBLISHED)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return [
+        retrieval.Doc(
+            id=pk,
+            source_id=source or pk,
+            language=language,
+            title=title,
+            body=body,
+            internal=internal,
+            stamp=updated.isoformat() if updated else "",
+        )
+        for pk, source, language, title, body, internal, updated in rows.values_list(
+            "pk", "translation_of_id", "language", "title", "body", "internal", "updated_at"
+        )
+    ]
+
+
+def sync(index: retrieval.HybridIndex, brand_id: int) -> dict[str, int]:
+    """Bring ``index`` in line with the brand's published rows: drop the rows gone, embed
+    the new and changed ones (by ``updated_at``)."""
+    current = dict(
+        Article.objects.filter(brand_id=brand_id, status=ArticleStatus.PUBLISHED).values_list(
+            "pk", "updated_at"
+        )
+    )
+    stamps = index.stamps()
+    gone = [i for i in stamps if i not in current]
+    changed = [i for i, at in current.items() if stamps.get(i) != (at.isoformat() if at else "")]
+    removed = index.remove(gone)
+    added = index.upsert(_docs(brand_id, changed)) if changed else 0
+    return {"removed": removed, "embedded": added}
+
+
+def brand_index(brand_id: int) -> retrieval.HybridIndex:
+    """The brand's index, up to date with its state version (loaded, synced, saved)."""
+    held = _held.get(brand_id)
+    now = time.monotonic()
+    if held is not None and now - held.checked < STALE_CHECK_SECONDS:
+        return held.index
+    key, version = _state(brand_id)
+    if held is not None and held.key == key and held.index.version == version:
+        held.checked = now
+        return held.index
+    with _lock(brand_id):
+        held = _held.get(brand_id)
+        if held is not None and held.key == key and held.index.version == version:
+            held.checked = time.monotonic()
+            return held.index
+        index = _load(brand_id, key)
+        if index is None or index.version != version:
+            index = index or (held.index if held and held.key == key else None)
+            if index is None:
+                index = retrieval.HybridIndex(embedder)
+            sync(index, brand_id)
+            index.version = version
+            _save(brand_id, key, index)
+        _held[brand_id] = _Held(index=index, key=key, checked=time.monotonic())
+        return index
+
+
+def _load(brand_id: int, key: str) -> retrieval.HybridIndex | None:
+    index = retrieval.HybridIndex.load(_stem(brand_id), embedder)
+    return index if index is not None and index.owner == key else None
+
+
+def _save(brand_id: int, key: str, index: retrieval.HybridIndex) -> None:
+    stem = _stem(brand_id)
+    index.owner = key
+    try:
+        index.save(stem)
+    except OSError as error:  # a read-only data dir: the index stays in memory
+        log.warning("search: cannot write %s (%s)", stem, error)
+
+
+def rebuild(brand_id: int) -> int:
+    """Build the brand's index from scratch and save it; returns the rows indexed."""
+    with _lock(brand_id):
+        key, version = _state(brand_id)
+        index = retrieval.HybridIndex(embedder)
+        index.upsert(_docs(brand_id))
+        index.version = version
+        _save(brand_id, key, index)
+        _held[brand_id] = _Held(index=index, key=key, checked=time.monotonic())
+        return len(index)
+
+
+def sync_all() -> dict[str, int]:
+    """Bring every brand's saved index up to date (the worker's safety job)."""
+    brands = set(
+        Article.objects.filter(status=ArticleStatus.PUBLISHED).values_list("brand_id", flat=True)
+    )
+    for brand_id in brands:
+        brand_index(brand_id)
+    return {"brands": len(brands)}
+
+
+@task()
+def reindex_task(brand_id: int) -> int:
+    """Bring the brand's saved index up to date (after a publish, an edit, a removal)."""
+    return len(brand_index(brand_id))
+
+
+# --- the article shown ---------------------------------------------------------------------
+
+
+def _language_order(brand_id: int, language: str | None) -> list[str]:
+    """Asked language → the help center's fallback chain → the brand's default language."""
+    from wowdesk.core.models import Brand
+
+    order = [language] if language else []
+    chain = HelpCenter.objects.filter(brand_id=brand_id).values_list("fallback_chain", flat=True)
+    for entry in chain.first() or []:
+        order.append(str(entry))
+    default = Brand.objects.filter(pk=brand_id).values_list("default_language", flat=True)
+    order.extend(default[:1])
+    return list(dict.fromkeys(o.lower() for o in order if o))
+
+
+def _pick_row(
+    index: retrieval.HybridIndex,
+    rows: list[retrieval.Doc],
+    order: list[str],
+    source_id: int,
+) -> retrieval.Doc:
+    by_language = {d.language.lower(): d for d in rows}
+    for lang in order:
+        if lang in by_language:
+            return by_language[lang]
+        base = lang.split("-")[0]
+        for code, d in by_language.items():
+            if code.split("-")[0] == base:
+                return d
+    source = index.get(source_id)
+    return source if source is not None else rows[0]
 
 
 def search_articles(
@@ -36,24 +255,105 @@ def search_articles(
     include_internal: bool = False,
 ) -> list[Hit]:
     """The best published articles of the brand for ``query``, best first."""
-    rows = Article.objects.filter(brand_id=brand_id, status=ArticleStatus.PUBLISHED)
-    if not include_internal:
-        rows = rows.filter(internal=False)
-    words = [w for w in query.split() if len(w) > 2][:8]
-    cond = Q()
-    for w in words:
-        cond |= Q(title__icontains=w) | Q(body__icontains=w)
-    if not words:
+    if not query.strip() or limit <= 0:
         return []
+    index = brand_index(brand_id)
+    results = index.search(query, limit=limit, include_internal=include_internal)
+    if not results:
+        return []
+    order = _language_order(brand_id, language)
+    by_source: dict[int, list[retrieval.Doc]] = {}
+    wanted = {r.source_id for r in results}
+    for d in index.docs:
+        if d.source_id in wanted and (include_internal or not d.internal):
+            by_source.setdefault(d.source_id, []).append(d)
     hits = []
-    for a in rows.filter(cond)[:limit]:
-        hits.append(Hit(a.pk, a.source_id, a.title, a.language, 1.0, a.body[:200]))
+    for r in results:
+        doc = _pick_row(index, by_source[r.source_id], order, r.source_id)
+        hits.append(
+            Hit(
+                article_id=doc.id,
+                source_id=r.source_id,
+                title=doc.title,
+                language=doc.language,
+                score=r.score,
+                snippet=snippet(doc.body, query),
+            )
+        )
     return hits
 
 
+# --- snippets ------------------------------------------------------------------------------
+
+
+def _terms(query: str) -> list[str]:
+    words = {t for t in retrieval.tokenize(query) if len(t) > 1 or not t.isascii()}
+    return sorted(words, key=len, reverse=True)
+
+
+def snippet(body: str, query: str, chars: int = SNIPPET_CHARS) -> str:
+    """Plain text of about ``chars`` characters around the first word of the query found."""
+    text = retrieval.plain(body)
+    lowered = retrieval.normalise(text)
+    starts = [lowered.find(t) for t in _terms(query)]
+    found = [s for s in starts if s >= 0]
+    start = max(0, min(found) - chars // 4) if found else 0
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 20 else start
+    part = text[start : start + chars]
+    return ("…" if start else "") + part + ("…" if start + chars < len(text) else "")
+
+
+def highlight(text: str, query: str) -> str:
+    """``text`` HTML-escaped, the query's words wrapped in ``<mark>``."""
+    terms = _terms(query)
+    if not terms:
+        return html.escape(text)
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out.append(html.escape(text[last : m.start()]))
+        out.append(f"<mark>{html.escape(m.group())}</mark>")
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+# --- changes and the log -------------------------------------------------------------------
+
+
 def on_articles_changed(brand_id: int, article_ids: list[int]) -> None:
-    """Called by the article services after a publish, unpublish, archive, edit or delete."""
+    """Called by the article services after a publish, unpublish, archive, edit or delete:
+    the brand's index version goes up (every process sees its index is stale) and, after
+    the commit, a task updates the saved index."""
+    updated = SearchIndexState.objects.filter(brand_id=brand_id).update(version=F("version") + 1)
+    if not updated:
+        SearchIndexState.objects.get_or_create(brand_id=brand_id, defaults={"version": 1})
+
+    def enqueue() -> None:
+        try:
+            reindex_task.enqueue(brand_id)
+        except Exception:  # the safety job and the next search catch up
+            log.exception("search: cannot enqueue the index update of brand %s", brand_id)
+
+    transaction.on_commit(enqueue)
 
 
 def log_search(brand_id: int, query: str, language: str, source: str, hits: list[Hit]) -> None:
     """Keep one search for the reports (searches with no result, top article)."""
+    top = hits[0] if hits else None
+    SearchLog.objects.create(
+        brand_id=brand_id,
+        query=query[:300],
+        language=(language or "")[:16],
+        source=source,
+        results=len(hits),
+        top_article_id=top.article_id if top else None,
+        top_score=top.score if top else None,
+    )
+
+
+def held_brands() -> dict[int, dict[str, Any]]:
+    """What this process holds (for the CLI and tests)."""
+    return {b: {"rows": len(h.index), "version": h.index.version} for b, h in _held.items()}
