@@ -152,6 +152,18 @@ class HybridIndex:
     def stamps(self) -> dict[int, str]:
         return {d.id: d.stamp for d in self.docs}
 
+    def copy(self) -> HybridIndex:
+        """An index with the same rows that can be changed while this one is searched
+        (the arrays are shared: changes replace them, never write into them)."""
+        other = HybridIndex(self.embed, self.dim)
+        other.docs = list(self.docs)
+        other.counts = list(self.counts)
+        other.embeddings = self.embeddings
+        other.version = self.version
+        other.owner = self.owner
+        other._position = dict(self._position)
+        return other
+
     def upsert(self, docs: Iterable[Doc], batch: int = 64) -> int:
         """Add rows, replacing those with the same id; returns how many were embedded."""
         new = list({d.id: d for d in docs}.values())

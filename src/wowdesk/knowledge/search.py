@@ -9,7 +9,7 @@ brand's published rows is held in memory per process, saved under
 when it is stale: ``on_articles_changed`` bumps the version after the change commits and
 enqueues :func:`reindex_task`, which brings the saved index up to date in the background;
 a process whose index is behind loads the newer file, or syncs itself (only the rows whose
-``updated_at`` changed are embedded again). See docs/knowledge-search.md.
+``updated_at`` or ``version`` changed are embedded again). See docs/knowledge-search.md.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import html
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +41,6 @@ from wowdesk.knowledge.models import (
 
 log = logging.getLogger(__name__)
 
-#: Seconds a process trusts its in-memory index before asking the database for the version.
-STALE_CHECK_SECONDS = 1.0
 SNIPPET_CHARS = 200
 #: The safety rebuild's period (a lost task or a crash between commit and enqueue).
 SAFETY_SYNC_SECONDS = 600.0
@@ -69,7 +66,6 @@ def _embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
 class _Held:
     index: retrieval.HybridIndex
     key: str
-    checked: float
 
 
 _held: dict[int, _Held] = {}
@@ -119,54 +115,65 @@ def _docs(brand_id: int, ids: Sequence[int] | None = None) -> list[retrieval.Doc
             title=title,
             body=body,
             internal=internal,
-            stamp=updated.isoformat() if updated else "",
+            stamp=_stamp(updated, version),
         )
-        for pk, source, language, title, body, internal, updated in rows.values_list(
-            "pk", "translation_of_id", "language", "title", "body", "internal", "updated_at"
+        for pk, source, language, title, body, internal, updated, version in rows.values_list(
+            "pk",
+            "translation_of_id",
+            "language",
+            "title",
+            "body",
+            "internal",
+            "updated_at",
+            "version",
         )
     ]
 
 
+def _stamp(updated: Any, version: int) -> str:
+    return f"{updated.isoformat() if updated else ''}#{version}"
+
+
 def sync(index: retrieval.HybridIndex, brand_id: int) -> dict[str, int]:
     """Bring ``index`` in line with the brand's published rows: drop the rows gone, embed
-    the new and changed ones (by ``updated_at``)."""
-    current = dict(
-        Article.objects.filter(brand_id=brand_id, status=ArticleStatus.PUBLISHED).values_list(
-            "pk", "updated_at"
-        )
-    )
+    the new and changed ones (by ``updated_at`` and ``version``)."""
+    current = {
+        pk: _stamp(updated, version)
+        for pk, updated, version in Article.objects.filter(
+            brand_id=brand_id, status=ArticleStatus.PUBLISHED
+        ).values_list("pk", "updated_at", "version")
+    }
     stamps = index.stamps()
     gone = [i for i in stamps if i not in current]
-    changed = [i for i, at in current.items() if stamps.get(i) != (at.isoformat() if at else "")]
+    changed = [i for i, stamp in current.items() if stamps.get(i) != stamp]
     removed = index.remove(gone)
     added = index.upsert(_docs(brand_id, changed)) if changed else 0
     return {"removed": removed, "embedded": added}
 
 
 def brand_index(brand_id: int) -> retrieval.HybridIndex:
-    """The brand's index, up to date with its state version (loaded, synced, saved)."""
-    held = _held.get(brand_id)
-    now = time.monotonic()
-    if held is not None and now - held.checked < STALE_CHECK_SECONDS:
-        return held.index
+    """The brand's index, up to date with its state version (loaded, synced, saved).
+
+    One indexed read per call (the brand's key and version) tells whether the index held
+    in memory is current."""
     key, version = _state(brand_id)
+    held = _held.get(brand_id)
     if held is not None and held.key == key and held.index.version == version:
-        held.checked = now
         return held.index
     with _lock(brand_id):
         held = _held.get(brand_id)
         if held is not None and held.key == key and held.index.version == version:
-            held.checked = time.monotonic()
             return held.index
-        index = _load(brand_id, key)
+        # The held index (a copy: other threads search it) needs only the changed rows
+        # embedded; without one, the saved file, when it is this brand row's.
+        index = held.index.copy() if held is not None and held.key == key else None
+        index = index or _load(brand_id, key)
         if index is None or index.version != version:
-            index = index or (held.index if held and held.key == key else None)
-            if index is None:
-                index = retrieval.HybridIndex(embedder)
+            index = index or retrieval.HybridIndex(embedder)
             sync(index, brand_id)
             index.version = version
             _save(brand_id, key, index)
-        _held[brand_id] = _Held(index=index, key=key, checked=time.monotonic())
+        _held[brand_id] = _Held(index=index, key=key)
         return index
 
 
@@ -192,7 +199,7 @@ def rebuild(brand_id: int) -> int:
         index.upsert(_docs(brand_id))
         index.version = version
         _save(brand_id, key, index)
-        _held[brand_id] = _Held(index=index, key=key, checked=time.monotonic())
+        _held[brand_id] = _Held(index=index, key=key)
         return len(index)
 
 
@@ -292,12 +299,21 @@ def _terms(query: str) -> list[str]:
 
 
 def snippet(body: str, query: str, chars: int = SNIPPET_CHARS) -> str:
-    """Plain text of about ``chars`` characters around the first word of the query found."""
+    """Plain text of about ``chars`` characters: the window holding the most different
+    words of the query (the earliest such)."""
     text = retrieval.plain(body)
     lowered = retrieval.normalise(text)
-    starts = [lowered.find(t) for t in _terms(query)]
-    found = [s for s in starts if s >= 0]
-    start = max(0, min(found) - chars // 4) if found else 0
+    terms = _terms(query)
+    found = sorted((m.start(), t) for t in terms for m in re.finditer(re.escape(t), lowered))[:200]
+    start = 0
+    if found:
+        span = chars * 3 // 4
+
+        def covered(i: int) -> int:
+            return len({t for p, t in found if found[i][0] <= p < found[i][0] + span})
+
+        best = max(range(len(found)), key=lambda i: (covered(i), -i))
+        start = max(0, found[best][0] - chars // 4)
     if start:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < start + 20 else start
