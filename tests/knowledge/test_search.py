@@ -288,3 +288,20 @@ def test_api_refuses_bad_input_naming_the_field(
 
 def test_api_needs_a_token(anon_api: ApiClient) -> None:
     assert anon_api.get("/kb/search", q="refund").status_code == 401
+
+
+def test_cli_kb_reindex(kb: dict[str, Article], brand: Brand, other_brand: Brand) -> None:
+    from typer.testing import CliRunner
+
+    from wowdesk.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["kb-reindex", "--brand", "acme"])
+    assert result.exit_code == 0, result.output
+    assert (search.index_dir() / f"brand-{brand.pk}.npz").exists()
+    assert not (search.index_dir() / f"brand-{other_brand.pk}.npz").exists()
+    result = runner.invoke(app, ["kb-reindex"])
+    assert result.exit_code == 0, result.output
+    assert (search.index_dir() / f"brand-{other_brand.pk}.npz").exists()
+    result = runner.invoke(app, ["kb-reindex", "--brand", "nope"])
+    assert result.exit_code == 2 and "nope" in result.output

@@ -164,16 +164,24 @@ class HybridIndex:
         other._position = dict(self._position)
         return other
 
-    def upsert(self, docs: Iterable[Doc], batch: int = 64) -> int:
-        """Add rows, replacing those with the same id; returns how many were embedded."""
+    def upsert(
+        self,
+        docs: Iterable[Doc],
+        batch: int = 64,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> int:
+        """Add rows, replacing those with the same id; returns how many were embedded.
+        ``progress(done, total)`` is called after each batch."""
         new = list({d.id: d for d in docs}.values())
         if not new:
             return 0
         self.remove(d.id for d in new if d.id in self._position)
-        vectors = [
-            np.asarray(self.embed([embed_text(d) for d in new[i : i + batch]]), np.float32)
-            for i in range(0, len(new), batch)
-        ]
+        vectors = []
+        for i in range(0, len(new), batch):
+            chunk = new[i : i + batch]
+            vectors.append(np.asarray(self.embed([embed_text(d) for d in chunk]), np.float32))
+            if progress is not None:
+                progress(i + len(chunk), len(new))
         self.embeddings = np.vstack([self.embeddings, *vectors]).astype(np.float32, copy=False)
         for d in new:
             self._position[d.id] = len(self.docs)

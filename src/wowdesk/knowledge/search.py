@@ -191,12 +191,13 @@ def _save(brand_id: int, key: str, index: retrieval.HybridIndex) -> None:
         log.warning("search: cannot write %s (%s)", stem, error)
 
 
-def rebuild(brand_id: int) -> int:
-    """Build the brand's index from scratch and save it; returns the rows indexed."""
+def rebuild(brand_id: int, progress: Callable[[int, int], object] | None = None) -> int:
+    """Build the brand's index from scratch and save it; returns the rows indexed.
+    ``progress(done, total)`` follows the embedding."""
     with _lock(brand_id):
         key, version = _state(brand_id)
         index = retrieval.HybridIndex(embedder)
-        index.upsert(_docs(brand_id))
+        index.upsert(_docs(brand_id), progress=progress)
         index.version = version
         _save(brand_id, key, index)
         _held[brand_id] = _Held(index=index, key=key)
