@@ -227,3 +227,12 @@ def test_cross_lingual_question_finds_the_english_article(
 ) -> None:
     results = real_index.search(query, limit=3)
     assert results and results[0].source_id == expected
+
+
+def test_many_rows_of_few_sources_still_fill_the_limit() -> None:
+    """More matching rows than the candidates taken first, most of them one source's."""
+    index = HybridIndex(hashed_embed)
+    index.upsert(Doc(i, 1, "en", "refund", f"refund {i}") for i in range(1, 400))
+    index.upsert(Doc(i, i, "en", "refund order", "refund") for i in range(400, 403))
+    results = index.search("refund", limit=4, fusion="lexical")
+    assert sorted(r.source_id for r in results) == [1, 400, 401, 402]

@@ -256,7 +256,9 @@ class HybridIndex:
     def semantic_scores(self, query_vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
         if not len(self.docs):
             return np.zeros(0)
-        sims = self.embeddings @ np.asarray(query_vector, np.float32).ravel()
+        # einsum, not BLAS: on a busy machine OpenBLAS's threads spin against each other
+        # (a 10k x 512 product: ~1 ms here, 15-30 ms through multi-threaded sgemv)
+        sims = np.einsum("ij,j->i", self.embeddings, np.asarray(query_vector, np.float32).ravel())
         return np.clip(sims.astype(np.float64), 0.0, 1.0)
 
     # --- search ----------------------------------------------------------------------------
@@ -296,7 +298,21 @@ class HybridIndex:
             fused = weight * semantic + (1.0 - weight) * lexical
         if not include_internal:
             fused = np.where(self._internal, -1.0, fused)
-        order = np.argsort(-fused, kind="stable")
+        k = max(200, limit * 20)
+        out = self._collapse(fused, lexical, semantic, _top(fused, k), limit)
+        if len(out) < limit and int(np.count_nonzero(fused > 0)) > k:
+            out = self._collapse(fused, lexical, semantic, _top(fused, len(fused)), limit)
+        return out
+
+    def _collapse(
+        self,
+        fused: npt.NDArray[np.float64],
+        lexical: npt.NDArray[np.float64],
+        semantic: npt.NDArray[np.float64],
+        order: npt.NDArray[np.intp],
+        limit: int,
+    ) -> list[Result]:
+        """The first ``limit`` sources in ``order``, each at its best row."""
         out: list[Result] = []
         seen: set[int] = set()
         for pos in order:
@@ -384,6 +400,16 @@ class HybridIndex:
         index.owner = str(meta.get("owner", ""))
         index._position = {d.id: p for p, d in enumerate(docs)}
         return index
+
+
+def _top(scores: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.intp]:
+    """Positions of the ``k`` best scores, best first (ties: lower position first); all of
+    them when fewer than ``k`` are positive, so collapsing never runs out early."""
+    positive = int(np.count_nonzero(scores > 0))
+    if positive <= k or k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, k)[:k]
+    return part[np.lexsort((part, -scores[part]))]
 
 
 def _count(tokens: list[str]) -> dict[str, int]:
