@@ -36,6 +36,7 @@ import argparse
 import csv
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -199,7 +200,8 @@ def latency(data: Path, articles: int, samples: int, seed: int) -> dict[str, Any
     token = create_token(agent)
 
     started = time.perf_counter()
-    sources = max(1, articles // 10)
+    languages = sorted(filler)[:9]
+    sources = max(1, -(-articles // (1 + len(languages))))
     source_rows = []
     for n in range(sources):
         row = bitext[n % len(bitext)]
@@ -215,9 +217,8 @@ def latency(data: Path, articles: int, samples: int, seed: int) -> dict[str, Any
         )
     Article.objects.bulk_create(source_rows, batch_size=500)
     translations = []
-    languages = sorted(filler)
     for n, source in enumerate(Article.objects.filter(brand=brand).order_by("pk")):
-        for k, lang in enumerate(languages[: max(0, min(9, articles // sources - 1))]):
+        for k, lang in enumerate(languages):
             items = filler[lang]
             title = items[(n * 7 + k) % len(items)]["text"]
             body = " ".join(items[(n * 7 + k + j) % len(items)]["text"] for j in range(1, 6))
@@ -232,7 +233,7 @@ def latency(data: Path, articles: int, samples: int, seed: int) -> dict[str, Any
                     status=ArticleStatus.PUBLISHED,
                 )
             )
-    Article.objects.bulk_create(translations, batch_size=500)
+    Article.objects.bulk_create(translations[: max(0, articles - sources)], batch_size=500)
     rows = Article.objects.filter(brand=brand).count()
     load_seconds = time.perf_counter() - started
 
@@ -288,7 +289,7 @@ def latency(data: Path, articles: int, samples: int, seed: int) -> dict[str, Any
 
     return {
         "rows": rows,
-        "languages": 1 + len(languages[: max(0, min(9, articles // sources - 1))]),
+        "languages": 1 + len(languages),
         "load_seconds": round(load_seconds, 2),
         "index": {
             "rebuild_seconds": round(rebuild_seconds, 2),
@@ -314,7 +315,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=30, help="bitext queries per intent")
     parser.add_argument("--bitext-answers", type=int, default=3, help="answers per article")
     parser.add_argument("--datasets", default=None)
-    parser.add_argument("--data-dir", default=None, help="the Django data dir (default: temp)")
+    parser.add_argument("--data-dir", default=None, help="where the Django data dir is made")
     parser.add_argument("--results-dir", default=None)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-write", action="store_true")
@@ -322,7 +323,10 @@ def main() -> None:
     args = parser.parse_args()
 
     data = datasets_dir(args.datasets)
-    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="wowdesk-kb-bench-"))
+    if args.data_dir:
+        Path(args.data_dir).mkdir(parents=True, exist_ok=True)
+    # a fresh data dir each run (inside --data-dir when given): the same load every time
+    data_dir = Path(tempfile.mkdtemp(prefix="wowdesk-kb-bench-", dir=args.data_dir))
     os.environ["WOWDESK_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wowdesk.settings")
     for key in [k for k in os.environ if k.startswith("WOWDESK_") and k != "WOWDESK_DATA_DIR"]:
@@ -348,6 +352,8 @@ def main() -> None:
     if not args.skip_latency:
         result["latency"] = latency(data, args.articles, args.samples, args.seed)
     result["machine"]["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
+    if not args.data_dir:
+        shutil.rmtree(data_dir, ignore_errors=True)
     out = Path(args.results_dir) if args.results_dir else None
     publish(result, "knowledge", KEYS, save=not args.no_write, out_dir=out)
 
