@@ -305,3 +305,26 @@ def test_cli_kb_reindex(kb: dict[str, Article], brand: Brand, other_brand: Brand
     assert (search.index_dir() / f"brand-{other_brand.pk}.npz").exists()
     result = runner.invoke(app, ["kb-reindex", "--brand", "nope"])
     assert result.exit_code == 2 and "nope" in result.output
+
+
+def test_no_such_brand_finds_nothing_and_writes_nothing() -> None:
+    from wowdesk.knowledge.models import SearchIndexState
+
+    assert search.search_articles(987654, "refund") == []
+    search.on_articles_changed(987654, [1])
+    assert not SearchIndexState.objects.exists()
+
+
+def test_the_safety_sync_is_a_registered_job() -> None:
+    from wowdesk.core import jobs
+
+    found = {j.name: (j.app, j.path) for j in jobs.jobs()}
+    assert found["kb-search-index"] == ("knowledge", "wowdesk.knowledge.search.sync_all")
+
+
+def test_sync_all_brings_every_brand_index_up_to_date(
+    kb: dict[str, Article], brand: Brand, other_brand: Brand
+) -> None:
+    assert search.sync_all() == {"brands": 2}
+    assert set(search.held_brands()) == {brand.pk, other_brand.pk}
+    assert search.held_brands()[brand.pk]["rows"] == 4

@@ -98,6 +98,10 @@ def _state(brand_id: int) -> tuple[str, int]:
     """The brand's (key, version); the row is made on first use."""
     row = SearchIndexState.objects.filter(brand_id=brand_id).values_list("key", "version").first()
     if row is None:
+        from wowdesk.core.models import Brand
+
+        if not Brand.objects.filter(pk=brand_id).exists():
+            return "", 0
         state, _ = SearchIndexState.objects.get_or_create(brand_id=brand_id)
         row = (state.key, state.version)
     return str(row[0]), int(row[1])
@@ -157,6 +161,8 @@ def brand_index(brand_id: int) -> retrieval.HybridIndex:
     One indexed read per call (the brand's key and version) tells whether the index held
     in memory is current."""
     key, version = _state(brand_id)
+    if not key:  # no such brand
+        return retrieval.HybridIndex(embedder)
     held = _held.get(brand_id)
     if held is not None and held.key == key and held.index.version == version:
         return held.index
@@ -345,8 +351,8 @@ def on_articles_changed(brand_id: int, article_ids: list[int]) -> None:
     the brand's index version goes up (every process sees its index is stale) and, after
     the commit, a task updates the saved index."""
     updated = SearchIndexState.objects.filter(brand_id=brand_id).update(version=F("version") + 1)
-    if not updated:
-        SearchIndexState.objects.get_or_create(brand_id=brand_id, defaults={"version": 1})
+    if not updated and _state(brand_id)[0]:  # made now, at version 0: one more
+        SearchIndexState.objects.filter(brand_id=brand_id).update(version=F("version") + 1)
 
     def enqueue() -> None:
         try:
