@@ -133,6 +133,7 @@ class HybridIndex:
         self._idf = np.zeros(0)
         self._internal = np.zeros(0, dtype=bool)
         self._sources = np.zeros(0, dtype=np.int64)
+        self._rows: dict[int, list[Doc]] = {}
 
     # --- contents --------------------------------------------------------------------------
 
@@ -148,6 +149,11 @@ class HybridIndex:
     def get(self, doc_id: int) -> Doc | None:
         pos = self._position.get(doc_id)
         return self.docs[pos] if pos is not None else None
+
+    def rows_of(self, source_id: int) -> list[Doc]:
+        """The indexed rows of one source (the source and its translations)."""
+        self._prepare()
+        return list(self._rows.get(source_id, ()))
 
     def stamps(self) -> dict[int, str]:
         return {d.id: d.stamp for d in self.docs}
@@ -227,11 +233,20 @@ class HybridIndex:
         norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))
         tf = tf.tocoo()
         data = self._idf[tf.col] * tf.data * (K1 + 1) / (tf.data + norm[tf.row])
-        self._weights = sparse.csc_matrix((data.astype(np.float32), (tf.row, tf.col)), tf.shape)
+        weights = sparse.csc_matrix((data.astype(np.float32), (tf.row, tf.col)), tf.shape)
         self._vocab = vocab
         self._internal = np.array([d.internal for d in self.docs], dtype=bool)
         self._sources = np.array([d.source_id for d in self.docs], dtype=np.int64)
-        return self._weights
+        by_source: dict[int, list[Doc]] = {}
+        for d in self.docs:
+            by_source.setdefault(d.source_id, []).append(d)
+        self._rows = by_source
+        self._weights = weights  # last: a reader that sees it sees the rest
+        return weights
+
+    def prepare(self) -> None:
+        """Compute the BM25 weights now (they are otherwise computed by the next search)."""
+        self._prepare()
 
     def lexical_scores(self, query: str) -> npt.NDArray[np.float64]:
         """BM25 of every row for ``query``, divided by the best score possible: in [0, 1]."""

@@ -179,6 +179,7 @@ def brand_index(brand_id: int) -> retrieval.HybridIndex:
             sync(index, brand_id)
             index.version = version
             _save(brand_id, key, index)
+        index.prepare()  # before other threads see it
         _held[brand_id] = _Held(index=index, key=key)
         return index
 
@@ -276,14 +277,10 @@ def search_articles(
     if not results:
         return []
     order = _language_order(brand_id, language)
-    by_source: dict[int, list[retrieval.Doc]] = {}
-    wanted = {r.source_id for r in results}
-    for d in index.docs:
-        if d.source_id in wanted and (include_internal or not d.internal):
-            by_source.setdefault(d.source_id, []).append(d)
     hits = []
     for r in results:
-        doc = _pick_row(index, by_source[r.source_id], order, r.source_id)
+        rows = [d for d in index.rows_of(r.source_id) if include_internal or not d.internal]
+        doc = _pick_row(index, rows, order, r.source_id)
         hits.append(
             Hit(
                 article_id=doc.id,
