@@ -328,3 +328,18 @@ def test_sync_all_brings_every_brand_index_up_to_date(
     assert search.sync_all() == {"brands": 2}
     assert set(search.held_brands()) == {brand.pk, other_brand.pk}
     assert search.held_brands()[brand.pk]["rows"] == 4
+
+
+def test_api_agent_of_two_brands_names_the_brand(
+    kb: dict[str, Article],
+    brand: Brand,
+    other_brand: Brand,
+    make_agent: Callable[..., Agent],
+    make_api: Callable[[Agent | None], ApiClient],
+) -> None:
+    client = make_api(make_agent(Role.AGENT, brands=[brand, other_brand]))
+    assert client.get("/kb/search", q="refund").status_code == 403
+    for b, own, foreign in ((brand, "refund", "other"), (other_brand, "other", "refund")):
+        r = client.get("/kb/search", q="refund", brand_id=b.pk)
+        found = {i["id"] for i in r.json()["items"]}
+        assert kb[own].pk in found and kb[foreign].pk not in found
