@@ -343,3 +343,26 @@ def test_api_agent_of_two_brands_names_the_brand(
         r = client.get("/kb/search", q="refund", brand_id=b.pk)
         found = {i["id"] for i in r.json()["items"]}
         assert kb[own].pk in found and kb[foreign].pk not in found
+
+
+def test_searches_sync_in_memory_and_the_task_writes_the_file(
+    kb: dict[str, Article], brand: Brand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    def saved_version() -> int:
+        meta = json.loads((search.index_dir() / f"brand-{brand.pk}.json").read_text())
+        return int(meta["version"])
+
+    search.search_articles(brand.pk, "refund")  # built from nothing: saved
+    first = saved_version()
+    new = article(brand, "Loyalty points explained", "Points are earned on every order.")
+    assert new.pk in ids(search.search_articles(brand.pk, "loyalty points"))
+    assert saved_version() == first  # the request did not write 20 MB
+    assert search.reindex_task.call(brand.pk) == 5
+    assert saved_version() == search._state(brand.pk)[1] > first
+    counting = Counting()
+    monkeypatch.setattr(search, "embedder", counting)
+    search._held.clear()  # a new process: the file is current, only the query is embedded
+    assert new.pk in ids(search.search_articles(brand.pk, "loyalty points"))
+    assert counting.texts == 1

@@ -66,6 +66,7 @@ def _embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
 class _Held:
     index: retrieval.HybridIndex
     key: str
+    saved: int  # the version last saved to (or loaded from) the file; -1: none
 
 
 _held: dict[int, _Held] = {}
@@ -155,32 +156,49 @@ def sync(index: retrieval.HybridIndex, brand_id: int) -> dict[str, int]:
     return {"removed": removed, "embedded": added}
 
 
-def brand_index(brand_id: int) -> retrieval.HybridIndex:
-    """The brand's index, up to date with its state version (loaded, synced, saved).
+def brand_index(brand_id: int, *, persist: bool = False) -> retrieval.HybridIndex:
+    """The brand's index, up to date with its state version.
 
     One indexed read per call (the brand's key and version) tells whether the index held
-    in memory is current."""
+    in memory is current. When it is behind, a copy is synced (only changed rows embedded)
+    and kept in memory; the file is written by the background task (``persist``: when the
+    version saved is behind) and when the index was built from nothing here."""
     key, version = _state(brand_id)
     if not key:  # no such brand
         return retrieval.HybridIndex(embedder)
+
+    def current(h: _Held | None) -> bool:
+        return (
+            h is not None
+            and h.key == key
+            and h.index.version == version
+            and (not persist or h.saved == version)
+        )
+
     held = _held.get(brand_id)
-    if held is not None and held.key == key and held.index.version == version:
+    if held is not None and current(held):
         return held.index
     with _lock(brand_id):
         held = _held.get(brand_id)
-        if held is not None and held.key == key and held.index.version == version:
+        if held is not None and current(held):
             return held.index
-        # The held index (a copy: other threads search it) needs only the changed rows
-        # embedded; without one, the saved file, when it is this brand row's.
-        index = held.index.copy() if held is not None and held.key == key else None
-        index = index or _load(brand_id, key)
-        if index is None or index.version != version:
-            index = index or retrieval.HybridIndex(embedder)
+        saved = -1
+        if held is not None and held.key == key:
+            # only the changed rows are embedded again; a copy: other threads search it
+            index = held.index if held.index.version == version else held.index.copy()
+            saved = held.saved
+        else:
+            loaded = _load(brand_id, key)  # a new process: the file, if it is this row's
+            index = loaded or retrieval.HybridIndex(embedder)
+            saved = loaded.version if loaded is not None else -1
+        if index.version != version or (not len(index) and saved < 0):
             sync(index, brand_id)
             index.version = version
+        if persist or saved < 0:
             _save(brand_id, key, index)
+            saved = version
         index.prepare()  # before other threads see it
-        _held[brand_id] = _Held(index=index, key=key)
+        _held[brand_id] = _Held(index=index, key=key, saved=saved)
         return index
 
 
@@ -207,7 +225,7 @@ def rebuild(brand_id: int, progress: Callable[[int, int], object] | None = None)
         index.upsert(_docs(brand_id), progress=progress)
         index.version = version
         _save(brand_id, key, index)
-        _held[brand_id] = _Held(index=index, key=key)
+        _held[brand_id] = _Held(index=index, key=key, saved=version)
         return len(index)
 
 
@@ -217,14 +235,14 @@ def sync_all() -> dict[str, int]:
         Article.objects.filter(status=ArticleStatus.PUBLISHED).values_list("brand_id", flat=True)
     )
     for brand_id in brands:
-        brand_index(brand_id)
+        brand_index(brand_id, persist=True)
     return {"brands": len(brands)}
 
 
 @task()
 def reindex_task(brand_id: int) -> int:
     """Bring the brand's saved index up to date (after a publish, an edit, a removal)."""
-    return len(brand_index(brand_id))
+    return len(brand_index(brand_id, persist=True))
 
 
 # --- the article shown ---------------------------------------------------------------------
