@@ -100,6 +100,37 @@ def worker_cmd(
     run_worker(interval)
 
 
+@app.command("kb-reindex")
+def kb_reindex(
+    brand: Annotated[
+        str | None, typer.Option("--brand", help="Only this brand (its slug).")
+    ] = None,
+) -> None:
+    """Rebuild the knowledge-base search index (every brand, or one) and save it."""
+    setup_django()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from wowdesk.core.models import Brand
+    from wowdesk.knowledge import search
+
+    brands = Brand.objects.order_by("pk")
+    if brand is not None:
+        brands = brands.filter(slug=brand)
+        if not brands.exists():
+            fail(f"--brand: no brand with the slug {brand!r}")
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns) as bar:
+        for b in brands:
+            row = bar.add_task(b.slug, total=None)
+
+            def step(done: int, total: int, row: object = row) -> None:
+                bar.update(row, completed=done, total=total)  # type: ignore[arg-type]
+
+            count = search.rebuild(b.pk, progress=step)
+            bar.update(row, completed=count, total=max(count, 1))
+    typer.echo(f"index written to {search.index_dir()}")
+
+
 @app.command()
 def listeners(
     markdown: Annotated[bool, typer.Option(help="Print a Markdown table.")] = False,

@@ -145,3 +145,53 @@ def test_compare_gives_new_over_old_for_shared_keys() -> None:
     old = {"a": {"p99_ms": 40.0, "x": 1}, "b": {"p99_ms": 0}}
     new = {"a": {"p99_ms": 20.0, "x": 2}, "c": {"p99_ms": 5.0}}
     assert compare(new, old, ["p99_ms"]) == {"a.p99_ms": {"old": 40.0, "new": 20.0, "new/old": 0.5}}
+
+
+def _toy_datasets(root: Path) -> Path:
+    """A few bitext rows and xSID sentences (written here: tests read nothing outside the repo)."""
+    import csv
+
+    (root / "bitext").mkdir(parents=True)
+    (root / "xsid").mkdir()
+    intents = {
+        "cancel_order": ("I want to cancel my order", "Open your orders and choose Cancel."),
+        "get_refund": ("how do I get my money back", "Request a refund from the order page."),
+        "track_order": ("where is my parcel", "Follow the tracking link in the email."),
+    }
+    with (root / "bitext" / "toy.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["instruction", "intent", "response"])
+        for intent, (question, answer) in intents.items():
+            for n in range(4):
+                writer.writerow([f"{question} {n}", intent, f"{answer} ({n})"])
+    sentences = {
+        "en": [("will it rain today", "weather/find"), ("set an alarm at 7", "alarm/set_alarm")],
+        "de": [("regnet es heute", "weather/find"), ("stell einen Wecker um 7", "alarm/set_alarm")],
+        "zh": [("今天会下雨吗", "weather/find"), ("设一个七点的闹钟", "alarm/set_alarm")],
+    }
+    for lang, items in sentences.items():
+        lines = []
+        for n, (text, intent) in enumerate(items * 2, start=1):
+            head = [] if lang == "en" else [f"# id = {n}"]
+            lines += [*head, f"# text = {text}", f"# intent = {intent}", "1\tx\tO", ""]
+        (root / "xsid" / f"{lang}.valid.conll").write_text("\n".join(lines), encoding="utf-8")
+    return root
+
+
+def test_knowledge_benchmark_runs_and_compares(tmp_path: Path) -> None:
+    data = _toy_datasets(tmp_path / "datasets")
+    args = [
+        "--datasets", str(data), "--data-dir", str(tmp_path / "data"),
+        "--results-dir", str(tmp_path / "results"), "--articles", "40", "--samples", "5",
+        "--queries", "2", "--bitext-answers", "2",
+    ]  # fmt: skip
+    first = _run("bench.knowledge", *args)
+    quality = first["quality"]
+    assert quality["bitext_en"]["articles"] == 3
+    assert {"lexical", "semantic", "rrf", "weighted_0.6"} <= set(quality["bitext_en"])
+    assert {"en", "de", "zh"} == set(quality["xsid_cross_lingual"]["languages"])
+    latency = first["latency"]
+    assert latency["rows"] == 40 and latency["search_api"]["statuses"] == [200]
+    assert latency["index"]["embedding_bytes"] == 40 * 512 * 4
+    second = _run("bench.knowledge", *args)
+    assert second["comparison"]["previous_run_at"] == first["run_at"]

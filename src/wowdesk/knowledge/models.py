@@ -8,6 +8,8 @@ from (``source_version``): when the source's version is higher, the translation 
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -466,3 +468,26 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def new_index_key() -> str:
+    return uuid.uuid4().hex
+
+
+class SearchIndexState(models.Model):
+    """A brand's search-index version: bumped on every change to its published articles,
+    so every process holding the index in memory notices it is stale (knowledge/search.py)."""
+
+    brand = models.OneToOneField(
+        Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand")
+    )
+    #: Random per row: an index saved for a deleted and re-created brand row is not reused.
+    key = models.CharField(_("key"), max_length=32, default=new_index_key, editable=False)
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("search index state")
+        verbose_name_plural = _("search index states")
+
+    def __str__(self) -> str:
+        return f"{self.brand_id} v{self.version}"
