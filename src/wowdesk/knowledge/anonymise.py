@@ -204,3 +204,46 @@ def _named(m: re.Match[str]) -> str:
     whole = m.group(0)
     start = m.start("name") - m.start(0)
     return whole[:start] + NAME + whole[start + end :]
+
+
+_GREETING_LINE = re.compile(
+    r"^\s*(?i:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hallo|hola|bonjour|"
+    r"ciao|hej|olá|您好|你好)\b[^\n.!?]{0,40}[,.!:]?\s*(?:\n|$)",
+)
+_SIGN_OFF_TAIL = re.compile(
+    r"\n\s*(?i:regards|best regards|kind regards|best|thanks|thank you|cheers|sincerely|"
+    r"yours|mit freundlichen grüßen|viele grüße|saludos|un saludo|atentamente|cordialement)"
+    r"[ ,.!]*(?:\n\s*)?(?:\[name\]|[A-ZÀ-ÖØ-Þ][\w'-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'-]*)?)?\s*[.!]?\s*$",
+)
+_INTRO = re.compile(
+    r"^(?i:hi|hello|hey|hallo|hola|bonjour|dear)\b[^.!?\n]{0,30}[,!.]\s*"
+    r"|^(?i:my name is|i am|i'm|this is)\s+\[name\][.,!]?\s*"
+)
+_SENTENCE = re.compile(r"[^.!?。？！\n]+[.!?。？！]?")
+
+
+def strip_salutations(text: str) -> str:
+    """``text`` without its greeting line and its sign-off (an answer read as an article)."""
+    out = _GREETING_LINE.sub("", text, count=1)
+    out = _SIGN_OFF_TAIL.sub("", out).strip()
+    return out[:1].upper() + out[1:]
+
+
+def title_from_question(question: str, max_chars: int = 120) -> str:
+    """A title for a question: its first sentence that says something (not a greeting, not
+    an introduction, not only placeholders), preferring a question."""
+    sentences = []
+    for m in _SENTENCE.finditer(question):
+        s = m.group(0).strip()
+        while True:
+            shorter = _INTRO.sub("", s, count=1).strip()
+            if shorter == s:
+                break
+            s = shorter
+        words = [w for w in re.split(r"\s+", re.sub(r"\[\w+\]", "", s)) if w]
+        if len(words) >= 3 or (s and not s.isascii() and len(s) >= 6):
+            sentences.append(s)
+    pick = next((s for s in sentences if s.endswith(("?", "？"))), None)
+    line = pick or (sentences[0] if sentences else question.strip())
+    line = line[:1].upper() + line[1:]
+    return line if len(line) <= max_chars else line[: max_chars - 1].rstrip() + "…"
