@@ -42,7 +42,7 @@ def published_article(brand: Brand, title: str, body: str, **kw: Any) -> Article
         title=title,
         slug=title.lower().replace(" ", "-")[:100],
         body=body,
-        status=ArticleStatus.PUBLISHED,
+        status=kw.pop("status", ArticleStatus.PUBLISHED),
         published_at=timezone.now(),
         **kw,
     )

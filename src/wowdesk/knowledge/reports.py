@@ -100,8 +100,9 @@ def articles_that_never_help(
     brand_ids: Collection[int], *, min_views: int = MIN_VIEWS, top: int = TOP
 ) -> list[dict[str, Any]]:
     """Published articles read at least ``min_views`` times that readers say do not help
-    (as many "no" as "yes" answers), or that never helped anyone (no "yes" and no agent
-    marked them as solving a conversation). Counters since the article was written."""
+    (at least one "no", and as many "no" as "yes" answers), or that never helped anyone
+    (no "yes" and no agent marked them as solving a conversation). Counters since the
+    article was written."""
     solved = (
         SuggestionUse.objects.filter(article=OuterRef("pk"), action=SuggestionUse.Action.SOLVED)
         .order_by()
@@ -116,7 +117,7 @@ def articles_that_never_help(
             view_count__gte=min_views,
         )
         .annotate(solved=Coalesce(Subquery(solved, output_field=IntegerField()), Value(0)))
-        .filter(Q(helpful_no__gte=F("helpful_yes")) | Q(helpful_yes=0, solved=0))
+        .filter(Q(helpful_no__gt=0, helpful_no__gte=F("helpful_yes")) | Q(helpful_yes=0, solved=0))
         .order_by("-view_count", "id")
         .values(
             "id",
