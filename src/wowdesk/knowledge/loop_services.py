@@ -73,17 +73,16 @@ def record_candidate(conversation_id: int, brand_id: int, resolved_at: dt.dateti
     )
 
 
-def run_due(now: dt.datetime | None = None, limit: int = 200) -> int:
+def run_due(now: dt.datetime | None = None, limit: int = 200, brand_id: int | None = None) -> int:
     """The periodic job: every candidate resolved ``WOWDESK_KB_PROPOSAL_DAYS`` ago or more
     and not reopened since becomes a proposal unless an article covers it. Returns the
     number of proposals made."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=proposal_days())
-    due = list(
-        LoopCandidate.objects.filter(
-            state=LoopCandidate.State.PENDING, resolved_at__lte=cutoff
-        ).order_by("resolved_at")[:limit]
-    )
+    rows = LoopCandidate.objects.filter(state=LoopCandidate.State.PENDING, resolved_at__lte=cutoff)
+    if brand_id is not None:
+        rows = rows.filter(brand_id=brand_id)
+    due = list(rows.order_by("resolved_at")[:limit])
     made = 0
     for candidate in due:
         conversation = Conversation.objects.filter(pk=candidate.conversation_id).first()
