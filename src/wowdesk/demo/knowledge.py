@@ -127,8 +127,8 @@ def seed_help_center(
         },
     )
     categories: dict[str, Category] = {}
-    for position, (key, (slug, names)) in enumerate(kb_content.CATEGORIES.items()):
-        categories[key] = Category.objects.create(
+    for position, (bitext_category, (slug, names)) in enumerate(kb_content.CATEGORIES.items()):
+        categories[bitext_category] = Category.objects.create(
             brand=brand, slug=slug, names=dict(names), position=position
         )
     by_intent: dict[str, list[SupportExchange]] = {}

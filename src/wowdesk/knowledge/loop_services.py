@@ -150,9 +150,8 @@ def exchange_of(conversation: Conversation) -> Exchange | None:
     for m in messages:
         if m.author is not None:
             names.add(m.author.display_name)
-        sender = getattr(m, "sender", None)
-        if sender is not None and getattr(sender, "name", ""):
-            names.add(sender.name)
+        if m.sender is not None and m.sender.name:
+            names.add(m.sender.name)
     language = conversation.language or answer.language or question_language(messages)
     return Exchange(
         question="\n\n".join(question[:QUESTION_MESSAGES]),
@@ -264,13 +263,14 @@ def _open_proposal(agent: Agent, proposal_id: int) -> Proposal:
 
 
 def _category(brand_id: int, category: int | str | None) -> Category | None:
-    if category in (None, ""):
+    if category is None or category == "":
         return None
     rows = Category.objects.filter(brand_id=brand_id)
+    text = str(category)
     found = (
-        rows.filter(pk=int(category)).first()
-        if isinstance(category, int) or str(category).isdigit()
-        else rows.filter(slug=str(category)).first()
+        rows.filter(pk=int(text)).first()
+        if text.isdigit() and len(text) < 19
+        else rows.filter(slug=text).first()
     )
     if found is None:
         raise InvalidInput(_("No such category in this brand."), field="category")

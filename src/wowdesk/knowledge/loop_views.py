@@ -70,7 +70,8 @@ def _proposals_page(
         groups.setdefault(p.group_id or p.pk, []).append(p)
     ordered = sorted(groups.values(), key=lambda g: (-len(g), -max(p.pk for p in g)))
     for p in rows:
-        p.conversation_number = numbers.get(p.conversation_id)  # type: ignore[attr-defined]
+        number = numbers.get(p.conversation_id) if p.conversation_id else None
+        p.conversation_number = number  # type: ignore[attr-defined]
         if edited and p.pk in edited:
             p.title, p.body = edited[p.pk]
     categories: dict[int, list[Category]] = {}
