@@ -250,3 +250,16 @@ def test_edit_proposal_on_the_page_updates_the_article(
     assert res.status_code == 302
     article.refresh_from_db()
     assert article.version == 2 and article.body == "Hold the button for ten seconds."
+
+
+def test_the_settings_sidebar_lists_and_marks_the_pages(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    client = _client(make_agent(Role.SUPERVISOR, brands=[brand]))
+    html = client.get("/knowledge/proposals/").content.decode()
+    assert 'data-section="knowledge-proposals" aria-current="page"' in html
+    assert 'data-section="knowledge-reports"' in html
+    html = client.get("/knowledge/reports/").content.decode()
+    assert 'data-section="knowledge-reports" aria-current="page"' in html
+    agent_view = _client(make_agent(Role.AGENT, brands=[brand])).get("/settings/")
+    assert 'data-section="knowledge-proposals"' not in agent_view.content.decode()

@@ -30,9 +30,9 @@ def _me(request: HttpRequest) -> Agent:
     return agent
 
 
-def _frame(request: HttpRequest) -> dict[str, Any]:
-    """The settings frame's side navigation, with the knowledge section current."""
-    return {"settings_sections": sections_for(_me(request)), "settings_section": "knowledge"}
+def _frame(request: HttpRequest, section: str) -> dict[str, Any]:
+    """The settings frame's side navigation, with this page's section current."""
+    return {"settings_sections": sections_for(_me(request)), "settings_section": section}
 
 
 def _brand_param(request: HttpRequest) -> int | None:
@@ -78,7 +78,7 @@ def _proposals_page(
     for c in Category.objects.filter(brand_id__in=brand_ids).order_by("position", "id"):
         categories.setdefault(c.brand_id, []).append(c)
     context = {
-        **_frame(request),
+        **_frame(request, "knowledge-proposals"),
         "groups": [{"lead": g[0], "members": g, "size": len(g)} for g in ordered],
         "categories": categories,
         "status": chosen,
@@ -151,7 +151,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         row["source_label"] = sources.get(row["source"], row["source"])
     top_count = max((r["count"] for r in report.no_result), default=0)
     context = {
-        **_frame(request),
+        **_frame(request, "knowledge-reports"),
         "report": report,
         "top_count": top_count,
         "brands": Brand.objects.filter(pk__in=managed).order_by("name"),
