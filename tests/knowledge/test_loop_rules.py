@@ -337,3 +337,43 @@ def test_bad_edits_are_refused_by_field(
         assert err.value.field == field
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.OPEN
+
+
+def test_the_wait_is_read_from_the_environment() -> None:
+    from wowdesk.config import Config
+
+    assert Config.from_env({}).kb_proposal_days == 7
+    assert Config.from_env({"WOWDESK_KB_PROPOSAL_DAYS": "14"}).kb_proposal_days == 14
+    assert Config.from_env({"WOWDESK_KB_PROPOSAL_DAYS": "-3"}).kb_proposal_days == 0
+    with pytest.raises(ValueError):
+        Config.from_env({"WOWDESK_KB_PROPOSAL_DAYS": "soon"})
+
+
+def test_the_job_and_the_listener_are_registered() -> None:
+    from wowdesk.core import events, jobs
+    from wowdesk.core.events import Event, Phase
+
+    assert "wowdesk.knowledge.loop.on_conversation_updated" in events.listeners(
+        Event.CONVERSATION_UPDATED, Phase.COMMIT
+    )
+    assert jobs._jobs["knowledge-loop"].path == "wowdesk.knowledge.loop.run"
+
+
+def test_the_job_runs_the_due_candidates(
+    brand: Brand, agent: Agent, django_capture_on_commit_callbacks: Any
+) -> None:
+    from wowdesk.knowledge import loop
+
+    conv = resolved_conversation(
+        brand, agent, WIFI_Q, WIFI_A, commits=django_capture_on_commit_callbacks
+    )
+    loop.run()
+    assert not Proposal.objects.exists()
+    from wowdesk.conversations.models import Conversation, Message
+
+    # eight days on: the conversation, its messages and its candidate are that old
+    LoopCandidate.objects.filter(conversation=conv).update(resolved_at=later(-8))
+    Conversation.objects.filter(pk=conv.pk).update(resolved_at=later(-8))
+    Message.objects.filter(conversation=conv).update(created_at=later(-9))
+    loop.run()
+    assert Proposal.objects.get().conversation_id == conv.pk
