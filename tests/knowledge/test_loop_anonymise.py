@@ -190,3 +190,30 @@ def test_real_demo_conversation_text() -> None:
                 "session=",
             ):
                 assert secret not in out, out
+
+
+def test_titles_are_the_sentence_that_says_what_is_wrong() -> None:
+    from wowdesk.knowledge.anonymise import title_from_question
+
+    cases = [
+        (
+            "Hi, my [name] keeps dropping off our Wi-Fi 6 mesh every night. I restarted the "
+            "router twice. Can you help?",
+            "My [name] keeps dropping off our Wi-Fi 6 mesh every night.",
+        ),
+        (
+            "Hallo, wir sind umgezogen und mein Hub findet das neue WLAN nicht. Muss ich ihn "
+            "zurücksetzen?",
+            "Wir sind umgezogen und mein Hub findet das neue WLAN nicht.",
+        ),
+        (
+            "Hello. Where can I download the invoice for my last order [number]? Thanks",
+            "Where can I download the invoice for my last order [number]?",
+        ),
+        ("My name is [name]. The lamp arrived broken.", "The lamp arrived broken."),
+        ("我的订单还没有到，怎么办？", "我的订单还没有到，怎么办？"),
+        ("Help", "Help"),
+    ]
+    for question, title in cases:
+        assert title_from_question(question) == title, question
+    assert len(title_from_question("word " * 100)) <= 120

@@ -230,9 +230,10 @@ def strip_salutations(text: str) -> str:
 
 
 def title_from_question(question: str, max_chars: int = 120) -> str:
-    """A title for a question: its first sentence that says something (not a greeting, not
-    an introduction, not only placeholders), preferring a question."""
-    sentences = []
+    """A title for a question: its first question of some length (6 words or more), else
+    its first sentence that says something (4 words or more, not a greeting, an
+    introduction or only placeholders), else its first sentence."""
+    sentences: list[tuple[str, int]] = []
     for m in _SENTENCE.finditer(question):
         s = m.group(0).strip()
         while True:
@@ -241,9 +242,14 @@ def title_from_question(question: str, max_chars: int = 120) -> str:
                 break
             s = shorter
         words = [w for w in re.split(r"\s+", re.sub(r"\[\w+\]", "", s)) if w]
-        if len(words) >= 3 or (s and not s.isascii() and len(s) >= 6):
-            sentences.append(s)
-    pick = next((s for s in sentences if s.endswith(("?", "？"))), None)
-    line = pick or (sentences[0] if sentences else question.strip())
+        # a sentence without spaces (Chinese, Japanese) counts its characters by twos
+        size = len(words) if len(words) > 1 else len(s.replace(" ", "")) // 2
+        if s:
+            sentences.append((s, size))
+    line = next(
+        (s for s, n in sentences if n >= 6 and s.endswith(("?", "？"))),
+        next((s for s, n in sentences if n >= 4), sentences[0][0] if sentences else ""),
+    )
+    line = line or question.strip()
     line = line[:1].upper() + line[1:]
     return line if len(line) <= max_chars else line[: max_chars - 1].rstrip() + "…"
