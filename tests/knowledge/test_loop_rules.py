@@ -377,3 +377,26 @@ def test_the_job_runs_the_due_candidates(
     Message.objects.filter(conversation=conv).update(created_at=later(-9))
     loop.run()
     assert Proposal.objects.get().conversation_id == conv.pk
+
+
+def test_the_candidates_state_says_why_nothing_was_proposed(brand: Brand, agent: Agent) -> None:
+    from tests.factories import quick_conversation
+
+    published_article(
+        brand,
+        "Invoices: where to download them",
+        "You can download every invoice as a PDF under Account → Billing → Invoices; pick "
+        "the order and press Download.",
+    )
+    covered = resolved_conversation(brand, agent, INVOICE_Q, INVOICE_A)
+    unanswered = quick_conversation(brand, body=WIFI_Q)
+    conversations.update_conversation(unanswered, actor=agent, status="resolved")
+    for conv in (covered, unanswered):
+        conv.refresh_from_db()
+        loop_services.record_candidate(conv.pk, brand.pk, conv.resolved_at)
+    assert loop_services.run_due(later(8)) == 0
+    states = dict(LoopCandidate.objects.values_list("conversation_id", "state"))
+    assert states == {
+        covered.pk: LoopCandidate.State.COVERED,
+        unanswered.pk: LoopCandidate.State.SKIPPED,
+    }

@@ -86,23 +86,17 @@ def run_due(now: dt.datetime | None = None, limit: int = 200, brand_id: int | No
     made = 0
     for candidate in due:
         conversation = Conversation.objects.filter(pk=candidate.conversation_id).first()
-        state = LoopCandidate.State.SKIPPED
+        state: str = LoopCandidate.State.SKIPPED
         if conversation is not None and conversation.status == Status.RESOLVED:
             resolved_at = conversation.resolved_at or candidate.resolved_at
             if resolved_at > cutoff:  # reopened and resolved again: wait from then
                 LoopCandidate.objects.filter(pk=candidate.pk).update(resolved_at=resolved_at)
                 continue
             try:
-                proposal = do_propose_from_conversation(conversation)
+                proposal, state = _propose(conversation)
             except Exception:  # one conversation's fault stays its own
                 log.exception("knowledge loop: conversation %s", conversation.pk)
-                proposal = None
             else:
-                state = (
-                    LoopCandidate.State.PROPOSED
-                    if proposal is not None
-                    else LoopCandidate.State.COVERED
-                )
                 made += proposal is not None
         LoopCandidate.objects.filter(pk=candidate.pk).update(state=state, checked_at=now)
     return made
@@ -203,21 +197,27 @@ def do_propose_from_conversation(conversation: Conversation) -> Proposal | None:
     question as title, the answer as body, both anonymised, in the conversation's language.
     None when the conversation has no question and answer, an article covers it, or it was
     proposed already."""
+    return _propose(conversation)[0]
+
+
+def _propose(conversation: Conversation) -> tuple[Proposal | None, str]:
+    """The proposal made (or None) and the state it gives the conversation's candidate."""
+    skipped, covered = LoopCandidate.State.SKIPPED, LoopCandidate.State.COVERED
     if Proposal.objects.filter(conversation=conversation, kind=Proposal.Kind.NEW_ARTICLE).exists():
-        return None
+        return None, skipped
     exchange = exchange_of(conversation)
     if exchange is None:
-        return None
+        return None, skipped
     if SuggestionUse.objects.filter(conversation=conversation, article__isnull=False).exists():
-        return None
+        return None, covered
     question = strip_salutations(anonymise(exchange.question, exchange.names))
     body = strip_salutations(anonymise(exchange.answer, exchange.names))
     title = title_from_question(question, TITLE_CHARS)
     similarity = best_similarity(conversation.brand_id, question, body, exchange.language)
     if similarity >= COVERED_AT:
-        return None
+        return None, covered
     group = _group_for(conversation.brand_id, f"{title}\n{body}")
-    return Proposal.objects.create(
+    proposal = Proposal.objects.create(
         brand_id=conversation.brand_id,
         kind=Proposal.Kind.NEW_ARTICLE,
         conversation=conversation,
@@ -227,6 +227,7 @@ def do_propose_from_conversation(conversation: Conversation) -> Proposal | None:
         best_similarity=round(similarity, 4),
         group_id=group,
     )
+    return proposal, LoopCandidate.State.PROPOSED
 
 
 def _group_for(brand_id: int, text: str) -> int | None:
