@@ -263,3 +263,16 @@ def test_the_settings_sidebar_lists_and_marks_the_pages(
     assert 'data-section="knowledge-reports" aria-current="page"' in html
     agent_view = _client(make_agent(Role.AGENT, brands=[brand])).get("/settings/")
     assert 'data-section="knowledge-proposals"' not in agent_view.content.decode()
+
+
+def test_reports_page_refuses_a_bad_period_by_name(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    client = _client(make_agent(Role.SUPERVISOR, brands=[brand]))
+    for query in ("from=2026-03-10&to=2026-03-01", "from=2020-01-01&to=2026-01-01"):
+        res = client.get(f"/knowledge/reports/?{query}")
+        assert res.status_code == 400
+        assert 'id="report-error"' in res.content.decode()
+    # an unreadable date is the default period, not an error
+    res = client.get("/knowledge/reports/?from=yesterday")
+    assert res.status_code == 200 and 'id="report-error"' not in res.content.decode()
