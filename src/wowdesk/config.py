@@ -80,6 +80,8 @@ class Config:
     csp: bool = False
     # an agent with no input in any workspace tab for this long is away
     away_after_minutes: int = 10
+    # a resolved conversation not reopened for this many days may become a proposed article
+    kb_proposal_days: int = 7
     # `wowdesk serve` answers the plain reply before Django (channels/reply_fastpath.py)
     reply_fast_path: bool = True
 
@@ -150,6 +152,7 @@ class Config:
             csp=_bool(e.get("WOWDESK_CSP"), False),
             reply_fast_path=_bool(e.get("WOWDESK_REPLY_FAST_PATH"), True),
             away_after_minutes=max(1, _int(e.get("WOWDESK_AWAY_AFTER_MINUTES"), 10)),
+            kb_proposal_days=max(0, _int(e.get("WOWDESK_KB_PROPOSAL_DAYS"), 7)),
         )
 
     @property

@@ -50,7 +50,7 @@ from wowdesk.core.errors import Conflict, InvalidInput
 from wowdesk.core.models import Agent, AuditLog, Brand, Role, Site, Team
 from wowdesk.customers import services as crm
 from wowdesk.customers.models import Customer, IdentityKind
-from wowdesk.demo import catalog, generate
+from wowdesk.demo import catalog, generate, knowledge
 from wowdesk.demo.catalog import AgentSpec, BrandSpec
 from wowdesk.demo.sources import DemoCorpus, load_corpus
 
@@ -327,7 +327,17 @@ class BrandSeeder:
         task = self.progress.add_task(f"{self.spec.name}: conversations", total=n_conversations)
         histories = generate.plan_conversations(planner, plans, n_conversations)
         self.progress.update(task, completed=n_conversations)
+        knowledge.seed_help_center(self.spec, self.brand, self.corpus, self.kb_author(), self.now)
+        planted = knowledge.plant_loop_cases(histories, self.spec, self.now)
         self.write_history(histories, customers, inboxes, teams, tags)
+        knowledge.propose_planted(self.brand, planted)
+
+    def kb_author(self) -> Agent | None:
+        """The brand's first supervisor writes its help center."""
+        for spec in self.agent_specs:
+            if spec.role == Role.SUPERVISOR:
+                return self.agents[spec.email]
+        return next(iter(self.agents.values()), None)
 
     # -- configuration through the services --------------------------------------------
 

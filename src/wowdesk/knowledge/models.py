@@ -491,3 +491,37 @@ class SearchIndexState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.brand_id} v{self.version}"
+
+
+class LoopCandidate(models.Model):
+    """A resolved conversation the knowledge loop looks at once it has stayed resolved for
+    ``WOWDESK_KB_PROPOSAL_DAYS`` (``knowledge.loop``): it may become a proposed article."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        PROPOSED = "proposed", _("Proposed")
+        COVERED = "covered", _("An article covers it")
+        SKIPPED = "skipped", _("Skipped")
+
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="+", verbose_name=_("brand")
+    )
+    conversation = models.OneToOneField(
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("conversation"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("knowledge loop candidate")
+        verbose_name_plural = _("knowledge loop candidates")
+        indexes = [models.Index(fields=["state", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}: {self.state}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from wowdesk.knowledge import assist_views, views
+from wowdesk.knowledge import assist_views, loop_views, views
 
 app_name = "knowledge"
 
@@ -38,4 +38,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("assist/c/<int:pk>/solved/", assist_views.solved, name="assist-solved"),
     path("assist/articles/<int:article_id>/propose/", assist_views.propose, name="assist-propose"),
+    path("proposals/", loop_views.proposals_page, name="proposals"),
+    path("proposals/<int:pk>/accept/", loop_views.proposal_accept, name="proposal-accept"),
+    path("proposals/<int:pk>/dismiss/", loop_views.proposal_dismiss, name="proposal-dismiss"),
+    path("reports/", loop_views.reports_page, name="reports"),
 ]

@@ -63,6 +63,20 @@ SECTIONS: list[Section] = [
         Role.SUPERVISOR,
         _("Articles, translations, the help center"),
     ),
+    Section(
+        "knowledge-proposals",
+        _("Proposed articles"),
+        "knowledge:proposals",
+        Role.SUPERVISOR,
+        _("New answers from resolved conversations, agents' edits"),
+    ),
+    Section(
+        "knowledge-reports",
+        _("Knowledge reports"),
+        "knowledge:reports",
+        Role.SUPERVISOR,
+        _("Searches with no result, articles that never help, the answer bot"),
+    ),
     Section("tags", _("Tags"), "web:tags", Role.SUPERVISOR, _("Rename and merge")),
     Section(
         "chat",
