@@ -18,12 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from wowdesk.conversations.models import Conversation, Direction, Message, Status
@@ -35,7 +35,6 @@ from wowdesk.knowledge.anonymise import anonymise, strip_salutations, title_from
 from wowdesk.knowledge.models import (
     Article,
     ArticleStatus,
-    ArticleVersion,
     Category,
     LoopCandidate,
     Proposal,
@@ -321,8 +320,6 @@ def do_accept_proposal(
         proposal.save(
             update_fields=["status", "decided_by", "decided_at", "title", "body", "article"]
         )
-        brand_id, article_id = proposal.brand_id, article.pk
-        transaction.on_commit(lambda: search.on_articles_changed(brand_id, [article_id]))
     return article
 
 
@@ -348,46 +345,25 @@ def _publish_article(
     author: Agent,
     note: str,
 ) -> Article:
-    """Publish a new article (version 1), or ``article``'s next version, with its version
-    row. The one place the loop writes articles."""
-    from markdown_it import MarkdownIt
+    """Publish a new article (version 1), or ``article``'s next version, through the article
+    services (versions, sanitised Markdown, the search index told after commit)."""
+    from wowdesk.knowledge import services as kb
 
-    from wowdesk.conversations.html import sanitize_html
-
-    html = sanitize_html(MarkdownIt("commonmark", {"html": False}).render(body))
-    now = timezone.now()
     if article is None:
-        slug = slugify(title, allow_unicode=True)[:120] or "article"
-        article = Article.objects.create(
+        return kb.do_create_article(
             brand_id=brand_id,
-            language=language or "en",
+            actor=author,
             title=title,
-            slug=slug,
             body=body,
-            body_html=html,
+            language=language or "en",
             category=category,
             status=ArticleStatus.PUBLISHED,
-            version=1,
-            author=author,
-            published_at=now,
+            note=note[:300],
         )
-    else:
-        article.title = title
-        article.body = body
-        article.body_html = html
-        article.version += 1
-        if category is not None:
-            article.category = category
-        article.status = ArticleStatus.PUBLISHED
-        article.published_at = article.published_at or now
-        article.save()
-    ArticleVersion.objects.create(
-        article=article,
-        number=article.version,
-        title=title,
-        body=body,
-        status=ArticleStatus.PUBLISHED,
-        author=author,
-        note=note[:300],
-    )
+    changes: dict[str, Any] = {"title": title, "body": body}
+    if category is not None:
+        changes["category"] = category
+    article = kb.do_update_article(article, actor=author, note=note[:300], **changes)
+    if article.status != ArticleStatus.PUBLISHED:
+        article = kb.do_set_status(article, ArticleStatus.PUBLISHED, actor=author)
     return article
