@@ -105,3 +105,15 @@ def test_the_knowledge_loop_has_demo_proposals(demo: DemoReport) -> None:
         assert first is not None and first.direction == Direction.IN
     grouped = proposals.exclude(group=None)
     assert grouped.exists()  # the two Wi-Fi questions of a brand share a group
+
+
+def test_the_demo_chat_answers_from_the_help_center_when_nobody_is_on_shift(
+    demo: DemoReport,
+) -> None:
+    from wowdesk.conversations.models import AnswerBot, Inbox
+
+    for brand in brands():
+        chats = Inbox.objects.filter(brand=brand, channel="chat")
+        assert chats.exists()
+        assert {i.answer_bot for i in chats} == {AnswerBot.WHEN_NO_AGENT}
+        assert not Inbox.objects.filter(brand=brand, channel="email", answer_bot="always").exists()

@@ -43,7 +43,14 @@ from rich.table import Table
 from wowdesk.channels.chat.services import ensure_widget
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.html import text_to_html
-from wowdesk.conversations.models import Conversation, Inbox, Message, Status, Tag
+from wowdesk.conversations.models import (
+    AnswerBot,
+    Conversation,
+    Inbox,
+    Message,
+    Status,
+    Tag,
+)
 from wowdesk.core import audit
 from wowdesk.core import services as core
 from wowdesk.core.errors import Conflict, InvalidInput
@@ -331,6 +338,9 @@ class BrandSeeder:
         planted = knowledge.plant_loop_cases(histories, self.spec, self.now)
         self.write_history(histories, customers, inboxes, teams, tags)
         knowledge.propose_planted(self.brand, planted)
+        # The website chat answers from the help center when nobody is on shift (the history
+        # above is written first, so the bot never saw it).
+        Inbox.objects.filter(pk=inboxes["chat"].pk).update(answer_bot=AnswerBot.WHEN_NO_AGENT)
 
     def kb_author(self) -> Agent | None:
         """The brand's first supervisor writes its help center."""
