@@ -531,3 +531,26 @@ def test_an_agent_who_takes_a_held_conversation_ends_the_bot_without_resolving(
         assert (session.outcome, session.handover_reason) == ("handed_over", "taken_by_agent")
         conversation = Conversation.objects.get(pk=cid)
         assert conversation.status == Status.OPEN and not conversation.bot_holds
+
+
+def test_the_agent_sees_the_bot_as_author_with_its_confidence_and_article(
+    brand: Brand,
+    knowledge: list[str],
+    articles: dict[str, Article],
+    commits: Callable[[], Any],
+    make_agent: Callable[..., Agent],
+) -> None:
+    from django.test import Client
+
+    inbox = bot_inbox(brand, "chat", "always")
+    with commits():
+        cid = write(brand, inbox, "Hola, ¿cómo puedo devolver un artículo?", email="eva@x.org")
+    with commits():
+        run_bot_tasks()
+    agent = make_agent(Role.AGENT)
+    client = Client()
+    client.force_login(agent.user)
+    page = client.get(f"/inbox/c/{cid}/").content.decode()
+    assert "Answer bot" in page
+    assert f'data-bot-article="{articles["es"].pk}"' in page
+    assert 'data-bot-confidence="0.94' in page

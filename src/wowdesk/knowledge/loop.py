@@ -14,6 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from wowdesk.core.events import many
+
 JOB_SECONDS = 600.0
 
 
@@ -30,20 +32,30 @@ def register() -> None:
     jobs.every(JOB_SECONDS, "knowledge-loop", "wowdesk.knowledge.loop.run")
 
 
-def on_conversation_updated(
-    *, conversation_id: int, brand_id: int, changes: dict[str, Any], **_: Any
-) -> None:
-    if changes.get("status") != "resolved":
+def on_conversations_updated(payloads: list[dict[str, Any]]) -> None:
+    """Conversations just resolved become candidates of the loop (one batch: a bulk resolve
+    of a hundred is two queries, and nothing at all when none was resolved)."""
+    resolved = {
+        p["conversation_id"]: p["brand_id"]
+        for p in payloads
+        if (p.get("changes") or {}).get("status") == "resolved"
+    }
+    if not resolved:
         return
     from wowdesk.conversations.models import Conversation
     from wowdesk.knowledge import loop_services
 
-    resolved_at = (
-        Conversation.objects.filter(pk=conversation_id)
-        .values_list("resolved_at", flat=True)
-        .first()
+    when = dict(Conversation.objects.filter(pk__in=list(resolved)).values_list("id", "resolved_at"))
+    now = timezone.now()
+    loop_services.record_candidates(
+        [(cid, brand_id, when.get(cid) or now) for cid, brand_id in resolved.items()]
     )
-    loop_services.record_candidate(conversation_id, brand_id, resolved_at or timezone.now())
+
+
+@many(on_conversations_updated)
+def on_conversation_updated(**payload: Any) -> None:
+    """A conversation resolved becomes a candidate of the loop."""
+    on_conversations_updated([payload])
 
 
 def run() -> None:

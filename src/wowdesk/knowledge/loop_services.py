@@ -61,14 +61,28 @@ def proposal_days() -> int:
 def record_candidate(conversation_id: int, brand_id: int, resolved_at: dt.datetime) -> None:
     """A conversation was resolved: look at it once it has stayed resolved long enough.
     Resolving it again restarts the wait."""
-    LoopCandidate.objects.update_or_create(
-        conversation_id=conversation_id,
-        defaults={
-            "brand_id": brand_id,
-            "resolved_at": resolved_at,
-            "state": LoopCandidate.State.PENDING,
-            "checked_at": None,
-        },
+    record_candidates([(conversation_id, brand_id, resolved_at)])
+
+
+def record_candidates(rows: list[tuple[int, int, dt.datetime]]) -> None:
+    """``record_candidate`` for many conversations (conversation id, brand id, resolved at)
+    in two queries."""
+    if not rows:
+        return
+    LoopCandidate.objects.bulk_create(
+        [
+            LoopCandidate(
+                conversation_id=cid,
+                brand_id=brand_id,
+                resolved_at=resolved_at,
+                state=LoopCandidate.State.PENDING,
+                checked_at=None,
+            )
+            for cid, brand_id, resolved_at in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["conversation"],
+        update_fields=["brand", "resolved_at", "state", "checked_at"],
     )
 
 

@@ -253,6 +253,12 @@ def delivery(
     }
 
 
+def _bot_mark(m: Message) -> Any:
+    if "bot" in m.__dict__:
+        return m.__dict__["bot"]
+    return (m.meta or {}).get("bot")
+
+
 def message_rows(
     thread: Iterable[Message],
     conversation: Conversation,
@@ -272,7 +278,9 @@ def message_rows(
     out = []
     for m in thread:
         author = m.author.display_name if m.author_id and m.author else ""
-        bot = (m.meta or {}).get("bot") if not m.author_id else None
+        # the answer bot's mark: annotated by the thread's query (the whole meta column is
+        # not loaded), else read from meta
+        bot = _bot_mark(m) if not m.author_id else None
         if m.direction == Direction.IN:
             who = str(m.sender) if m.sender_id and m.sender else customer
         else:

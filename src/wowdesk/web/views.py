@@ -230,7 +230,7 @@ def _thread(conversation: Conversation) -> QuerySet[Message]:
         .select_related("author", "sender", "outbox")
         .only(*THREAD_FIELDS)
         # an activity line's text spec (core.i18n), not the whole meta column
-        .annotate(i18n=KeyTransform("i18n", "meta"))
+        .annotate(i18n=KeyTransform("i18n", "meta"), bot=KeyTransform("bot", "meta"))
         .prefetch_related(
             Prefetch(
                 "attachments",
