@@ -72,6 +72,38 @@ def test_help_root_skips_a_switched_off_help_center(brand: Brand, other_brand: B
 
 
 @pytest.mark.parametrize(
+    "path",
+    [
+        "/help/",
+        "/help/acme/",
+        "/help/acme/en/",
+        "/help/acme/es/categories/orders/",
+        "/help/acme/en/search/?q=parcel",
+        "/help/acme/sitemap.xml",
+        "/help/acme/theme.css",
+    ],
+)
+def test_head_answers_like_get(shop: Shop, path: str) -> None:
+    """Link checkers and uptime monitors ask with HEAD: same status as GET, no body."""
+    head, get = Client().head(path), Client().get(path)
+    assert head.status_code == get.status_code and head.status_code in (200, 302)
+    assert head.content == b""
+
+
+def test_help_root_prefers_a_help_center_with_articles(brand: Brand, other_brand: Brand) -> None:
+    """The install's first brand with nothing published is passed over for one with articles
+    (the demo's "Default" brand before Acme); hidden articles do not count."""
+    assert Client().get("/help/")["Location"] == "/help/acme/"
+    article(brand, "Draft only", status="draft")
+    article(brand, "Agents only", internal=True)
+    article(brand, "Archived", status="archived")
+    article(other_brand, "Track a parcel")
+    assert Client().get("/help/")["Location"] == "/help/globex/"
+    article(brand, "Return a parcel")
+    assert Client().get("/help/")["Location"] == "/help/acme/"
+
+
+@pytest.mark.parametrize(
     "path", ["/help/nobody/", "/help/nobody/en/", "/help/acme/fr/", "/help/acme/de/"]
 )
 def test_unknown_brand_or_language_is_404(shop: Shop, path: str) -> None:
