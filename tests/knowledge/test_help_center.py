@@ -575,6 +575,24 @@ def test_interface_texts_are_in_an_installed_language_else_english(
     assert "Search the help center" in es and "Contact us" in es
 
 
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("zh", "简体中文"),
+        ("zh-hant", "繁體中文"),
+        ("es", "español"),
+        ("pt-br", "Português Brasileiro"),
+    ],
+)
+def test_the_language_picker_names_each_language_in_itself(
+    brand: Brand, other_brand: Brand, code: str, name: str
+) -> None:
+    help_center(brand, languages=["en", code])
+    article(brand, "Return a parcel")
+    body = text(Client().get("/help/acme/en/"))
+    assert f'hreflang="{code}" lang="{code}">{name}</a>' in body
+
+
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
     "0000000d49444154789c6360f8cfc0f01f0005000201a2dd4d2b0000000049454e44ae426082"

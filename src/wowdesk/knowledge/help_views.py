@@ -104,15 +104,17 @@ def _page(
     return response
 
 
+# Codes Django's language table knows only by a longer name ("zh" is written "zh-hans").
+_LANGUAGE_ALIASES = {"zh": "zh-hans"}
+
+
 def _language_name(code: str) -> str:
-    try:
-        info = translation.get_language_info(code)
-        return str(info["name_local"])
-    except KeyError:
+    for candidate in (code, _LANGUAGE_ALIASES.get(code, ""), code.split("-")[0]):
         try:
-            return str(translation.get_language_info(code.split("-")[0])["name_local"])
+            return str(translation.get_language_info(candidate)["name_local"])
         except KeyError:
-            return code
+            continue
+    return code
 
 
 # --- entry points ---------------------------------------------------------------------------
