@@ -119,3 +119,30 @@ def test_a_visitors_arabic_message_reads_right_to_left(
     expect(widget.messages("in")).to_have_count(2)
     assert widget.direction_of("مرحبا، طلبي لم يصل بعد") == "rtl"
     assert widget.direction_of("Order 5512, please") == "ltr"
+
+
+@pytest.mark.parametrize("position", ["right", "left"])
+def test_on_a_phone_the_open_widget_fills_the_screen_and_send_is_reachable(
+    page: Any,
+    asgi_server: str,
+    chat_inbox: Inbox,
+    make_agent: Callable[..., Agent],
+    position: str,
+) -> None:
+    """The bubble floats over the bottom corner; with the panel open on a phone it would
+    cover the Send button, so it hides until the panel is closed (× in the head)."""
+    from wowdesk.channels.chat import services as chat
+
+    chat.configure_widget(chat_inbox, actor=None, position=position)
+    agent = make_agent(name="Li Wei")
+    sign_in(page, asgi_server, agent.user)
+    Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE)
+    page.set_viewport_size({"width": 390, "height": 844})
+    widget = ChatWidget(page).open_demo(asgi_server).open()
+    expect(widget.bubble).to_be_hidden()
+    panel = page.locator("#wowdesk-chat .panel").bounding_box()
+    assert panel is not None and panel["x"] == 0 and panel["width"] == 390
+    widget.send("My lamp arrived broken")  # a click on Send: nothing lies over it
+    expect(widget.messages("in").filter(has_text="My lamp arrived broken")).to_have_count(1)
+    page.locator("#wowdesk-chat .head button[aria-label]").last.click()
+    expect(widget.bubble).to_be_visible()

@@ -65,7 +65,7 @@
     ".prechat input{flex-basis:100%}textarea{resize:none;height:38px}" +
     "button.go{background:var(--c);color:#fff;border:0;border-radius:6px;padding:6px 12px;cursor:pointer;font:inherit}" +
     "button.clip{background:none;border:1px solid #cbd5e1;border-radius:6px;padding:6px 8px;cursor:pointer;font:inherit}" +
-    "@media (max-width:480px){.panel{right:0;left:0;bottom:0;width:100vw;max-width:100vw;height:100%;max-height:100%;border-radius:0}.pv .panel{height:420px}}";
+    "@media (max-width:480px){.panel,.left .panel{right:0;left:0;bottom:0;width:100vw;max-width:100vw;height:100%;max-height:100%;border-radius:0}.pv .panel{height:420px}.bubble[aria-expanded=true]{display:none}}";
 
   function mount(o) {
     var cfg = o.config || {}, inbox = o.inbox || "", origin = o.origin || location.origin;
