@@ -146,3 +146,35 @@ def test_on_a_phone_the_open_widget_fills_the_screen_and_send_is_reachable(
     expect(widget.messages("in").filter(has_text="My lamp arrived broken")).to_have_count(1)
     page.locator("#wowdesk-chat .head button[aria-label]").last.click()
     expect(widget.bubble).to_be_visible()
+
+
+def test_web_addresses_in_a_reply_are_links_and_help_center_paths_open_on_the_desk(
+    page: Any, asgi_server: str, chat_inbox: Inbox, make_agent: Callable[..., Agent]
+) -> None:
+    """The answer bot links its article by path (no public URL configured) and agents paste
+    addresses: both are clickable; the customer's own text stays text."""
+    agent = make_agent(name="Li Wei")
+    sign_in(page, asgi_server, agent.user)
+    Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE)
+    widget = ChatWidget(page).open_demo(asgi_server).open()
+    widget.send("Where is https://shop.example/track ?")
+    mine = widget.messages("in").filter(has_text="shop.example")
+    expect(mine).not_to_have_class("msg in pending", timeout=30_000)
+    expect(mine.locator("a")).to_have_count(0)
+    incoming = Message.objects.get(direction=Direction.IN)
+    body = (
+        "Read /help/acme/es/articles/2-c%C3%B3mo-cancelo-un-pedido/.\n"
+        "Or see https://shop.example/track?id=5, then <script>x</script> javascript:alert(1)"
+    )
+    reply = conversations.add_reply(incoming.conversation, author=agent, body=body)
+    outbox.deliver(OutboxMessage.objects.get(message=reply).pk)
+    links = widget.messages("out").locator("a")
+    expect(links).to_have_count(2)
+    expect(links.nth(0)).to_have_attribute(
+        "href", f"{asgi_server}/help/acme/es/articles/2-c%C3%B3mo-cancelo-un-pedido/"
+    )
+    expect(links.nth(0)).to_have_text("/help/acme/es/articles/2-cómo-cancelo-un-pedido/")
+    expect(links.nth(1)).to_have_attribute("href", "https://shop.example/track?id=5")
+    expect(links.nth(0)).to_have_attribute("target", "_blank")
+    expect(widget.messages("out").locator("script")).to_have_count(0)
+    expect(widget.messages("out")).to_contain_text("<script>x</script> javascript:alert(1)")

@@ -36,6 +36,21 @@
     return Array.prototype.map.call(a, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
   function cut(v, n) { return String(v || "").slice(0, n); }
+  // A reply's text with its web addresses as links: http(s) ones, and the desk's own help
+  // center paths (the answer bot's links) made absolute on the desk's origin.
+  var LINK = /(https?:\/\/[^\s<>"]+[^\s<>".,;:!?)]|\/help\/[^\s<>"]+[^\s<>".,;:!?)])/;
+  function linked(text, origin) {
+    var box = el("div", "text"), parts = String(text).split(LINK);
+    parts.forEach(function (part, i) {
+      if (!part) return;
+      if (i % 2 === 0) { box.append(part); return; }
+      var a = el("a"); a.href = part.charAt(0) === "/" ? origin + part : part;
+      a.target = "_blank"; a.rel = "noopener";
+      try { a.textContent = decodeURI(part); } catch (e) { a.textContent = part; }
+      box.appendChild(a);
+    });
+    return box;
+  }
   function icon(d) { // a 16px stroked SVG (no icon font: emoji are missing on many systems)
     var NS = "http://www.w3.org/2000/svg", svg = document.createElementNS(NS, "svg"), p = document.createElementNS(NS, "path");
     svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("width", "16"); svg.setAttribute("height", "16");
@@ -158,7 +173,10 @@
       n.className = "msg " + (m.direction === "out" ? "out" : "in") + (m.id ? "" : " pending");
       n.dataset.k = m.id ? k : ck;
       if (m.direction === "out") n.appendChild(el("bdi", "who", m.author || L.agent));
-      if (m.body) { var body = el("div", "text", m.body); body.dir = "auto"; n.appendChild(body); }
+      if (m.body) {
+        var body = m.direction === "out" ? linked(m.body, origin) : el("div", "text", m.body);
+        body.dir = "auto"; n.appendChild(body);
+      }
       if (m.files && m.files.length) {
         var fs = el("div", "files");
         m.files.forEach(function (f) {
