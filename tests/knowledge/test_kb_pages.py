@@ -41,6 +41,28 @@ def article(actor: Agent, brand: Brand, **kw: Any) -> Article:
 
 
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", ["/inbox/", "/settings/", "/knowledge/"])
+def test_the_workspace_navigation_leads_every_agent_to_the_knowledge_base(
+    role: str, path: str, make_agent: Any, brand: Brand, other_brand: Brand
+) -> None:
+    """Agents read and search articles too (not only knowledge managers in Settings): the
+    main navigation links the knowledge base for every role, of either brand."""
+    for b in (brand, other_brand):
+        c = login(make_agent(role, brands=[b]))
+        nav = c.get(path).content.decode().split('<nav aria-label="Main">')[1].split("</nav>")[0]
+        current = ' aria-current="page"' if path == "/knowledge/" else ""
+        assert f'<a href="/knowledge/"{current}>Knowledge base</a>' in nav
+        assert c.get("/knowledge/").status_code == 200
+    c = Client()
+    c.cookies["django_language"] = "zh-hans"
+    c.force_login(make_agent(role, brands=[brand]).user)
+    assert (
+        '<a href="/knowledge/">知识库</a>'
+        in c.get("/inbox/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_list_and_editor_per_role(
     role: str, make_agent: Any, owner: Agent, brand: Brand, other_brand: Brand
 ) -> None:
