@@ -62,6 +62,27 @@ def test_the_workspace_navigation_leads_every_agent_to_the_knowledge_base(
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [("en", "Orders", "订单"), ("zh-hans", "订单", "Orders"), ("es", "Orders", "Pedidos")],
+)
+def test_the_list_names_categories_in_the_readers_language_once_per_slug(
+    language: str, shown: str, hidden: str, make_agent: Any, brand: Brand, other_brand: Brand
+) -> None:
+    names = {"en": "Orders", "zh": "订单", "es": "Pedidos"}
+    for b in (brand, other_brand):
+        admin = make_agent(Role.ADMIN, brands=[b])
+        cat = services.do_create_category(brand_id=b.pk, actor=admin, names=names, slug="orders")
+        article(admin, b, category=cat.pk)
+    c = Client()
+    c.cookies["django_language"] = language
+    c.force_login(make_agent(Role.AGENT, brands=[brand, other_brand]).user)
+    page = c.get("/knowledge/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert page.count(f"<td>{shown}</td>") == 2 and f"<td>{hidden}</td>" not in page
+    assert page.count('<option value="orders"') == 1
+    assert f'<option value="orders">{shown}</option>' in page
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_list_and_editor_per_role(
     role: str, make_agent: Any, owner: Agent, brand: Brand, other_brand: Brand
