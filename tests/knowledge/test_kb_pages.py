@@ -83,6 +83,24 @@ def test_the_list_names_categories_in_the_readers_language_once_per_slug(
     assert f'<option value="orders">{shown}</option>' in page
 
 
+def test_the_editor_in_chinese_opens_translations_and_names_categories_in_chinese(
+    make_agent: Any, owner: Agent, brand: Brand
+) -> None:
+    """The "Open" link of a translation is a verb (打开), not the conversation state 待处理."""
+    cat = services.do_create_category(
+        brand_id=brand.pk, actor=owner, names={"en": "Orders", "zh": "订单"}
+    )
+    src = article(owner, brand, category=cat.pk)
+    article(owner, brand, title="修改地址", language="zh", translation_of=src.pk)
+    c = Client()
+    c.cookies["django_language"] = "zh-hans"
+    c.force_login(make_agent(Role.SUPERVISOR, brands=[brand]).user)
+    page = c.get(f"/knowledge/{src.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    table = page.split('<table id="kb-translations">')[1].split("</table>")[0]
+    assert ">打开</a>" in table and "待处理" not in table
+    assert f'<option value="{cat.pk}" selected>订单</option>' in page
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_list_and_editor_per_role(
     role: str, make_agent: Any, owner: Agent, brand: Brand, other_brand: Brand
