@@ -229,7 +229,8 @@ def say(table: dict[str, str], language: str | None) -> str:
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+# ``*`` and backticks mark text inside words too (``打开*订单记录*``); ``_`` only at word edges.
+_EMPHASIS = re.compile(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
 _BLOCK_MARK = re.compile(r"^(?:#{1,6}\s+|>\s?)+")
 _BULLET = re.compile(r"^[-*+]\s+")
 
@@ -244,7 +245,7 @@ def plain_excerpt(markdown: str, limit: int) -> str:
         line = _BULLET.sub("• ", line)
         line = _LINK.sub(r"\1", _IMAGE.sub("", line))
         while True:
-            stripped = _EMPHASIS.sub(r"\2", line)
+            stripped = _EMPHASIS.sub(lambda m: m.group(2) or m.group(4), line)
             if stripped == line:
                 break
             line = stripped
