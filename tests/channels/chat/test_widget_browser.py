@@ -178,3 +178,38 @@ def test_web_addresses_in_a_reply_are_links_and_help_center_paths_open_on_the_de
     expect(links.nth(0)).to_have_attribute("target", "_blank")
     expect(widget.messages("out").locator("script")).to_have_count(0)
     expect(widget.messages("out")).to_contain_text("<script>x</script> javascript:alert(1)")
+
+
+def test_the_answer_bot_is_named_as_such_not_as_an_agent(
+    page: Any, asgi_server: str, chat_inbox: Inbox, make_agent: Callable[..., Agent]
+) -> None:
+    from wowdesk.channels.chat.services import message_out
+
+    agent = make_agent(name="Li Wei")
+    sign_in(page, asgi_server, agent.user)
+    Agent.objects.filter(pk=agent.pk).update(presence=Presence.ONLINE)
+    widget = ChatWidget(page).open_demo(asgi_server).open()
+    widget.send("How long does delivery take?")
+    mine = widget.messages("in").filter(has_text="delivery")
+    expect(mine).not_to_have_class("msg in pending", timeout=30_000)
+    incoming = Message.objects.get(direction=Direction.IN)
+    bot = conversations.add_reply(
+        incoming.conversation,
+        author=None,
+        body="This article may answer your question: Delivery times",
+        meta={"bot": {"confidence": 0.91, "article_id": 3, "intent": "delivery"}},
+    )
+    outbox.deliver(OutboxMessage.objects.get(message=bot).pk)
+    person = conversations.add_reply(incoming.conversation, author=agent, body="Li here.")
+    outbox.deliver(OutboxMessage.objects.get(message=person).pk)
+    plain = conversations.add_reply(incoming.conversation, author=None, body="Auto notice")
+    outbox.deliver(OutboxMessage.objects.get(message=plain).pk)
+    expect(widget.messages("out").locator(".who")).to_have_text(
+        ["Virtual assistant", "Li Wei", "Agent"]
+    )
+    assert [message_out(m)["bot"] for m in (incoming, bot, person, plain)] == [
+        False,
+        True,
+        False,
+        False,
+    ]
