@@ -159,6 +159,46 @@ def test_suggestions_follow_the_latest_customer_message(brand: Brand, api: ApiCl
     assert login.pk in {a["id"] for a in second["articles"]}
 
 
+@pytest.mark.parametrize(
+    "reply",
+    ["2", "necesito más ayuda", "I need more help", "talk to a person", "转人工", "sí", "1"],
+)
+def test_a_short_answer_to_the_bot_keeps_the_question_before_it(
+    brand: Brand, api: ApiClient, reply: str
+) -> None:
+    """After the bot's answer the customer writes "2" or "talk to a person": the agent who
+    gets the conversation needs articles for the question, not for "2"."""
+    from wowdesk.conversations import services as conversations
+
+    lamp = article(brand, "X200 refunds", "Refund for the X200.")
+    conv = conversation(brand, LAMP)
+    asked = api.get(f"/conversations/{conv.pk}/suggestions").json()
+    conversations.append_incoming(
+        conv, conv.customer, conversations.IncomingMessage(body=reply, channel="api")
+    )
+    after = api.get(f"/conversations/{conv.pk}/suggestions").json()
+    assert after["message_id"] == asked["message_id"]
+    assert lamp.pk in {a["id"] for a in after["articles"]}
+
+
+def test_a_long_message_that_asks_for_a_person_is_still_searched(
+    brand: Brand, api: ApiClient
+) -> None:
+    from wowdesk.conversations import services as conversations
+
+    article(brand, "X200 refunds", "Refund for the X200.")
+    login = article(brand, "Password reset Zq9", "Reset the Zq9 password from the login page.")
+    conv = conversation(brand, LAMP)
+    first = api.get(f"/conversations/{conv.pk}/suggestions").json()
+    text = "I want to talk to a person: my Zq9 password reset fails every time"
+    conversations.append_incoming(
+        conv, conv.customer, conversations.IncomingMessage(body=text, channel="api")
+    )
+    second = api.get(f"/conversations/{conv.pk}/suggestions").json()
+    assert second["message_id"] != first["message_id"]
+    assert login.pk in {a["id"] for a in second["articles"]}
+
+
 def test_a_very_long_message_is_searched_by_its_start(brand: Brand, api: ApiClient) -> None:
     lamp = article(brand, "X200 refunds", "Refund for the X200.")
     conv = conversation(brand, LAMP + " " + "blah " * 40_000)

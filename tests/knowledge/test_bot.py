@@ -301,6 +301,44 @@ def test_more_help_hands_over(
     assert BotSession.objects.get(conversation_id=cid).handover_reason == "more_help"
 
 
+@pytest.mark.parametrize(
+    ("language", "answered", "note"),
+    [
+        ("en", "confidence {c} · article #{a}", "confidence {c}<"),
+        ("zh-hans", "置信度 {c} · 文章 #{a}", "置信度 {c}<"),
+    ],
+)
+def test_agents_see_the_answer_with_its_article_and_the_hand_over_note_without_one(
+    brand: Brand,
+    knowledge: list[str],
+    commits: Callable[[], Any],
+    make_agent: Callable[..., Agent],
+    language: str,
+    answered: str,
+    note: str,
+) -> None:
+    from django.test import Client
+
+    inbox = bot_inbox(brand, "chat", "always")
+    with commits():
+        cid = write(brand, inbox, "¿Cómo puedo devolver un pedido?", email="m@example.com")
+    with commits():
+        run_bot_tasks()
+    with commits():
+        write(brand, inbox, "2", email="m@example.com", conversation_id=cid)
+    with commits():
+        run_bot_tasks()
+    session = BotSession.objects.get(conversation_id=cid)
+    c = Client()
+    c.cookies["django_language"] = language
+    c.force_login(make_agent(Role.AGENT, brands=[brand]).user)
+    page = c.get(f"/inbox/c/{cid}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    conf = f"{session.confidence:.2f}"
+    assert answered.format(c=conf, a=session.article_id) in page
+    assert note.format(c=conf) in page
+    assert "#—" not in page
+
+
 def test_a_second_unanswerable_question_hands_over(
     brand: Brand, knowledge: list[str], commits: Callable[[], Any]
 ) -> None:

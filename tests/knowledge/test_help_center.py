@@ -72,6 +72,38 @@ def test_help_root_skips_a_switched_off_help_center(brand: Brand, other_brand: B
 
 
 @pytest.mark.parametrize(
+    "path",
+    [
+        "/help/",
+        "/help/acme/",
+        "/help/acme/en/",
+        "/help/acme/es/categories/orders/",
+        "/help/acme/en/search/?q=parcel",
+        "/help/acme/sitemap.xml",
+        "/help/acme/theme.css",
+    ],
+)
+def test_head_answers_like_get(shop: Shop, path: str) -> None:
+    """Link checkers and uptime monitors ask with HEAD: same status as GET, no body."""
+    head, get = Client().head(path), Client().get(path)
+    assert head.status_code == get.status_code and head.status_code in (200, 302)
+    assert head.content == b""
+
+
+def test_help_root_prefers_a_help_center_with_articles(brand: Brand, other_brand: Brand) -> None:
+    """The install's first brand with nothing published is passed over for one with articles
+    (the demo's "Default" brand before Acme); hidden articles do not count."""
+    assert Client().get("/help/")["Location"] == "/help/acme/"
+    article(brand, "Draft only", status="draft")
+    article(brand, "Agents only", internal=True)
+    article(brand, "Archived", status="archived")
+    article(other_brand, "Track a parcel")
+    assert Client().get("/help/")["Location"] == "/help/globex/"
+    article(brand, "Return a parcel")
+    assert Client().get("/help/")["Location"] == "/help/acme/"
+
+
+@pytest.mark.parametrize(
     "path", ["/help/nobody/", "/help/nobody/en/", "/help/acme/fr/", "/help/acme/de/"]
 )
 def test_unknown_brand_or_language_is_404(shop: Shop, path: str) -> None:
@@ -541,6 +573,24 @@ def test_interface_texts_are_in_an_installed_language_else_english(
     assert '<html lang="zh" dir="ltr">' in zh and "搜索帮助中心" in zh
     es = text(Client().get("/help/acme/es/"))
     assert "Search the help center" in es and "Contact us" in es
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("zh", "简体中文"),
+        ("zh-hant", "繁體中文"),
+        ("es", "español"),
+        ("pt-br", "Português Brasileiro"),
+    ],
+)
+def test_the_language_picker_names_each_language_in_itself(
+    brand: Brand, other_brand: Brand, code: str, name: str
+) -> None:
+    help_center(brand, languages=["en", code])
+    article(brand, "Return a parcel")
+    body = text(Client().get("/help/acme/en/"))
+    assert f'hreflang="{code}" lang="{code}">{name}</a>' in body
 
 
 PNG = bytes.fromhex(

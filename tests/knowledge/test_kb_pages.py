@@ -41,6 +41,67 @@ def article(actor: Agent, brand: Brand, **kw: Any) -> Article:
 
 
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", ["/inbox/", "/settings/", "/knowledge/"])
+def test_the_workspace_navigation_leads_every_agent_to_the_knowledge_base(
+    role: str, path: str, make_agent: Any, brand: Brand, other_brand: Brand
+) -> None:
+    """Agents read and search articles too (not only knowledge managers in Settings): the
+    main navigation links the knowledge base for every role, of either brand."""
+    for b in (brand, other_brand):
+        c = login(make_agent(role, brands=[b]))
+        nav = c.get(path).content.decode().split('<nav aria-label="Main">')[1].split("</nav>")[0]
+        current = ' aria-current="page"' if path == "/knowledge/" else ""
+        assert f'<a href="/knowledge/"{current}>Knowledge base</a>' in nav
+        assert c.get("/knowledge/").status_code == 200
+    c = Client()
+    c.cookies["django_language"] = "zh-hans"
+    c.force_login(make_agent(role, brands=[brand]).user)
+    assert (
+        '<a href="/knowledge/">知识库</a>'
+        in c.get("/inbox/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [("en", "Orders", "订单"), ("zh-hans", "订单", "Orders"), ("es", "Orders", "Pedidos")],
+)
+def test_the_list_names_categories_in_the_readers_language_once_per_slug(
+    language: str, shown: str, hidden: str, make_agent: Any, brand: Brand, other_brand: Brand
+) -> None:
+    names = {"en": "Orders", "zh": "订单", "es": "Pedidos"}
+    for b in (brand, other_brand):
+        admin = make_agent(Role.ADMIN, brands=[b])
+        cat = services.do_create_category(brand_id=b.pk, actor=admin, names=names, slug="orders")
+        article(admin, b, category=cat.pk)
+    c = Client()
+    c.cookies["django_language"] = language
+    c.force_login(make_agent(Role.AGENT, brands=[brand, other_brand]).user)
+    page = c.get("/knowledge/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert page.count(f"<td>{shown}</td>") == 2 and f"<td>{hidden}</td>" not in page
+    assert page.count('<option value="orders"') == 1
+    assert f'<option value="orders">{shown}</option>' in page
+
+
+def test_the_editor_in_chinese_opens_translations_and_names_categories_in_chinese(
+    make_agent: Any, owner: Agent, brand: Brand
+) -> None:
+    """The "Open" link of a translation is a verb (打开), not the conversation state 待处理."""
+    cat = services.do_create_category(
+        brand_id=brand.pk, actor=owner, names={"en": "Orders", "zh": "订单"}
+    )
+    src = article(owner, brand, category=cat.pk)
+    article(owner, brand, title="修改地址", language="zh", translation_of=src.pk)
+    c = Client()
+    c.cookies["django_language"] = "zh-hans"
+    c.force_login(make_agent(Role.SUPERVISOR, brands=[brand]).user)
+    page = c.get(f"/knowledge/{src.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    table = page.split('<table id="kb-translations">')[1].split("</table>")[0]
+    assert ">打开</a>" in table and "待处理" not in table
+    assert f'<option value="{cat.pk}" selected>订单</option>' in page
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_list_and_editor_per_role(
     role: str, make_agent: Any, owner: Agent, brand: Brand, other_brand: Brand
 ) -> None:

@@ -36,6 +36,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from wowdesk.conversations.models import Conversation, Direction, Macro, Message
+from wowdesk.knowledge import bot_texts
 from wowdesk.knowledge.models import Article, ArticleStatus, SuggestionUse
 
 ARTICLES_SHOWN = 5
@@ -122,14 +123,27 @@ def _base(code: str | None) -> str:
 # --- reading --------------------------------------------------------------------------------
 
 
+# A reply this short that only answers the bot or thanks ("2", "necesito más ayuda",
+# "talk to a person", "sí") says nothing to search for: the question before it does.
+SHORT_REPLY_CHARS = 40
+RECENT_MESSAGES = 5
+
+
+def _says_something(message: Message) -> bool:
+    body = message.body.strip()
+    return len(body) > SHORT_REPLY_CHARS or bot_texts.reading(body) == "question"
+
+
 def latest_customer_message(conversation: Conversation) -> Message | None:
-    """The newest message the customer wrote in ``conversation`` (one query)."""
-    return (
+    """The newest message the customer wrote in ``conversation`` that asks something: a
+    short "2", "I need more help" or "thanks" after it is passed over for the question
+    before it (among the last few; else the newest). One query."""
+    recent = list(
         Message.objects.filter(conversation=conversation, direction=Direction.IN)
         .only("id", "body", "language", "conversation_id", "created_at")
-        .order_by("-created_at", "-id")
-        .first()
+        .order_by("-created_at", "-id")[:RECENT_MESSAGES]
     )
+    return next((m for m in recent if _says_something(m)), recent[0] if recent else None)
 
 
 def customer_language(conversation: Conversation, message: Message | None) -> str:

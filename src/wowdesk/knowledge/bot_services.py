@@ -159,13 +159,7 @@ def article_url(article: Article) -> str:
 
 
 def excerpt(article: Article) -> str:
-    text = " ".join(
-        line.strip().lstrip("#>*-").strip() for line in article.body.splitlines() if line.strip()
-    )
-    if len(text) <= EXCERPT_CHARS:
-        return text
-    cut = text[:EXCERPT_CHARS].rsplit(" ", 1)[0]
-    return f"{cut}…"
+    return bot_texts.plain_excerpt(article.body, EXCERPT_CHARS)
 
 
 def answer_text(article: Article, language: str) -> str:

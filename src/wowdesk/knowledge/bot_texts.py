@@ -223,3 +223,37 @@ def reading(text: str) -> str:
 
 def say(table: dict[str, str], language: str | None) -> str:
     return table[language_key(language)]
+
+
+# --- an article's beginning as plain text -----------------------------------------------------
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+# ``*`` and backticks mark text inside words too (``打开*订单记录*``); ``_`` only at word edges.
+_EMPHASIS = re.compile(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
+_BLOCK_MARK = re.compile(r"^(?:#{1,6}\s+|>\s?)+")
+_BULLET = re.compile(r"^[-*+]\s+")
+
+
+def plain_excerpt(markdown: str, limit: int) -> str:
+    """The first ``limit`` characters of a Markdown body as a customer reads it in a chat:
+    no ``**``, backticks, heading or quote marks; a link is its text, an image nothing;
+    one line per paragraph or list item (numbers kept, bullets as •); cut at a word."""
+    lines: list[str] = []
+    for raw in markdown.splitlines():
+        line = _BLOCK_MARK.sub("", raw.strip())
+        line = _BULLET.sub("• ", line)
+        line = _LINK.sub(r"\1", _IMAGE.sub("", line))
+        while True:
+            stripped = _EMPHASIS.sub(lambda m: m.group(2) or m.group(4), line)
+            if stripped == line:
+                break
+            line = stripped
+        line = " ".join(line.split())
+        if line and line != "•":
+            lines.append(line)
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip()
+    return f"{cut}…"

@@ -150,9 +150,15 @@ def logo_of(slug: str) -> HelpCenter:
 
 
 def default_site_slug() -> str | None:
-    """``/help/``: the first brand (the install's default brand) whose help center is on."""
+    """``/help/``: the first brand (the install's default brand) whose help center is on
+    and has a published public article; else the first whose help center is on."""
     off = HelpCenter.objects.filter(enabled=False).values_list("brand_id", flat=True)
-    return Brand.objects.exclude(pk__in=off).order_by("id").values_list("slug", flat=True).first()
+    brands = Brand.objects.exclude(pk__in=off).order_by("id")
+    stocked = brands.filter(pk__in=public_articles().values("brand_id"))
+    return (
+        stocked.values_list("slug", flat=True).first()
+        or brands.values_list("slug", flat=True).first()
+    )
 
 
 def _is_colour(value: str) -> bool:

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.input import check_query
@@ -104,21 +104,23 @@ def _page(
     return response
 
 
+# Codes Django's language table knows only by a longer name ("zh" is written "zh-hans").
+_LANGUAGE_ALIASES = {"zh": "zh-hans"}
+
+
 def _language_name(code: str) -> str:
-    try:
-        info = translation.get_language_info(code)
-        return str(info["name_local"])
-    except KeyError:
+    for candidate in (code, _LANGUAGE_ALIASES.get(code, ""), code.split("-")[0]):
         try:
-            return str(translation.get_language_info(code.split("-")[0])["name_local"])
+            return str(translation.get_language_info(candidate)["name_local"])
         except KeyError:
-            return code
+            continue
+    return code
 
 
 # --- entry points ---------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """``/help/``: the default brand's help center."""
     slug = q.default_site_slug()
@@ -127,7 +129,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("help:brand", kwargs={"slug": slug}))
 
 
-@require_GET
+@require_safe
 def brand(request: HttpRequest, slug: str) -> HttpResponse:
     """``/help/<slug>/``: to the reader's browser language among the help center's, else
     the brand's default language."""
@@ -143,7 +145,7 @@ def brand(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def theme(request: HttpRequest, slug: str) -> HttpResponse:
     """The brand's colour as CSS custom properties (the pages carry no inline style)."""
     site = q.site_for(slug)
@@ -153,7 +155,7 @@ def theme(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def logo(request: HttpRequest, slug: str) -> HttpResponseBase:
     """The brand's logo (PNG, JPEG, GIF or WebP only), never sniffed into another type."""
     hc = q.logo_of(slug)
@@ -178,7 +180,7 @@ def _text_on(colour: str) -> str:
 # --- pages ----------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest, slug: str, lang: str) -> HttpResponse:
     site, lang = _site_lang(slug, lang)
     popular = [(row, article_url(slug, row)) for row in q.popular(site, lang)]
@@ -197,7 +199,7 @@ def home(request: HttpRequest, slug: str, lang: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def category(request: HttpRequest, slug: str, lang: str, category_slug: str) -> HttpResponse:
     site, lang = _site_lang(slug, lang)
     top = next((n for n in q.categories(site, lang) if n.category.slug == category_slug), None)
@@ -358,7 +360,7 @@ def _article_error(
     )
 
 
-@require_GET
+@require_safe
 def search_page(request: HttpRequest, slug: str, lang: str) -> HttpResponse:
     site, lang = _site_lang(slug, lang)
     text = request.GET.get("q", "").strip()
@@ -461,7 +463,7 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def sitemap(request: HttpRequest, slug: str) -> HttpResponse:
     """Every public article in every language, with its translations as alternates."""
     site = q.site_for(slug)

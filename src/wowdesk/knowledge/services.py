@@ -28,7 +28,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
@@ -164,6 +164,10 @@ def render_markdown(text: str) -> str:
 # --- languages -----------------------------------------------------------------------------
 
 
+# Base codes of Django's language table: "zh" is a language there only as zh-hans, zh-hant…
+_BASE_LANGUAGES = frozenset(code.split("-")[0] for code in LANG_INFO)
+
+
 def clean_language(code: str, field: str = "language") -> str:
     """A language code as stored (``es``, ``pt-br``, ``zh-hans``); 422 naming the field for a
     code that is no language."""
@@ -171,7 +175,8 @@ def clean_language(code: str, field: str = "language") -> str:
     if not value:
         raise InvalidInput(_("Say which language."), field=field)
     if value in LANG_INFO or (
-        re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", value) and value.split("-")[0] in LANG_INFO
+        re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", value)
+        and value.split("-")[0] in _BASE_LANGUAGES
     ):
         return value
     raise InvalidInput(_("Not a language code: %(code)s") % {"code": code[:20]}, field=field)
@@ -817,10 +822,14 @@ def do_delete_category(category: Category, *, actor: Agent) -> None:
 
 
 def category_name(category: Category, language: str | None = None) -> str:
-    names = category.names or {}
-    if language and language in names:
-        return str(names[language])
-    return str(next(iter(names.values()), category.slug))
+    """The category's name in ``language`` (default: the page's language; ``zh-hans``
+    finds ``zh``), else English, else its first name, else its slug."""
+    names = {str(k).lower(): str(v) for k, v in (category.names or {}).items() if v}
+    wanted = (language or translation.get_language() or "").lower()
+    for code in (wanted, wanted.split("-")[0], "en"):
+        if code and code in names:
+            return names[code]
+    return next(iter(names.values()), category.slug)
 
 
 # --- the help center -----------------------------------------------------------------------

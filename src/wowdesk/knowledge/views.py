@@ -104,8 +104,12 @@ def articles(request: HttpRequest) -> HttpResponse:
             start : start + PAGE_SIZE
         ]
     )
+    for item in items:
+        item.category_label = services.category_name(item.category) if item.category else ""  # type: ignore[attr-defined]
     languages = sorted(set(base.values_list("language", flat=True).distinct()))
     cats = Category.objects.filter(brand_id__in=permissions.visible_brand_ids(agent))
+    # One entry per slug: the filter matches the slug in every brand you work for.
+    by_slug = {c.slug: services.category_name(c) for c in cats.order_by("-brand_id", "-id")}
     return _render(
         request,
         "knowledge/articles.html",
@@ -119,7 +123,7 @@ def articles(request: HttpRequest) -> HttpResponse:
             "states": ArticleStatus.choices,
             "counts": [(v, label, counts.get(v, 0)) for v, label in ArticleStatus.choices],
             "languages": languages,
-            "categories": [(c.slug, services.category_name(c)) for c in cats],
+            "categories": sorted(by_slug.items(), key=lambda kv: kv[1]),
         },
     )
 

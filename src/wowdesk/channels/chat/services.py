@@ -493,6 +493,12 @@ def message_out(message: Message) -> dict[str, Any]:
         "created_at": message.created_at.isoformat(),
         "files": files,
         "read": bool(chat.get("read_at")),
+        # The answer bot's replies (no author, ``meta.bot``): the widget names it in the
+        # visitor's language.
+        "bot": message.direction == Direction.OUT
+        and message.author_id is None
+        and isinstance(message.meta, dict)
+        and isinstance(message.meta.get("bot"), dict),
     }
 
 
