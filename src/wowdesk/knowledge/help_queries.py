@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 
@@ -83,7 +84,7 @@ def public_articles() -> QuerySet[Article]:
 def site_for(slug: str) -> Site:
     """The help center of the brand with this slug (404: no such brand, or switched off).
     A brand without help-center settings has one with the brand's name and defaults."""
-    brand = Brand.objects.filter(slug=slug).first()
+    brand = Brand.objects.filter(slug=slug).select_related("help_center").first()
     site = site_for_brand(brand) if brand is not None else None
     if site is None:
         raise Http404("no such help center")
@@ -91,8 +92,12 @@ def site_for(slug: str) -> Site:
 
 
 def site_for_brand(brand: Brand) -> Site | None:
-    """The brand's help center, None when it is switched off."""
-    hc = HelpCenter.objects.filter(brand=brand).first()
+    """The brand's help center, None when it is switched off (no query for it when the
+    brand was read with ``select_related("help_center")``)."""
+    try:
+        hc: HelpCenter | None = brand.help_center
+    except HelpCenter.DoesNotExist:
+        hc = None
     if hc is not None and not hc.enabled:
         return None
     langs = [norm(x) for x in (hc.languages if hc and hc.languages else []) if isinstance(x, str)]
@@ -242,6 +247,22 @@ def in_categories(site: Site, category_ids: list[int]) -> QuerySet[Article]:
     )
 
 
+def first_articles(site: Site, category_ids: list[int], count: int) -> QuerySet[Article]:
+    """:func:`in_categories` limited to the rows of its first ``count`` articles (in the
+    order of each article's first row): what ``best_rows(...)[:count]`` shows, without
+    reading every row of a large category."""
+    firsts = (
+        in_categories(site, category_ids)
+        .annotate(article=Coalesce("translation_of_id", "id"))
+        .values("article")
+        .annotate(first=Min("id"))
+        .order_by("first")
+        .values_list("article", flat=True)[:count]
+    )
+    ids = list(firsts)
+    return in_categories(site, category_ids).filter(Q(pk__in=ids) | Q(translation_of_id__in=ids))
+
+
 def filed_under(row: Article) -> int | None:
     if row.category_id is not None:
         return row.category_id
@@ -254,7 +275,11 @@ def article(site: Site, article_id: int) -> Article:
     row = (
         public_articles()
         .filter(brand=site.brand, pk=article_id)
-        .select_related("category", "category__parent", "translation_of")
+        .select_related(
+            "category",
+            "category__parent",
+            "translation_of__category__parent",
+        )
         .first()
     )
     if row is None:
