@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Min, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -247,20 +246,33 @@ def in_categories(site: Site, category_ids: list[int]) -> QuerySet[Article]:
     )
 
 
-def first_articles(site: Site, category_ids: list[int], count: int) -> QuerySet[Article]:
-    """:func:`in_categories` limited to the rows of its first ``count`` articles (in the
-    order of each article's first row): what ``best_rows(...)[:count]`` shows, without
-    reading every row of a large category."""
-    firsts = (
-        in_categories(site, category_ids)
-        .annotate(article=Coalesce("translation_of_id", "id"))
-        .values("article")
-        .annotate(first=Min("id"))
-        .order_by("first")
-        .values_list("article", flat=True)[:count]
+def first_articles(site: Site, category_ids: list[int], count: int) -> list[Article]:
+    """The rows :func:`in_categories` gives of its first ``count`` articles (in the order of
+    each article's first row): what ``best_rows(...)[:count]`` shows, read through the
+    category and source indexes (two small reads of ids) instead of every row of the
+    brand."""
+    ids = set(category_ids)
+    filed = list(
+        Article.objects.filter(category_id__in=ids).values_list(
+            "id", "brand_id", "status", "internal", "translation_of_id"
+        )
     )
-    ids = list(firsts)
-    return in_categories(site, category_ids).filter(Q(pk__in=ids) | Q(translation_of_id__in=ids))
+    following = [
+        row
+        for row in Article.objects.filter(translation_of_id__in=[r[0] for r in filed]).values_list(
+            "id", "brand_id", "status", "internal", "translation_of_id", "category_id"
+        )
+        if row[5] is None
+    ]
+    first: dict[int, int] = {}
+    for pk, brand_id, status, internal, source in [*filed, *(r[:5] for r in following)]:
+        if brand_id != site.brand.pk or status != ArticleStatus.PUBLISHED or internal:
+            continue
+        key = source or pk
+        first[key] = min(first.get(key, pk), pk)
+    chosen = set(sorted(first, key=first.__getitem__)[:count])
+    rows = [r[0] for r in [*filed, *following] if (r[4] or r[0]) in chosen]
+    return list(in_categories(site, category_ids).filter(pk__in=rows).order_by("id"))
 
 
 def filed_under(row: Article) -> int | None:
@@ -290,13 +302,16 @@ def article(site: Site, article_id: int) -> Article:
 def translations(row: Article) -> list[Article]:
     """Every public row of the article (itself included), in any language."""
     source = row.source_id
-    return list(
-        public_articles()
-        .filter(brand_id=row.brand_id)
-        .filter(Q(pk=source) | Q(translation_of_id=source))
-        .only("id", "slug", "language", "title", "translation_of")
-        .order_by("language")
-    )
+    rows = (
+        Article.objects.filter(Q(pk=source) | Q(translation_of_id=source))
+        .only("id", "brand_id", "status", "internal", "slug", "language", "title", "translation_of")
+        .order_by("language", "id")
+    )  # by the primary key and the source index; the rest is checked here
+    return [
+        r
+        for r in rows
+        if r.brand_id == row.brand_id and r.status == ArticleStatus.PUBLISHED and not r.internal
+    ]
 
 
 def popular(site: Site, lang: str, limit: int = 6) -> list[Article]:
