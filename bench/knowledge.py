@@ -1,7 +1,8 @@
 """Knowledge-base search: latency at N articles in 10 languages, index rebuild time and
 memory, and retrieval quality (recall@5, MRR) of lexical, semantic and hybrid retrieval.
 
-Run: ``.venv/bin/python -m bench.knowledge [--articles 10000] [--no-write]``
+Run: ``.venv/bin/python -m bench.knowledge [--articles 10000] [--macros 40] [--no-write]
+[--skip-quality] [--skip-latency]``
 
 Data (not part of the repo): ``bitext/`` and ``xsid/`` of the public data sets folder,
 ``--datasets DIR`` (default ``$WOWDESK_DATASETS_DIR`` or ``../shared/data``).
@@ -25,6 +26,13 @@ Data (not part of the repo): ``bitext/`` and ``xsid/`` of the public data sets f
   process and ``GET /api/v1/kb/search`` through Django's test client, with queries in the
   10 languages; the full rebuild (embedding every row), an incremental update of one row,
   and the bytes of the index (embeddings + BM25 matrix) are measured.
+* **Suggestions**: ``GET /api/v1/conversations/{id}/suggestions`` with ``--macros`` macros
+  in the brand; before each timed request a new customer message (the same queries, each in
+  its language) is appended untimed: the first read computes, the repeat read of the same
+  message is the cached answer. p50/p95 and SQL queries per request of each.
+* **Help center** (anonymous): the article page of random public rows of every language (a
+  help center in the 10 languages, 8 categories of 3 sections holding the sources) and the
+  search page with the same queries; p50/p95 and SQL queries per request.
 
 Prints one JSON object; compares with ``bench/results/knowledge.json`` and writes it
 (``--no-write`` to skip, ``--results-dir`` elsewhere).
