@@ -1,7 +1,8 @@
 """Knowledge-base search: latency at N articles in 10 languages, index rebuild time and
 memory, and retrieval quality (recall@5, MRR) of lexical, semantic and hybrid retrieval.
 
-Run: ``.venv/bin/python -m bench.knowledge [--articles 10000] [--no-write]``
+Run: ``.venv/bin/python -m bench.knowledge [--articles 10000] [--macros 40] [--no-write]
+[--skip-quality] [--skip-latency]``
 
 Data (not part of the repo): ``bitext/`` and ``xsid/`` of the public data sets folder,
 ``--datasets DIR`` (default ``$WOWDESK_DATASETS_DIR`` or ``../shared/data``).
@@ -25,6 +26,13 @@ Data (not part of the repo): ``bitext/`` and ``xsid/`` of the public data sets f
   process and ``GET /api/v1/kb/search`` through Django's test client, with queries in the
   10 languages; the full rebuild (embedding every row), an incremental update of one row,
   and the bytes of the index (embeddings + BM25 matrix) are measured.
+* **Suggestions**: ``GET /api/v1/conversations/{id}/suggestions`` with ``--macros`` macros
+  in the brand; before each timed request a new customer message (the same queries, each in
+  its language) is appended untimed: the first read computes, the repeat read of the same
+  message is the cached answer. p50/p95 and SQL queries per request of each.
+* **Help center** (anonymous): the article page of random public rows of every language (a
+  help center in the 10 languages, 8 categories of 3 sections holding the sources) and the
+  search page with the same queries; p50/p95 and SQL queries per request.
 
 Prints one JSON object; compares with ``bench/results/knowledge.json`` and writes it
 (``--no-write`` to skip, ``--results-dir`` elsewhere).
@@ -176,7 +184,9 @@ def quality(data: Path, per_intent: int, answers: int, embed: Any) -> dict[str, 
 # --- latency ----------------------------------------------------------------------------------
 
 
-def latency(data: Path, articles: int, samples: int, seed: int) -> dict[str, Any]:
+def latency(
+    data: Path, articles: int, samples: int, seed: int, macros_count: int = 40
+) -> dict[str, Any]:
     import django
     from django.core.management import call_command
     from django.test import Client
@@ -215,6 +225,9 @@ def latency(data: Path, articles: int, samples: int, seed: int) -> dict[str, Any
                 status=ArticleStatus.PUBLISHED,
             )
         )
+    sections = help_center_setup(brand, ["en", *languages])
+    for n, row in enumerate(source_rows):
+        row.category = sections[n % len(sections)]
     Article.objects.bulk_create(source_rows, batch_size=500)
     translations = []
     for n, source in enumerate(Article.objects.filter(brand=brand).order_by("pk")):
@@ -277,6 +290,9 @@ def latency(data: Path, articles: int, samples: int, seed: int) -> dict[str, Any
         api.append(time.perf_counter() - t)
         statuses.add(r.status_code)
 
+    agent_side = suggestions_latency(brand, token, queries, macros=macros_count)
+    help_center = help_center_latency(brand, queries, rng)
+
     # one article edited: the index catches up by embedding that row only
     one = Article.objects.filter(brand=brand).order_by("pk").first()
     assert one is not None
@@ -305,6 +321,180 @@ def latency(data: Path, articles: int, samples: int, seed: int) -> dict[str, Any
             "statuses": sorted(statuses),
             **latency_summary(api),
         },
+        "suggestions_api": agent_side,
+        "help_center": help_center,
+    }
+
+
+def timed_requests(
+    client: Any, urls: list[tuple[str, dict[str, str]]], headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """GET each URL once: p50/p95 and the SQL queries per request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seconds: list[float] = []
+    queries: list[int] = []
+    statuses: set[int] = set()
+    for url, params in urls:
+        with CaptureQueriesContext(connection) as captured:
+            t = time.perf_counter()
+            r = client.get(url, params, headers=headers or {})
+            seconds.append(time.perf_counter() - t)
+        queries.append(len(captured.captured_queries))
+        statuses.add(r.status_code)
+    return {
+        "samples": len(seconds),
+        "statuses": sorted(statuses),
+        **latency_summary(seconds),
+        "queries_per_request": {
+            "mean": round(sum(queries) / max(1, len(queries)), 1),
+            "max": max(queries, default=0),
+        },
+    }
+
+
+def help_center_setup(brand: Any, languages: list[str]) -> list[Any]:
+    """The brand's help center in ``languages`` and 8 categories of 3 sections each (the
+    source articles are filed under the sections)."""
+    from wowdesk.knowledge.models import Category, HelpCenter
+
+    HelpCenter.objects.create(brand=brand, title="Bench KB", languages=languages)
+    sections = []
+    for c in range(8):
+        top = Category.objects.create(
+            brand=brand, slug=f"c-{c}", names={lang: f"Category {c} {lang}" for lang in languages}
+        )
+        for s in range(3):
+            sections.append(
+                Category.objects.create(
+                    brand=brand,
+                    parent=top,
+                    slug=f"c-{c}-{s}",
+                    names={lang: f"Section {c}.{s} {lang}" for lang in languages},
+                    position=s,
+                )
+            )
+    return sections
+
+
+def suggestions_latency(
+    brand: Any, token: str, queries: list[tuple[str, str]], *, macros: int
+) -> dict[str, Any]:
+    """``GET /api/v1/conversations/{id}/suggestions`` for a NEW customer message each time
+    (the first read: search, macro ranking, the rows shown), then the same message again
+    (the repeat read: the cached suggestions), with ``macros`` macros in the brand."""
+    from django.test import Client
+
+    from wowdesk.conversations import services as conversations
+    from wowdesk.conversations.models import Macro
+    from wowdesk.customers.services import Contact, resolve_customer
+
+    bitext = [q for q, lang in queries if lang == "en"] or [q for q, _ in queries]
+    langs = sorted({lang for _, lang in queries})
+    Macro.objects.bulk_create(
+        [
+            Macro(
+                brand=brand,
+                name=f"Macro {n}",
+                body=f"Hello {{{{ customer.name }}}}, {bitext[n % len(bitext)]}",
+                language=langs[n % len(langs)] if n % 3 else "",
+            )
+            for n in range(macros)
+        ]
+    )
+    inbox = conversations.default_inbox(brand.pk, "api")
+    pool: dict[str, Any] = {}
+    for lang in langs:
+        customer, _ = resolve_customer(
+            brand.pk, Contact(name=f"Customer {lang}", email=f"kb-bench-{lang}@example.com")
+        )
+        pool[lang] = (
+            conversations.create_conversation(
+                inbox=inbox, customer=customer, subject="Bench", language=lang
+            ),
+            customer,
+        )
+    client = Client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def new_message(q: str, lang: str) -> str:
+        conv, customer = pool[lang]
+        conversations.append_incoming(
+            conv, customer, conversations.IncomingMessage(body=q, channel="api", language=lang)
+        )
+        return f"/api/v1/conversations/{conv.pk}/suggestions"
+
+    warm = [(new_message(q, lang), {}) for q, lang in queries[:3]]
+    timed_requests(client, warm, headers)
+    seconds_first: list[float] = []
+    seconds_repeat: list[float] = []
+    stats: dict[str, list[int]] = {"first": [], "repeat": []}
+    statuses: set[int] = set()
+    macros_shown = articles_shown = 0
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for q, lang in queries:
+        url = new_message(q, lang)
+        for kind, out in (("first", seconds_first), ("repeat", seconds_repeat)):
+            with CaptureQueriesContext(connection) as captured:
+                t = time.perf_counter()
+                r = client.get(url, headers=headers)
+                out.append(time.perf_counter() - t)
+            stats[kind].append(len(captured.captured_queries))
+            statuses.add(r.status_code)
+            if kind == "first" and r.status_code == 200:
+                body = r.json()
+                articles_shown += len(body["articles"])
+                macros_shown += len(body["macros"])
+    first, repeat = seconds_first, seconds_repeat
+
+    def part(values: list[float], counts: list[int]) -> dict[str, Any]:
+        return {
+            "samples": len(values),
+            **latency_summary(values),
+            "queries_per_request": {
+                "mean": round(sum(counts) / max(1, len(counts)), 1),
+                "max": max(counts, default=0),
+            },
+        }
+
+    return {
+        "macros_in_brand": macros,
+        "statuses": sorted(statuses),
+        "articles_per_answer": round(articles_shown / max(1, len(first)), 2),
+        "macros_per_answer": round(macros_shown / max(1, len(first)), 2),
+        "first_read": part(first, stats["first"]),
+        "repeat_read": part(repeat, stats["repeat"]),
+    }
+
+
+def help_center_latency(
+    brand: Any, queries: list[tuple[str, str]], rng: random.Random
+) -> dict[str, Any]:
+    """The public help center, anonymous: article pages (random rows of every language)
+    and the search page (the same queries, each in its language)."""
+    from django.test import Client
+
+    from wowdesk.knowledge.help_views import article_url
+    from wowdesk.knowledge.models import Article, ArticleStatus
+
+    ids = list(
+        Article.objects.filter(
+            brand=brand, status=ArticleStatus.PUBLISHED, internal=False
+        ).values_list("pk", flat=True)
+    )
+    picked = [rng.choice(ids) for _ in queries]
+    rows = Article.objects.in_bulk(picked)
+    pages = [(article_url(brand.slug, rows[pk]), {}) for pk in picked]
+    searches = [(f"/help/{brand.slug}/{lang}/search/", {"q": q}) for q, lang in queries]
+    client = Client()
+    timed_requests(client, pages[:3])  # warm-up
+    timed_requests(client, searches[:3])
+    return {
+        "article_page": timed_requests(client, pages),
+        "search_page": timed_requests(client, searches),
     }
 
 
@@ -312,6 +502,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--samples", type=int, default=300, help="timed searches")
+    parser.add_argument("--macros", type=int, default=40, help="macros in the brand")
     parser.add_argument("--queries", type=int, default=30, help="bitext queries per intent")
     parser.add_argument("--bitext-answers", type=int, default=3, help="answers per article")
     parser.add_argument("--datasets", default=None)
@@ -320,6 +511,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true")
     args = parser.parse_args()
 
     data = datasets_dir(args.datasets)
@@ -346,12 +538,14 @@ def main() -> None:
             "embed_body_chars": retrieval.EMBED_BODY_CHARS,
         },
     }
-    started = time.perf_counter()
-    result["quality"] = quality(data, args.queries, args.bitext_answers, embed)
-    result["quality"]["seconds"] = round(time.perf_counter() - started, 1)
+    if not args.skip_quality:
+        started = time.perf_counter()
+        result["quality"] = quality(data, args.queries, args.bitext_answers, embed)
+        result["quality"]["seconds"] = round(time.perf_counter() - started, 1)
     if not args.skip_latency:
-        result["latency"] = latency(data, args.articles, args.samples, args.seed)
-    result["machine"]["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
+        result["latency"] = latency(data, args.articles, args.samples, args.seed, args.macros)
+    result["machine"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    result["machine"]["loadavg_1m_after"] = result["machine"]["loadavg_after"][0]
     if not args.data_dir:
         shutil.rmtree(data_dir, ignore_errors=True)
     out = Path(args.results_dir) if args.results_dir else None

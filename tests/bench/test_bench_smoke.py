@@ -193,5 +193,18 @@ def test_knowledge_benchmark_runs_and_compares(tmp_path: Path) -> None:
     latency = first["latency"]
     assert latency["rows"] == 40 and latency["search_api"]["statuses"] == [200]
     assert latency["index"]["embedding_bytes"] == 40 * 512 * 4
+    agent_side = latency["suggestions_api"]
+    assert agent_side["statuses"] == [200] and agent_side["macros_in_brand"] == 40
+    for read in ("first_read", "repeat_read"):
+        assert agent_side[read]["samples"] == 5 and agent_side[read]["p95_ms"] > 0
+    # the repeat read is the cached answer: fewer queries than computing it
+    first_q = agent_side["first_read"]["queries_per_request"]["mean"]
+    assert agent_side["repeat_read"]["queries_per_request"]["mean"] < first_q
+    assert agent_side["articles_per_answer"] > 0
+    for part in ("article_page", "search_page"):
+        page = latency["help_center"][part]
+        assert page["statuses"] == [200] and page["samples"] == 5
+        assert page["queries_per_request"]["max"] > 0
+    assert len(first["machine"]["loadavg_after"]) == 3
     second = _run("bench.knowledge", *args)
     assert second["comparison"]["previous_run_at"] == first["run_at"]

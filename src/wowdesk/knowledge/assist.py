@@ -49,6 +49,7 @@ SNIPPET_CHARS = 200
 QUERY_CHARS = 2000  # what of a long message is searched and compared
 CACHE_SECONDS = 600
 _MACRO_VECTORS_MAX = 10_000
+_MACRO_MATRICES_MAX = 256
 
 
 def register() -> None:
@@ -169,13 +170,27 @@ def localised(
     return {sid: best[sid][1] for sid in source_ids if sid in best}
 
 
-def article_rows(brand_id: int, source_ids: Sequence[int]) -> list[Article]:
-    """The published rows (sources and translations) of these articles, in one query."""
+def article_rows(
+    brand_id: int, source_ids: Sequence[int], language: str | None = None
+) -> list[Article]:
+    """The published rows (sources and translations) of these articles, in one query;
+    with ``language``, only the translations in that language (base codes compared) —
+    what :func:`localised` picks from."""
     if not source_ids:
         return []
+    translations = Q(translation_of_id__in=source_ids)
+    wanted = _base(language)
+    if language is not None:
+        translations &= (
+            Q(language__iexact=wanted)
+            | Q(language__istartswith=f"{wanted}-")
+            | Q(language__istartswith=f"{wanted}_")
+            if wanted
+            else Q(pk__in=[])
+        )
     return list(
         Article.objects.filter(brand_id=brand_id, status=ArticleStatus.PUBLISHED)
-        .filter(Q(pk__in=source_ids) | Q(translation_of_id__in=source_ids))
+        .filter(Q(pk__in=source_ids) | translations)
         .select_related("brand")
         .only(
             "id",
@@ -228,6 +243,7 @@ def solved_counts(brand_id: int) -> tuple[dict[int, int], dict[int, int]]:
 # --- macro similarity -----------------------------------------------------------------------
 
 _macro_vectors: dict[str, Any] = {}
+_macro_matrices: dict[str, Any] = {}
 _macro_lock = threading.Lock()
 
 
@@ -240,17 +256,20 @@ def _macro_text(macro: Macro) -> str:
     return f"{macro.name}. {body}"
 
 
-def macro_similarities(text: str, macros: Sequence[Macro]) -> list[float]:
-    """Cosine similarity of ``text`` and each macro's name and body; a macro's vector is
-    kept per hash of its text (a changed macro is encoded again)."""
-    if not macros or not text.strip():
-        return [0.0] * len(macros)
+def macro_matrix(macros: Sequence[Macro]) -> Any:
+    """The macros' vectors stacked in one matrix (a row per macro, in order), kept per
+    fingerprint of the macros' texts: a brand's unchanged macros are stacked once, a
+    changed macro is encoded again."""
     import numpy as np
 
     from wowdesk.intelligence.emotion import embed
 
     keys = [hashlib.sha1(_macro_text(m).encode("utf-8")).hexdigest() for m in macros]
+    fingerprint = hashlib.sha1("\n".join(keys).encode("ascii")).hexdigest()
     with _macro_lock:
+        matrix = _macro_matrices.get(fingerprint)
+        if matrix is not None:
+            return matrix
         missing = [i for i, k in enumerate(keys) if k not in _macro_vectors]
     if missing:
         vectors = embed([_macro_text(macros[i]) for i in missing])
@@ -260,9 +279,24 @@ def macro_similarities(text: str, macros: Sequence[Macro]) -> list[float]:
             for i, vec in zip(missing, vectors, strict=True):
                 _macro_vectors[keys[i]] = vec
     with _macro_lock:
-        matrix = np.stack([_macro_vectors[k] for k in keys])
-    query = embed([text])[0]
-    return [float(s) for s in matrix @ query]
+        matrix = np.stack([_macro_vectors[k] for k in keys]).astype(np.float32, copy=False)
+        if len(_macro_matrices) >= _MACRO_MATRICES_MAX:
+            _macro_matrices.clear()
+        _macro_matrices[fingerprint] = matrix
+    return matrix
+
+
+def macro_similarities(
+    text: str, macros: Sequence[Macro], query_vector: Any | None = None
+) -> list[float]:
+    """Cosine similarity of ``text`` and each macro's name and body; ``query_vector``:
+    the text's embedding when the caller has it (else it is encoded here)."""
+    if not macros or not text.strip():
+        return [0.0] * len(macros)
+    from wowdesk.knowledge.search import embed_query
+
+    query = embed_query(text) if query_vector is None else query_vector
+    return [float(s) for s in macro_matrix(macros) @ query]
 
 
 # --- suggestions -----------------------------------------------------------------------------
@@ -292,30 +326,54 @@ def suggestions_for(conversation: Conversation) -> dict[str, Any]:
     key = f"kb-assist:{conversation.brand_id}:{generation}:{message.pk}"
     found = cache.get(key)
     if found is None:
-        found = _compute(conversation, message, language)
+        found = _compute(conversation, message, language, generation)
         cache.set(key, found, CACHE_SECONDS)
     return found
 
 
-def _compute(conversation: Conversation, message: Message, language: str) -> dict[str, Any]:
+def _solved(brand_id: int, generation: int) -> tuple[dict[int, int], dict[int, int]]:
+    """:func:`solved_counts`, cached per generation of the brand's marks (a new mark bumps
+    the generation)."""
+    key = f"kb-assist-solved:{brand_id}:{generation}"
+    found = cache.get(key)
+    if found is None:
+        found = solved_counts(brand_id)
+        cache.set(key, found, CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
+
+
+def _compute(
+    conversation: Conversation, message: Message, language: str, generation: int = 0
+) -> dict[str, Any]:
     from wowdesk.conversations import services as conversations
-    from wowdesk.knowledge.search import search_articles
+    from wowdesk.knowledge import search
 
     brand_id = conversation.brand_id
     text = message.body[:QUERY_CHARS]
-    hits = search_articles(
-        brand_id, text, language=language or None, include_internal=True, limit=ARTICLES_FETCHED
+    vector = search.embed_query(text) if text.strip() else None  # articles and macros
+    hits = search.search_articles(
+        brand_id,
+        text,
+        language=language or None,
+        include_internal=True,
+        limit=ARTICLES_FETCHED,
+        query_vector=vector,
     )
-    solved_articles, solved_macros = solved_counts(brand_id)
+    solved_articles, solved_macros = _solved(brand_id, generation)
     source_ids = list(dict.fromkeys(h.source_id for h in hits))
-    shown = localised(article_rows(brand_id, source_ids), source_ids, language)
-    articles: list[dict[str, Any]] = []
+    shown = localised(article_rows(brand_id, source_ids, language), source_ids, language)
+    candidates: list[tuple[float, Any, Article]] = []
     seen: set[int] = set()
     for hit in hits:
         row = shown.get(hit.source_id)
         if row is None or hit.source_id in seen:
             continue
         seen.add(hit.source_id)
+        score = round(boosted(hit.score, solved_articles.get(hit.source_id, 0)), 6)
+        candidates.append((score, hit, row))
+    candidates.sort(key=lambda c: -c[0])
+    articles: list[dict[str, Any]] = []
+    for score, hit, row in candidates[:ARTICLES_SHOWN]:  # text and URL of the shown only
         plain = markdown_to_text(row.body)
         snippet = hit.snippet if row.pk == hit.article_id and hit.snippet else plain
         articles.append(
@@ -325,16 +383,15 @@ def _compute(conversation: Conversation, message: Message, language: str) -> dic
                 "title": row.title,
                 "language": row.language,
                 "internal": row.internal,
-                "score": round(boosted(hit.score, solved_articles.get(hit.source_id, 0)), 6),
+                "score": score,
                 "solved": solved_articles.get(hit.source_id, 0),
                 "snippet": snippet[:SNIPPET_CHARS],
                 "url": article_url(row),
                 "text": plain,
             }
         )
-    articles.sort(key=lambda a: -a["score"])
     macros = conversations.macros_for(conversation)
-    similarities = macro_similarities(text, macros)
+    similarities = macro_similarities(text, macros, vector)
     ranked: list[dict[str, Any]] = []
     for macro, similarity in zip(macros, similarities, strict=True):
         if similarity < MACRO_MIN_SIMILARITY:
@@ -353,6 +410,6 @@ def _compute(conversation: Conversation, message: Message, language: str) -> dic
     return {
         "message_id": message.pk,
         "language": language,
-        "articles": articles[:ARTICLES_SHOWN],
+        "articles": articles,
         "macros": ranked[:MACROS_SHOWN],
     }

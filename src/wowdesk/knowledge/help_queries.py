@@ -83,7 +83,7 @@ def public_articles() -> QuerySet[Article]:
 def site_for(slug: str) -> Site:
     """The help center of the brand with this slug (404: no such brand, or switched off).
     A brand without help-center settings has one with the brand's name and defaults."""
-    brand = Brand.objects.filter(slug=slug).first()
+    brand = Brand.objects.filter(slug=slug).select_related("help_center").first()
     site = site_for_brand(brand) if brand is not None else None
     if site is None:
         raise Http404("no such help center")
@@ -91,8 +91,12 @@ def site_for(slug: str) -> Site:
 
 
 def site_for_brand(brand: Brand) -> Site | None:
-    """The brand's help center, None when it is switched off."""
-    hc = HelpCenter.objects.filter(brand=brand).first()
+    """The brand's help center, None when it is switched off (no query for it when the
+    brand was read with ``select_related("help_center")``)."""
+    try:
+        hc: HelpCenter | None = brand.help_center
+    except HelpCenter.DoesNotExist:
+        hc = None
     if hc is not None and not hc.enabled:
         return None
     langs = [norm(x) for x in (hc.languages if hc and hc.languages else []) if isinstance(x, str)]
@@ -248,6 +252,35 @@ def in_categories(site: Site, category_ids: list[int]) -> QuerySet[Article]:
     )
 
 
+def first_articles(site: Site, category_ids: list[int], count: int) -> list[Article]:
+    """The rows :func:`in_categories` gives of its first ``count`` articles (in the order of
+    each article's first row): what ``best_rows(...)[:count]`` shows, read through the
+    category and source indexes (two small reads of ids) instead of every row of the
+    brand."""
+    ids = set(category_ids)
+    filed = list(
+        Article.objects.filter(category_id__in=ids).values_list(
+            "id", "brand_id", "status", "internal", "translation_of_id"
+        )
+    )
+    following = [
+        row
+        for row in Article.objects.filter(translation_of_id__in=[r[0] for r in filed]).values_list(
+            "id", "brand_id", "status", "internal", "translation_of_id", "category_id"
+        )
+        if row[5] is None
+    ]
+    first: dict[int, int] = {}
+    for pk, brand_id, status, internal, source in [*filed, *(r[:5] for r in following)]:
+        if brand_id != site.brand.pk or status != ArticleStatus.PUBLISHED or internal:
+            continue
+        key = source or pk
+        first[key] = min(first.get(key, pk), pk)
+    chosen = set(sorted(first, key=first.__getitem__)[:count])
+    rows = [r[0] for r in [*filed, *following] if (r[4] or r[0]) in chosen]
+    return list(in_categories(site, category_ids).filter(pk__in=rows).order_by("id"))
+
+
 def filed_under(row: Article) -> int | None:
     if row.category_id is not None:
         return row.category_id
@@ -260,7 +293,11 @@ def article(site: Site, article_id: int) -> Article:
     row = (
         public_articles()
         .filter(brand=site.brand, pk=article_id)
-        .select_related("category", "category__parent", "translation_of")
+        .select_related(
+            "category",
+            "category__parent",
+            "translation_of__category__parent",
+        )
         .first()
     )
     if row is None:
@@ -271,13 +308,16 @@ def article(site: Site, article_id: int) -> Article:
 def translations(row: Article) -> list[Article]:
     """Every public row of the article (itself included), in any language."""
     source = row.source_id
-    return list(
-        public_articles()
-        .filter(brand_id=row.brand_id)
-        .filter(Q(pk=source) | Q(translation_of_id=source))
-        .only("id", "slug", "language", "title", "translation_of")
-        .order_by("language")
-    )
+    rows = (
+        Article.objects.filter(Q(pk=source) | Q(translation_of_id=source))
+        .only("id", "brand_id", "status", "internal", "slug", "language", "title", "translation_of")
+        .order_by("language", "id")
+    )  # by the primary key and the source index; the rest is checked here
+    return [
+        r
+        for r in rows
+        if r.brand_id == row.brand_id and r.status == ArticleStatus.PUBLISHED and not r.internal
+    ]
 
 
 def popular(site: Site, lang: str, limit: int = 6) -> list[Article]:

@@ -287,7 +287,7 @@ def article(
     related: list[tuple[Article, str]] = []
     home_of = section or cat
     if home_of is not None:
-        rows = q.best_rows(q.in_categories(site, [home_of.pk]), site, lang)
+        rows = q.best_rows(q.first_articles(site, [home_of.pk], 6), site, lang)
         related = [(r, article_url(slug, r)) for r in rows if r.source_id != row.source_id][:5]
     return _page(
         request,

@@ -34,7 +34,6 @@ from wowdesk.knowledge import retrieval
 from wowdesk.knowledge.models import (
     Article,
     ArticleStatus,
-    HelpCenter,
     SearchIndexState,
     SearchLog,
 )
@@ -249,16 +248,27 @@ def reindex_task(brand_id: int) -> int:
 
 
 def _language_order(brand_id: int, language: str | None) -> list[str]:
-    """Asked language → the help center's fallback chain → the brand's default language."""
+    """Asked language → the help center's fallback chain → the brand's default language
+    (one query: the brand joined to its help center)."""
     from wowdesk.core.models import Brand
 
     order = [language] if language else []
-    chain = HelpCenter.objects.filter(brand_id=brand_id).values_list("fallback_chain", flat=True)
-    for entry in chain.first() or []:
-        order.append(str(entry))
-    default = Brand.objects.filter(pk=brand_id).values_list("default_language", flat=True)
-    order.extend(default[:1])
+    row = (
+        Brand.objects.filter(pk=brand_id)
+        .values_list("default_language", "help_center__fallback_chain")
+        .first()
+    )
+    if row is not None:
+        default, chain = row
+        order.extend(str(entry) for entry in chain or [])
+        order.append(default)
     return list(dict.fromkeys(o.lower() for o in order if o))
+
+
+def embed_query(query: str) -> npt.NDArray[np.float32]:
+    """The query's embedding, computed once when a caller compares the same text with
+    more than the articles (the suggestions' macros)."""
+    return np.asarray(embedder([query])[0], np.float32)
 
 
 def _pick_row(
@@ -286,12 +296,16 @@ def search_articles(
     language: str | None = None,
     limit: int = 10,
     include_internal: bool = False,
+    query_vector: npt.NDArray[np.float32] | None = None,
 ) -> list[Hit]:
-    """The best published articles of the brand for ``query``, best first."""
+    """The best published articles of the brand for ``query``, best first.
+    ``query_vector``: the query's embedding when the caller has it (:func:`embed_query`)."""
     if not query.strip() or limit <= 0:
         return []
     index = brand_index(brand_id)
-    results = index.search(query, limit=limit, include_internal=include_internal)
+    results = index.search(
+        query, limit=limit, include_internal=include_internal, query_vector=query_vector
+    )
     if not results:
         return []
     order = _language_order(brand_id, language)
