@@ -379,7 +379,7 @@ def search_page(request: HttpRequest, slug: str, lang: str) -> HttpResponse:
     except InvalidInput as exc:
         error, status, text = localise(exc.message, lang), 400, text[:MAX_QUERY]
     if text and error is None:
-        hits = search.search_articles(site.brand.pk, text, language=lang, limit=20)
+        hits = search.relevant(search.search_articles(site.brand.pk, text, language=lang, limit=20))
         rows = {
             r.pk: r
             for r in q.public_articles()
