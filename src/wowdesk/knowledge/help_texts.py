@@ -345,6 +345,6 @@ def message(english: str, code: str) -> str:
     for msgid, pattern in _PATTERNS:
         found = pattern.match(english)
         if found:
-            values = found.groupdict()
-            return _PLACEHOLDER.sub(lambda m, v=values: v[m.group(1)], text(msgid, code))
+            values: dict[str, str] = found.groupdict()
+            return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text(msgid, code))  # noqa: B023
     return english
