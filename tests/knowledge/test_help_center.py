@@ -283,7 +283,7 @@ def test_did_this_help_yes_works_without_javascript(shop: Shop) -> None:
     fb = ArticleFeedback.objects.get(article=shop.track_es)
     assert fb.helpful and fb.comment == "¡Muy claro!" and fb.source == Source.HELP_CENTER
     page = c.get(response["Location"])
-    assert "Thank you for your feedback." in text(page)
+    assert "Gracias por su opinión." in text(page)
     # the page after the vote is not a second view
     shop.track_es.refresh_from_db()
     assert shop.track_es.view_count == 1
@@ -458,7 +458,7 @@ def test_contact_opens_a_conversation_with_what_was_searched_and_read(shop: Shop
     )
     assert response.status_code == 302
     assert response["Location"] == "/help/acme/contact/?lang=es&sent=1"
-    assert "Thank you" in text(c.get(response["Location"]))
+    assert "Gracias: hemos recibido su mensaje." in text(c.get(response["Location"]))
     conv = Conversation.objects.get(brand=shop.brand)
     assert conv.inbox.channel == "email" and conv.customer.name == "Lucía Pérez"
     assert conv.subject == "Mi paquete no ha llegado."
@@ -565,14 +565,17 @@ def test_pages_carry_no_script_and_no_inline_style(shop: Shop) -> None:
         assert "<script" not in body and "style=" not in body and " on" + "click" not in body
 
 
-def test_interface_texts_are_in_an_installed_language_else_english(
+def test_interface_texts_are_in_the_page_language_else_english(
     brand: Brand, other_brand: Brand
 ) -> None:
-    help_center(brand, languages=["en", "zh", "es"])
+    help_center(brand, languages=["en", "zh", "es", "pt"])
     zh = text(Client().get("/help/acme/zh/"))
     assert '<html lang="zh" dir="ltr">' in zh and "搜索帮助中心" in zh
     es = text(Client().get("/help/acme/es/"))
-    assert "Search the help center" in es and "Contact us" in es
+    assert "Buscar en el centro de ayuda" in es and "Contáctenos" in es
+    assert "Search the help center" not in es
+    pt = text(Client().get("/help/acme/pt/"))  # a language no table carries: English
+    assert "Search the help center" in pt and "Contact us" in pt
 
 
 @pytest.mark.parametrize(

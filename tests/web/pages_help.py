@@ -65,13 +65,21 @@ class HelpCenter:
         return self.page.locator("#feedback [role=status]")
 
     def contact(self) -> HelpCenter:
-        self.page.locator("footer a", has_text="Contact us").click()
+        self.page.locator("footer a[href*='/contact/']").click()
         return self
 
-    def send_message(self, name: str, email: str, message: str) -> HelpCenter:
-        self.page.get_by_label("Your name").fill(name)
-        self.page.get_by_label("Your email").fill(email)
-        self.page.get_by_label("Message").fill(message)
+    def send_message(
+        self,
+        name: str,
+        email: str,
+        message: str,
+        labels: tuple[str, str, str] = ("Your name", "Your email", "Message"),
+    ) -> HelpCenter:
+        """Fill and send "Contact us", finding the fields by their labels (in the page's
+        language: ``labels``)."""
+        self.page.get_by_label(labels[0]).fill(name)
+        self.page.get_by_label(labels[1]).fill(email)
+        self.page.get_by_label(labels[2]).fill(message)
         self.page.locator("main form button[type=submit]").click()
         return self
 

@@ -56,14 +56,21 @@ def test_a_customer_browses_in_spanish_searches_reads_votes_and_writes(
     expect(hc.heading).to_have_text("Rastrea tu paquete")
     expect(hc.article_body).to_contain_text("enlace de seguimiento")
 
-    hc.vote("Yes", comment="Muy útil")
+    expect(page.locator("#feedback legend")).to_have_text("¿Le ha servido?")
+    hc.vote("Sí", comment="Muy útil")
     expect(hc.feedback_status).to_be_visible()
     shop.track_es.refresh_from_db()
     assert (shop.track_es.helpful_yes, shop.track_es.view_count) == (1, 1)
 
     hc.contact()
     assert "/help/acme/contact/?lang=es" in page.url
-    hc.send_message("Lucía", "lucia@example.com", "Mi paquete no llega.")
+    expect(hc.heading).to_have_text("Contáctenos")
+    hc.send_message(
+        "Lucía",
+        "lucia@example.com",
+        "Mi paquete no llega.",
+        labels=("Su nombre", "Su correo electrónico", "Mensaje"),
+    )
     expect(hc.status).to_be_visible()
     conv = Conversation.objects.get(brand=shop.brand)
     message = Message.objects.get(conversation=conv, direction=Direction.IN)

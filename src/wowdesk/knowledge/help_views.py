@@ -23,8 +23,9 @@ from wowdesk.core.errors import InvalidInput
 from wowdesk.core.input import check_query
 from wowdesk.core.ratelimit import RateLimited
 from wowdesk.knowledge import help_queries as q
-from wowdesk.knowledge import help_services, search
+from wowdesk.knowledge import help_services, help_texts, search
 from wowdesk.knowledge.models import Article, Source
+from wowdesk.knowledge.templatetags.help_i18n import localise
 from wowdesk.web.services import client_ip
 
 TRAIL = "help_trail"
@@ -318,7 +319,9 @@ def _feedback(request: HttpRequest, site: q.Site, row: Article, canonical: str) 
     lang = q.norm(row.language)
     if answer not in ("yes", "no"):
         with translation.override(q.ui_language(lang)):
-            return _article_error(request, site, row, _("Choose yes or no."), "helpful")
+            return _article_error(
+                request, site, row, localise(_("Choose yes or no."), lang), "helpful"
+            )
     voted = request.session.get("help_voted", [])
     if row.pk not in voted:
         try:
@@ -330,7 +333,9 @@ def _feedback(request: HttpRequest, site: q.Site, row: Article, canonical: str) 
                     source=Source.HELP_CENTER,
                 )
         except InvalidInput as exc:
-            return _article_error(request, site, row, exc.message, exc.field or "comment")
+            return _article_error(
+                request, site, row, localise(exc.message, lang), exc.field or "comment"
+            )
         request.session["help_voted"] = [*voted, row.pk][-200:]
     return HttpResponseRedirect(f"{canonical}?voted={answer}#feedback")
 
@@ -366,13 +371,15 @@ def search_page(request: HttpRequest, slug: str, lang: str) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     error = None
     results: list[dict[str, Any]] = []
+    count_text = ""
     status = 200
     try:
-        check_query(text, "q", max_length=MAX_QUERY)
+        with translation.override(q.ui_language(lang)):
+            check_query(text, "q", max_length=MAX_QUERY)
     except InvalidInput as exc:
-        error, status, text = exc.message, 400, text[:MAX_QUERY]
+        error, status, text = localise(exc.message, lang), 400, text[:MAX_QUERY]
     if text and error is None:
-        hits = search.search_articles(site.brand.pk, text, language=lang, limit=20)
+        hits = search.relevant(search.search_articles(site.brand.pk, text, language=lang, limit=20))
         rows = {
             r.pk: r
             for r in q.public_articles()
@@ -391,12 +398,17 @@ def search_page(request: HttpRequest, slug: str, lang: str) -> HttpResponse:
             for h in shown
         ]
         _remember(request, site, "s", text)
+        if help_texts.in_table(lang):
+            count_text = help_texts.text("Results for “%(q)s”: %(n)s", lang) % {
+                "q": text,
+                "n": len(results),
+            }
     return _page(
         request,
         "search.html",
         site,
         lang,
-        {"q": text, "results": results, "error": error},
+        {"q": text, "results": results, "error": error, "count_text": count_text},
         status=status,
         alternates={
             code: reverse("help:search", kwargs={"slug": slug, "lang": code})
@@ -439,7 +451,11 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
                 "contact.html",
                 site,
                 lang,
-                {**context, "values": values, "error": {"field": "", "message": exc.message}},
+                {
+                    **context,
+                    "values": values,
+                    "error": {"field": "", "message": localise(exc.message, lang)},
+                },
                 status=429,
             )
             response["Retry-After"] = str(exc.retry_after)
@@ -453,7 +469,7 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
                 {
                     **context,
                     "values": values,
-                    "error": {"field": exc.field or "", "message": exc.message},
+                    "error": {"field": exc.field or "", "message": localise(exc.message, lang)},
                 },
                 status=400 if exc.status == 422 else exc.status,
             )

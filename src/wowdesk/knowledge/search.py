@@ -43,6 +43,15 @@ log = logging.getLogger(__name__)
 SNIPPET_CHARS = 200
 #: The safety rebuild's period (a lost task or a crash between commit and enqueue).
 SAFETY_SYNC_SECONDS = 600.0
+#: The least fused score (``retrieval``'s weighted fusion, in [0, 1]) an article needs to be
+#: shown to a customer (help center search, the widget's suggestions): below it the search
+#: says "no result" (and is logged with 0 results). Measured on the demo help center
+#: (tests/knowledge/test_search_relevance.py): questions no article covers, in eight
+#: languages, score at most about 0.16 ("wie spät ist es" 0.156, "bitcoin" 0.085); questions
+#: an article answers, also in another language than the article's, score at least about
+#: 0.19 ("lupa kata sandi" → "I forgot my password" 0.192, "删除账户" 0.306). Agents' search
+#: (API, suggestions) and the answer bot keep their own rules.
+MIN_CUSTOMER_SCORE = 0.17
 
 
 @dataclass(frozen=True)
@@ -324,6 +333,11 @@ def search_articles(
             )
         )
     return hits
+
+
+def relevant(hits: Sequence[Hit], min_score: float = MIN_CUSTOMER_SCORE) -> list[Hit]:
+    """The hits good enough to show a customer (:data:`MIN_CUSTOMER_SCORE`)."""
+    return [h for h in hits if h.score >= min_score]
 
 
 # --- snippets ------------------------------------------------------------------------------

@@ -69,7 +69,9 @@ def suggest(request: HttpRequest, ref: str) -> HttpResponse:
     items: list[dict[str, str]] = []
     shown: list[search.Hit] = []
     if site is not None:
-        hits = search.search_articles(inbox.brand_id, text, language=language, limit=SUGGESTIONS)
+        hits = search.relevant(
+            search.search_articles(inbox.brand_id, text, language=language, limit=SUGGESTIONS)
+        )
         rows = {
             r.pk: r
             for r in q.public_articles()
