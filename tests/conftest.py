@@ -72,8 +72,12 @@ def default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def fresh_brand_caches() -> Iterator[None]:
-    """Webhook subscriptions and automation rules cached per process start empty (a
-    rolled-back test leaves its rows in no cache)."""
+    """Webhook subscriptions and automation rules cached per process, and Django's cache
+    (the bulk toolbar's choices, undo tokens, suggestions…), start empty: a rolled-back
+    test leaves its rows in no cache, and a later test's brand with the same id does not
+    see them."""
+    from django.core.cache import cache
+
     from wowdesk.automations.services import active_rules
     from wowdesk.conversations.services import answer_bot_inboxes
     from wowdesk.core.fields import definitions
@@ -81,6 +85,7 @@ def fresh_brand_caches() -> Iterator[None]:
 
     for table in (subscriptions, active_rules, definitions, answer_bot_inboxes):
         table.clear()
+    cache.clear()
     yield
     for table in (subscriptions, active_rules, definitions, answer_bot_inboxes):
         table.clear()
