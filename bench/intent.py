@@ -21,7 +21,8 @@ Trains ``wowdesk.knowledge.intent`` (timed) on ``<data>/<dataset>/`` — Banking
 * ``threshold`` (fitted on held-out training rows, never on the test), ``train_seconds``,
   ``ms_per_text`` (embedding + scoring, batches of 64).
 
-The data dir is ``--data-dir``, else ``$WOWDESK_SHARED_DATA``, else ``../shared/data`` beside the
+The data dir is ``--data-dir``, else ``$WOWDESK_DATASETS_DIR`` (the other benches' variable) or
+``$WOWDESK_SHARED_DATA``, else ``../shared/data`` beside the
 repository.
 """
 
@@ -54,8 +55,9 @@ Rows = list[tuple[str, str]]
 def data_dir(option: str | None) -> Path:
     if option:
         return Path(option)
-    if os.environ.get("WOWDESK_SHARED_DATA"):
-        return Path(os.environ["WOWDESK_SHARED_DATA"])
+    for name in ("WOWDESK_DATASETS_DIR", "WOWDESK_SHARED_DATA"):
+        if os.environ.get(name):
+            return Path(os.environ[name])
     return ROOT.parent / "shared" / "data"
 
 
