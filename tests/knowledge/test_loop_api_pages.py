@@ -132,6 +132,15 @@ def test_api_reports_per_role_and_brand(
     res = api.get("/kb/reports", **{"from": "2026-03-10", "to": "2026-03-01"})
     assert res.status_code == 422 and res.json()["field"] == "from"
     assert api.get("/kb/reports", **{"from": "not-a-date"}).status_code == 422
+    # dates at the ends of the calendar are refused by name, never a server error
+    for bounds, field in (
+        ({"to": "0001-01-01"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "to"),
+    ):
+        res = api.get("/kb/reports", **bounds)
+        assert res.status_code == 422 and res.json()["field"] == field, bounds
     assert api.get("/kb/reports", **{"from": "2020-01-01", "to": "2026-01-01"}).status_code == 422
     res = api.get("/kb/reports", **{"from": "2026-03-01", "to": "2026-03-10"})
     assert res.json()["period"] == {"from": "2026-03-01", "to": "2026-03-10"}
@@ -274,5 +283,7 @@ def test_reports_page_refuses_a_bad_period_by_name(
         assert res.status_code == 400
         assert 'id="report-error"' in res.content.decode()
     # an unreadable date is the default period, not an error
+    for query in ("to=0001-01-01", "from=9999-12-31"):
+        assert client.get(f"/knowledge/reports/?{query}").status_code == 400
     res = client.get("/knowledge/reports/?from=yesterday")
     assert res.status_code == 200 and 'id="report-error"' not in res.content.decode()

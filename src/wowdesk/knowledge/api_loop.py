@@ -24,6 +24,7 @@ from pydantic import Field
 from wowdesk.core import permissions
 from wowdesk.core.api import me
 from wowdesk.core.errors import Forbidden, InvalidInput
+from wowdesk.core.input import check_date
 from wowdesk.core.models import Agent
 from wowdesk.core.schemas import ERRORS
 from wowdesk.knowledge import loop_services, reports
@@ -125,8 +126,9 @@ def dismiss_proposal(request: HttpRequest, proposal_id: int) -> ProposalOut:
 def period_of(start: dt.date | None, end: dt.date | None) -> reports.Period:
     """``from``..``to`` (days, both included; by default the last 30 days)."""
     today = timezone.localdate()
-    end = end or today
-    start = start or end - dt.timedelta(days=29)
+    # dates at the ends of the calendar would overflow the arithmetic below: refused first
+    end = check_date(end, "to") if end is not None else today
+    start = check_date(start, "from") if start is not None else end - dt.timedelta(days=29)
     if start > end:
         raise InvalidInput(_("The period starts after it ends."), field="from")
     if (end - start).days > MAX_DAYS:
