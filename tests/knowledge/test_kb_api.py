@@ -279,6 +279,32 @@ def test_multipart_text_field_with_nul_refused(api: ApiClient, brand: Brand, age
     assert not a.attachments.exists()
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "multipart/form-data",  # no boundary
+        "multipart/form-data; boundary=",
+        "multipart/form-data; boundary=\x7f",  # not a character a boundary may hold
+    ],
+)
+def test_unreadable_multipart_is_a_400_with_a_reason(
+    api: ApiClient, brand: Brand, agent: Agent, content_type: str
+) -> None:
+    a = services.do_create_article(
+        brand_id=brand.pk, actor=agent, title="Pics", body="", language="en"
+    )
+    r = api.client.generic(
+        "POST",
+        f"/api/v1/kb/articles/{a.pk}/attachments",
+        b"--x\r\nContent-Disposition: form-data; name=note\r\n\r\nhi\r\n--x--\r\n",
+        content_type=content_type,
+        headers=api._headers(),
+    )
+    assert r.status_code == 400
+    assert "detail" in r.json()
+    assert not a.attachments.exists()
+
+
 def test_list_query_count_does_not_grow(
     admin_api: ApiClient, admin: Agent, brand: Brand, django_assert_num_queries: Any
 ) -> None:

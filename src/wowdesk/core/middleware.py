@@ -15,6 +15,7 @@ from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
 EXEMPT = {"/api/v1/inbound"}
@@ -30,11 +31,19 @@ class RejectNulMiddleware:
             refused = _page_input_refused(request)
             if refused is not None:
                 return refused
-        if (
-            request.path.startswith("/api/")
-            and request.path not in EXEMPT
-            and self._has_nul(request)
-        ):
+        if request.path.startswith("/api/") and request.path not in EXEMPT:
+            try:
+                has_nul = self._has_nul(request)
+            except MultiPartParserError:
+                body = {
+                    "detail": str(_("The multipart form data cannot be read.")),
+                    "field": None,
+                    "code": "invalid",
+                }
+                return HttpResponse(json.dumps(body), status=400, content_type="application/json")
+        else:
+            has_nul = False
+        if has_nul:
             field = _nul_field(request)
             detail = _("NUL characters are not allowed in the input.")
             body = {
