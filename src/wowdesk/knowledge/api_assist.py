@@ -74,7 +74,7 @@ class ProposalIn(Schema):
     conversation_id: int | None = None
 
 
-class ProposalOut(Schema):
+class EditProposalOut(Schema):
     id: int
     kind: str
     status: str
@@ -146,8 +146,10 @@ def record_use(request: HttpRequest, conversation_id: int, payload: UseIn) -> St
     )
 
 
-@router.post("/kb/articles/{article_id}/proposals", response={201: ProposalOut, **ERRORS})
-def propose_edit(request: HttpRequest, article_id: int, payload: ProposalIn) -> Status[ProposalOut]:
+@router.post("/kb/articles/{article_id}/proposals", response={201: EditProposalOut, **ERRORS})
+def propose_edit(
+    request: HttpRequest, article_id: int, payload: ProposalIn
+) -> Status[EditProposalOut]:
     """Propose a change to an article to the brand's knowledge managers."""
     agent = me(request)
     article = article_of(agent, article_id)
@@ -163,7 +165,7 @@ def propose_edit(request: HttpRequest, article_id: int, payload: ProposalIn) -> 
         )
     return Status(
         201,
-        ProposalOut(
+        EditProposalOut(
             id=proposal.pk,
             kind=proposal.kind,
             status=proposal.status,
