@@ -137,6 +137,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register() -> None:
+    from wowdesk.analytics import api as analytics_api
+    from wowdesk.analytics import api_topics
     from wowdesk.automations.api import router as automations_router
     from wowdesk.channels.api import router as channels_router
     from wowdesk.conversations.api import router as conversations_router
@@ -149,6 +151,8 @@ def _register() -> None:
     from wowdesk.knowledge import api_assist, api_bot, api_intents, api_loop, api_search
     from wowdesk.notifications.api import router as notifications_router
     from wowdesk.routing.api import router as routing_router
+    from wowdesk.surveys import api as surveys_api
+    from wowdesk.surveys import api_followups, api_wow
     from wowdesk.webhooks.api import router as webhooks_router
 
     api.add_router("", core_router)
@@ -168,6 +172,11 @@ def _register() -> None:
     api.add_router("", api_assist.router)
     api.add_router("", api_bot.router)
     api.add_router("", api_loop.router)
+    api.add_router("", surveys_api.router)
+    api.add_router("", api_followups.router)
+    api.add_router("", api_wow.router)
+    api.add_router("", analytics_api.router)
+    api.add_router("", api_topics.router)
 
 
 _register()

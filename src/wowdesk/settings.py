@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "wowdesk.notifications",
     "wowdesk.web",
     "wowdesk.knowledge",
+    "wowdesk.surveys",
+    "wowdesk.analytics",
 ]
 
 MIDDLEWARE = [

@@ -127,7 +127,8 @@ def test_skip_link_is_the_first_focus_and_lands_on_main(page: Any, shop: Shop) -
     page.keyboard.press("Tab")
     expect(page.locator(".hc-skip")).to_be_focused()
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    expect(page).to_have_url(re.compile(r"#main$"))
+    expect(page.locator("main#main")).to_be_focused()
 
 
 def test_the_widget_suggests_articles_before_the_first_message(

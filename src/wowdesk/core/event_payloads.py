@@ -95,3 +95,23 @@ class OutboundQueued(TypedDict):
 class EnvelopeFailed(TypedDict):
     envelope_id: int
     attempts: int
+
+
+class SurveyAnswered(TypedDict):
+    survey_id: int
+    response_id: int
+    conversation_id: int
+    brand_id: int
+    kind: str  # csat | nps | ces
+    score: int
+    # the answer changed (a new score or a why added later), not a first answer
+    updated: NotRequired[bool]
+
+
+class FollowUpChanged(TypedDict):
+    followup_id: int
+    brand_id: int
+    kind: str  # detractor | checkin | warranty
+    status: str  # open | done
+    conversation_id: NotRequired[int | None]
+    assignee_id: NotRequired[int | None]

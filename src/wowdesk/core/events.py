@@ -28,12 +28,14 @@ from wowdesk.core.event_payloads import (
     CustomerMerged,
     CustomerUpdated,
     EnvelopeFailed,
+    FollowUpChanged,
     InboxCreated,
     MessageAnnotated,
     MessageCreated,
     MessageDeliveryChanged,
     OutboundQueued,
     SlaChanged,
+    SurveyAnswered,
 )
 from wowdesk.core.jobs import app_of
 from wowdesk.core.queue_thread import QueueThread
@@ -59,6 +61,9 @@ class Event(StrEnum):
     ALERT_RAISED = "alert.raised"
     SLA_WARNING = "sla.warning"
     SLA_BREACHED = "sla.breached"
+    SURVEY_ANSWERED = "survey.answered"
+    FOLLOWUP_CREATED = "followup.created"
+    FOLLOWUP_UPDATED = "followup.updated"
     # internal hand-offs
     INBOX_CREATED = "inbox.created"
     OUTBOUND_QUEUED = "outbound.queued"
@@ -77,6 +82,9 @@ PAYLOADS: dict[Event, type] = {
     Event.ALERT_RAISED: AlertRaised,
     Event.SLA_WARNING: SlaChanged,
     Event.SLA_BREACHED: SlaChanged,
+    Event.SURVEY_ANSWERED: SurveyAnswered,
+    Event.FOLLOWUP_CREATED: FollowUpChanged,
+    Event.FOLLOWUP_UPDATED: FollowUpChanged,
     Event.INBOX_CREATED: InboxCreated,
     Event.OUTBOUND_QUEUED: OutboundQueued,
     Event.ENVELOPE_FAILED: EnvelopeFailed,

@@ -182,6 +182,15 @@ class Team(models.Model):
     )
     # Skills every agent must have to take this team's conversations, e.g. ["product:lamps"].
     required_skills = models.JSONField(_("required skills"), default=list, blank=True)
+    # the team lead: gets the follow-ups of the team's unhappy customers
+    lead = models.ForeignKey(
+        Agent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="teams_led",
+        verbose_name=_("team lead"),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:

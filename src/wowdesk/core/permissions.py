@@ -328,3 +328,49 @@ def check_manages_knowledge(agent: Agent, brand_id: int) -> None:
 def knowledge_manager_brands(agent: Agent) -> set[int]:
     """The brands whose knowledge base ``agent`` manages."""
     return brands_with_role(agent, Role.SUPERVISOR)
+
+
+# --- surveys and analytics ------------------------------------------------------------------
+# Every agent of a brand sees the surveys of the conversations they can see, the WOW wall,
+# and may nominate a story. Supervisors and administrators see the reports, the survey
+# responses and every follow-up of the brand, and work them; an agent sees and works the
+# follow-ups assigned to them (a team lead who is an agent, say). Administrators change the
+# survey settings, the report settings and who gets the weekly report.
+
+
+def may_see_reports(agent: Agent, brand_id: int) -> bool:
+    """Whether ``agent`` reads the brand's reports and survey responses (supervisor+)."""
+    return has_role_in(agent, Role.SUPERVISOR, brand_id)
+
+
+def check_sees_reports(agent: Agent, brand_id: int) -> None:
+    """403 unless ``agent`` is a supervisor or administrator of the brand."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.SUPERVISOR, brand_id)
+
+
+def report_brands(agent: Agent) -> set[int]:
+    """The brands whose reports ``agent`` reads."""
+    return brands_with_role(agent, Role.SUPERVISOR)
+
+
+def check_manages_surveys(agent: Agent, brand_id: int) -> None:
+    """403 unless ``agent`` is an administrator of the brand (survey and report settings)."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.ADMIN, brand_id)
+
+
+def followups_visible(agent: Agent) -> Q:
+    """The follow-ups ``agent`` sees: every one of the brands they supervise, and those
+    assigned to them in the brands they work for."""
+    return Q(brand_id__in=brands_with_role(agent, Role.SUPERVISOR)) | Q(
+        assignee_id=agent.pk, brand_id__in=visible_brand_ids(agent)
+    )
+
+
+def may_work_followup(agent: Agent, brand_id: int, assignee_id: int | None) -> bool:
+    """Whether ``agent`` may change a follow-up (reassign, close): a supervisor of its brand,
+    or its assignee."""
+    if brand_id not in visible_brand_ids(agent):
+        return False
+    return has_role_in(agent, Role.SUPERVISOR, brand_id) or assignee_id == agent.pk

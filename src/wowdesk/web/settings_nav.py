@@ -77,6 +77,20 @@ SECTIONS: list[Section] = [
         Role.SUPERVISOR,
         _("Searches with no result, articles that never help, the answer bot"),
     ),
+    Section(
+        "surveys",
+        _("Surveys"),
+        "surveys:settings",
+        Role.ADMIN,
+        _("CSAT, NPS and CES after a resolution; follow-up rules"),
+    ),
+    Section(
+        "reports",
+        _("Reports"),
+        "reports:settings",
+        Role.ADMIN,
+        _("First-contact resolution window; the weekly report by email"),
+    ),
     Section("tags", _("Tags"), "web:tags", Role.SUPERVISOR, _("Rename and merge")),
     Section(
         "chat",

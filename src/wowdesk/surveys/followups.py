@@ -1,0 +1,7 @@
+"""Surveys: followups (listeners, jobs). The part that builds it replaces this frame."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Register this part's listeners and jobs."""
