@@ -7,54 +7,85 @@ from html.parser import HTMLParser
 
 import nh3
 
-ALLOWED_TAGS = {
-    "a",
-    "b",
-    "blockquote",
-    "br",
-    "code",
-    "div",
-    "em",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "hr",
-    "i",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "s",
-    "span",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "u",
-    "ul",
-    "img",
-}
+# Tags both profiles keep: what an email or a help-center article may show.
+_COMMON_TAGS = frozenset(
+    {
+        "a",
+        "blockquote",
+        "br",
+        "code",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "hr",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "strong",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
+# Customer and agent messages: the inline formatting mail clients write.
+ALLOWED_TAGS = set(_COMMON_TAGS | {"b", "div", "i", "s", "span", "sub", "sup", "u"})
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
     "td": {"colspan"},
     "th": {"colspan"},
 }
+# Help-center articles (rendered Markdown): strike-through, six heading levels, table
+# alignment, list start.
+ARTICLE_TAGS = set(_COMMON_TAGS | {"del", "h5", "h6"})
+ARTICLE_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+}
 
 
 def sanitize_html(raw: str) -> str:
+    """A message's HTML as stored for display: no script, style or event handler; inline
+    images by ``cid:`` too."""
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "cid"},
         link_rel="noopener noreferrer nofollow",
+    )
+
+
+def sanitize_article_html(raw: str, *, image_prefix: str) -> str:
+    """An article's HTML as a help center shows it: no script, style or event handler;
+    links open with ``rel="noopener noreferrer"``; images only from ``image_prefix`` (our
+    own attachment URLs) or over https."""
+
+    def keep(tag: str, attr: str, value: str) -> str | None:
+        if tag == "img" and attr == "src":
+            if value.startswith(image_prefix) or value.lower().startswith("https://"):
+                return value
+            return None
+        return value
+
+    return nh3.clean(
+        raw,
+        tags=ARTICLE_TAGS,
+        attributes=ARTICLE_ATTRIBUTES,
+        attribute_filter=keep,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
     )
 
 

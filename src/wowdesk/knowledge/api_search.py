@@ -36,7 +36,9 @@ def article_url(brand_slug: str, article: Article) -> str:
     """The help-center page of a public article; the editor of an internal one."""
     if article.internal:
         return f"/knowledge/articles/{article.pk}/"
-    return f"/help/{brand_slug}/{article.language}/articles/{article.pk}-{article.slug}/"
+    from wowdesk.knowledge.help_views import article_url as help_article_url
+
+    return help_article_url(brand_slug, article)
 
 
 @router.get("/kb/search", response={200: SearchOut, **ERRORS})

@@ -455,3 +455,29 @@ def _atomic(path: Path, write: Callable[[Any], Any]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# --- which translation a reader gets ----------------------------------------------------------
+
+
+def language_order(asked: str | None, chain: Iterable[str], default: str | None) -> list[str]:
+    """The languages to try for a reader, in order: the one asked for, the help center's
+    fallback chain, the brand's default language (lower-cased, ``_`` → ``-``, each once)."""
+    order = [asked or "", *chain, default or ""]
+    cleaned = (str(code).strip().lower().replace("_", "-") for code in order)
+    return list(dict.fromkeys(code for code in cleaned if code))
+
+
+def pick_language(available: Sequence[str], order: Sequence[str]) -> str | None:
+    """The first of ``available`` (article languages, in their order) a reader of ``order``
+    gets: for each language in turn, the same code, else the same base language (``es``
+    matches ``es-mx``); None when none matches (the caller falls back to the source)."""
+    for wanted in order:
+        for code in available:
+            if code.lower() == wanted:
+                return code
+        base = wanted.split("-")[0]
+        for code in available:
+            if code.lower().split("-")[0] == base:
+                return code
+    return None

@@ -261,17 +261,13 @@ def _language_order(brand_id: int, language: str | None) -> list[str]:
     (one query: the brand joined to its help center)."""
     from wowdesk.core.models import Brand
 
-    order = [language] if language else []
     row = (
         Brand.objects.filter(pk=brand_id)
         .values_list("default_language", "help_center__fallback_chain")
         .first()
     )
-    if row is not None:
-        default, chain = row
-        order.extend(str(entry) for entry in chain or [])
-        order.append(default)
-    return list(dict.fromkeys(o.lower() for o in order if o))
+    default, chain = row if row is not None else (None, None)
+    return retrieval.language_order(language, chain or [], default)
 
 
 def embed_query(query: str) -> npt.NDArray[np.float32]:
@@ -287,13 +283,9 @@ def _pick_row(
     source_id: int,
 ) -> retrieval.Doc:
     by_language = {d.language.lower(): d for d in rows}
-    for lang in order:
-        if lang in by_language:
-            return by_language[lang]
-        base = lang.split("-")[0]
-        for code, d in by_language.items():
-            if code.split("-")[0] == base:
-                return d
+    chosen = retrieval.pick_language(list(by_language), order)
+    if chosen is not None:
+        return by_language[chosen]
     source = index.get(source_id)
     return source if source is not None else rows[0]
 

@@ -22,7 +22,6 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import nh3
 from django.conf.locale import LANG_INFO
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -33,10 +32,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
+from wowdesk.conversations.html import sanitize_article_html
 from wowdesk.core import permissions
 from wowdesk.core.errors import Forbidden, InvalidInput
 from wowdesk.core.input import check_line, check_text
 from wowdesk.core.models import Agent, Brand
+from wowdesk.knowledge import retrieval
 from wowdesk.knowledge.models import (
     Article,
     ArticleAttachment,
@@ -96,64 +97,13 @@ MANAGED_STATES = {ArticleStatus.PUBLISHED, ArticleStatus.ARCHIVED}
 # --- Markdown ------------------------------------------------------------------------------
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-ALLOWED_TAGS = {
-    "a",
-    "blockquote",
-    "br",
-    "code",
-    "del",
-    "em",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "img",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "strong",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
-    "td": {"align"},
-    "th": {"align"},
-    "ol": {"start"},
-}
 ATTACHMENT_PREFIX = "/knowledge/files/"
 
 
-def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
-    """Images only from our own attachment URLs or over https."""
-    if tag == "img" and attr == "src":
-        if value.startswith(ATTACHMENT_PREFIX) or value.lower().startswith("https://"):
-            return value
-        return None
-    return value
-
-
 def sanitise_html(raw: str) -> str:
-    """HTML a help center may show: no script, style or event handler; links open with
-    ``rel="noopener noreferrer"``; images from our attachments or https only."""
-    return nh3.clean(
-        raw,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_attribute_filter,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
+    """HTML a help center may show (``conversations.html.sanitize_article_html``): images
+    from our attachments or https only."""
+    return sanitize_article_html(raw, image_prefix=ATTACHMENT_PREFIX)
 
 
 def render_markdown(text: str) -> str:
@@ -191,10 +141,6 @@ def clean_languages(codes: Iterable[str], field: str) -> list[str]:
         if value not in out:
             out.append(value)
     return out
-
-
-def _matches(language: str, wanted: str) -> bool:
-    return language == wanted or language.split("-")[0] == wanted.split("-")[0]
 
 
 # --- reads every part calls ----------------------------------------------------------------
@@ -247,21 +193,12 @@ def article_in_language(
     if statuses is not None:
         rows = [root, *(r for r in rows[1:] if r.status in statuses)]
     hc = help_center if help_center is not None else help_center_of(root.brand_id)
-    wanted: list[str] = []
-    if language:
-        wanted.append(language.lower().replace("_", "-"))
-    wanted.extend(hc.fallback_chain or [])
     brand = Brand.objects.filter(pk=root.brand_id).only("default_language").first()
-    if brand is not None:
-        wanted.append(brand.default_language)
-    for lang in wanted:
-        for row in rows:  # exact language first, then the same base language
-            if row.language == lang:
-                return row
-        for row in rows:
-            if _matches(row.language, lang):
-                return row
-    return root
+    order = retrieval.language_order(
+        language, hc.fallback_chain or [], brand.default_language if brand else None
+    )
+    chosen = retrieval.pick_language([row.language for row in rows], order)
+    return next((row for row in rows if row.language == chosen), root)
 
 
 @dataclass(frozen=True)
