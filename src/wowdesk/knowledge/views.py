@@ -4,6 +4,7 @@ may see what is ``core.permissions``; every write is ``knowledge.services``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages as flash
@@ -287,13 +288,14 @@ def preview(request: HttpRequest) -> HttpResponse:
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
-@require_POST
-@agent_required()
-def mark_up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
-    article = _article(request, pk)
+def _run_on_article(
+    request: HttpRequest, article: Article, action: Callable[[], object]
+) -> HttpResponse | None:
+    """Run a service action on ``article`` in one transaction. A refusal shows the editor
+    again with the reason (its status code); None when the action went through."""
     try:
         with transaction.atomic():
-            services.do_mark_up_to_date(article, actor=_me(request))
+            action()
     except ServiceError as exc:
         return _editor(
             request,
@@ -302,6 +304,18 @@ def mark_up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
             error=exc,
             status=_status(exc),
         )
+    return None
+
+
+@require_POST
+@agent_required()
+def mark_up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _article(request, pk)
+    refused = _run_on_article(
+        request, article, lambda: services.do_mark_up_to_date(article, actor=_me(request))
+    )
+    if refused is not None:
+        return refused
     flash.success(request, _("Marked as up to date with the source."))
     back = request.POST.get("back", "")
     if back.isdigit() and int(back) == article.translation_of_id:
@@ -313,17 +327,11 @@ def mark_up_to_date(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_required()
 def delete_article(request: HttpRequest, pk: int) -> HttpResponse:
     article = _article(request, pk)
-    try:
-        with transaction.atomic():
-            services.do_delete_article(article, actor=_me(request))
-    except ServiceError as exc:
-        return _editor(
-            request,
-            article,
-            {"title": article.title, "body": article.body},
-            error=exc,
-            status=_status(exc),
-        )
+    refused = _run_on_article(
+        request, article, lambda: services.do_delete_article(article, actor=_me(request))
+    )
+    if refused is not None:
+        return refused
     flash.success(request, _("Article deleted."))
     return redirect("knowledge:articles")
 
