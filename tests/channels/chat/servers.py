@@ -32,7 +32,10 @@ def unavailable(reason: str) -> None:
 
 
 def free_port(taken: set[int] | None = None) -> int:
-    for port in PORTS:
+    import random
+
+    # a random order: two runs at once (the SQLite and PostgreSQL suites) rarely collide
+    for port in random.sample(PORTS, len(PORTS)):
         if taken and port in taken:
             continue
         with socket.socket() as s:

@@ -69,7 +69,10 @@ class FakeApi:
 
 
 def _free_port() -> int:
-    for port in PORTS:
+    import random
+
+    # a random order: two runs at once (the SQLite and PostgreSQL suites) rarely collide
+    for port in random.sample(PORTS, len(PORTS)):
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
