@@ -29,6 +29,9 @@ RUN_DATA_DIR ?= $(CURDIR)/var
 # Scratch space for test runs (removed at the start of each run).
 TEST_DATA_DIR ?= $(CURDIR)/.tmp/test-data
 PYTEST_ARGS ?=
+# `make test` runs the SQLite and the PostgreSQL suites at the same time (two cores, two
+# data dirs, random private ports); TEST_PARALLEL=0 runs them one after the other.
+TEST_PARALLEL ?= 1
 
 PHASE := scripts/phase.sh
 
@@ -102,9 +105,22 @@ test: ## Everything CI checks: system packages, lint, mypy, SQLite, PostgreSQL, 
 	export PHASE_LOG="$(CURDIR)/.tmp/phases.log" WOWDESK_REQUIRE_BROWSER=1 WOWDESK_REQUIRE_SERVICES=1; \
 	mkdir -p .tmp && : >"$$PHASE_LOG"; \
 	$(MAKE) system-deps && $(PHASE) "Install (.venv, pip)" $(MAKE) install-dev || exit 1; \
-	for target in lint typecheck test-sqlite test-postgres fuzz; do \
+	for target in lint typecheck; do \
 		$(MAKE) $$target || failed+=($$target); \
 	done; \
+	if [ "$(TEST_PARALLEL)" = 1 ]; then \
+		printf '\n==== pytest on SQLite and on PostgreSQL at once (each log follows when both end) ====\n'; \
+		$(MAKE) test-sqlite TEST_DATA_DIR="$(CURDIR)/.tmp/test-data-sqlite" >.tmp/test-sqlite.log 2>&1 & sq=$$!; \
+		$(MAKE) test-postgres TEST_DATA_DIR="$(CURDIR)/.tmp/test-data-postgres" >.tmp/test-postgres.log 2>&1 & pg=$$!; \
+		wait $$sq || failed+=(test-sqlite); \
+		wait $$pg || failed+=(test-postgres); \
+		cat .tmp/test-sqlite.log .tmp/test-postgres.log; \
+	else \
+		for target in test-sqlite test-postgres; do \
+			$(MAKE) $$target || failed+=($$target); \
+		done; \
+	fi; \
+	$(MAKE) fuzz || failed+=(fuzz); \
 	printf '\n==== Summary ====\n'; cat "$$PHASE_LOG"; \
 	took=$$(( $$(date +%s) - start )); \
 	if [ $${#failed[@]} -eq 0 ]; then \
