@@ -59,7 +59,9 @@ def test_the_fields_of_the_time_are_copied(
     agent = make_agent(Role.AGENT, site_id=site.pk)
     team = create_team(brand_id=brand.pk, name="Tier 2")
     conversation = quick_conversation(brand, channel="chat")
-    conversations.update_conversation(conversation, actor=None, team_id=team.pk, assignee_id=agent.pk)
+    conversations.update_conversation(
+        conversation, actor=None, team_id=team.pk, assignee_id=agent.pk
+    )
     conversations.add_reply(conversation, author=agent, body="Done.")
     from wowdesk.knowledge.models import BotSession
 
