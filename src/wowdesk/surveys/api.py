@@ -186,28 +186,30 @@ def get_settings(request: HttpRequest, q: Query[SurveySettingsQuery]) -> SurveyS
 
 
 @router.patch("/surveys/settings", response={200: SurveySettingsOut, **ERRORS})
-@transaction.atomic
 def patch_settings(
     request: HttpRequest, q: Query[SurveySettingsQuery], payload: SurveySettingsIn
 ) -> SurveySettingsOut:
     agent = me(request)
-    brand_id = _settings_brand(agent, q.brand, q.inbox, Role.ADMIN)
+    brand_id, inbox = _settings_brand(agent, q.brand, q.inbox, Role.ADMIN), q.inbox
     changes: dict[str, Any] = payload.model_dump(exclude_unset=True)
     for name, value in changes.items():
         if value is None:
             raise InvalidInput(_("This setting cannot be empty."), field=name)
-    services.do_patch_settings(agent, brand_id, changes, inbox_id=q.inbox)
-    return settings_out(brand_id, q.inbox)
+    with transaction.atomic():
+        services.do_patch_settings(agent, brand_id, changes, inbox_id=inbox)
+    return settings_out(brand_id, inbox)
 
 
 @router.delete("/surveys/settings", response={200: SurveyDroppedOut, **ERRORS})
-@transaction.atomic
 def delete_override(request: HttpRequest, q: Query[SurveySettingsQuery]) -> SurveyDroppedOut:
     agent = me(request)
-    if q.inbox is None:
+    inbox = q.inbox
+    if inbox is None:
         raise InvalidInput(_("Say which inbox's override to remove."), field="inbox")
-    brand_id = _settings_brand(agent, q.brand, q.inbox, Role.ADMIN)
-    return SurveyDroppedOut(deleted=services.do_drop_override(agent, brand_id, q.inbox))
+    brand_id = _settings_brand(agent, q.brand, inbox, Role.ADMIN)
+    with transaction.atomic():
+        deleted = services.do_drop_override(agent, brand_id, inbox)
+    return SurveyDroppedOut(deleted=deleted)
 
 
 # --- surveys --------------------------------------------------------------------------------
