@@ -121,3 +121,19 @@ def test_inbox_overrides_added_changed_removed(
     r = client.post("/surveys/settings/overrides/remove/", {"brand": brand.pk, "inbox": chat.pk})
     assert r.status_code == 302
     assert services.inbox_settings(brand.pk, chat.pk) is None
+
+
+def test_the_page_in_chinese_has_no_english_but_the_survey_names(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    from django.conf import settings
+
+    from tests.test_i18n import visible_english
+
+    client = login(make_agent(Role.ADMIN, name="张伟"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    inbox = conversations.create_inbox(brand_id=brand.pk, name="网站聊天", channel="chat")
+    client.post("/surveys/settings/overrides/add/", {"brand": brand.pk, "inbox": inbox.pk})
+    html = client.get(URL).content.decode()
+    assert "调查" in html
+    assert visible_english(html) <= {"CSAT", "NPS", "CES"}
