@@ -177,3 +177,18 @@ def test_bulk_resolve_schedules_in_a_constant_number_of_queries(
         hundred = measure(admin, ids[12:112], django_capture_on_commit_callbacks)
     assert ten == hundred
     assert Survey.objects.filter(conversation_id__in=ids).count() == 2 * 112
+
+
+def test_a_batch_never_splits_one_resolutions_surveys(
+    brand: Brand, agent: Agent, commits: Commits
+) -> None:
+    with time_machine.travel(T, tick=False):
+        rows = [resolved(brand, agent, commits) for _ in range(3)]
+    with time_machine.travel(T + HOUR, tick=False):
+        assert services.send_due(limit=1) == 1  # 3 rows fetched, 2 groups: the cut one waits
+        assert services.send_due(limit=1) == 1
+        assert services.send_due(limit=5) == 1
+    for conversation in rows:
+        first, second = surveys_of(conversation)
+        assert first.status == second.status == "sent"
+        assert first.message_id == second.message_id
