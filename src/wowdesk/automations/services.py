@@ -367,6 +367,8 @@ def run_rules(event: Event, payload: dict[str, Any]) -> int:
         message = Message.objects.filter(
             pk=payload["message_id"], conversation=conversation
         ).first()
+        if message is not None and (message.meta or {}).get("system"):
+            return 0  # a message the house sent by itself (a survey) runs no rule
     # Every rule asks about the conversation as the event left it, so that no rule
     # reacts to another one's change (in this pass or through the events it emits).
     seen = facts_of(conversation, message)

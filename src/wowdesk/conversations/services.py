@@ -508,6 +508,67 @@ def add_reply(
     return message
 
 
+def add_system_message(
+    conversation: Conversation,
+    *,
+    body: str,
+    html: str = "",
+    meta: dict[str, Any] | None = None,
+    language: str = "",
+    channel: str | None = None,
+) -> Message:
+    """An outbound message the house sends by itself (a survey's invitation): no author,
+    queued in the outbox on ``channel`` (by default the conversation's; ``email`` sends it
+    to the customer's address whatever the conversation's channel), ``meta["system"]`` set.
+
+    Unlike :func:`add_reply` it changes nothing else of the conversation: its status (a
+    resolved one stays resolved), its first response time, its waiting clock and its
+    place in the inbox (``last_message_at``) stay as they were; the SLA clocks skip it
+    (``meta["system"]``) and routing only ever wakes for customers' messages."""
+    text = check_text(body, "body", max_length=MAX_BODY).strip()
+    if not text:
+        raise InvalidInput(_("A reply cannot be empty."), field="body")
+    if not hasattr(conversation, "inbox"):
+        conversation.inbox = Inbox.objects.get(pk=conversation.inbox_id)
+    now = timezone.now()
+    sent_on = channel or conversation.inbox.channel
+    message = fastsql.insert(
+        Message,
+        conversation=conversation,
+        brand_id=conversation.brand_id,
+        direction=Direction.OUT,
+        channel=sent_on,
+        body=text,
+        html=html or text_to_html(text),
+        author=None,
+        language=language,
+        meta={**(meta or {}), "system": (meta or {}).get("system") or "message"},
+        created_at=now,
+    )
+    row = fastsql.insert(
+        OutboxMessage,
+        brand_id=message.brand_id,
+        message=message,
+        channel=sent_on,
+        next_attempt_at=now,
+    )
+    message.outbox = row  # type: ignore[attr-defined]
+    emit(Event.OUTBOUND_QUEUED, outbox_id=row.pk)
+    fastsql.update(
+        Conversation, conversation.pk, message_count=fastsql.Increment(1), updated_at=now
+    )
+    conversation.message_count += 1
+    conversation.updated_at = now
+    emit(
+        Event.MESSAGE_CREATED,
+        message_id=message.pk,
+        conversation_id=conversation.pk,
+        brand_id=conversation.brand_id,
+        direction=message.direction,
+    )
+    return message
+
+
 def add_activity(
     conversation: Conversation,
     text: str,

@@ -326,7 +326,8 @@ def on_messages_created(payloads: list[dict[str, Any]]) -> None:
         conversation = convs[p["conversation_id"]]
         if message.direction == Direction.IN:
             on_customer_message(conversation, message, now)
-        elif message.direction == Direction.OUT:
+        elif message.direction == Direction.OUT and not (message.meta or {}).get("system"):
+            # a message the house sends by itself (a survey) answers no one
             on_agent_reply(conversation, message, now)
             conversation.first_response_at = conversation.first_response_at or message.created_at
 

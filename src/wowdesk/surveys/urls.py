@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
+from wowdesk.surveys import views
+
 app_name = "surveys"
 
 
@@ -13,6 +15,9 @@ def _frame(request: HttpRequest, **kwargs: object) -> HttpResponse:  # the part 
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("settings/", _frame, name="settings"),
+    path("settings/", views.settings_page, name="settings"),
+    path("settings/save/", views.settings_save, name="settings-save"),
+    path("settings/overrides/add/", views.override_add, name="override-add"),
+    path("settings/overrides/remove/", views.override_remove, name="override-remove"),
     path("followups/", _frame, name="followups"),
 ]
