@@ -151,9 +151,9 @@ def _survey_words(survey: Survey) -> _Texts:
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     words: _Texts | None = None
     try:
-        ratelimit.check(f"survey:{client_ip(request)}", SURVEY_RATE)
         survey = answer_services.survey_for_token(token)
         words = _survey_words(survey)
+        ratelimit.check(f"survey:{client_ip(request)}", SURVEY_RATE)
         if answer_services.is_expired(survey):
             raise SurveyExpired("expired")
         error = ""
