@@ -153,7 +153,7 @@ def test_the_brand_help_center_colour_and_logo(brand: Brand, client: Client) -> 
     HelpCenter.objects.create(brand=brand, colour="#aa3300")
     html = client.get(link(survey)).content.decode()
     assert 'href="/help/acme/theme.css"' in html
-    assert "<bdi class=\"sv-brand\">Acme</bdi>" in html
+    assert '<bdi class="sv-brand">Acme</bdi>' in html
 
 
 def test_a_page_takes_few_queries_whatever_the_chain(

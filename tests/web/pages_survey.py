@@ -76,9 +76,7 @@ class SurveyCard:
         return self.widget.at(".log .msg.out .card")
 
     def tap(self, value: int, question: int = 0) -> SurveyCard:
-        self.card.locator(".sq").nth(question).locator(
-            f".sc button[value='{value}']"
-        ).click()
+        self.card.locator(".sq").nth(question).locator(f".sc button[value='{value}']").click()
         return self
 
     def thanks(self, question: int = 0) -> Locator:

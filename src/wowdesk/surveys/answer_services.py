@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wowdesk.core.errors import InvalidInput, NotFound, ServiceError
+from wowdesk.core.errors import NotFound, ServiceError
 from wowdesk.core.events import Event, emit
 from wowdesk.core.input import check_int, check_text
 from wowdesk.intelligence import language as language_detector
@@ -166,7 +166,9 @@ def chained(survey: Survey) -> list[Survey]:
     """The other surveys asked after the same resolution of the same conversation (the
     next questions shown on the page), in the order they were made."""
     return list(
-        Survey.objects.filter(conversation_id=survey.conversation_id, resolved_at=survey.resolved_at)
+        Survey.objects.filter(
+            conversation_id=survey.conversation_id, resolved_at=survey.resolved_at
+        )
         .exclude(pk=survey.pk)
         .order_by("id")
     )

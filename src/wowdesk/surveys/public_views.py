@@ -124,9 +124,10 @@ def _render(
 
 def _visitor_texts(request: HttpRequest) -> _Texts:
     """Words for a page with no survey (a bad link): in the browser's language."""
-    asked = [code for code, _weight in parse_accept_lang_header(
-        request.headers.get("Accept-Language", "")
-    )]
+    asked = [
+        code
+        for code, _weight in parse_accept_lang_header(request.headers.get("Accept-Language", ""))
+    ]
     return _Texts(asked[0] if asked else "", "en", "")
 
 
@@ -174,9 +175,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 return HttpResponseRedirect(request.path + "?thanks=why")
         elif request.method == "GET" and "score" in request.GET:
             try:
-                answer_services.record_answer(
-                    survey, request.GET["score"], language=words.language
-                )
+                answer_services.record_answer(survey, request.GET["score"], language=words.language)
             except InvalidInput:
                 error = words["bad.score"]
         return _page(request, survey, words, error=error)
@@ -200,9 +199,7 @@ def _page(request: HttpRequest, survey: Survey, words: _Texts, *, error: str) ->
             "brand": survey.brand,
             "current": current,
             "response": response,
-            "your_score": (
-                words.fill("your.score", score=str(response.score)) if response else ""
-            ),
+            "your_score": (words.fill("your.score", score=str(response.score)) if response else ""),
             "thanked_why": request.GET.get("thanks") == "why" and response is not None,
             "next": [_question(s, _survey_words(s)) for s in others],
             "error": error,
@@ -235,9 +232,12 @@ def _json_error(exc: ServiceError, status: int) -> JsonResponse:
 @require_http_methods(["POST", "OPTIONS"])
 def answer_json(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "OPTIONS":
-        response = _json({}, 204)
-        response["Access-Control-Max-Age"] = "86400"
-        return response
+        preflight = HttpResponse(status=204)
+        preflight["Access-Control-Allow-Origin"] = "*"
+        preflight["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        preflight["Access-Control-Allow-Headers"] = "Content-Type"
+        preflight["Access-Control-Max-Age"] = "86400"
+        return preflight
     try:
         ratelimit.check(f"survey:{client_ip(request)}", SURVEY_RATE)
         survey = answer_services.survey_for_token(token)
@@ -246,7 +246,7 @@ def answer_json(request: HttpRequest, token: str) -> HttpResponse:
         if comment is not None and not isinstance(comment, str):
             raise InvalidInput(_("The why must be a text."), field="comment")
         words = _survey_words(survey)
-        response = answer_services.record_answer(
+        answered = answer_services.record_answer(
             survey, data.get("score"), comment=comment, language=words.language
         )
     except NotFound as exc:
@@ -262,8 +262,8 @@ def answer_json(request: HttpRequest, token: str) -> HttpResponse:
             "id": survey.pk,
             "kind": survey.kind,
             "status": SurveyStatus.ANSWERED.value,
-            "score": response.score,
-            "comment": response.comment,
+            "score": answered.score,
+            "comment": answered.comment,
             "texts": {
                 "thanks": words["thanks"],
                 "thanks_why": words["thanks.why"],

@@ -131,7 +131,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "invalid": "Ce lien n'est pas valide.",
         "title": "Votre avis sur {brand}",
         "bad.score": "Veuillez choisir l'une des notes.",
-        "your.score": "Votre réponse : {score}. Vous pouvez la modifier jusqu'à l'expiration du lien.",
+        "your.score": "Votre réponse : {score}. Vous pouvez la modifier jusqu'à "
+        "l'expiration du lien.",
         "next": "Encore une question",
         "limited": "Trop de tentatives. Réessayez dans une minute.",
         "not.found": "Cette enquête est introuvable. Le lien est peut-être incomplet.",
