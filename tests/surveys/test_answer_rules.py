@@ -48,6 +48,7 @@ def test_a_first_answer_copies_the_survey_of_the_time_and_is_announced(
             "kind": "nps",
             "score": 3,
             "updated": False,
+            "previous_score": None,
         }
     ]
 
@@ -67,10 +68,11 @@ def test_a_new_score_or_a_why_updates_the_same_response_and_the_same_tap_changes
     stored = SurveyResponse.objects.get(survey=survey)
     assert (stored.score, stored.comment, stored.comment_language) == (4, why, "id")
     assert stored.updated_at >= stored.answered_at
-    assert [(p["score"], p["updated"]) for p in event_log.of(Event.SURVEY_ANSWERED)] == [
-        (2, False),
-        (4, True),
-        (4, True),
+    answered = event_log.of(Event.SURVEY_ANSWERED)
+    assert [(p["score"], p["updated"], p["previous_score"]) for p in answered] == [
+        (2, False, None),
+        (4, True, 2),
+        (4, True, 4),  # only the why changed
     ]
     # a short why keeps the survey's language; None keeps the why given before
     record_answer(survey, 5)
@@ -147,3 +149,26 @@ def test_a_link_names_its_survey_and_nothing_else(brand: Brand) -> None:
     for bad in ["", "abc", token[:-2] + "xx", tokens.make_token(survey.pk + 999)]:
         with pytest.raises(NotFound):
             answer_services.survey_for_token(bad)
+
+
+def test_two_taps_at_the_same_moment_make_one_answer(
+    brand: Brand, monkeypatch: pytest.MonkeyPatch, event_log: Any
+) -> None:
+    from django.db import IntegrityError
+
+    survey = sent_survey(make_conversation(brand), "nps")
+    real = answer_services._record
+    raced: list[bool] = []
+
+    def racing(*args: Any) -> SurveyResponse:
+        if not raced:  # the other tap writes first; this one's insert then collides
+            raced.append(True)
+            real(survey, 7, None, "")
+            raise IntegrityError("UNIQUE constraint failed: surveys_surveyresponse.survey_id")
+        return real(*args)
+
+    monkeypatch.setattr(answer_services, "_record", racing)
+    assert record_answer(survey, 9).score == 9
+    assert SurveyResponse.objects.filter(survey=survey).count() == 1
+    answered = event_log.of(Event.SURVEY_ANSWERED)
+    assert [(p["score"], p["updated"]) for p in answered] == [(7, False), (9, True)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,7 +93,17 @@ def record_answer(
     why = None
     if comment is not None:
         why = check_text(comment, "comment", max_length=MAX_COMMENT).strip()
+    try:
+        return _record(survey, value, why, language)
+    except IntegrityError:
+        # Two taps at the same moment both found no answer: the other one wrote it first,
+        # so this one is a change of it.
+        return _record(survey, value, why, language)
+
+
+def _record(survey: Survey, value: int, why: str | None, language: str) -> SurveyResponse:
     now = timezone.now()
+    previous: int | None = None
     with transaction.atomic():
         locked = Survey.objects.select_for_update().filter(pk=survey.pk).first()
         if locked is None:
@@ -125,6 +135,7 @@ def record_answer(
             updated = False
         else:
             changed: list[str] = []
+            previous = response.score
             if response.score != value:
                 response.score = value
                 changed.append("score")
@@ -148,6 +159,7 @@ def record_answer(
             kind=locked.kind,
             score=value,
             updated=updated,
+            previous_score=previous,
         )
     survey.status = locked.status
     survey.answered_at = locked.answered_at
