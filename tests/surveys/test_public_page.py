@@ -223,3 +223,12 @@ def test_each_address_has_a_budget(
     assert "試行回数が多すぎます" in limited.content.decode()
     assert _post(client, link(survey) + "/answer", {"score": 10}).status_code == 429
     assert not SurveyResponse.objects.exists()
+
+
+def test_links_that_are_not_valid_count_against_the_budget_too(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wowdesk.core import ratelimit
+
+    monkeypatch.setattr(public_views, "SURVEY_RATE", ratelimit.Rate(2, 60.0))
+    assert [client.get(f"/s/guess-{n}").status_code for n in range(3)] == [404, 404, 429]

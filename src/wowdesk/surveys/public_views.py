@@ -150,11 +150,21 @@ def _survey_words(survey: Survey) -> _Texts:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
-    words: _Texts | None = None
+    # The survey first, for the language of any refusal; every request counts, a link
+    # that is not valid too (it is refused before any query: its signature fails).
+    found: Survey | None = None
+    missing: NotFound | None = None
     try:
-        survey = answer_services.survey_for_token(token)
-        words = _survey_words(survey)
+        found = answer_services.survey_for_token(token)
+    except NotFound as exc:
+        missing = exc
+    words = _survey_words(found) if found is not None else None
+    try:
         ratelimit.check(f"survey:{client_ip(request)}", SURVEY_RATE)
+        if found is None:
+            raise missing or NotFound("not found")
+        survey = found
+        words = _survey_words(survey)
         if answer_services.is_expired(survey):
             raise SurveyExpired("expired")
         error = ""
