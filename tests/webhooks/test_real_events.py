@@ -1,5 +1,6 @@
-"""Every public event, each caused by a real action (the API, the scorer, the SLA sweep),
-reaches a webhook receiver on 127.0.0.1, signed; another brand's webhook hears nothing."""
+"""Every public event, each caused by a real action (the API, the scorer, the SLA sweep,
+the customer's survey page), reaches a webhook receiver on 127.0.0.1, signed; another
+brand's webhook hears nothing."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 
 from tests.conftest import ApiClient, inbound
 from tests.factories import outbox_of
+from tests.surveys.answer_helpers import link, sent_survey
 from tests.webhooks.conftest import Receiver
 from wowdesk.channels import outbox
 from wowdesk.conversations.models import Conversation, Message
@@ -111,6 +114,11 @@ def test_every_public_event_from_real_actions_reaches_the_receiver_signed(
         assert reply.status_code == 201, reply.content
     with commits():
         outbox.deliver(outbox_of(Message.objects.get(pk=reply.json()["id"])).pk)
+    # the customer answers the survey's link, one tap on the page (survey.answered)
+    survey = sent_survey(Conversation.objects.get(pk=conversation_id), "nps", language="id")
+    with commits():
+        tapped = Client().get(link(survey) + "?score=3")
+        assert tapped.status_code == 200, tapped.content
     services.deliver_due()
 
     mine = [r for r in receiver.requests if not r.path.endswith("/theirs")]

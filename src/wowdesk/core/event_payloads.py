@@ -106,6 +106,9 @@ class SurveyAnswered(TypedDict):
     score: int
     # the answer changed (a new score or a why added later), not a first answer
     updated: NotRequired[bool]
+    # on a change: the score before it (the same as ``score`` when only the why changed),
+    # so that counts kept per score can move one answer from one score to the other
+    previous_score: NotRequired[int | None]
 
 
 class FollowUpChanged(TypedDict):

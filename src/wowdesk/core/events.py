@@ -102,6 +102,7 @@ PUBLIC: tuple[Event, ...] = (
     Event.ALERT_RAISED,
     Event.SLA_WARNING,
     Event.SLA_BREACHED,
+    Event.SURVEY_ANSWERED,
 )
 
 

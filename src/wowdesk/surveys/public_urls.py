@@ -1,17 +1,14 @@
-"""The customer's survey page: `/s/<token>`, no sign-in."""
+"""The customer's survey page: `/s/<token>`, no sign-in (surveys/public_views.py)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
+
+from wowdesk.surveys import public_views
 
 app_name = "survey-public"
 
-
-def _frame(request: HttpRequest, **kwargs: object) -> HttpResponse:  # the part replaces this
-    return HttpResponse(status=404)
-
-
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("<str:token>", _frame, name="answer"),
+    path("<str:token>", public_views.answer, name="answer"),
+    path("<str:token>/answer", public_views.answer_json, name="answer-json"),
 ]

@@ -31,6 +31,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "This survey has expired. Thank you all the same.",
         "invalid": "This link is not valid.",
         "title": "Your opinion of {brand}",
+        "bad.score": "Please choose one of the scores.",
+        "your.score": "Your answer: {score}. You can change it until the link expires.",
+        "next": "One more question",
+        "limited": "Too many attempts. Please try again in a minute.",
+        "not.found": "This survey was not found. The link may be incomplete.",
     },
     "zh-hans": {
         "question.csat": "您对{brand}提供的帮助满意吗？",
@@ -50,6 +55,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "此调查已过期。仍然感谢您。",
         "invalid": "此链接无效。",
         "title": "您对{brand}的评价",
+        "bad.score": "请选择其中一个分数。",
+        "your.score": "您的回答：{score}。链接过期前您可以修改。",
+        "next": "还有一个问题",
+        "limited": "尝试次数过多，请一分钟后再试。",
+        "not.found": "未找到此调查。链接可能不完整。",
     },
     "de": {
         "question.csat": "Wie zufrieden sind Sie mit der Hilfe, die Sie von {brand} "
@@ -71,6 +81,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Diese Umfrage ist abgelaufen. Trotzdem vielen Dank.",
         "invalid": "Dieser Link ist ungültig.",
         "title": "Ihre Meinung zu {brand}",
+        "bad.score": "Bitte wählen Sie einen der Werte.",
+        "your.score": "Ihre Antwort: {score}. Sie können sie ändern, bis der Link abläuft.",
+        "next": "Noch eine Frage",
+        "limited": "Zu viele Versuche. Bitte versuchen Sie es in einer Minute erneut.",
+        "not.found": "Diese Umfrage wurde nicht gefunden. Der Link ist vielleicht unvollständig.",
     },
     "es": {
         "question.csat": "¿Qué tan satisfecho está con la ayuda que recibió de {brand}?",
@@ -90,6 +105,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Esta encuesta ha caducado. Gracias de todos modos.",
         "invalid": "Este enlace no es válido.",
         "title": "Su opinión sobre {brand}",
+        "bad.score": "Elija una de las puntuaciones.",
+        "your.score": "Su respuesta: {score}. Puede cambiarla hasta que caduque el enlace.",
+        "next": "Una pregunta más",
+        "limited": "Demasiados intentos. Vuelva a intentarlo en un minuto.",
+        "not.found": "No se encontró esta encuesta. Es posible que el enlace esté incompleto.",
     },
     "fr": {
         "question.csat": "Êtes-vous satisfait de l'aide que vous avez reçue de {brand} ?",
@@ -110,6 +130,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Cette enquête a expiré. Merci tout de même.",
         "invalid": "Ce lien n'est pas valide.",
         "title": "Votre avis sur {brand}",
+        "bad.score": "Veuillez choisir l'une des notes.",
+        "your.score": "Votre réponse : {score}. Vous pouvez la modifier jusqu'à "
+        "l'expiration du lien.",
+        "next": "Encore une question",
+        "limited": "Trop de tentatives. Réessayez dans une minute.",
+        "not.found": "Cette enquête est introuvable. Le lien est peut-être incomplet.",
     },
     "id": {
         "question.csat": "Seberapa puas Anda dengan bantuan yang Anda terima dari {brand}?",
@@ -131,6 +157,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Survei ini sudah kedaluwarsa. Terima kasih.",
         "invalid": "Tautan ini tidak valid.",
         "title": "Pendapat Anda tentang {brand}",
+        "bad.score": "Silakan pilih salah satu nilai.",
+        "your.score": "Jawaban Anda: {score}. Anda dapat mengubahnya sampai tautan kedaluwarsa.",
+        "next": "Satu pertanyaan lagi",
+        "limited": "Terlalu banyak percobaan. Silakan coba lagi dalam satu menit.",
+        "not.found": "Survei ini tidak ditemukan. Tautannya mungkin tidak lengkap.",
     },
     "ja": {
         "question.csat": "{brand}のサポートにどの程度満足されましたか？",
@@ -151,6 +182,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "このアンケートは期限切れです。ご協力ありがとうございました。",
         "invalid": "このリンクは無効です。",
         "title": "{brand}へのご意見",
+        "bad.score": "いずれかの点数をお選びください。",
+        "your.score": "あなたの回答：{score}。リンクの期限が切れるまで変更できます。",
+        "next": "もう一つ質問があります",
+        "limited": "試行回数が多すぎます。1分後にもう一度お試しください。",
+        "not.found": "このアンケートは見つかりません。リンクが不完全な可能性があります。",
     },
     "ar": {
         "question.csat": "ما مدى رضاك عن المساعدة التي تلقيتها من {brand}؟",
@@ -170,6 +206,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "انتهت صلاحية هذا الاستبيان. شكرًا لك على أي حال.",
         "invalid": "هذا الرابط غير صالح.",
         "title": "رأيك في {brand}",
+        "bad.score": "يُرجى اختيار إحدى الدرجات.",
+        "your.score": "إجابتك: {score}. يمكنك تغييرها حتى تنتهي صلاحية الرابط.",
+        "next": "سؤال آخر",
+        "limited": "محاولات كثيرة جدًا. يُرجى المحاولة مرة أخرى بعد دقيقة.",
+        "not.found": "لم يُعثر على هذا الاستبيان. ربما يكون الرابط ناقصًا.",
     },
 }
 

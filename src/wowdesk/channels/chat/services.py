@@ -499,7 +499,38 @@ def message_out(message: Message) -> dict[str, Any]:
         and message.author_id is None
         and isinstance(message.meta, dict)
         and isinstance(message.meta.get("bot"), dict),
+        # A survey after the resolution (``meta.survey``, written by the surveys app): the
+        # widget draws a card with score buttons; older widgets show the body's links.
+        "survey": survey_card(message.meta) if message.direction == Direction.OUT else None,
     }
+
+
+_SURVEY_TEXTS = ("kind", "url", "question", "low", "high")
+
+
+def survey_card(meta: Any) -> dict[str, Any] | None:
+    """The survey questions a message carries, as the widget's card needs them (only the
+    expected keys and types; anything else is dropped), or None."""
+    block = meta.get("survey") if isinstance(meta, dict) else None
+    if not isinstance(block, dict) or not isinstance(block.get("surveys"), list):
+        return None
+    questions = []
+    for item in block["surveys"][:5]:
+        if not isinstance(item, dict):
+            continue
+        numbers = [item.get(k) for k in ("id", "min", "max")]
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+            continue
+        if not all(isinstance(item.get(k), str) for k in _SURVEY_TEXTS):
+            continue
+        questions.append(
+            {"id": item["id"], "min": item["min"], "max": item["max"]}
+            | {k: str(item[k])[:500] for k in _SURVEY_TEXTS}
+        )
+    if not questions:
+        return None
+    language = block.get("language")
+    return {"language": language if isinstance(language, str) else "", "surveys": questions}
 
 
 def history(conversation: Conversation | None, limit: int = HISTORY) -> list[dict[str, Any]]:

@@ -80,6 +80,10 @@
     ".prechat input{flex-basis:100%}textarea{resize:none;height:38px}" +
     "button.go{background:var(--c);color:#fff;border:0;border-radius:6px;padding:6px 12px;cursor:pointer;font:inherit}" +
     "button.clip{background:none;border:1px solid #cbd5e1;border-radius:6px;padding:6px 8px;cursor:pointer;font:inherit}" +
+    ".card{display:flex;flex-direction:column;gap:10px;min-width:220px}.sq p{padding:0 0 6px;font-size:14px;color:inherit}" +
+    ".sc{display:grid;grid-template-columns:repeat(auto-fit,minmax(36px,1fr));gap:4px}.sc button{min-height:40px;border:1px solid #cbd5e1;border-radius:8px;background:#fff;font:inherit;font-weight:600;cursor:pointer;color:#111}" +
+    ".sc button[aria-pressed=true]{background:var(--c);border-color:var(--c);color:#fff}.ends{display:flex;justify-content:space-between;gap:8px;font-size:11px;color:#64748b;padding-top:3px}" +
+    ".sq form{padding:6px 0 0;border:0}.sq .ty{padding:6px 0 0;font-weight:600;color:#166534}.sq .err{padding:6px 0 0;color:#b91c1c}" +
     "@media (max-width:480px){.panel,.left .panel{right:0;left:0;bottom:0;width:100vw;max-width:100vw;height:100%;max-height:100%;border-radius:0}.pv .panel{height:420px}.bubble[aria-expanded=true]{display:none}}";
 
   function mount(o) {
@@ -173,7 +177,9 @@
       n.className = "msg " + (m.direction === "out" ? "out" : "in") + (m.id ? "" : " pending");
       n.dataset.k = m.id ? k : ck;
       if (m.direction === "out") n.appendChild(el("bdi", "who", m.author || (m.bot ? L.bot : L.agent)));
-      if (m.body) {
+      var sv = m.direction === "out" && m.survey && card(m.survey);
+      if (sv) n.appendChild(sv);
+      else if (m.body) {
         var body = m.direction === "out" ? linked(m.body, origin) : el("div", "text", m.body);
         body.dir = "auto"; n.appendChild(body);
       }
@@ -191,6 +197,57 @@
       if (m.direction !== "out") { meta.append(" "); meta.appendChild(el("span", "mark")); }
       n.appendChild(meta); setMark(n, m.read);
       if (fresh) { log.appendChild(n); log.scrollTop = log.scrollHeight; }
+    }
+    // A survey after the resolution: each question with its score buttons; a tap answers
+    // (POST /s/<token>/answer, the link itself is the authority), then the optional why.
+    function card(data) {
+      var box = el("div", "card"), any = false;
+      box.dir = RTL.test(data.language || "") ? "rtl" : "auto";
+      (data.surveys || []).forEach(function (q) {
+        var path = String(q.url || "").replace(/^https?:\/\/[^/]+/, "").split(/[?#]/)[0];
+        if (!/^\/s\/[^/]+$/.test(path) || !(q.max > q.min) || q.max - q.min > 10) return;
+        any = true;
+        var sq = el("div", "sq"), sc = el("div", "sc"), ends = el("div", "ends");
+        var note = el("p", "ty"), why = el("form"), txt = el("textarea"), go = el("button", "go");
+        var done = (st.sv || {})[q.id];
+        sq.appendChild(el("p", "", q.question)); sc.setAttribute("role", "group"); sc.setAttribute("aria-label", q.question);
+        ends.append(el("span", "", q.low), el("span", "", q.high)); note.hidden = why.hidden = true;
+        txt.dir = "auto"; go.type = "submit"; why.append(txt, go);
+        function post(body, then) {
+          if (preview) return;
+          fetch(origin + path + "/answer", { method: "POST", body: JSON.stringify(body) })
+            .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+            .then(function (r) {
+              if (!r.ok) { note.className = "err"; note.textContent = r.j.detail || L.failed; note.hidden = false; return; }
+              note.className = "ty"; then(r.j);
+            })
+            .catch(function () { window.open(origin + path + "?score=" + body.score, "_blank", "noopener"); });
+        }
+        function chosen(v, texts) {
+          sc.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", String(+b.value === v)); });
+          if (!texts) return;
+          note.textContent = texts.thanks; note.hidden = false;
+          txt.placeholder = texts.why; txt.setAttribute("aria-label", texts.why); go.textContent = texts.send; why.hidden = false;
+        }
+        for (var v = q.min; v <= q.max; v++) {
+          var b = el("button", "", String(v)); b.type = "button"; b.value = v; b.setAttribute("aria-pressed", "false");
+          b.onclick = function (e) {
+            var val = +e.currentTarget.value;
+            post({ score: val }, function (j) {
+              st.sv = st.sv || {}; st.sv[q.id] = { s: j.score, t: j.texts }; keep(); chosen(j.score, j.texts);
+            });
+          };
+          sc.appendChild(b);
+        }
+        why.onsubmit = function (e) {
+          e.preventDefault(); var c = txt.value.trim(), was = (st.sv || {})[q.id];
+          if (!c || !was) return;
+          post({ score: was.s, comment: c }, function (j) { why.hidden = true; note.textContent = j.texts.thanks_why; });
+        };
+        sq.append(sc, ends, note, why); box.appendChild(sq);
+        if (done) chosen(done.s, done.t);
+      });
+      return any ? box : null;
     }
     function unread(count) {
       st.unread = count; keep(); badge.hidden = !count;
