@@ -102,6 +102,8 @@ PUBLIC: tuple[Event, ...] = (
     Event.ALERT_RAISED,
     Event.SLA_WARNING,
     Event.SLA_BREACHED,
+    Event.FOLLOWUP_CREATED,
+    Event.FOLLOWUP_UPDATED,
 )
 
 

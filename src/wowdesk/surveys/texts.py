@@ -31,6 +31,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "This survey has expired. Thank you all the same.",
         "invalid": "This link is not valid.",
         "title": "Your opinion of {brand}",
+        "checkin": (
+            "Hello {name}, this is {brand} checking in: did our fix work? If "
+            "anything is still not right, just reply to this message and we will "
+            "take care of it."
+        ),
+        "warranty.offer": (
+            "Hello {name}, this is {brand}. The warranty of your {product} ends on "
+            "{date}. If anything is not working as it should, reply to this message "
+            "before then and we will take care of it; we can also tell you how to "
+            "extend the cover."
+        ),
     },
     "zh-hans": {
         "question.csat": "您对{brand}提供的帮助满意吗？",
@@ -50,6 +61,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "此调查已过期。仍然感谢您。",
         "invalid": "此链接无效。",
         "title": "您对{brand}的评价",
+        "checkin": (
+            "{name}您好，这里是{brand}。想回访一下：我们的解决方案有效吗？"
+            "如果仍有问题，请直接回复此消息，我们会继续处理。"
+        ),
+        "warranty.offer": (
+            "{name}您好，这里是{brand}。您的{product}的保修将于{dat"
+            "e}到期。如果有任何地方运行不正常，请在此之前回复此消息，我们会为您处理；我们也"
+            "可以告诉您如何延长保修。"
+        ),
     },
     "de": {
         "question.csat": "Wie zufrieden sind Sie mit der Hilfe, die Sie von {brand} "
@@ -71,6 +91,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Diese Umfrage ist abgelaufen. Trotzdem vielen Dank.",
         "invalid": "Dieser Link ist ungültig.",
         "title": "Ihre Meinung zu {brand}",
+        "checkin": (
+            "Hallo {name}, hier ist {brand}: Hat unsere Lösung funktioniert? Wenn "
+            "noch etwas nicht stimmt, antworten Sie einfach auf diese Nachricht, "
+            "und wir kümmern uns darum."
+        ),
+        "warranty.offer": (
+            "Hallo {name}, hier ist {brand}. Die Garantie für Ihr {product} endet "
+            "am {date}. Wenn etwas nicht funktioniert, wie es soll, antworten Sie "
+            "bis dahin auf diese Nachricht, und wir kümmern uns darum; wir sagen "
+            "Ihnen auch gern, wie Sie die Garantie verlängern können."
+        ),
     },
     "es": {
         "question.csat": "¿Qué tan satisfecho está con la ayuda que recibió de {brand}?",
@@ -90,6 +121,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Esta encuesta ha caducado. Gracias de todos modos.",
         "invalid": "Este enlace no es válido.",
         "title": "Su opinión sobre {brand}",
+        "checkin": (
+            "Hola {name}, le escribe {brand}: ¿funcionó nuestra solución? Si algo "
+            "sigue sin ir bien, responda a este mensaje y nos ocuparemos."
+        ),
+        "warranty.offer": (
+            "Hola {name}, le escribe {brand}. La garantía de su {product} termina "
+            "el {date}. Si algo no funciona como debería, responda a este mensaje "
+            "antes de esa fecha y nos ocuparemos; también podemos explicarle cómo "
+            "ampliar la cobertura."
+        ),
     },
     "fr": {
         "question.csat": "Êtes-vous satisfait de l'aide que vous avez reçue de {brand} ?",
@@ -110,6 +151,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Cette enquête a expiré. Merci tout de même.",
         "invalid": "Ce lien n'est pas valide.",
         "title": "Votre avis sur {brand}",
+        "checkin": (
+            "Bonjour {name}, ici {brand} : notre solution a-t-elle fonctionné ? Si "
+            "quelque chose ne va toujours pas, répondez simplement à ce message et "
+            "nous nous en occuperons."
+        ),
+        "warranty.offer": (
+            "Bonjour {name}, ici {brand}. La garantie de votre {product} prend fin "
+            "le {date}. Si quelque chose ne fonctionne pas comme prévu, répondez à "
+            "ce message d'ici là et nous nous en occuperons ; nous pouvons aussi "
+            "vous expliquer comment prolonger la couverture."
+        ),
     },
     "id": {
         "question.csat": "Seberapa puas Anda dengan bantuan yang Anda terima dari {brand}?",
@@ -131,6 +183,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Survei ini sudah kedaluwarsa. Terima kasih.",
         "invalid": "Tautan ini tidak valid.",
         "title": "Pendapat Anda tentang {brand}",
+        "checkin": (
+            "Halo {name}, ini {brand}: apakah solusi kami berhasil? Jika masih ada "
+            "yang belum beres, balas saja pesan ini dan kami akan menanganinya."
+        ),
+        "warranty.offer": (
+            "Halo {name}, ini {brand}. Garansi {product} Anda berakhir pada {date}. "
+            "Jika ada yang tidak berfungsi sebagaimana mestinya, balas pesan ini "
+            "sebelum tanggal tersebut dan kami akan menanganinya; kami juga bisa "
+            "menjelaskan cara memperpanjang garansi."
+        ),
     },
     "ja": {
         "question.csat": "{brand}のサポートにどの程度満足されましたか？",
@@ -151,6 +213,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "このアンケートは期限切れです。ご協力ありがとうございました。",
         "invalid": "このリンクは無効です。",
         "title": "{brand}へのご意見",
+        "checkin": (
+            "{name}様、{brand}です。その後、解決策はうまくいきましたか？"
+            "まだ問題がある場合は、このメッセージにご返信ください。対応いたします。"
+        ),
+        "warranty.offer": (
+            "{name}様、{brand}です。お持ちの{product}の保証は{date"
+            "}に終了します。正常に動作しない点があれば、それまでにこのメッセージにご返信くだ"
+            "さい。対応いたします。保証の延長方法もご案内できます。"
+        ),
     },
     "ar": {
         "question.csat": "ما مدى رضاك عن المساعدة التي تلقيتها من {brand}؟",
@@ -170,6 +241,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "انتهت صلاحية هذا الاستبيان. شكرًا لك على أي حال.",
         "invalid": "هذا الرابط غير صالح.",
         "title": "رأيك في {brand}",
+        "checkin": (
+            "مرحبًا {name}، معك {brand}: هل نجح الحل الذي قدمناه؟ إذا كان هناك شيء "
+            "لا يزال غير صحيح، فقط رد على هذه الرسالة وسنهتم بالأمر."
+        ),
+        "warranty.offer": (
+            "مرحبًا {name}، معك {brand}. ينتهي ضمان {product} الخاص بك في {date}. "
+            "إذا كان هناك شيء لا يعمل كما ينبغي، فرد على هذه الرسالة قبل ذلك وسنهتم "
+            "بالأمر؛ ويمكننا أيضًا أن نشرح لك كيفية تمديد الضمان."
+        ),
     },
 }
 

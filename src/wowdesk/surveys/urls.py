@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
+from wowdesk.surveys import followup_views
+
 app_name = "surveys"
 
 
@@ -14,5 +16,10 @@ def _frame(request: HttpRequest, **kwargs: object) -> HttpResponse:  # the part 
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("settings/", _frame, name="settings"),
-    path("followups/", _frame, name="followups"),
+    # follow-ups (surveys/followup_views.py)
+    path("followups/", followup_views.followups_page, name="followups"),
+    path("followups/<int:pk>/close/", followup_views.close, name="followup-close"),
+    path("followups/<int:pk>/reopen/", followup_views.reopen, name="followup-reopen"),
+    path("followups/<int:pk>/reassign/", followup_views.reassign, name="followup-reassign"),
+    path("followups/<int:pk>/send/", followup_views.send, name="followup-send"),
 ]
