@@ -340,7 +340,7 @@ def run_overdue(now: dt.datetime | None = None) -> int:
         brand_id__in={f.brand_id for f in due}, role=Role.SUPERVISOR, agent__is_active=True
     ).values_list("agent_id", "brand_id"):
         supervisors.setdefault(brand_id, []).append(agent_id)
-    drafts = []
+    drafts: list[notifications.Draft] = []
     with transaction.atomic():
         for f in due:
             number = f.conversation.number if f.conversation is not None else None
