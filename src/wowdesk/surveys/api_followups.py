@@ -142,22 +142,21 @@ def get_followup(request: HttpRequest, followup_id: int) -> FollowUpOut:
 
 
 @router.patch("/followups/{followup_id}", response={200: FollowUpOut, **ERRORS})
-@transaction.atomic
 def patch_followup(request: HttpRequest, followup_id: int, payload: FollowUpPatchIn) -> FollowUpOut:
     """Close with an outcome, reopen, or (supervisors) reassign."""
     agent = me(request)
-    followup = followup_queries.get_for_agent(agent, followup_id)
-    followup_queries.check_may_work(agent, followup)
-    given = payload.model_fields_set
-    assignee: Any = ...
-    if "assignee_id" in given:
-        followup_queries.check_may_reassign(agent, followup)
-        assignee = payload.assignee_id
-    followup_services.change_followup(
-        followup,
-        actor=agent,
-        status=payload.status,
-        outcome=payload.outcome,
-        assignee_id=assignee,
-    )
+    with transaction.atomic():
+        followup = followup_queries.get_for_agent(agent, followup_id)
+        followup_queries.check_may_work(agent, followup)
+        assignee: Any = ...
+        if "assignee_id" in payload.model_fields_set:
+            followup_queries.check_may_reassign(agent, followup)
+            assignee = payload.assignee_id
+        followup_services.change_followup(
+            followup,
+            actor=agent,
+            status=payload.status,
+            outcome=payload.outcome,
+            assignee_id=assignee,
+        )
     return followup_out(followup_queries.get_for_agent(agent, followup.pk))
