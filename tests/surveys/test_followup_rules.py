@@ -101,11 +101,14 @@ def test_the_team_lead_gets_it_else_the_least_busy_supervisor_else_nobody(
     brand: Brand, make_agent: Callable[..., Agent], commits: Callable[[], Any]
 ) -> None:
     lead = make_agent(Role.AGENT)
-    team = core.create_team(brand_id=brand.pk, name="Care", description="", member_ids=[], actor=None)
+    team = core.create_team(
+        brand_id=brand.pk, name="Care", description="", member_ids=[], actor=None
+    )
     core.update_team(team, actor=None, lead_id=lead.pk)
     first = quick_conversation(brand)
     # no supervisor and no team: nobody
-    assert (f := answered(commits, first, "nps", 2)) is not None and f.assignee_id is None
+    f = answered(commits, first, "nps", 2)
+    assert f is not None and f.assignee_id is None
     # the team's lead
     followup = answered(commits, quick_conversation(brand), "nps", 2, team_id=team.pk)
     assert followup is not None and followup.assignee_id == lead.pk
@@ -207,9 +210,12 @@ def test_a_long_case_gets_a_check_in_and_none_when_the_rule_is_off(
 
 def test_the_hard_case_criteria() -> None:
     t = T
-    assert followups.hard_case_criteria(
-        reopened=False, message_count=2, opened=t, resolved=t + dt.timedelta(hours=1), label=""
-    ) == []
+    assert (
+        followups.hard_case_criteria(
+            reopened=False, message_count=2, opened=t, resolved=t + dt.timedelta(hours=1), label=""
+        )
+        == []
+    )
     assert followups.hard_case_criteria(
         reopened=False,
         message_count=followups.LONG_MESSAGES,
@@ -261,7 +267,9 @@ def test_an_overdue_follow_up_tells_its_assignee_and_the_supervisors_once(
     supervisor = make_agent(Role.SUPERVISOR)
     other_supervisor = make_agent(Role.SUPERVISOR, brands=[other_brand])
     lead = make_agent(Role.AGENT)
-    team = core.create_team(brand_id=brand.pk, name="Care", description="", member_ids=[], actor=None)
+    team = core.create_team(
+        brand_id=brand.pk, name="Care", description="", member_ids=[], actor=None
+    )
     core.update_team(team, actor=None, lead_id=lead.pk)
     conversation = quick_conversation(brand)
     with time_machine.travel(T, tick=False):

@@ -50,7 +50,9 @@ def people(
     return {"agents": agents, "api": {k: make_api(a) for k, a in agents.items()}}
 
 
-def test_who_sees_which_follow_ups(brand: Brand, other_brand: Brand, people: dict[str, Any]) -> None:
+def test_who_sees_which_follow_ups(
+    brand: Brand, other_brand: Brand, people: dict[str, Any]
+) -> None:
     a = people["agents"]
     api = people["api"]
     mine = task(brand, a["agent"])
@@ -123,7 +125,12 @@ def test_close_reopen_and_reassign_by_role(
     body = closed.json()
     assert body["status"] == "done" and body["outcome"] == "Called, replaced the lamp"
     assert body["done_by"]["id"] == a["agent"].pk and body["done_at"]
-    assert api["agent"].patch(f"/followups/{theirs.pk}", {"status": "done", "outcome": "x"}).status_code == 403
+    assert (
+        api["agent"]
+        .patch(f"/followups/{theirs.pk}", {"status": "done", "outcome": "x"})
+        .status_code
+        == 403
+    )
     # an agent does not reassign, even their own
     again = api["agent"].patch(f"/followups/{mine.pk}", {"assignee_id": a["other_agent"].pk})
     assert again.status_code == 403

@@ -12,13 +12,13 @@ from typing import Any
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation
@@ -191,10 +191,22 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the conversation's panel ---------------------------------------------------------------
 
 
-def panel_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any] | None:
-    """The conversation's surveys (kind, status, score, why) and the follow-ups the reader
-    may see: two queries whatever their number. Hidden when there is neither."""
+def panel_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+    """The panel loads its content after the page (no query here: opening a conversation
+    costs what it cost)."""
+    return {"url": reverse("surveys:conversation-panel", args=[conversation.pk])}
+
+
+@require_GET
+@agent_required()
+def conversation_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The panel's content: the conversation's surveys (kind, status, score, why) and the
+    follow-ups the reader may see — three queries whatever their number."""
     agent = _me(request)
+    try:
+        conversation = permissions.get_for_agent(Conversation.objects.all(), agent, pk)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
     surveys = list(
         Survey.objects.filter(conversation_id=conversation.pk)
         .select_related("response")
@@ -206,10 +218,8 @@ def panel_context(request: HttpRequest, conversation: Conversation) -> dict[str,
         .select_related("assignee")
         .order_by("-created_at", "-id")[:10]
     )
-    if not surveys and not found:
-        return None
     now = timezone.now()
-    return {
+    context = {
         "surveys": [
             {
                 "s": s,
@@ -227,5 +237,5 @@ def panel_context(request: HttpRequest, conversation: Conversation) -> dict[str,
             for f in found
         ],
         "followups_url": reverse("surveys:followups"),
-        "next": reverse("web:conversation", args=[conversation.pk]),
     }
+    return render(request, "surveys/_conversation_surveys.html", context)
