@@ -1,5 +1,5 @@
-"""Every public event, each caused by a real action (the API, the scorer, the SLA sweep),
-reaches a webhook receiver on 127.0.0.1, signed; another brand's webhook hears nothing."""
+"""Every public event, each caused by a real action (the API, the scorer, the SLA sweep,
+a survey answer), reaches a webhook receiver on 127.0.0.1, signed; another brand's webhook hears nothing."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import time_machine
 
 from tests.conftest import ApiClient, inbound
 from tests.factories import outbox_of
+from tests.surveys.answers import answer
 from tests.webhooks.conftest import Receiver
 from wowdesk.channels import outbox
 from wowdesk.conversations.models import Conversation, Message
@@ -22,6 +23,7 @@ from wowdesk.core.events import PUBLIC
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.intelligence import services as intelligence
 from wowdesk.routing import sla
+from wowdesk.surveys.models import FollowUp
 from wowdesk.webhooks import services
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +113,16 @@ def test_every_public_event_from_real_actions_reaches_the_receiver_signed(
         assert reply.status_code == 201, reply.content
     with commits():
         outbox.deliver(outbox_of(Message.objects.get(pk=reply.json()["id"])).pk)
+    # the customer answers a survey unhappily: a follow-up opens (followup.created), and
+    # the administrator closes it with an outcome (followup.updated)
+    with commits():
+        answer(Conversation.objects.get(pk=conversation_id), "nps", 2, comment="Too slow")
+    followup = FollowUp.objects.get(conversation_id=conversation_id)
+    with commits():
+        closed = admin_api.patch(
+            f"/followups/{followup.pk}", {"status": "done", "outcome": "Called back"}
+        )
+        assert closed.status_code == 200, closed.content
     services.deliver_due()
 
     mine = [r for r in receiver.requests if not r.path.endswith("/theirs")]
