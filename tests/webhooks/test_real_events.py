@@ -1,5 +1,6 @@
 """Every public event, each caused by a real action (the API, the scorer, the SLA sweep,
-a survey answer), reaches a webhook receiver on 127.0.0.1, signed; another brand's webhook hears nothing."""
+a survey answer), reaches a webhook receiver on 127.0.0.1, signed; another brand's webhook
+hears nothing."""
 
 from __future__ import annotations
 

@@ -136,7 +136,7 @@ def create_followup(
 
 
 def _score_line(kind: str, score: int) -> str:
-    return _("%(kind)s %(score)s") % {"kind": kind.upper(), "score": score}
+    return f"{kind.upper()} {score}"
 
 
 def follow_up_answer(response: SurveyResponse, *, updated: bool = False) -> FollowUp | None:
