@@ -11,17 +11,20 @@ from typing import Any
 
 import pytest
 import time_machine
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.factories import quick_conversation
 from tests.surveys.answers import answer
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation, Message
 from wowdesk.core import services as core
+from wowdesk.core.errors import InvalidInput
 from wowdesk.core.models import Agent, Alert, AlertKind, Brand, Role
 from wowdesk.customers import services as customers
 from wowdesk.customers.models import Purchase
 from wowdesk.notifications.models import Kind, Notification
-from wowdesk.surveys import followup_services, followups
+from wowdesk.surveys import followup_queries, followup_services, followups
 from wowdesk.surveys.models import FollowUp, FollowUpKind, SurveySettings
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +308,35 @@ def test_closed_follow_ups_never_alert_and_a_reopened_one_gets_a_new_deadline(
         followup_services.reopen_followup(followup, actor=supervisor)
     assert followup.due_at == T + dt.timedelta(days=5, hours=48)
     assert followup.done_at is None and followup.status == "open"
+
+
+# --- the list's filters ---------------------------------------------------------------------
+
+
+@given(
+    status=st.text(max_size=10),
+    assignee=st.text(max_size=24),
+    kind=st.text(max_size=10),
+    overdue=st.text(max_size=6),
+    brand=st.text(max_size=24),
+)
+def test_any_filter_is_read_or_refused_naming_its_field(
+    status: str, assignee: str, kind: str, overdue: str, brand: str
+) -> None:
+    try:
+        f = followup_queries.parse_filter(
+            status=status, assignee=assignee, kind=kind, overdue=overdue, brand=brand
+        )
+    except InvalidInput as exc:
+        assert exc.field in {"status", "assignee", "kind", "overdue", "brand"}
+        return
+    assert f.status in ("", "open", "done")
+    assert f.kind in ("", "detractor", "checkin", "warranty")
+    assert f.assignee in ("", "me", "none") or 0 < int(f.assignee) < 2**62
+    assert f.brand_id is None or 0 < f.brand_id < 2**62
+
+
+@given(kind=st.sampled_from(["nps", "csat", "ces"]), score=st.integers(-5, 15))
+def test_unhappy_is_the_bottom_of_each_scale(kind: str, score: int) -> None:
+    limit = {"nps": 6, "csat": 2, "ces": 3}[kind]
+    assert followup_services.is_unhappy(kind, score) is (score <= limit)

@@ -53,7 +53,9 @@ def _row(f: FollowUp, now: Any) -> dict[str, Any]:
         "f": f,
         "overdue": followup_queries.is_overdue(f, now),
         "reason": followups.reason_text(f),
-        "message": followups.prepared_message(f) if f.message_sent_at is None else "",
+        "message": followups.prepared_message(f)
+        if f.message_sent_at is None and f.conversation_id is not None
+        else "",
         "score": f.response.score if f.response is not None else None,
         "survey_kind": f.response.kind if f.response is not None else "",
     }
