@@ -152,3 +152,22 @@ def test_close_reopen_and_reassign_by_role(
     )
     bad = api["supervisor"].patch(f"/followups/{theirs.pk}", {"status": "closed"})
     assert bad.status_code == 422
+
+
+def test_an_administrator_sets_and_clears_a_team_lead_through_the_api(
+    brand: Brand,
+    other_brand: Brand,
+    make_agent: Callable[..., Agent],
+    make_api: Callable[[Agent | None], ApiClient],
+) -> None:
+    admin = make_api(make_agent(Role.ADMIN))
+    lead = make_agent(Role.AGENT)
+    stranger = make_agent(Role.AGENT, brands=[other_brand])
+    team = admin.post("/teams", {"name": "Care"}).json()
+    assert team["lead_id"] is None
+    set_ = admin.patch(f"/teams/{team['id']}", {"lead_id": lead.pk})
+    assert set_.status_code == 200 and set_.json()["lead_id"] == lead.pk
+    refused = admin.patch(f"/teams/{team['id']}", {"lead_id": stranger.pk})
+    assert refused.status_code == 422 and refused.json()["field"] == "lead_id"
+    cleared = admin.patch(f"/teams/{team['id']}", {"lead_id": None})
+    assert cleared.status_code == 200 and cleared.json()["lead_id"] is None

@@ -604,7 +604,7 @@ def update_team(
                 agent_id=lead_id, brand_id=team.brand_id, agent__is_active=True
             ).exists()
         ):
-            raise InvalidInput(_("The lead must be an active agent of the brand."), field="lead")
+            raise InvalidInput(_("The lead must be an active agent of the brand."), field="lead_id")
         team.lead_id = lead_id
     team.save()
     if member_ids is not None:

@@ -456,7 +456,7 @@ def teams_page(request: HttpRequest) -> HttpResponse:
                     lead_id=data.get("lead"),
                 )
     except ServiceError as exc:
-        field = "members" if exc.field == "member_ids" else exc.field
+        field = {"member_ids": "members", "lead_id": "lead"}.get(exc.field or "", exc.field)
         form.add_error(field if field in form.fields else None, exc.message)
         return _teams_page(request, form, status=error_status(exc))
     flash.success(request, _("Team %(name)s created.") % {"name": team.name})
@@ -527,7 +527,7 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
                 lead_id=data.get("lead"),
             )
     except ServiceError as exc:
-        field = "members" if exc.field == "member_ids" else exc.field
+        field = {"member_ids": "members", "lead_id": "lead"}.get(exc.field or "", exc.field)
         form.add_error(field if field in form.fields else None, exc.message)
         return _team_detail(request, team, form, status=error_status(exc))
     flash.success(request, _("Team %(name)s saved.") % {"name": team.name})
