@@ -25,6 +25,7 @@ from wowdesk.core.events import PUBLIC
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.intelligence import services as intelligence
 from wowdesk.routing import sla
+from wowdesk.surveys.models import FollowUp
 from wowdesk.webhooks import services
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +120,14 @@ def test_every_public_event_from_real_actions_reaches_the_receiver_signed(
     with commits():
         tapped = Client().get(link(survey) + "?score=3")
         assert tapped.status_code == 200, tapped.content
+    # the NPS 3 opens a follow-up (followup.created); the administrator closes it with an
+    # outcome (followup.updated)
+    followup = FollowUp.objects.get(conversation_id=conversation_id)
+    with commits():
+        closed = admin_api.patch(
+            f"/followups/{followup.pk}", {"status": "done", "outcome": "Called back"}
+        )
+        assert closed.status_code == 200, closed.content
     services.deliver_due()
 
     mine = [r for r in receiver.requests if not r.path.endswith("/theirs")]

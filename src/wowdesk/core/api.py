@@ -415,6 +415,8 @@ class TeamOut(Schema):
     name: str
     description: str
     member_ids: list[int]
+    # the team lead: gets the follow-ups of the team's unhappy customers
+    lead_id: int | None = None
 
 
 # A row id as the database can hold it (a larger number is a 422, not an overflow).
@@ -432,6 +434,7 @@ class TeamPatch(Schema):
     name: Line | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=2000)
     member_ids: list[RowId] | None = Field(None, max_length=1000)
+    lead_id: RowId | None = None
 
 
 def team_out(team: Team) -> TeamOut:
@@ -441,6 +444,7 @@ def team_out(team: Team) -> TeamOut:
         name=team.name,
         description=team.description,
         member_ids=sorted(m.pk for m in team.members.all()),
+        lead_id=team.lead_id,
     )
 
 

@@ -103,6 +103,8 @@ PUBLIC: tuple[Event, ...] = (
     Event.SLA_WARNING,
     Event.SLA_BREACHED,
     Event.SURVEY_ANSWERED,
+    Event.FOLLOWUP_CREATED,
+    Event.FOLLOWUP_UPDATED,
 )
 
 

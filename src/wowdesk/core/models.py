@@ -274,6 +274,7 @@ class AlertKind(models.TextChoices):
     UNROUTABLE = "unroutable", _("Nobody can take it")
     DELIVERY_FAILED = "delivery_failed", _("Reply not delivered")
     WEBHOOK_DISABLED = "webhook_disabled", _("Webhook disabled")
+    FOLLOWUP_OVERDUE = "followup_overdue", _("Follow-up overdue")
 
 
 class Alert(models.Model):

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from types import EllipsisType
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -572,12 +573,16 @@ def update_team(
     description: str | None = None,
     member_ids: Iterable[int] | None = None,
     required_skills: Iterable[str] | None = None,
+    lead_id: int | EllipsisType | None = ...,
 ) -> Team:
+    """Change a team; ``lead_id``: its lead (an active agent of the team's brand), None for
+    none, left as it is when not given."""
     before = {
         "name": team.name,
         "description": team.description,
         "members": sorted(team.members.values_list("id", flat=True)),
         "required_skills": list(team.required_skills),
+        "lead": team.lead_id,
     }
     if name is not None:
         name = check_line(name, "name", max_length=200).strip()
@@ -592,6 +597,15 @@ def update_team(
         if isinstance(required_skills, str) or not all(isinstance(s, str) for s in required_skills):
             raise InvalidInput(_("Required skills are a list of words."), field="required_skills")
         team.required_skills = [s.strip() for s in required_skills if s.strip()]
+    if not isinstance(lead_id, EllipsisType):
+        if (
+            lead_id is not None
+            and not Membership.objects.filter(
+                agent_id=lead_id, brand_id=team.brand_id, agent__is_active=True
+            ).exists()
+        ):
+            raise InvalidInput(_("The lead must be an active agent of the brand."), field="lead_id")
+        team.lead_id = lead_id
     team.save()
     if member_ids is not None:
         _set_members(team, member_ids)
@@ -600,6 +614,7 @@ def update_team(
         "description": team.description,
         "members": sorted(team.members.values_list("id", flat=True)),
         "required_skills": list(team.required_skills),
+        "lead": team.lead_id,
     }
     b, a = audit.diff(before, after)
     if a:

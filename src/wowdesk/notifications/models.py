@@ -15,6 +15,7 @@ class Kind(models.TextChoices):
     CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
     SLA_WARNING = "sla_warning", _("SLA about to breach")
     APPROVAL_NEEDED = "approval_needed", _("Approval needed")
+    FOLLOWUP_OVERDUE = "followup_overdue", _("Follow-up overdue")
 
 
 class Notification(models.Model):

@@ -365,6 +365,11 @@ class FollowUp(models.Model):
         verbose_name=_("done by"),
     )
     overdue_alerted_at = models.DateTimeField(_("overdue alert sent"), null=True, blank=True)
+    # the check-in or warranty offer message was sent to the customer
+    message_sent_at = models.DateTimeField(_("message sent"), null=True, blank=True)
+    # what made it, as values (shown in the reader's language): a check-in's criteria
+    # ["reopened", "long", "angry"], a warranty's product and end date
+    details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -374,6 +379,8 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["brand", "status", "due_at"], name="followup_open"),
             models.Index(fields=["assignee", "status"], name="followup_assignee"),
+            models.Index(fields=["conversation", "kind"], name="followup_conversation"),
+            models.Index(fields=["status", "due_at"], name="followup_due"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -36,6 +36,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "next": "One more question",
         "limited": "Too many attempts. Please try again in a minute.",
         "not.found": "This survey was not found. The link may be incomplete.",
+        "checkin": (
+            "Hello {name}, this is {brand} checking in: did our fix work? If "
+            "anything is still not right, just reply to this message and we will "
+            "take care of it."
+        ),
+        "warranty.offer": (
+            "Hello {name}, this is {brand}. The warranty of your {product} ends on "
+            "{date}. If anything is not working as it should, reply to this message "
+            "before then and we will take care of it; we can also tell you how to "
+            "extend the cover."
+        ),
     },
     "zh-hans": {
         "question.csat": "您对{brand}提供的帮助满意吗？",
@@ -60,6 +71,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "next": "还有一个问题",
         "limited": "尝试次数过多，请一分钟后再试。",
         "not.found": "未找到此调查。链接可能不完整。",
+        "checkin": (
+            "{name}您好，这里是{brand}。想回访一下：我们的解决方案有效吗？"
+            "如果仍有问题，请直接回复此消息，我们会继续处理。"
+        ),
+        "warranty.offer": (
+            "{name}您好，这里是{brand}。您的{product}的保修将于{dat"
+            "e}到期。如果有任何地方运行不正常，请在此之前回复此消息，我们会为您处理；我们也"
+            "可以告诉您如何延长保修。"
+        ),
     },
     "de": {
         "question.csat": "Wie zufrieden sind Sie mit der Hilfe, die Sie von {brand} "
@@ -86,6 +106,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "next": "Noch eine Frage",
         "limited": "Zu viele Versuche. Bitte versuchen Sie es in einer Minute erneut.",
         "not.found": "Diese Umfrage wurde nicht gefunden. Der Link ist vielleicht unvollständig.",
+        "checkin": (
+            "Hallo {name}, hier ist {brand}: Hat unsere Lösung funktioniert? Wenn "
+            "noch etwas nicht stimmt, antworten Sie einfach auf diese Nachricht, "
+            "und wir kümmern uns darum."
+        ),
+        "warranty.offer": (
+            "Hallo {name}, hier ist {brand}. Die Garantie für Ihr {product} endet "
+            "am {date}. Wenn etwas nicht funktioniert, wie es soll, antworten Sie "
+            "bis dahin auf diese Nachricht, und wir kümmern uns darum; wir sagen "
+            "Ihnen auch gern, wie Sie die Garantie verlängern können."
+        ),
     },
     "es": {
         "question.csat": "¿Qué tan satisfecho está con la ayuda que recibió de {brand}?",
@@ -110,6 +141,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "next": "Una pregunta más",
         "limited": "Demasiados intentos. Vuelva a intentarlo en un minuto.",
         "not.found": "No se encontró esta encuesta. Es posible que el enlace esté incompleto.",
+        "checkin": (
+            "Hola {name}, le escribe {brand}: ¿funcionó nuestra solución? Si algo "
+            "sigue sin ir bien, responda a este mensaje y nos ocuparemos."
+        ),
+        "warranty.offer": (
+            "Hola {name}, le escribe {brand}. La garantía de su {product} termina "
+            "el {date}. Si algo no funciona como debería, responda a este mensaje "
+            "antes de esa fecha y nos ocuparemos; también podemos explicarle cómo "
+            "ampliar la cobertura."
+        ),
     },
     "fr": {
         "question.csat": "Êtes-vous satisfait de l'aide que vous avez reçue de {brand} ?",
@@ -136,6 +177,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "next": "Encore une question",
         "limited": "Trop de tentatives. Réessayez dans une minute.",
         "not.found": "Cette enquête est introuvable. Le lien est peut-être incomplet.",
+        "checkin": (
+            "Bonjour {name}, ici {brand} : notre solution a-t-elle fonctionné ? Si "
+            "quelque chose ne va toujours pas, répondez simplement à ce message et "
+            "nous nous en occuperons."
+        ),
+        "warranty.offer": (
+            "Bonjour {name}, ici {brand}. La garantie de votre {product} prend fin "
+            "le {date}. Si quelque chose ne fonctionne pas comme prévu, répondez à "
+            "ce message d'ici là et nous nous en occuperons ; nous pouvons aussi "
+            "vous expliquer comment prolonger la couverture."
+        ),
     },
     "id": {
         "question.csat": "Seberapa puas Anda dengan bantuan yang Anda terima dari {brand}?",
@@ -162,6 +214,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "next": "Satu pertanyaan lagi",
         "limited": "Terlalu banyak percobaan. Silakan coba lagi dalam satu menit.",
         "not.found": "Survei ini tidak ditemukan. Tautannya mungkin tidak lengkap.",
+        "checkin": (
+            "Halo {name}, ini {brand}: apakah solusi kami berhasil? Jika masih ada "
+            "yang belum beres, balas saja pesan ini dan kami akan menanganinya."
+        ),
+        "warranty.offer": (
+            "Halo {name}, ini {brand}. Garansi {product} Anda berakhir pada {date}. "
+            "Jika ada yang tidak berfungsi sebagaimana mestinya, balas pesan ini "
+            "sebelum tanggal tersebut dan kami akan menanganinya; kami juga bisa "
+            "menjelaskan cara memperpanjang garansi."
+        ),
     },
     "ja": {
         "question.csat": "{brand}のサポートにどの程度満足されましたか？",
@@ -187,6 +249,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "next": "もう一つ質問があります",
         "limited": "試行回数が多すぎます。1分後にもう一度お試しください。",
         "not.found": "このアンケートは見つかりません。リンクが不完全な可能性があります。",
+        "checkin": (
+            "{name}様、{brand}です。その後、解決策はうまくいきましたか？"
+            "まだ問題がある場合は、このメッセージにご返信ください。対応いたします。"
+        ),
+        "warranty.offer": (
+            "{name}様、{brand}です。お持ちの{product}の保証は{date"
+            "}に終了します。正常に動作しない点があれば、それまでにこのメッセージにご返信くだ"
+            "さい。対応いたします。保証の延長方法もご案内できます。"
+        ),
     },
     "ar": {
         "question.csat": "ما مدى رضاك عن المساعدة التي تلقيتها من {brand}؟",
@@ -211,6 +282,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "next": "سؤال آخر",
         "limited": "محاولات كثيرة جدًا. يُرجى المحاولة مرة أخرى بعد دقيقة.",
         "not.found": "لم يُعثر على هذا الاستبيان. ربما يكون الرابط ناقصًا.",
+        "checkin": (
+            "مرحبًا {name}، معك {brand}: هل نجح الحل الذي قدمناه؟ إذا كان هناك شيء "
+            "لا يزال غير صحيح، فقط رد على هذه الرسالة وسنهتم بالأمر."
+        ),
+        "warranty.offer": (
+            "مرحبًا {name}، معك {brand}. ينتهي ضمان {product} الخاص بك في {date}. "
+            "إذا كان هناك شيء لا يعمل كما ينبغي، فرد على هذه الرسالة قبل ذلك وسنهتم "
+            "بالأمر؛ ويمكننا أيضًا أن نشرح لك كيفية تمديد الضمان."
+        ),
     },
 }
 

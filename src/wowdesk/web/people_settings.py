@@ -365,6 +365,13 @@ class TeamForm(forms.Form):
         help_text=gettext_lazy("Only agents with all of these take the team's conversations."),
         widget=forms.TextInput(attrs={"data-tags": ""}),
     )
+    lead = forms.TypedChoiceField(
+        label=gettext_lazy("Team lead"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=gettext_lazy("Gets the follow-ups of the team's unhappy customers."),
+    )
 
     def __init__(self, *args: Any, agents: list[Agent], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -374,6 +381,11 @@ class TeamForm(forms.Form):
         members = self.fields["members"]
         assert isinstance(members, forms.TypedMultipleChoiceField)
         members.choices = [(a.pk, a.display_name) for a in agents]
+        lead = self.fields["lead"]
+        assert isinstance(lead, forms.TypedChoiceField)
+        lead.choices = [("", _("No lead"))] + [
+            (a.pk, a.display_name) for a in agents if a.is_active
+        ]
 
 
 class NewTeamForm(TeamForm):
@@ -436,12 +448,15 @@ def teams_page(request: HttpRequest) -> HttpResponse:
                 member_ids=data["members"],
                 actor=me,
             )
-            if data["required_skills"]:
+            if data["required_skills"] or data.get("lead"):
                 services.update_team(
-                    team, actor=me, required_skills=split_words(data["required_skills"])
+                    team,
+                    actor=me,
+                    required_skills=split_words(data["required_skills"]),
+                    lead_id=data.get("lead"),
                 )
     except ServiceError as exc:
-        field = "members" if exc.field == "member_ids" else exc.field
+        field = {"member_ids": "members", "lead_id": "lead"}.get(exc.field or "", exc.field)
         form.add_error(field if field in form.fields else None, exc.message)
         return _teams_page(request, form, status=error_status(exc))
     flash.success(request, _("Team %(name)s created.") % {"name": team.name})
@@ -491,6 +506,7 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
             "description": team.description,
             "members": list(team.members.values_list("id", flat=True)),
             "required_skills": ", ".join(team.required_skills),
+            "lead": team.lead_id or "",
         }
         return _team_detail(request, team, TeamForm(initial=initial, agents=agents))
     if not permissions.has_role_in(me_of(request), Role.ADMIN, team.brand_id):
@@ -508,9 +524,10 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
                 description=data["description"],
                 member_ids=data["members"],
                 required_skills=split_words(data["required_skills"]),
+                lead_id=data.get("lead"),
             )
     except ServiceError as exc:
-        field = "members" if exc.field == "member_ids" else exc.field
+        field = {"member_ids": "members", "lead_id": "lead"}.get(exc.field or "", exc.field)
         form.add_error(field if field in form.fields else None, exc.message)
         return _team_detail(request, team, form, status=error_status(exc))
     flash.success(request, _("Team %(name)s saved.") % {"name": team.name})
