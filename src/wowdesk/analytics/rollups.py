@@ -47,6 +47,7 @@ def register() -> None:
     listen(Event.CONVERSATION_CREATED, f"{_PATH}.on_conversation_created")
     listen(Event.CONVERSATION_UPDATED, f"{_PATH}.on_conversation_updated")
     listen(Event.MESSAGE_CREATED, f"{_PATH}.on_message_created")
+    listen(Event.MESSAGE_ANNOTATED, f"{_PATH}.on_message_annotated")
     listen(Event.SLA_BREACHED, f"{_PATH}.on_sla_breached")
 
 
@@ -75,6 +76,12 @@ def on_conversation_updated(**payload: Any) -> None:
 def on_message_created(*, conversation_id: int, **_: Any) -> None:
     # a reply sets the first response and the handle time, a customer's message after a
     # resolution ends its FCR (and usually reopens the conversation)
+    refresh([conversation_id])
+
+
+@when(lambda fields, **_: "language" in fields)
+def on_message_annotated(*, conversation_id: int, **_: Any) -> None:
+    # the detected language may become the conversation's
     refresh([conversation_id])
 
 
