@@ -120,3 +120,21 @@ def test_a_bulk_change_refreshes_in_one_go(
                 callback()
     assert ConversationFact.objects.filter(resolved_at__isnull=False).count() == 6
     assert not ConversationFact.objects.filter(fcr=None, resolved_at__isnull=False).exists()
+
+
+def test_cli_analytics_rebuild(brand: Brand, other_brand: Brand) -> None:
+    from typer.testing import CliRunner
+
+    from wowdesk.cli import app
+
+    mine, theirs = quick_conversation(brand), quick_conversation(other_brand)
+    ConversationFact.objects.all().delete()
+    runner = CliRunner()
+    result = runner.invoke(app, ["analytics-rebuild", "--brand", "acme"])
+    assert result.exit_code == 0, result.output
+    assert list(ConversationFact.objects.values_list("pk", flat=True)) == [mine.pk]
+    result = runner.invoke(app, ["analytics-rebuild"])
+    assert result.exit_code == 0, result.output
+    assert ConversationFact.objects.filter(pk=theirs.pk).exists()
+    result = runner.invoke(app, ["analytics-rebuild", "--brand", "nope"])
+    assert result.exit_code == 2 and "nope" in result.output
