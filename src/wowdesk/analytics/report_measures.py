@@ -283,7 +283,7 @@ def fmt(value: Any, kind: str) -> str:
 
 def duration(seconds: float) -> str:
     """``95`` → ``1 min 35 s``; ``7260`` → ``2 h 1 min``; ``200000`` → ``2 d 7 h``."""
-    s = int(round(seconds))
+    s = round(seconds)
     if s < 60:
         return f"{s} s"
     if s < 3600:

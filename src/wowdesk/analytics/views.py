@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -338,7 +338,7 @@ def _stream(
 
 
 @agent_required(Role.SUPERVISOR)
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> HttpResponseBase:
     """Every row behind a page's table, as CSV or JSON, with the page's filters."""
     agent = _me(request)
     fmt = request.GET.get("format", "csv")
