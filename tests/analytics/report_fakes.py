@@ -103,8 +103,8 @@ def fake_drill(agent: Agent, query: dict[str, Any], measure: str) -> QuerySet[Co
     return Conversation.objects.filter(brand_id__in=brands).order_by("-created_at", "-pk")
 
 
-@pytest.fixture
-def fake_services(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+def install(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Put the stand-in in place (for the test); the queries it is asked, in order."""
     CALLS.clear()
     monkeypatch.setattr(services, "metrics", fake_metrics)
     monkeypatch.setattr(services, "drill", fake_drill)

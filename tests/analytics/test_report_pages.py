@@ -16,13 +16,19 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.analytics.report_fakes import fake_services  # noqa: F401 (fixture)
+from tests.analytics.report_fakes import install
 from tests.analytics.report_helpers import answer
 from tests.factories import make_conversation
 from wowdesk.analytics.models import ReportSettings
 from wowdesk.core.models import Agent, Brand, Role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_services")]
+
+
+@pytest.fixture
+def fake_services(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    return install(monkeypatch)
+
 
 ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 TABS = ("loyalty", "service", "channels", "sites", "agents", "surveys")
@@ -79,7 +85,7 @@ def test_range_picker_changes_the_query(
     c.get("/reports/", {"preset": "custom", "from": "2026-03-01", "to": "2026-03-10"})
     q = fake_services[-1]
     assert (q["from"].isoformat(), q["to"].isoformat()) == ("2026-03-01", "2026-03-10")
-    for bad, field in (
+    for bad, _reason in (
         ({"from": "2026-13-01"}, "date"),
         ({"from": "2026-03-10", "to": "2026-03-01"}, "start"),
         ({"group_by": "shoe"}, "grouping"),

@@ -29,6 +29,8 @@ from wowdesk.core.models import Agent, Brand, Site
 log = logging.getLogger(__name__)
 
 JOB_SECONDS = 300.0
+# a report whose hour passed longer ago than this (the workers were down) waits for next week
+GRACE = dt.timedelta(hours=12)
 # the measures in the mail, in this order
 MEASURES = (
     "nps",
@@ -78,6 +80,8 @@ def run(now: dt.datetime | None = None) -> int:
             continue
         tz = brand_timezone(rs.brand_id)
         slot = last_slot(rs, tz, now)
+        if now - slot > GRACE:
+            continue
         if rs.weekly_last_sent_at is not None and rs.weekly_last_sent_at >= slot:
             continue
         # claim the week first: two workers never send it twice
