@@ -61,7 +61,23 @@ def _group(key: str, label: str, seed: int) -> dict[str, Any]:
     }
 
 
-def fake_metrics(agent: Agent, query: dict[str, Any]) -> dict[str, Any]:
+def _plain(query: Any) -> dict[str, Any]:
+    if isinstance(query, services.MetricsQuery):
+        zone = query.zone
+        out: dict[str, Any] = {
+            "from": query.start.astimezone(zone).date(),
+            "to": (query.end.astimezone(zone) - dt.timedelta(days=1)).date(),
+            "group_by": query.group_by,
+            "tz": query.tz,
+        }
+        for name, values in query.filters.items():
+            out[name] = values[0]
+        return out
+    return dict(query)
+
+
+def fake_metrics(agent: Agent, query: Any) -> dict[str, Any]:
+    query = _plain(query)
     CALLS.append(dict(query))
     brands = permissions.report_brands(agent)
     if query.get("brand"):
@@ -94,7 +110,8 @@ def fake_metrics(agent: Agent, query: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def fake_drill(agent: Agent, query: dict[str, Any], measure: str) -> QuerySet[Conversation]:
+def fake_drill(agent: Agent, query: Any, measure: str) -> QuerySet[Conversation]:
+    query = _plain(query)
     CALLS.append({**query, "measure": measure})
     brands = permissions.report_brands(agent)
     if query.get("brand"):

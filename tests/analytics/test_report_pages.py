@@ -134,7 +134,9 @@ def test_drill_down_lists_the_conversations(
     body = res.content.decode()
     assert f'href="/inbox/c/{mine.pk}/"' in body and f"/inbox/c/{theirs.pk}/" not in body
     q = fake_services[-1]
-    assert q["measure"] == "nps" and q["from"] == q["to"]  # the row's day
+    assert (
+        q["measure"] == "nps_responses" and q["key"] == q["from"].isoformat()
+    )  # the first row: the first day
     # the other brand's id, an agent, a missing measure
     assert c.get(link + f"&brand={other_brand.pk}").status_code == 403
     assert c.get("/reports/drill/", {"preset": "7d"}).status_code == 400
@@ -160,11 +162,11 @@ def test_export_link_keeps_the_filters(brand: Brand, make_agent: Callable[..., A
     res = c.get(href)
     assert res.status_code == 200 and res["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(res.streaming_content).decode())))  # type: ignore[attr-defined]
-    assert rows[0][:3] == ["channel", "label", "conversations"]
+    assert rows[0][:3] == ["key", "label", "conversations"]
     assert [r[0] for r in rows[1:]] == ["channel-1", "channel-2"]
     res = c.get(href.replace("format=csv", "format=json"))
     data = json.loads(b"".join(res.streaming_content))  # type: ignore[attr-defined]
-    assert data[0]["channel"] == "channel-1" and "sla_attainment_previous" in data[0]
+    assert data[0]["key"] == "channel-1" and "sla_attainment" in data[0]
     assert c.get(href.replace("format=csv", "format=xls")).status_code == 400
 
 

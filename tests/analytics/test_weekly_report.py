@@ -27,9 +27,7 @@ def fake_services(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def setup(
-    brand: Brand, other_brand: Brand, make_agent: Callable[..., Agent]
-) -> dict[str, Any]:
+def setup(brand: Brand, other_brand: Brand, make_agent: Callable[..., Agent]) -> dict[str, Any]:
     site = Site.objects.create(name="Berlin", timezone="Europe/Berlin")
     site.brands.add(brand)
     admin = make_agent(Role.ADMIN, email="admin@example.com")

@@ -26,8 +26,8 @@ PRESETS = {
     "last_month": gettext_lazy("Last month"),
     "custom": gettext_lazy("Custom"),
 }
-ID_FILTERS = ("brand", "site", "team", "agent", "inbox")
-TEXT_FILTERS = ("channel", "language", "intent")
+ID_FILTERS = ("brand", "site", "team", "agent", "inbox", "tag")
+TEXT_FILTERS = ("channel", "language", "product", "intent")
 MAX_DAYS = 731
 
 
@@ -121,38 +121,3 @@ def read(
     ids = {k: check_int(get[k], k, lo=1) for k in ID_FILTERS if get.get(k)}
     texts = {k: check_line(get[k], k, max_length=100) for k in TEXT_FILTERS if get.get(k)}
     return Filters(date_from, date_to, preset, group_by, tz, ids, texts)
-
-
-def narrowed(filters: Filters, group_key: str) -> Filters:
-    """The filters of one group of a table (a drill-down from a row): a time group becomes
-    its days, a dimension group a filter on it."""
-    if not group_key:
-        return filters
-    gb = filters.group_by
-    if gb in TIME_GROUPS:
-        try:
-            start = dt.date.fromisoformat(group_key[:10])
-        except ValueError as exc:
-            raise InvalidInput(_("Not a date (YYYY-MM-DD)."), field="key") from exc
-        if gb == "day":
-            end = start
-        elif gb == "week":
-            end = start + dt.timedelta(days=6)
-        else:
-            nxt = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            end = nxt - dt.timedelta(days=1)
-        return Filters(
-            max(start, filters.date_from),
-            min(end, filters.date_to),
-            "custom",
-            gb,
-            filters.tz,
-            dict(filters.ids),
-            dict(filters.texts),
-        )
-    ids, texts = dict(filters.ids), dict(filters.texts)
-    if gb in ID_FILTERS:
-        ids[gb] = check_int(group_key, "key", lo=1)
-    else:
-        texts[gb] = check_line(group_key, "key", max_length=100)
-    return Filters(filters.date_from, filters.date_to, filters.preset, gb, filters.tz, ids, texts)

@@ -29,7 +29,7 @@ M: dict[str, Measure] = {
     m.key: m
     for m in (
         Measure("conversations", _("Conversations"), ("conversations",), COUNT, "conversations"),
-        Measure("nps", _("NPS"), ("nps", "value"), SCORE, "nps", ("nps", "responses")),
+        Measure("nps", _("NPS"), ("nps", "value"), SCORE, "nps_responses", ("nps", "responses")),
         Measure("nps_promoters", _("Promoters"), ("nps", "promoters"), COUNT, "nps_promoters"),
         Measure("nps_passives", _("Passives"), ("nps", "passives"), COUNT, "nps_passives"),
         Measure(
@@ -41,10 +41,19 @@ M: dict[str, Measure] = {
             (),
             -1,
         ),
-        Measure("csat", _("CSAT"), ("csat", "value"), PERCENT, "csat", ("csat", "responses")),
-        Measure("ces", _("CES (mean, 1–7)"), ("ces", "value"), MEAN, "ces", ("ces", "responses")),
-        Measure("ces_easy", _("CES: easy (5–7)"), ("ces", "easy"), PERCENT, "ces"),
-        Measure("response_rate", _("Response rate"), ("response_rate",), PERCENT, "surveys_sent"),
+        Measure(
+            "csat", _("CSAT"), ("csat", "value"), PERCENT, "csat_responses", ("csat", "responses")
+        ),
+        Measure(
+            "ces",
+            _("CES (mean, 1–7)"),
+            ("ces", "value"),
+            MEAN,
+            "ces_responses",
+            ("ces", "responses"),
+        ),
+        Measure("ces_easy", _("CES: easy (5–7)"), ("ces", "easy"), PERCENT, "ces_easy"),
+        Measure("response_rate", _("Response rate"), ("response_rate",), PERCENT, "responses"),
         Measure(
             "fcr",
             _("First-contact resolution"),
@@ -94,7 +103,7 @@ M: dict[str, Measure] = {
             _("Resolution, median"),
             ("resolution", "median_s"),
             SECONDS,
-            "resolution",
+            "resolved",
             (),
             -1,
         ),
@@ -103,7 +112,7 @@ M: dict[str, Measure] = {
             _("Resolution, 90th percentile"),
             ("resolution", "p90_s"),
             SECONDS,
-            "resolution",
+            "resolved",
             (),
             -1,
         ),
@@ -112,7 +121,7 @@ M: dict[str, Measure] = {
             _("Resolution, median (business hours)"),
             ("resolution", "business_median_s"),
             SECONDS,
-            "resolution",
+            "resolved",
             (),
             -1,
         ),
@@ -121,7 +130,7 @@ M: dict[str, Measure] = {
             _("Resolution, 90th percentile (business hours)"),
             ("resolution", "business_p90_s"),
             SECONDS,
-            "resolution",
+            "resolved",
             (),
             -1,
         ),
@@ -130,12 +139,24 @@ M: dict[str, Measure] = {
         ),
         Measure("backlog", _("Backlog"), ("backlog",), COUNT, "backlog", (), -1),
         Measure("reopen_rate", _("Reopen rate"), ("reopen_rate",), PERCENT, "reopened", (), -1),
-        Measure("asa", _("Average speed of answer"), ("asa_s",), SECONDS, "", (), -1),
+        Measure("asa", _("Average speed of answer"), ("asa_s",), SECONDS, "live", (), -1),
         Measure("abandonment", _("Abandonment"), ("abandonment",), PERCENT, "abandoned", (), -1),
         Measure("occupancy", _("Occupancy"), ("occupancy",), PERCENT, "", (), 0),
-        Measure("bot_resolution", _("Bot resolution"), ("bot", "resolution_rate"), PERCENT, "bot"),
         Measure(
-            "bot_handover", _("Bot hand-over"), ("bot", "handover_rate"), PERCENT, "bot", (), 0
+            "bot_resolution",
+            _("Bot resolution"),
+            ("bot", "resolution_rate"),
+            PERCENT,
+            "bot_resolved",
+        ),
+        Measure(
+            "bot_handover",
+            _("Bot hand-over"),
+            ("bot", "handover_rate"),
+            PERCENT,
+            "bot_handed_over",
+            (),
+            0,
         ),
         Measure(
             "handle_time", _("Handle time, median"), ("handle_time", "median_s"), SECONDS, "", (), 0
@@ -155,7 +176,18 @@ class Tab:
 
 
 TIME_GROUPS = ("day", "week", "month")
-DIMENSIONS = ("brand", "site", "team", "agent", "channel", "language", "inbox", "intent")
+DIMENSIONS = (
+    "brand",
+    "site",
+    "team",
+    "agent",
+    "channel",
+    "language",
+    "inbox",
+    "tag",
+    "product",
+    "intent",
+)
 
 TABS: dict[str, Tab] = {
     t.key: t

@@ -5,9 +5,8 @@ administrators; the numbers come from ``analytics.services``."""
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,12 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wowdesk.analytics import export as export_rows
 from wowdesk.analytics import report_filters, report_measures, report_settings, services, weekly
 from wowdesk.analytics.report_filters import Filters
 from wowdesk.analytics.report_measures import SURVEYS_TAB, TABS, M
 from wowdesk.conversations.models import Inbox
 from wowdesk.core import permissions
-from wowdesk.core.errors import ServiceError
+from wowdesk.core.errors import InvalidInput, ServiceError
 from wowdesk.core.kinds import Channel
 from wowdesk.core.models import Agent, Brand, Role, Site, Team
 from wowdesk.surveys.models import SurveyKind, SurveyResponse
@@ -120,7 +120,7 @@ def index(request: HttpRequest) -> HttpResponse:
     links_by_group: list[dict[str, str]] = []
     for g in result.get("groups") or []:
         prev = g.get("previous")
-        key = str(g.get("key"))
+        key = "" if g.get("key") is None else str(g.get("key"))
         drills = {k: _drill_url(filters, M[k].drill, key) for k in tab.columns if M[k].drill}
         links_by_group.append(drills)
         rows.append(
@@ -136,7 +136,10 @@ def index(request: HttpRequest) -> HttpResponse:
     totals = result.get("totals") or {}
     prev_totals = (result.get("previous") or {}).get("totals") or None
     total_cells = [
-        {**report_measures.cell(totals, k, prev_totals), "url": _drill_url(filters, M[k].drill, "")}
+        {
+            **report_measures.cell(totals, k, prev_totals),
+            "url": _drill_url(filters, M[k].drill, None),
+        }
         if M[k].drill
         else report_measures.cell(totals, k, prev_totals)
         for k in tab.columns
@@ -164,11 +167,14 @@ def index(request: HttpRequest) -> HttpResponse:
         columns=[M[k] for k in tab.columns],
         rows=rows,
         totals=total_cells,
-        period=result.get("period") or {},
-        previous=result.get("previous") or {},
+        previous_from=filters.date_from
+        - (filters.date_to - filters.date_from)
+        - dt.timedelta(days=1),
+        previous_to=filters.date_from - dt.timedelta(days=1),
         charts=charts,
         export_csv="?" + urlencode({**base, "format": "csv"}),
         export_json="?" + urlencode({**base, "format": "json"}),
+        export_conversations="?" + urlencode({**base, "format": "csv", "table": "conversations"}),
         groupings=_groupings(tab.key),
         coaching=tab.key == "agents",
     )
@@ -187,16 +193,20 @@ def _groupings(tab: str) -> list[tuple[str, str]]:
         "channel": _("Channel"),
         "language": _("Language"),
         "inbox": _("Inbox"),
+        "tag": _("Tag"),
+        "product": _("Product"),
         "intent": _("Intent"),
     }
     return list(labels.items())
 
 
-def _drill_url(filters: Filters, measure: str, group_key: str) -> str:
+def _drill_url(filters: Filters, measure: str, group_key: str | None) -> str:
+    """The drill-down of a number: of a row (``group_key``, "" for the "not set" row) or of
+    the totals (None)."""
     if not measure:
         return ""
     params = filters.params(measure=measure)
-    if group_key:
+    if group_key is not None:
         params["key"] = group_key
     return reverse("reports:drill") + "?" + urlencode(params)
 
@@ -210,12 +220,12 @@ def drill(request: HttpRequest) -> HttpResponse:
     try:
         filters = _filters(request, "day")
         _check_brand(agent, filters)
-        narrowed = report_filters.narrowed(filters, request.GET.get("key", ""))
         if not measure or len(measure) > 64:
-            from wowdesk.core.errors import InvalidInput
-
             raise InvalidInput(_("Say which number (measure)."), field="measure")
-        conversations = services.drill(agent, narrowed.query(), measure).select_related(
+        query = filters.query()
+        if "key" in request.GET:
+            query["key"] = request.GET["key"]
+        conversations = services.drill(agent, query, measure).select_related(
             "customer", "assignee", "brand"
         )
     except ServiceError as exc:
@@ -224,7 +234,8 @@ def drill(request: HttpRequest) -> HttpResponse:
     page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
     label = next((m.label for m in M.values() if m.drill == measure), measure)
     context.update(
-        filters=narrowed,
+        filters=filters,
+        group_key=request.GET.get("key"),
         page=page,
         measure_label=label,
         back=reverse("reports:index")
@@ -293,114 +304,47 @@ def _surveys(request: HttpRequest) -> HttpResponse:
 
 # --- exports ----------------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: Any) -> Any:
-    """A CSV cell a spreadsheet does not run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
 
 def _stream(
-    fmt: str, header: list[str], rows: Iterator[list[Any]], name: str
+    fmt: str, columns: Sequence[str], data: Iterable[Sequence[Any]], name: str
 ) -> StreamingHttpResponse:
+    """The rows as they are read, through the API export's streaming functions."""
     if fmt == "json":
-
-        def as_json() -> Iterator[str]:
-            yield "["
-            first = True
-            for row in rows:
-                yield ("" if first else ",\n") + json.dumps(
-                    dict(zip(header, row, strict=True)), default=str
-                )
-                first = False
-            yield "]\n"
-
-        response = StreamingHttpResponse(as_json(), content_type="application/json")
+        body = export_rows.stream_json(columns, data)
+        response = StreamingHttpResponse(body, content_type="application/json; charset=utf-8")
     else:
-        writer = csv.writer(_Echo())
-
-        def as_csv() -> Iterator[str]:
-            yield writer.writerow(header)
-            for row in rows:
-                yield writer.writerow([_safe(v) for v in row])
-
-        response = StreamingHttpResponse(as_csv(), content_type="text/csv; charset=utf-8")
+        body = export_rows.stream_csv(columns, data)
+        response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
 
 @agent_required(Role.SUPERVISOR)
 def export(request: HttpRequest) -> HttpResponseBase:
-    """Every row behind a page's table, as CSV or JSON, with the page's filters."""
+    """Every row behind a page's table, as CSV or JSON, with the page's filters:
+    ``table=groups`` (the tab's grouped measures, the default), ``conversations`` (the
+    conversations of the period), or the survey tab's answers."""
     agent = _me(request)
     fmt = request.GET.get("format", "csv")
     tab_key = request.GET.get("tab") or "loyalty"
+    table = request.GET.get("table") or "groups"
     try:
-        if fmt not in ("csv", "json"):
-            from wowdesk.core.errors import InvalidInput
-
+        if fmt not in export_rows.FORMATS:
             raise InvalidInput(_("The format is csv or json."), field="format")
-        if tab_key == SURVEYS_TAB:
-            filters = _filters(request, "day")
-            _check_brand(agent, filters)
-            return _export_responses(agent, request, filters, fmt)
         tab = TABS.get(tab_key) or TABS["loyalty"]
-        filters = _filters(request, tab.group_by)
+        filters = _filters(request, tab.group_by if tab_key != SURVEYS_TAB else "day")
         _check_brand(agent, filters)
-        result = services.metrics(agent, filters.query())
+        name = f"wowdesk-{tab_key}-{filters.date_from}-{filters.date_to}"
+        if tab_key == SURVEYS_TAB:
+            qs = _survey_responses(agent, request, filters).values_list(
+                *export_rows.RESPONSE_COLUMNS
+            )
+            return _stream(fmt, export_rows.RESPONSE_COLUMNS, qs.iterator(chunk_size=2000), name)
+        query = services.parse_query(agent, filters.query())
+        columns, data = export_rows.rows(agent, query, table)
     except ServiceError as exc:
         return HttpResponse(exc.message, status=_status(exc), content_type="text/plain")
-    header = [filters.group_by, "label", *tab.columns, *(f"{k}_previous" for k in tab.columns)]
-
-    def rows() -> Iterator[list[Any]]:
-        for g in result.get("groups") or []:
-            prev = g.get("previous") or {}
-            yield [
-                g.get("key"),
-                g.get("label"),
-                *(report_measures.pick(g, M[k].path) for k in tab.columns),
-                *(report_measures.pick(prev, M[k].path) for k in tab.columns),
-            ]
-
-    return _stream(fmt, header, rows(), f"wowdesk-{tab.key}-{filters.date_from}-{filters.date_to}")
-
-
-def _export_responses(
-    agent: Agent, request: HttpRequest, filters: Filters, fmt: str
-) -> StreamingHttpResponse:
-    fields = [
-        "id",
-        "answered_at",
-        "brand_id",
-        "kind",
-        "score",
-        "comment",
-        "comment_language",
-        "conversation_id",
-        "customer_id",
-        "agent_id",
-        "team_id",
-        "site_id",
-        "inbox_id",
-        "channel",
-        "language",
-        "intent",
-    ]
-    qs = _survey_responses(agent, request, filters).values_list(*fields)
-
-    def rows() -> Iterator[list[Any]]:
-        for row in qs.iterator(chunk_size=2000):
-            yield list(row)
-
-    return _stream(fmt, fields, rows(), f"wowdesk-surveys-{filters.date_from}-{filters.date_to}")
+    return _stream(fmt, columns, data, f"{name}-{table}")
 
 
 # --- settings -----------------------------------------------------------------------------
