@@ -14,8 +14,9 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from tests.analytics.report_fakes import fake_metrics, install
-from wowdesk.analytics import report_measures, report_settings, weekly
+from tests.analytics.report_fakes import install
+from tests.analytics.report_helpers import answer
+from wowdesk.analytics import report_settings, services, weekly
 from wowdesk.core.models import Agent, Brand, Role, Site
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +50,16 @@ def setup(brand: Brand, other_brand: Brand, make_agent: Callable[..., Agent]) ->
 
 
 def test_sent_once_a_week_at_the_brands_hour_to_the_right_people(
-    brand: Brand, setup: dict[str, Any], fake_services: list[dict[str, Any]]
+    brand: Brand, other_brand: Brand, setup: dict[str, Any]
 ) -> None:
+    # answers of last week (and the week before), and one of the other brand
+    with time_machine.travel(dt.datetime(2026, 2, 25, 10, 0, tzinfo=dt.UTC), tick=False):
+        for score in (10, 10, 9, 3, 7):
+            answer(brand, "nps", score)
+        answer(brand, "csat", 5)
+        answer(other_brand, "nps", 0)
+    with time_machine.travel(dt.datetime(2026, 2, 18, 10, 0, tzinfo=dt.UTC), tick=False):
+        answer(brand, "nps", 2)
     # Monday 2026-03-02 07:30 in Berlin (06:30 UTC): not yet
     with time_machine.travel(dt.datetime(2026, 3, 2, 6, 30, tzinfo=dt.UTC), tick=False):
         weekly.run()
@@ -70,19 +79,23 @@ def test_sent_once_a_week_at_the_brands_hour_to_the_right_people(
     assert "Weekly service report" not in by_to["li@example.com"].subject  # in Chinese
     html = by_to["admin@example.com"].alternatives[0][0]  # type: ignore[index]
     assert "<script" not in html
-    # last week: Monday 23 Feb to Sunday 1 Mar, in the brand's zone, for this brand only
-    q = fake_services[-1]
-    assert (q["from"], q["to"]) == (dt.date(2026, 2, 23), dt.date(2026, 3, 1))
-    assert q["brand"] == brand.pk and q["tz"] == "Europe/Berlin"
+    # last week: Monday 23 Feb to Sunday 1 Mar, in the brand's zone, for this brand only;
     # the numbers are those of metrics()
-    result = fake_metrics(setup["admin"], q)
-    nps = report_measures.fmt(result["totals"]["nps"]["value"], report_measures.SCORE)
-    before = report_measures.fmt(
-        result["previous"]["totals"]["nps"]["value"], report_measures.SCORE
-    )
+    q = {
+        "from": dt.date(2026, 2, 23),
+        "to": dt.date(2026, 3, 1),
+        "brand": brand.pk,
+        "tz": "Europe/Berlin",
+        "group_by": "day",
+    }
+    with time_machine.travel(dt.datetime(2026, 3, 2, 7, 5, tzinfo=dt.UTC), tick=False):
+        result = services.metrics(setup["admin"], q)
+    assert result["totals"]["nps"]["responses"] == 5  # not the other brand's
+    assert result["totals"]["nps"]["value"] == 40.0  # 3 promoters, 1 detractor of 5
     text = by_to["admin@example.com"].body
-    assert f"NPS: {nps} (n={result['totals']['nps']['responses']})" in text
-    assert f"week before: {before}" in text
+    assert "NPS: +40 (n=5)" in text
+    assert "week before: -100" in text
+    assert "CSAT: 100 % (n=1)" in text
     # later that week: nothing; next Monday: again
     with time_machine.travel(dt.datetime(2026, 3, 5, 7, 5, tzinfo=dt.UTC), tick=False):
         assert weekly.run() == 0
