@@ -32,6 +32,8 @@ from wowdesk.web.auth import agent_required
 from wowdesk.web.settings_nav import sections_for
 
 PAGE_SIZE = 50
+# the survey kinds by the names the report pages give their measures
+KIND_LABELS = {k: M[k].label for k in SurveyKind.values}
 
 
 def _me(request: HttpRequest) -> Agent:
@@ -292,7 +294,7 @@ def _surveys(request: HttpRequest) -> HttpResponse:
         filters=filters,
         tabs=_tabs(SURVEYS_TAB, filters),
         page=page,
-        kinds=SurveyKind.choices,
+        kinds=KIND_LABELS.items(),
         extra=extra,
         scores=range(0, 11),
         page_query=urlencode(base),
