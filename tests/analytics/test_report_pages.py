@@ -256,4 +256,3 @@ def test_settings_api_per_role(
     outsider = make_agent(Role.SUPERVISOR, brands=[other_brand])
     bad = api.patch("/reports/settings", {"weekly_recipients": [outsider.pk]})
     assert bad.status_code in (400, 422) and bad.json()["field"] == "weekly_recipients"
-
