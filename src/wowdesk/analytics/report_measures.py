@@ -28,7 +28,9 @@ class Measure:
 M: dict[str, Measure] = {
     m.key: m
     for m in (
-        Measure("conversations", _("Conversations"), ("conversations",), COUNT, "conversations"),
+        Measure(
+            "conversations", _("Conversations"), ("conversations",), COUNT, "conversations", (), 0
+        ),
         Measure("nps", _("NPS"), ("nps", "value"), SCORE, "nps_responses", ("nps", "responses")),
         Measure("nps_promoters", _("Promoters"), ("nps", "promoters"), COUNT, "nps_promoters"),
         Measure("nps_passives", _("Passives"), ("nps", "passives"), COUNT, "nps_passives"),
