@@ -138,7 +138,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register() -> None:
     from wowdesk.analytics import api as analytics_api
-    from wowdesk.analytics import api_topics
+    from wowdesk.analytics import api_reports, api_topics
     from wowdesk.automations.api import router as automations_router
     from wowdesk.channels.api import router as channels_router
     from wowdesk.conversations.api import router as conversations_router
@@ -177,6 +177,7 @@ def _register() -> None:
     api.add_router("", api_wow.router)
     api.add_router("", analytics_api.router)
     api.add_router("", api_topics.router)
+    api.add_router("", api_reports.router)
 
 
 _register()

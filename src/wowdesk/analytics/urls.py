@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
+
+from wowdesk.analytics import views
 
 app_name = "reports"
 
-
-def _frame(request: HttpRequest, **kwargs: object) -> HttpResponse:  # the part replaces this
-    return HttpResponse(status=404)
-
-
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", _frame, name="index"),
-    path("settings/", _frame, name="settings"),
+    path("", views.index, name="index"),
+    path("drill/", views.drill, name="drill"),
+    path("export/", views.export, name="export"),
+    path("settings/", views.settings_page, name="settings"),
 ]

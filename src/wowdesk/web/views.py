@@ -49,6 +49,7 @@ from wowdesk.web import board, composer, inbox, macro_actions, panels, present
 from wowdesk.web import bulk as bulk_views
 from wowdesk.web import services as web_services
 from wowdesk.web.auth import agent_required
+from wowdesk.web.board_tiles import tiles_for
 
 WARRANTY_SOON_DAYS = 30
 # The side panel's comma-separated tag field: the most tags, each the longest name.
@@ -763,6 +764,7 @@ def supervisor(request: HttpRequest) -> HttpResponse:
             "alerts_total": alerts_total,
             "presences": board.presence_choices(),
             "now": now,
+            "tiles": tiles_for(request),
         },
     )
 

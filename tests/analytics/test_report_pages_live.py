@@ -1,0 +1,58 @@
+"""The report pages on the real metrics service: an answer moves the numbers, the drill-down
+reaches its conversation, and the pages in Chinese show no English."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import unescape
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.analytics.report_helpers import answer
+from tests.test_i18n import visible_english
+from wowdesk.core.models import Agent, Brand, Role
+
+pytestmark = pytest.mark.django_db
+
+TABS = ("loyalty", "service", "channels", "sites", "agents", "surveys")
+
+
+def _client(agent: Agent) -> Client:
+    c = Client()
+    c.force_login(agent.user)
+    return c
+
+
+def test_a_detractor_moves_the_nps_and_drills_to_its_conversation(
+    brand: Brand, other_brand: Brand, make_agent: Callable[..., Any]
+) -> None:
+    sup = make_agent(Role.SUPERVISOR)
+    c = _client(sup)
+    before = c.get("/reports/", {"preset": "7d"}).content.decode()
+    assert '<li class="rp-card" data-measure="nps">' in before
+    detractor = answer(brand, "nps", 3, "Tidak ada yang menelepon kembali", language="id")
+    answer(other_brand, "nps", 10)
+    page = c.get("/reports/", {"preset": "7d"}).content.decode()
+    card = page.split('<li class="rp-card" data-measure="nps">')[1].split("</li>")[0]
+    assert "-100" in card and "data-count>1 answer" in card
+    link = unescape(card.split('href="')[1].split('"')[0])
+    drill = c.get(link).content.decode()
+    assert f'data-conversation-id="{detractor.conversation_id}"' in drill
+    assert drill.count("data-conversation-id=") == 1  # not the other brand's
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_pages_in_chinese_have_no_english(
+    tab: str, brand: Brand, make_agent: Callable[..., Any]
+) -> None:
+    admin = make_agent(Role.ADMIN, name="张伟")
+    answer(brand, "nps", 3, "没有人回电话", agent=admin, language="zh")
+    c = _client(admin)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = c.get("/reports/", {"tab": tab}).content.decode()
+    assert visible_english(page) == set()
+    if tab == "loyalty":
+        assert visible_english(c.get("/reports/settings/").content.decode()) == set()
