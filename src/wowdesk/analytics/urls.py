@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
+from wowdesk.analytics import topics_views
+
 app_name = "reports"
 
 
@@ -15,4 +17,6 @@ def _frame(request: HttpRequest, **kwargs: object) -> HttpResponse:  # the part 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", _frame, name="index"),
     path("settings/", _frame, name="settings"),
+    path("topics/", topics_views.topics_page, name="topics"),
+    path("topics/<int:topic_id>/", topics_views.topic_page, name="topic"),
 ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from wowdesk.core import permissions
@@ -157,10 +157,10 @@ def story_out(s: WowStory) -> WowStoryOut:
 
 
 @router.post("/wow", response={201: WowStoryOut, **ERRORS})
-def nominate(request: HttpRequest, payload: WowIn) -> tuple[int, WowStoryOut]:
+def nominate(request: HttpRequest, payload: WowIn) -> Status[WowStoryOut]:
     story = wow_services.do_nominate(me(request), payload.conversation_id, payload.story)
     row = stories_for(me(request), brand=story.brand_id, hidden=story.hidden).get(pk=story.pk)
-    return 201, story_out(row)
+    return Status(201, story_out(row))
 
 
 @router.get("/wow", response={200: WowStoriesOut, **ERRORS})
@@ -199,6 +199,6 @@ def edit_story(request: HttpRequest, story_id: int, payload: WowPatchIn) -> WowS
 
 
 @router.delete("/wow/{story_id}", response={204: None, **ERRORS})
-def delete_story(request: HttpRequest, story_id: int) -> tuple[int, None]:
+def delete_story(request: HttpRequest, story_id: int) -> Status[None]:
     wow_services.do_delete_story(me(request), story_id)
-    return 204, None
+    return Status(204, None)
