@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from wowdesk.analytics import topics
 
 
-def blobs(k: int, per: int, dim: int, seed: int, spread: float = 0.05) -> tuple[np.ndarray, list[int]]:
+def blobs(
+    k: int, per: int, dim: int, seed: int, spread: float = 0.05
+) -> tuple[np.ndarray, list[int]]:
     rng = np.random.default_rng(seed)
     centres = np.linalg.qr(rng.normal(size=(dim, dim)))[0][:k]  # orthonormal: well apart
     points, truth = [], []

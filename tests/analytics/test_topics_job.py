@@ -122,9 +122,7 @@ def test_api_per_role_of_two_brands(
         api = make_api(two_brands[role])
         body = api.get("/topics").json()
         assert {t["id"] for t in body["items"]} == {t.pk for t in mine}
-        assert [d["topic_id"] for d in body["drivers"]] == [
-            t.pk for t in mine if t.is_driver
-        ]
+        assert [d["topic_id"] for d in body["drivers"]] == [t.pk for t in mine if t.is_driver]
         detail = api.get(f"/topics/{mine[0].pk}", page_size=4).json()
         assert detail["total"] == 6 and len(detail["members"]) == 4
         assert api.get(f"/topics/{theirs.pk}").status_code == 403

@@ -88,7 +88,9 @@ def test_nominate_by_any_agent_of_the_brand(
     stranger = make_agent(Role.ADMIN, brands=[other_brand])
     conversation = assigned(brand, hero)
     api = make_api(colleague)
-    created = api.post("/wow", {"conversation_id": conversation.pk, "story": "Stayed late to find the parcel."})
+    created = api.post(
+        "/wow", {"conversation_id": conversation.pk, "story": "Stayed late to find the parcel."}
+    )
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["agent"] == {"id": hero.pk, "name": "Ana Costa"}
@@ -119,9 +121,7 @@ def test_list_per_brand_and_filters(
     assert [s["story"] for s in only["items"]] == ["One"]
     assert make_api(a1).get("/wow", brand=other_brand.pk).status_code == 403
     assert make_api(a1).get("/wow", **{"from": "1800-01-01"}).status_code == 422
-    assert [s["story"] for s in make_api(theirs).get("/wow").json()["items"]] == [
-        "Elsewhere"
-    ]
+    assert [s["story"] for s in make_api(theirs).get("/wow").json()["items"]] == ["Elsewhere"]
 
 
 def test_hide_edit_delete_per_role(
@@ -137,7 +137,9 @@ def test_hide_edit_delete_per_role(
     url = f"/wow/{story.pk}"
     assert make_api(bystander).patch(url, {"hidden": True}).status_code == 403
     assert make_api(other_admin).patch(url, {"hidden": True}).status_code == 403
-    assert make_api(nominator).patch(url, {"story": "Kinder words"}).json()["story"] == "Kinder words"
+    assert (
+        make_api(nominator).patch(url, {"story": "Kinder words"}).json()["story"] == "Kinder words"
+    )
     assert make_api(nominator).patch(url, {"story": ""}).status_code == 400
     assert make_api(supervisor).patch(url, {"hidden": True}).json()["hidden"] is True
     assert make_api(bystander).get("/wow").json()["total"] == 0
@@ -147,9 +149,7 @@ def test_hide_edit_delete_per_role(
     assert make_api(supervisor).delete(url).status_code == 404
 
 
-def test_wall_page_and_panel_nomination(
-    brand: Brand, make_agent: Callable[..., Agent]
-) -> None:
+def test_wall_page_and_panel_nomination(brand: Brand, make_agent: Callable[..., Agent]) -> None:
     hero = make_agent(Role.AGENT, name="Ana Costa")
     agent = make_agent(Role.AGENT)
     conversation = assigned(brand, hero)
@@ -162,7 +162,10 @@ def test_wall_page_and_panel_nomination(
     wall = client.get(reverse("wow:wall"))
     assert wall.status_code == 200
     assert "Found it!" in wall.content.decode() and "Ana Costa" in wall.content.decode()
-    assert client.post(reverse("wow:nominate", args=[conversation.pk]), {"story": ""}).status_code == 302
+    assert (
+        client.post(reverse("wow:nominate", args=[conversation.pk]), {"story": ""}).status_code
+        == 302
+    )
     assert WowStory.objects.count() == 1
     story = WowStory.objects.get()
     assert client.post(reverse("wow:hide", args=[story.pk])).status_code == 302  # the nominator

@@ -49,8 +49,7 @@ TERMS = 6
 MIN_DRIVER_DETRACTORS = 2
 
 # Words that say nothing of a topic, in the languages the seeds and the demo speak most.
-STOP_WORDS = frozenset(
-    """
+_STOP_WORDS = """
     a an and are as at be been but by can could did do does for from had has have he her
     hi hello his how i i'm im if in into is it its just me my no not of on or our please
     so that the their them then there they this to too was we were what when where which
@@ -65,10 +64,24 @@ STOP_WORDS = frozenset(
     yang dan di ke dari untuk dengan saya tidak ini itu ada sudah belum apa terima kasih
     tolong mohon halo
     o a os as um uma e ou de do da em para com que não meu minha obrigado olá
-    """.split()
-)
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
 CJK_STOP = frozenset(
-    ["你好", "谢谢", "我的", "请问", "我们", "一个", "什么", "怎么", "没有", "可以", "です", "ます", "した"]
+    [
+        "你好",
+        "谢谢",
+        "我的",
+        "请问",
+        "我们",
+        "一个",
+        "什么",
+        "怎么",
+        "没有",
+        "可以",
+        "です",
+        "ます",
+        "した",
+    ]
 )
 
 
@@ -153,7 +166,9 @@ def _ordered(x: FloatArray, labels: IntArray) -> Clustering:
     order = sorted(sizes, key=lambda c: (-sizes[c], first[c]))
     remap = {old: new for new, old in enumerate(order)}
     new_labels = np.array([remap[int(v)] for v in labels], dtype=np.intp)
-    centroids = normalise_rows(np.stack([x[new_labels == c].mean(axis=0) for c in range(len(order))]))
+    centroids = normalise_rows(
+        np.stack([x[new_labels == c].mean(axis=0) for c in range(len(order))])
+    )
     return Clustering(new_labels, centroids, None)
 
 
@@ -237,7 +252,7 @@ def topics(
         return []
     x = normalise_rows(embeddings)
     groups = [np.flatnonzero(found.labels == c) for c in range(found.k)]
-    labels = top_terms([[texts[i] for i in g] for g in groups])
+    labels = top_terms([[texts[int(i)] for i in g] for g in groups])
     result = []
     for c, members in enumerate(groups):
         similarity = x[members] @ found.centroids[c]

@@ -30,9 +30,7 @@ def do_store_topics(result: RunResult) -> int:
     usable = [(pk, c) for pk, c in previous if c]
     matched = pure.match(
         np.array([c for _pk, c in usable]) if usable else np.zeros((0, 1)),
-        np.stack([t.found.centroid for t in result.topics])
-        if result.topics
-        else np.zeros((0, 1)),
+        np.stack([t.found.centroid for t in result.topics]) if result.topics else np.zeros((0, 1)),
     )
     now = timezone.now()
     kept: set[int] = set()

@@ -122,7 +122,11 @@ def stories_for(
     if end is not None:
         rows = rows.filter(created_at__date__lte=check_date(end, "to"))
     return rows.select_related(
-        "agent", "nominated_by", "conversation", "response", "response__customer",
+        "agent",
+        "nominated_by",
+        "conversation",
+        "response",
+        "response__customer",
         "conversation__customer",
     ).order_by("-created_at", "-id")
 
@@ -188,13 +192,14 @@ def edit_story(request: HttpRequest, story_id: int, payload: WowPatchIn) -> WowS
     story = wow_services.do_edit_story(
         me(request), story_id, story=payload.story, hidden=payload.hidden
     )
-    row = (
-        WowStory.objects.select_related(
-            "agent", "nominated_by", "conversation", "response", "response__customer",
-            "conversation__customer",
-        )
-        .get(pk=story.pk)
-    )
+    row = WowStory.objects.select_related(
+        "agent",
+        "nominated_by",
+        "conversation",
+        "response",
+        "response__customer",
+        "conversation__customer",
+    ).get(pk=story.pk)
     return story_out(row)
 
 

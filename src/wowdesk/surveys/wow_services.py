@@ -76,9 +76,7 @@ def do_add_promoter_story(response_id: int) -> WowStory | None:
     """A promoter's why as a story (once per response); ``None`` when the answer is not
     a promoter's, says too little, or already has its story. Names, addresses, numbers
     and links in the why are replaced (knowledge.anonymise)."""
-    response = (
-        SurveyResponse.objects.filter(pk=response_id).select_related("customer").first()
-    )
+    response = SurveyResponse.objects.filter(pk=response_id).select_related("customer").first()
     if response is None or not is_promoter(response.kind, response.score):
         return None
     if not says_something(response.comment):
