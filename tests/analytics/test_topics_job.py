@@ -156,3 +156,14 @@ def test_pages_per_role(two_brands: dict[str, Any], django_assert_max_num_querie
     assert detail.status_code == 200 and "voc-members" in detail.content.decode()
     assert client.get(reverse("reports:topic", args=[two_brands["theirs"].pk])).status_code == 403
     assert client.get(reverse("reports:topic", args=[999999])).status_code == 404
+
+
+def test_topics_page_in_chinese_has_no_english(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    from tests.test_i18n import _chinese_client, visible_english
+
+    client = _chinese_client(make_agent(Role.SUPERVISOR, name="王芳").user)
+    html = client.get(reverse("reports:topics")).content.decode()
+    assert "客户之声" in html
+    assert visible_english(html) <= {"voc-topics"}  # the command's name

@@ -170,3 +170,19 @@ def test_wall_page_and_panel_nomination(brand: Brand, make_agent: Callable[..., 
     story = WowStory.objects.get()
     assert client.post(reverse("wow:hide", args=[story.pk])).status_code == 302  # the nominator
     assert "Found it!" not in client.get(reverse("wow:wall")).content.decode()
+
+
+def test_wall_and_panel_in_chinese_have_no_english(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    from tests.test_i18n import _chinese_client, visible_english
+
+    hero = make_agent(Role.SUPERVISOR, name="王芳")
+    conversation = assigned(brand, hero, name="李雷", body="你好")
+    wow_services.do_nominate(hero, conversation.pk, "她帮客户找回了包裹")
+    client = _chinese_client(hero.user)
+    wall = client.get(reverse("wow:wall")).content.decode()
+    assert "惊喜墙" in wall and "她帮客户找回了包裹" in wall
+    assert visible_english(wall) == set()
+    panel = client.get(reverse("web:conversation", args=[conversation.pk])).content.decode()
+    assert "提名上惊喜墙" in panel
