@@ -186,3 +186,29 @@ def test_wall_and_panel_in_chinese_have_no_english(
     assert visible_english(wall) == set()
     panel = client.get(reverse("web:conversation", args=[conversation.pk])).content.decode()
     assert "提名上惊喜墙" in panel
+
+
+def test_the_wall_reads_a_constant_number_of_queries(
+    brand: Brand, make_agent: Callable[..., Agent], django_assert_max_num_queries: Any
+) -> None:
+    agent = make_agent(Role.SUPERVISOR)
+    client = Client()
+    client.force_login(agent.user)
+
+    def count() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("wow:wall")).status_code == 200
+        return len(ctx.captured_queries)
+
+    wow_services.do_nominate(agent, assigned(brand, agent).pk, "First")
+    few = count()
+    for i in range(6):
+        hero = make_agent(Role.AGENT)
+        conversation = assigned(brand, hero)
+        wow_services.do_add_promoter_story(
+            answer(conversation, "nps", 10, f"Wonderful quick help number {i}").pk
+        )
+    assert count() == few
