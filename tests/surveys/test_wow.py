@@ -212,3 +212,20 @@ def test_the_wall_reads_a_constant_number_of_queries(
             answer(conversation, "nps", 10, f"Wonderful quick help number {i}").pk
         )
     assert count() == few
+
+
+def test_a_new_story_is_announced_to_the_brands_open_walls(
+    brand: Brand, make_agent: Callable[..., Agent], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[tuple[str, str, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        wow_services, "publish", lambda group, kind, **data: sent.append((group, kind, data))
+    )
+    agent = make_agent(Role.AGENT)
+    story = wow_services.do_nominate(agent, assigned(brand, agent).pk, "Live!")
+    assert sent == [
+        (f"brand.{brand.pk}", "wow.story", {"story_id": story.pk, "brand_id": brand.pk})
+    ]
+    from wowdesk.web.consumers import FORWARDED
+
+    assert "wow.story" in FORWARDED

@@ -13,6 +13,7 @@ from wowdesk.conversations.models import Conversation
 from wowdesk.core import permissions
 from wowdesk.core.errors import Forbidden, NotFound, ServiceError
 from wowdesk.core.models import Agent, Role
+from wowdesk.core.realtime import brand_group, publish
 from wowdesk.knowledge.anonymise import anonymise
 from wowdesk.surveys.models import SurveyResponse, WowSource, WowStory
 
@@ -52,6 +53,12 @@ def _clean_story(story: str | None) -> str:
     return text
 
 
+def _announce(story: WowStory) -> None:
+    """Open WOW walls of the brand show the new story (the workspace socket, after the
+    commit)."""
+    publish(brand_group(story.brand_id), "wow.story", story_id=story.pk, brand_id=story.brand_id)
+
+
 def do_nominate(agent: Agent, conversation_id: int, story: str | None) -> WowStory:
     """Put a conversation on its brand's WOW wall (any agent of the brand). The story is
     about the conversation's agent (its assignee now)."""
@@ -60,7 +67,7 @@ def do_nominate(agent: Agent, conversation_id: int, story: str | None) -> WowSto
         raise NotFound(_("No such conversation."), field="conversation_id")
     permissions.check_brand(agent, conversation.brand_id)
     text = _clean_story(story)
-    return WowStory.objects.create(
+    row = WowStory.objects.create(
         brand_id=conversation.brand_id,
         source=WowSource.NOMINATION,
         conversation_id=conversation.pk,
@@ -70,6 +77,8 @@ def do_nominate(agent: Agent, conversation_id: int, story: str | None) -> WowSto
         nominated_by=agent,
         created_at=timezone.now(),
     )
+    _announce(row)
+    return row
 
 
 def do_add_promoter_story(response_id: int) -> WowStory | None:
@@ -87,7 +96,7 @@ def do_add_promoter_story(response_id: int) -> WowStory | None:
     text = anonymise(response.comment.strip(), names)[:MAX_STORY]
     try:
         with transaction.atomic():
-            return WowStory.objects.create(
+            row = WowStory.objects.create(
                 brand_id=response.brand_id,
                 source=WowSource.PROMOTER,
                 conversation_id=response.conversation_id,
@@ -99,6 +108,8 @@ def do_add_promoter_story(response_id: int) -> WowStory | None:
             )
     except IntegrityError:  # a concurrent run made it
         return None
+    _announce(row)
+    return row
 
 
 def _editable(agent: Agent, story_id: int) -> WowStory:

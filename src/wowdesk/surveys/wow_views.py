@@ -84,6 +84,7 @@ def wall(request: HttpRequest) -> HttpResponse:
         "date_to": request.GET.get("to", "")[:10],
         "supervisor_brands": permissions.brands_with_role(me, Role.SUPERVISOR),
         "me_id": me.pk,
+        "live_brands": scope,
     }
     return render(request, "surveys/wow_wall.html", context)
 
