@@ -56,6 +56,12 @@ def test_a_promoters_why_becomes_a_story_once(
     assert story.source == WowSource.PROMOTER
     assert story.agent_id == agent.pk and story.response_id == response.pk
     assert "Maria" not in story.story and "five minutes" in story.story
+    # the customer changes the answer to a 6: the story leaves the wall
+    SurveyResponse.objects.filter(pk=response.pk).update(score=6)
+    response.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        answered(response, updated=True)
+    assert WowStory.objects.get().hidden
 
 
 @pytest.mark.parametrize(

@@ -24,11 +24,14 @@ def on_survey_answered(
     *, response_id: int, kind: str, score: int, updated: bool = False, **_: Any
 ) -> None:
     """A promoter's answer (NPS 9–10, CSAT 5) with a why of a few words becomes a story,
-    once per response (a why added later counts too)."""
+    once per response (a why added later counts too); an answer changed to a lower score
+    takes its story off the wall."""
     from wowdesk.surveys import wow_services
 
     if wow_services.is_promoter(kind, score):
         wow_services.do_add_promoter_story(response_id)
+    elif updated:
+        wow_services.do_withdraw_promoter_story(response_id)
 
 
 def panel_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:

@@ -112,6 +112,16 @@ def do_add_promoter_story(response_id: int) -> WowStory | None:
     return row
 
 
+def do_withdraw_promoter_story(response_id: int) -> bool:
+    """An answer changed to a score that is no longer a promoter's: its story leaves the
+    wall (hidden, not deleted). Whether a story was hidden."""
+    return bool(
+        WowStory.objects.filter(
+            response_id=response_id, source=WowSource.PROMOTER, hidden=False
+        ).update(hidden=True)
+    )
+
+
 def _editable(agent: Agent, story_id: int) -> WowStory:
     story = permissions.get_for_agent(WowStory.objects.all(), agent, story_id)
     if story.nominated_by_id != agent.pk and not permissions.has_role_in(
