@@ -36,6 +36,10 @@ K_MIN = 2
 K_MAX = 12
 #: Fewer texts than this per possible cluster: no split (one topic, or none).
 MIN_CLUSTER = 3
+#: The fewest clusters tried is ``sqrt(texts) / K_FLOOR_DIVISOR`` (at least ``k_min``): the
+#: silhouette of sentence embeddings favours a coarse split in two, which names nothing
+#: useful once there are hundreds of texts.
+K_FLOOR_DIVISOR = 4.0
 #: Silhouette below which the texts are taken as one topic (no structure worth naming).
 MIN_SILHOUETTE = 0.05
 #: Points the silhouette is computed on (it is quadratic in the points).
@@ -64,6 +68,10 @@ _STOP_WORDS = """
     yang dan di ke dari untuk dengan saya tidak ini itu ada sudah belum apa terima kasih
     tolong mohon halo
     o a os as um uma e ou de do da em para com que não meu minha obrigado olá
+    jeg min mit mine ikke og er det en et til på har med som af hej tak kan
+    ik mijn niet het een en van op dat met voor heb hallo bedankt kunt
+    il lo gli una di che non mio mia per con ho ciao grazie sono è
+    bir ve bu da de için ile ben benim değil merhaba teşekkürler çok mi mı
 """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 CJK_STOP = frozenset(
@@ -180,7 +188,8 @@ def cluster(
     seed: int = SEED,
 ) -> Clustering:
     """Cluster the texts' embeddings; k chosen by silhouette in ``k_min … k_max`` (fewer
-    when there are few texts). No text: no cluster."""
+    when there are few texts; at least ``sqrt(n) / K_FLOOR_DIVISOR`` when there are
+    many). No text: no cluster."""
     x = normalise_rows(embeddings) if len(np.asarray(embeddings)) else np.zeros((0, 1))
     n = len(x)
     if n == 0:
@@ -188,8 +197,9 @@ def cluster(
     top = min(k_max, n // MIN_CLUSTER, n - 1)
     if top < max(k_min, 2) or len(np.unique(x.round(6), axis=0)) < 2:
         return _ordered(x, np.zeros(n, dtype=np.intp))
+    low = min(top, max(k_min, 2, round(np.sqrt(n) / K_FLOOR_DIVISOR)))
     best: tuple[float, IntArray] | None = None
-    for k in range(max(k_min, 2), top + 1):
+    for k in range(low, top + 1):
         labels, _centres = _kmeans(x, k, seed)
         if len(set(labels.tolist())) < 2:
             continue
