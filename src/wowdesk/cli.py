@@ -131,6 +131,38 @@ def kb_reindex(
     typer.echo(f"index written to {search.index_dir()}")
 
 
+@app.command("voc-topics")
+def voc_topics(
+    brand: Annotated[
+        str | None, typer.Option("--brand", help="Only this brand (its slug).")
+    ] = None,
+) -> None:
+    """Compute the voice of the customer's topics now (every brand, or one)."""
+    setup_django()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from wowdesk.analytics import topics_jobs
+    from wowdesk.core.models import Brand
+
+    brands = Brand.objects.order_by("pk")
+    if brand is not None:
+        brands = brands.filter(slug=brand)
+        if not brands.exists():
+            fail(f"--brand: no brand with the slug {brand!r}")
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    found: dict[str, int] = {}
+    with Progress(*columns) as bar:
+        for b in brands:
+            row = bar.add_task(f"{b.slug}: texts embedded", total=None)
+
+            def step(done: int, total: int, row: object = row) -> None:
+                bar.update(row, completed=done, total=total)  # type: ignore[arg-type]
+
+            found[b.slug] = topics_jobs.run(b.pk, progress=step)
+    for slug, count in found.items():
+        typer.echo(f"{slug}: {count} topics")
+
+
 @app.command("analytics-rebuild")
 def analytics_rebuild(
     brand: Annotated[

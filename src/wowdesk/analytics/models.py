@@ -126,3 +126,107 @@ class FactTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fact_id}#{self.tag_id}"
+
+
+class Topic(models.Model):
+    """A topic of the voice of the customer: a cluster of customers' first messages and
+    survey whys over a recent window, with its label and measures. Written by
+    ``analytics/topics_services.py`` only. A topic found again in a later run keeps its row
+    (matched on its centroid); one not found again is kept with ``active`` off."""
+
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="topics", verbose_name=_("brand")
+    )
+    label = models.CharField(_("label"), max_length=200)
+    terms = models.JSONField(_("top terms"), default=list, blank=True)
+    example = models.TextField(_("example"), blank=True)
+    example_conversation = models.ForeignKey(
+        "conversations.Conversation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("example conversation"),
+    )
+    # the unit centroid of the members' embeddings (512 numbers), to match the next run
+    centroid = models.JSONField(_("centroid"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    size = models.PositiveIntegerField(_("texts"), default=0)
+    conversations = models.PositiveIntegerField(_("conversations"), default=0)
+    customers = models.PositiveIntegerField(_("customers"), default=0)
+    # texts per 7-day bucket of the window, oldest first; the last is the past 7 days
+    weekly = models.JSONField(_("volume per week"), default=list, blank=True)
+    week_change = models.FloatField(_("week-over-week change (%)"), null=True, blank=True)
+    nps = models.FloatField(_("NPS"), null=True, blank=True)
+    nps_responses = models.PositiveIntegerField(_("NPS answers"), default=0)
+    detractors = models.PositiveIntegerField(_("detractors"), default=0)
+    csat = models.FloatField(_("CSAT"), null=True, blank=True)
+    csat_responses = models.PositiveIntegerField(_("CSAT answers"), default=0)
+    sentiment = models.FloatField(_("mean emotion"), null=True, blank=True)
+    languages = models.JSONField(_("languages"), default=dict, blank=True)
+    # drivers of detractors: share among detractors ÷ share among all NPS answers
+    lift = models.FloatField(_("lift among detractors"), null=True, blank=True)
+    is_driver = models.BooleanField(_("drives detractors"), default=False)
+    window_start = models.DateTimeField(_("window start"), null=True, blank=True)
+    window_end = models.DateTimeField(_("window end"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        indexes = [models.Index(fields=["brand", "active", "-size"], name="topic_brand_active")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class TopicMemberKind(models.TextChoices):
+    MESSAGE = "message", _("first message")
+    COMMENT = "comment", _("survey why")
+
+
+class TopicMember(models.Model):
+    """One text of a topic's last run: a conversation's first customer message or a survey
+    response's why."""
+
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="members", verbose_name=_("topic")
+    )
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=8, choices=TopicMemberKind.choices)
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        on_delete=models.CASCADE,
+        related_name="topic_members",
+        verbose_name=_("conversation"),
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    response = models.ForeignKey(
+        "surveys.SurveyResponse",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("survey response"),
+    )
+    text = models.CharField(_("text"), max_length=300, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    similarity = models.FloatField(_("similarity to the centroid"), default=0.0)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("topic member")
+        verbose_name_plural = _("topic members")
+        indexes = [
+            models.Index(fields=["topic", "-at", "-id"], name="topic_member_time"),
+            models.Index(fields=["brand", "conversation"], name="topic_member_conv"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}:{self.conversation_id}"

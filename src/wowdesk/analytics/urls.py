@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from wowdesk.analytics import views
+from wowdesk.analytics import topics_views, views
 
 app_name = "reports"
 
@@ -13,4 +13,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("drill/", views.drill, name="drill"),
     path("export/", views.export, name="export"),
     path("settings/", views.settings_page, name="settings"),
+    path("topics/", topics_views.topics_page, name="topics"),
+    path("topics/<int:topic_id>/", topics_views.topic_page, name="topic"),
 ]

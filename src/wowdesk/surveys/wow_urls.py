@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
+
+from wowdesk.surveys import wow_views
 
 app_name = "wow"
 
-
-def _frame(request: HttpRequest, **kwargs: object) -> HttpResponse:  # the part replaces this
-    return HttpResponse(status=404)
-
-
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", _frame, name="wall"),
+    path("", wow_views.wall, name="wall"),
+    path("nominate/<int:conversation_id>/", wow_views.nominate, name="nominate"),
+    path("<int:story_id>/hide/", wow_views.hide, name="hide"),
 ]

@@ -94,6 +94,7 @@ FORWARDED = frozenset(
         "board.changed",
         "message.annotated",
         "notification",
+        "wow.story",  # a new story on the brand's WOW wall (surveys/wow_services.py)
     }
 )
 
