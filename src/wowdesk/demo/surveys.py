@@ -46,6 +46,8 @@ from wowdesk.surveys.models import (
 
 BATCH = 500
 DELAY = dt.timedelta(hours=1)  # the default delay after the resolution
+# Email customers are asked the next day (an inbox override of the delay).
+EMAIL_DELAY = dt.timedelta(days=1)
 EXPIRES_DAYS = 14
 FOLLOWUP_HOURS = 48
 CHECKIN_DAYS = 3
@@ -62,7 +64,7 @@ SLOW_FIRST = {"chat": 300, "voice": 120, "social": 3 * 3600, "email": 8 * 3600, 
 SLOW_RESOLUTION = dt.timedelta(days=7)
 # (promoters, passives, detractors) by case; the brand shifts it a little.
 NPS_MIX = {
-    "calm": (0.76, 0.17, 0.07),
+    "calm": (0.72, 0.19, 0.09),
     "slow": (0.50, 0.24, 0.26),
     "angry": (0.48, 0.24, 0.28),
     "both": (0.28, 0.25, 0.47),
@@ -158,6 +160,14 @@ class SurveySeeder:
         chat = self.inboxes.get(CES_CHANNEL)
         if chat is not None and not SurveySettings.objects.filter(inbox=chat).exists():
             SurveySettings.objects.create(brand=self.brand, inbox=chat, kinds=[*KINDS, "ces"])
+        email = self.inboxes.get("email")
+        if email is not None and not SurveySettings.objects.filter(inbox=email).exists():
+            SurveySettings.objects.create(
+                brand=self.brand,
+                inbox=email,
+                kinds=list(KINDS),
+                delay_minutes=int(EMAIL_DELAY.total_seconds() // 60),
+            )
         members = Team.members.through.objects.filter(team__in=self.teams.values())
         by_team: dict[int, set[int]] = {}
         for team_id, agent_id in members.values_list("team_id", "agent_id"):
@@ -187,7 +197,7 @@ class SurveySeeder:
             conv = case.conversation
             assert conv.resolved_at is not None
             kinds = [*KINDS, "ces"] if case.channel == CES_CHANNEL else list(KINDS)
-            scheduled = conv.resolved_at + DELAY
+            scheduled = conv.resolved_at + delay_for(case.channel)
             expires = scheduled + dt.timedelta(days=EXPIRES_DAYS)
             language = texts.pick_language(conv.language, self.brand.default_language)
             answers_now = self.rng.random() < ANSWER_SHARE
@@ -261,7 +271,7 @@ class SurveySeeder:
             for c in cases
             if c.conversation.language == "id"
             and c.conversation.resolved_at is not None
-            and c.conversation.resolved_at + DELAY < self.now
+            and c.conversation.resolved_at + delay_for(c.channel) < self.now
         ]
         return max(ready, key=lambda c: c.resolved_at or self.now, default=None)
 
@@ -493,6 +503,11 @@ class SurveySeeder:
             )
         WowStory.objects.bulk_create(rows, batch_size=BATCH)
         self.counts.stories = len(rows)
+
+
+def delay_for(channel: str) -> dt.timedelta:
+    """How long after the resolution the survey goes out (the inbox's settings)."""
+    return EMAIL_DELAY if channel == "email" else DELAY
 
 
 def is_unhappy(kind: str, score: int) -> bool:
