@@ -224,7 +224,7 @@ def listeners(
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same demo.")] = 7,
-    conversations: Annotated[int, typer.Option(help="How many conversations.")] = 2000,
+    conversations: Annotated[int, typer.Option(help="How many conversations.")] = 6000,
     customers: Annotated[int, typer.Option(help="How many customers.")] = 500,
 ) -> None:
     """Seed a realistic demo (idempotent: a second run changes nothing)."""

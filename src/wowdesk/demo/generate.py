@@ -40,10 +40,16 @@ from wowdesk.demo.phrases import LanguagePack, Region
 from wowdesk.demo.sources import AssistantRequest, DemoCorpus, SupportExchange, fill_placeholders
 
 IN, OUT, NOTE, ACTIVITY = "in", "out", "note", "activity"
-HISTORY_DAYS = 90
+HISTORY_DAYS = 365
 # Share of conversations from the last four days (on top of their even share), so the
 # inbox has a live queue of open and pending work as a real one does.
-RECENT_SHARE = 0.25
+RECENT_SHARE = 0.08
+# A weaker month (days before now, oldest first): a staffing gap makes first responses
+# slower and customers angrier, so the loyalty and service charts show a dip.
+DIP_DAYS = (150, 120)
+DIP_SLOWDOWN = 2.5
+# Share of conversations whose first message is angry (in the dip month: the second).
+ANGRY_SHARE = (0.12, 0.3)
 # Of those, the share nobody has answered yet: the queue.
 BACKLOG_WINDOW = dt.timedelta(days=4)
 BACKLOG_SHARE = 0.3
@@ -139,6 +145,9 @@ class ConversationPlan:
     resolved_at: dt.datetime | None
     messages: list[MessagePlan]
     number: int = 0
+    # what it is about (the Bitext or xSID intent) and whether it started angry
+    intent: str = ""
+    angry: bool = False
 
 
 @dataclass(frozen=True)
@@ -368,7 +377,8 @@ def plan_purchase(
     number: str,
 ) -> PurchasePlan:
     """A device whose warranty runs out within 30 days (12%), ran out already (28%) or
-    runs longer; every purchase is older than the demo's history."""
+    runs longer; every purchase is older than the demo's history (so a one-year warranty
+    has always run out)."""
     months = product.warranty_months
     roll = rng.random()
     if roll < 0.12:
@@ -405,6 +415,11 @@ class Content:
     request: AssistantRequest | None = None
     exchange: SupportExchange | None = None
     purchase: PurchasePlan | None = None
+
+
+def in_dip(at: dt.datetime, now: dt.datetime) -> bool:
+    """Whether a moment falls in the demo's weaker month (``DIP_DAYS``)."""
+    return now - dt.timedelta(days=DIP_DAYS[0]) <= at < now - dt.timedelta(days=DIP_DAYS[1])
 
 
 def sample_start(rng: random.Random, now: dt.datetime, tz: str) -> dt.datetime:
@@ -546,11 +561,20 @@ class ConversationPlanner:
         priority = self.priority_for(content, customer)
         speed = PRIORITY_SPEED[priority] * (0.7 if customer.vip_tier else 1.0)
         start = sample_start(rng, self.now, customer.region.timezone)
+        dip = in_dip(start, self.now)
+        if dip:
+            speed *= DIP_SLOWDOWN
+        angry = rng.random() < ANGRY_SHARE[1 if dip else 0]
         money = bool(content.exchange and content.exchange.category in MONEY_CATEGORIES)
         skills = ORDER_SKILLS if money else TECH_SKILLS if content.request else frozenset()
         agent = self.pick_agent(lang, start, skills)
 
-        first = MessagePlan(IN, start, texts.first_message(), language=lang)
+        opening = texts.first_message()
+        if angry:
+            opening = rng.choice(phrases.ANGRY_OPENERS.get(lang, phrases.ANGRY_OPENERS["en"])) + (
+                "\n\n" + opening
+            )
+        first = MessagePlan(IN, start, opening, language=lang)
         if channel == "voice":
             first.meta = {"call": {"direction": "inbound"}}
         story = [first]
@@ -574,7 +598,16 @@ class ConversationPlanner:
                 resolved_at = self.call(story, agent, reply_at, texts)
             else:
                 resolved_at = self.written(story, agent, assigned_at, reply_at, texts, speed)
-        return self.finish(customer, channel, texts, content, priority, money, story, resolved_at)
+        plan = self.finish(customer, channel, texts, content, priority, money, story, resolved_at)
+        plan.angry = angry
+        plan.intent = (
+            content.exchange.intent
+            if content.exchange
+            else content.request.intent
+            if content.request
+            else ""
+        )
+        return plan
 
     def call(
         self, story: list[MessagePlan], agent: AgentRef, answered: dt.datetime, texts: Texts

@@ -902,3 +902,52 @@ FEEDBACK_NOTES = (
     "Customer was frustrated but polite; offered a 10% voucher as goodwill.",
     "Shared this feedback with the product team.",
 )
+
+# --- an angry start -----------------------------------------------------------------------
+
+# Put before the first message of the conversations that start angry (the emotion scorer
+# reads them as angry or frustrated; the demo's surveys of those conversations score lower).
+ANGRY_OPENERS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "This is the THIRD time I'm writing about this and nobody has helped me!!",
+        "I'm really fed up with your service. Nothing works and nobody answers!!",
+        "Honestly this is ridiculous. I want this fixed today or I'm cancelling everything.",
+    ),
+    "de": (
+        "Ich schreibe Ihnen jetzt zum DRITTEN Mal und niemand hilft mir!!",
+        "Ich bin wirklich sauer. Nichts funktioniert und keiner antwortet!!",
+        "Das ist eine Frechheit. Wenn das heute nicht gelöst wird, kündige ich sofort.",
+    ),
+    "nl": (
+        "Dit is de DERDE keer dat ik hierover schrijf en niemand helpt me!!",
+        "Ik ben het echt zat. Niets werkt en niemand reageert!!",
+    ),
+    "da": (
+        "Det er TREDJE gang, jeg skriver om det her, og ingen hjælper mig!!",
+        "Jeg er virkelig træt af jer. Intet virker, og ingen svarer!!",
+    ),
+    "it": (
+        "È la TERZA volta che scrivo per questo problema e nessuno mi aiuta!!",
+        "Sono davvero stufo. Non funziona niente e nessuno risponde!!",
+    ),
+    "tr": (
+        "Bu konuda ÜÇÜNCÜ kez yazıyorum ve kimse yardım etmiyor!!",
+        "Artık gerçekten bıktım. Hiçbir şey çalışmıyor ve kimse cevap vermiyor!!",
+    ),
+    "ar": (
+        "هذه ثالث مرة أكتب لكم بخصوص هذه المشكلة ولا أحد يساعدني!!",
+        "لقد سئمت حقًا من خدمتكم. لا شيء يعمل ولا أحد يرد!!",
+    ),
+    "id": (
+        "Ini sudah KETIGA kalinya saya menulis soal ini dan tidak ada yang membantu!!",
+        "Saya benar-benar kecewa. Tidak ada yang berfungsi dan tidak ada yang menjawab!!",
+    ),
+    "ja": (
+        "この件で問い合わせるのはもう3回目です。誰も対応してくれません！！",
+        "本当にうんざりです。何も動かないし、誰も返事をくれません！！",
+    ),
+    "zh": (
+        "这已经是我第三次为这件事联系你们了，根本没人管！！",
+        "我真的受够了，什么都不能用，也没有人回复！！",
+    ),
+}

@@ -2,8 +2,9 @@
 
 Two brands served by one outsourcing center with sites in Manila, Berlin and Toronto;
 about twenty agents with languages, skills, roles and shifts; customers in ten languages
-with identities on several channels, organizations and devices under warranty; and three
-months of conversations made of Bitext and xSID sentences (see ``sources.py``).
+with identities on several channels, organizations and devices under warranty; a year of
+conversations made of Bitext and xSID sentences (see ``sources.py``); and the surveys
+asked after them, their answers, follow-ups and WOW stories (see ``surveys.py``).
 
 Writes: brands, sites, agents, teams, inboxes, tags, organizations, customers, their
 identities and purchases go through the services, like any other writer. The history
@@ -58,6 +59,7 @@ from wowdesk.core.models import Agent, AuditLog, Brand, Role, Site, Team
 from wowdesk.customers import services as crm
 from wowdesk.customers.models import Customer, IdentityKind
 from wowdesk.demo import catalog, generate, knowledge
+from wowdesk.demo import surveys as demo_surveys
 from wowdesk.demo.catalog import AgentSpec, BrandSpec
 from wowdesk.demo.sources import DemoCorpus, load_corpus
 
@@ -68,7 +70,7 @@ BATCH = 500
 @dataclass(frozen=True)
 class DemoSize:
     customers: int = 500
-    conversations: int = 2000
+    conversations: int = 6000
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,17 @@ class DemoReport:
     logins: list[Login] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # the survey waiting for an answer in the walkthrough (docs/surveys-demo.md)
+    try_survey: TrySurvey | None = None
+
+
+@dataclass(frozen=True)
+class TrySurvey:
+    brand: str
+    conversation_id: int
+    number: int
+    customer: str
+    path: str  # /s/<token> of its NPS survey
 
 
 # --- entry point ----------------------------------------------------------------------
@@ -126,9 +139,9 @@ def seed_demo(size: DemoSize, *, seed: int = 7, console: Console | None = None) 
             progress.advance(setup)
             for spec in todo:
                 rng = random.Random(f"wowdesk-demo:{seed}:{spec.slug}")
-                BrandSeeder(spec, brands[spec.slug], agents, corpus, rng, now, progress).run(
-                    *shares[spec.slug]
-                )
+                seeder = BrandSeeder(spec, brands[spec.slug], agents, corpus, rng, now, progress)
+                seeder.run(*shares[spec.slug])
+                report.try_survey = report.try_survey or seeder.try_survey
                 audit.record(
                     action=SEED_ACTION,
                     obj=brands[spec.slug],
@@ -141,6 +154,10 @@ def seed_demo(size: DemoSize, *, seed: int = 7, console: Console | None = None) 
                     },
                 )
                 report.seeded.append(spec.slug)
+            # The history above emitted no events: compute the dashboards' rollups once.
+            from wowdesk.analytics import rollups
+
+            rollups.rebuild([brands[spec.slug].pk for spec in todo])
     ensure_macros()
     report.logins = logins()
     report.counts = table_counts()
@@ -319,6 +336,7 @@ class BrandSeeder:
         self.site_of = {
             a.email: next(s for s in catalog.SITES if s.name == a.site) for a in self.agent_specs
         }
+        self.try_survey: TrySurvey | None = None
 
     def run(self, n_customers: int, n_conversations: int) -> None:
         teams = self.make_teams()
@@ -336,11 +354,60 @@ class BrandSeeder:
         self.progress.update(task, completed=n_conversations)
         knowledge.seed_help_center(self.spec, self.brand, self.corpus, self.kb_author(), self.now)
         planted = knowledge.plant_loop_cases(histories, self.spec, self.now)
-        self.write_history(histories, customers, inboxes, teams, tags)
+        rows = self.write_history(histories, customers, inboxes, teams, tags)
         knowledge.propose_planted(self.brand, planted)
+        self.write_surveys(plans, histories, rows, teams, inboxes)
         # The website chat answers from the help center when nobody is on shift (the history
         # above is written first, so the bot never saw it).
         Inbox.objects.filter(pk=inboxes["chat"].pk).update(answer_bot=AnswerBot.WHEN_NO_AGENT)
+
+    def write_surveys(
+        self,
+        customers: Sequence[generate.CustomerPlan],
+        plans: Sequence[generate.ConversationPlan],
+        rows: Sequence[Conversation],
+        teams: dict[str, Team],
+        inboxes: dict[str, Inbox],
+    ) -> None:
+        """The year's surveys, answers, follow-ups and WOW stories (``surveys.py``)."""
+        task = self.progress.add_task(f"{self.spec.name}: surveys", total=1)
+        cases = [
+            demo_surveys.Case(
+                conversation=row,
+                channel=plan.channel,
+                intent=plan.intent,
+                angry=plan.angry,
+                hard=plan.angry or "escalated" in plan.tags,
+                product=customers[plan.customer].purchases[0].product.name,
+                customer_name=customers[plan.customer].name,
+            )
+            for plan, row in zip(plans, rows, strict=True)
+            if plan.status == Status.RESOLVED
+        ]
+        supervisors = [self.agents[s.email] for s in self.agent_specs if s.role == Role.SUPERVISOR]
+        names = {self.agents[s.email]: s.name for s in self.agent_specs}
+        counts = demo_surveys.SurveySeeder(
+            self.brand, self.rng, self.now, names, supervisors, teams, inboxes
+        ).run(cases)
+        conv = counts.try_conversation
+        nps = [
+            pk
+            for pk, kind in zip(counts.try_survey_ids, counts.try_survey_kinds, strict=True)
+            if kind == "nps"
+        ]
+        if conv is not None and nps:
+            from django.urls import reverse
+
+            from wowdesk.surveys.tokens import make_token
+
+            self.try_survey = TrySurvey(
+                brand=self.spec.slug,
+                conversation_id=conv.pk,
+                number=conv.number,
+                customer=customers[plans[rows.index(conv)].customer].name,
+                path=reverse("survey-public:answer", kwargs={"token": make_token(nps[0])}),
+            )
+        self.progress.advance(task)
 
     def kb_author(self) -> Agent | None:
         """The brand's first supervisor writes its help center."""
@@ -472,7 +539,7 @@ class BrandSeeder:
         inboxes: dict[str, Inbox],
         teams: dict[str, Team],
         tags: dict[str, Tag],
-    ) -> None:
+    ) -> list[Conversation]:
         task = self.progress.add_task(f"{self.spec.name}: writing history", total=len(plans))
         number = self.brand.conversation_seq
         rows: list[Conversation] = []
@@ -522,6 +589,7 @@ class BrandSeeder:
             self.progress.advance(task)
         Message.objects.bulk_create(messages, batch_size=BATCH)
         through.objects.bulk_create(links, batch_size=BATCH)
+        return rows
 
     def message(
         self,
@@ -586,7 +654,7 @@ def activity_changes(m: generate.MessagePlan, teams: dict[str, Team]) -> dict[st
 
 def table_counts() -> dict[str, int]:
     """Rows in every table of the project's apps and auth (M2M tables included)."""
-    labels = {"auth", "core", "customers", "conversations", "ingest"}
+    labels = {"auth", "core", "customers", "conversations", "ingest", "surveys", "analytics"}
     out: dict[str, int] = {}
     for model in apps.get_models(include_auto_created=True):
         if model._meta.app_label in labels:
@@ -607,6 +675,10 @@ SHOWN = (
     ("conversations_conversation", _lazy("conversations")),
     ("conversations_message", _lazy("messages")),
     ("conversations_tag", _lazy("tags")),
+    ("surveys_survey", _lazy("surveys")),
+    ("surveys_surveyresponse", _lazy("survey responses")),
+    ("surveys_followup", _lazy("follow-ups")),
+    ("surveys_wowstory", _lazy("WOW stories")),
 )
 
 
@@ -636,3 +708,12 @@ def print_report(console: Console, report: DemoReport) -> None:
     console.print(
         _("The demo password is public: do not keep the demo on a server others can reach.")
     )
+    if report.try_survey is not None:
+        t = report.try_survey
+        console.print(
+            _(
+                "Answer a survey as the customer: %(customer)s, conversation #%(number)s "
+                "(%(brand)s), at %(path)s on this server (docs/surveys-demo.md)."
+            )
+            % {"customer": t.customer, "number": t.number, "brand": t.brand, "path": t.path}
+        )
