@@ -241,8 +241,12 @@ def operations(b: Bench) -> dict[str, list[Call]]:
     ops["trend_by_month_365d"] = [
         b.api(i, "/metrics", {**b.period(365), "group_by": "month"}) for i in range(n)
     ]
+    # every answer has the previous period beside it; without it, to see what it costs
     ops["totals_90d"] = [b.api(i, "/metrics", b.period(90)) for i in range(n)]
-    ops["previous_period_90d"] = [b.api(i, "/metrics", b.period(90, back=1)) for i in range(n)]
+    ops["totals_90d_without_previous"] = [
+        b.api(i, "/metrics", {**b.period(90), "previous": "0"}) for i in range(n)
+    ]
+    ops["totals_90d_a_year_ago"] = [b.api(i, "/metrics", b.period(90, back=3)) for i in range(n)]
     for group in GROUPS:
         ops[f"group_by_{group}_90d"] = [
             b.api(i, "/metrics", {**b.period(90), "group_by": group}) for i in range(n)
@@ -265,14 +269,12 @@ def operations(b: Bench) -> dict[str, list[Call]]:
         b.api(i, "/metrics", {**b.period(365), "group_by": "week", "language": "id"})
         for i in range(n)
     ]
-    # drill-down: the conversations behind a number, first page
-    ops["drill_detractors_90d"] = [
-        b.api(i, "/metrics/conversations", {**b.period(90), "measure": "nps_detractors"})
-        for i in range(n)
-    ]
-    ops["drill_fcr_misses_28d"] = [
-        b.api(i, "/metrics/conversations", {**b.period(28), "measure": "fcr_missed"})
-        for i in range(n)
+    # drill-down: the conversations behind a number (analytics.services.drill), first page
+    # of 25 as the drill-down page lists them; and with the page's total
+    for measure, days in (("nps_detractors", 90), ("not_fcr", 28), ("backlog", 28)):
+        ops[f"drill_{measure}_{days}d"] = [_drill(b, i, measure, days) for i in range(n)]
+    ops["drill_nps_detractors_90d_with_count"] = [
+        _drill(b, i, "nps_detractors", 90, count=True) for i in range(n)
     ]
 
     # the surveys page: answers with a why, newest first, one page and the total
@@ -361,6 +363,27 @@ def reference_operations(b: Bench) -> dict[str, list[Call]]:
         "reference_responses_by_agent_90d": [loyalty(i, 90, "agent_id") for i in range(n)],
         "reference_conversations_by_day_90d": [conversations(i, 90) for i in range(n)],
     }
+
+
+def _drill(b: Bench, i: int, measure: str, days: int, *, count: bool = False) -> Call:
+    try:
+        from wowdesk.analytics.services import drill
+    except ImportError:
+        return lambda: (404, {})
+    agent = b.agents[i]
+    query = {"brand": str(b.brands[i]), **b.period(days)}
+
+    def call() -> tuple[int, dict[str, Any]]:
+        qs = drill(agent, query, measure)
+        page = list(
+            qs.values("id", "number", "subject", "status", "assignee_id", "created_at")[:25]
+        )
+        out = {"items": len(page)}
+        if count:
+            out["total"] = qs.count()
+        return 200, out
+
+    return call
 
 
 def _first_team_per_brand(brands: list[int]) -> dict[int, int]:

@@ -219,8 +219,8 @@ def test_analytics_benchmark_runs_on_a_tiny_load(tmp_path: Path) -> None:
     assert 0 < rows["responses"] <= rows["surveys"]
     assert first["data"]["reused"] is False and first["rebuild"]["seconds"] >= 0
     ops = first["operations"]
-    for name in ("loyalty_by_day_28d", "loyalty_by_day_365d", "previous_period_90d",
-                 "group_by_tag_90d", "drill_detractors_90d", "survey_comments_page_90d",
+    for name in ("loyalty_by_day_28d", "loyalty_by_day_365d", "totals_90d_without_previous",
+                 "group_by_tag_90d", "drill_nps_detractors_90d", "survey_comments_page_90d",
                  "live_resolve_then_today"):  # fmt: skip
         assert ops[name]["requests"] >= 3, name
     assert ops["peer_count_one_day"]["statuses"] == [200]
