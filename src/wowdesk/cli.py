@@ -131,6 +131,39 @@ def kb_reindex(
     typer.echo(f"index written to {search.index_dir()}")
 
 
+@app.command("analytics-rebuild")
+def analytics_rebuild(
+    brand: Annotated[
+        str | None, typer.Option("--brand", help="Only this brand (its slug).")
+    ] = None,
+) -> None:
+    """Recompute the facts the reports read (every brand, or one) from the tables."""
+    setup_django()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from wowdesk.analytics import rollups
+    from wowdesk.core.models import Brand
+
+    brands = Brand.objects.order_by("pk")
+    if brand is not None:
+        brands = brands.filter(slug=brand)
+        if not brands.exists():
+            fail(f"--brand: no brand with the slug {brand!r}")
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    written = 0
+    with Progress(*columns) as bar:
+        for b in brands:
+            row = bar.add_task(b.slug, total=None)
+
+            def step(done: int, total: int, row: object = row) -> None:
+                bar.update(row, completed=done, total=total)  # type: ignore[arg-type]
+
+            count = rollups.rebuild([b.pk], progress=step)
+            bar.update(row, completed=count, total=max(count, 1))
+            written += count
+    typer.echo(f"{written} conversation facts written")
+
+
 @app.command()
 def listeners(
     markdown: Annotated[bool, typer.Option(help="Print a Markdown table.")] = False,

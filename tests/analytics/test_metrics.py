@@ -73,3 +73,52 @@ def test_quantile_lies_within_the_values_and_is_monotone(values: list[float], q:
 def test_median_of_even_count_interpolates() -> None:
     assert metrics.quantile([1, 2, 3, 4], 0.5) == 2.5
     assert math.isclose(metrics.quantile([0, 10], 0.9) or 0, 9.0)
+
+
+# --- the quantile sketch of times ------------------------------------------------------------
+
+times = st.lists(st.floats(0, 10 * 365 * 86400, allow_nan=False), min_size=1, max_size=200)
+
+
+@given(st.floats(0, 1e9, allow_nan=False))
+def test_a_time_is_within_its_bin(seconds: float) -> None:
+    k = metrics.time_bin(seconds)
+    if seconds < 1:
+        assert k == 0
+    else:
+        assert metrics.GROWTH ** (k - 1) <= seconds < metrics.GROWTH**k
+        value = metrics.bin_value(k)
+        assert abs(value - seconds) <= metrics.RELATIVE_ERROR * seconds * (1 + 1e-9)
+
+
+@given(times, st.sampled_from([0.0, 0.5, 0.9, 0.99, 1.0]))
+def test_histogram_quantile_is_within_the_error_bound(values: list[float], q: float) -> None:
+    counts: dict[int, int] = {}
+    for v in values:
+        counts[metrics.time_bin(v)] = counts.get(metrics.time_bin(v), 0) + 1
+    exact = metrics.nearest_rank(values, q)
+    estimate = metrics.histogram_quantile(counts, q)
+    assert exact is not None and estimate is not None
+    assert abs(estimate - exact) <= max(metrics.RELATIVE_ERROR * exact * (1 + 1e-9), 1.0)
+
+
+@given(times, times)
+def test_histograms_of_two_groups_add(a: list[float], b: list[float]) -> None:
+    def hist(values: list[float]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for v in values:
+            out[metrics.time_bin(v)] = out.get(metrics.time_bin(v), 0) + 1
+        return out
+
+    together = metrics.add_counts(hist(a), hist(b))
+    assert together == hist(a + b)
+    assert metrics.histogram_quantile(together, 0.5) == metrics.histogram_quantile(hist(a + b), 0.5)
+
+
+def test_histogram_quantile_worked_example() -> None:
+    # 1, 2, 3, 4 s: the nearest-rank median is 2 s, its bin reads 2 s within 2.5 %
+    counts = {metrics.time_bin(s): 1 for s in (1.0, 2.0, 3.0, 4.0)}
+    assert metrics.histogram_quantile(counts, 0.5) == pytest.approx(2.0, rel=0.025)
+    assert metrics.histogram_quantile({}, 0.5) is None
+    assert metrics.nearest_rank([1, 2, 3, 4], 0.5) == 2
+    assert metrics.mean(10.0, 4) == 2.5 and metrics.mean(None, 0) is None
