@@ -70,6 +70,10 @@ def arguments() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, default=None)
     p.add_argument("--iterations", type=int, default=60, help="requests per operation")
     p.add_argument("--only", default="", help="comma-separated operation names")
+    p.add_argument(
+        "--budget", type=float, default=0.0, help="seconds per operation (at least 10 requests)"
+    )
+    p.add_argument("--rebuild", action="store_true", help="rebuild the rollups again")
     p.add_argument("--no-export", action="store_true", help="skip the export's memory")
     p.add_argument("--name", default="", help="result file (default analytics-<vendor>)")
     p.add_argument("--results-dir", type=Path, default=None)
@@ -81,9 +85,12 @@ def arguments() -> argparse.ArgumentParser:
 # --- measuring -------------------------------------------------------------------------
 
 
-def measure(variants: list[Call], iterations: int, warmup: int = 2) -> dict[str, Any]:
-    """p50/p99 wall and CPU over ``iterations`` calls cycling through the variants, the SQL
-    queries of the first variants, the statuses seen and a sample of the first answer."""
+def measure(
+    variants: list[Call], iterations: int, warmup: int = 2, budget_s: float = 0.0
+) -> dict[str, Any]:
+    """p50/p99 wall and CPU over ``iterations`` calls cycling through the variants (fewer,
+    but at least 10, when ``budget_s`` seconds are spent), the SQL queries of the first
+    variants, the statuses seen and a sample of the first answer."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -92,7 +99,10 @@ def measure(variants: list[Call], iterations: int, warmup: int = 2) -> dict[str,
     seconds: list[float] = []
     cpu: list[float] = []
     statuses: set[int] = set()
+    started = time.perf_counter()
     for i in range(max(iterations, len(variants))):
+        if budget_s and i >= 10 and time.perf_counter() - started > budget_s:
+            break
         call = variants[i % len(variants)]
         t0, c0 = time.perf_counter(), time.process_time()
         status, _ = call()
@@ -507,16 +517,32 @@ def export_memory(b: Bench) -> dict[str, Any]:
 # --- the run -----------------------------------------------------------------------------
 
 
-def rebuild() -> dict[str, Any]:
-    from wowdesk.analytics import rollups
+def rebuild(data_dir: Path, *, again: bool) -> dict[str, Any]:
+    """``rollups.rebuild()`` timed, once per load: the timing is kept in the load's marker
+    and reused while the facts are all there (``--rebuild`` runs it again)."""
+    import json
 
+    from wowdesk.analytics import rollups
+    from wowdesk.analytics.models import ConversationFact
+    from wowdesk.conversations.models import Conversation
+
+    info = analytics_load.marker(data_dir) or {}
+    done = info.get("rebuild")
+    if not again and done and ConversationFact.objects.count() >= Conversation.objects.count():
+        return {**done, "reused": True}
     t0, c0 = time.perf_counter(), time.process_time()
     rows = rollups.rebuild()
-    return {
+    done = {
         "rows": rows,
         "seconds": round(time.perf_counter() - t0, 1),
         "cpu_seconds": round(time.process_time() - c0, 1),
+        "at": now_iso(),
+        "loadavg_1m_after": round(os.getloadavg()[0], 2),
     }
+    if info:
+        info["rebuild"] = done
+        (data_dir / analytics_load.MARKER).write_text(json.dumps(info, indent=2) + "\n")
+    return {**done, "reused": False}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -527,7 +553,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     data = analytics_load.ensure_loaded(data_dir, size, progress=not a.quiet)
     # a 404 of an endpoint that is not there is reported in the result, not logged per call
     logging.getLogger("django.request").setLevel(logging.ERROR)
-    rebuilt = rebuild()
+    rebuilt = rebuild(data_dir, again=a.rebuild)
 
     from django.db import connection
 
@@ -544,7 +570,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if (wanted and name not in wanted and not name.startswith("peer_")) or not variants:
             continue
         iterations = a.iterations if name != "live_resolve_then_today" else min(a.iterations, 60)
-        r = measure(variants, iterations)
+        r = measure(variants, iterations, budget_s=a.budget)
         if name == "peer_count_one_day":
             base = r["p50_ms"] or None
         r["x_count_day"] = round(r["p50_ms"] / base, 1) if base else None
@@ -566,6 +592,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "in-process django.test.Client (server-side: middleware, token, ninja, SQL, JSON; "
             f"no HTTP), {connection.vendor}, supervisors of each brand in turn; warm cache; "
             f"{a.iterations} requests per operation after 2 warm-up requests"
+            + (f" (or {a.budget:g} s, at least 10)" if a.budget else "")
         ),
         "size": a.size,
         "data": {
