@@ -74,6 +74,13 @@ def arguments() -> argparse.ArgumentParser:
         "--budget", type=float, default=0.0, help="seconds per operation (at least 10 requests)"
     )
     p.add_argument("--rebuild", action="store_true", help="rebuild the rollups again")
+    p.add_argument(
+        "--facts",
+        choices=("rebuild", "fill"),
+        default="rebuild",
+        help="rollups.rebuild(), or a bulk fill and the rebuild timed on --sample rows",
+    )
+    p.add_argument("--sample", type=int, default=5_000)
     p.add_argument("--no-export", action="store_true", help="skip the export's memory")
     p.add_argument("--name", default="", help="result file (default analytics-<vendor>)")
     p.add_argument("--results-dir", type=Path, default=None)
@@ -517,9 +524,12 @@ def export_memory(b: Bench) -> dict[str, Any]:
 # --- the run -----------------------------------------------------------------------------
 
 
-def rebuild(data_dir: Path, *, again: bool) -> dict[str, Any]:
-    """``rollups.rebuild()`` timed, once per load: the timing is kept in the load's marker
-    and reused while the facts are all there (``--rebuild`` runs it again)."""
+def rebuild(data_dir: Path, *, again: bool, fill: bool, sample: int) -> dict[str, Any]:
+    """The report facts, once per load (kept in the load's marker and reused while every
+    conversation has its fact; ``--rebuild`` runs it again). ``rollups.rebuild()`` timed;
+    or, with ``--facts fill`` (the full size: the rebuild takes most of an hour on the
+    shared machine), ``analytics_load.fill_facts()`` and ``rollups.refresh`` timed on
+    ``sample`` conversations, extrapolated to all."""
     import json
 
     from wowdesk.analytics import rollups
@@ -528,17 +538,36 @@ def rebuild(data_dir: Path, *, again: bool) -> dict[str, Any]:
 
     info = analytics_load.marker(data_dir) or {}
     done = info.get("rebuild")
-    if not again and done and ConversationFact.objects.count() >= Conversation.objects.count():
+    total = Conversation.objects.count()
+    if not again and done and ConversationFact.objects.count() >= total:
         return {**done, "reused": True}
     t0, c0 = time.perf_counter(), time.process_time()
-    rows = rollups.rebuild()
-    done = {
-        "rows": rows,
-        "seconds": round(time.perf_counter() - t0, 1),
-        "cpu_seconds": round(time.process_time() - c0, 1),
-        "at": now_iso(),
-        "loadavg_1m_after": round(os.getloadavg()[0], 2),
-    }
+    if not fill:
+        rows = rollups.rebuild()
+        done = {
+            "mode": "rollups.rebuild()",
+            "rows": rows,
+            "seconds": round(time.perf_counter() - t0, 1),
+            "cpu_seconds": round(time.process_time() - c0, 1),
+        }
+    else:
+        filled = analytics_load.fill_facts()
+        ids = list(Conversation.objects.order_by("-id").values_list("id", flat=True)[:sample])
+        t1, c1 = time.perf_counter(), time.process_time()
+        rows = rollups.refresh(ids)
+        wall, cpu = time.perf_counter() - t1, time.process_time() - c1
+        analytics_load.fill_facts()  # the sample's intents (the loader keeps them aside)
+        done = {
+            "mode": "fill_facts() + rollups.refresh() of a sample",
+            "fill": filled,
+            "sample_rows": rows,
+            "sample_seconds": round(wall, 1),
+            "sample_cpu_seconds": round(cpu, 1),
+            "rows_per_second": round(rows / wall) if wall else None,
+            "extrapolated_rebuild_seconds": round(total * wall / max(1, rows)),
+            "extrapolated_rebuild_cpu_seconds": round(total * cpu / max(1, rows)),
+        }
+    done.update(at=now_iso(), loadavg_1m_after=round(os.getloadavg()[0], 2))
     if info:
         info["rebuild"] = done
         (data_dir / analytics_load.MARKER).write_text(json.dumps(info, indent=2) + "\n")
@@ -553,7 +582,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     data = analytics_load.ensure_loaded(data_dir, size, progress=not a.quiet)
     # a 404 of an endpoint that is not there is reported in the result, not logged per call
     logging.getLogger("django.request").setLevel(logging.ERROR)
-    rebuilt = rebuild(data_dir, again=a.rebuild)
+    rebuilt = rebuild(data_dir, again=a.rebuild, fill=a.facts == "fill", sample=a.sample)
 
     from django.db import connection
 
