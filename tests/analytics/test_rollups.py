@@ -101,7 +101,7 @@ def test_a_bulk_change_refreshes_in_one_go(
     django_capture_on_commit_callbacks: Any,
     django_assert_max_num_queries: Any,
 ) -> None:
-    ken, mia = people
+    _ken, mia = people
     with events.isolated("wowdesk.analytics"):
         with django_capture_on_commit_callbacks(execute=True):
             made = [quick_conversation(brand) for _ in range(6)]
