@@ -208,3 +208,31 @@ def test_knowledge_benchmark_runs_and_compares(tmp_path: Path) -> None:
     assert len(first["machine"]["loadavg_after"]) == 3
     second = _run("bench.knowledge", *args)
     assert second["comparison"]["previous_run_at"] == first["run_at"]
+
+
+def test_analytics_benchmark_runs_on_a_tiny_load(tmp_path: Path) -> None:
+    data, results = tmp_path / "data", tmp_path / "results"
+    args = ["--size", "tiny", "--data-dir", str(data), "--results-dir", str(results)]
+    first = _run("bench.analytics", *args, "--iterations", "3", "--quiet")
+    rows = first["data"]["rows"]
+    assert rows["conversations"] == 600 and rows["messages"] > 600
+    assert 0 < rows["responses"] <= rows["surveys"]
+    assert first["data"]["reused"] is False and first["rebuild"]["rows"] == 600
+    ops = first["operations"]
+    for name in ("loyalty_by_day_28d", "loyalty_by_day_365d", "totals_90d_without_previous",
+                 "group_by_tag_90d", "drill_nps_detractors_90d", "survey_comments_page_90d",
+                 "live_resolve_then_today"):  # fmt: skip
+        assert ops[name]["requests"] >= 3, name
+    assert ops["peer_count_one_day"]["statuses"] == [200]
+    assert ops["survey_comments_page_90d"]["statuses"] == [200]
+    assert all(ops[k]["statuses"] == [200] for k in ops if k.startswith("reference_"))
+    export = first["export"]
+    assert {"csv_10k", "csv_all", "json_10k", "json_all"} <= set(export)
+    saved = json.loads((results / "analytics-sqlite.json").read_text())
+    assert saved["operations"].keys() == ops.keys()
+
+    # the same load is not made twice; the comparison with the previous file is attached
+    args += ["--iterations", "2", "--quiet", "--only", "loyalty_by_day_28d", "--no-export"]
+    second = _run("bench.analytics", *args)
+    assert second["data"]["reused"] is True
+    assert "operations.loyalty_by_day_28d.p99_ms" in second["comparison"]["ratios"]
