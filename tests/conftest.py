@@ -9,9 +9,15 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.core.services import AgentInput, create_agent, create_brand, create_token
+
+# Property tests check outcomes, never speed: no per-example deadline (the two suites run
+# at once on two cores, and a busy machine would otherwise fail a correct example).
+hypothesis_settings.register_profile("wowdesk", deadline=None)
+hypothesis_settings.load_profile("wowdesk")
 
 _seq = itertools.count(1)
 
