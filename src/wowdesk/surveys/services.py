@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from wowdesk.conversations.models import Conversation, Inbox, Message, Status
 from wowdesk.core import permissions
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound
-from wowdesk.core.models import Agent, Brand, Role
+from wowdesk.core.models import Agent, Role
 from wowdesk.surveys.models import (
     SCALES,
     Survey,
@@ -636,7 +636,3 @@ def run_job(now: dt.datetime | None = None) -> dict[str, int]:
     """The periodic job: send what is due, expire what timed out."""
     now = now or timezone.now()
     return {"sent": send_due(now), "expired": expire_old(now)}
-
-
-def brand_name(brand_id: int) -> str:
-    return Brand.objects.filter(pk=brand_id).values_list("name", flat=True).first() or ""
