@@ -235,3 +235,37 @@ def test_survey_responses_paged_filtered_and_walled(sides: tuple[Side, Side]) ->
         {"limit": 0},
     ):
         assert sup.get("/survey-responses", **bad).status_code in (400, 422), bad
+
+
+def test_lists_take_a_constant_number_of_queries(
+    sides: tuple[Side, Side], commits: Commits, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.surveys.helpers import reopen, resolve
+
+    mine, _theirs = sides
+    sup = mine.api[Role.SUPERVISOR]
+    path = f"/conversations/{mine.conversation.pk}/surveys"
+
+    def count(call: Callable[[], Any]) -> int:
+        with CaptureQueriesContext(connection) as done:
+            assert call().status_code == 200
+        return len(done.captured_queries)
+
+    sup.get(path)  # warm
+    few = (count(lambda: sup.get(path)), count(lambda: sup.get("/survey-responses")))
+    for s in surveys_of(mine.conversation):
+        answer(s, 4)
+    for _ in range(3):
+        reopen(mine.conversation, mine.agent, commits)
+        resolve(mine.conversation, mine.agent, commits)
+    for s in Survey.objects.filter(conversation=mine.conversation, status="scheduled"):
+        answer(s, 5)
+    assert len(sup.get(path).json()) == 8
+    assert len(sup.get("/survey-responses").json()["items"]) == 4  # answered: 2 resolutions
+    many = (count(lambda: sup.get(path)), count(lambda: sup.get("/survey-responses")))
+    assert many == few
+    with django_assert_max_num_queries(8):
+        sup.get("/survey-responses")

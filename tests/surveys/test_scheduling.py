@@ -16,6 +16,7 @@ from tests.factories import quick_conversation
 from tests.surveys.helpers import HOUR, Commits, reopen, resolve, resolved, surveys_of
 from wowdesk.conversations import bulk
 from wowdesk.conversations import services as conversations
+from wowdesk.conversations.models import Message
 from wowdesk.core import events
 from wowdesk.core.models import Agent, Brand, Role, Site
 from wowdesk.core.services import create_team
@@ -192,3 +193,18 @@ def test_a_batch_never_splits_one_resolutions_surveys(
         first, second = surveys_of(conversation)
         assert first.status == second.status == "sent"
         assert first.message_id == second.message_id
+
+
+def test_surveys_another_worker_took_are_left_to_it(
+    brand: Brand, agent: Agent, commits: Commits
+) -> None:
+    with time_machine.travel(T, tick=False):
+        conversation = resolved(brand, agent, commits)
+    stale = surveys_of(conversation)  # read by this worker
+    with time_machine.travel(T + HOUR, tick=False):
+        assert services.send_due() == 1  # sent by "another" worker
+        with pytest.raises(services.Taken):
+            services._send_group(stale, T + HOUR)
+    (message_id,) = {s.message_id for s in surveys_of(conversation)}
+    assert Message.objects.filter(conversation=conversation, meta__system="survey").count() == 1
+    assert message_id is not None

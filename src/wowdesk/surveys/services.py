@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from wowdesk.conversations.models import Conversation, Inbox, Message, Status
 from wowdesk.core import permissions
 from wowdesk.core.errors import Conflict, InvalidInput, NotFound
-from wowdesk.core.models import Agent, Brand, Role
+from wowdesk.core.models import Agent, Role
 from wowdesk.surveys.models import (
     SCALES,
     Survey,
@@ -466,6 +466,10 @@ def _classify_missing_intents(surveys: list[Survey]) -> None:
             s.intent = result.intent[:100]
 
 
+class Taken(Exception):
+    """Another worker sends these surveys."""
+
+
 def _send_group(surveys: list[Survey], now: dt.datetime) -> str:
     """Send the surveys of one resolution in one message. Returns what happened: ``sent``,
     or the reason they expired."""
@@ -480,13 +484,18 @@ def _send_group(surveys: list[Survey], now: dt.datetime) -> str:
     ids = [s.pk for s in surveys]
     if conversation is None:
         return FAILED
-    scheduled = [s for s in surveys if s.status == SurveyStatus.SCHEDULED]
-    if scheduled and (
-        conversation.status != Status.RESOLVED or conversation.resolved_at != first.resolved_at
-    ):
+    # Claimed first: a worker that took them meanwhile (the cluster runs the job in every
+    # worker) changed their status, and then this one leaves them (its row locks wait for
+    # the other's commit on PostgreSQL; SQLite has one writer).
+    claimed = Survey.objects.filter(pk__in=ids, status=SurveyStatus.SCHEDULED).update(
+        status=SurveyStatus.SENT, sent_at=now
+    )
+    if claimed != len(ids):
+        raise Taken
+    if conversation.status != Status.RESOLVED or conversation.resolved_at != first.resolved_at:
         # reopened since (by the customer's message, which announces no status change)
-        Survey.objects.filter(pk__in=[s.pk for s in scheduled]).update(
-            status=SurveyStatus.EXPIRED, expired_reason=REOPENED
+        Survey.objects.filter(pk__in=ids).update(
+            status=SurveyStatus.EXPIRED, expired_reason=REOPENED, sent_at=None
         )
         return REOPENED
     settings = settings_for(conversation.brand_id, conversation.inbox_id)
@@ -497,7 +506,7 @@ def _send_group(surveys: list[Survey], now: dt.datetime) -> str:
     message = delivery.deliver(conversation, surveys, settings)
     if message is None:
         Survey.objects.filter(pk__in=ids).update(
-            status=SurveyStatus.EXPIRED, expired_reason=NO_CHANNEL
+            status=SurveyStatus.EXPIRED, expired_reason=NO_CHANNEL, sent_at=None
         )
         return NO_CHANNEL
     Survey.objects.filter(pk__in=ids).update(
@@ -529,11 +538,13 @@ def send_due(now: dt.datetime | None = None, limit: int = SEND_BATCH) -> int:
             with transaction.atomic():
                 if _send_group(group, now) == "sent":
                     sent += 1
+        except Taken:
+            continue
         except Exception:  # one conversation failing never blocks the others
             log.exception("sending the surveys of conversation %s failed", group[0].conversation_id)
-            Survey.objects.filter(pk__in=[s.pk for s in group]).update(
-                status=SurveyStatus.EXPIRED, expired_reason=FAILED
-            )
+            Survey.objects.filter(
+                pk__in=[s.pk for s in group], status=SurveyStatus.SCHEDULED
+            ).update(status=SurveyStatus.EXPIRED, expired_reason=FAILED)
     return sent
 
 
@@ -625,7 +636,3 @@ def run_job(now: dt.datetime | None = None) -> dict[str, int]:
     """The periodic job: send what is due, expire what timed out."""
     now = now or timezone.now()
     return {"sent": send_due(now), "expired": expire_old(now)}
-
-
-def brand_name(brand_id: int) -> str:
-    return Brand.objects.filter(pk=brand_id).values_list("name", flat=True).first() or ""
