@@ -182,12 +182,6 @@ def chained(survey: Survey) -> list[Survey]:
             conversation_id=survey.conversation_id, resolved_at=survey.resolved_at
         )
         .exclude(pk=survey.pk)
+        .select_related("brand")
         .order_by("id")
     )
-
-
-def answers_of(surveys: list[Survey]) -> dict[int, SurveyResponse]:
-    """The responses of these surveys by survey id (one query)."""
-    return {
-        r.survey_id: r for r in SurveyResponse.objects.filter(survey_id__in=[s.pk for s in surveys])
-    }
