@@ -100,7 +100,10 @@ class ConversationFact(models.Model):
         verbose_name_plural = _("conversation facts")
         indexes = [
             models.Index(fields=["brand", "created_at"], name="fact_brand_created"),
-            models.Index(fields=["brand", "resolved_at"], name="fact_brand_resolved"),
+            # the backlog: open (resolved_at null) or resolved after a moment, opened before it
+            models.Index(
+                fields=["brand", "resolved_at", "created_at"], name="fact_brand_resolved_created"
+            ),
             models.Index(fields=["agent", "created_at"], name="fact_agent_created"),
             models.Index(fields=["team", "created_at"], name="fact_team_created"),
         ]

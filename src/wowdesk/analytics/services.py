@@ -17,6 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     Exists,
     F,
@@ -25,8 +27,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,7 +71,6 @@ _BIN_COLUMN = {
     "resolution_b": "resolution_bbin",
     "handle": "handle_bin",
 }
-_TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 
 # drill-down: the measures whose conversations can be listed
 FACT_DRILLS: dict[str, Q] = {
@@ -342,21 +344,53 @@ def _filter_q(source: _Source, filters: Mapping[str, tuple[Any, ...]]) -> Q:
     return q
 
 
-def _group_expr(source: _Source, group_by: str, zone: ZoneInfo) -> Any:
+def buckets(
+    group_by: str, start: dt.datetime, end: dt.datetime, zone: ZoneInfo
+) -> list[tuple[str, dt.datetime]]:
+    """The keys and UTC starts of the local days, weeks (from Monday) or months that
+    ``[start, end)`` overlaps, in order."""
+    day = start.astimezone(zone).date()
+    if group_by == "week":
+        day -= dt.timedelta(days=day.weekday())
+    elif group_by == "month":
+        day = day.replace(day=1)
+    out: list[tuple[str, dt.datetime]] = []
+    while True:
+        begins = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+        if begins >= end:
+            return out
+        out.append((day.strftime("%Y-%m") if group_by == "month" else day.isoformat(), begins))
+        if group_by == "month":
+            day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        else:
+            day += dt.timedelta(days=7 if group_by == "week" else 1)
+
+
+def _bucket_expr(
+    column: str, group_by: str, start: dt.datetime, end: dt.datetime, zone: ZoneInfo
+) -> Any:
+    """The key of the local day/week/month a row's ``column`` falls in: a CASE over the
+    buckets' UTC bounds (plain comparisons in the database, instead of a time-zone
+    conversion per row)."""
+    bounds = buckets(group_by, start, end, zone)
+    whens = [
+        When(**{f"{column}__lt": bounds[i + 1][1]}, then=Value(bounds[i][0]))
+        for i in range(len(bounds) - 1)
+    ]
+    return Case(*whens, default=Value(bounds[-1][0]), output_field=CharField())
+
+
+def _group_expr(
+    source: _Source, group_by: str, zone: ZoneInfo, start: dt.datetime, end: dt.datetime
+) -> Any:
     if group_by in TIME_GROUPS:
-        return _TRUNC[group_by](source.time, tzinfo=zone)
+        return _bucket_expr(source.time, group_by, start, end, zone)
     return F(source.columns[group_by])
 
 
 def _key(group_by: str, value: Any, zone: ZoneInfo) -> Any:
     """A group's key as the API shows it: an id, a text, or the period's first day
     (``2026-03-02``; a month ``2026-03``) in the viewer's zone."""
-    if group_by in TIME_GROUPS and value is not None:
-        if isinstance(value, dt.datetime):
-            day = value.astimezone(zone).date() if timezone.is_aware(value) else value.date()
-        else:
-            day = value
-        return day.strftime("%Y-%m") if group_by == "month" else day.isoformat()
     if group_by in ("channel", "language", "product", "intent") and value == "":
         return None
     return value
@@ -463,7 +497,7 @@ def _raw(
     keys = ["g"] if group_by else []
 
     def grouped(qs: QuerySet[Any], source: _Source) -> QuerySet[Any]:
-        return qs.annotate(g=_group_expr(source, group_by, zone)) if group_by else qs
+        return qs.annotate(g=_group_expr(source, group_by, zone, start, end)) if group_by else qs
 
     def gkey(row: Mapping[str, Any]) -> Any:
         return row.get("g") if group_by else None
@@ -518,25 +552,26 @@ def _add_backlog(
     grouped by time): opened before it and not resolved before it."""
     zone = query.zone
     every = ConversationFact.objects.filter(_filter_q(FACTS, query.filters), brand_id__in=brands)
-    open_at = Q(resolved_at__isnull=True) | Q(resolved_at__gte=end)
     if group_by not in TIME_GROUPS:
-        qs = every.filter(open_at, created_at__lt=end)
-        if not group_by:
-            out.setdefault(None, _Raw()).backlog += qs.count()
-            return
-        for row in (
-            qs.annotate(g=_group_expr(FACTS, group_by, zone)).values("g").annotate(n=Count("pk"))
-        ):
-            out.setdefault(_key(group_by, row["g"], zone), _Raw()).backlog += row["n"]
+        # open ones and those resolved after the end: two index ranges on (brand, resolved_at)
+        for still_open in (Q(resolved_at__isnull=True), Q(resolved_at__gte=end)):
+            qs = every.filter(still_open, created_at__lt=end)
+            if not group_by:
+                out.setdefault(None, _Raw()).backlog += qs.count()
+                continue
+            grouped = qs.annotate(g=_group_expr(FACTS, group_by, zone, start, end))
+            for row in grouped.values("g").annotate(n=Count("pk")):
+                out.setdefault(_key(group_by, row["g"], zone), _Raw()).backlog += row["n"]
         return
     # by time: open at the start, plus opened minus resolved up to each bucket's end
-    running = every.filter(
-        Q(resolved_at__isnull=True) | Q(resolved_at__gte=start), created_at__lt=start
-    ).count()
+    running = sum(
+        every.filter(still_open, created_at__lt=start).count()
+        for still_open in (Q(resolved_at__isnull=True), Q(resolved_at__gte=start))
+    )
     closed: dict[Any, int] = {}
     for row in (
         every.filter(resolved_at__gte=start, resolved_at__lt=end)
-        .annotate(g=_TRUNC[group_by]("resolved_at", tzinfo=zone))
+        .annotate(g=_bucket_expr("resolved_at", group_by, start, end, zone))
         .values("g")
         .annotate(n=Count("pk"))
     ):
