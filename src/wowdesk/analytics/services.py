@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wowdesk.analytics import metrics as m
-from wowdesk.analytics.models import ConversationFact, FactTag
+from wowdesk.analytics.models import ConversationFact, FactTag, HourlyRollup
 from wowdesk.analytics.rollups import BOT_RESOLVED
 from wowdesk.conversations.models import Conversation, Inbox, Tag
 from wowdesk.core import permissions
@@ -502,22 +502,25 @@ def _raw(
     def gkey(row: Mapping[str, Any]) -> Any:
         return row.get("g") if group_by else None
 
-    facts = _base(FACTS, ConversationFact, brands, query, start, end)
-    rows: Iterable[Mapping[str, Any]]
-    # the sums are named apart from the columns (an aggregate cannot shadow a field)
-    sums = {f"n_{name}": expr for name, expr in _FACT_SUMS.items()}
-    if group_by:
-        rows = grouped(facts, FACTS).values("g").annotate(**sums)
+    if _reads_rollups(query, group_by, start, end):
+        _add_rollups(out, brands, query, start, end, group_by)
     else:
-        rows = [facts.aggregate(**sums)]
-    for row in rows:
-        r = acc(gkey(row))
-        for name in _FACT_SUMS:
-            setattr(r, name, getattr(r, name) + (row[f"n_{name}"] or 0))
-    for time, column in _BIN_COLUMN.items():
-        qs = grouped(facts.filter(**{f"{column}__isnull": False}), FACTS)
-        for row in qs.annotate(k=F(column)).values(*keys, "k").annotate(n=Count("pk")):
-            acc(gkey(row)).add_bin(time, row["k"], row["n"])
+        facts = _base(FACTS, ConversationFact, brands, query, start, end)
+        rows: Iterable[Mapping[str, Any]]
+        # the sums are named apart from the columns (an aggregate cannot shadow a field)
+        sums = {f"n_{name}": expr for name, expr in _FACT_SUMS.items()}
+        if group_by:
+            rows = grouped(facts, FACTS).values("g").annotate(**sums)
+        else:
+            rows = [facts.aggregate(**sums)]
+        for row in rows:
+            r = acc(gkey(row))
+            for name in _FACT_SUMS:
+                setattr(r, name, getattr(r, name) + (row[f"n_{name}"] or 0))
+        for time, column in _BIN_COLUMN.items():
+            qs = grouped(facts.filter(**{f"{column}__isnull": False}), FACTS)
+            for row in qs.annotate(k=F(column)).values(*keys, "k").annotate(n=Count("pk")):
+                acc(gkey(row)).add_bin(time, row["k"], row["n"])
     responses = grouped(_base(RESPONSES, SurveyResponse, brands, query, start, end), RESPONSES)
     for row in responses.values(*keys, "kind", "score").annotate(n=Count("pk")):
         acc(gkey(row)).add_score(row["kind"], row["score"], row["n"])
@@ -538,6 +541,50 @@ def _raw(
     _add_backlog(out, brands, query, start, end, group_by)
     _add_occupancy(out, brands, query, start, end, group_by)
     return out
+
+
+def _reads_rollups(
+    query: MetricsQuery, group_by: str, start: dt.datetime, end: dt.datetime
+) -> bool:
+    """Whether the conversation sums can come from the hourly rollups: no filter but the
+    brand, grouped by nothing, brand or time, and every bound on a whole UTC hour (a
+    viewer in a zone a half hour off UTC reads the facts)."""
+    if set(query.filters) - {"brand"} or group_by not in ("", "brand", *TIME_GROUPS):
+        return False
+    bounds = [start, end]
+    if group_by in TIME_GROUPS:
+        bounds += [b for _, b in buckets(group_by, start, end, query.zone)]
+    return all(b.minute == 0 and b.second == 0 and b.microsecond == 0 for b in bounds)
+
+
+_ROLLUP_SUMS = tuple(_FACT_SUMS)
+
+
+def _add_rollups(
+    out: dict[Any, _Raw],
+    brands: list[int],
+    query: MetricsQuery,
+    start: dt.datetime,
+    end: dt.datetime,
+    group_by: str,
+) -> None:
+    """The conversation sums and time histograms from ``HourlyRollup`` (24 rows a day)."""
+    qs = HourlyRollup.objects.filter(brand_id__in=brands, hour__gte=start, hour__lt=end)
+    keys: list[str] = []
+    if group_by == "brand":
+        qs = qs.annotate(g=F("brand_id"))
+        keys = ["g"]
+    elif group_by:
+        qs = qs.annotate(g=_bucket_expr("hour", group_by, start, end, query.zone))
+        keys = ["g"]
+    for row in qs.values(*keys, *_ROLLUP_SUMS, "bins").iterator(chunk_size=2000):
+        key = _key(group_by, row["g"], query.zone) if group_by else None
+        r = out.setdefault(key, _Raw())
+        for name in _ROLLUP_SUMS:
+            setattr(r, name, getattr(r, name) + (row[name] or 0))
+        for time, counts in (row["bins"] or {}).items():
+            for k, n in counts.items():
+                r.add_bin(time, int(k), n)
 
 
 def _add_backlog(
