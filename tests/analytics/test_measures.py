@@ -292,3 +292,25 @@ def test_occupancy_from_presence(
     result = services.metrics(supervisor, {**WEEK, "group_by": "agent"})
     assert result["groups"][0]["occupancy"] == 30.0
     assert result["totals"]["occupancy"] == 30.0
+
+
+def test_the_hourly_rollups_give_the_facts_numbers(
+    world: dict[str, Any], supervisor: Agent
+) -> None:
+    # no filter: the totals and days come from the hourly rollups; a filter that keeps
+    # everything makes them come from the facts: the same numbers
+    every = "email,chat,voice,api,social,web"
+    for group_by in ("", "day", "week", "month", "brand"):
+        fast = services.metrics(supervisor, {**WEEK, "group_by": group_by})
+        slow = services.metrics(supervisor, {**WEEK, "group_by": group_by, "channel": every})
+        assert fast["totals"] == slow["totals"]
+        assert fast["groups"] == slow["groups"]
+        assert fast["previous"] == slow["previous"]
+    assert services._reads_rollups(services.parse_query(supervisor, WEEK), "", *_period(supervisor))
+    kolkata = services.parse_query(supervisor, {**WEEK, "tz": "Asia/Kolkata"})
+    assert not services._reads_rollups(kolkata, "", kolkata.start, kolkata.end)
+
+
+def _period(agent: Agent) -> tuple[Any, Any]:
+    q = services.parse_query(agent, WEEK)
+    return q.start, q.end

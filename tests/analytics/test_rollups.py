@@ -12,20 +12,24 @@ from hypothesis import strategies as st
 
 from tests.factories import make_reply, quick_conversation
 from wowdesk.analytics import rollups
-from wowdesk.analytics.models import ConversationFact, FactTag
+from wowdesk.analytics.models import ConversationFact, FactTag, HourlyRollup
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation
 from wowdesk.core import events
 from wowdesk.core.models import Agent, Brand, Role
 
 
-def snapshot() -> tuple[list[dict[str, Any]], list[tuple[int, int]]]:
+def snapshot() -> tuple[list[dict[str, Any]], list[tuple[int, int]], list[dict[str, Any]]]:
     facts = [
         {k: v for k, v in row.items() if k != "updated_at"}
         for row in ConversationFact.objects.order_by("pk").values()
     ]
     tags = sorted(FactTag.objects.values_list("fact_id", "tag_id"))
-    return facts, tags
+    hours = [
+        {k: v for k, v in row.items() if k != "id"}
+        for row in HourlyRollup.objects.order_by("brand_id", "hour").values()
+    ]
+    return facts, tags, hours
 
 
 actions = st.lists(
@@ -93,6 +97,7 @@ def test_incremental_facts_equal_a_rebuild(
     rollups.rebuild([brand.pk])
     assert snapshot() == live
     assert len(live[0]) == Conversation.objects.filter(brand=brand).count()
+    assert sum(h["conversations"] for h in live[2]) == len(live[0])
 
 
 def test_a_bulk_change_refreshes_in_one_go(

@@ -100,7 +100,10 @@ class ConversationFact(models.Model):
         verbose_name_plural = _("conversation facts")
         indexes = [
             models.Index(fields=["brand", "created_at"], name="fact_brand_created"),
-            models.Index(fields=["brand", "resolved_at"], name="fact_brand_resolved"),
+            # the backlog: open (resolved_at null) or resolved after a moment, opened before it
+            models.Index(
+                fields=["brand", "resolved_at", "created_at"], name="fact_brand_resolved_created"
+            ),
             models.Index(fields=["agent", "created_at"], name="fact_agent_created"),
             models.Index(fields=["team", "created_at"], name="fact_team_created"),
         ]
@@ -126,3 +129,36 @@ class FactTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fact_id}#{self.tag_id}"
+
+
+class HourlyRollup(models.Model):
+    """A brand's conversation measures per hour they were opened (UTC): the sums of its
+    facts and their time histograms (``{"first_response": {bin: count}, …}``). The totals
+    and the day/week/month trends of a brand read these (24 rows a day) instead of the
+    facts; ``analytics/rollups.py`` rewrites the hours a changed fact leaves or enters."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField(_("hour"))
+    conversations = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    ever_resolved = models.PositiveIntegerField(default=0)
+    fcr = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    sla_met = models.PositiveIntegerField(default=0)
+    sla_breached = models.PositiveIntegerField(default=0)
+    live = models.PositiveIntegerField(default=0)
+    live_answered = models.PositiveIntegerField(default=0)
+    asa_sum = models.FloatField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    bot_sessions = models.PositiveIntegerField(default=0)
+    bot_resolved = models.PositiveIntegerField(default=0)
+    bot_handed = models.PositiveIntegerField(default=0)
+    bins = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("hourly rollup")
+        verbose_name_plural = _("hourly rollups")
+        constraints = [models.UniqueConstraint(fields=["brand", "hour"], name="rollup_brand_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.brand_id}@{self.hour:%Y-%m-%dT%H}"

@@ -14,15 +14,15 @@ the time), which is already the rollup they need; ``survey.answered`` changes no
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Model
+from django.db.models import Max, Min, Model, Q
 from django.db.models.fields import AutoFieldMixin
 
 from wowdesk.analytics.metrics import time_bin
-from wowdesk.analytics.models import ConversationFact, FactTag, ReportSettings
+from wowdesk.analytics.models import ConversationFact, FactTag, HourlyRollup, ReportSettings
 from wowdesk.conversations.models import Conversation, Direction, Message, Status
 from wowdesk.core.events import Event, listen, many, when
 from wowdesk.core.kinds import Channel
@@ -298,12 +298,102 @@ def refresh(conversation_ids: Iterable[int]) -> int:
         chunk = ids[i : i + CHUNK]
         facts, tags = build_facts(chunk)
         with transaction.atomic():
+            hours = {
+                (brand_id, hour_of(created))
+                for brand_id, created in ConversationFact.objects.filter(pk__in=chunk)
+                .values_list("brand_id", "created_at")
+                .iterator()
+            }
+            hours |= {(f.brand_id, hour_of(f.created_at)) for f in facts}
             _delete(FactTag, "fact_id", chunk)
             _delete(ConversationFact, "conversation_id", chunk)
             _insert(ConversationFact, facts)
             _insert(FactTag, tags)
+            refresh_hours(hours)
         written += len(facts)
     return written
+
+
+# --- hourly rollups ---------------------------------------------------------------------------
+
+BIN_COLUMNS = {
+    "first_response": "first_response_bin",
+    "first_response_b": "first_response_bbin",
+    "resolution": "resolution_bin",
+    "resolution_b": "resolution_bbin",
+    "handle": "handle_bin",
+}
+_ROLLUP_INPUT = (
+    "brand_id",
+    "created_at",
+    "resolved_at",
+    "reopened",
+    "fcr",
+    "sla_met",
+    "live",
+    "first_response_s",
+    "abandoned",
+    "bot",
+    *BIN_COLUMNS.values(),
+)
+HOURS_PER_QUERY = 200  # hour conditions OR-ed in one statement
+
+
+def hour_of(at: dt.datetime) -> dt.datetime:
+    """The UTC hour ``at`` falls in."""
+    return at.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def sum_hours(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[int, dt.datetime], HourlyRollup]:
+    """The hourly rollups (unsaved) of fact rows (``_ROLLUP_INPUT`` values): the same sums
+    ``analytics.services`` takes over the facts."""
+    out: dict[tuple[int, dt.datetime], HourlyRollup] = {}
+    for r in rows:
+        key = (r["brand_id"], hour_of(r["created_at"]))
+        h = out.get(key)
+        if h is None:
+            h = out[key] = HourlyRollup(brand_id=key[0], hour=key[1], bins={})
+        resolved = r["resolved_at"] is not None
+        h.conversations += 1
+        h.resolved += resolved
+        h.ever_resolved += resolved or r["reopened"] > 0
+        h.fcr += r["fcr"] is True
+        h.reopened += r["reopened"] > 0
+        h.sla_met += r["sla_met"] is True
+        h.sla_breached += r["sla_met"] is False
+        if r["live"]:
+            h.live += 1
+            if r["first_response_s"] is not None:
+                h.live_answered += 1
+                h.asa_sum += r["first_response_s"]
+        h.abandoned += bool(r["abandoned"])
+        h.bot_sessions += r["bot"] != ""
+        h.bot_resolved += r["bot"] in BOT_RESOLVED
+        h.bot_handed += r["bot"] == "handed_over"
+        for time, column in BIN_COLUMNS.items():
+            k = r[column]
+            if k is not None:
+                counts = h.bins.setdefault(time, {})
+                counts[str(k)] = counts.get(str(k), 0) + 1
+    return out
+
+
+def refresh_hours(hours: Iterable[tuple[int, dt.datetime]]) -> None:
+    """Rewrite the hourly rollups of these (brand, hour) pairs from the facts."""
+    wanted = sorted(set(hours))
+    for i in range(0, len(wanted), HOURS_PER_QUERY):
+        part = wanted[i : i + HOURS_PER_QUERY]
+        facts = Q()
+        rollups = Q()
+        for brand_id, hour in part:
+            facts |= Q(brand_id=brand_id, created_at__gte=hour, created_at__lt=hour + _HOUR)
+            rollups |= Q(brand_id=brand_id, hour=hour)
+        sums = sum_hours(ConversationFact.objects.filter(facts).values(*_ROLLUP_INPUT))
+        HourlyRollup.objects.filter(rollups).delete()
+        _insert(HourlyRollup, list(sums.values()))
+
+
+_HOUR = dt.timedelta(hours=1)
 
 
 # One statement per table whatever the number of rows (``bulk_create`` splits SQLite's
@@ -362,6 +452,8 @@ def rebuild(
         brands = brands.filter(pk__in=brand_ids)
     wanted = list(brands.values_list("pk", flat=True))
     conversations = Conversation.objects.filter(brand_id__in=wanted)
+    # every hour is written again from the facts as their chunks are refreshed
+    HourlyRollup.objects.filter(brand_id__in=wanted).delete()
     total = conversations.count()
     written = 0
     done = 0

@@ -17,6 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     Exists,
     F,
@@ -25,14 +27,15 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wowdesk.analytics import metrics as m
-from wowdesk.analytics.models import ConversationFact, FactTag
+from wowdesk.analytics.models import ConversationFact, FactTag, HourlyRollup
 from wowdesk.analytics.rollups import BOT_RESOLVED
 from wowdesk.conversations.models import Conversation, Inbox, Tag
 from wowdesk.core import permissions
@@ -68,7 +71,6 @@ _BIN_COLUMN = {
     "resolution_b": "resolution_bbin",
     "handle": "handle_bin",
 }
-_TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 
 # drill-down: the measures whose conversations can be listed
 FACT_DRILLS: dict[str, Q] = {
@@ -342,21 +344,53 @@ def _filter_q(source: _Source, filters: Mapping[str, tuple[Any, ...]]) -> Q:
     return q
 
 
-def _group_expr(source: _Source, group_by: str, zone: ZoneInfo) -> Any:
+def buckets(
+    group_by: str, start: dt.datetime, end: dt.datetime, zone: ZoneInfo
+) -> list[tuple[str, dt.datetime]]:
+    """The keys and UTC starts of the local days, weeks (from Monday) or months that
+    ``[start, end)`` overlaps, in order."""
+    day = start.astimezone(zone).date()
+    if group_by == "week":
+        day -= dt.timedelta(days=day.weekday())
+    elif group_by == "month":
+        day = day.replace(day=1)
+    out: list[tuple[str, dt.datetime]] = []
+    while True:
+        begins = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+        if begins >= end:
+            return out
+        out.append((day.strftime("%Y-%m") if group_by == "month" else day.isoformat(), begins))
+        if group_by == "month":
+            day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        else:
+            day += dt.timedelta(days=7 if group_by == "week" else 1)
+
+
+def _bucket_expr(
+    column: str, group_by: str, start: dt.datetime, end: dt.datetime, zone: ZoneInfo
+) -> Any:
+    """The key of the local day/week/month a row's ``column`` falls in: a CASE over the
+    buckets' UTC bounds (plain comparisons in the database, instead of a time-zone
+    conversion per row)."""
+    bounds = buckets(group_by, start, end, zone)
+    whens = [
+        When(**{f"{column}__lt": bounds[i + 1][1]}, then=Value(bounds[i][0]))
+        for i in range(len(bounds) - 1)
+    ]
+    return Case(*whens, default=Value(bounds[-1][0]), output_field=CharField())
+
+
+def _group_expr(
+    source: _Source, group_by: str, zone: ZoneInfo, start: dt.datetime, end: dt.datetime
+) -> Any:
     if group_by in TIME_GROUPS:
-        return _TRUNC[group_by](source.time, tzinfo=zone)
+        return _bucket_expr(source.time, group_by, start, end, zone)
     return F(source.columns[group_by])
 
 
 def _key(group_by: str, value: Any, zone: ZoneInfo) -> Any:
     """A group's key as the API shows it: an id, a text, or the period's first day
     (``2026-03-02``; a month ``2026-03``) in the viewer's zone."""
-    if group_by in TIME_GROUPS and value is not None:
-        if isinstance(value, dt.datetime):
-            day = value.astimezone(zone).date() if timezone.is_aware(value) else value.date()
-        else:
-            day = value
-        return day.strftime("%Y-%m") if group_by == "month" else day.isoformat()
     if group_by in ("channel", "language", "product", "intent") and value == "":
         return None
     return value
@@ -463,27 +497,30 @@ def _raw(
     keys = ["g"] if group_by else []
 
     def grouped(qs: QuerySet[Any], source: _Source) -> QuerySet[Any]:
-        return qs.annotate(g=_group_expr(source, group_by, zone)) if group_by else qs
+        return qs.annotate(g=_group_expr(source, group_by, zone, start, end)) if group_by else qs
 
     def gkey(row: Mapping[str, Any]) -> Any:
         return row.get("g") if group_by else None
 
-    facts = _base(FACTS, ConversationFact, brands, query, start, end)
-    rows: Iterable[Mapping[str, Any]]
-    # the sums are named apart from the columns (an aggregate cannot shadow a field)
-    sums = {f"n_{name}": expr for name, expr in _FACT_SUMS.items()}
-    if group_by:
-        rows = grouped(facts, FACTS).values("g").annotate(**sums)
+    if _reads_rollups(query, group_by, start, end):
+        _add_rollups(out, brands, query, start, end, group_by)
     else:
-        rows = [facts.aggregate(**sums)]
-    for row in rows:
-        r = acc(gkey(row))
-        for name in _FACT_SUMS:
-            setattr(r, name, getattr(r, name) + (row[f"n_{name}"] or 0))
-    for time, column in _BIN_COLUMN.items():
-        qs = grouped(facts.filter(**{f"{column}__isnull": False}), FACTS)
-        for row in qs.annotate(k=F(column)).values(*keys, "k").annotate(n=Count("pk")):
-            acc(gkey(row)).add_bin(time, row["k"], row["n"])
+        facts = _base(FACTS, ConversationFact, brands, query, start, end)
+        rows: Iterable[Mapping[str, Any]]
+        # the sums are named apart from the columns (an aggregate cannot shadow a field)
+        sums = {f"n_{name}": expr for name, expr in _FACT_SUMS.items()}
+        if group_by:
+            rows = grouped(facts, FACTS).values("g").annotate(**sums)
+        else:
+            rows = [facts.aggregate(**sums)]
+        for row in rows:
+            r = acc(gkey(row))
+            for name in _FACT_SUMS:
+                setattr(r, name, getattr(r, name) + (row[f"n_{name}"] or 0))
+        for time, column in _BIN_COLUMN.items():
+            qs = grouped(facts.filter(**{f"{column}__isnull": False}), FACTS)
+            for row in qs.annotate(k=F(column)).values(*keys, "k").annotate(n=Count("pk")):
+                acc(gkey(row)).add_bin(time, row["k"], row["n"])
     responses = grouped(_base(RESPONSES, SurveyResponse, brands, query, start, end), RESPONSES)
     for row in responses.values(*keys, "kind", "score").annotate(n=Count("pk")):
         acc(gkey(row)).add_score(row["kind"], row["score"], row["n"])
@@ -506,6 +543,50 @@ def _raw(
     return out
 
 
+def _reads_rollups(
+    query: MetricsQuery, group_by: str, start: dt.datetime, end: dt.datetime
+) -> bool:
+    """Whether the conversation sums can come from the hourly rollups: no filter but the
+    brand, grouped by nothing, brand or time, and every bound on a whole UTC hour (a
+    viewer in a zone a half hour off UTC reads the facts)."""
+    if set(query.filters) - {"brand"} or group_by not in ("", "brand", *TIME_GROUPS):
+        return False
+    bounds = [start, end]
+    if group_by in TIME_GROUPS:
+        bounds += [b for _, b in buckets(group_by, start, end, query.zone)]
+    return all(b.minute == 0 and b.second == 0 and b.microsecond == 0 for b in bounds)
+
+
+_ROLLUP_SUMS = tuple(_FACT_SUMS)
+
+
+def _add_rollups(
+    out: dict[Any, _Raw],
+    brands: list[int],
+    query: MetricsQuery,
+    start: dt.datetime,
+    end: dt.datetime,
+    group_by: str,
+) -> None:
+    """The conversation sums and time histograms from ``HourlyRollup`` (24 rows a day)."""
+    qs = HourlyRollup.objects.filter(brand_id__in=brands, hour__gte=start, hour__lt=end)
+    keys: list[str] = []
+    if group_by == "brand":
+        qs = qs.annotate(g=F("brand_id"))
+        keys = ["g"]
+    elif group_by:
+        qs = qs.annotate(g=_bucket_expr("hour", group_by, start, end, query.zone))
+        keys = ["g"]
+    for row in qs.values(*keys, *_ROLLUP_SUMS, "bins").iterator(chunk_size=2000):
+        key = _key(group_by, row["g"], query.zone) if group_by else None
+        r = out.setdefault(key, _Raw())
+        for name in _ROLLUP_SUMS:
+            setattr(r, name, getattr(r, name) + (row[name] or 0))
+        for time, counts in (row["bins"] or {}).items():
+            for k, n in counts.items():
+                r.add_bin(time, int(k), n)
+
+
 def _add_backlog(
     out: dict[Any, _Raw],
     brands: list[int],
@@ -518,25 +599,26 @@ def _add_backlog(
     grouped by time): opened before it and not resolved before it."""
     zone = query.zone
     every = ConversationFact.objects.filter(_filter_q(FACTS, query.filters), brand_id__in=brands)
-    open_at = Q(resolved_at__isnull=True) | Q(resolved_at__gte=end)
     if group_by not in TIME_GROUPS:
-        qs = every.filter(open_at, created_at__lt=end)
-        if not group_by:
-            out.setdefault(None, _Raw()).backlog += qs.count()
-            return
-        for row in (
-            qs.annotate(g=_group_expr(FACTS, group_by, zone)).values("g").annotate(n=Count("pk"))
-        ):
-            out.setdefault(_key(group_by, row["g"], zone), _Raw()).backlog += row["n"]
+        # open ones and those resolved after the end: two index ranges on (brand, resolved_at)
+        for still_open in (Q(resolved_at__isnull=True), Q(resolved_at__gte=end)):
+            qs = every.filter(still_open, created_at__lt=end)
+            if not group_by:
+                out.setdefault(None, _Raw()).backlog += qs.count()
+                continue
+            grouped = qs.annotate(g=_group_expr(FACTS, group_by, zone, start, end))
+            for row in grouped.values("g").annotate(n=Count("pk")):
+                out.setdefault(_key(group_by, row["g"], zone), _Raw()).backlog += row["n"]
         return
     # by time: open at the start, plus opened minus resolved up to each bucket's end
-    running = every.filter(
-        Q(resolved_at__isnull=True) | Q(resolved_at__gte=start), created_at__lt=start
-    ).count()
+    running = sum(
+        every.filter(still_open, created_at__lt=start).count()
+        for still_open in (Q(resolved_at__isnull=True), Q(resolved_at__gte=start))
+    )
     closed: dict[Any, int] = {}
     for row in (
         every.filter(resolved_at__gte=start, resolved_at__lt=end)
-        .annotate(g=_TRUNC[group_by]("resolved_at", tzinfo=zone))
+        .annotate(g=_bucket_expr("resolved_at", group_by, start, end, zone))
         .values("g")
         .annotate(n=Count("pk"))
     ):
