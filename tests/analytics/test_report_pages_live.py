@@ -56,3 +56,16 @@ def test_pages_in_chinese_have_no_english(
     assert visible_english(page) == set()
     if tab == "loyalty":
         assert visible_english(c.get("/reports/settings/").content.decode()) == set()
+
+
+def test_board_tile_links_to_todays_answers(brand: Brand, make_agent: Callable[..., Any]) -> None:
+
+    theirs = answer(brand, "nps", 4, "Slow")
+    c = _client(make_agent(Role.SUPERVISOR))
+    page = c.get("/supervisor/").content.decode()
+    tile = page.split('data-tile="loyalty-today"')[1].split("</ul>")[0]
+    assert "-100" in tile and "1 answer" in tile
+    link = unescape(tile.split('data-measure="nps"')[0].rsplit('href="', 1)[1].split('"')[0])
+    drill = c.get(link)
+    assert drill.status_code == 200
+    assert f'data-conversation-id="{theirs.conversation_id}"' in drill.content.decode()
