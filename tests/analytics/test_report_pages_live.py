@@ -56,3 +56,37 @@ def test_pages_in_chinese_have_no_english(
     assert visible_english(page) == set()
     if tab == "loyalty":
         assert visible_english(c.get("/reports/settings/").content.decode()) == set()
+
+
+def test_board_tile_links_to_todays_answers(brand: Brand, make_agent: Callable[..., Any]) -> None:
+
+    theirs = answer(brand, "nps", 4, "Slow")
+    c = _client(make_agent(Role.SUPERVISOR))
+    page = c.get("/supervisor/").content.decode()
+    tile = page.split('data-tile="loyalty-today"')[1].split("</ul>")[0]
+    assert "-100" in tile and "1 answer" in tile
+    link = unescape(tile.split('data-measure="nps"')[0].rsplit('href="', 1)[1].split('"')[0])
+    drill = c.get(link)
+    assert drill.status_code == 200
+    assert f'data-conversation-id="{theirs.conversation_id}"' in drill.content.decode()
+
+
+@pytest.mark.parametrize("tab", ["loyalty", "service", "agents"])
+def test_queries_per_page_stay_constant_on_the_real_service(
+    tab: str, brand: Brand, make_agent: Callable[..., Any]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sup = make_agent(Role.SUPERVISOR)
+    c = _client(sup)
+    c.get("/reports/")
+    counts = []
+    for n in (1, 6):
+        for i in range(n):
+            answer(brand, "nps", i % 11, agent=make_agent(Role.AGENT))
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get("/reports/", {"tab": tab, "preset": "90d"}).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts  # more answers, agents and groups: no more queries
+    assert counts[1] <= 60  # the filter menus, the session, the service's own set

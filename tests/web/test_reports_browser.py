@@ -51,3 +51,18 @@ def test_range_picker_changes_the_numbers(supervisor_page: Any, brand: Brand) ->
     assert reports.card_count("nps") == "2 answers"
     assert "preset=28d" in supervisor_page.url  # shareable
     assert reports.errors == []
+
+
+def test_chinese_on_a_phone(supervisor_page: Any, brand: Brand, live_server: Any) -> None:
+    answer(brand, "nps", 9)
+    supervisor_page.context.add_cookies(
+        [{"name": "django_language", "value": "zh-hans", "url": live_server.url}]
+    )
+    supervisor_page.set_viewport_size({"width": 390, "height": 844})
+    reports = ReportsPage(supervisor_page).open("preset=7d&group_by=day").wait_for_charts()
+    assert supervisor_page.locator("html").get_attribute("lang") == "zh-hans"
+    assert reports.canvas_has_ink(0)
+    assert "净推荐值" in reports.card("nps").inner_text()
+    # the page does not scroll sideways: wide tables scroll in their own box
+    assert supervisor_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert reports.errors == []

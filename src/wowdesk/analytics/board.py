@@ -27,7 +27,7 @@ def tile_context(request: HttpRequest) -> dict[str, Any] | None:
     tz = agent.timezone or "UTC"
     today = timezone.localtime(timezone.now()).date()
     result = services.metrics(agent, {"from": today, "to": today, "group_by": "brand", "tz": tz})
-    base = reverse("reports:index")
+    drill = reverse("reports:drill")
     groups = {str(g.get("key")): g for g in result.get("groups") or []}
     brands = []
     for brand in _brands(agent):
@@ -44,8 +44,8 @@ def tile_context(request: HttpRequest) -> dict[str, Any] | None:
                     report_measures.pick(g, ("csat", "value")), report_measures.PERCENT
                 ),
                 "csat_n": report_measures.pick(g, ("csat", "responses")) or 0,
-                "nps_url": base + "drill/?" + urlencode({**query, "measure": "nps"}),
-                "csat_url": base + "drill/?" + urlencode({**query, "measure": "csat"}),
+                "nps_url": drill + "?" + urlencode({**query, "measure": "nps_responses"}),
+                "csat_url": drill + "?" + urlencode({**query, "measure": "csat_responses"}),
             }
         )
     return {"brands": brands}
