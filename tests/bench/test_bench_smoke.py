@@ -213,7 +213,7 @@ def test_knowledge_benchmark_runs_and_compares(tmp_path: Path) -> None:
 def test_analytics_benchmark_runs_on_a_tiny_load(tmp_path: Path) -> None:
     data, results = tmp_path / "data", tmp_path / "results"
     args = ["--size", "tiny", "--data-dir", str(data), "--results-dir", str(results)]
-    first = _run("bench.analytics", *args, "--iterations", "3", "--quiet")
+    first = _run("bench.analytics", *args, "--iterations", "2", "--quiet")
     rows = first["data"]["rows"]
     assert rows["conversations"] == 600 and rows["messages"] > 600
     assert 0 < rows["responses"] <= rows["surveys"]
