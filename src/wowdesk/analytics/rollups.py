@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import Max, Min, Model, Q
 from django.db.models.fields import AutoFieldMixin
@@ -375,7 +376,24 @@ def sum_hours(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[int, dt.datetime]
             if k is not None:
                 counts = h.bins.setdefault(time, {})
                 counts[str(k)] = counts.get(str(k), 0) + 1
+    for h in out.values():
+        h.histogram = pack_bins(h.bins)
     return out
+
+
+BIN_CODE = 4096  # a time's codes: its index × BIN_CODE + the bin (bins stay under 1,000)
+TIME_INDEX = {time: i for i, time in enumerate(BIN_COLUMNS)}
+
+
+def pack_bins(bins: Mapping[str, Mapping[str, int]]) -> bytes:
+    """An hour's ``{time: {bin: count}}`` as little-endian int32 pairs (code, count),
+    sorted by code: ``HourlyRollup.histogram``."""
+    pairs = sorted(
+        (TIME_INDEX[time] * BIN_CODE + int(k), n)
+        for time, counts in bins.items()
+        for k, n in counts.items()
+    )
+    return np.array(pairs, dtype="<i4").tobytes() if pairs else b""
 
 
 def refresh_hours(hours: Iterable[tuple[int, dt.datetime]]) -> None:
