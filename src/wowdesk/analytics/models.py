@@ -260,6 +260,10 @@ class HourlyRollup(models.Model):
     bot_sessions = models.PositiveIntegerField(default=0)
     bot_resolved = models.PositiveIntegerField(default=0)
     bot_handed = models.PositiveIntegerField(default=0)
+    # facts whose standing resolution falls in this hour (the later of their creation and
+    # resolution): the backlog at a whole hour is the conversations opened before it minus
+    # those closed before it
+    closed = models.PositiveIntegerField(default=0)
     bins = models.JSONField(default=dict)
     # the same counts, compact for reading many hours at once: little-endian int32 pairs
     # (code, count), code = the time's index in ``rollups.BIN_COLUMNS`` × 4096 + the bin

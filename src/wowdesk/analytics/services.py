@@ -648,6 +648,9 @@ def _add_backlog(
     """Conversations open at the end of the period (of each day, week or month when
     grouped by time): opened before it and not resolved before it."""
     zone = query.zone
+    if _reads_rollups(query, group_by, start, end):
+        _add_backlog_from_rollups(out, brands, query, start, end, group_by)
+        return
     every = ConversationFact.objects.filter(_filter_q(FACTS, query.filters), brand_id__in=brands)
     if group_by not in TIME_GROUPS:
         # open ones and those resolved after the end: two index ranges on (brand, resolved_at)
@@ -674,6 +677,54 @@ def _add_backlog(
     ):
         key = _key(group_by, row["g"], zone)
         closed[key] = closed.get(key, 0) + row["n"]
+    for key in sorted({*out, *closed}, key=str):
+        if key is None:
+            continue
+        r = out.setdefault(key, _Raw())
+        running += r.conversations - closed.get(key, 0)
+        r.backlog = running
+
+
+def _open_before(brands: list[int], moment: dt.datetime) -> dict[int, int]:
+    """Each brand's conversations open at a whole hour: opened before it minus closed
+    before it (``HourlyRollup.closed``), summed over the hours before it."""
+    rows = (
+        HourlyRollup.objects.filter(brand_id__in=brands, hour__lt=moment)
+        .values("brand_id")
+        .annotate(opened=Sum("conversations"), closed=Sum("closed"))
+        .values_list("brand_id", "opened", "closed")
+    )
+    return {brand: (opened or 0) - (closed or 0) for brand, opened, closed in rows}
+
+
+def _add_backlog_from_rollups(
+    out: dict[Any, _Raw],
+    brands: list[int],
+    query: MetricsQuery,
+    start: dt.datetime,
+    end: dt.datetime,
+    group_by: str,
+) -> None:
+    """The backlog of ``_add_backlog`` from the hourly rollups (every bound a whole hour,
+    no filter but the brand): two sums over the hours instead of a count of the facts."""
+    if group_by not in TIME_GROUPS:
+        at_end = _open_before(brands, end)
+        if not group_by:
+            out.setdefault(None, _Raw()).backlog += sum(at_end.values())
+            return
+        for brand_id, n in at_end.items():
+            if n:
+                out.setdefault(brand_id, _Raw()).backlog += n
+        return
+    running = sum(_open_before(brands, start).values())
+    bounds = buckets(group_by, start, end, query.zone)
+    starts = [b for _, b in bounds]
+    closed: dict[Any, int] = {}
+    for hour, n in HourlyRollup.objects.filter(
+        brand_id__in=brands, hour__gte=start, hour__lt=end, closed__gt=0
+    ).values_list("hour", "closed"):
+        key = _key(group_by, bounds[bisect.bisect_right(starts, hour) - 1][0], query.zone)
+        closed[key] = closed.get(key, 0) + n
     for key in sorted({*out, *closed}, key=str):
         if key is None:
             continue
