@@ -10,7 +10,6 @@ whatever the period or the number of groups. Definitions: ``docs/metrics.md``.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -592,46 +591,52 @@ def _add_rollups(
     and the packed histograms (``rollups.pack_bins``) added up with numpy, so a year of
     hours costs one indexed read and a few array operations."""
     qs = HourlyRollup.objects.filter(brand_id__in=brands, hour__gte=start, hour__lt=end)
-    rows = list(qs.order_by("hour").values_list("brand_id", "hour", *_ROLLUP_SUMS, "histogram"))
+    if group_by in TIME_GROUPS:
+        # the bucket in SQL: no datetime to parse per row
+        table = HourlyRollup._meta.db_table
+        qs = qs.annotate(g=_bucket_expr(table, "hour", group_by, start, end, query.zone))
+    else:
+        qs = qs.annotate(g=F("brand_id"))
+    rows = list(qs.values_list("g", *_ROLLUP_SUMS, "histogram"))
     if not rows:
         return
-    keys: list[Any]
-    if group_by == "brand":
-        keys = sorted({row[0] for row in rows})
-        slot = {k: i for i, k in enumerate(keys)}
-        index = [slot[row[0]] for row in rows]
-    elif group_by:
-        bounds = buckets(group_by, start, end, query.zone)
-        keys = [k for k, _ in bounds]
-        starts = [b for _, b in bounds]
-        index = [bisect.bisect_right(starts, row[1]) - 1 for row in rows]
-    else:
-        keys = [None]
-        index = [0] * len(rows)
-    groups = np.array(index, dtype=np.int64)
+    if not group_by:  # one group
+        rows = [(None, *row[1:]) for row in rows]
+    keys: list[Any] = sorted({row[0] for row in rows}, key=str)
+    slot = {k: i for i, k in enumerate(keys)}
+    groups = np.array([slot[row[0]] for row in rows], dtype=np.int64)
     width = len(_ROLLUP_SUMS)
-    values = np.array([row[2 : 2 + width] for row in rows], dtype=np.float64)
+    values = np.array([row[1 : 1 + width] for row in rows], dtype=np.float64)
     sums = np.zeros((len(keys), width))
     np.add.at(sums, groups, values)
+    raws: list[_Raw] = []
+    for i, value in enumerate(keys):
+        r = out.setdefault(_key(group_by, value, query.zone) if group_by else None, _Raw())
+        raws.append(r)
+        for name, total in zip(_ROLLUP_SUMS, sums[i].tolist(), strict=True):
+            total += getattr(r, name)
+            setattr(r, name, total if name == "asa_sum" else round(total))
     blobs = [bytes(row[-1] or b"") for row in rows]
     pairs = np.frombuffer(b"".join(blobs), dtype="<i4").reshape(-1, 2)
+    if not len(pairs):
+        return
     lengths = np.array([len(b) // 8 for b in blobs], dtype=np.int64)
     codes = np.repeat(groups, lengths) * (len(TIMES) * BIN_CODE) + pairs[:, 0]
     found, inverse = np.unique(codes, return_inverse=True)
-    counts = np.bincount(inverse, weights=pairs[:, 1], minlength=len(found))
-    present = np.unique(groups)
-    for g in present.tolist():
-        r = out.setdefault(_key(group_by, keys[g], query.zone) if group_by else None, _Raw())
-        for name, value in zip(_ROLLUP_SUMS, sums[g].tolist(), strict=True):
-            total = getattr(r, name) + value
-            setattr(r, name, total if name == "asa_sum" else round(total))
-    group_of, rest = np.divmod(found, len(TIMES) * BIN_CODE)
-    time_of, bin_of = np.divmod(rest, BIN_CODE)
-    for g, t, k, n in zip(
-        group_of.tolist(), time_of.tolist(), bin_of.tolist(), counts.tolist(), strict=True
-    ):
-        key = _key(group_by, keys[g], query.zone) if group_by else None
-        out[key].add_bin(_TIME_NAMES[t], k, int(n))
+    counts = np.bincount(inverse, weights=pairs[:, 1], minlength=len(found)).astype(np.int64)
+    # one histogram per (group, time): the runs of the sorted codes
+    series = found // BIN_CODE
+    cuts = np.flatnonzero(np.diff(series)) + 1
+    for part, n in zip(np.split(found, cuts), np.split(counts, cuts), strict=True):
+        g, t = divmod(int(part[0]) // BIN_CODE, len(TIMES))
+        hist = dict(zip((part % BIN_CODE).tolist(), n.tolist(), strict=True))
+        r = raws[g]
+        have = r.bins.get(_TIME_NAMES[t])
+        if have:
+            for k, c in hist.items():
+                have[k] = have.get(k, 0) + c
+        else:
+            r.bins[_TIME_NAMES[t]] = hist
 
 
 _TIME_NAMES = tuple(BIN_COLUMNS)
@@ -717,14 +722,19 @@ def _add_backlog_from_rollups(
                 out.setdefault(brand_id, _Raw()).backlog += n
         return
     running = sum(_open_before(brands, start).values())
-    bounds = buckets(group_by, start, end, query.zone)
-    starts = [b for _, b in bounds]
+    table = HourlyRollup._meta.db_table
     closed: dict[Any, int] = {}
-    for hour, n in HourlyRollup.objects.filter(
-        brand_id__in=brands, hour__gte=start, hour__lt=end, closed__gt=0
-    ).values_list("hour", "closed"):
-        key = _key(group_by, bounds[bisect.bisect_right(starts, hour) - 1][0], query.zone)
-        closed[key] = closed.get(key, 0) + n
+    for g, n in (
+        HourlyRollup.objects.filter(
+            brand_id__in=brands, hour__gte=start, hour__lt=end, closed__gt=0
+        )
+        .annotate(g=_bucket_expr(table, "hour", group_by, start, end, query.zone))
+        .values("g")
+        .annotate(n=Sum("closed"))
+        .values_list("g", "n")
+    ):
+        key = _key(group_by, g, query.zone)
+        closed[key] = closed.get(key, 0) + (n or 0)
     for key in sorted({*out, *closed}, key=str):
         if key is None:
             continue
