@@ -137,13 +137,30 @@ def ensure_loaded(data_dir: Path, size: Size, *, progress: bool = True) -> dict[
     bulkload.migrate()
     migrate_s = time.perf_counter() - t0
     if found is not None:
+        _reset_sequences()
         return {**found, "reused": True, "migrate_s": round(migrate_s, 1)}
     now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
     stats = load(size, now, progress=progress)
+    _reset_sequences()
     info = {**wanted, **stats, "now": now.isoformat(), "loaded_at": time.strftime(
         "%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
     (data_dir / MARKER).write_text(json.dumps(info, indent=2) + "\n")
     return {**info, "reused": False, "migrate_s": round(migrate_s, 1)}
+
+
+def _reset_sequences() -> None:
+    """Move PostgreSQL's id sequences past the ids this loader wrote itself (``executemany``
+    with explicit ids leaves them at 1: the live operations' inserts would collide)."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
 
 
 def _people(size: Size, rng: random.Random) -> dict[str, Any]:
@@ -590,6 +607,25 @@ def fill_facts() -> dict[str, Any]:
         cur.execute(tags)
         n_tags = cur.rowcount
         cur.execute(intents)
+    # the hourly rollups of every hour with a fact (as the rebuild writes them)
+    from wowdesk.analytics import rollups
+    from wowdesk.analytics.models import ConversationFact
+
+    hours: set[tuple[int, dt.datetime]] = set()
+    for brand_id, created, resolved in ConversationFact.objects.values_list(
+        "brand_id", "created_at", "resolved_at"
+    ).iterator(chunk_size=10_000):
+        hours.add((brand_id, rollups.hour_of(created)))
+        closed = rollups.closed_hour(created, resolved)
+        if closed is not None:
+            hours.add((brand_id, closed))
+    with transaction.atomic():
+        rollups.refresh_hours(hours)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
-    return {"facts": n_facts, "tags": n_tags, "seconds": round(time.perf_counter() - t0, 1)}
+    return {
+        "facts": n_facts,
+        "tags": n_tags,
+        "hours": len(hours),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }

@@ -104,7 +104,10 @@ class ConversationFact(models.Model):
             models.Index(
                 fields=["brand", "resolved_at", "created_at"], name="fact_brand_resolved_created"
             ),
-            models.Index(fields=["agent", "created_at"], name="fact_agent_created"),
+            # by agent; and covering the occupancy's handled time (no table read per fact)
+            models.Index(
+                fields=["agent", "created_at", "brand", "handle_s"], name="fact_agent_handle"
+            ),
             models.Index(fields=["team", "created_at"], name="fact_team_created"),
         ]
 
@@ -257,7 +260,15 @@ class HourlyRollup(models.Model):
     bot_sessions = models.PositiveIntegerField(default=0)
     bot_resolved = models.PositiveIntegerField(default=0)
     bot_handed = models.PositiveIntegerField(default=0)
+    # facts whose standing resolution falls in this hour (the later of their creation and
+    # resolution): the backlog at a whole hour is the conversations opened before it minus
+    # those closed before it
+    closed = models.PositiveIntegerField(default=0)
     bins = models.JSONField(default=dict)
+    # the same counts, compact for reading many hours at once: little-endian int32 pairs
+    # (code, count), code = the time's index in ``rollups.BIN_COLUMNS`` × 4096 + the bin
+    # (``rollups.pack_bins``); summed with numpy by ``analytics.services``
+    histogram = models.BinaryField(default=b"")
 
     class Meta:
         verbose_name = _("hourly rollup")

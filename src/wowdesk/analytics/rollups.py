@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import Max, Min, Model, Q
 from django.db.models.fields import AutoFieldMixin
@@ -298,13 +299,15 @@ def refresh(conversation_ids: Iterable[int]) -> int:
         chunk = ids[i : i + CHUNK]
         facts, tags = build_facts(chunk)
         with transaction.atomic():
-            hours = {
-                (brand_id, hour_of(created))
-                for brand_id, created in ConversationFact.objects.filter(pk__in=chunk)
-                .values_list("brand_id", "created_at")
+            hours: set[tuple[int, dt.datetime]] = set()
+            for brand_id, created, resolved in (
+                ConversationFact.objects.filter(pk__in=chunk)
+                .values_list("brand_id", "created_at", "resolved_at")
                 .iterator()
-            }
-            hours |= {(f.brand_id, hour_of(f.created_at)) for f in facts}
+            ):
+                hours |= _hours_of(brand_id, created, resolved)
+            for f in facts:
+                hours |= _hours_of(f.brand_id, f.created_at, f.resolved_at)
             _delete(FactTag, "fact_id", chunk)
             _delete(ConversationFact, "conversation_id", chunk)
             _insert(ConversationFact, facts)
@@ -344,15 +347,46 @@ def hour_of(at: dt.datetime) -> dt.datetime:
     return at.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def sum_hours(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[int, dt.datetime], HourlyRollup]:
+def closed_hour(created: dt.datetime, resolved: dt.datetime | None) -> dt.datetime | None:
+    """The hour a fact leaves the backlog (``HourlyRollup.closed``): that of the later of
+    its creation and its standing resolution; None while open."""
+    return None if resolved is None else hour_of(max(created, resolved))
+
+
+def _hours_of(
+    brand_id: int, created: dt.datetime, resolved: dt.datetime | None
+) -> set[tuple[int, dt.datetime]]:
+    closed = closed_hour(created, resolved)
+    out = {(brand_id, hour_of(created))}
+    if closed is not None:
+        out.add((brand_id, closed))
+    return out
+
+
+def sum_hours(
+    rows: Iterable[Mapping[str, Any]],
+    wanted: set[tuple[int, dt.datetime]] | None = None,
+) -> dict[tuple[int, dt.datetime], HourlyRollup]:
     """The hourly rollups (unsaved) of fact rows (``_ROLLUP_INPUT`` values): the same sums
-    ``analytics.services`` takes over the facts."""
+    ``analytics.services`` takes over the facts, and the facts closed in each hour. Only
+    the ``wanted`` (brand, hour) pairs when given (the rows must hold every fact opened or
+    resolved in them)."""
     out: dict[tuple[int, dt.datetime], HourlyRollup] = {}
-    for r in rows:
-        key = (r["brand_id"], hour_of(r["created_at"]))
+
+    def rollup(key: tuple[int, dt.datetime]) -> HourlyRollup:
         h = out.get(key)
         if h is None:
             h = out[key] = HourlyRollup(brand_id=key[0], hour=key[1], bins={})
+        return h
+
+    for r in rows:
+        closed = closed_hour(r["created_at"], r["resolved_at"])
+        if closed is not None and (wanted is None or (r["brand_id"], closed) in wanted):
+            rollup((r["brand_id"], closed)).closed += 1
+        key = (r["brand_id"], hour_of(r["created_at"]))
+        if wanted is not None and key not in wanted:
+            continue
+        h = rollup(key)
         resolved = r["resolved_at"] is not None
         h.conversations += 1
         h.resolved += resolved
@@ -375,7 +409,24 @@ def sum_hours(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[int, dt.datetime]
             if k is not None:
                 counts = h.bins.setdefault(time, {})
                 counts[str(k)] = counts.get(str(k), 0) + 1
+    for h in out.values():
+        h.histogram = pack_bins(h.bins)
     return out
+
+
+BIN_CODE = 4096  # a time's codes: its index × BIN_CODE + the bin (bins stay under 1,000)
+TIME_INDEX = {time: i for i, time in enumerate(BIN_COLUMNS)}
+
+
+def pack_bins(bins: Mapping[str, Mapping[str, int]]) -> bytes:
+    """An hour's ``{time: {bin: count}}`` as little-endian int32 pairs (code, count),
+    sorted by code: ``HourlyRollup.histogram``."""
+    pairs = sorted(
+        (TIME_INDEX[time] * BIN_CODE + int(k), n)
+        for time, counts in bins.items()
+        for k, n in counts.items()
+    )
+    return np.array(pairs, dtype="<i4").tobytes() if pairs else b""
 
 
 def refresh_hours(hours: Iterable[tuple[int, dt.datetime]]) -> None:
@@ -387,8 +438,9 @@ def refresh_hours(hours: Iterable[tuple[int, dt.datetime]]) -> None:
         rollups = Q()
         for brand_id, hour in part:
             facts |= Q(brand_id=brand_id, created_at__gte=hour, created_at__lt=hour + _HOUR)
+            facts |= Q(brand_id=brand_id, resolved_at__gte=hour, resolved_at__lt=hour + _HOUR)
             rollups |= Q(brand_id=brand_id, hour=hour)
-        sums = sum_hours(ConversationFact.objects.filter(facts).values(*_ROLLUP_INPUT))
+        sums = sum_hours(ConversationFact.objects.filter(facts).values(*_ROLLUP_INPUT), set(part))
         HourlyRollup.objects.filter(rollups).delete()
         _insert(HourlyRollup, list(sums.values()))
 

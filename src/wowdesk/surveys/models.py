@@ -194,6 +194,8 @@ class Survey(models.Model):
             models.Index(fields=["status", "scheduled_for"], name="survey_due"),
             models.Index(fields=["status", "expires_at"], name="survey_expiry"),
             models.Index(fields=["customer", "created_at"], name="survey_customer"),
+            # the reports' response rate: sent and answered per period (covering)
+            models.Index(fields=["brand", "sent_at", "status"], name="survey_brand_sent"),
         ]
         constraints = [
             models.UniqueConstraint(
