@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.factories import post_inbound, unique
 from wowdesk.conversations import services as conversations
 from wowdesk.conversations.models import Conversation, Direction, Inbox, Message, Status
-from wowdesk.core.events import Event, Phase, listen, unlisten
+from wowdesk.core.events import Event, Phase, listen, listeners, unlisten
 from wowdesk.core.models import Agent, Brand, Presence, Role
 from wowdesk.knowledge import bot_services, bot_texts, intents, search
 from wowdesk.knowledge.models import Article, ArticleStatus, BotSession
@@ -452,11 +452,15 @@ def test_bot_off_costs_no_query(
 
     follow_up()  # caches warm
     with_bot = follow_up()
+    registered = listeners(Event.MESSAGE_CREATED, Phase.COMMIT)
     unlisten(Event.MESSAGE_CREATED, path, phase=Phase.COMMIT)
     try:
         without = follow_up()
-    finally:
-        listen(Event.MESSAGE_CREATED, path, phase=Phase.COMMIT)
+    finally:  # put every listener back in its order (docs/events.md shows the order)
+        for other in registered:
+            unlisten(Event.MESSAGE_CREATED, other, phase=Phase.COMMIT)
+        for other in registered:
+            listen(Event.MESSAGE_CREATED, other, phase=Phase.COMMIT)
     assert with_bot == without
     assert not BotSession.objects.exists() and run_bot_tasks() == []
 
