@@ -185,6 +185,10 @@ def test_detractors_get_follow_ups_mostly_done_and_a_few_check_ins(demo: DemoRep
     assert FollowUp.objects.filter(kind=FollowUpKind.CHECKIN).exists()
     # the old ones are dated in the past, not "now"
     assert followups.filter(created_at__lt=now - dt.timedelta(days=30)).exists()
+    # nothing older than a month is left open: today's follow-ups are not buried
+    month_ago = now - dt.timedelta(days=demo_surveys.FORGOTTEN_DAYS)
+    old = FollowUp.objects.filter(brand__slug__in=SLUGS, created_at__lt=month_ago)
+    assert not old.filter(status=FollowUpStatus.OPEN).exists()
 
 
 def test_wow_stories_for_several_agents(demo: DemoReport) -> None:
