@@ -16,6 +16,7 @@ from wowdesk.conversations.models import Direction, Message
 from wowdesk.core import services as core
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.surveys import followup_services
+from wowdesk.surveys.delivery import survey_url
 from wowdesk.surveys.models import FollowUp, FollowUpKind
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +146,10 @@ def test_the_conversation_panel_shows_its_surveys_and_follow_ups(
         panel = client.get(f"/surveys/c/{conversation.pk}/panel/")
     html = panel.content.decode()
     assert 'data-kind="nps"' in html and "Tardó demasiado" in html
+    # the customer's link, to open or paste in a reply
+    survey = conversation.surveys.get(kind="nps")
+    link = survey_url(survey.pk).rsplit(":", 2)[0]  # the token's signed part changes by second
+    assert f'href="{link}:' in html and "data-survey-link" in html
     assert FollowUp.objects.get().pk and "data-followup=" in html
     outsider = login(make_agent(Role.SUPERVISOR, brands=[other_brand]))
     assert outsider.get(f"/surveys/c/{conversation.pk}/panel/").status_code == 404

@@ -26,7 +26,8 @@ from wowdesk.core import permissions
 from wowdesk.core.errors import Forbidden, InvalidInput, ServiceError
 from wowdesk.core.models import Agent, Brand, Membership, Role
 from wowdesk.surveys import followup_queries, followup_services, followups
-from wowdesk.surveys.models import FollowUp, FollowUpKind, FollowUpStatus, Survey
+from wowdesk.surveys.delivery import survey_url
+from wowdesk.surveys.models import FollowUp, FollowUpKind, FollowUpStatus, Survey, SurveyStatus
 from wowdesk.web.auth import agent_required
 
 PAGE_SIZE = 50
@@ -227,6 +228,8 @@ def conversation_panel(request: HttpRequest, pk: int) -> HttpResponse:
                 "s": s,
                 "score": getattr(getattr(s, "response", None), "score", None),
                 "comment": getattr(getattr(s, "response", None), "comment", ""),
+                # the customer's link, to open or paste in a reply (not once it expired)
+                "url": survey_url(s.pk) if s.status != SurveyStatus.EXPIRED else "",
             }
             for s in surveys
         ],
