@@ -73,7 +73,8 @@ def _choices(agent: Agent) -> dict[str, Any]:
     }
 
 
-def _tabs(current: str, filters: Filters | None) -> list[dict[str, Any]]:
+def report_tabs(current: str, filters: Filters | None) -> list[dict[str, Any]]:
+    """The reports' tabs (the topics page shows them too), ``current`` marked."""
     query = "?" + urlencode(filters.params(group_by=None)) if filters else ""
     tabs = [
         {"key": t.key, "label": t.label, "query": query, "current": t.key == current}
@@ -115,7 +116,7 @@ def index(request: HttpRequest) -> HttpResponse:
         result = services.metrics(agent, filters.query())
     except ServiceError as exc:
         status = _status(exc)
-        context.update(error=exc.message, tabs=_tabs(tab.key, None))
+        context.update(error=exc.message, tabs=report_tabs(tab.key, None))
         return render(request, "analytics/reports.html", context, status=status)
     base = filters.params(tab=tab.key)
     rows = []
@@ -165,7 +166,7 @@ def index(request: HttpRequest) -> HttpResponse:
         )
     context.update(
         filters=filters,
-        tabs=_tabs(tab.key, filters),
+        tabs=report_tabs(tab.key, filters),
         columns=[M[k] for k in tab.columns],
         rows=rows,
         totals=total_cells,
@@ -218,7 +219,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     """The conversations behind a number, paged, each a link into the inbox."""
     agent = _me(request)
     measure = request.GET.get("measure", "")
-    context: dict[str, Any] = {"tabs": _tabs("", None), "measure": measure}
+    context: dict[str, Any] = {"tabs": report_tabs("", None), "measure": measure}
     try:
         filters = _filters(request, "day")
         _check_brand(agent, filters)
@@ -280,7 +281,7 @@ def _surveys(request: HttpRequest) -> HttpResponse:
             filters = _filters(request, "day")
         _check_brand(agent, filters)
     except ServiceError as exc:
-        context.update(error=exc.message, tabs=_tabs(SURVEYS_TAB, None))
+        context.update(error=exc.message, tabs=report_tabs(SURVEYS_TAB, None))
         return render(request, "analytics/surveys.html", context, status=_status(exc))
     qs = _survey_responses(agent, request, filters).select_related("agent", "conversation", "brand")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -292,7 +293,7 @@ def _surveys(request: HttpRequest) -> HttpResponse:
     base = {**filters.params(tab=SURVEYS_TAB), **extra}
     context.update(
         filters=filters,
-        tabs=_tabs(SURVEYS_TAB, filters),
+        tabs=report_tabs(SURVEYS_TAB, filters),
         page=page,
         kinds=KIND_LABELS.items(),
         extra=extra,
