@@ -256,3 +256,24 @@ def test_settings_api_per_role(
     outsider = make_agent(Role.SUPERVISOR, brands=[other_brand])
     bad = api.patch("/reports/settings", {"weekly_recipients": [outsider.pk]})
     assert bad.status_code in (400, 422) and bad.json()["field"] == "weekly_recipients"
+
+
+def test_drill_down_and_durations_in_chinese(
+    brand: Brand, make_agent: Callable[..., Any], fake_services: list[dict[str, Any]]
+) -> None:
+    from tests.test_i18n import _chinese_client
+    from wowdesk.analytics.report_measures import duration
+
+    make_conversation(brand)
+    c = _chinese_client(make_agent(Role.SUPERVISOR, name="王芳").user)
+    page = c.get("/reports/", {"preset": "7d", "group_by": "week"}).content.decode()
+    link = unescape(page.split('<td data-measure="nps"><a href="')[1].split('"')[0])
+    what = c.get(link + f"&agent={make_agent(Role.AGENT).pk}").content.decode()
+    what = what.split('id="drill-what"')[1].split("</p>")[0]
+    # the grouping and the filters are words of the reader's language, not codes
+    assert "· 周 " in what and "· 客服 " in what
+    assert "· week " not in what and "· agent " not in what
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert duration(95) == "1 分钟 35 秒" and duration(7260) == "2 小时 1 分钟"

@@ -241,6 +241,12 @@ def drill(request: HttpRequest) -> HttpResponse:
         group_key=request.GET.get("key"),
         page=page,
         measure_label=label,
+        # the grouping and the filters in the reader's language ("week", "agent" are codes)
+        group_label=dict(_groupings("")).get(filters.group_by, filters.group_by),
+        filter_labels=[
+            (dict(_groupings("")).get(k, k), v)
+            for k, v in [*filters.ids.items(), *filters.texts.items()]
+        ],
         back=reverse("reports:index")
         + "?"
         + urlencode(filters.params(tab=request.GET.get("tab", "loyalty"))),
