@@ -277,3 +277,14 @@ def test_drill_down_and_durations_in_chinese(
 
     with translation.override("zh-hans"):
         assert duration(95) == "1 分钟 35 秒" and duration(7260) == "2 小时 1 分钟"
+
+
+def test_a_test_report_that_fails_says_which_mail_server(
+    brand: Brand, make_agent: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wowdesk.analytics import weekly
+
+    monkeypatch.setattr(weekly, "send_report", lambda *a, **k: 0)
+    c = _client(make_agent(Role.ADMIN))
+    res = c.post("/reports/settings/", {"brand": brand.pk, "action": "test"}, follow=True)
+    assert "did not accept it" in res.content.decode()  # where it failed, not just "failed"

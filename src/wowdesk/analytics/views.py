@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings as django_settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -379,7 +380,16 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             if sent:
                 flash.success(request, _("A test report went to %(e)s.") % {"e": agent.email})
             else:
-                flash.error(request, _("The test report could not be sent."))
+                # say where it failed: without a relay a new install cannot send mail
+                relay = f"{django_settings.EMAIL_HOST}:{django_settings.EMAIL_PORT}"
+                flash.error(
+                    request,
+                    _(
+                        "The test report could not be sent: the mail server %(relay)s did not "
+                        "accept it (the server's log has the details)."
+                    )
+                    % {"relay": relay},
+                )
             return redirect(f"{request.path}?brand={brand_id}")
         data = {
             "fcr_days": request.POST.get("fcr_days", ""),
