@@ -288,3 +288,16 @@ def test_a_test_report_that_fails_says_which_mail_server(
     c = _client(make_agent(Role.ADMIN))
     res = c.post("/reports/settings/", {"brand": brand.pk, "action": "test"}, follow=True)
     assert "did not accept it" in res.content.decode()  # where it failed, not just "failed"
+
+
+def test_menus_name_the_brand_of_teams_and_inboxes_of_the_same_name(
+    brand: Brand, other_brand: Brand, make_agent: Callable[..., Any]
+) -> None:
+    from wowdesk.core.models import Team
+
+    for b in (brand, other_brand):
+        Team.objects.create(brand=b, name="Front line")
+    me = make_agent(Role.SUPERVISOR, brands=[brand, other_brand])
+    page = _client(me).get("/reports/").content.decode()
+    menu = page.split('id="f-team"')[1].split("</select>")[0]
+    assert f"Front line · {brand.name}" in menu and f"Front line · {other_brand.name}" in menu

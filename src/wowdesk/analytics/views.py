@@ -62,13 +62,18 @@ def _choices(agent: Agent) -> dict[str, Any]:
     return {
         "brands": list(Brand.objects.filter(pk__in=brand_ids).order_by("name")),
         "sites": list(Site.objects.filter(brands__in=brand_ids).distinct().order_by("name")),
-        "teams": list(Team.objects.filter(brand_id__in=brand_ids).order_by("name")),
+        # teams and inboxes of two brands often share a name: the menus say whose
+        "teams": list(
+            Team.objects.filter(brand_id__in=brand_ids).select_related("brand").order_by("name")
+        ),
         "agents": list(
             Agent.objects.filter(memberships__brand_id__in=brand_ids)
             .distinct()
             .order_by("display_name")
         ),
-        "inboxes": list(Inbox.objects.filter(brand_id__in=brand_ids).order_by("name")),
+        "inboxes": list(
+            Inbox.objects.filter(brand_id__in=brand_ids).select_related("brand").order_by("name")
+        ),
         "channels": Channel.choices,
         "presets": list(report_filters.PRESETS.items()),
     }
