@@ -170,3 +170,30 @@ def test_an_administrator_sets_the_team_lead(
     )
     assert saved.status_code == 302, saved.content.decode()[:500]
     assert Team.objects.get(pk=team.pk).lead_id == lead.pk
+
+
+def test_the_panel_sends_a_scheduled_survey_now(
+    brand: Brand,
+    other_brand: Brand,
+    make_agent: Callable[..., Agent],
+    commits: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from tests.surveys.helpers import resolved, surveys_of
+
+    supervisor = make_agent(Role.SUPERVISOR)
+    conversation = resolved(brand, supervisor, commits)
+    csat, _nps = surveys_of(conversation)
+    assert csat.status == "scheduled"
+    client = login(supervisor)
+    panel = client.get(f"/surveys/c/{conversation.pk}/panel/").content.decode()
+    assert f'action="/surveys/s/{csat.pk}/send/"' in panel and "data-survey-send" in panel
+    outsider = login(make_agent(Role.SUPERVISOR, brands=[other_brand]))
+    res = outsider.post(f"/surveys/s/{csat.pk}/send/")
+    assert res.status_code == 302 and surveys_of(conversation)[0].status == "scheduled"
+    with django_capture_on_commit_callbacks(execute=True):
+        res = client.post(f"/surveys/s/{csat.pk}/send/")
+    assert res.status_code == 302 and res.url == f"/inbox/c/{conversation.pk}/"
+    assert {s.status for s in surveys_of(conversation)} == {"sent"}
+    assert client.post("/surveys/s/999999/send/").status_code == 404
+    assert client.get(f"/surveys/s/{csat.pk}/send/").status_code == 405
