@@ -151,6 +151,11 @@ def test_the_conversation_panel_shows_its_surveys_and_follow_ups(
     link = survey_url(survey.pk).rsplit(":", 2)[0]  # the token's signed part changes by second
     assert f'href="{link}:' in html and "data-survey-link" in html
     assert FollowUp.objects.get().pk and "data-followup=" in html
+    # in Chinese the kinds are words, as on the reports (净推荐值, not NPS)
+    from tests.test_i18n import _chinese_client
+
+    zh = _chinese_client(supervisor.user).get(f"/surveys/c/{conversation.pk}/panel/")
+    assert "<strong>净推荐值</strong>" in zh.content.decode()
     outsider = login(make_agent(Role.SUPERVISOR, brands=[other_brand]))
     assert outsider.get(f"/surveys/c/{conversation.pk}/panel/").status_code == 404
 
