@@ -72,6 +72,7 @@ run: install ## Migrate, seed the demo and serve on http://127.0.0.1:8000 (SQLit
 	echo "==== migrate ($(RUN_DATA_DIR)) ===="; $(BIN)/wowdesk migrate; \
 	echo "==== demo data ===="; $(BIN)/wowdesk demo; \
 	echo "==== intent models ===="; $(BIN)/wowdesk kb-train-intents; \
+	echo "==== topics of the voice of the customer ===="; $(BIN)/wowdesk voc-topics; \
 	echo "==== serve: http://$(HOST):$(PORT)/ (Ctrl-C stops) ===="; \
 	exec $(BIN)/wowdesk serve --host $(HOST) --port $(PORT) --no-migrate
 
@@ -84,6 +85,7 @@ migrate: install ## Create or update the database tables
 demo: install ## Seed the demo data (idempotent)
 	WOWDESK_DATA_DIR="$(RUN_DATA_DIR)" $(BIN)/wowdesk demo
 	WOWDESK_DATA_DIR="$(RUN_DATA_DIR)" $(BIN)/wowdesk kb-train-intents
+	WOWDESK_DATA_DIR="$(RUN_DATA_DIR)" $(BIN)/wowdesk voc-topics
 
 worker: install ## Run the background task worker in the foreground
 	WOWDESK_DATA_DIR="$(RUN_DATA_DIR)" $(BIN)/wowdesk worker

@@ -256,3 +256,48 @@ def test_settings_api_per_role(
     outsider = make_agent(Role.SUPERVISOR, brands=[other_brand])
     bad = api.patch("/reports/settings", {"weekly_recipients": [outsider.pk]})
     assert bad.status_code in (400, 422) and bad.json()["field"] == "weekly_recipients"
+
+
+def test_drill_down_and_durations_in_chinese(
+    brand: Brand, make_agent: Callable[..., Any], fake_services: list[dict[str, Any]]
+) -> None:
+    from tests.test_i18n import _chinese_client
+    from wowdesk.analytics.report_measures import duration
+
+    make_conversation(brand)
+    c = _chinese_client(make_agent(Role.SUPERVISOR, name="王芳").user)
+    page = c.get("/reports/", {"preset": "7d", "group_by": "week"}).content.decode()
+    link = unescape(page.split('<td data-measure="nps"><a href="')[1].split('"')[0])
+    what = c.get(link + f"&agent={make_agent(Role.AGENT).pk}").content.decode()
+    what = what.split('id="drill-what"')[1].split("</p>")[0]
+    # the grouping and the filters are words of the reader's language, not codes
+    assert "· 周 " in what and "· 客服 " in what
+    assert "· week " not in what and "· agent " not in what
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert duration(95) == "1 分钟 35 秒" and duration(7260) == "2 小时 1 分钟"
+
+
+def test_a_test_report_that_fails_says_which_mail_server(
+    brand: Brand, make_agent: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wowdesk.analytics import weekly
+
+    monkeypatch.setattr(weekly, "send_report", lambda *a, **k: 0)
+    c = _client(make_agent(Role.ADMIN))
+    res = c.post("/reports/settings/", {"brand": brand.pk, "action": "test"}, follow=True)
+    assert "did not accept it" in res.content.decode()  # where it failed, not just "failed"
+
+
+def test_menus_name_the_brand_of_teams_and_inboxes_of_the_same_name(
+    brand: Brand, other_brand: Brand, make_agent: Callable[..., Any]
+) -> None:
+    from wowdesk.core.models import Team
+
+    for b in (brand, other_brand):
+        Team.objects.create(brand=b, name="Front line")
+    me = make_agent(Role.SUPERVISOR, brands=[brand, other_brand])
+    page = _client(me).get("/reports/").content.decode()
+    menu = page.split('id="f-team"')[1].split("</select>")[0]
+    assert f"Front line · {brand.name}" in menu and f"Front line · {other_brand.name}" in menu

@@ -147,6 +147,8 @@ def test_pages_per_role(two_brands: dict[str, Any], django_assert_max_num_querie
         page = client.get(reverse("reports:topics"))
     assert page.status_code == 200
     html = page.content.decode()
+    # the reports' tabs lead back to the other reports, Topics marked current
+    assert 'data-tab="loyalty"' in html and 'data-tab="topics" aria-current="page"' in html
     for topic in two_brands["mine"]:
         assert topic.label in html
     assert two_brands["theirs"].label not in html or two_brands["theirs"].label in {

@@ -185,6 +185,10 @@ def test_detractors_get_follow_ups_mostly_done_and_a_few_check_ins(demo: DemoRep
     assert FollowUp.objects.filter(kind=FollowUpKind.CHECKIN).exists()
     # the old ones are dated in the past, not "now"
     assert followups.filter(created_at__lt=now - dt.timedelta(days=30)).exists()
+    # nothing older than a month is left open: today's follow-ups are not buried
+    month_ago = now - dt.timedelta(days=demo_surveys.FORGOTTEN_DAYS)
+    old = FollowUp.objects.filter(brand__slug__in=SLUGS, created_at__lt=month_ago)
+    assert not old.filter(status=FollowUpStatus.OPEN).exists()
 
 
 def test_wow_stories_for_several_agents(demo: DemoReport) -> None:
@@ -256,3 +260,17 @@ def test_comment_language_falls_back_to_english() -> None:
     assert survey_phrases.comment_language("pt-BR") == "en"
     assert survey_phrases.comment_language("") == "en"
     assert {"en", "zh", "de", "es", "fr", "id", "ja", "ar"} <= set(survey_phrases.COMMENTS)
+
+
+def test_past_conversations_have_an_sla_history(demo: DemoReport) -> None:
+    """The reports' SLA attainment has numbers on first run: most targets met, some not."""
+    from wowdesk.routing.models import SlaEvent, SlaEventKind, SlaTarget
+
+    events = SlaEvent.objects.filter(brand__slug__in=SLUGS, target=SlaTarget.FIRST_RESPONSE)
+    met = events.filter(kind=SlaEventKind.MET).count()
+    breached = events.filter(kind=SlaEventKind.BREACH).count()
+    assert met and breached and 0.5 < met / (met + breached) < 1
+    resolved = SlaEvent.objects.filter(brand__slug__in=SLUGS, target=SlaTarget.RESOLUTION)
+    assert resolved.exists()
+    for e in events.filter(kind=SlaEventKind.MET)[:50]:
+        assert e.at <= e.due_at

@@ -16,6 +16,7 @@ from wowdesk.conversations.models import Direction, Message
 from wowdesk.core import services as core
 from wowdesk.core.models import Agent, Brand, Role, Team
 from wowdesk.surveys import followup_services
+from wowdesk.surveys.delivery import survey_url
 from wowdesk.surveys.models import FollowUp, FollowUpKind
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +146,16 @@ def test_the_conversation_panel_shows_its_surveys_and_follow_ups(
         panel = client.get(f"/surveys/c/{conversation.pk}/panel/")
     html = panel.content.decode()
     assert 'data-kind="nps"' in html and "Tardó demasiado" in html
+    # the customer's link, to open or paste in a reply
+    survey = conversation.surveys.get(kind="nps")
+    link = survey_url(survey.pk).rsplit(":", 2)[0]  # the token's signed part changes by second
+    assert f'href="{link}:' in html and "data-survey-link" in html
     assert FollowUp.objects.get().pk and "data-followup=" in html
+    # in Chinese the kinds are words, as on the reports (净推荐值, not NPS)
+    from tests.test_i18n import _chinese_client
+
+    zh = _chinese_client(supervisor.user).get(f"/surveys/c/{conversation.pk}/panel/")
+    assert "<strong>净推荐值</strong>" in zh.content.decode()
     outsider = login(make_agent(Role.SUPERVISOR, brands=[other_brand]))
     assert outsider.get(f"/surveys/c/{conversation.pk}/panel/").status_code == 404
 
@@ -165,3 +175,30 @@ def test_an_administrator_sets_the_team_lead(
     )
     assert saved.status_code == 302, saved.content.decode()[:500]
     assert Team.objects.get(pk=team.pk).lead_id == lead.pk
+
+
+def test_the_panel_sends_a_scheduled_survey_now(
+    brand: Brand,
+    other_brand: Brand,
+    make_agent: Callable[..., Agent],
+    commits: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from tests.surveys.helpers import resolved, surveys_of
+
+    supervisor = make_agent(Role.SUPERVISOR)
+    conversation = resolved(brand, supervisor, commits)
+    csat, _nps = surveys_of(conversation)
+    assert csat.status == "scheduled"
+    client = login(supervisor)
+    panel = client.get(f"/surveys/c/{conversation.pk}/panel/").content.decode()
+    assert f'action="/surveys/s/{csat.pk}/send/"' in panel and "data-survey-send" in panel
+    outsider = login(make_agent(Role.SUPERVISOR, brands=[other_brand]))
+    res = outsider.post(f"/surveys/s/{csat.pk}/send/")
+    assert res.status_code == 302 and surveys_of(conversation)[0].status == "scheduled"
+    with django_capture_on_commit_callbacks(execute=True):
+        res = client.post(f"/surveys/s/{csat.pk}/send/")
+    assert res.status_code == 302 and res.url == f"/inbox/c/{conversation.pk}/"
+    assert {s.status for s in surveys_of(conversation)} == {"sent"}
+    assert client.post("/surveys/s/999999/send/").status_code == 404
+    assert client.get(f"/surveys/s/{csat.pk}/send/").status_code == 405

@@ -115,3 +115,19 @@ def test_switch_the_workspace_to_chinese(signed_in: tuple[Any, Agent], brand: Br
     assert agent.ui_language == "zh-hans"
     assert CJK.search(inbox.heading), inbox.heading
     assert inbox.heading != english
+
+
+def test_a_supervisor_sees_every_header_link_at_1280(
+    page: Any, brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    """The workspace header at a laptop's width: no link of the nav is cut off (Reports,
+    Supervisor and Settings came last and were hidden behind a sideways scroll)."""
+    make_agent(Role.SUPERVISOR, email="sue@example.com", name="Sue Visor", password=PASSWORD)
+    RoutingSettings.objects.update_or_create(brand=brand, defaults={"auto_assign": False})
+    page.set_viewport_size({"width": 1280, "height": 800})
+    LoginPage(page).open().login("sue@example.com", PASSWORD)
+    nav = page.locator("header.top nav")
+    right = nav.bounding_box()["x"] + nav.bounding_box()["width"]
+    for name in ("Follow-ups", "WOW wall", "Reports", "Supervisor", "Settings"):
+        box = nav.get_by_role("link", name=name, exact=True).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= right + 1, name

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 PERCENT, SCORE, MEAN, SECONDS, COUNT = "percent", "score", "mean", "seconds", "count"
@@ -319,12 +320,14 @@ def duration(seconds: float) -> str:
     """``95`` → ``1 min 35 s``; ``7260`` → ``2 h 1 min``; ``200000`` → ``2 d 7 h``."""
     s = round(seconds)
     if s < 60:
-        return f"{s} s"
+        return gettext("%(s)d s") % {"s": s}
     if s < 3600:
-        return f"{s // 60} min {s % 60} s" if s % 60 else f"{s // 60} min"
+        if s % 60:
+            return gettext("%(m)d min %(s)d s") % {"m": s // 60, "s": s % 60}
+        return gettext("%(m)d min") % {"m": s // 60}
     if s < 86400:
-        return f"{s // 3600} h {(s % 3600) // 60} min"
-    return f"{s // 86400} d {(s % 86400) // 3600} h"
+        return gettext("%(h)d h %(m)d min") % {"h": s // 3600, "m": (s % 3600) // 60}
+    return gettext("%(d)d d %(h)d h") % {"d": s // 86400, "h": (s % 86400) // 3600}
 
 
 def cell(group: Mapping[str, Any], key: str, previous: Mapping[str, Any] | None) -> dict[str, Any]:

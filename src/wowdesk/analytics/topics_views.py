@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from wowdesk.analytics import api_topics
+from wowdesk.analytics.views import report_tabs
 from wowdesk.core import permissions
 from wowdesk.core.errors import Forbidden, NotFound
 from wowdesk.core.input import BadInput, check_date
@@ -78,6 +79,9 @@ def topics_page(request: HttpRequest) -> HttpResponse:
         "computed_at": max((t.computed_at for t in rows if t.computed_at), default=None),
         "spark_w": SPARK_W,
         "spark_h": SPARK_H,
+        # the reports' tabs, Topics current: the way back to the other reports
+        "tabs": report_tabs("", None),
+        "topics_current": True,
     }
     return render(request, "analytics/topics.html", context)
 

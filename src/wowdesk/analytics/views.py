@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings as django_settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -61,19 +62,25 @@ def _choices(agent: Agent) -> dict[str, Any]:
     return {
         "brands": list(Brand.objects.filter(pk__in=brand_ids).order_by("name")),
         "sites": list(Site.objects.filter(brands__in=brand_ids).distinct().order_by("name")),
-        "teams": list(Team.objects.filter(brand_id__in=brand_ids).order_by("name")),
+        # teams and inboxes of two brands often share a name: the menus say whose
+        "teams": list(
+            Team.objects.filter(brand_id__in=brand_ids).select_related("brand").order_by("name")
+        ),
         "agents": list(
             Agent.objects.filter(memberships__brand_id__in=brand_ids)
             .distinct()
             .order_by("display_name")
         ),
-        "inboxes": list(Inbox.objects.filter(brand_id__in=brand_ids).order_by("name")),
+        "inboxes": list(
+            Inbox.objects.filter(brand_id__in=brand_ids).select_related("brand").order_by("name")
+        ),
         "channels": Channel.choices,
         "presets": list(report_filters.PRESETS.items()),
     }
 
 
-def _tabs(current: str, filters: Filters | None) -> list[dict[str, Any]]:
+def report_tabs(current: str, filters: Filters | None) -> list[dict[str, Any]]:
+    """The reports' tabs (the topics page shows them too), ``current`` marked."""
     query = "?" + urlencode(filters.params(group_by=None)) if filters else ""
     tabs = [
         {"key": t.key, "label": t.label, "query": query, "current": t.key == current}
@@ -115,7 +122,7 @@ def index(request: HttpRequest) -> HttpResponse:
         result = services.metrics(agent, filters.query())
     except ServiceError as exc:
         status = _status(exc)
-        context.update(error=exc.message, tabs=_tabs(tab.key, None))
+        context.update(error=exc.message, tabs=report_tabs(tab.key, None))
         return render(request, "analytics/reports.html", context, status=status)
     base = filters.params(tab=tab.key)
     rows = []
@@ -165,7 +172,7 @@ def index(request: HttpRequest) -> HttpResponse:
         )
     context.update(
         filters=filters,
-        tabs=_tabs(tab.key, filters),
+        tabs=report_tabs(tab.key, filters),
         columns=[M[k] for k in tab.columns],
         rows=rows,
         totals=total_cells,
@@ -218,7 +225,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     """The conversations behind a number, paged, each a link into the inbox."""
     agent = _me(request)
     measure = request.GET.get("measure", "")
-    context: dict[str, Any] = {"tabs": _tabs("", None), "measure": measure}
+    context: dict[str, Any] = {"tabs": report_tabs("", None), "measure": measure}
     try:
         filters = _filters(request, "day")
         _check_brand(agent, filters)
@@ -240,6 +247,12 @@ def drill(request: HttpRequest) -> HttpResponse:
         group_key=request.GET.get("key"),
         page=page,
         measure_label=label,
+        # the grouping and the filters in the reader's language ("week", "agent" are codes)
+        group_label=dict(_groupings("")).get(filters.group_by, filters.group_by),
+        filter_labels=[
+            (dict(_groupings("")).get(k, k), v)
+            for k, v in [*filters.ids.items(), *filters.texts.items()]
+        ],
         back=reverse("reports:index")
         + "?"
         + urlencode(filters.params(tab=request.GET.get("tab", "loyalty"))),
@@ -280,7 +293,7 @@ def _surveys(request: HttpRequest) -> HttpResponse:
             filters = _filters(request, "day")
         _check_brand(agent, filters)
     except ServiceError as exc:
-        context.update(error=exc.message, tabs=_tabs(SURVEYS_TAB, None))
+        context.update(error=exc.message, tabs=report_tabs(SURVEYS_TAB, None))
         return render(request, "analytics/surveys.html", context, status=_status(exc))
     qs = _survey_responses(agent, request, filters).select_related("agent", "conversation", "brand")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -292,7 +305,7 @@ def _surveys(request: HttpRequest) -> HttpResponse:
     base = {**filters.params(tab=SURVEYS_TAB), **extra}
     context.update(
         filters=filters,
-        tabs=_tabs(SURVEYS_TAB, filters),
+        tabs=report_tabs(SURVEYS_TAB, filters),
         page=page,
         kinds=KIND_LABELS.items(),
         extra=extra,
@@ -372,7 +385,16 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             if sent:
                 flash.success(request, _("A test report went to %(e)s.") % {"e": agent.email})
             else:
-                flash.error(request, _("The test report could not be sent."))
+                # say where it failed: without a relay a new install cannot send mail
+                relay = f"{django_settings.EMAIL_HOST}:{django_settings.EMAIL_PORT}"
+                flash.error(
+                    request,
+                    _(
+                        "The test report could not be sent: the mail server %(relay)s did not "
+                        "accept it (the server's log has the details)."
+                    )
+                    % {"relay": relay},
+                )
             return redirect(f"{request.path}?brand={brand_id}")
         data = {
             "fcr_days": request.POST.get("fcr_days", ""),

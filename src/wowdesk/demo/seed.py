@@ -355,6 +355,7 @@ class BrandSeeder:
         knowledge.seed_help_center(self.spec, self.brand, self.corpus, self.kb_author(), self.now)
         planted = knowledge.plant_loop_cases(histories, self.spec, self.now)
         rows = self.write_history(histories, customers, inboxes, teams, tags)
+        self.write_sla_history(rows, inboxes)
         knowledge.propose_planted(self.brand, planted)
         self.write_surveys(plans, histories, rows, teams, inboxes)
         # The website chat answers from the help center when nobody is on shift (the history
@@ -590,6 +591,43 @@ class BrandSeeder:
         Message.objects.bulk_create(messages, batch_size=BATCH)
         through.objects.bulk_create(links, batch_size=BATCH)
         return rows
+
+    def write_sla_history(self, rows: Sequence[Conversation], inboxes: dict[str, Inbox]) -> None:
+        """Whether each past conversation met its first response and resolution targets, so
+        the reports' SLA attainment has a history. Chat counts around the clock; the other
+        channels count opening hours, taken here as a third of the calendar time (about eight
+        opening hours a day) — plausible, not the exact business-hour clock."""
+        from wowdesk.routing.models import SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
+
+        policies = {p.channel: p for p in SlaPolicy.objects.filter(brand=self.brand)}
+        chat_inbox = inboxes["chat"].pk
+        events: list[SlaEvent] = []
+        for row in rows:
+            live = row.inbox_id == chat_inbox
+            policy = policies.get("chat" if live else "") or policies.get("")
+            if policy is None:
+                continue
+            scale = 1 if live else 3
+            for target, minutes, done in (
+                (SlaTarget.FIRST_RESPONSE, policy.first_response_minutes, row.first_response_at),
+                (SlaTarget.RESOLUTION, policy.resolution_minutes, row.resolved_at),
+            ):
+                if minutes is None or done is None:
+                    continue
+                due = row.created_at + dt.timedelta(minutes=minutes * scale)
+                met = done <= due
+                events.append(
+                    SlaEvent(
+                        brand=self.brand,
+                        conversation=row,
+                        policy=policy,
+                        target=target,
+                        kind=SlaEventKind.MET if met else SlaEventKind.BREACH,
+                        due_at=due,
+                        at=done if met else due,
+                    )
+                )
+        SlaEvent.objects.bulk_create(events, batch_size=BATCH)
 
     def message(
         self,

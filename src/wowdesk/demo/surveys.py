@@ -50,6 +50,8 @@ DELAY = dt.timedelta(hours=1)  # the default delay after the resolution
 EMAIL_DELAY = dt.timedelta(days=1)
 EXPIRES_DAYS = 14
 FOLLOWUP_HOURS = 48
+# follow-ups older than this are all done: the open ones a supervisor sees are recent
+FORGOTTEN_DAYS = 30
 CHECKIN_DAYS = 3
 # Every kind asked after a resolution (the install's default); the chat inbox also asks CES.
 KINDS = ("csat", "nps")
@@ -406,9 +408,16 @@ class SurveySeeder:
                 updated_at=response.answered_at,
             )
             age = self.now - response.answered_at
-            # done: most of the older ones, some of the last days', none of today's
+            # done: every one older than a month (a year of forgotten tasks would bury
+            # today's), most of the last weeks', some of the last days', none of today's
             done_share = (
-                0.93 if age > dt.timedelta(days=5) else 0.6 if age > dt.timedelta(days=3) else 0.0
+                1.0
+                if age > dt.timedelta(days=FORGOTTEN_DAYS)
+                else 0.93
+                if age > dt.timedelta(days=5)
+                else 0.6
+                if age > dt.timedelta(days=3)
+                else 0.0
             )
             if rng.random() < done_share:
                 self.close(row, response.answered_at, survey_phrases.FOLLOWUP_OUTCOMES)
@@ -430,7 +439,10 @@ class SurveySeeder:
                 created_at=made,
                 updated_at=made,
             )
-            if row.due_at < self.now - dt.timedelta(days=1) and rng.random() < 0.97:
+            overdue = self.now - row.due_at
+            if overdue > dt.timedelta(days=FORGOTTEN_DAYS) or (
+                overdue > dt.timedelta(days=1) and rng.random() < 0.97
+            ):
                 self.close(row, row.due_at - dt.timedelta(hours=6), survey_phrases.CHECKIN_OUTCOMES)
             rows.append(row)
         with history_times((FollowUp, "created_at"), (FollowUp, "updated_at")):

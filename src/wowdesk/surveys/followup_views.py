@@ -26,7 +26,9 @@ from wowdesk.core import permissions
 from wowdesk.core.errors import Forbidden, InvalidInput, ServiceError
 from wowdesk.core.models import Agent, Brand, Membership, Role
 from wowdesk.surveys import followup_queries, followup_services, followups
-from wowdesk.surveys.models import FollowUp, FollowUpKind, FollowUpStatus, Survey
+from wowdesk.surveys import services as survey_services
+from wowdesk.surveys.delivery import survey_url
+from wowdesk.surveys.models import FollowUp, FollowUpKind, FollowUpStatus, Survey, SurveyStatus
 from wowdesk.web.auth import agent_required
 
 PAGE_SIZE = 50
@@ -190,6 +192,24 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "send")
 
 
+@require_POST
+@agent_required()
+def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """The panel's "Send now": the survey (and the others of its resolution) goes out now,
+    then back to the conversation with what happened."""
+    try:
+        survey = survey_services.do_send_now(_me(request), pk)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        flash.error(request, exc.message)
+        conversation_id = Survey.objects.filter(pk=pk).values_list("conversation_id", flat=True)
+        target = conversation_id.first()
+        return redirect("web:conversation", target) if target else redirect("web:inbox")
+    flash.success(request, _("The survey was sent to the customer."))
+    return redirect("web:conversation", survey.conversation_id)
+
+
 # --- the conversation's panel ---------------------------------------------------------------
 
 
@@ -227,6 +247,8 @@ def conversation_panel(request: HttpRequest, pk: int) -> HttpResponse:
                 "s": s,
                 "score": getattr(getattr(s, "response", None), "score", None),
                 "comment": getattr(getattr(s, "response", None), "comment", ""),
+                # the customer's link, to open or paste in a reply (not once it expired)
+                "url": survey_url(s.pk) if s.status != SurveyStatus.EXPIRED else "",
             }
             for s in surveys
         ],

@@ -21,4 +21,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("followups/<int:pk>/reassign/", followup_views.reassign, name="followup-reassign"),
     path("followups/<int:pk>/send/", followup_views.send, name="followup-send"),
     path("c/<int:pk>/panel/", followup_views.conversation_panel, name="conversation-panel"),
+    path("s/<int:pk>/send/", followup_views.survey_send, name="survey-send"),
 ]
