@@ -18,9 +18,10 @@ from django.test import Client
 from django.utils import timezone
 from rich.console import Console
 
+from wowdesk.analytics import services as analytics
 from wowdesk.analytics.models import ReportSettings
 from wowdesk.conversations.models import Conversation, Direction, Message
-from wowdesk.core.models import Role, Team
+from wowdesk.core.models import Agent, AuditLog, Role, Team
 from wowdesk.demo import catalog, generate, phrases, survey_phrases
 from wowdesk.demo import surveys as demo_surveys
 from wowdesk.demo.seed import DemoReport, DemoSize, seed_demo
@@ -274,3 +275,36 @@ def test_past_conversations_have_an_sla_history(demo: DemoReport) -> None:
     assert resolved.exists()
     for e in events.filter(kind=SlaEventKind.MET)[:50]:
         assert e.at <= e.due_at
+
+
+def test_some_resolved_conversations_come_back_and_the_reports_show_it(demo: DemoReport) -> None:
+    """About one resolved conversation in seven is reopened by its customer (more after an
+    angry start or a slow case), so FCR is 80–88 % and the reopen rate 10–20 %, varying by
+    week (read through the reports' service as a supervisor); the reopened cases' customers
+    answer the survey worse."""
+    supervisor = Agent.objects.filter(memberships__role=Role.SUPERVISOR).distinct().first()
+    assert supervisor is not None
+    today = timezone.localdate()
+    query = {"from": (today - dt.timedelta(days=364)).isoformat(), "to": today.isoformat()}
+    totals = analytics.metrics(supervisor, query)["totals"]
+    assert 80 <= totals["fcr"]["value"] <= 88, totals["fcr"]
+    assert 10 <= totals["reopen_rate"] <= 20, totals["reopen_rate"]
+    weeks = analytics.metrics(supervisor, {**query, "group_by": "week"})["groups"]
+    rates = {g["reopen_rate"] for g in weeks if g["fcr"]["resolved"] >= 10}
+    assert len(rates) > 3, rates
+
+    reopened = {int(pk) for pk in demo_audit_reopens()}
+    assert reopened
+    scores = SurveyResponse.objects.filter(kind="nps").values_list("conversation_id", "score")
+    again = [s for c, s in scores if c in reopened]
+    once = [s for c, s in scores if c not in reopened]
+    assert len(again) >= 10
+    assert nps(again) < nps(once) - 10, (nps(again), nps(once))
+
+
+def demo_audit_reopens() -> list[str]:
+    return list(
+        AuditLog.objects.filter(
+            action="conversation.update", before__status="resolved", after__status="open"
+        ).values_list("object_id", flat=True)
+    )

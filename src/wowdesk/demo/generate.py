@@ -50,6 +50,14 @@ DIP_DAYS = (150, 120)
 DIP_SLOWDOWN = 2.5
 # Share of conversations whose first message is angry (in the dip month: the second).
 ANGRY_SHARE = (0.12, 0.3)
+# The share of resolved conversations whose customer writes again after the resolution
+# (``ConversationPlanner.come_back``), and what an angry start, a slow case (resolved more
+# than SLOW_FOR_FOLLOW_UP after it began) and an escalation add to it.
+COME_BACK_SHARE = 0.13
+COME_BACK_ANGRY = 0.15
+COME_BACK_SLOW = 0.08
+COME_BACK_ESCALATED = 0.08
+SLOW_FOR_FOLLOW_UP = dt.timedelta(days=3)
 # Of those, the share nobody has answered yet: the queue.
 BACKLOG_WINDOW = dt.timedelta(days=4)
 BACKLOG_SHARE = 0.3
@@ -148,6 +156,10 @@ class ConversationPlan:
     # what it is about (the Bitext or xSID intent) and whether it started angry
     intent: str = ""
     angry: bool = False
+    # the customer wrote again after the first resolution, which reopened the
+    # conversation (``come_back``); ``resolved_at`` is then the resolution after that
+    first_resolved_at: dt.datetime | None = None
+    reopened_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -492,6 +504,10 @@ class ConversationPlanner:
             self.exchanges_by_intent.setdefault(ex.intent, []).append(ex)
         self.intents = sorted(self.exchanges_by_intent)
         self.by_key = {a.key: a for a in self.agents}
+        # Follow-ups after a resolution draw from their own stream (seeded from the main
+        # one's state, which reading does not advance), so the rest of the history is the
+        # same with or without them.
+        self.after_rng = random.Random(f"after-resolution:{brand.slug}:{rng.getstate()[1][:8]}")
 
     # -- choosing -----------------------------------------------------------------------
 
@@ -598,8 +614,14 @@ class ConversationPlanner:
                 resolved_at = self.call(story, agent, reply_at, texts)
             else:
                 resolved_at = self.written(story, agent, assigned_at, reply_at, texts, speed)
+        first_resolved, reopened = resolved_at, None
+        if resolved_at is not None and channel != "voice":
+            resolved_at, reopened = self.come_back(story, start, resolved_at, texts, speed, angry)
         plan = self.finish(customer, channel, texts, content, priority, money, story, resolved_at)
         plan.angry = angry
+        if reopened is not None and first_resolved is not None and reopened <= self.now:
+            plan.first_resolved_at = first_resolved.replace(microsecond=0)
+            plan.reopened_at = reopened.replace(microsecond=0)
         plan.intent = (
             content.exchange.intent
             if content.exchange
@@ -700,6 +722,59 @@ class ConversationPlanner:
             )
         )
         return answer + dt.timedelta(seconds=rng.randint(10, 600))
+
+    def come_back(
+        self,
+        story: list[MessagePlan],
+        start: dt.datetime,
+        resolved_at: dt.datetime,
+        texts: Texts,
+        speed: float,
+        angry: bool,
+    ) -> tuple[dt.datetime, dt.datetime | None]:
+        """Whether the customer writes again after the resolution ("it still does not
+        work"): more often after an angry start, a slow case or an escalation. Their message
+        reopens the conversation (as ``conversations.services`` does), the agent who closed
+        it answers and resolves it again. Most come back within the FCR window
+        (``analytics.rollups.DEFAULT_FCR_DAYS``), some weeks later. Returns the resolution
+        that counts (the second one when they came back) and when it was reopened."""
+        rng = self.after_rng
+        slow = resolved_at - start > SLOW_FOR_FOLLOW_UP
+        escalated = any(e.event == "team" for e in story)
+        share = COME_BACK_SHARE + COME_BACK_ANGRY * angry + COME_BACK_SLOW * slow
+        share += COME_BACK_ESCALATED * escalated
+        if rng.random() >= share:
+            return resolved_at, None
+        if rng.random() < 0.8:
+            back = resolved_at + dt.timedelta(hours=rng.uniform(2, 6.5 * 24))
+        else:
+            back = resolved_at + dt.timedelta(days=rng.uniform(8, 30))
+        if back > self.now:
+            return resolved_at, None
+        talk = [e for e in story if e.direction in (IN, OUT) and e.at <= resolved_at]
+        closer = self.by_key.get(talk[-1].author) if talk and talk[-1].author else None
+        pool: Sequence[str]
+        replies: Sequence[str]
+        if texts.content.exchange is not None:
+            pool, replies = phrases.BITEXT_MORE, phrases.BITEXT_CLOSE_AFTER_MORE
+        else:
+            pool, replies = texts.pack.still_broken, texts.pack.close_after_fix
+        story.append(status_change("resolved", resolved_at, closer.key if closer else None))
+        story.append(MessagePlan(IN, back, texts.fmt(rng.choice(pool)), language=texts.lang))
+        if closer is None:
+            return resolved_at, back  # nobody to answer: open again
+        answer = back + dt.timedelta(minutes=rng.uniform(10, 8 * 60) * speed)
+        story.append(
+            MessagePlan(
+                OUT,
+                answer,
+                texts.fmt(rng.choice(replies), closer),
+                author=closer.key,
+                language=texts.lang,
+            )
+        )
+        again = answer + dt.timedelta(seconds=rng.randint(60, 2 * 86400))
+        return again, back
 
     def finish(
         self,

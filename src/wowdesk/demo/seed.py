@@ -356,6 +356,7 @@ class BrandSeeder:
         planted = knowledge.plant_loop_cases(histories, self.spec, self.now)
         rows = self.write_history(histories, customers, inboxes, teams, tags)
         self.write_sla_history(rows, inboxes)
+        self.write_reopens(histories, rows)
         knowledge.propose_planted(self.brand, planted)
         self.write_surveys(plans, histories, rows, teams, inboxes)
         # The website chat answers from the help center when nobody is on shift (the history
@@ -381,6 +382,7 @@ class BrandSeeder:
                 hard=plan.angry or "escalated" in plan.tags,
                 product=customers[plan.customer].purchases[0].product.name,
                 customer_name=customers[plan.customer].name,
+                reopened=plan.reopened_at is not None,
             )
             for plan, row in zip(plans, rows, strict=True)
             if plan.status == Status.RESOLVED
@@ -591,6 +593,52 @@ class BrandSeeder:
         Message.objects.bulk_create(messages, batch_size=BATCH)
         through.objects.bulk_create(links, batch_size=BATCH)
         return rows
+
+    def write_reopens(
+        self, plans: Sequence[generate.ConversationPlan], rows: Sequence[Conversation]
+    ) -> None:
+        """The audit entries of the conversations the customer reopened after their
+        resolution (``generate.ConversationPlanner.come_back``), as the services write them:
+        resolved to open by the customer's message, and open to resolved by the agent who
+        answered, which the reports read for the reopen rate and FCR."""
+        entries: list[AuditLog] = []
+        times: list[dt.datetime] = []
+        for plan, row in zip(plans, rows, strict=True):
+            if plan.reopened_at is None:
+                continue
+            entries.append(
+                audit.unsaved(
+                    action="conversation.update",
+                    obj=row,
+                    actor=None,
+                    brand_id=self.brand.pk,
+                    before={"status": Status.RESOLVED},
+                    after={"status": Status.OPEN, "customer_id": row.customer_id},
+                )
+            )
+            times.append(plan.reopened_at)
+            if plan.resolved_at is not None:
+                closer = next(
+                    (m.author for m in reversed(plan.messages) if m.direction == generate.OUT),
+                    None,
+                )
+                entries.append(
+                    audit.unsaved(
+                        action="conversation.update",
+                        obj=row,
+                        actor=None,
+                        brand_id=self.brand.pk,
+                        before={"status": Status.OPEN},
+                        after={"status": Status.RESOLVED},
+                    )
+                )
+                entries[-1].actor_id = closer
+                times.append(plan.resolved_at)
+        AuditLog.objects.bulk_create(entries, batch_size=BATCH)
+        # ``created_at`` is stamped on insert; the entries happened when the plan says.
+        for entry, at in zip(entries, times, strict=True):
+            entry.created_at = at
+        AuditLog.objects.bulk_update(entries, ["created_at"], batch_size=BATCH)
 
     def write_sla_history(self, rows: Sequence[Conversation], inboxes: dict[str, Inbox]) -> None:
         """Whether each past conversation met its first response and resolution targets, so

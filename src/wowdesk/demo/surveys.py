@@ -10,10 +10,10 @@ a response copying them again, one follow-up per unhappy conversation (on its fi
 answer) assigned to the team lead. The rollups are rebuilt afterwards (``seed.py``).
 
 The scores follow the conversation: a fast, calm case is mostly answered by promoters, a
-slow one (late first response or a long resolution) or an angry one (its first message
-was angry) much less, and the weaker month (``generate.DIP_DAYS``) is worse again; CSAT
-and CES follow the same customer's NPS. Deterministic: every draw comes from the brand's
-seeded generator.
+slow one (late first response, a long resolution, or reopened by the customer) or an angry
+one (its first message was angry) much less, and the weaker month (``generate.DIP_DAYS``)
+is worse again; CSAT and CES follow the same customer's NPS. Deterministic: every draw
+comes from the brand's seeded generator.
 """
 
 from __future__ import annotations
@@ -95,6 +95,7 @@ class Case:
     hard: bool  # escalated or angry: worth a check-in
     product: str
     customer_name: str
+    reopened: bool = False  # the customer wrote again after the resolution
 
 
 @dataclass
@@ -287,6 +288,7 @@ class SurveySeeder:
         )
         assert conv.resolved_at is not None
         slow = is_slow(case.channel, first, (conv.resolved_at - conv.created_at).total_seconds())
+        slow = slow or case.reopened  # solved only the second time: as bad as a slow case
         key = (
             "both" if slow and case.angry else "slow" if slow else "angry" if case.angry else "calm"
         )
