@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -100,18 +101,19 @@ def worker_cmd(
     run_worker(interval)
 
 
-@app.command("kb-reindex")
-def kb_reindex(
-    brand: Annotated[
-        str | None, typer.Option("--brand", help="Only this brand (its slug).")
-    ] = None,
-) -> None:
-    """Rebuild the knowledge-base search index (every brand, or one) and save it."""
-    setup_django()
+BrandOption = Annotated[str | None, typer.Option("--brand", help="Only this brand (its slug).")]
+Step = Callable[[int, int], None]
+
+
+def each_brand(
+    brand: str | None, label: str, work: Callable[[int, Step], int], *, count_done: bool = True
+) -> dict[str, int]:
+    """Run ``work(brand_id, step)`` for every brand (or the one ``--brand`` names) under a
+    progress bar, a row per brand; ``step(done, total)`` moves its row, and with
+    ``count_done`` the row ends at the count ``work`` returns. The result per slug."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from wowdesk.core.models import Brand
-    from wowdesk.knowledge import search
 
     brands = Brand.objects.order_by("pk")
     if brand is not None:
@@ -119,81 +121,56 @@ def kb_reindex(
         if not brands.exists():
             fail(f"--brand: no brand with the slug {brand!r}")
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    done: dict[str, int] = {}
     with Progress(*columns) as bar:
         for b in brands:
-            row = bar.add_task(b.slug, total=None)
+            row = bar.add_task(f"{b.slug}{label}", total=None)
 
-            def step(done: int, total: int, row: object = row) -> None:
-                bar.update(row, completed=done, total=total)  # type: ignore[arg-type]
+            def step(finished: int, total: int, row: object = row) -> None:
+                bar.update(row, completed=finished, total=total)  # type: ignore[arg-type]
 
-            count = search.rebuild(b.pk, progress=step)
-            bar.update(row, completed=count, total=max(count, 1))
+            done[b.slug] = work(b.pk, step)
+            if count_done:
+                bar.update(row, completed=done[b.slug], total=max(done[b.slug], 1))
+    return done
+
+
+@app.command("kb-reindex")
+def kb_reindex(brand: BrandOption = None) -> None:
+    """Rebuild the knowledge-base search index (every brand, or one) and save it."""
+    setup_django()
+    from wowdesk.knowledge import search
+
+    each_brand(brand, "", lambda brand_id, step: search.rebuild(brand_id, progress=step))
     typer.echo(f"index written to {search.index_dir()}")
 
 
 @app.command("voc-topics")
-def voc_topics(
-    brand: Annotated[
-        str | None, typer.Option("--brand", help="Only this brand (its slug).")
-    ] = None,
-) -> None:
+def voc_topics(brand: BrandOption = None) -> None:
     """Compute the voice of the customer's topics now (every brand, or one)."""
     setup_django()
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from wowdesk.analytics import topics_jobs
-    from wowdesk.core.models import Brand
 
-    brands = Brand.objects.order_by("pk")
-    if brand is not None:
-        brands = brands.filter(slug=brand)
-        if not brands.exists():
-            fail(f"--brand: no brand with the slug {brand!r}")
-    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    found: dict[str, int] = {}
-    with Progress(*columns) as bar:
-        for b in brands:
-            row = bar.add_task(f"{b.slug}: texts embedded", total=None)
-
-            def step(done: int, total: int, row: object = row) -> None:
-                bar.update(row, completed=done, total=total)  # type: ignore[arg-type]
-
-            found[b.slug] = topics_jobs.run(b.pk, progress=step)
+    found = each_brand(
+        brand,
+        ": texts embedded",
+        lambda brand_id, step: topics_jobs.run(brand_id, progress=step),
+        count_done=False,
+    )
     for slug, count in found.items():
         typer.echo(f"{slug}: {count} topics")
 
 
 @app.command("analytics-rebuild")
-def analytics_rebuild(
-    brand: Annotated[
-        str | None, typer.Option("--brand", help="Only this brand (its slug).")
-    ] = None,
-) -> None:
+def analytics_rebuild(brand: BrandOption = None) -> None:
     """Recompute the facts the reports read (every brand, or one) from the tables."""
     setup_django()
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from wowdesk.analytics import rollups
-    from wowdesk.core.models import Brand
 
-    brands = Brand.objects.order_by("pk")
-    if brand is not None:
-        brands = brands.filter(slug=brand)
-        if not brands.exists():
-            fail(f"--brand: no brand with the slug {brand!r}")
-    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    written = 0
-    with Progress(*columns) as bar:
-        for b in brands:
-            row = bar.add_task(b.slug, total=None)
-
-            def step(done: int, total: int, row: object = row) -> None:
-                bar.update(row, completed=done, total=total)  # type: ignore[arg-type]
-
-            count = rollups.rebuild([b.pk], progress=step)
-            bar.update(row, completed=count, total=max(count, 1))
-            written += count
-    typer.echo(f"{written} conversation facts written")
+    written = each_brand(
+        brand, "", lambda brand_id, step: rollups.rebuild([brand_id], progress=step)
+    )
+    typer.echo(f"{sum(written.values())} conversation facts written")
 
 
 @app.command()

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wowdesk.analytics.report_measures import DIMENSIONS, TIME_GROUPS
+from wowdesk.analytics.services import DIMENSIONS, TIME_GROUPS
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.input import check_date, check_int, check_line, check_timezone
 

@@ -178,20 +178,6 @@ class Tab:
     chart_type: str = "line"
 
 
-TIME_GROUPS = ("day", "week", "month")
-DIMENSIONS = (
-    "brand",
-    "site",
-    "team",
-    "agent",
-    "channel",
-    "language",
-    "inbox",
-    "tag",
-    "product",
-    "intent",
-)
-
 TABS: dict[str, Tab] = {
     t.key: t
     for t in (
