@@ -232,7 +232,9 @@ def test_the_walkthrough_survey_waits_for_the_indonesian_customer(demo: DemoRepo
     nps_survey = surveys.get(kind="nps")
     assert t.path.startswith("/s/")
     assert read_token(t.path.removeprefix("/s/")) == nps_survey.pk
-    assert Client().get(t.path).status_code in (200, 404)  # the page is another part's
+    page = Client().get(t.path)  # the customer opens the link: the question, in Indonesian
+    assert page.status_code == 200
+    assert "merekomendasikan" in page.content.decode()
 
 
 def test_second_run_adds_nothing(demo: DemoReport) -> None:

@@ -1,5 +1,6 @@
-"""Survey answers for the voice-of-the-customer tests, written straight to the tables (the
-surveys' own writer is another part's; tests write freely)."""
+"""Survey answers for the voice-of-the-customer tests, written straight to the tables (a
+whole history at once, with chosen answer times; the live path is
+``surveys.answer_services.record_answer``)."""
 
 from __future__ import annotations
 
