@@ -8,10 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from tests.analytics.world import answer, at, conversation, customer_writes
 from wowdesk.analytics import metrics as m
-from wowdesk.analytics import rollups, services
+from wowdesk.analytics import report_settings, rollups, services
 from wowdesk.analytics.models import ConversationFact, ReportSettings
 from wowdesk.core.models import Agent, AuditLog, Brand, Role, Site
 from wowdesk.knowledge.models import BotSession
@@ -210,6 +211,26 @@ def test_the_fcr_window_is_the_brands(
     rollups.rebuild([brand.pk])
     result = services.metrics(supervisor, {**WEEK, "channel": "email"})
     assert result["totals"]["fcr"] == {"value": 75.0, "resolved": 4}
+
+
+def test_a_changed_fcr_window_judges_past_resolutions_again(
+    world: dict[str, Any],
+    brand: Brand,
+    supervisor: Agent,
+    make_agent: Callable[..., Agent],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    admin = make_agent(Role.ADMIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_settings.do_update_settings(admin, brand.pk, {"fcr_days": 2})
+    queued = DBTaskResult.objects.filter(task_path__endswith="rebuild_task")
+    assert [row.args_kwargs["args"] for row in queued] == [[brand.pk]]
+    rollups.rebuild_task.call(brand.pk)  # as the worker runs it
+    result = services.metrics(supervisor, {**WEEK, "channel": "email"})
+    assert result["totals"]["fcr"] == {"value": 75.0, "resolved": 4}
+    with django_capture_on_commit_callbacks(execute=True):  # the same window: nothing queued
+        report_settings.do_update_settings(admin, brand.pk, {"fcr_days": 2})
+    assert queued.count() == 1
 
 
 def test_live_channels_bot_and_backlog(

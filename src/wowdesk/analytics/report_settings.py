@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from wowdesk.analytics import rollups
 from wowdesk.analytics.models import ReportSettings
 from wowdesk.core import permissions
 from wowdesk.core.errors import InvalidInput
@@ -109,11 +110,14 @@ def do_update_settings(agent: Agent, brand_id: int, data: Mapping[str, Any]) -> 
     )
     with transaction.atomic():
         rs = settings_of(brand_id)
+        window_moved = "fcr_days" in changes and changes["fcr_days"] != rs.fcr_days
         for k, v in changes.items():
             setattr(rs, k, v)
         rs.save()
         if recipients is not None:
             rs.weekly_recipients.set(recipients)
+        if window_moved:  # past resolutions are judged again with the new window
+            transaction.on_commit(lambda: rollups.rebuild_task.enqueue(brand_id))
     return rs
 
 

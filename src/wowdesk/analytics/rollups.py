@@ -21,6 +21,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.db.models import Max, Min, Model, Q
 from django.db.models.fields import AutoFieldMixin
+from django_tasks import task
 
 from wowdesk.analytics.metrics import time_bin
 from wowdesk.analytics.models import ConversationFact, FactTag, HourlyRollup, ReportSettings
@@ -524,3 +525,10 @@ def rebuild(
         if progress is not None:
             progress(done, total)
     return written
+
+
+@task()
+def rebuild_task(brand_id: int) -> int:
+    """Recompute the brand's facts and rollups in the background (after its first-contact
+    resolution window changed: every resolution is judged again)."""
+    return rebuild([brand_id])
