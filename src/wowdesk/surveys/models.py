@@ -1,7 +1,8 @@
 """Surveys after a resolution, their answers, the follow-ups they open and the WOW wall.
 
-Writes go through ``surveys/services.py`` (surveys and answers), ``followup_services.py``
-and ``wow_services.py``; nothing else writes these tables.
+Writes go through ``surveys/services.py`` (settings and surveys), ``answer_services.py``
+(answers), ``followup_services.py`` and ``wow_services.py``; nothing else writes these
+tables.
 """
 
 from __future__ import annotations
