@@ -26,7 +26,7 @@ from django_tasks import task
 from wowdesk.analytics.metrics import time_bin
 from wowdesk.analytics.models import ConversationFact, FactTag, HourlyRollup, ReportSettings
 from wowdesk.conversations.models import Conversation, Direction, Message, Status
-from wowdesk.core.events import Event, listen, many, when
+from wowdesk.core.events import Event, Phase, listen, many
 from wowdesk.core.kinds import Channel
 from wowdesk.core.models import AuditLog, Brand, Site
 from wowdesk.customers.models import Purchase
@@ -47,18 +47,32 @@ _PATH = "wowdesk.analytics.rollups"
 
 def register() -> None:
     """Register this part's listeners."""
+    # The events of every message come in batches (``wowdesk serve`` gathers a few
+    # milliseconds of them, the ingest writer a whole batch): one refresh per batch of the
+    # conversations they name, not one per message.
     listen(Event.CONVERSATION_CREATED, f"{_PATH}.on_conversation_created")
+    for event, name in (
+        (Event.MESSAGE_CREATED, "on_messages_created"),
+        (Event.MESSAGE_ANNOTATED, "on_messages_annotated"),
+        (Event.SLA_BREACHED, "on_slas_breached"),
+    ):
+        listen(event, f"{_PATH}.{name}", phase=Phase.BATCH)
     listen(Event.CONVERSATION_UPDATED, f"{_PATH}.on_conversation_updated")
-    listen(Event.MESSAGE_CREATED, f"{_PATH}.on_message_created")
-    listen(Event.MESSAGE_ANNOTATED, f"{_PATH}.on_message_annotated")
-    listen(Event.SLA_BREACHED, f"{_PATH}.on_sla_breached")
 
 
 # --- listeners --------------------------------------------------------------------------------
 
 
+def _conversations(payloads: list[dict[str, Any]]) -> list[int]:
+    return sorted({int(p["conversation_id"]) for p in payloads})
+
+
 def on_conversation_created(*, conversation_id: int, **_: Any) -> None:
-    refresh([conversation_id])
+    # a conversation that came with its first message is refreshed by that message's batch
+    if not Message.objects.filter(
+        conversation_id=conversation_id, direction__in=(Direction.IN, Direction.OUT)
+    ).exists():
+        refresh([conversation_id])
 
 
 def _on_conversation_updated_many(payloads: list[dict[str, Any]]) -> None:
@@ -75,21 +89,23 @@ def on_conversation_updated(**payload: Any) -> None:
     _on_conversation_updated_many([payload])
 
 
-@when(lambda direction, **_: direction in (Direction.IN, Direction.OUT))
-def on_message_created(*, conversation_id: int, **_: Any) -> None:
+def on_messages_created(payloads: list[dict[str, Any]]) -> None:
     # a reply sets the first response and the handle time, a customer's message after a
     # resolution ends its FCR (and usually reopens the conversation)
-    refresh([conversation_id])
+    wanted = [p for p in payloads if p.get("direction") in (Direction.IN, Direction.OUT)]
+    if wanted:
+        refresh(_conversations(wanted))
 
 
-@when(lambda fields, **_: "language" in fields)
-def on_message_annotated(*, conversation_id: int, **_: Any) -> None:
+def on_messages_annotated(payloads: list[dict[str, Any]]) -> None:
     # the detected language may become the conversation's
-    refresh([conversation_id])
+    wanted = [p for p in payloads if "language" in p.get("fields", {})]
+    if wanted:
+        refresh(_conversations(wanted))
 
 
-def on_sla_breached(*, conversation_id: int, **_: Any) -> None:
-    refresh([conversation_id])
+def on_slas_breached(payloads: list[dict[str, Any]]) -> None:
+    refresh(_conversations(payloads))
 
 
 # --- the facts --------------------------------------------------------------------------------
