@@ -150,9 +150,14 @@ def _register() -> None:
     from wowdesk.knowledge import api as kb_api
     from wowdesk.knowledge import api_assist, api_bot, api_intents, api_loop, api_search
     from wowdesk.notifications.api import router as notifications_router
+    from wowdesk.policies import api as policies_api
+    from wowdesk.policies import api_abuse, api_privacy
+    from wowdesk.quality import api as quality_api
     from wowdesk.routing.api import router as routing_router
     from wowdesk.surveys import api as surveys_api
     from wowdesk.surveys import api_followups, api_wow
+    from wowdesk.training import api as training_api
+    from wowdesk.training import api_culture
     from wowdesk.webhooks.api import router as webhooks_router
 
     api.add_router("", core_router)
@@ -178,6 +183,12 @@ def _register() -> None:
     api.add_router("", analytics_api.router)
     api.add_router("", api_topics.router)
     api.add_router("", api_reports.router)
+    api.add_router("", policies_api.router)
+    api.add_router("", api_abuse.router)
+    api.add_router("", api_privacy.router)
+    api.add_router("", quality_api.router)
+    api.add_router("", training_api.router)
+    api.add_router("", api_culture.router)
 
 
 _register()

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "wowdesk.knowledge",
     "wowdesk.surveys",
     "wowdesk.analytics",
+    "wowdesk.policies",
+    "wowdesk.quality",
+    "wowdesk.training",
 ]
 
 MIDDLEWARE = [

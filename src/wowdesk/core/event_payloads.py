@@ -118,3 +118,37 @@ class FollowUpChanged(TypedDict):
     status: str  # open | done
     conversation_id: NotRequired[int | None]
     assignee_id: NotRequired[int | None]
+
+
+class GrantChanged(TypedDict):
+    grant_id: int
+    brand_id: int
+    conversation_id: int
+    agent_id: int | None
+    action: str
+    status: str  # granted | pending_approval | declined | cancelled
+    approval_id: NotRequired[int | None]
+
+
+class CustomerRestricted(TypedDict):
+    customer_id: int
+    brand_id: int
+    level: str  # warned | restricted | blocked; "" when lifted
+    channel: NotRequired[str]
+
+
+class CustomerErasing(TypedDict):
+    """Sent inside the erasing transaction, before the customer's own fields are wiped:
+    each app's listener (phase ``transaction``) removes or anonymises what it keeps about
+    the customer."""
+
+    customer_id: int
+    brand_id: int
+
+
+class ReviewCreated(TypedDict):
+    review_id: int
+    brand_id: int
+    conversation_id: int
+    agent_id: int | None
+    score: float | None

@@ -25,15 +25,19 @@ from wowdesk.core.event_payloads import (
     ConversationCreated,
     ConversationUpdated,
     CustomerCreated,
+    CustomerErasing,
     CustomerMerged,
+    CustomerRestricted,
     CustomerUpdated,
     EnvelopeFailed,
     FollowUpChanged,
+    GrantChanged,
     InboxCreated,
     MessageAnnotated,
     MessageCreated,
     MessageDeliveryChanged,
     OutboundQueued,
+    ReviewCreated,
     SlaChanged,
     SurveyAnswered,
 )
@@ -64,6 +68,11 @@ class Event(StrEnum):
     SURVEY_ANSWERED = "survey.answered"
     FOLLOWUP_CREATED = "followup.created"
     FOLLOWUP_UPDATED = "followup.updated"
+    GRANT_CREATED = "grant.created"
+    GRANT_DECIDED = "grant.decided"
+    CUSTOMER_RESTRICTED = "customer.restricted"
+    CUSTOMER_ERASING = "customer.erasing"
+    REVIEW_CREATED = "review.created"
     # internal hand-offs
     INBOX_CREATED = "inbox.created"
     OUTBOUND_QUEUED = "outbound.queued"
@@ -85,6 +94,11 @@ PAYLOADS: dict[Event, type] = {
     Event.SURVEY_ANSWERED: SurveyAnswered,
     Event.FOLLOWUP_CREATED: FollowUpChanged,
     Event.FOLLOWUP_UPDATED: FollowUpChanged,
+    Event.GRANT_CREATED: GrantChanged,
+    Event.GRANT_DECIDED: GrantChanged,
+    Event.CUSTOMER_RESTRICTED: CustomerRestricted,
+    Event.CUSTOMER_ERASING: CustomerErasing,
+    Event.REVIEW_CREATED: ReviewCreated,
     Event.INBOX_CREATED: InboxCreated,
     Event.OUTBOUND_QUEUED: OutboundQueued,
     Event.ENVELOPE_FAILED: EnvelopeFailed,

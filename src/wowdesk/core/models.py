@@ -127,6 +127,8 @@ class Agent(models.Model):
     # The workspace's colours: "light", "dark", or "system" (the browser's preference).
     ui_theme = models.CharField(_("UI theme"), max_length=8, default="system")
     is_active = models.BooleanField(_("active"), default=True)
+    # when the agent started (tenure: what they may grant on the spot); empty: created_at
+    hired_on = models.DateField(_("started on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
@@ -275,6 +277,8 @@ class AlertKind(models.TextChoices):
     DELIVERY_FAILED = "delivery_failed", _("Reply not delivered")
     WEBHOOK_DISABLED = "webhook_disabled", _("Webhook disabled")
     FOLLOWUP_OVERDUE = "followup_overdue", _("Follow-up overdue")
+    APPROVAL_OVERDUE = "approval_overdue", _("Approval waiting too long")
+    ABUSE_REPORTED = "abuse_reported", _("Abuse reported")
 
 
 class Alert(models.Model):

@@ -374,3 +374,81 @@ def may_work_followup(agent: Agent, brand_id: int, assignee_id: int | None) -> b
     if brand_id not in visible_brand_ids(agent):
         return False
     return has_role_in(agent, Role.SUPERVISOR, brand_id) or assignee_id == agent.pk
+
+
+# --- policies, abuse, privacy -----------------------------------------------------------------
+# Every agent of a brand sees the brand's policy table (what they may grant) and grants in
+# the conversations they can see, and flags abuse. Supervisors and administrators decide
+# approvals and abuse reports and read the cost report; administrators change the policy
+# table and its settings, and are the only ones who erase or export a customer's data.
+
+
+def check_manages_policies(agent: Agent, brand_id: int) -> None:
+    """403 unless ``agent`` is an administrator of the brand (the policy table)."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.ADMIN, brand_id)
+
+
+def may_decide_approvals(agent: Agent, brand_id: int) -> bool:
+    """Whether ``agent`` approves or declines grants of the brand (supervisor+)."""
+    return has_role_in(agent, Role.SUPERVISOR, brand_id)
+
+
+def check_decides_approvals(agent: Agent, brand_id: int) -> None:
+    """403 unless ``agent`` is a supervisor or administrator of the brand."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.SUPERVISOR, brand_id)
+
+
+def check_decides_abuse(agent: Agent, brand_id: int) -> None:
+    """403 unless ``agent`` may restrict a customer of the brand (supervisor+)."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.SUPERVISOR, brand_id)
+
+
+def check_handles_personal_data(agent: Agent, brand_id: int) -> None:
+    """403 unless ``agent`` is an administrator of the brand: erasing a customer's personal
+    data and exporting everything about them."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.ADMIN, brand_id)
+
+
+# --- quality and training ---------------------------------------------------------------------
+# Supervisors and administrators review conversations, keep the scorecards, run calibration
+# and assign training; an agent sees the reviews of their own conversations (and replies),
+# their own training sessions and assignments, and practises any scenario of their brands.
+
+
+def may_review(agent: Agent, brand_id: int) -> bool:
+    """Whether ``agent`` reviews conversations of the brand and sees every review of it."""
+    return has_role_in(agent, Role.SUPERVISOR, brand_id)
+
+
+def check_reviews(agent: Agent, brand_id: int) -> None:
+    """403 unless ``agent`` is a supervisor or administrator of the brand."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.SUPERVISOR, brand_id)
+
+
+def reviews_visible(agent: Agent) -> Q:
+    """The reviews ``agent`` sees: every one of the brands they review, and those of their
+    own conversations in the brands they work for (field ``agent_id`` is the reviewed
+    agent)."""
+    return Q(brand_id__in=brands_with_role(agent, Role.SUPERVISOR)) | Q(
+        agent_id=agent.pk, brand_id__in=visible_brand_ids(agent)
+    )
+
+
+def check_manages_training(agent: Agent, brand_id: int) -> None:
+    """403 unless ``agent`` may author scenarios, assign them and see every trainee's
+    progress in the brand (supervisor+)."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.SUPERVISOR, brand_id)
+
+
+def training_sessions_visible(agent: Agent) -> Q:
+    """The training sessions (and assignments) ``agent`` sees: their own, and every one of
+    the brands where they manage training (field ``trainee_id``)."""
+    return Q(brand_id__in=brands_with_role(agent, Role.SUPERVISOR)) | Q(
+        trainee_id=agent.pk, brand_id__in=visible_brand_ids(agent)
+    )

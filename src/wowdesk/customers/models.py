@@ -35,6 +35,15 @@ class VipTier(models.TextChoices):
     PLATINUM = "platinum", _("Platinum")
 
 
+class Restriction(models.TextChoices):
+    """What a supervisor decided about an abusive customer (``policies``); empty: none."""
+
+    NONE = "", _("none")
+    WARNED = "warned", _("warned")
+    RESTRICTED = "restricted", _("restricted to one channel")
+    BLOCKED = "blocked", _("relationship ended")
+
+
 class Customer(models.Model):
     """One person, however many ways they reach the brand."""
 
@@ -69,6 +78,26 @@ class Customer(models.Model):
         related_name="merged_from",
         verbose_name=_("merged into"),
     )
+    # A supervisor's decision about abuse (customers.services.set_restriction): messages on
+    # another channel than ``restriction_channel`` (restricted) or any message (blocked) get
+    # a courteous template, are stored, and are not routed to agents.
+    restriction = models.CharField(
+        _("restriction"), max_length=12, choices=Restriction.choices, blank=True, default=""
+    )
+    restriction_channel = models.CharField(_("allowed channel"), max_length=16, blank=True)
+    restriction_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    restricted_by = models.ForeignKey(
+        "core.Agent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("restricted by"),
+    )
+    restricted_at = models.DateTimeField(_("restricted at"), null=True, blank=True)
+    # Set when the customer's personal data was erased (the right to be forgotten): the row
+    # stays, nameless, so that counts stay right.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

@@ -16,6 +16,10 @@ class Kind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("SLA about to breach")
     APPROVAL_NEEDED = "approval_needed", _("Approval needed")
     FOLLOWUP_OVERDUE = "followup_overdue", _("Follow-up overdue")
+    APPROVAL_DECIDED = "approval_decided", _("Approval decided")
+    ABUSE_REPORTED = "abuse_reported", _("Abuse reported")
+    REVIEW_RECEIVED = "review_received", _("Quality review received")
+    TRAINING_ASSIGNED = "training_assigned", _("Training assigned")
 
 
 class Notification(models.Model):

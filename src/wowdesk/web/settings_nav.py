@@ -91,6 +91,27 @@ SECTIONS: list[Section] = [
         Role.ADMIN,
         _("First-contact resolution window; the weekly report by email"),
     ),
+    Section(
+        "policies",
+        _("Policies"),
+        "policies:settings",
+        Role.ADMIN,
+        _("What agents may grant on the spot; approvals; abuse templates"),
+    ),
+    Section(
+        "scorecards",
+        _("Quality scorecards"),
+        "quality:scorecards",
+        Role.SUPERVISOR,
+        _("Criteria and weights for reviews"),
+    ),
+    Section(
+        "culture",
+        _("Culture cards"),
+        "training:culture",
+        Role.SUPERVISOR,
+        _("Guidance per country and language, shown beside the conversation"),
+    ),
     Section("tags", _("Tags"), "web:tags", Role.SUPERVISOR, _("Rename and merge")),
     Section(
         "chat",

@@ -1,0 +1,7 @@
+"""API: policies (api)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["policies"])

@@ -1,0 +1,9 @@
+"""Policies: grants and approvals (listeners, jobs, panels, tiles).
+
+The part that builds it replaces this frame."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Register this part's listeners, jobs and panels."""

@@ -1,0 +1,1 @@
+"""Quality reviews that coach: scorecards, the review queue, calibration."""

@@ -1,0 +1,7 @@
+"""API: quality (api)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["quality"])

@@ -1,0 +1,9 @@
+"""Quality: the listeners that keep the review queue's signals.
+
+The part that builds it replaces this frame."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Register this part's listeners, jobs and panels."""

@@ -1,0 +1,1 @@
+"""Training on real scenarios with a simulated customer, and culture cards."""

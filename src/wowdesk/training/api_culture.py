@@ -1,0 +1,7 @@
+"""API: training (api_culture)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["training"])
