@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "wowdesk.policies",
     "wowdesk.quality",
     "wowdesk.training",
+    "wowdesk.wfm",
 ]
 
 MIDDLEWARE = [

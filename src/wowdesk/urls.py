@@ -18,6 +18,7 @@ urlpatterns = [
     path("policies/", include("wowdesk.policies.urls")),
     path("quality/", include("wowdesk.quality.urls")),
     path("training/", include("wowdesk.training.urls")),
+    path("wfm/", include("wowdesk.wfm.urls")),
     path("", include("wowdesk.knowledge.widget_urls")),
     path("", include("wowdesk.channels.chat.urls")),
     path("", include("wowdesk.web.urls")),

@@ -452,3 +452,20 @@ def training_sessions_visible(agent: Agent) -> Q:
     return Q(brand_id__in=brands_with_role(agent, Role.SUPERVISOR)) | Q(
         trainee_id=agent.pk, brand_id__in=visible_brand_ids(agent)
     )
+
+
+# --- workforce management ----------------------------------------------------------------------
+# Supervisors and administrators plan: forecasts, staffing, rosters (build, publish),
+# simulations, adherence, and decide swap and time-off requests. Every agent sees their own
+# schedule and asks for swaps and time off.
+
+
+def check_plans_workforce(agent: Agent, brand_id: int) -> None:
+    """403 unless ``agent`` is a supervisor or administrator of the brand (the planner)."""
+    check_brand(agent, brand_id)
+    require_role(agent, Role.SUPERVISOR, brand_id)
+
+
+def planner_brands(agent: Agent) -> set[int]:
+    """The brands whose workforce ``agent`` plans."""
+    return brands_with_role(agent, Role.SUPERVISOR)

@@ -1,0 +1,2 @@
+"""Forecasts, rosters and their shifts, swap and time-off requests (the parts add the
+models)."""
