@@ -89,9 +89,7 @@ def _leaks(text: str, secrets: dict[str, set[str]]) -> list[tuple[str, str]]:
                 # names in Chinese, Japanese or Korean stand inside words ("田中様")
                 bounded = not _CJK.fullmatch(v)
                 pattern = rf"(?<!\w){re.escape(v)}(?!\w)" if bounded else re.escape(v)
-                if re.search(pattern, low):
-                    found.append((kind, value))
-                elif (
+                if re.search(pattern, low) or (
                     not bounded
                     and 2 <= len(v) <= 4
                     and re.search(re.escape(v[: 2 if len(v) == 4 else 1]) + _HONORIFIC, low)

@@ -48,7 +48,7 @@ def fake() -> Iterator[tuple[Fake, str]]:
     state = Fake()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             state.requests.append(json.loads(self.rfile.read(length)))
             state.headers.append(dict(self.headers))
