@@ -305,3 +305,26 @@ def test_lists_cost_the_same_for_5_and_50(
     fill(50)
     big = (count("/training/scenarios", 50), count("/training/sessions", 50))
     assert small == big
+
+
+def test_feedback_reads_in_the_readers_language(sides: tuple[Side, Side]) -> None:
+    from wowdesk.training import services
+
+    mine, _theirs = sides
+    sid = _authored(mine)["id"]
+    api = mine.api[Role.AGENT]
+    session_id = api.post("/training/sessions", {"scenario_id": sid}).json()["id"]
+    api.post(f"/training/sessions/{session_id}/messages", {"body": GOOD})
+    api.post(f"/training/sessions/{session_id}/finish")
+    session = TrainingSession.objects.get(pk=session_id)
+    english = services.feedback_in(session, "en")
+    chinese = services.feedback_in(session, "zh-hans")
+    assert english["policy"]["feedback"] == "You stayed within the policy limits."
+    assert chinese["policy"]["feedback"] == "您没有超出政策限额。"
+    assert GOOD[:40] in chinese["empathy"]["feedback"]  # the quote stays as written
+
+
+def test_one_line_fields_refuse_line_breaks(sides: tuple[Side, Side]) -> None:
+    mine, _theirs = sides
+    r = mine.api[Role.ADMIN].post("/training/scenarios", {**AUTHORED, "title": "a\nb"})
+    assert r.status_code == 422 and "title" in r.content.decode()

@@ -64,3 +64,9 @@ def test_score_is_within_0_and_100(messages: list[str]) -> None:
     for c in r.criteria.values():
         assert 0 <= c.score <= 1
         assert c.msgid % c.params if c.params else c.msgid
+
+
+def test_scorecard_weights_fall_back_without_a_scorecard() -> None:
+    from wowdesk.training.services import scorecard_weights
+
+    assert scorecard_weights(None) is None
