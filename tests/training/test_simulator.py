@@ -163,3 +163,12 @@ def test_replies_in_the_scenarios_language() -> None:
 def test_system_prompt_has_the_facts_and_mood() -> None:
     prompt = sim.system_prompt(LAMP, sim.State(mood=4))
     assert "furious" in prompt and "Aurora lamp" in prompt and "[number]" in prompt
+
+
+def test_japanese_customers_answer_in_japanese() -> None:
+    brief = sim.brief_of(
+        opening="Acme Hubが反応しません。", facts={"product": "Acme Hub"}, language="ja"
+    )
+    turn = play(brief, ["ご不便をおかけして申し訳ございません。製品名を教えていただけますか。"])[0]
+    assert turn.analysis.empathic and turn.analysis.asks == ("product",)
+    assert "Acme Hub" in turn.reply and "です" in turn.reply
