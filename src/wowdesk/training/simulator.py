@@ -465,8 +465,16 @@ def amounts(text: str) -> list[tuple[float, str, str]]:
         num = float(m.group("num").replace(",", "."))
         cur = (m.group("pre") or m.group("post") or "").lower()
         currency = _SYMBOL.get(cur, cur.upper())
-        tail = low[m.end() : m.end() + 12]
-        unit = next((u for u, words in _UNIT_WORDS.items() if any(w in tail for w in words)), "")
+        # the unit is the word right after the number ("12 months", "48 Stunden", "6个月")
+        tail = low[m.end() : m.end() + 12].lstrip()
+        unit = (
+            ""
+            if currency
+            else next(
+                (u for u, words in _UNIT_WORDS.items() if any(tail.startswith(w) for w in words)),
+                "",
+            )
+        )
         out.append((num, currency, unit))
     return out
 
