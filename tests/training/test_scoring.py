@@ -3,6 +3,7 @@ scorecard's weights with a fallback."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -70,3 +71,11 @@ def test_scorecard_weights_fall_back_without_a_scorecard() -> None:
     from wowdesk.training.services import scorecard_weights
 
     assert scorecard_weights(None) is None
+
+
+@pytest.mark.django_db
+def test_a_missing_scorecard_falls_back_to_the_default_weights() -> None:
+    from wowdesk.training.services import scorecard_weights
+
+    assert scorecard_weights(987_654) is None
+    assert scoring.weights_for(scorecard_weights(987_654)) == scoring.weights_for(None)

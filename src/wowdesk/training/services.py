@@ -429,7 +429,8 @@ def scorecard_weights(scorecard_id: int | None) -> dict[str, float] | None:
     try:
         from wowdesk.quality import models as quality_models
 
-        card = quality_models.Scorecard.objects.filter(pk=scorecard_id).first()  # type: ignore[attr-defined]
+        model: Any = getattr(quality_models, "Scorecard", None)
+        card = model.objects.filter(pk=scorecard_id).first() if model is not None else None
     except Exception:  # the quality app's models are not there (yet)
         return None
     if card is None:
