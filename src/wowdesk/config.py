@@ -46,6 +46,12 @@ class Config:
     translation_model: str = ""
     translation_api_key: str = ""
     translation_timeout: float | None = None
+    # the simulated customer of training role-plays: an OpenAI-compatible endpoint (the API
+    # prefix, e.g. http://127.0.0.1:11434/v1); unset = the rule engine only
+    training_llm_url: str = ""
+    training_llm_model: str = ""
+    training_llm_key: str = ""
+    training_llm_timeout: float = 30.0
     # email channel: inbound SMTP listener, outbound SMTP relay, limits
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 2525
@@ -123,6 +129,10 @@ class Config:
                 if e.get("WOWDESK_TRANSLATION_TIMEOUT")
                 else None
             ),
+            training_llm_url=(e.get("WOWDESK_TRAINING_LLM_URL") or "").rstrip("/"),
+            training_llm_model=e.get("WOWDESK_TRAINING_LLM_MODEL") or "",
+            training_llm_key=e.get("WOWDESK_TRAINING_LLM_KEY") or "",
+            training_llm_timeout=float(e.get("WOWDESK_TRAINING_LLM_TIMEOUT") or 30),
             smtp_host=e.get("WOWDESK_SMTP_HOST") or "127.0.0.1",
             smtp_port=_int(e.get("WOWDESK_SMTP_PORT"), 2525),
             support_address=e.get("WOWDESK_SUPPORT_ADDRESS") or "support@localhost",
