@@ -388,3 +388,31 @@ def forecast_staffing(
             r["interval_start"] = at.isoformat()
         out[key] = rows
     return out
+
+
+def forecast_actuals(row: Forecast) -> dict[tuple[str, str, dt.datetime], int]:
+    """Contacts that actually came in during the forecast's days, per queue and interval
+    (UTC), from the brand's conversations — what the forecast is compared with."""
+    start = min(
+        (
+            v
+            for v in ForecastValue.objects.filter(forecast=row).values_list(
+                "interval_start", flat=True
+            )[:1]
+        ),
+        default=None,
+    )
+    if start is None:
+        return {}
+    end = start + dt.timedelta(days=row.days)
+    from wowdesk.analytics.models import ConversationFact
+
+    out: dict[tuple[str, str, dt.datetime], int] = {}
+    step = row.interval_minutes * 60
+    for created, language, channel in ConversationFact.objects.filter(
+        brand_id=row.brand_id, created_at__gte=start, created_at__lt=end
+    ).values_list("created_at", "language", "channel"):
+        offset = int((created - start).total_seconds()) // step * step
+        key = (language or "und", channel or "", start + dt.timedelta(seconds=offset))
+        out[key] = out.get(key, 0) + 1
+    return out
