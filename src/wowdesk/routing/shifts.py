@@ -365,3 +365,61 @@ def merge_schedule(
     windows.sort(key=lambda w: str(w[0]))  # type: ignore[index]
     kept.sort(key=lambda s: str(s[0]))  # type: ignore[index]
     return {"windows": windows, "shifts": kept}
+
+
+def scheduled_spans(
+    schedule: Mapping[str, object],
+    weekly: Sequence[Shift],
+    tz: str,
+    start: datetime,
+    end: datetime,
+) -> list[tuple[datetime, datetime]]:
+    """The spans (UTC, merged, clipped to ``[start, end)``) an agent is on shift: the
+    dated shifts (less their breaks) inside the published windows of ``schedule``, the
+    weekly shifts elsewhere — what :func:`scheduled_now` answers at each instant. No
+    weekly shifts and no window: nothing is scheduled (presence alone decides routing, but
+    there is no schedule to adhere to)."""
+    start, end = _utc(start), _utc(end)
+    windows: list[tuple[datetime, datetime]] = []
+    dated: list[tuple[datetime, datetime]] = []
+    raw_windows = schedule.get("windows") if schedule else None
+    for w in raw_windows if isinstance(raw_windows, list) else []:
+        try:
+            windows.append((_iso(w[0]), _iso(w[1])))
+        except (TypeError, ValueError, IndexError):
+            continue
+    raw_shifts = schedule.get("shifts") if schedule else None
+    for s in raw_shifts if isinstance(raw_shifts, list) else []:
+        try:
+            a, b = _iso(s[0]), _iso(s[1])
+            cuts = sorted((_iso(x[0]), _iso(x[1])) for x in (s[2] if len(s) > 2 else []))
+        except (TypeError, ValueError, IndexError):
+            continue
+        for c0, c1 in cuts:
+            if c0 > a:
+                dated.append((a, min(c0, b)))
+            a = max(a, c1)
+        if a < b:
+            dated.append((a, b))
+    weekly_spans = on_shift_intervals(weekly, tz, start, end) if weekly else []
+    out: list[tuple[datetime, datetime]] = []
+    # weekly spans minus the windows
+    for a, b in weekly_spans:
+        pieces = [(a, b)]
+        for w0, w1 in windows:
+            nxt = []
+            for p0, p1 in pieces:
+                if w1 <= p0 or w0 >= p1:
+                    nxt.append((p0, p1))
+                    continue
+                if p0 < w0:
+                    nxt.append((p0, w0))
+                if w1 < p1:
+                    nxt.append((w1, p1))
+            pieces = nxt
+        out.extend(pieces)
+    for a, b in dated:
+        if any(w0 <= a and b <= w1 for w0, w1 in windows):
+            out.append((a, b))
+    clipped = [(max(a, start), min(b, end)) for a, b in out if b > start and a < end]
+    return [(a, b) for a, b in merge_intervals(clipped) if b > a]
