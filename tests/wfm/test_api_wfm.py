@@ -226,3 +226,29 @@ def test_every_role_of_two_brands(
         make_agent(Role.ADMIN, brands=[other_brand]), other_brand.pk, date=MONDAY, factor=2.0
     )
     assert caller.delete(f"/wfm/special-days/{other_day.pk}").status_code in (403, 404)
+
+
+def test_the_intraday_reforecast_follows_the_mornings_actuals(
+    make_agent: Callable[..., Agent], make_api: Callable[..., ApiClient], brand: Brand
+) -> None:
+    from tests.analytics.world import conversation
+    from wowdesk.analytics import rollups
+
+    planner = make_api(_planner(make_agent, brand))
+    day = MONDAY + dt.timedelta(days=56)
+    planner.post("/wfm/history/import", {"csv": history_csv()})
+    for t in ("09:05", "09:10", "09:40"):
+        conversation(brand, created=f"{day.isoformat()}T{t}+00:00", language="de", channel="email")
+    rollups.rebuild([brand.pk])
+    row = services.create_forecast(None, brand.pk, first_day=day, enqueue=False)
+    services.compute_forecast(row.pk)
+    now = dt.datetime.combine(day, dt.time(10), dt.UTC)
+    queue = services.intraday(row, day, now=now)["de/email"]
+    by_time = {r["interval_start"][11:16]: r for r in queue["intervals"]}
+    assert by_time["09:00"]["actual"] == 2 and by_time["09:30"]["actual"] == 1
+    assert by_time["10:00"]["actual"] is None
+    # 3 came where ~40 were planned: the rest of the day is halved (the bound)
+    assert by_time["12:00"]["reforecast"] == pytest.approx(by_time["12:00"]["planned"] * 0.5)
+    assert queue["reforecast_total"] < queue["planned_total"]
+    r = planner.get(f"/wfm/forecasts/{row.pk}/intraday", date=day.isoformat())
+    assert r.status_code == 200 and "de/email" in r.json()

@@ -6,7 +6,8 @@ administrators of the brand).
   (first day: next Monday by default).
 * ``GET /api/v1/wfm/forecasts?brand=`` — the latest 50; ``GET /api/v1/wfm/forecasts/{id}
   ?language=&channel=&actuals=1`` — status, the method and scores per queue, and the values
-  (UTC intervals, with the 80 % interval; with ``actuals=1`` the contacts that came in).
+  (UTC intervals, with the 80 % interval; with ``actuals=1`` the contacts that came in);
+  ``GET …/{id}/intraday?date=`` — the day re-forecast from its actuals so far.
 * ``POST /api/v1/wfm/history/import`` ``{"csv": "interval_start,queue,contacts,aht_seconds
   \\n…", "interval_minutes"?: 30, "brand_id"?}`` → 201 with counts; a bad line → 400 naming it.
 * ``GET/POST /api/v1/wfm/special-days``, ``DELETE /api/v1/wfm/special-days/{id}``.
@@ -152,6 +153,17 @@ def get_forecast(request: HttpRequest, forecast_id: int, q: Query[ForecastQuery]
         out.append(item)
     info = row.queues or {}
     return {**_summary(row), "tz": info.get("tz"), "queues": info.get("queues", {}), "values": out}
+
+
+@router.get("/wfm/forecasts/{forecast_id}/intraday", response={200: dict[str, Any], **ERRORS})
+def get_intraday(request: HttpRequest, forecast_id: int, date: dt.date | None = None) -> Any:
+    """The day's plan per queue, the actuals so far and the rest of the day re-forecast from
+    them: ``{"de/email": {"intervals": [{"interval_start", "planned", "actual",
+    "reforecast"}], "planned_total", "reforecast_total"}}``."""
+    agent = me(request)
+    row = permissions.get_for_agent(Forecast.objects.all(), agent, forecast_id)
+    permissions.check_plans_workforce(agent, row.brand_id)
+    return services.intraday(row, date or timezone.localdate(), now=timezone.now())
 
 
 class ImportIn(Schema):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -415,4 +416,44 @@ def forecast_actuals(row: Forecast) -> dict[tuple[str, str, dt.datetime], int]:
         offset = int((created - start).total_seconds()) // step * step
         key = (language or "und", channel or "", start + dt.timedelta(seconds=offset))
         out[key] = out.get(key, 0) + 1
+    return out
+
+
+def intraday(row: Forecast, day: dt.date, *, now: dt.datetime) -> dict[str, dict[str, Any]]:
+    """Per queue, the day's planned contacts per interval, the actuals so far and the rest
+    of the day re-forecast from them (``forecast.reforecast_intraday``). The day is cut in
+    the forecast's planning zone."""
+    tz = (row.queues or {}).get("tz") or "UTC"
+    zone = ZoneInfo(tz)
+    start = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC)
+    actual = forecast_actuals(row)
+    series: dict[str, tuple[list[dt.datetime], list[float], list[float]]] = {}
+    values = ForecastValue.objects.filter(
+        forecast=row, interval_start__gte=start, interval_start__lt=end
+    ).order_by("language", "channel", "interval_start")
+    step = dt.timedelta(minutes=row.interval_minutes)
+    for v in values:
+        key = f"{v.language}/{v.channel}" if v.channel else v.language
+        times, planned, seen = series.setdefault(key, ([], [], []))
+        times.append(v.interval_start)
+        planned.append(v.contacts)
+        if v.interval_start + step <= now:
+            seen.append(float(actual.get((v.language, v.channel, v.interval_start), 0)))
+    out: dict[str, dict[str, Any]] = {}
+    for key, (times, planned, seen) in series.items():
+        re = F.reforecast_intraday(np.asarray(planned), np.asarray(seen))
+        out[key] = {
+            "intervals": [
+                {
+                    "interval_start": t.isoformat(),
+                    "planned": round(p, 2),
+                    "actual": seen[i] if i < len(seen) else None,
+                    "reforecast": round(float(re[i]), 2),
+                }
+                for i, (t, p) in enumerate(zip(times, planned, strict=True))
+            ],
+            "planned_total": round(sum(planned), 1),
+            "reforecast_total": round(float(re.sum()), 1),
+        }
     return out
