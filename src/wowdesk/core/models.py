@@ -108,6 +108,11 @@ class Agent(models.Model):
     channel_capacity = models.JSONField(_("capacity per channel"), default=dict, blank=True)
     # Weekly shifts in the agent's own time zone, e.g. ["mon-fri 08:00-16:00"].
     shifts = models.JSONField(_("shifts"), default=list, blank=True)
+    # Dated shifts of published rosters, which decide "on shift" inside their windows
+    # instead of ``shifts`` (routing.services.publish_schedule writes it; routing.shifts
+    # reads it): {"windows": [[start, end]], "shifts": [[start, end, [[b0, b1], …]]]},
+    # ISO datetimes in UTC.
+    schedule = models.JSONField(_("published schedule"), default=dict, blank=True, editable=False)
     presence = models.CharField(
         _("presence"), max_length=16, choices=Presence.choices, default=Presence.OFFLINE
     )

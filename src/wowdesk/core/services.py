@@ -784,6 +784,14 @@ def set_presence_fields(agent: Agent, **fields: Any) -> Agent:
     return agent
 
 
+def set_agent_schedule(agent: Agent, schedule: dict[str, Any]) -> Agent:
+    """Write an agent's published schedule (``Agent.schedule``): routing decides it
+    (``routing.services.publish_schedule``)."""
+    agent.schedule = schedule
+    agent.save(update_fields=["schedule"])
+    return agent
+
+
 def note_assigned(agent_id: int, at: dt.datetime) -> None:
     """When routing last gave the agent a conversation (round robin and fairness read it)."""
     Agent.objects.filter(pk=agent_id).update(last_assigned_at=at)

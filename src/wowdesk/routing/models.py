@@ -177,50 +177,6 @@ class RoutingSettings(models.Model):
         return _("routing of %(brand)s") % {"brand": self.brand}
 
 
-class ScheduleWindow(models.Model):
-    """A span (UTC) in which an agent's dated shifts decide whether they are on shift,
-    instead of their weekly pattern: the week of a published roster
-    (``routing.services.replace_dated_shifts``)."""
-
-    agent = models.ForeignKey(
-        Agent, on_delete=models.CASCADE, related_name="+", verbose_name=_("agent")
-    )
-    start = models.DateTimeField(_("start"))
-    end = models.DateTimeField(_("end"))
-    # the workforce roster it came from (wfm.Roster id), for the record
-    roster_id = models.BigIntegerField(_("roster"), null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["agent", "start"])]
-        verbose_name = _("schedule window")
-        verbose_name_plural = _("schedule windows")
-
-    def __str__(self) -> str:
-        return f"{self.agent_id} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
-
-
-class DatedShift(models.Model):
-    """One shift of an agent on a date (UTC), with its breaks (``[{"start", "end"}]``, ISO),
-    in a schedule window."""
-
-    agent = models.ForeignKey(
-        Agent, on_delete=models.CASCADE, related_name="+", verbose_name=_("agent")
-    )
-    start = models.DateTimeField(_("start"))
-    end = models.DateTimeField(_("end"))
-    breaks = models.JSONField(_("breaks"), default=list, blank=True)
-    roster_id = models.BigIntegerField(_("roster"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["agent", "start"]
-        indexes = [models.Index(fields=["agent", "start"]), models.Index(fields=["start"])]
-        verbose_name = _("dated shift")
-        verbose_name_plural = _("dated shifts")
-
-    def __str__(self) -> str:
-        return f"{self.agent_id} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
-
-
 class PresenceSpan(models.Model):
     """How long an agent was in one presence (online, away, offline): the record that
     real-time adherence compares with the schedule. The open span has no end."""

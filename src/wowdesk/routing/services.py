@@ -34,7 +34,13 @@ from wowdesk.core.errors import InvalidInput
 from wowdesk.core.events import many
 from wowdesk.core.models import Agent, Presence, Role
 from wowdesk.routing import engine
-from wowdesk.routing.models import ConversationSla, RoutingSettings, SlaPolicy, SlaState
+from wowdesk.routing.models import (
+    ConversationSla,
+    PresenceSpan,
+    RoutingSettings,
+    SlaPolicy,
+    SlaState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +63,16 @@ def _parsed(specs: tuple[str, ...]) -> tuple[Any, ...]:
 
 
 def on_shift(agent: Agent, now: dt.datetime) -> bool:
-    """On shift now in the agent's own time zone. An agent with no shifts set is treated
-    as always on shift (presence alone decides): a fresh install routes at once."""
+    """On shift now. Inside a window of a published roster (``Agent.schedule``), its dated
+    shifts decide (a break is off shift); elsewhere the weekly shifts in the agent's own
+    time zone. An agent with neither is treated as always on shift (presence alone
+    decides): a fresh install routes at once."""
+    if agent.schedule:
+        from wowdesk.routing.shifts import scheduled_now
+
+        dated = scheduled_now(agent.schedule, now)
+        if dated is not None:
+            return dated
     if not agent.shifts:
         return True
     from wowdesk.routing.shifts import is_on_shift
@@ -358,6 +372,44 @@ def handed_back_on_offline() -> Q:
     )
 
 
+def record_presence_span(agent_id: int, presence: str, at: dt.datetime) -> None:
+    """Close the agent's open presence span at ``at`` and open one for ``presence``
+    (real-time adherence reads them)."""
+    PresenceSpan.objects.filter(agent_id=agent_id, end__isnull=True).update(end=at)
+    PresenceSpan.objects.create(agent_id=agent_id, presence=presence, start=at)
+
+
+def presence_spans(
+    agent_ids: list[int], start: dt.datetime, end: dt.datetime
+) -> dict[int, list[tuple[str, dt.datetime, dt.datetime | None]]]:
+    """Each agent's presence spans that overlap ``[start, end)``, oldest first, in one
+    query."""
+    out: dict[int, list[tuple[str, dt.datetime, dt.datetime | None]]] = {}
+    rows = (
+        PresenceSpan.objects.filter(agent_id__in=agent_ids, start__lt=end)
+        .filter(Q(end__isnull=True) | Q(end__gt=start))
+        .order_by("agent_id", "start", "id")
+        .values_list("agent_id", "presence", "start", "end")
+    )
+    for agent_id, presence, s, e in rows:
+        out.setdefault(agent_id, []).append((presence, s, e))
+    return out
+
+
+def publish_schedule(
+    agent: Agent,
+    window: tuple[dt.datetime, dt.datetime],
+    shifts: list[tuple[dt.datetime, dt.datetime, list[tuple[dt.datetime, dt.datetime]]]],
+) -> Agent:
+    """Make ``shifts`` the agent's shifts inside ``window`` (a published roster's week):
+    routing follows them there instead of the weekly shifts; a later publication of the
+    same window replaces them."""
+    from wowdesk.routing.shifts import merge_schedule
+
+    schedule = merge_schedule(agent.schedule or {}, window, shifts, now=timezone.now())
+    return core_services.set_agent_schedule(agent, schedule)
+
+
 def set_presence(
     agent: Agent,
     status: str,
@@ -381,9 +433,11 @@ def set_presence(
             core_services.set_presence_fields(agent, presence_auto=auto)
         return agent
     before = agent.presence
+    changed_at = timezone.now()
     core_services.set_presence_fields(
-        agent, presence=status, presence_auto=auto, presence_changed_at=timezone.now()
+        agent, presence=status, presence_auto=auto, presence_changed_at=changed_at
     )
+    record_presence_span(agent.pk, status, changed_at)
     audit.record(
         action="agent.presence",
         obj=agent,

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from wowdesk.core.timetables import (
@@ -283,3 +283,143 @@ def coverage_gaps(
                 start = None
         gaps[lang] = spans
     return gaps
+
+
+# --- dated shifts of a published roster ---------------------------------------------------
+
+
+def _iso(value: str) -> datetime:
+    at = datetime.fromisoformat(value)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def scheduled_now(schedule: Mapping[str, object], at: datetime) -> bool | None:
+    """What an agent's published schedule (``Agent.schedule``) says about ``at``: None when
+    no window of it covers ``at`` (the weekly shifts decide), else whether ``at`` falls in
+    one of its dated shifts and outside that shift's breaks. Half-open spans, UTC ISO
+    strings; a malformed entry is skipped."""
+    windows = schedule.get("windows") if schedule else None
+    if not windows or not isinstance(windows, list):
+        return None
+    at = _utc(at)
+    inside = False
+    for w in windows:
+        try:
+            if _iso(w[0]) <= at < _iso(w[1]):
+                inside = True
+                break
+        except (TypeError, ValueError, IndexError):
+            continue
+    if not inside:
+        return None
+    shifts = schedule.get("shifts")
+    for s in shifts if isinstance(shifts, list) else []:
+        try:
+            if not _iso(s[0]) <= at < _iso(s[1]):
+                continue
+            breaks = s[2] if len(s) > 2 else []
+            return not any(_iso(b[0]) <= at < _iso(b[1]) for b in breaks)
+        except (TypeError, ValueError, IndexError):
+            continue
+    return False
+
+
+def merge_schedule(
+    schedule: Mapping[str, object],
+    window: tuple[datetime, datetime],
+    shifts: Sequence[tuple[datetime, datetime, Sequence[tuple[datetime, datetime]]]],
+    *,
+    now: datetime,
+    keep_days: int = 14,
+) -> dict[str, list[object]]:
+    """The schedule with ``window`` replaced: windows and shifts that overlap it go, the new
+    window and ``shifts`` come in; what ended more than ``keep_days`` before ``now`` is
+    dropped (the row stays small)."""
+    start, end = _utc(window[0]), _utc(window[1])
+    horizon = _utc(now) - timedelta(days=keep_days)
+
+    def keep(a: str, b: str) -> bool:
+        try:
+            s, e = _iso(a), _iso(b)
+        except (TypeError, ValueError):
+            return False
+        return e > horizon and (e <= start or s >= end)
+
+    old_windows = schedule.get("windows") if schedule else None
+    old_shifts = schedule.get("shifts") if schedule else None
+    windows: list[object] = [
+        list(w) for w in (old_windows if isinstance(old_windows, list) else []) if keep(w[0], w[1])
+    ]
+    kept: list[object] = [
+        list(s) for s in (old_shifts if isinstance(old_shifts, list) else []) if keep(s[0], s[1])
+    ]
+    windows.append([start.isoformat(), end.isoformat()])
+    for s, e, breaks in shifts:
+        kept.append(
+            [
+                _utc(s).isoformat(),
+                _utc(e).isoformat(),
+                [[_utc(b0).isoformat(), _utc(b1).isoformat()] for b0, b1 in breaks],
+            ]
+        )
+    windows.sort(key=lambda w: str(w[0]))  # type: ignore[index]
+    kept.sort(key=lambda s: str(s[0]))  # type: ignore[index]
+    return {"windows": windows, "shifts": kept}
+
+
+def scheduled_spans(
+    schedule: Mapping[str, object],
+    weekly: Sequence[Shift],
+    tz: str,
+    start: datetime,
+    end: datetime,
+) -> list[tuple[datetime, datetime]]:
+    """The spans (UTC, merged, clipped to ``[start, end)``) an agent is on shift: the
+    dated shifts (less their breaks) inside the published windows of ``schedule``, the
+    weekly shifts elsewhere — what :func:`scheduled_now` answers at each instant. No
+    weekly shifts and no window: nothing is scheduled (presence alone decides routing, but
+    there is no schedule to adhere to)."""
+    start, end = _utc(start), _utc(end)
+    windows: list[tuple[datetime, datetime]] = []
+    dated: list[tuple[datetime, datetime]] = []
+    raw_windows = schedule.get("windows") if schedule else None
+    for w in raw_windows if isinstance(raw_windows, list) else []:
+        try:
+            windows.append((_iso(w[0]), _iso(w[1])))
+        except (TypeError, ValueError, IndexError):
+            continue
+    raw_shifts = schedule.get("shifts") if schedule else None
+    for s in raw_shifts if isinstance(raw_shifts, list) else []:
+        try:
+            a, b = _iso(s[0]), _iso(s[1])
+            cuts = sorted((_iso(x[0]), _iso(x[1])) for x in (s[2] if len(s) > 2 else []))
+        except (TypeError, ValueError, IndexError):
+            continue
+        for c0, c1 in cuts:
+            if c0 > a:
+                dated.append((a, min(c0, b)))
+            a = max(a, c1)
+        if a < b:
+            dated.append((a, b))
+    weekly_spans = on_shift_intervals(weekly, tz, start, end) if weekly else []
+    out: list[tuple[datetime, datetime]] = []
+    # weekly spans minus the windows
+    for a, b in weekly_spans:
+        pieces = [(a, b)]
+        for w0, w1 in windows:
+            nxt = []
+            for p0, p1 in pieces:
+                if w1 <= p0 or w0 >= p1:
+                    nxt.append((p0, p1))
+                    continue
+                if p0 < w0:
+                    nxt.append((p0, w0))
+                if w1 < p1:
+                    nxt.append((w1, p1))
+            pieces = nxt
+        out.extend(pieces)
+    for a, b in dated:
+        if any(w0 <= a and b <= w1 for w0, w1 in windows):
+            out.append((a, b))
+    clipped = [(max(a, start), min(b, end)) for a, b in out if b > start and a < end]
+    return [(a, b) for a, b in merge_intervals(clipped) if b > a]
