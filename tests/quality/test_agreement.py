@@ -43,7 +43,9 @@ def test_edges() -> None:
 values = st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0])
 
 
-@given(st.lists(st.lists(values, min_size=1, max_size=1), min_size=2, max_size=8), st.integers(2, 5))
+@given(
+    st.lists(st.lists(values, min_size=1, max_size=1), min_size=2, max_size=8), st.integers(2, 5)
+)
 def test_perfect_agreement_is_1(cols: list[list[float]], coders: int) -> None:
     units = [[c[0]] * coders for c in cols]
     for metric in agreement.METRICS:
@@ -52,9 +54,13 @@ def test_perfect_agreement_is_1(cols: list[list[float]], coders: int) -> None:
 
 
 @given(
-    st.lists(st.lists(st.one_of(st.none(), values), min_size=3, max_size=3), min_size=1, max_size=10)
+    st.lists(
+        st.lists(st.one_of(st.none(), values), min_size=3, max_size=3), min_size=1, max_size=10
+    )
 )
-def test_alpha_is_at_most_1_and_coder_order_does_not_matter(units: list[list[float | None]]) -> None:
+def test_alpha_is_at_most_1_and_coder_order_does_not_matter(
+    units: list[list[float | None]],
+) -> None:
     for metric in agreement.METRICS:
         a = agreement.alpha(units, metric)
         b = agreement.alpha([u[::-1] for u in units], metric)

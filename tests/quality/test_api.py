@@ -135,7 +135,9 @@ def test_scorecards_per_role_and_never_handle_time(
         {"key": "empathy", "label": "Empathy", "weight": 60, "kind": "scale_1_5"},
         {"key": "resolution", "label": "Resolution", "weight": 40, "kind": "yes_no_na"},
     ]
-    assert api["agent"].post("/qa/scorecards", {"name": "X", "criteria": criteria}).status_code == 403
+    assert (
+        api["agent"].post("/qa/scorecards", {"name": "X", "criteria": criteria}).status_code == 403
+    )
     r = api["supervisor"].post("/qa/scorecards", {"name": "Email", "criteria": criteria})
     assert r.status_code == 201, r.content
     sid = r.json()["id"]
@@ -196,7 +198,9 @@ def test_calibration_is_blind_until_answered(
     assert r.status_code == 201
     seen = api["admin"].get(f"/qa/calibrations/{cid}").json()
     assert seen["visible"] is True
-    assert 0 < seen["alpha"] < 1 and seen["percent_agreement"] == pytest.approx(3 / 4)  # policy N/A: 4 units
+    assert 0 < seen["alpha"] < 1 and seen["percent_agreement"] == pytest.approx(
+        3 / 4
+    )  # policy N/A: 4 units
     assert api["admin"].get(f"/qa/reviews/{first}").status_code == 200
     # calibration answers never reach the agent
     assert api["agent"].get("/qa/reviews").json()["items"] == []

@@ -103,9 +103,7 @@ def test_a_reviewer_scores_the_agent_reads_acknowledges_and_replies(
     assert f'id="review-{review.pk}"' in html
 
 
-def test_scorecards_settings_page(
-    brand: Brand, other_brand: Brand, people: dict[str, Any]
-) -> None:
+def test_scorecards_settings_page(brand: Brand, other_brand: Brand, people: dict[str, Any]) -> None:
     a = people["agents"]
     assert login(a["agent"]).get("/quality/scorecards/").status_code in (302, 403)
     sup = login(a["supervisor"])
@@ -171,9 +169,7 @@ def test_calibration_pages(brand: Brand, other_brand: Brand, people: dict[str, A
     assert 'id="cal-alpha">1.00<' in html and 'id="cal-percent">100 %<' in html
 
 
-def test_pages_cost_the_same_for_5_and_50_reviews(
-    brand: Brand, people: dict[str, Any], django_assert_max_num_queries: Any
-) -> None:
+def test_pages_cost_the_same_for_5_and_50_reviews(brand: Brand, people: dict[str, Any]) -> None:
     a = people["agents"]
     card = services.default_scorecard(brand.pk)
     c = resolved(brand, a["agent"])
@@ -193,6 +189,8 @@ def test_pages_cost_the_same_for_5_and_50_reviews(
         return len(ctx.captured_queries)
 
     add(5)
+    for w in ("agent", "supervisor"):
+        count(w)  # warm the caches of a first visit
     few = {w: count(w) for w in ("agent", "supervisor")}
     add(45)
     assert {w: count(w) for w in ("agent", "supervisor")} == few

@@ -19,8 +19,12 @@ CARD = [
 
 
 def test_rule_outcomes() -> None:
-    assert scoring.weighted_score(CARD, {k.key: "yes" for k in CARD if k.kind == YES_NO_NA}
-                                  | {"empathy": 5, "clarity": 5}) == 100.0
+    assert (
+        scoring.weighted_score(
+            CARD, {k.key: "yes" for k in CARD if k.kind == YES_NO_NA} | {"empathy": 5, "clarity": 5}
+        )
+        == 100.0
+    )
     assert scoring.weighted_score(CARD, {"accuracy": "no"}) == 0.0  # the rest N/A
     # N/A leaves the weights out: policy N/A, the others full → 100
     full = {"empathy": 5, "accuracy": "yes", "resolution": "yes", "clarity": 5, "policy": "na"}
@@ -43,8 +47,15 @@ def test_valid_values() -> None:
 
 
 def test_handle_time_is_never_a_criterion() -> None:
-    for text in ("handle_time", "Handle time", "AHT", "Average handling time", "处理时长",
-                 "time to resolve", "handling-speed"):
+    for text in (
+        "handle_time",
+        "Handle time",
+        "AHT",
+        "Average handling time",
+        "处理时长",
+        "time to resolve",
+        "handling-speed",
+    ):
         assert scoring.is_handle_time(text), text
     for text in ("empathy", "Resolution", "policy", "Chat handling", "Time zone care"):
         assert not scoring.is_handle_time(text), text

@@ -14,7 +14,6 @@ Supervisors and administrators review (``permissions.may_review``); an agent rea
 shared reviews of their own conversations and replies (``permissions.reviews_visible``).
 """
 
-
 import datetime as dt
 from typing import Any
 

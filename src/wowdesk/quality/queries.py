@@ -69,9 +69,7 @@ def get_review(agent: Agent, pk: int) -> Review:
     if review.calibration_id is not None and review.reviewer_id != agent.pk:
         assert review.calibration is not None
         if not sees_answers(agent, review.calibration):
-            raise Forbidden(
-                _("Score the conversation first: calibration is blind."), field="id"
-            )
+            raise Forbidden(_("Score the conversation first: calibration is blind."), field="id")
     return review
 
 

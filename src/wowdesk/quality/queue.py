@@ -118,7 +118,5 @@ def queue(
         )
         if found:
             items.append(QueueItem(c, found, signals.pre_score(found), fact.resolved_at))
-    items.sort(
-        key=lambda i: (-i.pre_score, -(i.resolved_at.timestamp() if i.resolved_at else 0))
-    )
+    items.sort(key=lambda i: (-i.pre_score, -(i.resolved_at.timestamp() if i.resolved_at else 0)))
     return items[: max(1, min(limit, MAX_LIMIT))]

@@ -96,8 +96,10 @@ def parse_criteria(raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             )
         try:
             weight = float(c.get("weight", 1))
-        except (TypeError, ValueError):
-            raise InvalidInput(_("A weight is a number from 0 to 100."), field=f"{f}.weight")
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(
+                _("A weight is a number from 0 to 100."), field=f"{f}.weight"
+            ) from exc
         if not 0 <= weight <= scoring.MAX_WEIGHT:
             raise InvalidInput(_("A weight is a number from 0 to 100."), field=f"{f}.weight")
         kind = str(c.get("kind") or scoring.YES_NO_NA)
@@ -260,10 +262,10 @@ def create_review(
                 created_at=now,
                 updated_at=now,
             )
-    except IntegrityError:
+    except IntegrityError as exc:
         raise Conflict(
             _("You have scored this calibration session already."), field="calibration_id"
-        )
+        ) from exc
     events.emit(
         Event.REVIEW_CREATED,
         review_id=review.pk,

@@ -208,9 +208,7 @@ def review_form(request: HttpRequest, conversation_id: int) -> HttpResponse:
     if calibration is not None:
         flash.success(request, _("Your scores are in."))
         return redirect("quality:calibration-detail", calibration.pk)
-    flash.success(
-        request, _("Review shared with the agent.") if share else _("Draft saved.")
-    )
+    flash.success(request, _("Review shared with the agent.") if share else _("Draft saved."))
     return redirect("quality:review", review.pk)
 
 
@@ -370,9 +368,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
 # --- calibration ----------------------------------------------------------------------------
 
 
-def _calibration_page(
-    request: HttpRequest, *, status: int = 200, error: str = ""
-) -> HttpResponse:
+def _calibration_page(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
     agent = _me(request)
     brands = permissions.brands_with_role(agent, Role.SUPERVISOR)
     sessions = list(
