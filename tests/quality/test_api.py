@@ -10,6 +10,7 @@ import pytest
 from tests.quality.helpers import resolved
 from wowdesk.core.models import Brand
 from wowdesk.notifications.models import Notification
+from wowdesk.notifications.present import title
 from wowdesk.quality import services
 from wowdesk.quality.models import Review
 
@@ -56,6 +57,7 @@ def test_reviewers_score_agents_read_their_own_and_reply(
     assert review["status"] == "shared" and review["agent"]["id"] == a["agent"].pk
     n = Notification.objects.get(agent=a["agent"], kind="review_received")
     assert n.params["review_id"] == review["id"]
+    assert title(n) == f"Sue Supervisor shared a review of #{mine.number} with you"
     # who reads it
     rid = review["id"]
     assert api["agent"].get(f"/qa/reviews/{rid}").status_code == 200
@@ -70,7 +72,8 @@ def test_reviewers_score_agents_read_their_own_and_reply(
     # the agent replies, the reviewer is told and answers; a colleague cannot
     r = api["agent"].post(f"/qa/reviews/{rid}/comments", {"body": "Thanks, will do."})
     assert r.status_code == 201, r.content
-    assert Notification.objects.filter(agent=a["supervisor"], kind="review_received").exists()
+    told = Notification.objects.get(agent=a["supervisor"], kind="review_received")
+    assert title(told) == f"Ana Agent replied to the review of #{mine.number}"
     assert api["colleague"].post(f"/qa/reviews/{rid}/comments", {"body": "x"}).status_code == 403
     r = api["supervisor"].post(f"/qa/reviews/{rid}/comments", {"body": "Great."})
     assert [c["body"] for c in r.json()["comments"]] == ["Thanks, will do.", "Great."]

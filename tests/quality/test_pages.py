@@ -194,3 +194,50 @@ def test_pages_cost_the_same_for_5_and_50_reviews(brand: Brand, people: dict[str
     few = {w: count(w) for w in ("agent", "supervisor")}
     add(45)
     assert {w: count(w) for w in ("agent", "supervisor")} == few
+
+
+def test_quality_pages_have_no_english_in_chinese(brand: Brand, people: dict[str, Any]) -> None:
+    from django.conf import settings
+
+    from tests.test_i18n import visible_english
+
+    a = people["agents"]
+
+    def zh(agent: Agent) -> Client:
+        c = login(agent)
+        c.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+        return c
+
+    worker = a["agent"]
+    from wowdesk.core import services as core
+
+    core.update_agent(worker, actor=None, display_name="王芳")
+    core.update_agent(a["supervisor"], actor=None, display_name="李娜")
+    core.update_agent(a["admin"], actor=None, display_name="张伟")
+    c = resolved(brand, worker, subject="灯坏了", body="灯到了就是坏的", name="陈静")
+    sup = zh(a["supervisor"])
+    assert sup.get("/quality/scorecards/").status_code == 200  # makes the card in Chinese
+    assert sup.post(f"/quality/review/{c.pk}/", {**FORM, "note": "很好", "action": "share"})
+    review = Review.objects.get()
+    r = sup.post(
+        "/quality/calibration/",
+        {"conversation": c.pk, "reviewers": [a["supervisor"].pk, a["admin"].pk]},
+    )
+    session = r["Location"]
+    pages = {
+        "queue": sup.get("/quality/"),
+        "form": sup.get(f"/quality/review/{c.pk}/"),
+        "review": sup.get(f"/quality/reviews/{review.pk}/"),
+        "mine": zh(worker).get(f"/quality/reviews/{review.pk}/"),
+        "my list": zh(worker).get("/quality/"),
+        "scorecards": sup.get("/quality/scorecards/"),
+        "calibration": sup.get("/quality/calibration/"),
+        "session": sup.get(session),
+    }
+    found = {}
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        english = visible_english(response.content.decode())
+        if english:
+            found[name] = sorted(english)
+    assert found == {}
