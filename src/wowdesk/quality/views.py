@@ -25,9 +25,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wowdesk.conversations.models import Conversation, Message
+from wowdesk.conversations.models import Conversation, Direction, Message
 from wowdesk.core import permissions
 from wowdesk.core.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from wowdesk.core.i18n import render_or
 from wowdesk.core.input import check_int
 from wowdesk.core.models import Agent, Brand, Membership, Role
 from wowdesk.quality import queries, scoring, services
@@ -96,11 +97,18 @@ def _review_page(
     status: int = 200,
     error: str = "",
 ) -> HttpResponse:
-    thread = list(
-        Message.objects.filter(conversation=conversation)
+    thread = [
+        {
+            "m": m,
+            # an activity line in the reader's language (its text spec), else as stored
+            "text": render_or((m.meta or {}).get("i18n"), m.body)
+            if m.direction == Direction.ACTIVITY
+            else m.body,
+        }
+        for m in Message.objects.filter(conversation=conversation)
         .select_related("author")
         .order_by("-created_at", "-id")[:THREAD]
-    )[::-1]
+    ][::-1]
     cards = Scorecard.objects.filter(brand_id=conversation.brand_id, active=True).order_by("name")
     context = {
         "conversation": conversation,
