@@ -219,3 +219,47 @@ def test_calibration_is_blind_until_answered(
 
     r = ApiClient(create_token(outsider)).post("/qa/reviews", {**review, "scores": scores()})
     assert r.status_code == 403
+
+
+def test_lists_cost_the_same_for_5_and_50(brand: Brand, people: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a, api = people["agents"], people["api"]
+    card = services.default_scorecard(brand.pk)
+    c = resolved(brand, a["agent"])
+    reviewers = [a["supervisor"].pk, a["admin"].pk]
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            services.create_review(
+                conversation=c, scorecard=card, reviewer=a["supervisor"], scores={}, share=True
+            )
+            session = services.create_calibration(
+                conversation=c, scorecard=card, reviewer_ids=reviewers, actor=a["supervisor"]
+            )
+            services.create_review(
+                conversation=c,
+                scorecard=card,
+                reviewer=a["admin"],
+                scores=scores(),
+                calibration=session,
+            )
+
+    def cost() -> tuple[int, int, int]:
+        out = []
+        for path, who, params in (
+            ("/qa/reviews", "supervisor", {"page_size": 50}),
+            ("/qa/reviews", "agent", {"page_size": 50}),
+            ("/qa/calibrations", "supervisor", {}),
+        ):
+            with CaptureQueriesContext(connection) as ctx:
+                assert api[who].get(path, **params).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out[0], out[1], out[2]
+
+    add(5)
+    cost()  # warm the caches of a first request
+    few = cost()
+    add(45)
+    assert cost() == few

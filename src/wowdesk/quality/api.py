@@ -439,6 +439,7 @@ def list_calibrations(request: HttpRequest) -> list[CalibrationOut]:
     rows = (
         CalibrationSession.objects.filter(brand_id__in=brands)
         .select_related("created_by__user", "scorecard")
+        .prefetch_related("reviewers", "reviews")
         .order_by("-created_at", "-id")[:50]
     )
     return [calibration_out(agent, s) for s in rows]

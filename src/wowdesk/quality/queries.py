@@ -76,7 +76,8 @@ def get_review(agent: Agent, pk: int) -> Review:
 def get_calibration(agent: Agent, pk: int) -> CalibrationSession:
     session = (
         CalibrationSession.objects.filter(pk=pk)
-        .select_related("conversation", "scorecard", "created_by")
+        .select_related("conversation", "scorecard", "created_by__user")
+        .prefetch_related("reviewers", "reviews")
         .first()
     )
     if session is None:
@@ -91,7 +92,7 @@ def sees_answers(agent: Agent, session: CalibrationSession) -> bool:
     reviewer_ids = {a.pk for a in session.reviewers.all()}
     if agent.pk not in reviewer_ids:
         return True
-    return session.reviews.filter(reviewer_id=agent.pk).exists()
+    return any(r.reviewer_id == agent.pk for r in session.reviews.all())
 
 
 @dataclass
@@ -108,7 +109,7 @@ def comparison(agent: Agent, session: CalibrationSession) -> Comparison:
     """Per criterion, each reviewer's answer; Krippendorff's alpha (interval, answers as
     0 … 1, N/A missing) over criteria × reviewers and the plain percent agreement. Hidden
     (``visible`` false, no values) from a reviewer who has not answered yet."""
-    reviewers = list(session.reviewers.order_by("display_name", "id"))
+    reviewers = sorted(session.reviewers.all(), key=lambda a: (a.display_name, a.pk))
     reviews = {r.reviewer_id: r for r in session.reviews.all()}
     visible = sees_answers(agent, session)
     criteria = criteria_of(session.scorecard)
