@@ -159,6 +159,9 @@ def seed_demo(size: DemoSize, *, seed: int = 7, console: Console | None = None) 
 
             rollups.rebuild([brands[spec.slug].pk for spec in todo])
     ensure_macros()
+    from wowdesk.demo.seed_quality import seed_quality
+
+    seed_quality(report.seeded)
     report.logins = logins()
     report.counts = table_counts()
     report.seconds = time.perf_counter() - started

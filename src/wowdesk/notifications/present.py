@@ -55,6 +55,13 @@ def title(n: Notification) -> str:
         if number:
             return _("A follow-up of #%(number)s is overdue") % {"number": number}
         return _("A follow-up is overdue")
+    if n.kind == Kind.REVIEW_RECEIVED:
+        who = {"actor": p.get("actor") or _("Someone"), "number": number}
+        if p.get("what") == "reply":
+            return _("%(actor)s replied to the review of #%(number)s") % who
+        if p.get("what") == "answer":
+            return _("%(actor)s answered on your review of #%(number)s") % who
+        return _("%(actor)s shared a review of #%(number)s with you") % who
     return str(n.kind)
 
 

@@ -1,0 +1,1 @@
+from tests.quality.helpers import people  # noqa: F401  (fixture)
