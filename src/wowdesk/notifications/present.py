@@ -55,6 +55,8 @@ def title(n: Notification) -> str:
         if number:
             return _("A follow-up of #%(number)s is overdue") % {"number": number}
         return _("A follow-up is overdue")
+    if n.kind == Kind.TRAINING_ASSIGNED:
+        return _("Training assigned: %(scenario)s") % {"scenario": p.get("scenario", "")}
     return str(n.kind)
 
 
