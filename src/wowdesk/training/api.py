@@ -204,20 +204,20 @@ def _scenario(agent: Agent, scenario_id: int, field: str = "id") -> Scenario:
 
 
 @router.post("/training/scenarios", response={201: ScenarioOut, **ERRORS})
-@transaction.atomic
 def create_scenario(request: HttpRequest, payload: ScenarioIn) -> Status[ScenarioOut]:
-    agent = me(request)
-    data = payload.model_dump(exclude_unset=True)
-    source = data.pop("from_conversation", None)
-    if source is not None:
-        conversation = permissions.get_for_agent(
-            Conversation.objects.select_related("customer"), agent, source
-        )
-        scenario = services.create_scenario_from_conversation(agent, conversation)
-    else:
-        brand_id = permissions.pick_brand(agent, data.pop("brand_id", None), Role.SUPERVISOR)
-        scenario = services.save_scenario(agent, brand_id, **data)
-    return Status(201, scenario_out(scenario, agent))
+    with transaction.atomic():
+        agent = me(request)
+        data = payload.model_dump(exclude_unset=True)
+        source = data.pop("from_conversation", None)
+        if source is not None:
+            conversation = permissions.get_for_agent(
+                Conversation.objects.select_related("customer"), agent, source
+            )
+            scenario = services.create_scenario_from_conversation(agent, conversation)
+        else:
+            brand_id = permissions.pick_brand(agent, data.pop("brand_id", None), Role.SUPERVISOR)
+            scenario = services.save_scenario(agent, brand_id, **data)
+        return Status(201, scenario_out(scenario, agent))
 
 
 @router.get("/training/scenarios", response={200: ScenariosOut, **ERRORS})
@@ -245,16 +245,16 @@ def get_scenario(request: HttpRequest, scenario_id: int) -> ScenarioOut:
 
 
 @router.patch("/training/scenarios/{scenario_id}", response={200: ScenarioOut, **ERRORS})
-@transaction.atomic
 def patch_scenario(request: HttpRequest, scenario_id: int, payload: ScenarioIn) -> ScenarioOut:
-    agent = me(request)
-    scenario = _scenario(agent, scenario_id)
-    data = payload.model_dump(exclude_unset=True)
-    for name in ("from_conversation", "brand_id"):
-        if name in data:
-            raise InvalidInput(_("This field cannot be changed."), field=name)
-    scenario = services.save_scenario(agent, scenario.brand_id, scenario, **data)
-    return scenario_out(scenario, agent)
+    with transaction.atomic():
+        agent = me(request)
+        scenario = _scenario(agent, scenario_id)
+        data = payload.model_dump(exclude_unset=True)
+        for name in ("from_conversation", "brand_id"):
+            if name in data:
+                raise InvalidInput(_("This field cannot be changed."), field=name)
+        scenario = services.save_scenario(agent, scenario.brand_id, scenario, **data)
+        return scenario_out(scenario, agent)
 
 
 # --- sessions ---------------------------------------------------------------------------------
@@ -313,47 +313,49 @@ def _session(agent: Agent, session_id: int) -> TrainingSession:
 
 
 @router.post("/training/sessions", response={201: SessionOut, **ERRORS})
-@transaction.atomic
 def start_session(request: HttpRequest, payload: SessionIn) -> Status[SessionOut]:
-    agent = me(request)
-    scenario = _scenario(agent, payload.scenario_id, field="scenario_id")
-    assignment = None
-    if payload.assignment_id is not None:
-        assignment = Assignment.objects.filter(pk=payload.assignment_id).first()
-        if assignment is None:
-            raise NotFound(_("Not found."), field="assignment_id")
-        permissions.check_brand(agent, assignment.brand_id)
-    session = services.start_session(agent, scenario, assignment)
-    return Status(201, session_out(session, messages=True))
+    with transaction.atomic():
+        agent = me(request)
+        scenario = _scenario(agent, payload.scenario_id, field="scenario_id")
+        assignment = None
+        if payload.assignment_id is not None:
+            assignment = Assignment.objects.filter(pk=payload.assignment_id).first()
+            if assignment is None:
+                raise NotFound(_("Not found."), field="assignment_id")
+            permissions.check_brand(agent, assignment.brand_id)
+        session = services.start_session(agent, scenario, assignment)
+        return Status(201, session_out(session, messages=True))
 
 
 @router.post("/training/sessions/{session_id}/messages", response={200: TurnOut, **ERRORS})
-@transaction.atomic
 def send_message(request: HttpRequest, session_id: int, payload: MessageIn) -> TurnOut:
     agent = me(request)
-    session = _session(agent, session_id)
-    answer = services.send_message(agent, session, payload.body)
-    level = int(answer.meta.get("mood", 0))
-    return TurnOut(
-        id=answer.pk,
-        body=answer.body,
-        mood=_mood(level),
-        mood_level=level,
-        done=bool(answer.meta.get("done")),
-        outcome=str((session.state or {}).get("outcome", "")),
-    )
+    # the answer is worked out outside the transaction (an LLM call may take seconds)
+    pending = services.prepare_turn(agent, _session(agent, session_id), payload.body)
+    with transaction.atomic():
+        answer = services.record_turn(pending)
+        session = pending.session
+        level = int(answer.meta.get("mood", 0))
+        return TurnOut(
+            id=answer.pk,
+            body=answer.body,
+            mood=_mood(level),
+            mood_level=level,
+            done=bool(answer.meta.get("done")),
+            outcome=str((session.state or {}).get("outcome", "")),
+        )
 
 
 @router.post("/training/sessions/{session_id}/finish", response={200: FinishOut, **ERRORS})
-@transaction.atomic
 def finish_session(request: HttpRequest, session_id: int) -> FinishOut:
-    agent = me(request)
-    session = services.finish_session(agent, _session(agent, session_id))
-    feedback = services.feedback_in(session, get_language())
-    return FinishOut(
-        score=session.score or 0.0,
-        feedback={k: CriterionOut(**v) for k, v in feedback.items()},
-    )
+    with transaction.atomic():
+        agent = me(request)
+        session = services.finish_session(agent, _session(agent, session_id))
+        feedback = services.feedback_in(session, get_language())
+        return FinishOut(
+            score=session.score or 0.0,
+            feedback={k: CriterionOut(**v) for k, v in feedback.items()},
+        )
 
 
 @router.get("/training/sessions/{session_id}", response={200: SessionOut, **ERRORS})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -326,8 +327,22 @@ def _check_own_active(actor: Agent, session: TrainingSession) -> None:
         raise Conflict(_("This session is finished."), field="status")
 
 
-def send_message(actor: Agent, session: TrainingSession, body: str) -> TrainingMessage:
-    """The trainee's message and the simulated customer's answer (returned)."""
+@dataclass
+class PendingTurn:
+    """A trainee's message and the customer's answer, worked out before anything is written
+    (the LLM call, when configured, happens outside the request's transaction)."""
+
+    session: TrainingSession
+    body: str
+    turns_before: int
+    state: simulator.State
+    trainee_meta: dict[str, Any]
+    reply: str
+    meta: dict[str, Any]
+
+
+def prepare_turn(actor: Agent, session: TrainingSession, body: str) -> PendingTurn:
+    """The simulated customer's answer to ``body`` (reads only; the LLM words it when set)."""
     _check_own_active(actor, session)
     body = (body or "").strip()
     if not body:
@@ -344,10 +359,12 @@ def send_message(actor: Agent, session: TrainingSession, body: str) -> TrainingM
     index = simulator.grounding_index(b.facts, _kb_texts(session.brand_id, scenario.language))
     seed = zlib.crc32(f"{session.pk}".encode())
     turn = simulator.respond(b, state, body, seed=seed, index=index)
-    TrainingMessage.objects.create(
-        session=session, role=TrainingRole.TRAINEE, body=body, meta=turn.state.log[-1]
-    )
-    meta: dict[str, Any] = {"mood": turn.state.mood, "intent": turn.intent, "done": turn.state.done}
+    meta: dict[str, Any] = {
+        "mood": turn.state.mood,
+        "intent": turn.intent,
+        "done": turn.state.done,
+        "provider": "rules",
+    }
     reply = turn.reply
     provider = _provider()
     if provider is not None:
@@ -355,19 +372,53 @@ def send_message(actor: Agent, session: TrainingSession, body: str) -> TrainingM
             ("customer" if m.role == TrainingRole.CUSTOMER else "trainee", m.body)
             for m in session.messages.order_by("created_at", "id")
         ]
+        history.append(("trainee", body))
         try:
             reply = provider.reply(simulator.system_prompt(b, turn.state), history)
             meta["provider"] = "llm"
         except llm.LLMError as exc:
             log.warning("training LLM failed, the rules answer: %s", exc)
-            meta["provider"] = "rules"
             meta["llm_error"] = str(exc)
-    answer = TrainingMessage.objects.create(
-        session=session, role=TrainingRole.CUSTOMER, body=reply, meta=meta
+    return PendingTurn(
+        session=session,
+        body=body,
+        turns_before=state.turns,
+        state=turn.state,
+        trainee_meta=turn.state.log[-1],
+        reply=reply,
+        meta=meta,
     )
-    session.state = turn.state.to_dict()
+
+
+def record_turn(pending: PendingTurn) -> TrainingMessage:
+    """Store a prepared turn (in the caller's transaction); 409 when another turn came first."""
+    session = pending.session
+    current = (
+        TrainingSession.objects.select_for_update()
+        .filter(pk=session.pk)
+        .values_list("state", "status")
+        .first()
+    )
+    if (
+        current is None
+        or current[1] != SessionStatus.ACTIVE
+        or int((current[0] or {}).get("turns", 0)) != pending.turns_before
+    ):
+        raise Conflict(_("Another message was sent meanwhile: try again."), field="body")
+    TrainingMessage.objects.create(
+        session=session, role=TrainingRole.TRAINEE, body=pending.body, meta=pending.trainee_meta
+    )
+    answer = TrainingMessage.objects.create(
+        session=session, role=TrainingRole.CUSTOMER, body=pending.reply, meta=pending.meta
+    )
+    session.state = pending.state.to_dict()
     session.save(update_fields=["state"])
     return answer
+
+
+def send_message(actor: Agent, session: TrainingSession, body: str) -> TrainingMessage:
+    """The trainee's message and the simulated customer's answer (returned), in one step."""
+    return record_turn(prepare_turn(actor, session, body))
 
 
 def scorecard_weights(scorecard_id: int | None) -> dict[str, float] | None:
