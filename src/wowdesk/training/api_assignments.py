@@ -10,7 +10,6 @@
   average score / last session / average per difficulty (supervisors).
 """
 
-
 import datetime as dt
 
 from django.db import transaction

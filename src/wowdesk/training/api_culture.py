@@ -11,7 +11,6 @@
   brand.
 """
 
-
 import datetime as dt
 
 from django.db import transaction

@@ -274,9 +274,11 @@ def session_say(request: HttpRequest, pk: int) -> HttpResponse:
 
     me = _me(request)
     try:
+        found = _session(me, pk)
+        # the answer is prepared outside any transaction (an LLM may word it), then stored
+        pending = sim.prepare_turn(me, found, request.POST.get("body", ""))
         with transaction.atomic():
-            found = _session(me, pk)
-            answer = sim.send_message(me, found, request.POST.get("body", ""))
+            answer = sim.record_turn(pending)
     except ServiceError as exc:
         return JsonResponse(
             {"detail": exc.message, "field": exc.field or "body"}, status=_status(exc)
