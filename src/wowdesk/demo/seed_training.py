@@ -96,7 +96,7 @@ def _people(brand: Brand) -> tuple[Agent | None, list[Agent]]:
     rows = list(
         Membership.objects.filter(brand=brand, agent__is_active=True)
         .select_related("agent")
-        .order_by("agent__email")
+        .order_by("agent__user__email")
     )
     supervisor = next((m.agent for m in rows if m.role in (Role.SUPERVISOR, Role.ADMIN)), None)
     agents = [m.agent for m in rows if m.role == Role.AGENT]
