@@ -94,9 +94,14 @@ def test_scenario_from_a_conversation_by_role(sides: tuple[Side, Side]) -> None:
         assert "new shade" in data["expected_resolution"]
         assert data["brand_id"] == mine.brand.pk
     # the other brand's conversation: 403; a missing one: 404; an open one: 400
-    r = mine.api[Role.ADMIN].post("/training/scenarios", {"from_conversation": theirs.conversation.pk})
+    r = mine.api[Role.ADMIN].post(
+        "/training/scenarios", {"from_conversation": theirs.conversation.pk}
+    )
     assert r.status_code == 403
-    assert mine.api[Role.ADMIN].post("/training/scenarios", {"from_conversation": 10**9}).status_code == 404
+    assert (
+        mine.api[Role.ADMIN].post("/training/scenarios", {"from_conversation": 10**9}).status_code
+        == 404
+    )
     r = mine.api[Role.SUPERVISOR].post(
         "/training/scenarios", {"from_conversation": mine.open_conversation.pk}
     )
@@ -174,7 +179,9 @@ def test_every_role_plays_a_scenario_of_their_brand(sides: tuple[Side, Side], ro
     assert set(result["feedback"]) == {"empathy", "accuracy", "resolution", "clarity", "policy"}
     assert all(v["feedback"] for v in result["feedback"].values())
     # finished: no more messages, no second finish
-    assert api.post(f"/training/sessions/{session['id']}/messages", {"body": "hi"}).status_code == 409
+    assert (
+        api.post(f"/training/sessions/{session['id']}/messages", {"body": "hi"}).status_code == 409
+    )
     assert api.post(f"/training/sessions/{session['id']}/finish").status_code == 409
     # the other brand: neither its scenario nor this session
     assert theirs.api[role].post("/training/sessions", {"scenario_id": sid}).status_code == 403
@@ -206,9 +213,12 @@ def test_sessions_are_seen_by_their_trainee_and_the_brands_supervisors(
     assert [s["id"] for s in listed] == [session["id"]]
     sup_list = mine.api[Role.SUPERVISOR].get("/training/sessions", trainee=other_agent.pk)
     assert [s["id"] for s in sup_list.json()["items"]] == [session["id"]]
-    assert mine.api[Role.AGENT].get(
-        "/training/sessions", trainee=mine.people[Role.ADMIN].pk
-    ).status_code == 403
+    assert (
+        mine.api[Role.AGENT]
+        .get("/training/sessions", trainee=mine.people[Role.ADMIN].pk)
+        .status_code
+        == 403
+    )
     for role in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
         assert theirs.api[role].get("/training/sessions").json()["items"] == []
         assert theirs.api[role].get("/training/sessions", brand=mine.brand.pk).status_code == 403
@@ -295,3 +305,26 @@ def test_lists_cost_the_same_for_5_and_50(
     fill(50)
     big = (count("/training/scenarios", 50), count("/training/sessions", 50))
     assert small == big
+
+
+def test_feedback_reads_in_the_readers_language(sides: tuple[Side, Side]) -> None:
+    from wowdesk.training import services
+
+    mine, _theirs = sides
+    sid = _authored(mine)["id"]
+    api = mine.api[Role.AGENT]
+    session_id = api.post("/training/sessions", {"scenario_id": sid}).json()["id"]
+    api.post(f"/training/sessions/{session_id}/messages", {"body": GOOD})
+    api.post(f"/training/sessions/{session_id}/finish")
+    session = TrainingSession.objects.get(pk=session_id)
+    english = services.feedback_in(session, "en")
+    chinese = services.feedback_in(session, "zh-hans")
+    assert english["policy"]["feedback"] == "You stayed within the policy limits."
+    assert chinese["policy"]["feedback"] == "您没有超出政策限额。"
+    assert GOOD[:40] in chinese["empathy"]["feedback"]  # the quote stays as written
+
+
+def test_one_line_fields_refuse_line_breaks(sides: tuple[Side, Side]) -> None:
+    mine, _theirs = sides
+    r = mine.api[Role.ADMIN].post("/training/scenarios", {**AUTHORED, "title": "a\nb"})
+    assert r.status_code == 422 and "title" in r.content.decode()

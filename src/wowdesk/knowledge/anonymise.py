@@ -51,6 +51,8 @@ _CODE = re.compile(
 )
 _HASH_NUMBER = re.compile(r"#\s?[A-Za-z0-9-]*\d[A-Za-z0-9-]*")
 _DIGITS = re.compile(r"\d")
+_HONORIFICS = r"(?:先生|女士|小姐|太太|様|さま|さん|殿|님|씨)"
+_CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 
 _STREET_WORDS = (
     r"street|st\.?|road|rd\.?|avenue|ave\.?|lane|ln\.?|drive|dr\.?|boulevard|blvd\.?|"
@@ -188,6 +190,20 @@ def _known_names(text: str, names: Iterable[str]) -> str:
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE | re.UNICODE)
     out = pattern.sub(NAME, text)
+    # Chinese, Japanese and Korean run words together ("田中様", "王先生"): a name written in
+    # those scripts is removed wherever it stands, not only between word boundaries.
+    cjk = sorted((w for w in words if _CJK_NAME.fullmatch(w)), key=len, reverse=True)
+    if cjk:
+        out = re.sub("|".join(re.escape(w) for w in cjk), NAME, out)
+        # a full name written without a space ("王伟"): its family name before an honorific
+        # ("王先生", "田中様") is a name too
+        families = {w[:2] if len(w) == 4 else w[:1] for w in cjk if 2 <= len(w) <= 4}
+        out = re.sub(
+            rf"(?:{'|'.join(re.escape(f) for f in sorted(families, key=len, reverse=True))})"
+            rf"(?={_HONORIFICS})",
+            NAME,
+            out,
+        )
     # "[name] [name]" (first and last name) reads as one name.
     return re.sub(r"\[name\](?:\s+\[name\])+", NAME, out)
 

@@ -30,7 +30,7 @@ from wowdesk.core import permissions
 from wowdesk.core.api import me
 from wowdesk.core.errors import Forbidden, InvalidInput, NotFound
 from wowdesk.core.models import Agent, Role
-from wowdesk.core.schemas import ERRORS
+from wowdesk.core.schemas import ERRORS, Line
 from wowdesk.training import services, simulator
 from wowdesk.training.models import Assignment, Scenario, TrainingSession
 
@@ -44,12 +44,12 @@ Text = Field(None, max_length=10_000)
 class ScenarioIn(Schema):
     from_conversation: int | None = ID
     brand_id: int | None = ID
-    title: str | None = Field(None, max_length=200)
-    product: str | None = Field(None, max_length=200)
-    market: str | None = Field(None, max_length=64)
-    language: str | None = Field(None, max_length=16)
-    mood: str | None = Field(None, max_length=12)
-    difficulty: str | None = Field(None, max_length=8)
+    title: Line | None = Field(None, max_length=200)
+    product: Line | None = Field(None, max_length=200)
+    market: Line | None = Field(None, max_length=64)
+    language: Line | None = Field(None, max_length=16)
+    mood: Line | None = Field(None, max_length=12)
+    difficulty: Line | None = Field(None, max_length=8)
     opening: str | None = Text
     facts: dict[str, str] | None = None
     expected_resolution: str | None = Text

@@ -81,6 +81,17 @@ LANGUAGE_MARKETS = {
     "id": "ID",
     "ar": "SA",
     "en": "US",
+    "da": "DK",
+    "sv": "SE",
+    "nb": "NO",
+    "no": "NO",
+    "fi": "FI",
+    "pl": "PL",
+    "tr": "TR",
+    "ru": "RU",
+    "hi": "IN",
+    "th": "TH",
+    "vi": "VN",
 }
 
 # verbs that make a sentence of an agent's reply an action the customer gets
