@@ -17,6 +17,7 @@ from tests.training.test_pages_helpers import ROLES, login, play, scenario
 from wowdesk.conversations import services as conversations
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.training import assignment_services
+from wowdesk.training import services as sim
 from wowdesk.training.models import Assignment, Scenario, ScenarioSource, TrainingSession
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +241,9 @@ def test_the_team_page_per_role_and_brand(
     assert f'value="{people["agent"].pk}" checked' in html and 'name="review" value="12"' in html
     assert f'data-agent-id="{people["agent"].pk}"' in html
     assert f'data-agent-id="{people["other_agent"].pk}"' not in html
-    chart = json.loads(html.split('id="tr-progress-data"')[1].split(">", 1)[1].split("</script>")[0])
+    chart = json.loads(
+        html.split('id="tr-progress-data"')[1].split(">", 1)[1].split("</script>")[0]
+    )
     assert people["agent"].display_name in chart["labels"]
     assert assign.status_code == 302
     row = Assignment.objects.get(trainee=people["agent"])
@@ -284,3 +287,20 @@ def test_the_lists_cost_the_same_for_50_rows_as_for_5(
         queries(sup_c, "/training/team/"),
     ]
     assert big == small
+
+
+def test_an_arabic_scenario_is_played_right_to_left(brand: Brand, people: dict[str, Agent]) -> None:
+    sc = scenario(
+        people["supervisor"],
+        brand.pk,
+        language="ar",
+        market="SA",
+        opening="وصل المصباح مكسوراً. أنا غاضب جداً.",
+    )
+    session = sim.start_session(people["agent"], sc)
+    html = login(people["agent"]).get(f"/training/sessions/{session.pk}/").content.decode()
+    assert 'lang="ar" dir="rtl"' in html and 'id="tr-body" name="body"' in html
+    assert 'dir="rtl" lang="ar"' in html  # the composer too
+    plain = sim.start_session(people["agent"], scenario(people["supervisor"], brand.pk))
+    html = login(people["agent"]).get(f"/training/sessions/{plain.pk}/").content.decode()
+    assert 'dir="rtl"' not in html
