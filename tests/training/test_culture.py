@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -276,3 +277,24 @@ def test_the_conversation_panel_shows_the_card_of_the_customers_country(
     plain = quick_conversation(brand)
     html = login(people["agent"]).get(f"/inbox/c/{plain.pk}/").content.decode()
     assert 'id="culture-card"' not in html
+
+
+@pytest.mark.django_db
+def test_the_panel_costs_one_query(
+    brand: Brand, people: dict[str, Agent], django_assert_num_queries: Callable[..., Any]
+) -> None:
+    from django.test import RequestFactory
+
+    from wowdesk.conversations.models import Conversation
+    from wowdesk.training import culture
+
+    conversation = quick_conversation(brand)
+    customers.update_customer(conversation.customer, actor=None, timezone="Europe/Berlin")
+    loaded = Conversation.objects.select_related("customer").get(pk=conversation.pk)
+    request = RequestFactory().get("/")
+    request.agent = people["agent"]  # type: ignore[attr-defined]
+    with django_assert_num_queries(1):
+        ctx = culture.culture_panel(request, loaded)
+    assert ctx is not None and ctx["card"].country == "DE"
+    with django_assert_num_queries(0):
+        assert culture.scenario_panel(request, loaded) is None  # not resolved

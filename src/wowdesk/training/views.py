@@ -35,7 +35,7 @@ from wowdesk.core import permissions
 from wowdesk.core.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from wowdesk.core.input import BadInput, check_date, check_int, check_line
 from wowdesk.core.models import Agent, Brand, Role, Team
-from wowdesk.training import assignment_services, culture_services, culture_texts
+from wowdesk.training import assignment_services, authoring, culture_services, culture_texts
 from wowdesk.training.models import (
     Assignment,
     AssignmentStatus,
@@ -311,10 +311,6 @@ def session_finish(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the scenario library and authoring ------------------------------------------------------
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
 def _form_fields(request: HttpRequest) -> dict[str, Any]:
     """The authoring form's fields as the service takes them."""
     post = request.POST
@@ -328,23 +324,13 @@ def _form_fields(request: HttpRequest) -> dict[str, Any]:
             raise InvalidInput(_("Name the fact."), field=f"facts.{i}")
         check_line(k, f"facts.{i}", max_length=80)
         facts[k] = v[:1000]
-    limits: list[dict[str, Any]] = []
-    for i, line in enumerate(_lines(post.get("policy_limits", ""))):
-        # "refund 50 EUR", "replacement", "onsite_repair 48 hours"
-        parts = line.split()
-        item: dict[str, Any] = {"action": parts[0][:64]}
-        if len(parts) > 1:
-            try:
-                item["limit"] = float(parts[1])
-            except ValueError:
-                raise InvalidInput(
-                    _("Write an action, then a number and a currency or unit."),
-                    field=f"policy_limits.{i}",
-                ) from None
-        if len(parts) > 2:
-            unit = parts[2][:16]
-            item["currency" if unit.isupper() and len(unit) == 3 else "unit"] = unit
-        limits.append(item)
+    try:
+        limits = authoring.parse_limits(post.get("policy_limits", ""))
+    except authoring.BadLine as bad:
+        raise InvalidInput(
+            _("Write an action, then a number and a currency or unit."),
+            field=f"policy_limits.{bad.index}",
+        ) from None
     fields: dict[str, Any] = {
         "title": post.get("title", "").strip(),
         "product": post.get("product", "").strip(),
@@ -355,7 +341,7 @@ def _form_fields(request: HttpRequest) -> dict[str, Any]:
         "opening": post.get("opening", "").strip(),
         "facts": facts,
         "expected_resolution": post.get("expected_resolution", "").strip(),
-        "key_points": _lines(post.get("key_points", "")),
+        "key_points": authoring.lines(post.get("key_points", "")),
         "policy_limits": limits,
     }
     check_line(fields["title"], "title", max_length=200)
@@ -400,15 +386,7 @@ def scenarios(request: HttpRequest) -> HttpResponse:
 
 
 def _limit_line(item: dict[str, Any]) -> str:
-    parts = [str(item.get("action", ""))]
-    if item.get("limit") is not None:
-        parts.append(
-            f"{item['limit']:g}" if isinstance(item["limit"], float) else str(item["limit"])
-        )
-    unit = item.get("currency") or item.get("unit")
-    if unit:
-        parts.append(str(unit))
-    return " ".join(parts)
+    return authoring.limit_line(item)
 
 
 @require_GET
