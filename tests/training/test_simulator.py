@@ -163,3 +163,32 @@ def test_replies_in_the_scenarios_language() -> None:
 def test_system_prompt_has_the_facts_and_mood() -> None:
     prompt = sim.system_prompt(LAMP, sim.State(mood=4))
     assert "furious" in prompt and "Aurora lamp" in prompt and "[number]" in prompt
+
+
+def test_japanese_customers_answer_in_japanese() -> None:
+    brief = sim.brief_of(
+        opening="Acme Hubが反応しません。", facts={"product": "Acme Hub"}, language="ja"
+    )
+    turn = play(brief, ["ご不便をおかけして申し訳ございません。製品名を教えていただけますか。"])[0]
+    assert turn.analysis.empathic and turn.analysis.asks == ("product",)
+    assert "Acme Hub" in turn.reply and "です" in turn.reply
+
+
+@given(
+    st.integers(1, 10_000),
+    st.integers(1, 10_000),
+    st.sampled_from(["{n} EUR", "€{n}", "{n} euros", "{n}€"]),
+)
+def test_money_offers_breach_only_above_the_limit(amount: int, limit: int, shape: str) -> None:
+    limits = (sim.Limit(action="refund", limit=float(limit), currency="EUR"),)
+    found = sim.breaches("I can refund " + shape.format(n=amount) + " today.", limits)
+    assert bool(found) == (amount > limit)
+    # another currency is not this limit's business
+    assert sim.breaches(f"I can refund {amount} USD.", limits) == ()
+
+
+@given(st.integers(1, 120), st.integers(1, 120))
+def test_months_beyond_the_warranty_limit_breach(months: int, limit: int) -> None:
+    limits = (sim.Limit(action="warranty_extension", limit=float(limit), unit="months"),)
+    found = sim.breaches(f"We extend your warranty by {months} months.", limits)
+    assert bool(found) == (months > limit)

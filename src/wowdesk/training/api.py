@@ -51,7 +51,7 @@ class ScenarioIn(Schema):
     mood: Line | None = Field(None, max_length=12)
     difficulty: Line | None = Field(None, max_length=8)
     opening: str | None = Text
-    facts: dict[str, str] | None = None
+    facts: dict[str, str] | None = Field(None, max_length=50)
     expected_resolution: str | None = Text
     key_points: list[str] | None = Field(None, max_length=20)
     policy_limits: list[dict[str, Any]] | None = Field(None, max_length=20)

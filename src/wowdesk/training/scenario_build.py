@@ -102,7 +102,7 @@ _ACTION = re.compile(
     r"senden|schicken|erstatten|ersatz|reparatur|gutschrift|austausch|"
     r"envoy|rembours|remplac|répar|avoir|"
     r"enviar|envia|reembols|reemplaz|repar|abono)\w*"
-    r"|退款|更换|维修|补发|寄|赔偿|延长",
+    r"|退款|更换|维修|补发|寄|赔偿|延长|返金|交換|修理|発送|お送り|リセット|延長",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.!?。？！\n]+[.!?。？！]?")

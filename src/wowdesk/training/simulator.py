@@ -6,7 +6,7 @@ the mood level (0 calm … 4 furious), the facts told, the questions asked, the 
 trainee has covered, the turns, and the outcome once the talk is over.
 
 :func:`analyse` reads one trainee message: empathy (acknowledging feelings, an apology,
-addressing the customer by name — word lists in en/de/fr/es/zh), correctness (the key
+addressing the customer by name — word lists in en/de/fr/es/zh/ja), correctness (the key
 points and the expected resolution it covers, and how well it is grounded in the facts and
 the brand's knowledge-base texts: BM25 of ``knowledge.retrieval``), what it asks that the
 customer knows (a fact to answer), policy breaches (offering more than the limits), rudeness
@@ -16,7 +16,8 @@ or blame, and stalling ("please wait" with nothing else).
 correct and rises when not (an empathic, correct message never raises it); the customer
 accepts and closes when the expected resolution is offered and they are calm enough, asks
 for a manager when the mood peaks (a second time ends the talk), and otherwise answers from
-mood-and-intent templates in the scenario's language (en, de, fr, es, zh), filled with facts.
+mood-and-intent templates in the scenario's language (en, de, fr, es, zh, ja; others get
+English), filled with facts.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from wowdesk.knowledge.retrieval import Doc, HybridIndex, tokenize
 MOODS: tuple[str, ...] = ("calm", "worried", "frustrated", "angry", "furious")
 MAX_MOOD = len(MOODS) - 1
 MAX_TURNS = 20
-LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "zh")
+LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "zh", "ja")
 GROUNDED = 0.2  # lexical score (0..1) against facts and KB texts that counts as grounded
 
 
@@ -204,6 +205,16 @@ EMPATHY: dict[str, tuple[str, ...]] = {
         "您说得对",
         "明白您",
     ),
+    "ja": (
+        "申し訳",
+        "ご迷惑",
+        "お詫び",
+        "ご不便",
+        "お気持ち",
+        "理解",
+        "おっしゃる通り",
+        "恐れ入ります",
+    ),
 }
 
 RUDE: dict[str, tuple[str, ...]] = {
@@ -256,6 +267,14 @@ RUDE: dict[str, tuple[str, ...]] = {
         "debería haber",
     ),
     "zh": ("不是我的问题", "你的错", "您的错", "冷静", "随便", "自己看说明书", "没办法"),
+    "ja": (
+        "落ち着いて",
+        "あなたのせい",
+        "お客様のせい",
+        "知りません",
+        "説明書を読んで",
+        "どうでもいい",
+    ),
 }
 
 STALL: dict[str, tuple[str, ...]] = {
@@ -264,6 +283,7 @@ STALL: dict[str, tuple[str, ...]] = {
     "fr": ("veuillez patienter", "un instant", "un moment", "je vérifie"),
     "es": ("espere", "un momento", "un segundo", "déjeme revisar"),
     "zh": ("请稍等", "稍等", "等一下", "我查一下"),
+    "ja": ("少々お待ち", "お待ちください", "確認します"),
 }
 
 ASK: dict[str, tuple[str, ...]] = {
@@ -272,17 +292,64 @@ ASK: dict[str, tuple[str, ...]] = {
     "fr": ("?", "pourriez-vous", "pouvez-vous", "merci de m'envoyer", "merci d'indiquer"),
     "es": ("?", "podría", "puede", "por favor envíe", "por favor indique"),
     "zh": ("?", "？", "请问", "能否", "可以提供", "请提供", "请告诉"),
+    "ja": ("?", "？", "教えて", "いただけますか", "お送りください", "ご提供"),
 }
 
 # words that, in a question, point to one of the usual facts
 FACT_WORDS: dict[str, tuple[str, ...]] = {
-    "order": ("order", "bestell", "commande", "pedido", "订单", "number", "nummer", "numéro"),
-    "product": ("product", "model", "item", "produkt", "modell", "produit", "modèle", "producto"),
-    "problem": ("problem", "issue", "happen", "wrong", "fehler", "problème", "问题", "情况"),
-    "purchased": ("when", "date", "bought", "purchase", "gekauft", "acheté", "compró", "购买"),
-    "serial": ("serial", "serien", "série", "serie", "序列号"),
-    "photo": ("photo", "picture", "image", "foto", "照片", "图片"),
-    "address": ("address", "adresse", "dirección", "地址"),
+    "order": (
+        "order",
+        "bestell",
+        "commande",
+        "pedido",
+        "订单",
+        "number",
+        "nummer",
+        "numéro",
+        "注文",
+        "番号",
+    ),
+    "product": (
+        "product",
+        "model",
+        "item",
+        "produkt",
+        "modell",
+        "produit",
+        "modèle",
+        "producto",
+        "产品",
+        "型号",
+        "製品",
+        "商品",
+        "型番",
+    ),
+    "problem": (
+        "problem",
+        "issue",
+        "happen",
+        "wrong",
+        "fehler",
+        "problème",
+        "问题",
+        "情况",
+        "症状",
+        "状況",
+    ),
+    "purchased": (
+        "when",
+        "date",
+        "bought",
+        "purchase",
+        "gekauft",
+        "acheté",
+        "compró",
+        "购买",
+        "購入",
+    ),
+    "serial": ("serial", "serien", "série", "serie", "序列号", "シリアル"),
+    "photo": ("photo", "picture", "image", "foto", "照片", "图片", "写真", "画像"),
+    "address": ("address", "adresse", "dirección", "地址", "住所"),
     "wants": ("expect", "like us to", "want", "prefer", "erwarten", "souhaitez", "desea", "希望"),
 }
 
@@ -398,8 +465,16 @@ def amounts(text: str) -> list[tuple[float, str, str]]:
         num = float(m.group("num").replace(",", "."))
         cur = (m.group("pre") or m.group("post") or "").lower()
         currency = _SYMBOL.get(cur, cur.upper())
-        tail = low[m.end() : m.end() + 12]
-        unit = next((u for u, words in _UNIT_WORDS.items() if any(w in tail for w in words)), "")
+        # the unit is the word right after the number ("12 months", "48 Stunden", "6个月")
+        tail = low[m.end() : m.end() + 12].lstrip()
+        unit = (
+            ""
+            if currency
+            else next(
+                (u for u, words in _UNIT_WORDS.items() if any(tail.startswith(w) for w in words)),
+                "",
+            )
+        )
         out.append((num, currency, unit))
     return out
 
@@ -728,6 +803,42 @@ TEMPLATES: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
         "partial": (("谢谢。那{missing}呢？",), ("好吧，但{missing}还没解决。",)),
         "thanks_but": (("谢谢。您具体能为我做什么？",), ("谢谢，但我需要一个解决办法：{problem}",)),
         "push": (("这没有回答我的问题。{problem}",), ("这对我一点帮助都没有。{problem}",)),
+    },
+    "ja": {
+        "accept": (
+            ("それで大丈夫です。ご対応ありがとうございます！",),
+            ("わかりました、それで結構です。",),
+        ),
+        "escalate": (
+            ("話が進みません。責任者の方と話せますか。",),
+            ("これは納得できません。責任者を出してください。",),
+        ),
+        "give_up": (("また改めて連絡します。失礼します。",), ("もういいです。失礼します。",)),
+        "rude": (
+            ("そんな言い方はないと思います。",),
+            ("その言い方はやめてください！だから困っているんです。",),
+        ),
+        "answer": (("はい、{fact}です。",), ("もうお伝えしましたが、{fact}です。",)),
+        "stalled": (
+            ("わかりました、待ちます。その後はどうなりますか。",),
+            ("まだ待つんですか？もう十分待ちました。",),
+        ),
+        "not_yet": (
+            ("それなら良さそうです。今度は本当に大丈夫ですか。",),
+            ("そうかもしれませんが、本当に実行されるのか確かめたいです。",),
+        ),
+        "partial": (
+            ("ありがとうございます。{missing}はどうなりますか。",),
+            ("でも、{missing}がまだです。",),
+        ),
+        "thanks_but": (
+            ("ありがとうございます。具体的に何をしていただけますか。",),
+            ("それはどうも。でも解決策が必要です：{problem}",),
+        ),
+        "push": (
+            ("質問の答えになっていません。{problem}",),
+            ("まったく役に立ちません。{problem}",),
+        ),
     },
 }
 
