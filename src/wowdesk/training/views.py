@@ -26,6 +26,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -148,7 +149,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     context: dict[str, Any] = {
         "assignments": assignments,
-        "today": dt.date.today(),
+        "today": timezone.localdate(),
         "scenarios": scenarios[:PAGE_SIZE],
         "page": page,
         "has_next": len(scenarios) > PAGE_SIZE,
