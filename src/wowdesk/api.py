@@ -157,7 +157,7 @@ def _register() -> None:
     from wowdesk.surveys import api as surveys_api
     from wowdesk.surveys import api_followups, api_wow
     from wowdesk.training import api as training_api
-    from wowdesk.training import api_culture
+    from wowdesk.training import api_assignments, api_culture
     from wowdesk.webhooks.api import router as webhooks_router
     from wowdesk.wfm import api_adherence, api_forecast, api_rosters, api_staffing
 
@@ -190,6 +190,7 @@ def _register() -> None:
     api.add_router("", quality_api.router)
     api.add_router("", training_api.router)
     api.add_router("", api_culture.router)
+    api.add_router("", api_assignments.router)
     api.add_router("", api_forecast.router)
     api.add_router("", api_staffing.router)
     api.add_router("", api_rosters.router)

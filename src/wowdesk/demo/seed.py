@@ -158,6 +158,11 @@ def seed_demo(size: DemoSize, *, seed: int = 7, console: Console | None = None) 
             from wowdesk.analytics import rollups
 
             rollups.rebuild([brands[spec.slug].pk for spec in todo])
+            # training on real scenarios: scenarios from the conversations above (seed_training)
+            from wowdesk.demo.seed_training import seed_training
+
+            for spec in todo:
+                seed_training(brands[spec.slug])
     ensure_macros()
     from wowdesk.demo.seed_quality import seed_quality
 

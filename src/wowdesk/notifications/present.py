@@ -62,6 +62,8 @@ def title(n: Notification) -> str:
         if p.get("what") == "answer":
             return _("%(actor)s answered on your review of #%(number)s") % who
         return _("%(actor)s shared a review of #%(number)s with you") % who
+    if n.kind == Kind.TRAINING_ASSIGNED:
+        return _("Training assigned: %(scenario)s") % {"scenario": p.get("scenario", "")}
     return str(n.kind)
 
 
