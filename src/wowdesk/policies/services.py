@@ -798,8 +798,15 @@ def erase_customer(*, customer_id: int, brand_id: int, **_: Any) -> None:
 
 
 def overdue_sentence(params: dict[str, Any]) -> str:
+    """The ``approval_overdue`` alert in the reader's language (a built-in action's name is
+    translated; a custom one shows its label)."""
+    action = str(params.get("action", ""))
+    try:
+        label = str(GrantAction(action).label)
+    except ValueError:
+        label = str(params.get("label") or action.replace("_", " "))
+    what = f"{label} {params.get('amount', '')}".strip()
     number = params.get("number")
-    what = params.get("what", "")
     if number:
         return _("The approval of %(what)s on #%(number)s is waiting too long.") % {
             "what": what,
@@ -825,7 +832,9 @@ def run_overdue(now: dt.datetime | None = None) -> int:
         for a in due:
             params: dict[str, Any] = {
                 "approval_id": a.pk,
-                "what": what_of(a.grant),
+                "action": a.grant.action,
+                "label": action_label(a.grant.action, a.brand_id),
+                "amount": money(a.grant.amount, a.grant.currency),
                 "number": a.grant.conversation.number,
             }
             alerts.create(
