@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
+from wowdesk.policies.link_views import approve_link
+
 app_name = "policies"
 
 
@@ -17,4 +19,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("approvals/", _frame, name="approvals"),
     path("abuse/", _frame, name="abuse"),
     path("costs/", _frame, name="costs"),
+    path("approve/<str:token>/", approve_link, name="approve-link"),
 ]
