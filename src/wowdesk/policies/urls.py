@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
+from wowdesk.policies import views
+
 app_name = "policies"
 
 
@@ -13,8 +15,10 @@ def _frame(request: HttpRequest, **kwargs: object) -> HttpResponse:  # the part 
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("settings/", _frame, name="settings"),
-    path("approvals/", _frame, name="approvals"),
+    path("settings/", views.settings_page, name="settings"),
+    path("approvals/", views.approvals_page, name="approvals"),
+    path("approvals/<int:pk>/decide/", views.decide, name="decide"),
+    path("conversations/<int:pk>/grants/", views.conversation_grants, name="conversation-grants"),
     path("abuse/", _frame, name="abuse"),
-    path("costs/", _frame, name="costs"),
+    path("costs/", views.costs_page, name="costs"),
 ]
