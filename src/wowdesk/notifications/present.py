@@ -51,6 +51,13 @@ def title(n: Notification) -> str:
         }
     if n.kind == Kind.APPROVAL_NEEDED:
         return _("Approval needed: %(what)s") % {"what": p.get("what", "")}
+    if n.kind == Kind.APPROVAL_DECIDED:
+        if p.get("decision") == "approved":
+            return _("%(by)s approved %(what)s") % {
+                "by": p.get("by", ""),
+                "what": p.get("what", ""),
+            }
+        return _("%(by)s declined %(what)s") % {"by": p.get("by", ""), "what": p.get("what", "")}
     if n.kind == Kind.FOLLOWUP_OVERDUE:
         if number:
             return _("A follow-up of #%(number)s is overdue") % {"number": number}

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
 from wowdesk.policies import views
+from wowdesk.policies.link_views import approve_link
 
 app_name = "policies"
 
@@ -21,4 +22,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("conversations/<int:pk>/grants/", views.conversation_grants, name="conversation-grants"),
     path("abuse/", _frame, name="abuse"),
     path("costs/", views.costs_page, name="costs"),
+    path("approve/<str:token>/", approve_link, name="approve-link"),
 ]
