@@ -23,6 +23,7 @@ from tests.web.pages_grants import (
     GrantPanel,
     PolicySettingsPage,
 )
+from tests.web.pages_notify import NotificationBell
 from wowdesk.conversations.models import Conversation
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.policies.models import Approval, Grant, Policy, PolicySettings
@@ -82,6 +83,9 @@ def test_agent_grants_at_once_asks_above_and_sees_the_approval_live(
     # the agent's open conversation turns it to "approved" without a reload
     assert panel.wait_for_status(asked.pk, "approved") == "approved"
     assert not live.reloaded
+    # and the bell says so
+    bell = NotificationBell(li).wait_for_count(1)
+    assert bell.count == 1
 
 
 def test_admin_edits_the_policy_table(shop: Conversation, page: Any, brand: Brand) -> None:

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wowdesk.core import permissions
@@ -59,17 +58,6 @@ def limit_text(policy: Policy) -> str:
     return _("up to %(n)s items") % {"n": n}
 
 
-def tenure_months(agent: Agent, today: dt.date | None = None) -> int:
-    """Whole months since the agent started (0 when not known)."""
-    if agent.hired_on is None:
-        return 0
-    today = today or timezone.localdate()
-    months = (today.year - agent.hired_on.year) * 12 + today.month - agent.hired_on.month
-    if today.day < agent.hired_on.day:
-        months -= 1
-    return max(0, months)
-
-
 # --- the settings grid -------------------------------------------------------------------------
 
 
@@ -108,31 +96,25 @@ class Choice:
 
 def grant_choices(agent: Agent, brand_id: int) -> list[Choice]:
     """The actions of the brand's table (enabled lines), each with the hints of the lines
-    that apply to ``agent`` (their role in the brand, the highest tenure they reached, per
-    currency). One query."""
+    that apply to ``agent`` (``services.policies_for``: their role in the brand, tenure and
+    team, one line per currency). Three queries."""
+    from wowdesk.policies.services import policies_for
+
     lines = list(Policy.objects.filter(brand_id=brand_id, enabled=True))
-    role = permissions.role_in(agent, brand_id) or Role.AGENT
-    months = tenure_months(agent)
     labels = {p.action: p.label for p in lines if p.label}
-    best: dict[tuple[str, str], Policy] = {}
-    for p in lines:
-        if p.role != role or p.min_tenure_months > months:
-            continue
-        key = (p.action, p.currency)
-        if key not in best or p.min_tenure_months > best[key].min_tenure_months:
-            best[key] = p
+    mine = policies_for(agent, brand_id)
     actions: dict[str, bool] = {}
     for p in lines:
         actions[p.action] = actions.get(p.action, False) or p.unit == PolicyUnit.MONEY
     choices = []
     for action in sorted(actions, key=lambda a: action_label(a, labels).lower()):
-        mine = sorted((p for (a, _c), p in best.items() if a == action), key=lambda p: p.currency)
+        applies = sorted((p for p in mine if p.action == action), key=lambda p: p.currency)
         choices.append(
             Choice(
                 action=action,
                 label=action_label(action, labels),
                 money=actions[action],
-                hints=[limit_text(p) for p in mine],
+                hints=[limit_text(p) for p in applies],
             )
         )
     return choices
