@@ -437,3 +437,59 @@ def test_costs_bad_input_names_the_field(world: dict[str, Side]) -> None:
     assert r.status_code == 422 and 'data-field="from"' in r.content.decode()
     r = client.get(COSTS, {"group_by": "mood"})
     assert r.status_code == 422 and 'data-field="group_by"' in r.content.decode()
+
+
+# --- in Chinese ---------------------------------------------------------------------------------
+
+
+def test_pages_have_no_english_left_in_chinese(
+    brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    from django.conf import settings as django_settings
+
+    from tests.test_i18n import visible_english
+
+    agent = make_agent(Role.AGENT, name="王芳")
+    admin = make_agent(Role.ADMIN, name="张伟")
+    conversation = quick_conversation(brand, subject="包裹压坏了", name="陈静")
+    Policy.objects.create(
+        brand=brand,
+        action="refund",
+        role=Role.AGENT,
+        limit=Decimal(50),
+        currency="EUR",
+        monthly_budget=Decimal(500),
+    )
+    Policy.objects.create(
+        brand=brand, action="onsite_repair", role=Role.AGENT, unit="hours", limit=Decimal(48)
+    )
+    ap = _pending(brand, conversation, agent, Decimal(80), reason="压坏两次")
+    Approval.objects.filter(pk=ap.pk).update(due_at=timezone.now() - timezone.timedelta(hours=1))
+    Grant.objects.create(
+        brand=brand,
+        conversation=conversation,
+        agent=agent,
+        action="refund",
+        amount=Decimal(20),
+        currency="EUR",
+        reason="迟到",
+    )
+    pages = {
+        "settings": (admin, SETTINGS),
+        "approvals": (admin, APPROVALS),
+        "board": (admin, "/supervisor/"),
+        "costs": (admin, COSTS + "?group_by=reason"),
+        "panel": (agent, grants_url(conversation)),
+    }
+    for name, (who, url) in pages.items():
+        client = login(who)
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+        r = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert r.status_code == 200, name
+        html = r.content.decode()
+        if name == "board":
+            html = html.split('data-tile="approvals">')[1].split('<div class="board-tile"')[0]
+        elif name != "panel":
+            html = html.split('<main id="main"')[1].split(">", 1)[1].split("</main>")[0]
+        left = visible_english(html) - {"EUR"}
+        assert not left, (name, left)
