@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from wowdesk.conversations.models import Conversation
@@ -40,6 +40,7 @@ from wowdesk.policies import services
 from wowdesk.policies.models import Approval, ApprovalStatus, Grant, GrantStatus, Policy
 
 router = Router(tags=["policies"])
+
 
 ID = Field(None, ge=1, le=2**62)
 MAX_LIMIT = 200
@@ -347,26 +348,26 @@ def list_policies(request: HttpRequest, q: Query[PoliciesQuery]) -> list[PolicyO
 
 
 @router.post("/policies", response={201: PolicyOut, **ERRORS})
-@transaction.atomic
-def create_policy(request: HttpRequest, payload: PolicyIn) -> tuple[int, PolicyOut]:
-    agent = me(request)
-    brand_id = permissions.pick_brand(agent, payload.brand_id, Role.ADMIN)
-    unit = payload.unit or ("money" if payload.currency else "items")
-    row = services.save_policy(
-        agent,
-        brand_id,
-        action=payload.action,
-        role=payload.role,
-        limit=payload.limit,
-        currency=payload.currency or "",
-        unit=unit,
-        monthly_budget=payload.monthly_budget,
-        min_tenure_months=payload.min_tenure_months,
-        team_id=payload.team_id,
-        label=payload.label,
-        enabled=payload.enabled,
-    )
-    return 201, policy_out(row)
+def create_policy(request: HttpRequest, payload: PolicyIn) -> Status[Any]:
+    with transaction.atomic():
+        agent = me(request)
+        brand_id = permissions.pick_brand(agent, payload.brand_id, Role.ADMIN)
+        unit = payload.unit or ("money" if payload.currency else "items")
+        row = services.save_policy(
+            agent,
+            brand_id,
+            action=payload.action,
+            role=payload.role,
+            limit=payload.limit,
+            currency=payload.currency or "",
+            unit=unit,
+            monthly_budget=payload.monthly_budget,
+            min_tenure_months=payload.min_tenure_months,
+            team_id=payload.team_id,
+            label=payload.label,
+            enabled=payload.enabled,
+        )
+        return Status(201, policy_out(row))
 
 
 def _get_policy(request: HttpRequest, policy_id: int) -> Policy:
@@ -381,51 +382,51 @@ def get_policy_settings(request: HttpRequest, q: Query[PolicySettingsQuery]) -> 
 
 
 @router.patch("/policies/settings", response={200: PolicySettingsOut, **ERRORS})
-@transaction.atomic
 def patch_policy_settings(
     request: HttpRequest, q: Query[PolicySettingsQuery], payload: PolicySettingsIn
 ) -> PolicySettingsOut:
-    agent = me(request)
-    brand_id = _policy_brand(request, q.brand, Role.ADMIN)
-    row = services.update_settings(
-        agent, brand_id, approval_sla_minutes=payload.approval_sla_minutes
-    )
-    return PolicySettingsOut(brand_id=brand_id, approval_sla_minutes=row.approval_sla_minutes)
+    with transaction.atomic():
+        agent = me(request)
+        brand_id = _policy_brand(request, q.brand, Role.ADMIN)
+        row = services.update_settings(
+            agent, brand_id, approval_sla_minutes=payload.approval_sla_minutes
+        )
+        return PolicySettingsOut(brand_id=brand_id, approval_sla_minutes=row.approval_sla_minutes)
 
 
 @router.patch("/policies/{policy_id}", response={200: PolicyOut, **ERRORS})
-@transaction.atomic
 def patch_policy(request: HttpRequest, policy_id: int, payload: PolicyPatch) -> PolicyOut:
-    agent = me(request)
-    row = _get_policy(request, policy_id)
-    changes = payload.model_dump(exclude_unset=True)
-    for name in ("action", "role", "unit", "min_tenure_months", "enabled", "label"):
-        if name in changes and changes[name] is None:
-            raise InvalidInput(_("This cannot be empty."), field=name)
-    current: dict[str, Any] = {
-        "action": row.action,
-        "role": row.role,
-        "limit": row.limit,
-        "currency": row.currency,
-        "unit": row.unit,
-        "monthly_budget": row.monthly_budget,
-        "min_tenure_months": row.min_tenure_months,
-        "team_id": row.team_id,
-        "label": row.label,
-        "enabled": row.enabled,
-    }
-    current.update(changes)
-    current["currency"] = current["currency"] or ""
-    saved = services.save_policy(agent, row.brand_id, policy=row, **current)
-    return policy_out(saved)
+    with transaction.atomic():
+        agent = me(request)
+        row = _get_policy(request, policy_id)
+        changes = payload.model_dump(exclude_unset=True)
+        for name in ("action", "role", "unit", "min_tenure_months", "enabled", "label"):
+            if name in changes and changes[name] is None:
+                raise InvalidInput(_("This cannot be empty."), field=name)
+        current: dict[str, Any] = {
+            "action": row.action,
+            "role": row.role,
+            "limit": row.limit,
+            "currency": row.currency,
+            "unit": row.unit,
+            "monthly_budget": row.monthly_budget,
+            "min_tenure_months": row.min_tenure_months,
+            "team_id": row.team_id,
+            "label": row.label,
+            "enabled": row.enabled,
+        }
+        current.update(changes)
+        current["currency"] = current["currency"] or ""
+        saved = services.save_policy(agent, row.brand_id, policy=row, **current)
+        return policy_out(saved)
 
 
 @router.delete("/policies/{policy_id}", response={204: None, **ERRORS})
-@transaction.atomic
-def delete_policy(request: HttpRequest, policy_id: int) -> tuple[int, None]:
-    row = _get_policy(request, policy_id)
-    services.delete_policy(me(request), row)
-    return 204, None
+def delete_policy(request: HttpRequest, policy_id: int) -> Status[Any]:
+    with transaction.atomic():
+        row = _get_policy(request, policy_id)
+        services.delete_policy(me(request), row)
+        return Status(204, None)
 
 
 # --- grants ------------------------------------------------------------------------------------
@@ -434,23 +435,21 @@ def delete_policy(request: HttpRequest, policy_id: int) -> tuple[int, None]:
 @router.post(
     "/conversations/{conversation_id}/grants", response={201: GrantOut, 202: GrantOut, **ERRORS}
 )
-@transaction.atomic
-def create_grant(
-    request: HttpRequest, conversation_id: int, payload: GrantIn
-) -> tuple[int, GrantOut]:
-    agent = me(request)
-    conversation = permissions.get_for_agent(Conversation.objects.all(), agent, conversation_id)
-    grant = services.request_grant(
-        agent,
-        conversation,
-        action=payload.action,
-        amount=payload.amount,
-        currency=payload.currency or "",
-        reason=payload.reason,
-        details=payload.details,
-    )
-    status = 201 if grant.status == GrantStatus.GRANTED else 202
-    return status, grant_out(grant)
+def create_grant(request: HttpRequest, conversation_id: int, payload: GrantIn) -> Status[Any]:
+    with transaction.atomic():
+        agent = me(request)
+        conversation = permissions.get_for_agent(Conversation.objects.all(), agent, conversation_id)
+        grant = services.request_grant(
+            agent,
+            conversation,
+            action=payload.action,
+            amount=payload.amount,
+            currency=payload.currency or "",
+            reason=payload.reason,
+            details=payload.details,
+        )
+        status = 201 if grant.status == GrantStatus.GRANTED else 202
+        return Status(status, grant_out(grant))
 
 
 @router.get("/conversations/{conversation_id}/grants", response={200: list[GrantOut], **ERRORS})
@@ -462,11 +461,11 @@ def conversation_grants(request: HttpRequest, conversation_id: int) -> list[Gran
 
 
 @router.post("/grants/{grant_id}/cancel", response={200: GrantOut, **ERRORS})
-@transaction.atomic
 def cancel_grant(request: HttpRequest, grant_id: int) -> GrantOut:
-    agent = me(request)
-    grant = services.get_grant(agent, grant_id)
-    return grant_out(services.cancel_grant(agent, grant))
+    with transaction.atomic():
+        agent = me(request)
+        grant = services.get_grant(agent, grant_id)
+        return grant_out(services.cancel_grant(agent, grant))
 
 
 def _date_range(
@@ -570,10 +569,10 @@ def list_approvals(request: HttpRequest, q: Query[ApprovalsQuery]) -> ApprovalsP
 
 
 @router.post("/approvals/{approval_id}/decision", response={200: ApprovalOut, **ERRORS})
-@transaction.atomic
 def decide(request: HttpRequest, approval_id: int, payload: DecisionIn) -> ApprovalOut:
-    agent = me(request)
-    approval = services.get_approval(agent, approval_id)
-    services.decide_approval(agent, approval, decision=payload.decision, note=payload.note)
-    fresh = services.approvals_visible(agent).get(pk=approval.pk)
-    return approval_out(fresh)
+    with transaction.atomic():
+        agent = me(request)
+        approval = services.get_approval(agent, approval_id)
+        services.decide_approval(agent, approval, decision=payload.decision, note=payload.note)
+        fresh = services.approvals_visible(agent).get(pk=approval.pk)
+        return approval_out(fresh)

@@ -30,6 +30,7 @@ GROUPS = {
     "reason": "reason",
 }
 MAX_DAYS = 3 * 366
+CENT = Decimal("0.01")
 
 
 def _bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -103,8 +104,8 @@ def grant_costs(
     labels = _labels(group_by, {r["group"] for r in found})
     out: list[dict[str, Any]] = []
     for r in found:
-        total = Decimal(r["total"] or 0)
-        approved_total = Decimal(r["approved_total"] or 0)
+        total = Decimal(r["total"] or 0).quantize(CENT)
+        approved_total = Decimal(r["approved_total"] or 0).quantize(CENT)
         month = r["month"]
         out.append(
             {
