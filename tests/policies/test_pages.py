@@ -493,3 +493,40 @@ def test_pages_have_no_english_left_in_chinese(
             html = html.split('<main id="main"')[1].split(">", 1)[1].split("</main>")[0]
         left = visible_english(html) - {"EUR"}
         assert not left, (name, left)
+
+
+def withdraw_url(c: Conversation, g: Grant) -> str:
+    return f"/policies/conversations/{c.pk}/grants/{g.pk}/withdraw/"
+
+
+def test_the_requester_withdraws_a_pending_grant(
+    world: dict[str, Side], make_agent: Callable[..., Agent]
+) -> None:
+    a, b = world["a"], world["b"]
+    grant = a.approval.grant
+    requester = login(a.people[Role.AGENT])
+    html = requester.get(grants_url(a.conversation)).content.decode()
+    assert withdraw_url(a.conversation, grant) in html
+    # a colleague of the brand does not see the button and may not withdraw it
+    colleague = login(make_agent(Role.AGENT, brands=[a.brand]))
+    assert withdraw_url(a.conversation, grant) not in (
+        colleague.get(grants_url(a.conversation)).content.decode()
+    )
+    assert colleague.post(withdraw_url(a.conversation, grant)).status_code == 403
+    # the other brand's grant through one's own conversation, and the other conversation
+    assert requester.post(withdraw_url(a.conversation, b.approval.grant)).status_code == 404
+    assert requester.post(withdraw_url(b.conversation, b.approval.grant)).status_code == 403
+    grant.refresh_from_db()
+    assert grant.status == "pending_approval"
+    r = requester.post(
+        withdraw_url(a.conversation, grant), {"op": "withdraw"}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 200 and 'id="grant-said">Withdrawn<' in r.content.decode()
+    grant.refresh_from_db()
+    assert grant.status == "cancelled"
+    assert "withdrawn" in r.content.decode().split('id="grant-list"')[1]
+    # twice: refused, named
+    r = requester.post(
+        withdraw_url(a.conversation, grant), {"op": "withdraw"}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 409 and 'id="grant-error" data-field="status"' in r.content.decode()

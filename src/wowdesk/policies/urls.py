@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("approvals/", views.approvals_page, name="approvals"),
     path("approvals/<int:pk>/decide/", views.decide, name="decide"),
     path("conversations/<int:pk>/grants/", views.conversation_grants, name="conversation-grants"),
+    path(
+        "conversations/<int:pk>/grants/<int:grant_id>/withdraw/",
+        views.withdraw_grant,
+        name="grant-withdraw",
+    ),
     path("abuse/", _frame, name="abuse"),
     path("costs/", views.costs_page, name="costs"),
     path("approve/<str:token>/", approve_link, name="approve-link"),

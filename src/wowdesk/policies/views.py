@@ -26,7 +26,7 @@ from wowdesk.core import permissions
 from wowdesk.core.errors import InvalidInput, NotFound, ServiceError
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.policies import services, ui_queries
-from wowdesk.policies.models import Approval, GrantAction, Policy, PolicyUnit
+from wowdesk.policies.models import Approval, Grant, GrantAction, Policy, PolicyUnit
 from wowdesk.web.auth import agent_required
 from wowdesk.web.settings_nav import sections_for
 
@@ -272,6 +272,18 @@ def conversation_grants(request: HttpRequest, pk: int) -> HttpResponseBase:
             if not request.headers.get("HX-Request"):
                 flash.success(request, said)
                 return redirect(reverse("web:conversation", args=[conversation.pk]))
+    return _panel(request, agent, conversation, said=said, error=error, status=status)
+
+
+def _panel(
+    request: HttpRequest,
+    agent: Agent,
+    conversation: Conversation,
+    *,
+    said: str = "",
+    error: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     rows = ui_queries.grant_rows(
         ui_queries.conversation_grants(conversation.pk),
         ui_queries.action_labels(conversation.brand_id),
@@ -279,18 +291,47 @@ def conversation_grants(request: HttpRequest, pk: int) -> HttpResponseBase:
     context = {
         "conversation": conversation,
         "rows": rows,
+        "me": agent,
         "url": reverse("policies:conversation-grants", args=[conversation.pk]),
     }
     if request.GET.get("part") == "list":
         return render(request, "policies/_grant_list.html", context)
+    grant_error = bool(error) and request.POST.get("op") != "withdraw"
     context |= {
         "choices": ui_queries.grant_choices(agent, conversation.brand_id),
         "said": said,
-        "error": error,
-        "form": request.POST if error else None,
-        "open": bool(error),
+        "error": error or {},
+        "form": request.POST if grant_error else None,
+        "open": grant_error,
     }
     return render(request, "policies/_grants.html", context, status=status)
+
+
+@require_POST
+@agent_required()
+def withdraw_grant(request: HttpRequest, pk: int, grant_id: int) -> HttpResponseBase:
+    """The requester withdraws their grant while it waits for approval."""
+    agent = _me(request)
+    try:
+        conversation = _conversation(agent, pk)
+    except ServiceError as exc:
+        return _refused(request, exc)
+    grant = Grant.objects.filter(pk=grant_id, conversation_id=conversation.pk).first()
+    if grant is None:
+        raise Http404(_("Not found."))
+    try:
+        with transaction.atomic():
+            services.cancel_grant(agent, grant)
+    except ServiceError as exc:
+        if not request.headers.get("HX-Request"):
+            return _refused(request, exc)
+        error = {"field": exc.field or "", "message": exc.message}
+        return _panel(request, agent, conversation, error=error, status=_status(exc))
+    said = _("Withdrawn")
+    if not request.headers.get("HX-Request"):
+        flash.success(request, said)
+        return redirect(reverse("web:conversation", args=[conversation.pk]))
+    return _panel(request, agent, conversation, said=said)
 
 
 # --- approvals ---------------------------------------------------------------------------------
