@@ -61,6 +61,7 @@ from wowdesk.customers.models import Customer, IdentityKind
 from wowdesk.demo import catalog, generate, knowledge
 from wowdesk.demo import surveys as demo_surveys
 from wowdesk.demo.catalog import AgentSpec, BrandSpec
+from wowdesk.demo.seed_policies import seed_policies
 from wowdesk.demo.sources import DemoCorpus, load_corpus
 
 SEED_ACTION = "demo.seed"
@@ -359,6 +360,7 @@ class BrandSeeder:
         self.write_reopens(histories, rows)
         knowledge.propose_planted(self.brand, planted)
         self.write_surveys(plans, histories, rows, teams, inboxes)
+        seed_policies(self.brand, rows, teams, self.rng, self.now, orders_team=catalog.ORDERS_TEAM)
         # The website chat answers from the help center when nobody is on shift (the history
         # above is written first, so the bot never saw it).
         Inbox.objects.filter(pk=inboxes["chat"].pk).update(answer_bot=AnswerBot.WHEN_NO_AGENT)
