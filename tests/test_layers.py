@@ -114,7 +114,8 @@ def test_the_agent_fields_of_routing_come_from_routing(agent: Agent, brand: Bran
 
 
 def test_choice_labels_are_registered_by_the_apps_that_own_them() -> None:
-    """core.i18n names no app's choices; conversations and routing register theirs."""
+    """core.i18n names no app's choices; conversations, routing and policies register
+    theirs."""
     from wowdesk.conversations.models import Priority, Status
     from wowdesk.core import i18n
     from wowdesk.routing.models import SlaTarget
@@ -124,11 +125,13 @@ def test_choice_labels_are_registered_by_the_apps_that_own_them() -> None:
         "status": "wowdesk.conversations.models.Status",
         "priority": "wowdesk.conversations.models.Priority",
         "sla_target": "wowdesk.routing.models.SlaTarget",
+        "grant_action": "wowdesk.policies.models.GrantAction",
     }
     for kind, value, label in [
         ("status", Status.PENDING, "Pending"),
         ("priority", Priority.URGENT, "Urgent"),
         ("sla_target", SlaTarget.RESOLUTION, "Resolution"),
+        ("grant_action", "refund", "Refund"),
     ]:
         spec = i18n.deferred("%(v)s", v=i18n.choice(kind, value))
         assert i18n.render(spec, "en") == label

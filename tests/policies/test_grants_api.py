@@ -159,7 +159,12 @@ def _grants(brand: Brand, people: dict[str, Any], conversation: Conversation, n:
     a = people["agents"]
     for i in range(n):
         services.request_grant(
-            a["agent"], conversation, action="refund", amount=60 + i, currency="EUR", reason="late"
+            a["agent"],
+            conversation,
+            action="refund" if i % 2 else "store_credit",
+            amount=60 + i,
+            currency="EUR",
+            reason="late",
         )
 
 
@@ -174,6 +179,15 @@ def test_lists_cost_the_same_for_5_and_50(
     brand: Brand, people: dict[str, Any], conversation: Conversation
 ) -> None:
     table(brand, people["agents"]["admin"])
+    services.save_policy(
+        people["agents"]["admin"],
+        brand.pk,
+        action="store_credit",
+        role="agent",
+        limit="10",
+        currency="EUR",
+        label="Store credit",
+    )
     _grants(brand, people, conversation, 5)
     api = people["api"]["supervisor"]
     api.get("/grants")  # the token's first use of the day is written once
@@ -188,6 +202,8 @@ def test_lists_cost_the_same_for_5_and_50(
     assert _count(api, "/approvals") == counts["approvals"]
     assert _count(api, f"/conversations/{conversation.pk}/grants") == counts["conversation"]
     assert _count(api, "/policies") == counts["policies"]
+    items = api.get("/approvals", limit=50).json()["items"]
+    assert {x["what"].split(" ")[0] for x in items} == {"Refund", "Store"}
     first = api.get("/grants", limit=20).json()
     second = api.get("/grants", limit=20, cursor=first["next_cursor"]).json()
     assert not {g["id"] for g in first["items"]} & {g["id"] for g in second["items"]}

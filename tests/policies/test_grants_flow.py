@@ -205,3 +205,8 @@ def test_an_overdue_approval_raises_one_alert(
     assert message(alert) == (
         f"The approval of Refund 120.00 EUR on #{conversation.number} is waiting too long."
     )
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        said = message(alert)
+    assert "Refund" not in said and "120.00 EUR" in said

@@ -210,3 +210,25 @@ def test_custom_actions_of_the_brand(
     assert grant.status == GrantStatus.GRANTED
     assert services.what_of(grant) == "Engraving"
     assert Role.AGENT == "agent"
+
+
+def test_erasing_the_customer_keeps_anonymous_figures(
+    brand: Brand, people: dict[str, Any], conversation: Conversation
+) -> None:
+    from wowdesk.core.events import Event, emit
+
+    a = people["agents"]
+    table(brand, a["admin"])
+    grant = ask(
+        a["agent"],
+        conversation,
+        action="refund",
+        amount="20",
+        currency="EUR",
+        details={"iban": "x"},
+    )
+    assert grant.customer_id == conversation.customer_id
+    emit(Event.CUSTOMER_ERASING, customer_id=conversation.customer_id, brand_id=brand.pk)
+    grant.refresh_from_db()
+    assert grant.customer_id is None and grant.details == {}
+    assert (grant.amount, grant.reason) == (Decimal("20.00"), "damaged parcel")

@@ -1,5 +1,6 @@
 """Page objects for "Policies and approvals": the conversation's Grant panel, the board's
-approvals tile, the approvals page, Settings → Policies and the cost report."""
+approvals tile, the approvals page, Settings → Policies, the cost report, and the signed
+approve/decline link's page."""
 
 from __future__ import annotations
 
@@ -233,3 +234,42 @@ class CostsPage:
 
     def csv_url(self) -> str:
         return self.page.locator("#cost-csv").get_attribute("href") or ""
+
+
+@dataclass
+class ApproveLinkPage:
+    """``/policies/approve/<token>/``: the grant and its Approve / Decline buttons."""
+
+    page: Page
+
+    def open(self, link: str) -> ApproveLinkPage:
+        self.page.goto(link)
+        return self
+
+    @property
+    def what(self) -> str:
+        return self.page.locator("#approve-what").inner_text().strip()
+
+    @property
+    def status(self) -> str:
+        return self.page.locator("#approve-status").inner_text().strip()
+
+    @property
+    def refused(self) -> str:
+        return self.page.locator("#approve-refused").inner_text().strip()
+
+    @property
+    def done(self) -> bool:
+        return self.page.locator("#approve-done").count() == 1
+
+    @property
+    def can_decide(self) -> bool:
+        return self.page.locator("#approve-form").count() == 1
+
+    def decide(self, decision: str, note: str = "") -> ApproveLinkPage:
+        if note:
+            self.page.get_by_label("Note (optional)").fill(note)
+        button = "#approve-yes" if decision == "approve" else "#approve-no"
+        with self.page.expect_navigation():
+            self.page.locator(button).click()
+        return self

@@ -4,21 +4,25 @@ On the ASGI server (WebSockets), two people: an agent grants a refund within the
 once and asks for one above it; a supervisor approves it from the board; the agent's open
 conversation shows "approved" without a reload. On the live server: an administrator edits
 the policy table (a refusal on its field, a line added, changed and removed, the approval
-deadline), and a supervisor decides on the approvals page and reads the cost of grants."""
+deadline), and a supervisor decides on the approvals page and reads the cost of grants.
+And a supervisor approves from the signed link in the approval email, without signing in."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core import mail
 
 from tests.factories import quick_conversation
 from tests.web.pages import ConversationPage, LiveWorkspace, LoginPage
 from tests.web.pages_grants import (
     ApprovalsPage,
     ApprovalsTile,
+    ApproveLinkPage,
     CostsPage,
     GrantPanel,
     PolicySettingsPage,
@@ -26,7 +30,9 @@ from tests.web.pages_grants import (
 from tests.web.pages_notify import NotificationBell
 from wowdesk.conversations.models import Conversation
 from wowdesk.core.models import Agent, Brand, Role
-from wowdesk.policies.models import Approval, Grant, Policy, PolicySettings
+from wowdesk.notifications.models import Kind, Notification
+from wowdesk.policies import services
+from wowdesk.policies.models import Approval, Grant, GrantStatus, Policy, PolicySettings
 from wowdesk.routing.models import RoutingSettings
 
 PASSWORD = "correct-horse-battery-staple"
@@ -148,3 +154,41 @@ def test_supervisor_decides_on_the_approvals_page_and_reads_the_costs(
     assert any("Late delivery" in r and "30" in r for r in rows), rows
     assert not any("Broken twice" in r for r in rows)
     assert "format=csv" in costs.csv_url()
+
+
+LINK = re.compile(r"https?://\S+(/policies/approve/\S+/)")
+
+
+def test_a_supervisor_approves_from_the_email_link(
+    page: Any, brand: Brand, make_agent: Callable[..., Agent]
+) -> None:
+    admin = make_agent(Role.ADMIN)
+    agent = make_agent(Role.AGENT)
+    supervisor = make_agent(Role.SUPERVISOR, email="mia@example.com")
+    services.save_policy(admin, brand.pk, action="refund", role="agent", limit="50", currency="EUR")
+    conversation = quick_conversation(brand, subject="Broken lamp")
+    mail.outbox.clear()
+    grant = services.request_grant(
+        agent, conversation, action="refund", amount="90", currency="EUR", reason="late twice"
+    )
+    assert grant.status == GrantStatus.PENDING_APPROVAL
+    sent = next(m for m in mail.outbox if m.to == ["mia@example.com"])
+    found = LINK.search(sent.body)
+    assert found is not None
+
+    link = ApproveLinkPage(page).open(found.group(1))
+    assert link.what == "Refund 90.00 EUR"
+    assert link.can_decide
+    link.decide("approve", note="fine this once")
+    assert link.done
+    assert link.status == "approved"
+    assert not link.can_decide
+    grant.refresh_from_db()
+    assert grant.status == GrantStatus.GRANTED
+    told = Notification.objects.get(agent=agent, kind=Kind.APPROVAL_DECIDED)
+    assert told.actor_id == supervisor.pk
+
+    again = ApproveLinkPage(page).open(found.group(1))
+    assert again.status == "approved" and not again.can_decide
+    bad = ApproveLinkPage(page).open(found.group(1)[:-3] + "xx/")
+    assert bad.refused == "This link is not valid."

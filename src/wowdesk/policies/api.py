@@ -287,7 +287,11 @@ def grant_out(g: Grant, approval: Approval | None = None) -> GrantOut:
     )
 
 
-def approval_out(a: Approval, now: dt.datetime | None = None) -> ApprovalOut:
+def approval_out(
+    a: Approval,
+    now: dt.datetime | None = None,
+    labels: dict[tuple[int, str], str] | None = None,
+) -> ApprovalOut:
     now = now or timezone.now()
     g = a.grant
     return ApprovalOut(
@@ -304,7 +308,7 @@ def approval_out(a: Approval, now: dt.datetime | None = None) -> ApprovalOut:
         note=a.note,
         created_at=a.created_at,
         conversation_number=g.conversation.number,
-        what=services.what_of(g),
+        what=services.what_of(g, labels),
         grant=grant_out(g, a),
     )
 
@@ -562,8 +566,9 @@ def list_approvals(request: HttpRequest, q: Query[ApprovalsQuery]) -> ApprovalsP
     more = len(rows) > q.limit
     rows = rows[: q.limit]
     now = timezone.now()
+    labels = services.custom_labels({a.brand_id for a in rows})
     return ApprovalsPage(
-        items=[approval_out(a, now) for a in rows],
+        items=[approval_out(a, now, labels) for a in rows],
         next_cursor=_encode_cursor(rows[-1].created_at, rows[-1].pk) if more and rows else None,
     )
 

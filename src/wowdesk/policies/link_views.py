@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from wowdesk.core import permissions
 from wowdesk.core.errors import ServiceError
 from wowdesk.core.models import Agent
 from wowdesk.policies import services, tokens
@@ -39,6 +40,8 @@ def _load(request: HttpRequest, token: str) -> tuple[Agent, Approval] | HttpResp
     )
     if agent is None or approval is None:
         return _refuse(request, _("This link is not valid."), 404)
+    if not permissions.may_decide_approvals(agent, approval.brand_id):
+        return _refuse(request, _("This link was sent to another supervisor."), 403)
     signed_in: Agent | None = getattr(request.user, "agent", None)
     if request.user.is_authenticated and (signed_in is None or signed_in.pk != agent.pk):
         return _refuse(request, _("This link was sent to another supervisor."), 403)

@@ -347,10 +347,29 @@ def money(amount: Decimal | None, currency: str) -> str:
     return f"{amount:.2f} {currency}".strip()
 
 
-def action_label(action: str, brand_id: int | None = None) -> str:
+def custom_labels(brand_ids: set[int]) -> dict[tuple[int, str], str]:
+    """The labels of the brands' custom actions, in one query (for lists)."""
+    out: dict[tuple[int, str], str] = {}
+    rows = (
+        Policy.objects.filter(brand_id__in=brand_ids)
+        .exclude(action__in=GrantAction.values)
+        .exclude(label="")
+        .order_by("id")
+        .values_list("brand_id", "action", "label")
+    )
+    for brand_id, action, label in rows:
+        out.setdefault((brand_id, action), label)
+    return out
+
+
+def action_label(
+    action: str, brand_id: int | None = None, labels: dict[tuple[int, str], str] | None = None
+) -> str:
     try:
         return str(GrantAction(action).label)
     except ValueError:
+        if labels is not None:
+            return labels.get((brand_id or 0, action)) or action.replace("_", " ")
         if brand_id is not None:
             label = (
                 Policy.objects.filter(brand_id=brand_id, action=action)
@@ -363,9 +382,10 @@ def action_label(action: str, brand_id: int | None = None) -> str:
         return action.replace("_", " ")
 
 
-def what_of(grant: Grant) -> str:
-    """A short line naming the grant ("Refund 40.00 EUR")."""
-    label = action_label(grant.action, grant.brand_id)
+def what_of(grant: Grant, labels: dict[tuple[int, str], str] | None = None) -> str:
+    """A short line naming the grant ("Refund 40.00 EUR"); ``labels``: ``custom_labels``
+    of its brand, read once for a list."""
+    label = action_label(grant.action, grant.brand_id, labels)
     amount = money(grant.amount, grant.currency)
     return f"{label} {amount}".strip()
 
@@ -778,8 +798,15 @@ def erase_customer(*, customer_id: int, brand_id: int, **_: Any) -> None:
 
 
 def overdue_sentence(params: dict[str, Any]) -> str:
+    """The ``approval_overdue`` alert in the reader's language (a built-in action's name is
+    translated; a custom one shows its label)."""
+    action = str(params.get("action", ""))
+    try:
+        label = str(GrantAction(action).label)
+    except ValueError:
+        label = str(params.get("label") or action.replace("_", " "))
+    what = f"{label} {params.get('amount', '')}".strip()
     number = params.get("number")
-    what = params.get("what", "")
     if number:
         return _("The approval of %(what)s on #%(number)s is waiting too long.") % {
             "what": what,
@@ -805,7 +832,9 @@ def run_overdue(now: dt.datetime | None = None) -> int:
         for a in due:
             params: dict[str, Any] = {
                 "approval_id": a.pk,
-                "what": what_of(a.grant),
+                "action": a.grant.action,
+                "label": action_label(a.grant.action, a.brand_id),
+                "amount": money(a.grant.amount, a.grant.currency),
                 "number": a.grant.conversation.number,
             }
             alerts.create(
