@@ -9,7 +9,8 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part of the app registers the listeners, panels, tiles and jobs it owns.
-        from wowdesk.policies import abuse, grants
+        from wowdesk.policies import abuse, grant_pages, grants
 
         grants.register()
+        grant_pages.register()
         abuse.register()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
+from wowdesk.policies import views
 from wowdesk.policies.link_views import approve_link
 
 app_name = "policies"
@@ -15,9 +16,16 @@ def _frame(request: HttpRequest, **kwargs: object) -> HttpResponse:  # the part 
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("settings/", _frame, name="settings"),
-    path("approvals/", _frame, name="approvals"),
+    path("settings/", views.settings_page, name="settings"),
+    path("approvals/", views.approvals_page, name="approvals"),
+    path("approvals/<int:pk>/decide/", views.decide, name="decide"),
+    path("conversations/<int:pk>/grants/", views.conversation_grants, name="conversation-grants"),
+    path(
+        "conversations/<int:pk>/grants/<int:grant_id>/withdraw/",
+        views.withdraw_grant,
+        name="grant-withdraw",
+    ),
     path("abuse/", _frame, name="abuse"),
-    path("costs/", _frame, name="costs"),
+    path("costs/", views.costs_page, name="costs"),
     path("approve/<str:token>/", approve_link, name="approve-link"),
 ]
