@@ -9,7 +9,8 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part of the app registers the listeners, panels, tiles and jobs it owns.
-        from wowdesk.policies import abuse, grants
+        from wowdesk.policies import abuse, grants, privacy
 
         grants.register()
         abuse.register()
+        privacy.register()
