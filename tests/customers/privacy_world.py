@@ -241,7 +241,7 @@ def scan(needles: list[str]) -> list[str]:
                 value = row[column]
                 if value in (None, "", {}, []):
                     continue
-                text = (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
                 low = text.lower()
                 for needle in lowered:
                     if needle in low:

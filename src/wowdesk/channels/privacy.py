@@ -93,6 +93,4 @@ def register() -> None:
         "wowdesk.channels.privacy.on_customer_erasing",
         phase=Phase.TRANSACTION,
     )
-    core_privacy.register_exporter(
-        "inbound", "wowdesk.channels.privacy.export_envelopes", order=20
-    )
+    core_privacy.register_exporter("inbound", "wowdesk.channels.privacy.export_envelopes", order=20)

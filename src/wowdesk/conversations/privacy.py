@@ -27,9 +27,9 @@ CHUNK = 500
 
 def _conversation_ids(customer_id: int) -> list[int]:
     return list(
-        Conversation.objects.filter(customer_id=customer_id).order_by("pk").values_list(
-            "pk", flat=True
-        )
+        Conversation.objects.filter(customer_id=customer_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -53,9 +53,7 @@ def on_customer_erasing(customer_id: int, brand_id: int) -> None:
         attachments = list(Attachment.objects.filter(message_id__in=chunk))
         files = {a.file.name for a in attachments if a.file}
         Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
-        shared = set(
-            Attachment.objects.filter(file__in=list(files)).values_list("file", flat=True)
-        )
+        shared = set(Attachment.objects.filter(file__in=list(files)).values_list("file", flat=True))
         for name in files - shared:
             if default_storage.exists(name):
                 default_storage.delete(name)

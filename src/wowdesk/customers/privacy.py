@@ -224,6 +224,4 @@ def export_customer(actor: Agent | None, customer: Customer) -> dict[str, Any]:
 
 def register() -> None:
     """The customers app's export section (called from ``CustomersConfig.ready``)."""
-    core_privacy.register_exporter(
-        "customer", "wowdesk.customers.privacy.export_profile", order=0
-    )
+    core_privacy.register_exporter("customer", "wowdesk.customers.privacy.export_profile", order=0)

@@ -27,9 +27,7 @@ def on_customer_erasing(customer_id: int, brand_id: int) -> None:
     conversation_ids = Conversation.objects.filter(customer_id=customer_id).values("pk")
     grants = list(Grant.objects.filter(customer_id=customer_id))
     grants += list(
-        Grant.objects.filter(conversation_id__in=conversation_ids).exclude(
-            customer_id=customer_id
-        )
+        Grant.objects.filter(conversation_id__in=conversation_ids).exclude(customer_id=customer_id)
     )
     for g in grants:
         g.reason = ERASED if g.reason else ""
@@ -106,6 +104,4 @@ def register() -> None:
     core_privacy.register_exporter(
         "abuse_reports", "wowdesk.policies.privacy.export_abuse_reports", order=51
     )
-    register_panel(
-        "privacy", "policies/_privacy_panel.html", order=900, context=panel_context
-    )
+    register_panel("privacy", "policies/_privacy_panel.html", order=900, context=panel_context)

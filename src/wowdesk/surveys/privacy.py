@@ -55,9 +55,7 @@ def on_customer_erasing(customer_id: int, brand_id: int) -> None:
 
 def export_surveys(customer_id: int, brand_id: int) -> Iterator[dict[str, Any]]:
     """Every survey asked of the customer, with the answer if any."""
-    answers = {
-        r.survey_id: r for r in SurveyResponse.objects.filter(customer_id=customer_id)
-    }
+    answers = {r.survey_id: r for r in SurveyResponse.objects.filter(customer_id=customer_id)}
     for s in Survey.objects.filter(customer_id=customer_id).order_by("pk"):
         r = answers.get(s.pk)
         yield {
