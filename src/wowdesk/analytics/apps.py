@@ -9,9 +9,10 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part of the app registers the listeners and jobs it owns.
-        from wowdesk.analytics import board, rollups, topics_jobs, weekly
+        from wowdesk.analytics import board, privacy, rollups, topics_jobs, weekly
 
         rollups.register()
         topics_jobs.register()
         weekly.register()
         board.register()
+        privacy.register()

@@ -36,3 +36,7 @@ class ChannelsConfig(AppConfig):
         jobs.every(30.0, "sweeper", "wowdesk.channels.tasks.sweep")
         jobs.loop("mail", "wowdesk.channels.email.imap.run_mail_forever")
         jobs.mark_busy("wowdesk.channels.ingest.busy")
+
+        from wowdesk.channels import privacy
+
+        privacy.register()

@@ -25,3 +25,7 @@ class ConversationsConfig(AppConfig):
             "wowdesk.conversations.services.on_customer_merged",
             phase=Phase.TRANSACTION,
         )
+
+        from wowdesk.conversations import privacy
+
+        privacy.register()

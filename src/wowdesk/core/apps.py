@@ -15,3 +15,14 @@ class CoreConfig(AppConfig):
         # a table rebuilt by a migration loses its SQLite full-text triggers: put back
         # those of every registered index (core.textsearch)
         post_migrate.connect(repair, sender=self, dispatch_uid="wowdesk-textsearch-repair")
+
+        from wowdesk.core import privacy
+        from wowdesk.core.events import Event, Phase, listen
+
+        # the audit rows about an erased customer keep who, what and when (core.privacy)
+        listen(
+            Event.CUSTOMER_ERASING,
+            "wowdesk.core.privacy.on_customer_erasing",
+            phase=Phase.TRANSACTION,
+        )
+        privacy.register_exporter("audit", "wowdesk.core.privacy.export_audit", order=900)

@@ -12,3 +12,7 @@ class CustomersConfig(AppConfig):
         from wowdesk.customers.search import CUSTOMER_CONTACT, IDENTITY_VALUE
 
         textsearch.register(CUSTOMER_CONTACT, IDENTITY_VALUE)
+
+        from wowdesk.customers import privacy
+
+        privacy.register()

@@ -16,3 +16,7 @@ class KnowledgeConfig(AppConfig):
         bot.register()
         loop.register()
         intents.register()
+
+        from wowdesk.knowledge import privacy
+
+        privacy.register()

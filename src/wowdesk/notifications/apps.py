@@ -17,3 +17,7 @@ class NotificationsConfig(AppConfig):
         listen(Event.MESSAGE_CREATED, f"{here}.on_messages_created", phase=Phase.BATCH)
         # the SLA of my conversation (or of an unassigned one of my team) is about to breach
         listen(Event.SLA_WARNING, f"{here}.on_sla_warning")
+
+        from wowdesk.notifications import privacy
+
+        privacy.register()

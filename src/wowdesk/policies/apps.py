@@ -9,8 +9,9 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part of the app registers the listeners, panels, tiles and jobs it owns.
-        from wowdesk.policies import abuse, grant_pages, grants
+        from wowdesk.policies import abuse, grant_pages, grants, privacy
 
         grants.register()
         grant_pages.register()
         abuse.register()
+        privacy.register()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
-from wowdesk.policies import views
+from wowdesk.policies import privacy_views, views
 from wowdesk.policies.link_views import approve_link
 
 app_name = "policies"
@@ -28,4 +28,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("abuse/", _frame, name="abuse"),
     path("costs/", views.costs_page, name="costs"),
     path("approve/<str:token>/", approve_link, name="approve-link"),
+    # a customer's personal data (administrators): docs/privacy.md
+    path(
+        "customers/<int:customer_id>/export/",
+        privacy_views.export,
+        name="customer_export",
+    ),
+    path("customers/<int:customer_id>/erase/", privacy_views.erase, name="customer_erase"),
 ]

@@ -14,3 +14,7 @@ class SurveysConfig(AppConfig):
         scheduling.register()
         followups.register()
         wow.register()
+
+        from wowdesk.surveys import privacy
+
+        privacy.register()

@@ -9,7 +9,8 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part of the app registers the listeners, panels and jobs it owns.
-        from wowdesk.training import culture, sessions
+        from wowdesk.training import culture, privacy, sessions
 
         sessions.register()
         culture.register()
+        privacy.register()

@@ -18,3 +18,7 @@ class WebhooksConfig(AppConfig):
         # One delivery row per subscribed webhook, written in the event's own transaction.
         for event in PUBLIC:
             listen(event, listeners.path_for(event), phase=Phase.TRANSACTION)
+
+        from wowdesk.webhooks import privacy
+
+        privacy.register()
