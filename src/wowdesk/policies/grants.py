@@ -5,8 +5,8 @@ sentence (called from ``PoliciesConfig.ready``).
   conversation's open tabs hear ``message.created`` (the activity line) and
   ``conversation.updated``; the brand's boards hear ``board.changed``; the requester's
   own tabs hear ``grant.changed``;
-* ``customer.erasing`` (in its transaction) → ``services.erase_customer``: the customer's
-  grants lose their link to the customer and their details, and keep their figures;
+* (a customer's erasure is ``policies/privacy.py``'s: the grants keep their figures, their
+  reason and details are erased;)
 * the job ``approval-overdue`` (every ``OVERDUE_SECONDS``) → ``services.run_overdue``: one
   ``approval_overdue`` alert per pending approval past its deadline, once.
 """
@@ -29,11 +29,6 @@ def register() -> None:
     register_choices("grant_action", "wowdesk.policies.models.GrantAction")
     listen(Event.GRANT_CREATED, "wowdesk.policies.grants.on_grant_changed", phase=Phase.COMMIT)
     listen(Event.GRANT_DECIDED, "wowdesk.policies.grants.on_grant_changed", phase=Phase.COMMIT)
-    listen(
-        Event.CUSTOMER_ERASING,
-        "wowdesk.policies.services.erase_customer",
-        phase=Phase.TRANSACTION,
-    )
     jobs.every(OVERDUE_SECONDS, "approval-overdue", "wowdesk.policies.services.run_overdue")
     alerts.register(AlertKind.APPROVAL_OVERDUE, services.overdue_sentence)
 

@@ -785,15 +785,6 @@ def grant_costs(
     )
 
 
-def erase_customer(*, customer_id: int, brand_id: int, **_: Any) -> None:
-    """``customer.erasing`` (in the erasing transaction): the grants stay as anonymous
-    figures (action, amount, reason, dates) for the cost report; their link to the customer
-    and their free-form details go."""
-    Grant.objects.filter(customer_id=customer_id, brand_id=brand_id).update(
-        customer=None, details={}
-    )
-
-
 # --- the approval deadline ---------------------------------------------------------------------
 
 
