@@ -51,6 +51,11 @@ def title(n: Notification) -> str:
         }
     if n.kind == Kind.APPROVAL_NEEDED:
         return _("Approval needed: %(what)s") % {"what": p.get("what", "")}
+    if n.kind == Kind.ABUSE_REPORTED:
+        return _("Abuse reported on #%(number)s: %(customer)s") % {
+            "number": number,
+            "customer": p.get("customer", ""),
+        }
     if n.kind == Kind.FOLLOWUP_OVERDUE:
         if number:
             return _("A follow-up of #%(number)s is overdue") % {"number": number}
