@@ -5,7 +5,6 @@ decision and lift buttons); a constant number of queries; Arabic evidence right 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.db import connection

@@ -192,3 +192,20 @@ def test_the_right_to_be_forgotten_keeps_only_a_count(
     emit(Event.CUSTOMER_ERASING, customer_id=conversation.customer_id, brand_id=brand.pk)
     report.refresh_from_db()
     assert report.note == "" and report.message_ids == []
+
+
+def test_blocking_takes_open_conversations_from_their_agents(
+    brand: Brand, boss: Agent, online: Agent, commits: Any
+) -> None:
+    with commits():
+        conversation = abusive(brand)
+    conversation.refresh_from_db()
+    assert conversation.assignee_id == online.pk
+    with commits():
+        abuse_services.restrict(boss, conversation.customer, level="blocked", reason="Threats")
+        write(conversation.customer, "Still here?")
+    conversation.refresh_from_db()
+    assert conversation.assignee_id is None
+    assert Message.objects.filter(
+        conversation=conversation, direction=Direction.ACTIVITY, body__contains="no agent works"
+    ).exists()

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from wowdesk.conversations import services as conversations
-from wowdesk.conversations.models import Conversation, Direction, Message
+from wowdesk.conversations.models import Conversation, Direction, Message, Status
 from wowdesk.core import alerts, audit, i18n, permissions
 from wowdesk.core.errors import Conflict, InvalidInput
 from wowdesk.core.input import check_text
@@ -44,6 +44,7 @@ DECISIONS = ("dismiss", "warned", "restricted", "blocked")
 TEMPLATE_EVERY = dt.timedelta(
     days=1
 )  # a withheld conversation hears the template at most this often
+MAX_HANDED_BACK = 200  # open conversations of one customer taken from their agents
 SYSTEM = "abuse"  # meta["system"] of the templates sent
 
 
@@ -249,7 +250,27 @@ def restrict(
         _activity(target, actor, level, customer.restriction_reason, customer.restriction_channel)
         if level == Restriction.WARNED and previous != Restriction.WARNED:
             _send_template(target, customer, level)
+    _hand_back(actor, customer)
     return customer
+
+
+UNASSIGNED_SAID = gettext_noop("The customer is restricted: no agent works this conversation")
+
+
+def _hand_back(actor: Agent, customer: Customer) -> None:
+    """The customer's open conversations a restriction withholds leave their agents (they
+    stay visible to supervisors); routing will not give them to anyone."""
+    for c in (
+        Conversation.objects.filter(customer_id=customer.pk, assignee__isnull=False)
+        .exclude(status=Status.RESOLVED)
+        .select_related("inbox")
+        .order_by("id")[:MAX_HANDED_BACK]
+    ):
+        if withholds(customer.restriction, customer.restriction_channel, c.inbox.channel):
+            spec = i18n.deferred(UNASSIGNED_SAID)
+            conversations.update_conversation(
+                c, actor=actor, assignee_id=None, reason=i18n.render(spec), reason_i18n=spec
+            )
 
 
 def lift(actor: Agent, customer: Customer, *, reason: str = "") -> Customer:
