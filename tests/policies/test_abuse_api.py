@@ -68,6 +68,11 @@ def test_every_agent_of_the_brand_flags_with_evidence(
     )
     assert a["supervisor"].pk in told and a["admin"].pk in told
     assert a["their_supervisor"].pk not in told and a["agent"].pk not in told
+    from wowdesk.notifications.present import title
+
+    n = Notification.objects.filter(kind=Kind.ABUSE_REPORTED).first()
+    assert n is not None
+    assert title(n) == f"Abuse reported on #{conversation.number}: Ana Lima"
     assert Alert.objects.filter(kind=AlertKind.ABUSE_REPORTED, brand=brand).exists()
     assert AuditLog.objects.filter(action="abuse.report").count() == 4
 
