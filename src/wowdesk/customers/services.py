@@ -17,9 +17,17 @@ from wowdesk.core import fields as core_fields
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.events import Event, emit
 from wowdesk.core.input import check_line
+from wowdesk.core.kinds import Channel
 from wowdesk.core.models import Agent, Brand
 from wowdesk.customers.identity import InvalidAddress, clean_name, normalize
-from wowdesk.customers.models import Customer, Identity, IdentityKind, Organization, Purchase
+from wowdesk.customers.models import (
+    Customer,
+    Identity,
+    IdentityKind,
+    Organization,
+    Purchase,
+    Restriction,
+)
 
 
 @dataclass(frozen=True)
@@ -409,3 +417,86 @@ def update_organization(
         brand_id=organization.brand_id,
         action="organization.update",
     )
+
+
+# --- restrictions (abusive customers; decided in ``policies.abuse_services``) ---------------
+
+RESTRICTION_FIELDS = ("restriction", "restriction_channel", "restriction_reason")
+MAX_RESTRICTION_REASON = 500
+
+
+def set_restriction(
+    actor: Agent | None, customer: Customer, *, level: str, reason: str, channel: str = ""
+) -> Customer:
+    """Warn, restrict to one channel, or block a customer (the only writer of the
+    ``restriction*`` fields): who decided, when and why are kept on the row and in the
+    audit log; announced as ``customer.restricted``."""
+    if level not in (Restriction.WARNED, Restriction.RESTRICTED, Restriction.BLOCKED):
+        raise InvalidInput(_("Choose warned, restricted or blocked."), field="level")
+    reason = check_line(reason or "", "reason", max_length=MAX_RESTRICTION_REASON).strip()
+    if not reason:
+        raise InvalidInput(_("Say why."), field="reason")
+    channel = (channel or "").strip()
+    if level == Restriction.RESTRICTED:
+        if channel not in Channel.values:
+            raise InvalidInput(_("Choose the one channel the customer may use."), field="channel")
+    else:
+        channel = ""
+    before = {f: getattr(customer, f) for f in RESTRICTION_FIELDS}
+    now = timezone.now()
+    customer.restriction = level
+    customer.restriction_channel = channel
+    customer.restriction_reason = reason
+    customer.restricted_by = actor
+    customer.restricted_at = now
+    customer.save(
+        update_fields=[*RESTRICTION_FIELDS, "restricted_by", "restricted_at", "updated_at"]
+    )
+    audit.record(
+        action="customer.restrict",
+        obj=customer,
+        actor=actor,
+        brand_id=customer.brand_id,
+        before=before,
+        after={f: getattr(customer, f) for f in RESTRICTION_FIELDS},
+    )
+    emit(
+        Event.CUSTOMER_RESTRICTED,
+        customer_id=customer.pk,
+        brand_id=customer.brand_id,
+        level=level,
+        channel=channel,
+    )
+    return customer
+
+
+def lift_restriction(actor: Agent | None, customer: Customer, *, reason: str = "") -> Customer:
+    """Lift a customer's restriction (reversible: the audit log keeps what it was);
+    announced as ``customer.restricted`` with an empty level. Nothing to lift: no change."""
+    reason = check_line(reason or "", "reason", max_length=MAX_RESTRICTION_REASON).strip()
+    if not customer.restriction:
+        return customer
+    before = {f: getattr(customer, f) for f in RESTRICTION_FIELDS}
+    customer.restriction = Restriction.NONE
+    customer.restriction_channel = ""
+    customer.restriction_reason = ""
+    customer.restricted_by = actor
+    customer.restricted_at = timezone.now()
+    customer.save(
+        update_fields=[*RESTRICTION_FIELDS, "restricted_by", "restricted_at", "updated_at"]
+    )
+    audit.record(
+        action="customer.lift_restriction",
+        obj=customer,
+        actor=actor,
+        brand_id=customer.brand_id,
+        before=before,
+        after={"restriction": "", "reason": reason},
+    )
+    emit(
+        Event.CUSTOMER_RESTRICTED,
+        customer_id=customer.pk,
+        brand_id=customer.brand_id,
+        level="",
+    )
+    return customer

@@ -58,7 +58,7 @@ from wowdesk.core.errors import Conflict, InvalidInput
 from wowdesk.core.models import Agent, AuditLog, Brand, Role, Site, Team
 from wowdesk.customers import services as crm
 from wowdesk.customers.models import Customer, IdentityKind
-from wowdesk.demo import catalog, generate, knowledge
+from wowdesk.demo import catalog, generate, knowledge, seed_abuse
 from wowdesk.demo import surveys as demo_surveys
 from wowdesk.demo.catalog import AgentSpec, BrandSpec
 from wowdesk.demo.seed_policies import seed_policies
@@ -369,6 +369,12 @@ class BrandSeeder:
         knowledge.propose_planted(self.brand, planted)
         self.write_surveys(plans, histories, rows, teams, inboxes)
         seed_policies(self.brand, rows, teams, self.rng, self.now, orders_team=catalog.ORDERS_TEAM)
+        # an open abuse report and a restricted customer (docs/abuse.md)
+        seed_abuse.seed(
+            rows,
+            [h.angry for h in histories],
+            [self.agents[s.email] for s in self.agent_specs if s.role == Role.SUPERVISOR],
+        )
         # The website chat answers from the help center when nobody is on shift (the history
         # above is written first, so the bot never saw it).
         Inbox.objects.filter(pk=inboxes["chat"].pk).update(answer_bot=AnswerBot.WHEN_NO_AGENT)

@@ -58,6 +58,11 @@ def title(n: Notification) -> str:
                 "what": p.get("what", ""),
             }
         return _("%(by)s declined %(what)s") % {"by": p.get("by", ""), "what": p.get("what", "")}
+    if n.kind == Kind.ABUSE_REPORTED:
+        return _("Abuse reported on #%(number)s: %(customer)s") % {
+            "number": number,
+            "customer": p.get("customer", ""),
+        }
     if n.kind == Kind.FOLLOWUP_OVERDUE:
         if number:
             return _("A follow-up of #%(number)s is overdue") % {"number": number}

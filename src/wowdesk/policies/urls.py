@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
-from wowdesk.policies import privacy_views, views
+from wowdesk.policies import abuse_views, privacy_views, views
 from wowdesk.policies.link_views import approve_link
 
 app_name = "policies"
@@ -25,7 +25,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.withdraw_grant,
         name="grant-withdraw",
     ),
-    path("abuse/", _frame, name="abuse"),
     path("costs/", views.costs_page, name="costs"),
     path("approve/<str:token>/", approve_link, name="approve-link"),
     # a customer's personal data (administrators): docs/privacy.md
@@ -35,4 +34,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="customer_export",
     ),
     path("customers/<int:customer_id>/erase/", privacy_views.erase, name="customer_erase"),
+    path("abuse/", abuse_views.abuse_page, name="abuse"),
+    path("abuse/<int:pk>/decide/", abuse_views.abuse_decide, name="abuse-decide"),
+    path("abuse/customers/<int:pk>/lift/", abuse_views.abuse_lift, name="abuse-lift"),
+    path("abuse/c/<int:pk>/panel/", abuse_views.abuse_panel, name="abuse-panel"),
+    path("abuse/c/<int:pk>/report/", abuse_views.abuse_report, name="abuse-report"),
 ]

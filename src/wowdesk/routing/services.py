@@ -33,6 +33,8 @@ from wowdesk.core import services as core_services
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.events import many
 from wowdesk.core.models import Agent, Presence, Role
+from wowdesk.customers.models import Restriction
+from wowdesk.customers.restrictions import withholds
 from wowdesk.routing import engine
 from wowdesk.routing.models import (
     ConversationSla,
@@ -251,6 +253,8 @@ def route(
     again later does not repeat it."""
     if conversation.status == Status.RESOLVED or conversation.bot_holds:
         return None  # resolved, or the answer bot has it (knowledge.bot_services)
+    if withheld(conversation):
+        return None  # the customer is restricted or blocked (policies.abuse_services)
     settings_row = settings_row or _settings(conversation.brand_id, lock=True)
     if not settings_row.auto_assign:
         return None
@@ -303,6 +307,13 @@ def _note_waiting(
     )
 
 
+def withheld(conversation: Conversation) -> bool:
+    """Whether the conversation's customer is restricted (this is not their channel) or
+    blocked: their messages are stored and answered by a template, never routed."""
+    customer = conversation.customer
+    return withholds(customer.restriction, customer.restriction_channel, conversation.inbox.channel)
+
+
 def _waiting_entry(c: Conversation, angry_ids: set[int], risky: set[int]) -> engine.Waiting:
     waiting = c.waiting_since or c.created_at
     return engine.Waiting(
@@ -321,6 +332,7 @@ def waiting_queue(brand_id: int, limit: int = 500) -> list[Conversation]:
         Conversation.objects.filter(
             brand_id=brand_id, status=Status.OPEN, assignee__isnull=True, bot_holds=False
         )
+        .exclude(customer__restriction=Restriction.BLOCKED)
         .select_related("customer", "inbox", "team")
         .order_by("waiting_since", "id")[:limit]
     )
@@ -506,7 +518,7 @@ def on_messages_created(payloads: list[dict[str, Any]]) -> None:
         return
     waiting = [
         c
-        for c in Conversation.objects.select_related("inbox", "team", "assignee")
+        for c in Conversation.objects.select_related("inbox", "team", "assignee", "customer")
         .filter(pk__in=ids, bot_holds=False)
         .exclude(status=Status.RESOLVED)
         .order_by("id")
