@@ -368,7 +368,15 @@ class BrandSeeder:
         self.write_reopens(histories, rows)
         knowledge.propose_planted(self.brand, planted)
         self.write_surveys(plans, histories, rows, teams, inboxes)
-        seed_policies(self.brand, rows, teams, self.rng, self.now, orders_team=catalog.ORDERS_TEAM)
+        # its own random stream, so that the brands seeded after this one stay as they were
+        seed_policies(
+            self.brand,
+            rows,
+            teams,
+            random.Random(f"{self.brand.slug}-policies"),
+            self.now,
+            orders_team=catalog.ORDERS_TEAM,
+        )
         # an open abuse report and a restricted customer (docs/abuse.md)
         seed_abuse.seed(
             rows,

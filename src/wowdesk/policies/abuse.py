@@ -16,8 +16,7 @@ def register() -> None:
     here = "wowdesk.policies.abuse_services"
     # a restricted or blocked customer's new message gets the courteous template
     listen(Event.MESSAGE_CREATED, f"{here}.on_messages_created", phase=Phase.BATCH)
-    # the right to be forgotten: reports keep no note nor evidence
-    listen(Event.CUSTOMER_ERASING, f"{here}.on_customer_erasing", phase=Phase.TRANSACTION)
+    # the right to be forgotten deletes the customer's reports (policies/privacy.py)
     alerts.register(AlertKind.ABUSE_REPORTED, reported_sentence)
     register_panel("abuse", "policies/_abuse_panel.html", order=15, context=panel_context)
 

@@ -331,15 +331,6 @@ def decide_report(
     return report
 
 
-def on_customer_erasing(customer_id: int, brand_id: int, **_: Any) -> None:
-    """The right to be forgotten: the customer's reports stay as anonymous counts, without
-    the note and the evidence (which quote them); the restriction fields are the
-    customer's own, wiped with it (``customers.services``)."""
-    AbuseReport.objects.filter(customer_id=customer_id, brand_id=brand_id).update(
-        note="", message_ids=[]
-    )
-
-
 # --- queries -------------------------------------------------------------------------------
 
 
