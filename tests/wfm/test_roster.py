@@ -109,6 +109,7 @@ def test_sydney_and_new_york_cover_one_language_around_the_clock() -> None:
     problem.time_limit_seconds = 20
     roster = solve_roster(problem)
     assert roster.short_intervals == 0, roster.short
+    assert solve_roster(problem, use_plan=False).short_intervals == 0  # the greedy path too
     assert violations(problem, roster) == []
     assert {s.agent_id <= 6 for s in roster.shifts} == {True, False}  # both sites work
     assert 168.0 <= roster.lower_bound_hours <= roster.hours
@@ -178,18 +179,17 @@ def problems(draw: st.DrawFn) -> RosterProblem:
 
 
 @settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
-@given(problems())
+@given(problems(), st.booleans())
 def test_every_roster_keeps_the_hard_rules_and_counts_coverage_from_its_shifts(
-    problem: RosterProblem,
+    problem: RosterProblem, use_plan: bool
 ) -> None:
-    roster = solve_roster(problem)
+    roster = solve_roster(problem, use_plan=use_plan)
     assert violations(problem, roster) == []
     coverage, short, over = coverage_of(problem, roster.shifts)
     assert coverage == roster.coverage and short == roster.short and over == roster.over_hours
     assert roster.short_intervals == len(short)
     assert roster.lower_bound_hours <= roster.hours + 1e-6
     speaks = {a.id: a.languages for a in problem.agents}
-    step = dt.timedelta(minutes=problem.interval_minutes)
     for t in range(problem.horizon):
         moment = problem.at(t)
         present = [
@@ -201,4 +201,3 @@ def test_every_roster_keeps_the_hard_rules_and_counts_coverage_from_its_shifts(
         assert sum(served.values()) <= len(present)  # nobody counted twice
         for q, n in served.items():
             assert n <= sum(1 for a in present if q in speaks[a])
-        _ = step

@@ -52,14 +52,18 @@ def solve_roster(
     progress: Progress | None = None,
     target_gap: float | None = None,
     cover_share: float = 0.4,
+    use_plan: bool = True,
 ) -> Roster:
     """Solve within ``problem.time_limit_seconds``: up to ``cover_share`` of it for stage 1,
-    the rest for stage 2. With ``target_gap`` (e.g. 0.01) stage 2 stops at the first
+    the rest for stage 2 (``use_plan=False``: stage 2 starts from the plan-free greedy, as
+    it does when stage 1 found no plan in time). With ``target_gap`` (e.g. 0.01) stage 2 stops at the first
     roster with the stage-1 shortfall and a gap at or under it."""
     began = time.monotonic()
     prep = prepare(problem)
     prepared_s = time.monotonic() - began
     cover = solve_cover(prep, time_limit=max(1.0, problem.time_limit_seconds * cover_share))
+    if not use_plan:
+        cover.plan, cover.lp_plan = {}, {}
     if progress is not None:
         progress({"stage": 1.0, "seconds": time.monotonic() - began,
                   "lower_bound_hours": cover.lower_bound_hours})  # fmt: skip

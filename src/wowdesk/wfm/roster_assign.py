@@ -40,6 +40,8 @@ class AssignResult:
     target_seconds: float | None  # first roster within the target gap
     progress: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
+    greedy_seconds: float = 0.0
+    greedy_short: int = 0
 
 
 def _rest_intervals(agent: AgentSpec, step: int) -> int:
@@ -57,6 +59,18 @@ def _options(prep: Prepared, cover: CoverResult, agent: AgentSpec, gkey: GroupKe
     shift = 60 // prep.problem.interval_minutes
     near = spans | {(a + d, b + d) for a, b in spans for d in (-shift, shift)}
     return [c for c in prep.agent_candidates[agent.id] if (c.start, c.end) in near]
+
+
+def _near(prep: Prepared, agent: AgentSpec, shifts: list[Candidate]) -> set[Candidate]:
+    """The agent's candidates starting within two hours of one of their hinted shifts."""
+    reach = 120 // prep.problem.interval_minutes
+    starts = [c.start for c in shifts]
+    near = {
+        c
+        for c in prep.agent_candidates[agent.id]
+        if any(abs(c.start - s) <= reach for s in starts)
+    }
+    return near | set(shifts)
 
 
 class _Agent:
@@ -115,6 +129,56 @@ def greedy(prep: Prepared, cover: CoverResult) -> dict[int, list[Candidate]]:
     return chosen
 
 
+def greedy_cover(prep: Prepared) -> dict[int, list[Candidate]]:
+    """A roster without a plan: walk the week; at the first interval a queue is short, give
+    the shift that starts latest at or before it (and covers it) to the agent who speaks the
+    fewest languages, then has the fewest hours, and can take it under every hard rule. An
+    agent's presence serves the queue that called them, else another of their languages
+    that is short then."""
+    horizon = prep.problem.horizon
+    left = dict(prep.demand)
+    books = {a.id: _Agent(a, prep) for a in prep.problem.agents}
+    speakers: dict[str, list[_Agent]] = {}
+    for book in books.values():
+        for lang in book.spec.languages:
+            speakers.setdefault(lang, []).append(book)
+    # per (language, interval): every (agent, shift covering it), latest start first, then
+    # agents with fewer languages (sorted once; the first that fits wins)
+    options: dict[tuple[str, int], list[tuple[int, int, int, Candidate]]] = {}
+    for lang, books_ in speakers.items():
+        if lang not in prep.queues_of_language:
+            continue
+        for book in books_:
+            for c in prep.agent_candidates[book.spec.id]:
+                for t in c.covers(horizon):
+                    options.setdefault((lang, t), []).append(
+                        (-c.start, len(book.spec.languages), book.spec.id, c)
+                    )
+    for entries in options.values():
+        entries.sort(key=lambda e: e[:3])
+    cells = sorted(prep.demand, key=lambda k: (k[1], k[0]))
+    for q, t in cells:
+        lang = q.split("/", 1)[0]
+        while left[(q, t)] > 0:
+            best = next(
+                ((books[e[2]], e[3]) for e in options.get((lang, t), []) if books[e[2]].fits(e[3])),
+                None,
+            )
+            if best is None:
+                break
+            book, c = best
+            book.take(c)
+            for u in c.covers(horizon):
+                if left.get((q, u), 0) > 0:
+                    left[(q, u)] -= 1
+                    continue
+                for other in prep.group_queues[(book.spec.time_zone, book.spec.languages)]:
+                    if left.get((other, u), 0) > 0:
+                        left[(other, u)] -= 1
+                        break
+    return {i: sorted(b.shifts, key=lambda c: c.start) for i, b in books.items()}
+
+
 class _Recorder(cp_model.CpSolverSolutionCallback):
     def __init__(self, on_solution: Callable[[_Recorder], None]) -> None:
         super().__init__()
@@ -142,10 +206,15 @@ def solve_assign(
     cost_terms: list[cp_model.LinearExprT] = []
     cost_coefs: list[int] = []
     paid_terms: list[tuple[cp_model.IntVar, int]] = []
-    hint = greedy(prep, cover)
+    planless = not cover.plan
+    hint = greedy_cover(prep) if planless else greedy(prep, cover)
+    greedy_seconds = time.monotonic() - began
     for gkey, members in prep.groups.items():
         for agent in members:
-            options = set(_options(prep, cover, agent, gkey)) | set(hint.get(agent.id, []))
+            if planless:
+                options = _near(prep, agent, hint.get(agent.id, []))
+            else:
+                options = set(_options(prep, cover, agent, gkey)) | set(hint.get(agent.id, []))
             opts = sorted(options, key=lambda c: (c.start, c.end, c.break_at or 0))
             vars_ = []
             for c in opts:
@@ -189,7 +258,7 @@ def solve_assign(
     for (q, t), terms in cover_exprs.items():
         model.Add(sum(terms) >= prep.demand[(q, t)])
     model.Minimize(cp_model.LinearExpr.WeightedSum(cost_terms, cost_coefs))
-    _hint(model, prep, hint, z, short_vars, alloc, presence)
+    greedy_short = _hint(model, prep, hint, z, short_vars, alloc, presence)
 
     record: dict[str, float | None] = {"first": None, "full": None, "target": None}
     log: list[dict[str, float]] = []
@@ -254,6 +323,8 @@ def solve_assign(
         target_seconds=record["target"],
         progress=log,
         seconds=time.monotonic() - began,
+        greedy_seconds=greedy_seconds,
+        greedy_short=greedy_short,
     )
 
 
@@ -303,7 +374,7 @@ def _hint(
     short_vars: dict[tuple[str, int], cp_model.IntVar],
     alloc: dict[tuple[GroupKey, str, int], cp_model.IntVar],
     presence: dict[tuple[GroupKey, int], list[cp_model.IntVar]],
-) -> None:
+) -> int:
     """A complete hint: the greedy shifts, a greedy split of multilingual groups, shorts."""
     on = {(a, c) for a, cs in chosen.items() for c in cs}
     for key, v in z.items():
@@ -336,3 +407,4 @@ def _hint(
                 free -= take
     for key, s in short_vars.items():
         model.AddHint(s, left[key])
+    return sum(left.values())
