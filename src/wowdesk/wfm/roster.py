@@ -169,4 +169,3 @@ def _allowed(agent: AgentSpec, shift: Shift, step_minutes: int) -> bool:
         if not agent.availability or any(in_window(local0, local1, w) for w in agent.availability):
             return True
     return False
-

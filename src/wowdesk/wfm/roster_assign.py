@@ -52,7 +52,9 @@ def _worked(c: Candidate) -> int:
     return c.end - c.start - c.break_len
 
 
-def _options(prep: Prepared, cover: CoverResult, agent: AgentSpec, gkey: GroupKey) -> list[Candidate]:
+def _options(
+    prep: Prepared, cover: CoverResult, agent: AgentSpec, gkey: GroupKey
+) -> list[Candidate]:
     """The agent's candidates near the stage-1 plan of their group."""
     planned = set(cover.plan.get(gkey, {})) | set(cover.lp_plan.get(gkey, {}))
     spans = {(c.start, c.end) for c in planned}
@@ -66,9 +68,7 @@ def _near(prep: Prepared, agent: AgentSpec, shifts: list[Candidate]) -> set[Cand
     reach = 120 // prep.problem.interval_minutes
     starts = [c.start for c in shifts]
     near = {
-        c
-        for c in prep.agent_candidates[agent.id]
-        if any(abs(c.start - s) <= reach for s in starts)
+        c for c in prep.agent_candidates[agent.id] if any(abs(c.start - s) <= reach for s in starts)
     }
     return near | set(shifts)
 

@@ -24,7 +24,13 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_matrix
 
-from wowdesk.wfm.roster_model import AgentSpec, Candidate, RosterProblem, candidates_for, demand_table
+from wowdesk.wfm.roster_model import (
+    AgentSpec,
+    Candidate,
+    RosterProblem,
+    candidates_for,
+    demand_table,
+)
 
 GroupKey = tuple[str, frozenset[str]]
 # above this many shift columns the MILP is skipped: the LP gives the bound, and its
@@ -197,8 +203,10 @@ def solve_cover(prep: Prepared, time_limit: float = 60.0, mip_gap: float = 0.002
     bounds = Bounds(np.zeros(n), np.array(upper, dtype=float))
     c_vec = np.array(cost, dtype=float)
     lp = linprog(
-        c_vec, bounds=np.column_stack([np.zeros(n), np.array(upper, dtype=float)]),
-        method="highs-ipm", options={"time_limit": time_limit},
+        c_vec,
+        bounds=np.column_stack([np.zeros(n), np.array(upper, dtype=float)]),
+        method="highs-ipm",
+        options={"time_limit": time_limit},
         **_as_ub(matrix, np.array(lo), np.array(hi)),
     )
     remaining = time_limit - (time.monotonic() - began)
