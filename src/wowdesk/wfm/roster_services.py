@@ -487,3 +487,98 @@ def simulate_roster(
         if busy
         else 0.0,
     }
+
+
+# --- changes to a published roster: swaps and time off (``wfm.request_services``) --------
+
+
+def _breaks_within(
+    breaks: list[dict[str, str]], start: dt.datetime, end: dt.datetime
+) -> list[dict[str, str]]:
+    return [
+        b
+        for b in breaks
+        if dt.datetime.fromisoformat(b["start"]) >= start
+        and dt.datetime.fromisoformat(b["end"]) <= end
+    ]
+
+
+def republish_agents(row: Roster, agent_ids: list[int]) -> None:
+    """Publish again the week of ``row`` for these agents only: their shifts in it become
+    their dated shifts, which routing follows."""
+    window = (_week_origin(row.week_start), _week_origin(row.week_start) + dt.timedelta(days=7))
+    for agent in Agent.objects.filter(pk__in=agent_ids).order_by("id"):
+        shifts = [
+            (
+                s.start,
+                s.end,
+                [
+                    (dt.datetime.fromisoformat(b["start"]), dt.datetime.fromisoformat(b["end"]))
+                    for b in s.breaks
+                ],
+            )
+            for s in RosterShift.objects.filter(roster=row, agent=agent).order_by("start")
+        ]
+        routing.publish_schedule(agent, window, shifts)
+
+
+def reassign_shift(actor: Agent | None, shift: RosterShift, agent: Agent) -> RosterShift:
+    """Give a published shift to another agent (an approved swap) and republish both."""
+    before = shift.agent_id
+    shift.agent = agent
+    shift.save(update_fields=["agent"])
+    audit.record(
+        action="wfm.shift_reassigned",
+        obj=shift.roster,
+        actor=actor,
+        brand_id=shift.roster.brand_id,
+        before={"shift": shift.pk, "agent": before},
+        after={"shift": shift.pk, "agent": agent.pk},
+    )
+    if shift.roster.status == RosterStatus.PUBLISHED:
+        republish_agents(shift.roster, [before, agent.pk])
+    return shift
+
+
+def cut_shifts(
+    actor: Agent | None, agent: Agent, start: dt.datetime, end: dt.datetime
+) -> list[int]:
+    """Take ``[start, end)`` out of the agent's shifts in published rosters (approved time
+    off): shifts inside go, shifts across an edge are shortened, a shift around the span is
+    split in two; their breaks outside what is left go. Republishes the weeks touched;
+    returns the ids of the rosters changed."""
+    touched: dict[int, Roster] = {}
+    rows = RosterShift.objects.filter(
+        agent=agent, roster__status=RosterStatus.PUBLISHED, start__lt=end, end__gt=start
+    ).select_related("roster")
+    for s in list(rows):
+        touched[s.roster_id] = s.roster
+        if start <= s.start and s.end <= end:
+            s.delete()
+            continue
+        if s.start < start and end < s.end:  # split: the tail becomes a shift of its own
+            RosterShift.objects.create(
+                roster=s.roster,
+                agent=agent,
+                start=end,
+                end=s.end,
+                breaks=_breaks_within(s.breaks, end, s.end),
+                language=s.language,
+            )
+            s.end = start
+        elif s.start < start:
+            s.end = start
+        else:
+            s.start = end
+        s.breaks = _breaks_within(s.breaks, s.start, s.end)
+        s.save(update_fields=["start", "end", "breaks"])
+    for row in touched.values():
+        audit.record(
+            action="wfm.shifts_cut",
+            obj=row,
+            actor=actor,
+            brand_id=row.brand_id,
+            after={"agent": agent.pk, "start": start.isoformat(), "end": end.isoformat()},
+        )
+        republish_agents(row, [agent.pk])
+    return sorted(touched)
