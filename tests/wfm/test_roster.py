@@ -169,7 +169,9 @@ def problems(draw: st.DrawFn) -> RosterProblem:
     problem.interval_minutes = draw(st.sampled_from([30, 60]))
     cells = draw(
         st.lists(
-            st.tuples(st.sampled_from(LANGS), st.integers(0, problem.horizon - 1), st.integers(1, 2)),
+            st.tuples(
+                st.sampled_from(LANGS), st.integers(0, problem.horizon - 1), st.integers(1, 2)
+            ),
             max_size=40,
         )
     )
