@@ -37,7 +37,7 @@ class AssignResult:
     best_bound: float | None
     short: int
     first_solution_seconds: float | None
-    first_full_seconds: float | None  # first roster with the stage-1 shortfall (0: full)
+    first_full_seconds: float | None  # first roster with no agent short
     target_seconds: float | None  # first roster within the target gap
     progress: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
@@ -283,7 +283,7 @@ def solve_assign(
         with lock:
             log.append(entry)
             record["first"] = record["first"] if record["first"] is not None else now
-            if short <= cover.short and record["full"] is None:
+            if short == 0 and record["full"] is None:
                 record["full"] = now
             if (
                 target_gap is not None
