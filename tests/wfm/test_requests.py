@@ -208,13 +208,8 @@ def test_schedule_in_the_agents_zone(
     )
     assert body["timezone"] == "Asia/Tokyo"
     # 00:00 UTC on day 1 is 09:00 in Tokyo, on the day 1 local; the day 0 asked ends first
-    body = (
-        make_api(tokyo)
-        .get(
-            f"/wfm/schedule?from={(WEEK + dt.timedelta(days=1)).isoformat()}&to={(WEEK + dt.timedelta(days=1)).isoformat()}"
-        )
-        .json()
-    )
+    day1 = (WEEK + dt.timedelta(days=1)).isoformat()
+    body = make_api(tokyo).get(f"/wfm/schedule?from={day1}&to={day1}").json()
     (s,) = body["shifts"]
     assert s["start_local"].startswith(
         f"{(WEEK + dt.timedelta(days=1)).isoformat()}T09:00:00+09:00"
