@@ -20,7 +20,7 @@ from wowdesk.wfm import request_services, roster_services
 from wowdesk.wfm.models import Roster, RosterShift, RosterStatus, ShiftRequest
 
 _today = timezone.now().date()
-WEEK = _today - dt.timedelta(days=_today.weekday()) + dt.timedelta(days=14)
+WEEK = _today - dt.timedelta(days=_today.weekday()) + dt.timedelta(days=7)  # next week
 
 
 def at(day: int, hour: float) -> dt.datetime:
