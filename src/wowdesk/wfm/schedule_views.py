@@ -40,7 +40,9 @@ def _me(request: HttpRequest) -> Agent:
 
 def _days(payload: dict[str, Any], first: dt.date, zone: ZoneInfo) -> list[dict[str, Any]]:
     """Fourteen days from ``first``, each with the shifts that start on it (local)."""
-    days = [{"date": first + dt.timedelta(days=i), "shifts": []} for i in range(14)]
+    days: list[dict[str, Any]] = [
+        {"date": first + dt.timedelta(days=i), "shifts": []} for i in range(14)
+    ]
     by_day = {d["date"]: d for d in days}
     now = timezone.now()
     for s in payload["shifts"]:
@@ -125,6 +127,10 @@ def ask_swap(request: HttpRequest) -> HttpResponse:
             kind="swap",
             shift_id=int(request.POST.get("shift_id") or 0) or None,
             other_agent_id=int(request.POST.get("other_agent_id") or 0) or None,
+            other_shift_id=None,
+            start=None,
+            end=None,
+            brand_id=None,
             reason=request.POST.get("reason", "")[:500],
         )
         make_request(actor, payload)
@@ -155,7 +161,14 @@ def ask_time_off(request: HttpRequest) -> HttpResponse:
         return redirect("wfm:schedule")
     try:
         payload = RequestIn(
-            kind="time_off", start=start, end=end, reason=request.POST.get("reason", "")[:500]
+            kind="time_off",
+            shift_id=None,
+            other_agent_id=None,
+            other_shift_id=None,
+            brand_id=None,
+            start=start,
+            end=end,
+            reason=request.POST.get("reason", "")[:500],
         )
         make_request(actor, payload)
         flash.success(request, _("Time off asked for: a supervisor will decide."))
