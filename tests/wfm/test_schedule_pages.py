@@ -91,3 +91,17 @@ def test_pages_for_every_role_of_two_brands(
 def test_anonymous_goes_to_sign_in(db: None) -> None:
     assert Client().get("/wfm/schedule/").status_code == 302
     assert Client().get("/wfm/requests/").status_code == 302
+
+
+def test_time_off_in_the_brand_picked(
+    make_agent: Callable[..., Agent], brand: Brand, other_brand: Brand
+) -> None:
+    both = make_agent(Role.AGENT, brands=[brand, other_brand], timezone="UTC")
+    c = signed_in(both)
+    assert 'id="off-brand"' in c.get("/wfm/schedule/").content.decode()
+    day = at(5, 0).date().isoformat()
+    c.post(
+        "/wfm/schedule/time-off/",
+        {"start": f"{day}T09:00", "end": f"{day}T12:00", "brand": other_brand.pk},
+    )
+    assert ShiftRequest.objects.get(agent=both).brand_id == other_brand.pk

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wowdesk.core import permissions
 from wowdesk.core.errors import NotFound, ServiceError
-from wowdesk.core.models import Agent, Role
+from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.web.auth import agent_required
 from wowdesk.web.board_tiles import register_tile
 from wowdesk.wfm import request_services
@@ -110,6 +110,10 @@ def schedule_page(request: HttpRequest) -> HttpResponse:
             "weeks": [days[:7], days[7:]],
             "today": today,
             "requests": mine,
+            "brands": list(Brand.objects.filter(pk__in=permissions.visible_brand_ids(actor)))
+            if own
+            else [],
+            "planner": bool(permissions.planner_brands(actor)),
         },
     )
 
@@ -165,7 +169,9 @@ def ask_time_off(request: HttpRequest) -> HttpResponse:
             shift_id=None,
             other_agent_id=None,
             other_shift_id=None,
-            brand_id=None,
+            brand_id=int(request.POST["brand"])
+            if request.POST.get("brand", "").isdigit()
+            else None,
             start=start,
             end=end,
             reason=request.POST.get("reason", "")[:500],
