@@ -159,7 +159,7 @@ def _register() -> None:
     from wowdesk.training import api as training_api
     from wowdesk.training import api_assignments, api_culture
     from wowdesk.webhooks.api import router as webhooks_router
-    from wowdesk.wfm import api_adherence, api_forecast, api_rosters, api_staffing
+    from wowdesk.wfm import api_adherence, api_forecast, api_requests, api_rosters, api_staffing
 
     api.add_router("", core_router)
     api.add_router("", fields_router)
@@ -195,6 +195,7 @@ def _register() -> None:
     api.add_router("", api_staffing.router)
     api.add_router("", api_rosters.router)
     api.add_router("", api_adherence.router)
+    api.add_router("", api_requests.router)
 
 
 _register()

@@ -236,3 +236,11 @@ def test_analytics_benchmark_runs_on_a_tiny_load(tmp_path: Path) -> None:
     second = _run("bench.analytics", *args)
     assert second["data"]["reused"] is True
     assert "operations.loyalty_by_day_28d.p99_ms" in second["comparison"]["ratios"]
+
+
+def test_roster_benchmark_runs_quick(tmp_path: Path) -> None:
+    result = _run("bench.roster", "--quick", "--seconds", "6", "--results-dir", str(tmp_path))
+    assert result["instance"]["quick"] is True and result["shifts"] > 0
+    assert result["hard_rule_violations"] == 0
+    assert result["lower_bound_hours"] <= result["hours"]
+    assert list(tmp_path.glob("roster-*-quick.json"))

@@ -12,3 +12,7 @@ class WfmConfig(AppConfig):
         from wowdesk.wfm import jobs
 
         jobs.register()
+
+        from wowdesk.wfm import schedule_views
+
+        schedule_views.register()

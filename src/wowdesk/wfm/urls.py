@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
+from wowdesk.wfm import schedule_views
+
 app_name = "wfm"
 
 
@@ -19,5 +21,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staffing/", _frame, name="staffing"),
     path("rosters/", _frame, name="rosters"),
     path("adherence/", _frame, name="adherence"),
-    path("schedule/", _frame, name="schedule"),
+    path("schedule/", schedule_views.schedule_page, name="schedule"),
+    path("schedule/swap/", schedule_views.ask_swap, name="ask-swap"),
+    path("schedule/time-off/", schedule_views.ask_time_off, name="ask-time-off"),
+    path("requests/", schedule_views.requests_page, name="requests"),
+    path("requests/<int:request_id>/cancel/", schedule_views.cancel, name="request-cancel"),
+    path("requests/<int:request_id>/decide/", schedule_views.decide, name="request-decide"),
 ]

@@ -1,0 +1,205 @@
+"""The roster solver: DST, small instances with a known optimum, follow-the-sun, and the
+hard rules and coverage of every returned roster (property tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wowdesk.wfm.roster import (
+    AgentSpec,
+    BreakRule,
+    LocalWindow,
+    Requirement,
+    Roster,
+    RosterProblem,
+    Shift,
+    ShiftPattern,
+    local_to_utc,
+    solve_roster,
+    violations,
+)
+from wowdesk.wfm.roster_model import candidates_for, coverage_of
+
+NO_BREAK = BreakRule(minutes=0)
+UTC = dt.UTC
+
+
+def _agent(i: int, zone: str = "UTC", langs: tuple[str, ...] = ("en",), **kw: object) -> AgentSpec:
+    kw.setdefault("patterns", (ShiftPattern(dt.time(8, 0), 8.0),))
+    return AgentSpec(id=i, time_zone=zone, languages=frozenset(langs), **kw)  # type: ignore[arg-type]
+
+
+def _hours(start: dt.datetime, end: dt.datetime) -> float:
+    return (end - start).total_seconds() / 3600
+
+
+def test_a_berlin_night_shift_across_dst_lasts_its_real_length() -> None:
+    # the nights into the last Sundays of March and October 2027
+    spring = dt.date(2027, 3, 27)
+    autumn = dt.date(2027, 10, 30)
+    for day, real in ((spring, 7.0), (autumn, 9.0), (dt.date(2027, 6, 5), 8.0)):
+        start = local_to_utc(day, dt.time(22, 0), "Europe/Berlin")
+        end = local_to_utc(day, dt.time(22, 0), "Europe/Berlin", 8.0)
+        assert _hours(start, end) == real
+    # and the candidate on the grid has that many intervals, and is a night shift
+    problem = RosterProblem(week_start=dt.date(2027, 3, 22), agents=[], requirements=[])
+    problem.breaks = NO_BREAK
+    berlin = _agent(1, "Europe/Berlin", patterns=(ShiftPattern(dt.time(22, 0), 8.0),))
+    saturday = [c for c in candidates_for(problem, berlin) if c.local_day == spring]
+    assert len(saturday) == 1 and saturday[0].end - saturday[0].start == 14
+    assert saturday[0].night
+    assert problem.at(saturday[0].start) == dt.datetime(2027, 3, 27, 21, 0, tzinfo=UTC)
+
+
+def test_one_shift_is_the_optimum_for_one_block_of_demand() -> None:
+    week = dt.date(2027, 1, 4)
+    need = [Requirement("en", t, 1) for t in range(16, 32)]  # Monday 08:00–16:00 UTC
+    problem = RosterProblem(week, [_agent(1), _agent(2)], need, breaks=NO_BREAK)
+    problem.time_limit_seconds = 10
+    roster = solve_roster(problem)
+    assert [(s.start, s.end) for s in roster.shifts] == [
+        (dt.datetime(2027, 1, 4, 8, tzinfo=UTC), dt.datetime(2027, 1, 4, 16, tzinfo=UTC))
+    ]
+    assert roster.hours == 8.0 and roster.lower_bound_hours == 8.0 and roster.gap == 0.0
+    assert roster.short_intervals == 0 and roster.over_hours == 0.0
+    assert violations(problem, roster) == []
+
+
+def test_a_bilingual_agent_counts_for_one_queue_at_a_time() -> None:
+    week = dt.date(2027, 1, 4)
+    need = [Requirement(q, t, 1) for q in ("de", "en") for t in range(16, 32)]
+    problem = RosterProblem(week, [_agent(1, langs=("de", "en"))], need, breaks=NO_BREAK)
+    problem.time_limit_seconds = 10
+    roster = solve_roster(problem)
+    assert len(roster.shifts) == 1
+    assert roster.short_intervals == 16  # one of the two queues each interval, not both
+    for t in range(16, 32):
+        assert roster.coverage.get(("de", t), 0) + roster.coverage.get(("en", t), 0) == 1
+
+
+def test_a_break_is_unpaid_and_covered_by_a_second_agent() -> None:
+    week = dt.date(2027, 1, 4)
+    need = [Requirement("en", t, 1) for t in range(16, 34)]  # 08:00–17:00
+    rule = BreakRule(min_shift_hours=6, minutes=30, window_minutes=0)
+    agents = [
+        _agent(1, patterns=(ShiftPattern(dt.time(8, 0), 9.0),)),
+        _agent(2, patterns=(ShiftPattern(dt.time(12, 0), 1.0),)),
+    ]
+    problem = RosterProblem(week, agents, need, breaks=rule)
+    problem.time_limit_seconds = 10
+    roster = solve_roster(problem)
+    assert roster.short_intervals == 0 and violations(problem, roster) == []
+    nine = next(s for s in roster.shifts if s.agent_id == 1)
+    assert nine.paid_hours == 8.5 and nine.breaks[0][0] == dt.datetime(2027, 1, 4, 12, tzinfo=UTC)
+    assert roster.hours == 9.5 and roster.lower_bound_hours == 9.5
+
+
+def test_sydney_and_new_york_cover_one_language_around_the_clock() -> None:
+    week = dt.date(2027, 1, 25)  # no DST change in either zone that week
+    patterns = tuple(ShiftPattern(dt.time(h, 0), 8.0) for h in range(6, 15))
+    agents = [
+        _agent(i, zone, patterns=patterns, max_nights=0)
+        for i, zone in enumerate(["Australia/Sydney"] * 6 + ["America/New_York"] * 6, start=1)
+    ]
+    problem = RosterProblem(week, agents, [], breaks=NO_BREAK)
+    problem.requirements = [Requirement("en", t, 1) for t in range(problem.horizon)]
+    problem.time_limit_seconds = 20
+    roster = solve_roster(problem)
+    assert roster.short_intervals == 0, roster.short
+    assert solve_roster(problem, use_plan=False).short_intervals == 0  # the greedy path too
+    assert violations(problem, roster) == []
+    assert {s.agent_id <= 6 for s in roster.shifts} == {True, False}  # both sites work
+    assert 168.0 <= roster.lower_bound_hours <= roster.hours
+
+
+def test_the_oracle_sees_a_short_rest_and_too_many_hours() -> None:
+    week = dt.date(2027, 1, 4)
+    agent = _agent(1, patterns=(ShiftPattern(dt.time(8, 0), 8.0), ShiftPattern(dt.time(0, 0), 8.0)))
+    agent = AgentSpec(**{**agent.__dict__, "max_hours_per_week": 10.0})
+    problem = RosterProblem(week, [agent], [])
+
+    def at(day: int, hour: int) -> dt.datetime:
+        return dt.datetime(2027, 1, 4 + day, hour, tzinfo=UTC)
+
+    shifts = [
+        Shift(1, at(0, 8), at(0, 16), (), dt.date(2027, 1, 4), False),
+        Shift(1, at(1, 0), at(1, 8), (), dt.date(2027, 1, 5), True),
+    ]
+    roster = Roster(shifts, {}, {}, 0, 0, 0.0, 16.0, 0.0, None, {}, {})
+    found = violations(problem, roster)
+    assert any("rest" in f for f in found) and any("> 10.0" in f for f in found)
+
+
+# -- property tests ------------------------------------------------------------------------
+
+ZONES = ["UTC", "Europe/Berlin", "Asia/Kolkata", "America/New_York"]
+LANGS = ["en", "de", "ja"]
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> RosterProblem:
+    n_agents = draw(st.integers(1, 5))
+    agents = []
+    for i in range(1, n_agents + 1):
+        starts = draw(st.lists(st.integers(0, 23), min_size=1, max_size=3, unique=True))
+        lengths = draw(st.lists(st.sampled_from([4.0, 6.5, 8.0, 10.0]), min_size=1, max_size=2))
+        patterns = tuple(ShiftPattern(dt.time(h, 0), length) for h in starts for length in lengths)
+        langs = draw(st.lists(st.sampled_from(LANGS), min_size=1, max_size=2, unique=True))
+        availability: tuple[LocalWindow, ...] = ()
+        if draw(st.booleans()):
+            availability = (LocalWindow(dt.time(draw(st.integers(0, 12)), 0), dt.time(23, 0)),)
+        agents.append(
+            AgentSpec(
+                id=i,
+                time_zone=draw(st.sampled_from(ZONES)),
+                languages=frozenset(langs),
+                patterns=patterns,
+                max_hours_per_week=draw(st.sampled_from([8.0, 16.0, 24.0])),
+                min_rest_hours=draw(st.sampled_from([8.0, 11.0, 14.0])),
+                max_days_in_row=draw(st.integers(1, 3)),
+                max_nights=draw(st.integers(0, 2)),
+                availability=availability,
+                days_off=frozenset({dt.date(2027, 3, 27 + draw(st.integers(0, 2)))}),
+            )
+        )
+    problem = RosterProblem(dt.date(2027, 3, 27), agents, [], days=3)  # across Berlin's DST
+    problem.interval_minutes = draw(st.sampled_from([30, 60]))
+    cells = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(LANGS), st.integers(0, problem.horizon - 1), st.integers(1, 2)
+            ),
+            max_size=40,
+        )
+    )
+    problem.requirements = [Requirement(q, t, n) for q, t, n in cells]
+    problem.time_limit_seconds = 1
+    return problem
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.booleans())
+def test_every_roster_keeps_the_hard_rules_and_counts_coverage_from_its_shifts(
+    problem: RosterProblem, use_plan: bool
+) -> None:
+    roster = solve_roster(problem, use_plan=use_plan)
+    assert violations(problem, roster) == []
+    coverage, short, over = coverage_of(problem, roster.shifts)
+    assert coverage == roster.coverage and short == roster.short and over == roster.over_hours
+    assert roster.short_intervals == len(short)
+    assert roster.lower_bound_hours <= roster.hours + 1e-6
+    speaks = {a.id: a.languages for a in problem.agents}
+    for t in range(problem.horizon):
+        moment = problem.at(t)
+        present = [
+            s.agent_id
+            for s in roster.shifts
+            if s.start <= moment < s.end and not any(b0 <= moment < b1 for b0, b1 in s.breaks)
+        ]
+        served = {q: n for (q, i), n in roster.coverage.items() if i == t}
+        assert sum(served.values()) <= len(present)  # nobody counted twice
+        for q, n in served.items():
+            assert n <= sum(1 for a in present if q in speaks[a])
