@@ -390,6 +390,17 @@ def _limit_line(item: dict[str, Any]) -> str:
     return authoring.limit_line(item)
 
 
+# The facts a scenario made from a conversation names (scenario_build); authored ones are
+# shown as their author named them.
+_FACT_WORDS = {
+    "problem": gettext_lazy("Problem"),
+    "product": gettext_lazy("Product"),
+    "order": gettext_lazy("Order"),
+    "details": gettext_lazy("Details"),
+    "customer_name": gettext_lazy("Customer's name"),
+}
+
+
 def _limit_shown(item: dict[str, Any]) -> str:
     """A policy limit for reading: the action's words in the reader's language, then the
     limit ("Goodwill credit 25 EUR"), not the slug the form takes."""
@@ -413,6 +424,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scenario": scenario,
         "manages": manages,
         "limits": [_limit_shown(x) for x in scenario.policy_limits or []],
+        "facts": [(str(_FACT_WORDS.get(k, k)), v) for k, v in (scenario.facts or {}).items()],
         "rtl": is_rtl(scenario.language),
     }
     return render(request, "training/scenario.html", context)
