@@ -333,7 +333,12 @@ def test_the_facts_of_a_scenario_made_from_a_conversation_are_named_in_the_reade
     sc = scenario(
         people["supervisor"],
         brand.pk,
-        facts={"problem": "lamp broken", "order": "[number]", "customer_name": "[name]", "Mine": "x"},
+        facts={
+            "problem": "lamp broken",
+            "order": "[number]",
+            "customer_name": "[name]",
+            "Mine": "x",
+        },
     )
     c = login(people["supervisor"])
     c.post("/i18n/setlang/", {"language": "zh-hans"})
