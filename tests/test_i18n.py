@@ -365,7 +365,7 @@ def _template_msgids(source: str) -> set[str]:
 
     found = set()
     code = templatize(source)
-    literal = r"u?'(?:\\.|[^'\\])*'"
+    literal = r"""u?(?:'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")"""
     for m in re.finditer(rf"\b(n?p?gettext)\(\s*((?:{literal}\s*,?\s*)+)", code):
         literals = re.findall(literal, m.group(2))
         chosen = literals[1] if m.group(1).startswith(("pgettext", "npgettext")) else literals[0]

@@ -304,3 +304,45 @@ def test_an_arabic_scenario_is_played_right_to_left(brand: Brand, people: dict[s
     plain = sim.start_session(people["agent"], scenario(people["supervisor"], brand.pk))
     html = login(people["agent"]).get(f"/training/sessions/{plain.pk}/").content.decode()
     assert 'dir="rtl"' not in html
+
+
+def test_the_scenario_shows_its_policy_limits_in_words_of_the_readers_language(
+    brand: Brand, people: dict[str, Agent]
+) -> None:
+    sc = scenario(
+        people["supervisor"],
+        brand.pk,
+        policy_limits=[
+            {"action": "goodwill_credit", "limit": 25, "currency": "EUR"},
+            {"action": "shipping_upgrade"},
+        ],
+    )
+    c = login(people["supervisor"])
+    html = c.get(f"/training/scenarios/{sc.pk}/").content.decode()
+    assert "<li>Goodwill credit 25 EUR</li>" in html
+    assert "goodwill_credit" not in html.split('id="tr-limits"')[1].split("</ul>")[0]
+    c.post("/i18n/setlang/", {"language": "zh-hans"})
+    zh = c.get(f"/training/scenarios/{sc.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    limits = zh.split('id="tr-limits"')[1].split("</ul>")[0]
+    assert "goodwill" not in limits.lower() and "shipping" not in limits.lower()
+
+
+def test_the_facts_of_a_scenario_made_from_a_conversation_are_named_in_the_readers_language(
+    brand: Brand, people: dict[str, Agent]
+) -> None:
+    sc = scenario(
+        people["supervisor"],
+        brand.pk,
+        facts={
+            "problem": "lamp broken",
+            "order": "[number]",
+            "customer_name": "[name]",
+            "Mine": "x",
+        },
+    )
+    c = login(people["supervisor"])
+    c.post("/i18n/setlang/", {"language": "zh-hans"})
+    zh = c.get(f"/training/scenarios/{sc.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    facts = zh.split('id="tr-facts"')[1].split("</dl>")[0]
+    assert "<dt>问题</dt>" in facts and "<dt>订单</dt>" in facts
+    assert "customer_name" not in facts and "<dt>Mine</dt>" in facts

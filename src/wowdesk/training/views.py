@@ -390,6 +390,27 @@ def _limit_line(item: dict[str, Any]) -> str:
     return authoring.limit_line(item)
 
 
+# The facts a scenario made from a conversation names (scenario_build); authored ones are
+# shown as their author named them.
+_FACT_WORDS = {
+    "problem": gettext_lazy("Problem"),
+    "product": gettext_lazy("Product"),
+    "order": gettext_lazy("Order"),
+    "details": gettext_lazy("Details"),
+    "customer_name": gettext_lazy("Customer's name"),
+}
+
+
+def _limit_shown(item: dict[str, Any]) -> str:
+    """A policy limit for reading: the action's words in the reader's language, then the
+    limit ("Goodwill credit 25 EUR"), not the slug the form takes."""
+    from wowdesk.policies.ui_queries import action_label
+
+    action = str(item.get("action", ""))
+    rest = authoring.limit_line({**item, "action": ""}).strip()
+    return f"{action_label(action)} {rest}".strip()
+
+
 @require_GET
 @agent_required()
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -402,7 +423,8 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "scenario": scenario,
         "manages": manages,
-        "limits": [_limit_line(x) for x in scenario.policy_limits or []],
+        "limits": [_limit_shown(x) for x in scenario.policy_limits or []],
+        "facts": [(str(_FACT_WORDS.get(k, k)), v) for k, v in (scenario.facts or {}).items()],
         "rtl": is_rtl(scenario.language),
     }
     return render(request, "training/scenario.html", context)
