@@ -596,3 +596,25 @@ def test_the_agent_sees_the_bot_as_author_with_its_confidence_and_article(
     assert "Answer bot" in page
     assert f'data-bot-article="{articles["es"].pk}"' in page
     assert 'data-bot-confidence="0.94' in page
+
+
+def test_a_blocked_customer_gets_the_template_not_the_bot(
+    brand: Brand, knowledge: list[str], make_agent: Callable[..., Agent], commits: Callable[[], Any]
+) -> None:
+    from wowdesk.customers import services as customers
+    from wowdesk.customers.models import Customer
+
+    boss = make_agent(Role.SUPERVISOR)
+    inbox = bot_inbox(brand, "chat", "always")
+    with commits():
+        first = write(brand, inbox, "How can I return an item?", email="rude@example.com")
+    with commits():
+        run_bot_tasks()
+    customer = Customer.objects.get(conversations__pk=first)
+    customers.set_restriction(boss, customer, level="blocked", reason="Threats")
+    with commits():
+        cid = write(brand, inbox, "Can I return my lamp?", email="rude@example.com")
+    assert run_bot_tasks() == []
+    assert (
+        not BotSession.objects.filter(conversation_id=cid).exclude(conversation_id=first).exists()
+    )

@@ -54,12 +54,18 @@ def on_message_created(
     modes = answer_bot_inboxes.get(brand_id) or {}
     if not modes:
         return
-    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    conversation = (
+        Conversation.objects.filter(pk=conversation_id).select_related("customer", "inbox").first()
+    )
     if conversation is None:
         return
     mode = modes.get(conversation.inbox_id)
     if mode is None:
         return
+    from wowdesk.routing.services import withheld
+
+    if withheld(conversation):
+        return  # a restricted customer gets the courteous template, nothing else (abuse.md)
     if not conversation.bot_holds:
         if conversation.assignee_id is not None:
             return  # a person has it
