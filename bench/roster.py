@@ -83,9 +83,7 @@ def instance(agents: int, seed: int, sites: int, langs_limit: int) -> RosterProb
     scale = agents / sum(per_lang.values())
     per_lang = {lang: max(4, math.floor(n * scale)) for lang, n in per_lang.items()}
     home = {lang: [tz for tz, ls in chosen_sites if lang in ls] for lang in langs}
-    patterns = tuple(
-        ShiftPattern(dt.time(h, 0), length) for h in range(0, 24) for length in (8.5,)
-    )
+    patterns = tuple(ShiftPattern(dt.time(h, 0), length) for h in range(0, 24) for length in (8.5,))
     specs: list[AgentSpec] = []
     next_id = 1
     for lang in langs:
@@ -136,8 +134,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--agents", type=int, default=600)
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--target-gap", type=float, default=None,
-                        help="stop at the first full roster within this gap (e.g. 0.01)")
+    parser.add_argument(
+        "--target-gap",
+        type=float,
+        default=None,
+        help="stop at the first full roster within this gap (e.g. 0.01)",
+    )
+    parser.add_argument(
+        "--cover-share",
+        type=float,
+        default=0.5,
+        help="share of the time for stage 1 (the LP bound and plan)",
+    )
     parser.add_argument("--results-dir", type=Path, default=None)
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args()
@@ -150,7 +158,7 @@ def main() -> None:
     problem.workers = args.workers
     problem.seed = args.seed
     began = time.monotonic()
-    roster = solve_roster(problem, target_gap=args.target_gap)
+    roster = solve_roster(problem, target_gap=args.target_gap, cover_share=args.cover_share)
     wall = time.monotonic() - began
     within = next(
         (p["seconds"] for p in roster.progress if p["short"] <= 0 and p["gap"] <= 0.01), None
@@ -165,11 +173,13 @@ def main() -> None:
             "intervals": problem.horizon,
             "interval_minutes": problem.interval_minutes,
             "required_agent_hours": sum(r.agents for r in problem.requirements)
-            * problem.interval_minutes / 60,
+            * problem.interval_minutes
+            / 60,
             "seed": args.seed,
             "quick": args.quick,
         },
         "time_limit_seconds": args.seconds,
+        "cover_share": args.cover_share,
         "wall_seconds": round(wall, 2),
         "first_full_coverage_seconds": roster.seconds.get("first_full_coverage"),
         "within_1pct_seconds": within,

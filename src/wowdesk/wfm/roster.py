@@ -11,6 +11,7 @@ edited by hand). See docs/wfm.md, "Roster".
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 
 from wowdesk.wfm.roster_assign import AssignResult, solve_assign
@@ -56,8 +57,8 @@ def solve_roster(
 ) -> Roster:
     """Solve within ``problem.time_limit_seconds``: up to ``cover_share`` of it for stage 1,
     the rest for stage 2 (``use_plan=False``: stage 2 starts from the plan-free greedy, as
-    it does when stage 1 found no plan in time). With ``target_gap`` (e.g. 0.01) stage 2 stops at the first
-    roster with the stage-1 shortfall and a gap at or under it."""
+    it does when stage 1 found no plan in time). With ``target_gap`` (e.g. 0.01) stage 2
+    stops at the first roster with the stage-1 shortfall and a gap at or under it."""
     began = time.monotonic()
     prep = prepare(problem)
     prepared_s = time.monotonic() - began
@@ -130,7 +131,7 @@ def violations(problem: RosterProblem, roster: Roster) -> list[str]:
     for agent_id, shifts in by_agent.items():
         agent = agents[agent_id]
         shifts.sort(key=lambda s: s.start)
-        for a, b in zip(shifts, shifts[1:], strict=False):
+        for a, b in itertools.pairwise(shifts):
             rest = (b.start - a.end).total_seconds() / 3600
             if rest < agent.min_rest_hours - 1e-9:
                 found.append(f"agent {agent_id}: {rest:.1f} h rest before {b.start}")
@@ -143,7 +144,7 @@ def violations(problem: RosterProblem, roster: Roster) -> list[str]:
             found.append(f"agent {agent_id}: more than {agent.max_nights} nights")
         days = sorted({s.local_day for s in shifts})
         run = 1
-        for a_day, b_day in zip(days, days[1:], strict=False):
+        for a_day, b_day in itertools.pairwise(days):
             run = run + 1 if (b_day - a_day).days == 1 else 1
             if run > agent.max_days_in_row:
                 found.append(f"agent {agent_id}: {run} days in a row to {b_day}")

@@ -16,6 +16,7 @@ paid intervals + penalty × short + preference costs.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import threading
 import time
@@ -36,7 +37,7 @@ class AssignResult:
     best_bound: float | None
     short: int
     first_solution_seconds: float | None
-    first_full_seconds: float | None  # first roster with the stage-1 shortfall (0: full)
+    first_full_seconds: float | None  # first roster with no agent short
     target_seconds: float | None  # first roster within the target gap
     progress: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
@@ -97,7 +98,7 @@ class _Agent:
                 return False
         days = sorted(self.days | {c.local_day})
         run = best = 1
-        for a, b in zip(days, days[1:], strict=False):
+        for a, b in itertools.pairwise(days):
             run = run + 1 if (b - a).days == 1 else 1
             best = max(best, run)
         return best <= s.max_days_in_row and len(days) <= self.max_days
@@ -218,7 +219,7 @@ def solve_assign(
             opts = sorted(options, key=lambda c: (c.start, c.end, c.break_at or 0))
             vars_ = []
             for c in opts:
-                v = model.NewBoolVar("")
+                v = model.new_bool_var("")
                 z[(agent.id, c)] = v
                 vars_.append((c, v))
                 for t in c.covers(horizon):
@@ -232,7 +233,7 @@ def solve_assign(
     short_vars: dict[tuple[str, int], cp_model.IntVar] = {}
     cover_exprs: dict[tuple[str, int], list[cp_model.IntVar]] = {}
     for (q, t), need in prep.demand.items():
-        s = model.NewIntVar(0, need, "")
+        s = model.new_int_var(0, need, "")
         short_vars[(q, t)] = s
         cover_exprs[(q, t)] = [s]
         cost_terms.append(s)
@@ -250,14 +251,14 @@ def solve_assign(
                 continue
             split = []
             for q in wanted:
-                y = model.NewIntVar(0, min(len(members), prep.demand[(q, t)]), "")
+                y = model.new_int_var(0, min(len(members), prep.demand[(q, t)]), "")
                 alloc[(gkey, q, t)] = y
                 cover_exprs[(q, t)].append(y)
                 split.append(y)
-            model.Add(sum(split) <= sum(terms))
+            model.add(sum(split) <= sum(terms))
     for (q, t), terms in cover_exprs.items():
-        model.Add(sum(terms) >= prep.demand[(q, t)])
-    model.Minimize(cp_model.LinearExpr.WeightedSum(cost_terms, cost_coefs))
+        model.add(sum(terms) >= prep.demand[(q, t)])
+    model.minimize(cp_model.LinearExpr.weighted_sum(cost_terms, cost_coefs))
     greedy_short = _hint(model, prep, hint, z, short_vars, alloc, presence)
 
     record: dict[str, float | None] = {"first": None, "full": None, "target": None}
@@ -267,14 +268,14 @@ def solve_assign(
 
     def on_solution(cb: _Recorder) -> None:
         now = time.monotonic() - began
-        short = sum(cb.Value(s) for s in short_list)
-        paid = sum(cb.Value(v) * p for v, p in paid_terms)
+        short = sum(cb.value(s) for s in short_list)
+        paid = sum(cb.value(v) * p for v, p in paid_terms)
         lb = bound_hours(prep, cover.lower_bound, short) * 60 / step  # in intervals
         gap = (paid - lb) / lb if lb > 0 else 0.0
         entry = {
             "seconds": round(now, 3),
-            "objective": cb.ObjectiveValue(),
-            "bound": cb.BestObjectiveBound(),
+            "objective": cb.objective_value,
+            "bound": cb.best_objective_bound,
             "hours": paid * step / 60,
             "short": float(short),
             "gap": gap,
@@ -282,7 +283,7 @@ def solve_assign(
         with lock:
             log.append(entry)
             record["first"] = record["first"] if record["first"] is not None else now
-            if short <= cover.short and record["full"] is None:
+            if short == 0 and record["full"] is None:
                 record["full"] = now
             if (
                 target_gap is not None
@@ -291,7 +292,7 @@ def solve_assign(
                 and record["target"] is None
             ):
                 record["target"] = now
-                cb.StopSearch()
+                cb.stop_search()
         if progress is not None:
             progress({"stage": 2.0, **entry})
 
@@ -299,16 +300,16 @@ def solve_assign(
     solver.parameters.max_time_in_seconds = max(1.0, time_limit - (time.monotonic() - began))
     solver.parameters.num_workers = max(8, workers)
     solver.parameters.random_seed = problem.seed
-    status = solver.Solve(model, _Recorder(on_solution))
-    name = solver.StatusName(status)
+    status = solver.solve(model, _Recorder(on_solution))
+    name = solver.status_name(status)
     chosen: dict[int, list[Candidate]] = {}
     objective = bound = None
     short = 0
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        objective, bound = solver.ObjectiveValue(), solver.BestObjectiveBound()
-        short = sum(solver.Value(s) for s in short_list)
+        objective, bound = solver.objective_value, solver.best_objective_bound
+        short = sum(solver.value(s) for s in short_list)
         for (agent_id, c), v in z.items():
-            if solver.Value(v):
+            if solver.value(v):
                 chosen.setdefault(agent_id, []).append(c)
     else:  # no solution in time: the greedy roster (it keeps every hard rule)
         chosen = hint
@@ -343,16 +344,16 @@ def _agent_rules(
         by_day.setdefault(c.local_day, []).append(v)
     for vs in by_day.values():
         if len(vs) > 1:
-            model.AddAtMostOne(vs)
+            model.add_at_most_one(vs)
     for point in sorted({c.start for c, _ in options}):
         clique = [v for c, v in options if c.start <= point < c.end + rest]
         if len(clique) > 1:
-            model.AddAtMostOne(clique)
+            model.add_at_most_one(clique)
     cap = math.floor(agent.max_hours_per_week * 60 / step)
-    model.Add(sum(v * _worked(c) for c, v in options) <= cap)
+    model.add(sum(v * _worked(c) for c, v in options) <= cap)
     nights = [v for c, v in options if c.night]
     if len(nights) > agent.max_nights:
-        model.Add(sum(nights) <= agent.max_nights)
+        model.add(sum(nights) <= agent.max_nights)
     days = sorted(by_day)
     if days:
         run = agent.max_days_in_row
@@ -362,8 +363,8 @@ def _agent_rules(
         for i in range(span - run):
             window = [v for day in worked[i : i + run + 1] for v in day]
             if len(window) > run:
-                model.Add(sum(window) <= run)
-        model.Add(sum(v for _, v in options) <= prep.max_days(agent))
+                model.add(sum(window) <= run)
+        model.add(sum(v for _, v in options) <= prep.max_days(agent))
 
 
 def _hint(
@@ -377,8 +378,8 @@ def _hint(
 ) -> int:
     """A complete hint: the greedy shifts, a greedy split of multilingual groups, shorts."""
     on = {(a, c) for a, cs in chosen.items() for c in cs}
-    for key, v in z.items():
-        model.AddHint(v, 1 if key in on else 0)
+    for chosen_key, v in z.items():
+        model.add_hint(v, 1 if chosen_key in on else 0)
     horizon = prep.problem.horizon
     present: dict[tuple[GroupKey, int], int] = {}
     group_of = {a.id: g for g, ms in prep.groups.items() for a in ms}
@@ -402,9 +403,9 @@ def _hint(
             queues = [q for q in prep.group_queues[gkey] if (gkey, q, t) in alloc]
             for q in sorted(queues, key=lambda q: -left.get((q, t), 0)):
                 take = min(free, left.get((q, t), 0))
-                model.AddHint(alloc[(gkey, q, t)], take)
+                model.add_hint(alloc[(gkey, q, t)], take)
                 left[(q, t)] -= take
                 free -= take
-    for key, s in short_vars.items():
-        model.AddHint(s, left[key])
+    for cell, s in short_vars.items():
+        model.add_hint(s, left[cell])
     return sum(left.values())

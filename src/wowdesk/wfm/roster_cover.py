@@ -113,7 +113,7 @@ def solve_cover(prep: Prepared, time_limit: float = 60.0, mip_gap: float = 0.002
     began = time.monotonic()
     problem = prep.problem
     horizon = problem.horizon
-    step_h = problem.interval_minutes / 60
+    problem.interval_minutes / 60
     cost: list[float] = []
     integral: list[int] = []
     upper: list[float] = []
@@ -146,15 +146,20 @@ def solve_cover(prep: Prepared, time_limit: float = 60.0, mip_gap: float = 0.002
     def row(entries: list[tuple[int, float]], low: float, high: float) -> None:
         r = len(lo)
         for col, v in entries:
-            rows.append(r), cols.append(col), vals.append(v)
-        lo.append(low), hi.append(high)
+            rows.append(r)
+            cols.append(col)
+            vals.append(v)
+        lo.append(low)
+        hi.append(high)
 
     # coverage and allocation
     cover_terms: dict[tuple[str, int], list[tuple[int, float]]] = {}
     short_cols: dict[tuple[str, int], int] = {}
     for (q, t), need in prep.demand.items():
         short_cols[(q, t)] = len(cost)
-        cost.append(prep.penalty), integral.append(0), upper.append(need)
+        cost.append(prep.penalty)
+        integral.append(0)
+        upper.append(need)
         cover_terms[(q, t)] = [(short_cols[(q, t)], 1.0)]
     for gkey in prep.groups:
         queues = prep.group_queues[gkey]
@@ -170,15 +175,17 @@ def solve_cover(prep: Prepared, time_limit: float = 60.0, mip_gap: float = 0.002
             if not prep.allocating(gkey):
                 cover_terms[(wanted[0], t)].extend((col, 1.0) for col in terms)
                 continue
-            alloc = []
+            alloc: list[tuple[int, float]] = []
             for q in wanted:
                 col = len(cost)
-                cost.append(0.0), integral.append(0), upper.append(prep.demand[(q, t)])
+                cost.append(0.0)
+                integral.append(0)
+                upper.append(prep.demand[(q, t)])
                 cover_terms[(q, t)].append((col, 1.0))
                 alloc.append((col, 1.0))
             row(alloc + [(col, -1.0) for col in terms], -np.inf, 0.0)
-    for (q, t), terms in cover_terms.items():
-        row(terms, prep.demand[(q, t)], np.inf)
+    for (q, t), entries in cover_terms.items():
+        row(entries, prep.demand[(q, t)], np.inf)
     # pooled hard rules per group
     step_min = problem.interval_minutes
     for gkey, members in prep.groups.items():
@@ -230,8 +237,8 @@ def solve_cover(prep: Prepared, time_limit: float = 60.0, mip_gap: float = 0.002
     objective = None
     source = res.x if res is not None and res.x is not None else None
     if source is not None:
-        objective = float(res.fun)
-        short = int(round(sum(source[c] for c in short_cols.values())))
+        objective = float(res.fun)  # type: ignore[union-attr]
+        short = round(sum(source[c] for c in short_cols.values()))
         for i in range(n_x):
             if source[i] > 0.5:
                 gkey, cand = x_index[i]
@@ -242,13 +249,15 @@ def solve_cover(prep: Prepared, time_limit: float = 60.0, mip_gap: float = 0.002
                 gkey, cand = x_index[i]
                 lp_plan.setdefault(gkey, {})[cand] = float(lp.x[i])
         if source is None:  # no MILP (too big) or no incumbent in time: round the LP
-            short = int(math.ceil(sum(lp.x[c] for c in short_cols.values()) - 1e-6))
-            for gkey, cands in lp_plan.items():
-                rounded = {c: math.floor(v + 0.5) for c, v in cands.items()}
+            short = math.ceil(sum(lp.x[c] for c in short_cols.values()) - 1e-6)
+            for gkey, fractions in lp_plan.items():
+                rounded = {c: math.floor(v + 0.5) for c, v in fractions.items()}
                 plan[gkey] = {c: v for c, v in rounded.items() if v > 0}
     lb_hours = bound_hours(prep, bound, short)
     return CoverResult(
-        status=f"milp: {res.message}" if source is not None else f"lp: {lp.message}",
+        status=f"milp: {res.message}"
+        if res is not None and source is not None
+        else f"lp: {lp.message}",
         lower_bound=bound,
         lower_bound_hours=lb_hours,
         objective=objective,

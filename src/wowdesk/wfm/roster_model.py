@@ -317,14 +317,15 @@ def allocate(
 
     n_g = len(groups)
     sink = 1 + n_g + len(queues)
-    rows, cols, caps = [], [], []
+    edges: list[tuple[int, int, int]] = []
     for i, g in enumerate(groups):
-        rows.append(0), cols.append(1 + i), caps.append(supply[g])
+        edges.append((0, 1 + i, supply[g]))
         for j, q in enumerate(queues):
             if q.split("/", 1)[0] in g:
-                rows.append(1 + i), cols.append(1 + n_g + j), caps.append(supply[g])
+                edges.append((1 + i, 1 + n_g + j, supply[g]))
     for j, q in enumerate(queues):
-        rows.append(1 + n_g + j), cols.append(sink), caps.append(demand[q])
+        edges.append((1 + n_g + j, sink, demand[q]))
+    rows, cols, caps = (list(column) for column in zip(*edges, strict=True))
     graph = csr_matrix(
         (np.array(caps, dtype=np.int32), (np.array(rows), np.array(cols))),
         shape=(sink + 1, sink + 1),
