@@ -56,9 +56,15 @@ def series(
     required: Mapping[str, Sequence[int]],
     covered: Mapping[str, Sequence[int]],
     tz: str,
+    present: Mapping[str, Sequence[int]] | None = None,
 ) -> Series:
+    """Required and scheduled agents per language and interval (``""``: all languages).
+    Scheduled is ``present`` when given (agents on shift and not on break who speak the
+    language, ``""`` counting each agent once), else ``covered`` summed."""
     need, have = by_language(required), by_language(covered)
     horizon = max([len(v) for v in need.values()] + [len(v) for v in have.values()] + [0])
+    if present is not None:
+        have = {k: list(v) for k, v in present.items() if k}
     z = zone(tz)
     step = dt.timedelta(minutes=interval_minutes)
     labels = [(origin + i * step).astimezone(z).replace(tzinfo=None) for i in range(horizon)]
@@ -69,8 +75,42 @@ def series(
     req = {lang: padded(v) for lang, v in need.items()}
     sch = {lang: padded(have.get(lang, [])) for lang in need}
     req[""] = [sum(v[i] for v in req.values()) for i in range(horizon)]
-    sch[""] = [sum(v[i] for k, v in sch.items() if k) for i in range(horizon)]
+    if present is not None and "" in present:
+        sch[""] = padded(present[""])[:horizon]
+    else:
+        sch[""] = [sum(v[i] for k, v in sch.items() if k) for i in range(horizon)]
     return Series(labels, req, sch)
+
+
+def presence(
+    origin: dt.datetime,
+    interval_minutes: int,
+    horizon: int,
+    shifts: Iterable[ShiftIn],
+    languages: Mapping[int, Iterable[str]],
+) -> dict[str, list[int]]:
+    """Agents on shift and not on break per interval, per language they speak (an agent of
+    two languages counts in both), and ``""`` every agent once. An interval counts an agent
+    present when the shift covers all of it and no break touches it."""
+    step = dt.timedelta(minutes=interval_minutes)
+    out: dict[str, list[int]] = {"": [0] * horizon}
+    for s in shifts:
+        first = max(0, _ceil_index(s.start - origin, step))
+        last = min(horizon, int((s.end - origin) / step))
+        langs = sorted(set(languages.get(s.agent_id, ())))
+        for t in range(first, last):
+            t0, t1 = origin + t * step, origin + (t + 1) * step
+            if any(b0 < t1 and t0 < b1 for b0, b1 in s.breaks):
+                continue
+            out[""][t] += 1
+            for lang in langs:
+                out.setdefault(lang, [0] * horizon)[t] += 1
+    return out
+
+
+def _ceil_index(delta: dt.timedelta, step: dt.timedelta) -> int:
+    whole = int(delta / step)
+    return whole if whole * step >= delta else whole + 1
 
 
 @dataclass(frozen=True)
@@ -112,12 +152,16 @@ def heatmap(
     required: Mapping[str, Sequence[int]],
     covered: Mapping[str, Sequence[int]],
     tz: str,
+    present: Mapping[str, Sequence[int]] | None = None,
 ) -> HeatMap:
     """Coverage per language and local hour of the week (see the module's docstring).
 
-    ``covered`` counts the agents present on the queue, over what is needed too, so a cell's
-    ratio can exceed 1; an hour is short when any interval in it has fewer than needed."""
-    s = series(origin, interval_minutes, required, covered, tz)
+    A cell's ratio is the agents scheduled who speak the language (``present``; else the
+    solver's ``covered``) over those required; an hour is short when in any of its intervals
+    the solver's coverage of the language (each agent counted for one queue at a time) is
+    below the requirement."""
+    s = series(origin, interval_minutes, required, covered, tz, present)
+    cov = series(origin, interval_minutes, required, covered, tz)
     hour_of = [t.replace(minute=0, second=0, microsecond=0) for t in s.labels]
     # a local hour seen twice (the clocks go back) is one column, as a wall clock shows it
     hours = sorted(set(hour_of))
@@ -131,7 +175,7 @@ def heatmap(
             c = column[h]
             need[c] += s.required[lang][i]
             have[c] += s.scheduled[lang][i]
-            if s.scheduled[lang][i] < s.required[lang][i]:
+            if cov.scheduled[lang][i] < s.required[lang][i]:
                 short[c] = True
         cells = [
             Cell(need[c], have[c], short[c], _level(need[c], have[c], short[c]))

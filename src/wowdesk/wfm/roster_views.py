@@ -25,10 +25,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wowdesk.core import permissions
 from wowdesk.core.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from wowdesk.core.models import Agent, Brand, Role
+from wowdesk.web.auth import agent_required
 from wowdesk.wfm import roster_display as D
 from wowdesk.wfm import roster_services
 from wowdesk.wfm.models import Forecast, Roster, RosterShift, RosterStatus, RunStatus
-from wowdesk.web.auth import agent_required
 
 PAGE = 50
 FORECASTS_SHOWN = 20
@@ -235,8 +235,6 @@ def _detail_context(request: HttpRequest, row: Roster) -> dict[str, Any]:
     tz = me.timezone or "UTC"
     origin = dt.datetime.combine(row.week_start, dt.time(), dt.UTC)
     required, covered = res.get("required") or {}, res.get("covered") or {}
-    series = D.series(origin, row.interval_minutes, required, covered, tz)
-    heat = D.heatmap(origin, row.interval_minutes, required, covered, tz)
     ids = row.request.get("agent_ids") or []
     agents = list(Agent.objects.filter(pk__in=ids).select_related("site"))
     shifts = [
@@ -251,6 +249,12 @@ def _detail_context(request: HttpRequest, row: Roster) -> dict[str, Any]:
         )
         for s in RosterShift.objects.filter(roster=row).only("agent_id", "start", "end", "breaks")
     ]
+    horizon = 7 * 24 * 60 // row.interval_minutes
+    present = D.presence(
+        origin, row.interval_minutes, horizon, shifts, {a.pk: a.languages for a in agents}
+    )
+    series = D.series(origin, row.interval_minutes, required, covered, tz, present)
+    heat = D.heatmap(origin, row.interval_minutes, required, covered, tz, present)
     grids = D.site_grids(
         row.week_start,
         [
@@ -273,9 +277,7 @@ def _detail_context(request: HttpRequest, row: Roster) -> dict[str, Any]:
         "agents_count": res.get("agents", len(ids)),
         "languages": languages,
         "charts": charts,
-        "table": list(
-            zip(series.labels, series.required.get("", []), series.scheduled.get("", []))
-        ),
+        "table": list(zip(series.labels, series.required[""], series.scheduled[""], strict=True)),
         "heat": heat,
         "heat_days": _heat_days(heat),
         "grids": grids,
