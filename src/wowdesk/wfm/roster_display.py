@@ -3,8 +3,11 @@
 * ``series``: required vs scheduled agents per interval, per language and summed, labelled
   in the viewer's zone;
 * ``heatmap``: rows the languages, columns the hours of the roster's week in the viewer's
-  zone (168, or 167/169 in a week where the clocks change), each cell the agent-intervals
-  covered over those required in that hour, marked short when any interval of it is short;
+  zone (168; 167 in a week where the clocks go back, the repeated hour being one column;
+  169 in a zone a half hour off UTC), each cell the agent-intervals scheduled (on shift,
+  not on break, speaking the language) over those required in that hour, marked short
+  when in any interval of it the solver's coverage is below the requirement;
+* ``presence``: agents on shift and not on break per interval and language;
 * ``site_grids``: for each site its agents as rows and the week's local days as columns,
   each shift's local start–end and breaks in the site's zone, on its local start day.
 
@@ -280,7 +283,7 @@ def miss_one_in(probability: float) -> int | None:
     """ "About one interval in N misses": N for a miss probability (None when none miss)."""
     if probability <= 0:
         return None
-    return max(1, round(1 / probability))
+    return max(1, round(1 / max(probability, 1e-9)))
 
 
 def parse_hours(text: str, low: float, high: float, *, whole: bool = False) -> list[float]:
