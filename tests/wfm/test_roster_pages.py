@@ -242,3 +242,21 @@ def test_every_role_of_two_brands(
         )
     assert c.get("/wfm/rosters/999999/").status_code in (403, 404)
     assert Roster.objects.get(pk=theirs.pk).status == RosterStatus.SOLVED
+
+
+def test_the_pages_read_in_chinese(
+    make_agent: Callable[..., Agent], brand: Brand, team: list[Agent]
+) -> None:
+    from django.conf import settings
+
+    from tests.test_i18n import visible_english
+
+    row = _solved(brand, team)
+    c = _client(make_agent(Role.SUPERVISOR))
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    for url in ("/wfm/rosters/", f"/wfm/rosters/{row.pk}/"):
+        r = c.get(url)
+        assert r.status_code == 200
+        # what is left is data: people's and sites' names, time zones
+        data = {"Anna", "Bea", "Agent", "Berlin", "Manila", "Europe", "Asia", "UTC"}
+        assert visible_english(r.content.decode()) - data == set(), url

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wowdesk.core import permissions
@@ -32,6 +33,16 @@ from wowdesk.wfm.models import Forecast, Roster, RosterShift, RosterStatus, RunS
 
 PAGE = 50
 FORECASTS_SHOWN = 20
+# the solver's times (``Roster.seconds``), in words
+SOLVER_TIMES = {
+    "prepare": gettext_lazy("Preparing the candidate shifts"),
+    "cover": gettext_lazy("Stage 1: the pooled covering model"),
+    "assign": gettext_lazy("Stage 2: named agents"),
+    "total": gettext_lazy("In all"),
+    "first_solution": gettext_lazy("First roster found after"),
+    "first_full_coverage": gettext_lazy("First roster with no interval short after"),
+    "target_gap": gettext_lazy("Target gap reached after"),
+}
 
 
 def _me(request: HttpRequest) -> Agent:
@@ -273,7 +284,7 @@ def _detail_context(request: HttpRequest, row: Roster) -> dict[str, Any]:
     charts = {"": _chart(series, "")} | {lang: _chart(series, lang) for lang in languages}
     return {
         "s": _summary(row),
-        "seconds": res.get("seconds") or {},
+        "seconds": [(SOLVER_TIMES.get(k, k), v) for k, v in (res.get("seconds") or {}).items()],
         "agents_count": res.get("agents", len(ids)),
         "languages": languages,
         "charts": charts,
