@@ -117,4 +117,9 @@ class RosterPage:
         return self.page.locator("#ro-sim-summary").inner_text().strip()
 
     def simulation_charts(self) -> int:
-        return self.page.locator("#ro-sim-result canvas[data-sim]").count()
+        """How many simulation charts Chart.js drew."""
+        return int(
+            self.page.locator("#ro-sim-result canvas[data-sim]").evaluate_all(
+                "cs => cs.filter(c => window.Chart && window.Chart.getChart(c)).length"
+            )
+        )

@@ -1,7 +1,8 @@
 """The roster pages in a real browser: a planner of a small brand (a few agents at two
 sites, a forecast made from imported history) asks for a roster, watches it solve (the test
 runs the worker's job), reads the numbers, the chart, the heat-map and the grid per site,
-publishes it — routing follows the published shifts — and simulates it."""
+publishes it — routing follows the published shifts — and simulates it, all under the
+Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -23,8 +24,14 @@ WEEK = MONDAY + dt.timedelta(days=56)
 
 
 def test_build_watch_publish_simulate(
-    page: Any, brand: Brand, make_agent: Callable[..., Agent]
+    page: Any, brand: Brand, make_agent: Callable[..., Agent], settings: Any
 ) -> None:
+    settings.WOWDESK_CSP = True  # the pages work under the Content-Security-Policy
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     berlin = create_site(name="Berlin", timezone_name="Europe/Berlin", brand_ids=[brand.pk])
     lisbon = create_site(name="Lisbon", timezone_name="Europe/Lisbon", brand_ids=[brand.pk])
     team = [
@@ -54,7 +61,6 @@ def test_build_watch_publish_simulate(
 
     roster_services.solve(row.pk)  # as the worker would
     roster.wait_solved()
-    page.screenshot(path="/tmp/wfmroster-solved.png", full_page=True)
     assert roster.number("short") == "0"
     assert roster.chart_drawn()
     roster.pick_language("de")
@@ -81,3 +87,4 @@ def test_build_watch_publish_simulate(
     assert summary.startswith("Miss probability overall:")
     assert roster.simulation_charts() == 1
     assert RostersPage(page).open().roster_ids() == [row.pk]
+    assert refused == []
