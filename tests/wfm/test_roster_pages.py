@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from tests.wfm.test_api_wfm import MONDAY, history_csv
 from wowdesk.core.models import Agent, Brand, Role
@@ -260,3 +261,36 @@ def test_the_pages_read_in_chinese(
         # what is left is data: people's and sites' names, time zones
         data = {"Anna", "Bea", "Agent", "Berlin", "Manila", "Europe", "Asia", "UTC"}
         assert visible_english(r.content.decode()) - data == set(), url
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("week", "9999-12-31"),
+        ("week", "next monday"),
+        ("days_in_row", "inf"),
+        ("max_hours", "nan"),
+        ("max_hours", "200"),
+        ("time_limit", "1e9"),
+        ("start_hours", "25"),
+        ("shift_hours", "8-"),
+        ("forecast", "999999"),
+        ("agents", "x"),
+    ],
+)
+def test_bad_form_input_names_the_field(
+    field: str, value: str, make_agent: Callable[..., Agent], brand: Brand, team: list[Agent]
+) -> None:
+    c = _client(make_agent(Role.SUPERVISOR))
+    form: dict[str, Any] = {
+        "week": WEEK.isoformat(), "forecast": "", "agents": [a.pk for a in team],
+        "max_hours": "40", "min_rest": "11", "days_in_row": "5", "shift_hours": "8",
+        "start_hours": "8", "time_limit": "5",
+    }  # fmt: skip
+    form[field] = value
+    r = c.post("/wfm/rosters/", form)
+    assert r.status_code == 422
+    expected = {"max_hours": ("max_hours", "rules"), "forecast": ("forecast",)}
+    assert r.context["error"].field in expected.get(field, (field,))
+    assert escape(r.context["error"].message) in r.content.decode()
+    assert not Roster.objects.exists()

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wowdesk.core import permissions
 from wowdesk.core.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from wowdesk.core.input import BadInput, check_date
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.web.auth import agent_required
 from wowdesk.wfm import roster_display as D
@@ -95,7 +97,7 @@ def _number(form: dict[str, Any], name: str, field: str) -> float:
         value = float(str(form[name]).strip())
     except ValueError:
         raise InvalidInput(_("Write a number."), field=field) from None
-    if value != value:
+    if not math.isfinite(value):
         raise InvalidInput(_("Write a number."), field=field)
     return value
 
@@ -103,7 +105,9 @@ def _number(form: dict[str, Any], name: str, field: str) -> float:
 def _create(me: Agent, brand: Brand, form: dict[str, Any]) -> Roster:
     """The form's fields → ``create_roster`` (each refusal names the form's field)."""
     try:
-        week = dt.date.fromisoformat(str(form["week"]).strip())
+        week = check_date(dt.date.fromisoformat(str(form["week"]).strip()), "week")
+    except BadInput as exc:
+        raise InvalidInput(exc.message, field="week") from None
     except ValueError:
         raise InvalidInput(_("Pick the week's first day."), field="week") from None
     try:
