@@ -294,3 +294,31 @@ def test_bad_form_input_names_the_field(
     assert r.context["error"].field in expected.get(field, (field,))
     assert escape(r.context["error"].message) in r.content.decode()
     assert not Roster.objects.exists()
+
+
+def test_the_list_is_keyset_paged_at_a_constant_query_count(
+    make_agent: Callable[..., Agent], brand: Brand, team: list[Agent]
+) -> None:
+    from wowdesk.wfm import roster_views
+
+    c = _client(make_agent(Role.SUPERVISOR))
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            roster_services.create_roster(
+                None, brand.pk, week_start=WEEK, requirements=[], enqueue=False
+            )
+
+    add(2)
+    c.get("/wfm/rosters/")
+    with CaptureQueriesContext(connection) as few:
+        assert len(c.get("/wfm/rosters/").context["rosters"]) == 2
+    add(roster_views.PAGE + 3)
+    with CaptureQueriesContext(connection) as many:
+        r = c.get("/wfm/rosters/")
+    assert len(r.context["rosters"]) == roster_views.PAGE
+    assert len(few) == len(many)
+    older = c.get(f"/wfm/rosters/?before={r.context['next_before']}")
+    ids = [x["row"].pk for x in r.context["rosters"] + older.context["rosters"]]
+    assert len(ids) == len(set(ids)) == roster_views.PAGE + 5
+    assert older.context["next_before"] is None
