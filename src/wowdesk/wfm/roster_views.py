@@ -79,8 +79,12 @@ def _form_defaults(brand: Brand, today: dt.date) -> dict[str, Any]:
         .order_by("-first_day", "-created_at")
         .first()
     )
+    week = _next_monday(today)
+    if forecast is not None and forecast.first_day > week:
+        # the latest forecast is of a later week: propose that one
+        week = forecast.first_day
     return {
-        "week": _next_monday(today).isoformat(),
+        "week": week.isoformat(),
         "forecast": str(forecast.pk) if forecast else "",
         "agents": None,  # all
         "max_hours": f"{rules['max_hours_per_week']:g}",
@@ -131,6 +135,13 @@ def _create(me: Agent, brand: Brand, form: dict[str, Any]) -> Roster:
         "start_hours": start_hours,
     }
     limit = _number(form, "time_limit", "time_limit")
+    if not 1 <= limit <= roster_services.MAX_TIME_LIMIT:
+        raise InvalidInput(_("The time limit is 1 to 900 seconds."), field="time_limit")
+    for name, low, high in (("max_hours", 4, 80), ("min_rest", 0, 24), ("days_in_row", 1, 7)):
+        if not low <= _number(form, name, name) <= high:
+            raise InvalidInput(
+                _("Max hours 4–80 a week, rest 0–24 hours, 1–7 days in a row."), field=name
+            )
     agent_ids = [i for i in (_int(x) for x in form["agents"] or []) if i is not None]
     if len(agent_ids) != len(form["agents"] or []):
         raise InvalidInput(_("Pick agents from the list."), field="agents")
@@ -141,12 +152,13 @@ def _create(me: Agent, brand: Brand, form: dict[str, Any]) -> Roster:
     )
     if not agent_ids or known != set(agent_ids):
         raise InvalidInput(_("Pick active agents of the brand from the list."), field="agents")
+    forecast = _covering_forecast(brand, week, str(form["forecast"] or ""))
     try:
         return roster_services.create_roster(
             me,
             brand.pk,
             week_start=week,
-            forecast_id=_int(str(form["forecast"])) if form["forecast"] else None,
+            forecast_id=forecast.pk,
             agent_ids=agent_ids,
             rules=rules,
             time_limit_seconds=limit,
@@ -160,6 +172,30 @@ def _create(me: Agent, brand: Brand, form: dict[str, Any]) -> Roster:
             "rules": "rules",
         }
         raise InvalidInput(exc.message, field=names.get(exc.field or "", exc.field)) from exc
+
+
+def _covering_forecast(brand: Brand, week: dt.date, raw: str) -> Forecast:
+    """The forecast picked (empty: the latest finished one that starts on or before the
+    week, as the service picks it), refused unless it covers the whole week."""
+    done = Forecast.objects.filter(brand=brand, status=RunStatus.DONE)
+    if raw:
+        forecast = done.filter(pk=_int(raw) or 0).first()
+        if forecast is None:
+            raise InvalidInput(_("No finished forecast with that id."), field="forecast")
+    else:
+        forecast = done.filter(first_day__lte=week).order_by("-first_day", "-created_at").first()
+        if forecast is None:
+            raise InvalidInput(_("Forecast the week first."), field="forecast")
+    if not forecast.first_day <= week <= forecast.first_day + dt.timedelta(days=forecast.days - 7):
+        raise InvalidInput(
+            _("This forecast covers %(a)s to %(b)s: pick a week inside it, or forecast the week.")
+            % {
+                "a": forecast.first_day.isoformat(),
+                "b": (forecast.first_day + dt.timedelta(days=forecast.days - 1)).isoformat(),
+            },
+            field="forecast",
+        )
+    return forecast
 
 
 def _summary(row: Roster) -> dict[str, Any]:
