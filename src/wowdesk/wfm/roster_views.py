@@ -326,6 +326,8 @@ def _detail_context(request: HttpRequest, row: Roster) -> dict[str, Any]:
         "s": _summary(row),
         "seconds": [(SOLVER_TIMES.get(k, k), v) for k, v in (res.get("seconds") or {}).items()],
         "agents_count": res.get("agents", len(ids)),
+        "rules": row.request.get("rules") or {},
+        "time_limit": row.request.get("time_limit_seconds"),
         "languages": languages,
         "charts": charts,
         "table": list(zip(series.labels, series.required[""], series.scheduled[""], strict=True)),
