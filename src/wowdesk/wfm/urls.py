@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
-from wowdesk.wfm import schedule_views
+from wowdesk.wfm import roster_views, schedule_views
 
 app_name = "wfm"
 
@@ -19,7 +19,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", _frame, name="index"),
     path("forecast/", _frame, name="forecast"),
     path("staffing/", _frame, name="staffing"),
-    path("rosters/", _frame, name="rosters"),
+    path("rosters/", roster_views.rosters_page, name="rosters"),
+    path("rosters/<int:roster_id>/", roster_views.roster_page, name="roster"),
+    path("rosters/<int:roster_id>/progress", roster_views.roster_progress, name="roster_progress"),
+    path("rosters/<int:roster_id>/publish", roster_views.roster_publish, name="roster_publish"),
+    path("rosters/<int:roster_id>/simulate", roster_views.roster_simulate, name="roster_simulate"),
     path("adherence/", _frame, name="adherence"),
     path("schedule/", schedule_views.schedule_page, name="schedule"),
     path("schedule/swap/", schedule_views.ask_swap, name="ask-swap"),
