@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from wowdesk.wfm.roster_cover import CoverResult, GroupKey, Prepared, bound_hours
-from wowdesk.wfm.roster_model import AgentSpec, Candidate, preference_cost
+from wowdesk.wfm.roster_model import AgentSpec, Candidate, coverage_of, preference_cost, to_shift
 
 
 @dataclass
@@ -180,6 +180,11 @@ def greedy_cover(
     return {i: sorted(b.shifts, key=lambda c: c.start) for i, b in books.items()}
 
 
+def _short(prep: Prepared, chosen: dict[int, list[Candidate]]) -> int:
+    shifts = [to_shift(prep.problem, a, c) for a, cs in chosen.items() for c in cs]
+    return sum(coverage_of(prep.problem, shifts)[1].values())
+
+
 def _serve(
     prep: Prepared, left: dict[tuple[str, int], int], agent: AgentSpec, c: Candidate, q: str | None
 ) -> None:
@@ -225,7 +230,13 @@ def solve_assign(
     planless = not cover.plan
     # the plan greedy leaves cells short (the plan's own shortfall, shifts no agent could
     # take); the covering greedy then completes it so the hint is a full-coverage roster
-    hint = greedy_cover(prep) if planless else greedy_cover(prep, greedy(prep, cover))
+    # take whichever of it and the plan-free greedy leaves fewer agent-intervals short (at
+    # full size the plan's rounding loses so much that the plan-free one often wins)
+    hint = greedy_cover(prep)
+    if not planless:
+        filled = greedy_cover(prep, greedy(prep, cover))
+        if _short(prep, filled) < _short(prep, hint):
+            hint = filled
     greedy_seconds = time.monotonic() - began
     for gkey, members in prep.groups.items():
         for agent in members:
