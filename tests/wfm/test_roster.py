@@ -4,6 +4,8 @@ hard rules and coverage of every returned roster (property tests)."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
+from typing import cast
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,7 +23,9 @@ from wowdesk.wfm.roster import (
     solve_roster,
     violations,
 )
-from wowdesk.wfm.roster_model import candidates_for, coverage_of
+from wowdesk.wfm.roster_assign import greedy, greedy_cover
+from wowdesk.wfm.roster_cover import prepare, solve_cover
+from wowdesk.wfm.roster_model import Candidate, candidates_for, coverage_of, to_shift
 
 NO_BREAK = BreakRule(minutes=0)
 UTC = dt.UTC
@@ -203,3 +207,23 @@ def test_every_roster_keeps_the_hard_rules_and_counts_coverage_from_its_shifts(
         assert sum(served.values()) <= len(present)  # nobody counted twice
         for q, n in served.items():
             assert n <= sum(1 for a in present if q in speaks[a])
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_the_covering_greedy_completes_the_plan_greedy_without_breaking_a_rule(
+    problem: RosterProblem,
+) -> None:
+    prep = prepare(problem)
+    base = greedy(prep, solve_cover(prep, time_limit=1.0))
+    filled = greedy_cover(prep, base)
+
+    def shifts(chosen: dict[int, list[Candidate]]) -> list[Shift]:
+        return [to_shift(problem, a, c) for a, cs in chosen.items() for c in cs]
+
+    for a, cs in base.items():
+        assert set(cs) <= set(filled[a])  # the start roster is kept
+    roster = cast(Roster, SimpleNamespace(shifts=shifts(filled)))
+    assert violations(problem, roster) == []
+    short_before = sum(coverage_of(problem, shifts(base))[1].values())
+    assert sum(coverage_of(problem, shifts(filled))[1].values()) <= short_before

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from wowdesk.wfm.roster_cover import CoverResult, GroupKey, Prepared, bound_hours
-from wowdesk.wfm.roster_model import AgentSpec, Candidate, preference_cost
+from wowdesk.wfm.roster_model import AgentSpec, Candidate, coverage_of, preference_cost, to_shift
 
 
 @dataclass
@@ -130,8 +130,11 @@ def greedy(prep: Prepared, cover: CoverResult) -> dict[int, list[Candidate]]:
     return chosen
 
 
-def greedy_cover(prep: Prepared) -> dict[int, list[Candidate]]:
-    """A roster without a plan: walk the week; at the first interval a queue is short, give
+def greedy_cover(
+    prep: Prepared, start: dict[int, list[Candidate]] | None = None
+) -> dict[int, list[Candidate]]:
+    """A roster without a plan (or completing ``start``, e.g. the plan greedy's roster, whose
+    shifts are kept and counted first): walk the week; at the first interval a queue is short, give
     the shift that starts latest at or before it (and covers it) to the agent who speaks the
     fewest languages, then has the fewest hours, and can take it under every hard rule. An
     agent's presence serves the queue that called them, else another of their languages
@@ -139,6 +142,10 @@ def greedy_cover(prep: Prepared) -> dict[int, list[Candidate]]:
     horizon = prep.problem.horizon
     left = dict(prep.demand)
     books = {a.id: _Agent(a, prep) for a in prep.problem.agents}
+    for agent_id, cs in (start or {}).items():
+        for c in sorted(cs, key=lambda c: c.start):
+            books[agent_id].take(c)
+            _serve(prep, left, books[agent_id].spec, c, None)
     speakers: dict[str, list[_Agent]] = {}
     for book in books.values():
         for lang in book.spec.languages:
@@ -169,15 +176,28 @@ def greedy_cover(prep: Prepared) -> dict[int, list[Candidate]]:
                 break
             book, c = best
             book.take(c)
-            for u in c.covers(horizon):
-                if left.get((q, u), 0) > 0:
-                    left[(q, u)] -= 1
-                    continue
-                for other in prep.group_queues[(book.spec.time_zone, book.spec.languages)]:
-                    if left.get((other, u), 0) > 0:
-                        left[(other, u)] -= 1
-                        break
+            _serve(prep, left, book.spec, c, q)
     return {i: sorted(b.shifts, key=lambda c: c.start) for i, b in books.items()}
+
+
+def _short(prep: Prepared, chosen: dict[int, list[Candidate]]) -> int:
+    shifts = [to_shift(prep.problem, a, c) for a, cs in chosen.items() for c in cs]
+    return sum(coverage_of(prep.problem, shifts)[1].values())
+
+
+def _serve(
+    prep: Prepared, left: dict[tuple[str, int], int], agent: AgentSpec, c: Candidate, q: str | None
+) -> None:
+    """Count one shift's presence against what is left: the queue ``q`` that called the
+    agent first, else the first other queue of their group short then."""
+    for u in c.covers(prep.problem.horizon):
+        if q is not None and left.get((q, u), 0) > 0:
+            left[(q, u)] -= 1
+            continue
+        for other in prep.group_queues.get((agent.time_zone, agent.languages), []):
+            if left.get((other, u), 0) > 0:
+                left[(other, u)] -= 1
+                break
 
 
 class _Recorder(cp_model.CpSolverSolutionCallback):
@@ -208,7 +228,15 @@ def solve_assign(
     cost_coefs: list[int] = []
     paid_terms: list[tuple[cp_model.IntVar, int]] = []
     planless = not cover.plan
-    hint = greedy_cover(prep) if planless else greedy(prep, cover)
+    # the plan greedy leaves cells short (the plan's own shortfall, shifts no agent could
+    # take); the covering greedy then completes it so the hint is a full-coverage roster
+    # take whichever of it and the plan-free greedy leaves fewer agent-intervals short (at
+    # full size the plan's rounding loses so much that the plan-free one often wins)
+    hint = greedy_cover(prep)
+    if not planless:
+        filled = greedy_cover(prep, greedy(prep, cover))
+        if _short(prep, filled) < _short(prep, hint):
+            hint = filled
     greedy_seconds = time.monotonic() - began
     for gkey, members in prep.groups.items():
         for agent in members:
@@ -261,7 +289,10 @@ def solve_assign(
     model.minimize(cp_model.LinearExpr.weighted_sum(cost_terms, cost_coefs))
     greedy_short = _hint(model, prep, hint, z, short_vars, alloc, presence)
 
-    record: dict[str, float | None] = {"first": None, "full": None, "target": None}
+    # the greedy roster keeps every hard rule and is the fallback result: when it covers
+    # everything, a full-coverage roster exists from then on
+    full_at = greedy_seconds if greedy_short == 0 else None
+    record: dict[str, float | None] = {"first": None, "full": full_at, "target": None}
     log: list[dict[str, float]] = []
     lock = threading.Lock()
     short_list = list(short_vars.values())
