@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
+from wowdesk.wfm import views
+
 app_name = "wfm"
 
 
@@ -14,10 +16,10 @@ def _frame(request: HttpRequest, **kwargs: object) -> HttpResponse:  # the part 
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", _frame, name="index"),
-    path("forecast/", _frame, name="forecast"),
-    path("staffing/", _frame, name="staffing"),
+    path("", views.index, name="index"),
+    path("forecast/", views.forecast, name="forecast"),
+    path("staffing/", views.staffing, name="staffing"),
     path("rosters/", _frame, name="rosters"),
-    path("adherence/", _frame, name="adherence"),
+    path("adherence/", views.adherence, name="adherence"),
     path("schedule/", _frame, name="schedule"),
 ]
