@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -382,19 +383,18 @@ def _staffing_params(data: Mapping[str, Any]) -> services.StaffingInput:
 
 def _pasted(text: str) -> list[float]:
     out = []
-    for n, line in enumerate(text.replace(";", "\n").splitlines(), start=1):
-        cell = line.strip().split(",")[0].split("\t")[0].strip()
+    for n, cell in enumerate(re.split(r"[\s,;]+", text.strip()), start=1):
         if not cell:
             continue
         try:
             value = float(cell)
         except ValueError:
             raise InvalidInput(
-                _("Line %(n)s: contacts are numbers.") % {"n": n}, field="contacts"
+                _("Value %(n)s: contacts are numbers.") % {"n": n}, field="contacts"
             ) from None
         if not math.isfinite(value) or value < 0:
             raise InvalidInput(
-                _("Line %(n)s: contacts must be zero or more.") % {"n": n}, field="contacts"
+                _("Value %(n)s: contacts must be zero or more.") % {"n": n}, field="contacts"
             )
         out.append(value)
     if len(out) > MAX_PASTED:
@@ -479,8 +479,8 @@ def _forecast_pooling(
 @planner_page
 def staffing(request: HttpRequest) -> HttpResponse:
     agent = _me(request)
-    brand_id, brands = _brand(request)
-    data = request.GET
+    data = request.POST if request.method == "POST" else request.GET
+    brand_id, brands = _brand(request, data)
     forecasts = list(
         Forecast.objects.filter(brand_id=brand_id, status=RunStatus.DONE).order_by(
             "-created_at", "-id"
