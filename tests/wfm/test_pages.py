@@ -110,9 +110,7 @@ def test_forecast_page_queries_constant_in_queues(
     assert len(many) == len(few)
 
 
-def test_adherence_queries_constant_in_agents(
-    brand: Brand, make_agent: Callable[..., Any]
-) -> None:
+def test_adherence_queries_constant_in_agents(brand: Brand, make_agent: Callable[..., Any]) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from wowdesk.core import permissions
 from wowdesk.core.errors import Forbidden, InvalidInput, ServiceError
 from wowdesk.core.models import Agent, Brand, Role
+from wowdesk.web.auth import agent_required
 from wowdesk.wfm import adherence_services, erlang, pooling, services
 from wowdesk.wfm.models import Forecast, ForecastValue, Roster, RunStatus, SpecialDay
-from wowdesk.web.auth import agent_required
 
 LATEST = 8
 MAX_PASTED = 2000
@@ -65,7 +65,9 @@ def _int(value: str | None, field: str) -> int | None:
     try:
         n = int(str(value))
     except ValueError:
-        raise InvalidInput(_("%(field)s is a whole number.") % {"field": field}, field=field) from None
+        raise InvalidInput(
+            _("%(field)s is a whole number.") % {"field": field}, field=field
+        ) from None
     if not 1 <= n <= 2**62:
         raise InvalidInput(_("%(field)s is a whole number.") % {"field": field}, field=field)
     return n
@@ -121,7 +123,9 @@ def _zone(agent: Agent) -> ZoneInfo:
 @planner_page
 def index(request: HttpRequest) -> HttpResponse:
     brand_id, brands = _brand(request)
-    forecasts = list(Forecast.objects.filter(brand_id=brand_id).order_by("-created_at", "-id")[:LATEST])
+    forecasts = list(
+        Forecast.objects.filter(brand_id=brand_id).order_by("-created_at", "-id")[:LATEST]
+    )
     rosters = list(Roster.objects.filter(brand_id=brand_id).order_by("-created_at", "-id")[:LATEST])
     return render(
         request,
@@ -249,9 +253,7 @@ def _forecast_chart(
     }
 
 
-def _intraday(
-    row: Forecast, key: str, zone: ZoneInfo, now: dt.datetime
-) -> dict[str, Any] | None:
+def _intraday(row: Forecast, key: str, zone: ZoneInfo, now: dt.datetime) -> dict[str, Any] | None:
     today = now.astimezone(ZoneInfo((row.queues or {}).get("tz") or "UTC")).date()
     if not row.first_day <= today < row.first_day + dt.timedelta(days=row.days):
         return None
@@ -294,9 +296,7 @@ def forecast(request: HttpRequest) -> HttpResponseBase:
             return redirect(_forecast_post(request, agent, brand_id))
         except InvalidInput as exc:
             error = exc
-    forecasts = list(
-        Forecast.objects.filter(brand_id=brand_id).order_by("-created_at", "-id")[:20]
-    )
+    forecasts = list(Forecast.objects.filter(brand_id=brand_id).order_by("-created_at", "-id")[:20])
     chosen: Forecast | None = None
     forecast_id = _int(request.GET.get("forecast"), "forecast")
     if forecast_id is not None:
@@ -318,8 +318,7 @@ def forecast(request: HttpRequest) -> HttpResponseBase:
         "special_days": list(
             SpecialDay.objects.filter(brand_id=brand_id).order_by("date", "id")[:200]
         ),
-        "running": chosen is not None
-        and chosen.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        "running": chosen is not None and chosen.status in (RunStatus.QUEUED, RunStatus.RUNNING),
     }
     if chosen is not None and chosen.status == RunStatus.DONE:
         queues: dict[str, Any] = (chosen.queues or {}).get("queues", {})
