@@ -1,30 +1,25 @@
 """Pages of workforce management: the planner's forecast, staffing, rosters and adherence,
-and the agent's own schedule."""
+and the agent's own schedule, swaps and time off."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
-from wowdesk.wfm import roster_views, schedule_views
+from wowdesk.wfm import roster_views, schedule_views, views
 
 app_name = "wfm"
 
 
-def _frame(request: HttpRequest, **kwargs: object) -> HttpResponse:  # the part replaces this
-    return HttpResponse(status=404)
-
-
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", _frame, name="index"),
-    path("forecast/", _frame, name="forecast"),
-    path("staffing/", _frame, name="staffing"),
+    path("", views.index, name="index"),
+    path("forecast/", views.forecast, name="forecast"),
+    path("staffing/", views.staffing, name="staffing"),
     path("rosters/", roster_views.rosters_page, name="rosters"),
     path("rosters/<int:roster_id>/", roster_views.roster_page, name="roster"),
     path("rosters/<int:roster_id>/progress", roster_views.roster_progress, name="roster_progress"),
     path("rosters/<int:roster_id>/publish", roster_views.roster_publish, name="roster_publish"),
     path("rosters/<int:roster_id>/simulate", roster_views.roster_simulate, name="roster_simulate"),
-    path("adherence/", _frame, name="adherence"),
+    path("adherence/", views.adherence, name="adherence"),
     path("schedule/", schedule_views.schedule_page, name="schedule"),
     path("schedule/swap/", schedule_views.ask_swap, name="ask-swap"),
     path("schedule/time-off/", schedule_views.ask_time_off, name="ask-time-off"),
