@@ -248,13 +248,13 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     return customer_out(_get(request, customer_id))
 
 
-class MergeIn(Schema):
+class CustomerMergeIn(Schema):
     source_id: int = Field(..., ge=1, le=2**62)
 
 
 @router.post("/customers/{customer_id}/merge", response={200: CustomerOut, **ERRORS})
 @transaction.atomic
-def merge_customer(request: HttpRequest, customer_id: int, payload: MergeIn) -> CustomerOut:
+def merge_customer(request: HttpRequest, customer_id: int, payload: CustomerMergeIn) -> CustomerOut:
     """Merge customer ``source_id`` into this one: identities, conversations and purchases
     move here; the source stays as a tombstone (``merged_into_id``)."""
     target = _get(request, customer_id)

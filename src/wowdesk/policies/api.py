@@ -173,7 +173,7 @@ class ApprovalsQuery(Schema):
     cursor: str | None = Field(None, max_length=200)
 
 
-class DecisionIn(Schema):
+class ApprovalDecisionIn(Schema):
     decision: Literal["approve", "decline"]
     note: str = Field("", max_length=2000)
 
@@ -574,7 +574,7 @@ def list_approvals(request: HttpRequest, q: Query[ApprovalsQuery]) -> ApprovalsP
 
 
 @router.post("/approvals/{approval_id}/decision", response={200: ApprovalOut, **ERRORS})
-def decide(request: HttpRequest, approval_id: int, payload: DecisionIn) -> ApprovalOut:
+def decide(request: HttpRequest, approval_id: int, payload: ApprovalDecisionIn) -> ApprovalOut:
     with transaction.atomic():
         agent = me(request)
         approval = services.get_approval(agent, approval_id)

@@ -85,7 +85,7 @@ class ReportsOut(Schema):
     next_before: int | None
 
 
-class DecisionIn(Schema):
+class AbuseDecisionIn(Schema):
     decision: Literal["dismiss", "warned", "restricted", "blocked"]
     reason: str = Field("", max_length=500)
     channel: str = Field("", max_length=16)
@@ -213,7 +213,7 @@ def get_report(request: HttpRequest, report_id: int) -> ReportOut:
 
 
 @router.post("/abuse-reports/{report_id}/decision", response={200: ReportOut, **ERRORS})
-def decide(request: HttpRequest, report_id: int, payload: DecisionIn) -> ReportOut:
+def decide(request: HttpRequest, report_id: int, payload: AbuseDecisionIn) -> ReportOut:
     """Dismiss the report, or warn, restrict (to ``channel``) or block the customer."""
     with transaction.atomic():
         report = _report(request, report_id)

@@ -113,7 +113,7 @@ class TurnOut(Schema):
     outcome: str
 
 
-class MessageOut(Schema):
+class TrainingMessageOut(Schema):
     id: int
     role: str
     body: str
@@ -143,7 +143,7 @@ class SessionOut(Schema):
     feedback: dict[str, CriterionOut]
     started_at: dt.datetime
     finished_at: dt.datetime | None
-    messages: list[MessageOut] = []
+    messages: list[TrainingMessageOut] = []
 
 
 class FinishOut(Schema):
@@ -286,7 +286,7 @@ def session_out(s: TrainingSession, messages: bool = False) -> SessionOut:
         started_at=s.started_at,
         finished_at=s.finished_at,
         messages=[
-            MessageOut(
+            TrainingMessageOut(
                 id=m.pk,
                 role=m.role,
                 body=m.body,

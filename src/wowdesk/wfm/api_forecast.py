@@ -44,7 +44,7 @@ class ForecastIn(Schema):
     interval_minutes: int = Field(30, ge=15, le=60)
 
 
-class Created(Schema):
+class ForecastCreated(Schema):
     id: int
     status: str
 
@@ -98,8 +98,8 @@ def _summary(row: Forecast) -> dict[str, Any]:
     }
 
 
-@router.post("/wfm/forecasts", response={202: Created, **ERRORS})
-def create_forecast(request: HttpRequest, payload: ForecastIn) -> Status[Created]:
+@router.post("/wfm/forecasts", response={202: ForecastCreated, **ERRORS})
+def create_forecast(request: HttpRequest, payload: ForecastIn) -> Status[ForecastCreated]:
     agent = me(request)
     brand_id = permissions.pick_brand(agent, payload.brand_id, role=Role.SUPERVISOR)
     permissions.check_plans_workforce(agent, brand_id)
@@ -111,7 +111,7 @@ def create_forecast(request: HttpRequest, payload: ForecastIn) -> Status[Created
         days=payload.days,
         interval_minutes=payload.interval_minutes,
     )
-    return Status(202, Created(id=row.pk, status=row.status))
+    return Status(202, ForecastCreated(id=row.pk, status=row.status))
 
 
 @router.get("/wfm/forecasts", response={200: list[ForecastSummary], **ERRORS})

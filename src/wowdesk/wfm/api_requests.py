@@ -222,13 +222,13 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
     return Status(201, as_dict(make_request(me(request), payload)))
 
 
-class DecisionIn(Schema):
+class RequestDecisionIn(Schema):
     decision: Literal["approve", "decline"]
     note: str = Field("", max_length=500)
 
 
 @router.post("/wfm/requests/{request_id}/decision", response={200: RequestOut, **ERRORS})
-def decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide(request: HttpRequest, request_id: int, payload: RequestDecisionIn) -> dict[str, Any]:
     actor = me(request)
     row = request_services.get_visible(actor, request_id)
     permissions.check_plans_workforce(actor, row.brand_id)

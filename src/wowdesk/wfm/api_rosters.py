@@ -53,7 +53,7 @@ class RosterIn(Schema):
     time_limit_seconds: float | None = Field(None, ge=1, le=900)
 
 
-class Created(Schema):
+class RosterCreated(Schema):
     id: int
 
 
@@ -116,8 +116,8 @@ def planner_roster(agent: Agent, roster_id: int) -> Roster:
     return row
 
 
-@router.post("/wfm/rosters", response={202: Created, **ERRORS})
-def create_roster(request: HttpRequest, payload: RosterIn) -> Status[Created]:
+@router.post("/wfm/rosters", response={202: RosterCreated, **ERRORS})
+def create_roster(request: HttpRequest, payload: RosterIn) -> Status[RosterCreated]:
     agent = me(request)
     brand_id = permissions.pick_brand(agent, payload.brand_id, role=Role.SUPERVISOR)
     permissions.check_plans_workforce(agent, brand_id)
@@ -134,7 +134,7 @@ def create_roster(request: HttpRequest, payload: RosterIn) -> Status[Created]:
         rules=payload.rules,
         time_limit_seconds=payload.time_limit_seconds,
     )
-    return Status(202, Created(id=row.pk))
+    return Status(202, RosterCreated(id=row.pk))
 
 
 @router.get("/wfm/rosters", response={200: list[RosterSummary], **ERRORS})
