@@ -209,6 +209,26 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
     joined: list[str]
     joined_at: float = 0.0
 
+    # Set once the server has closed the socket: a frame already read, or a group event
+    # already queued, must not send after the close (the ASGI server refuses it).
+    closing = False
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        self.closing = True
+        await super().close(code=code, reason=reason)
+
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        if self.closing:
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        if self.closing:
+            return
+        await super().send_json(content, close=close)
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         me = await _load_agent(user) if user is not None and user.is_authenticated else None
