@@ -275,14 +275,9 @@ def solve(roster_id: int) -> Roster:
         progress=0.0,
         result={"started_at": timezone.now().isoformat()},
     )
-    stages: list[dict[str, float]] = []
-
-    def progress(info: dict[str, float]) -> None:
-        stages.append(dict(info))
-
     try:
         problem = problem_of(row)
-        result = R.solve_roster(problem, progress=progress)
+        result = R.solve_roster(problem)
     except (ValueError, KeyError, RuntimeError) as exc:
         Roster.objects.filter(pk=row.pk).update(
             status=RosterStatus.FAILED, error=str(exc)[:2000], progress=1.0

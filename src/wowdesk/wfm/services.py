@@ -394,17 +394,9 @@ def forecast_staffing(
 def forecast_actuals(row: Forecast) -> dict[tuple[str, str, dt.datetime], int]:
     """Contacts that actually came in during the forecast's days, per queue and interval
     (UTC), from the brand's conversations — what the forecast is compared with."""
-    start = min(
-        (
-            v
-            for v in ForecastValue.objects.filter(forecast=row).values_list(
-                "interval_start", flat=True
-            )[:1]
-        ),
-        default=None,
-    )
-    if start is None:
-        return {}
+    # the forecast's first midnight in its planning zone, where its intervals start
+    tz = (row.queues or {}).get("tz") or "UTC"
+    start = dt.datetime.combine(row.first_day, dt.time(), ZoneInfo(tz)).astimezone(dt.UTC)
     end = start + dt.timedelta(days=row.days)
     from wowdesk.analytics.models import ConversationFact
 
