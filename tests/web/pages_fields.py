@@ -74,11 +74,12 @@ class FieldsPanel:
 
     def save(self, target: str = "conversation") -> FieldsPanel:
         form = self.page.locator(f'#custom-fields-panel form[data-target="{target}"]')
+        # the panel is swapped whole: mark the old one so the wait below sees only the new
+        self.page.locator("#custom-fields-panel").evaluate("e => e.dataset.stale = '1'")
         with self.page.expect_response(lambda r: "/fields/" in r.url):
             form.locator("button.cf-save").click()
-        self.page.wait_for_selector(
-            "#custom-fields-panel [role=status], #custom-fields-panel [role=alert]"
-        )
+        fresh = "#custom-fields-panel:not([data-stale])"
+        self.page.wait_for_selector(f"{fresh} [role=status], {fresh} [role=alert]")
         return self
 
     def value(self, target: str, key: str) -> str:
