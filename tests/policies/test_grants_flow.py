@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.policies.conftest import table
 from wowdesk.conversations.models import Conversation, Direction, Message
@@ -55,6 +55,8 @@ def test_the_supervisors_are_notified_and_mailed_a_link_the_team_lead_first(
     notes = Notification.objects.filter(kind=Kind.APPROVAL_NEEDED)
     assert sorted(n.agent_id for n in notes) == sorted([a["admin"].pk, a["supervisor"].pk])
     assert title(notes[0]) == "Approval needed: Refund 120.00 EUR"
+    with translation.override("zh-hans"):  # each reader in their own language
+        assert title(notes[0]) == "需要审批：退款 120.00 EUR"
     assert sorted(m.to[0] for m in mail.outbox) == sorted([a["admin"].email, a["supervisor"].email])
     body = next(m.body for m in mail.outbox if m.to == [a["supervisor"].email])
     assert "late twice" in body

@@ -294,3 +294,43 @@ def test_every_role_of_two_brands(
     r = caller.post(f"/wfm/requests/{ours.pk}/decision", {"decision": "decline"})
     assert r.status_code == (200 if planner else 404)
     assert caller.post(f"/wfm/requests/{theirs.pk}/cancel").status_code == 404
+
+
+def test_request_notifications_read_in_each_readers_language_and_open_the_page(
+    team: dict[str, Agent],
+    brand: Brand,
+    make_api: Callable[..., ApiClient],
+    django_capture_on_commit_callbacks: Any,
+    client: Any,
+) -> None:
+    from django.utils import translation
+
+    from wowdesk.notifications import present
+
+    ana, ben, sup = team["ana"], team["ben"], team["sup"]
+    published(brand, [(ana, 1, 8, 16, "de")], off=(ben,))
+    shift = RosterShift.objects.get(agent=ana)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        r = make_api(ana).post(
+            "/wfm/requests", {"kind": "swap", "shift_id": shift.pk, "other_agent_id": ben.pk}
+        )
+    asked = Notification.objects.get(agent=sup, kind="approval_needed")
+    # asked in English, read by a Chinese-speaking supervisor in Chinese
+    with translation.override("zh-hans"):
+        assert present.title(asked) == "需要审批：Ana 的调班"
+    with translation.override("en"):
+        assert present.title(asked) == "Approval needed: a shift swap of Ana"
+    with django_capture_on_commit_callbacks(execute=True):
+        make_api(sup).post(f"/wfm/requests/{r.json()['id']}/decision", {"decision": "decline"})
+    told = Notification.objects.get(agent=ana, kind="approval_decided")
+    with translation.override("en"):
+        assert present.title(told) == "Sue declined a shift swap of Ana"
+    # opening one goes to the page where it is decided / read (no conversation)
+    client.force_login(sup.user)
+    assert client.post(f"/notifications/{asked.pk}/open/").url == "/wfm/requests/"
+    client.force_login(ana.user)
+    assert client.post(f"/notifications/{told.pk}/open/").url == "/wfm/schedule/"
+    # a path elsewhere is not followed
+    told.params = {**told.params, "path": "//evil.example/x"}
+    told.save(update_fields=["params"])
+    assert "evil" not in client.post(f"/notifications/{told.pk}/open/").url

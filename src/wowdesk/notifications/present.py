@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from wowdesk.core import i18n
 from wowdesk.notifications.models import Kind, Notification
 
 TARGETS = {
@@ -50,14 +51,12 @@ def title(n: Notification) -> str:
             "number": number,
         }
     if n.kind == Kind.APPROVAL_NEEDED:
-        return _("Approval needed: %(what)s") % {"what": p.get("what", "")}
+        return _("Approval needed: %(what)s") % {"what": _what(p)}
     if n.kind == Kind.APPROVAL_DECIDED:
+        by = p.get("by") or _("Someone")
         if p.get("decision") == "approved":
-            return _("%(by)s approved %(what)s") % {
-                "by": p.get("by", ""),
-                "what": p.get("what", ""),
-            }
-        return _("%(by)s declined %(what)s") % {"by": p.get("by", ""), "what": p.get("what", "")}
+            return _("%(by)s approved %(what)s") % {"by": by, "what": _what(p)}
+        return _("%(by)s declined %(what)s") % {"by": by, "what": _what(p)}
     if n.kind == Kind.ABUSE_REPORTED:
         return _("Abuse reported on #%(number)s: %(customer)s") % {
             "number": number,
@@ -77,6 +76,12 @@ def title(n: Notification) -> str:
     if n.kind == Kind.TRAINING_ASSIGNED:
         return _("Training assigned: %(scenario)s") % {"scenario": p.get("scenario", "")}
     return str(n.kind)
+
+
+def _what(p: dict[str, Any]) -> str:
+    """What an approval is about, in the reader's language when the sender gave a text spec
+    (``what_i18n``); the stored line otherwise."""
+    return i18n.render_or(p.get("what_i18n"), str(p.get("what", ""))).strip()
 
 
 def detail(n: Notification) -> str:

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wowdesk.core import i18n
 from wowdesk.core.errors import InvalidInput, NotFound
 from wowdesk.core.models import Agent, Membership
 from wowdesk.core.permissions import visible_brand_ids
@@ -48,10 +49,14 @@ class Draft:
 
 
 def _clean_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Scalars (strings cut to ``MAX_PARAM``) and text specs (``*_i18n``, see
+    ``core.i18n``); anything else is dropped."""
     return {
         k: (v[:MAX_PARAM] if isinstance(v, str) else v)
         for k, v in params.items()
-        if isinstance(v, str | int | float | bool) or v is None
+        if isinstance(v, str | int | float | bool)
+        or v is None
+        or (k.endswith("_i18n") and isinstance(v, dict) and isinstance(v.get("msgid"), str))
     }
 
 
@@ -138,16 +143,23 @@ def notify_approval_needed(
     agent_ids: Iterable[int],
     brand_id: int,
     what: str,
+    what_i18n: i18n.Spec | None = None,
     conversation_id: int | None = None,
     actor_id: int | None = None,
     number: int | None = None,
+    path: str = "",
 ) -> list[Notification]:
     """Ask ``agent_ids`` (of ``brand_id``) to approve ``what`` (a short line, e.g. "a
-    refund of 40 EUR"), optionally about a conversation. For the approval flows to call;
-    nothing in the house calls it yet."""
+    refund of 40 EUR"; ``what_i18n``: the same as a text spec, shown in each reader's
+    language), optionally about a conversation; ``path``: the page where it is decided when
+    there is no conversation (opening the notification goes there)."""
     params: dict[str, Any] = {"what": what}
+    if what_i18n is not None:
+        params["what_i18n"] = what_i18n
     if number is not None:
         params["number"] = number
+    if path:
+        params["path"] = path
     return deliver(
         Draft(
             agent_id=a,

@@ -390,6 +390,20 @@ def what_of(grant: Grant, labels: dict[tuple[int, str], str] | None = None) -> s
     return f"{label} {amount}".strip()
 
 
+def what_spec(grant: Grant) -> i18n_text.Spec:
+    """:func:`what_of` as a text spec, shown in each reader's language (a custom action's
+    label is the brand's own words)."""
+    try:
+        action: Any = i18n_text.choice("grant_action", GrantAction(grant.action).value)
+    except ValueError:
+        action = action_label(grant.action, grant.brand_id)
+    return i18n_text.deferred(
+        gettext_noop("%(action)s %(amount)s"),
+        action=action,
+        amount=money(grant.amount, grant.currency),
+    )
+
+
 def _action_spec(action: str) -> Any:
     try:
         return i18n_text.choice("grant_action", GrantAction(action).value)
@@ -576,6 +590,7 @@ def _ask(approval: Approval, grant: Grant, actor: Agent, conversation: Conversat
         agent_ids=[a.pk for a in deciders],
         brand_id=grant.brand_id,
         what=what_of(grant),
+        what_i18n=what_spec(grant),
         conversation_id=grant.conversation_id,
         actor_id=actor.pk,
         number=conversation.number,
@@ -670,6 +685,7 @@ def _tell_requester(approval: Approval, grant: Grant, actor: Agent) -> None:
                 actor_id=actor.pk,
                 params={
                     "what": what_of(grant),
+                    "what_i18n": what_spec(grant),
                     "decision": approval.status,
                     "by": actor.display_name,
                     "number": number,

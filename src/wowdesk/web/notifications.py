@@ -106,6 +106,9 @@ def open_one(request: HttpRequest, pk: int) -> HttpResponseBase:
         return render(request, "web/forbidden.html", {"reason": exc.message}, status=404)
     if row.conversation_id:
         return redirect("web:conversation", pk=row.conversation_id)
+    path = str((row.params or {}).get("path") or "")
+    if path and url_has_allowed_host_and_scheme(path, allowed_hosts=None):
+        return redirect(path)
     return redirect(_next(request))
 
 

@@ -14,10 +14,12 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from wowdesk.core import audit, permissions
+from wowdesk.core import audit, i18n, permissions
 from wowdesk.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from wowdesk.core.models import Agent, Membership, Role
 from wowdesk.notifications import services as notifications
@@ -106,19 +108,31 @@ def _supervisors(brand_id: int, but: int) -> list[int]:
     )
 
 
-def describe(req: ShiftRequest) -> str:
-    """A short line: "a shift swap of Ana Lopez" / "time off for Ana Lopez"."""
+def describe_spec(req: ShiftRequest) -> i18n.Spec:
+    """ "a shift swap of Ana Lopez" / "time off for Ana Lopez" as a text spec, shown in each
+    reader's language."""
     if req.kind == RequestKind.SWAP:
-        return _("a shift swap of %(name)s") % {"name": req.agent.display_name}
-    return _("time off for %(name)s") % {"name": req.agent.display_name}
+        return i18n.deferred(gettext_noop("a shift swap of %(name)s"), name=req.agent.display_name)
+    return i18n.deferred(gettext_noop("time off for %(name)s"), name=req.agent.display_name)
+
+
+def describe(req: ShiftRequest) -> str:
+    """The short line of :func:`describe_spec` in the active language."""
+    return i18n.render(describe_spec(req))
 
 
 def _ask_supervisors(req: ShiftRequest) -> None:
     ids = _supervisors(req.brand_id, req.agent_id)
-    what = describe(req)
+    what, spec = describe(req), describe_spec(req)
+    path = reverse("wfm:requests")
     transaction.on_commit(
         lambda: notifications.notify_approval_needed(
-            agent_ids=ids, brand_id=req.brand_id, what=what, actor_id=req.agent_id
+            agent_ids=ids,
+            brand_id=req.brand_id,
+            what=what,
+            what_i18n=spec,
+            actor_id=req.agent_id,
+            path=path,
         )
     )
 
@@ -258,14 +272,20 @@ def decide_request(
             after={"status": req.status, "note": req.note},
         )
         told = [req.agent_id] + ([req.other_agent_id] if req.other_agent_id else [])
-        what = describe(req)
+        params = {
+            "what": describe(req),
+            "what_i18n": describe_spec(req),
+            "decision": req.status,
+            "by": actor.display_name,
+            "path": reverse("wfm:schedule"),
+        }
         drafts = [
             notifications.Draft(
                 agent_id=a,
                 brand_id=req.brand_id,
                 kind=Kind.APPROVAL_DECIDED,
                 actor_id=actor.pk,
-                params={"what": what, "decision": req.status},
+                params=params,
             )
             for a in told
         ]
