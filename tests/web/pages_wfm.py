@@ -3,6 +3,7 @@ latest forecasts and rosters), /wfm/forecast/, /wfm/staffing/ and /wfm/adherence
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page
@@ -40,6 +41,10 @@ class WfmHome:
     def forecast_status(self, forecast_id: int) -> str:
         cell = self.page.locator(f"#home-forecasts tr[data-forecast='{forecast_id}'] .wfm-status")
         return cell.inner_text().strip()
+
+    def open_roster(self, roster_id: int) -> None:
+        with self.page.expect_navigation():
+            self.page.locator(f"#home-rosters tr[data-roster='{roster_id}'] a").click()
 
     def heading(self) -> str:
         return self.page.locator("#wfm-home h1").inner_text().strip()
@@ -111,6 +116,10 @@ class ForecastPage:
         canvas = self.page.locator("canvas[data-chart='chart-forecast']")
         canvas.and_(self.page.locator("[data-drawn='1']")).wait_for()
         return canvas.get_attribute("data-drawn") == "1"
+
+    def chart_labels(self) -> list[str]:
+        spec = json.loads(self.page.locator("#chart-forecast").text_content() or "{}")
+        return [str(x) for x in spec.get("labels", [])]
 
     def values(self) -> list[list[str]]:
         return table_rows(self.page.locator("#forecast-values"))

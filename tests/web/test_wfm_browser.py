@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,7 +26,7 @@ from tests.web.pages_wfm import (
 )
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.routing import services as routing
-from wowdesk.wfm import services
+from wowdesk.wfm import roster_services, services
 from wowdesk.wfm.models import ForecastValue, SpecialDay, VolumeRecord
 
 PASSWORD = "correct-horse-battery-staple"
@@ -38,6 +39,10 @@ def this_monday() -> dt.date:
 
 
 NEXT_MONDAY = this_monday() + dt.timedelta(days=7)
+# Monday 10:00 UTC of the forecast week in Kim's zone (Berlin)
+TEN_IN_BERLIN = dt.datetime.combine(NEXT_MONDAY, dt.time(10), dt.UTC).astimezone(
+    ZoneInfo("Europe/Berlin")
+)
 
 
 def history_csv(weeks: int = 5) -> str:
@@ -68,8 +73,14 @@ def csp(page: Any, settings: Any) -> list[str]:
 
 @pytest.fixture
 def kim(make_agent: Callable[..., Agent]) -> Agent:
+    # in Berlin: the pages show times in the viewer's zone (UTC + 1 in winter)
     return make_agent(
-        Role.SUPERVISOR, email="kim@example.com", name="Kim", password=PASSWORD, languages=("en",)
+        Role.SUPERVISOR,
+        email="kim@example.com",
+        name="Kim",
+        password=PASSWORD,
+        languages=("en",),
+        timezone="Europe/Berlin",
     )
 
 
@@ -112,9 +123,10 @@ def test_import_forecast_and_special_days(
         .values_list("contacts", "lower", "upper")
     )
     assert len(values) == len(stored) == 7 * 48
-    # a weekday's 10:00 (UTC, Kim's zone): the numbers of the table are the forecast's
+    # Monday 10:00 UTC in Kim's zone, in the chart and in its table
     ten = 20
-    assert values[ten][0].endswith(f"{NEXT_MONDAY:%Y-%m-%d} 10:00")
+    assert fc.chart_labels()[ten] == f"{TEN_IN_BERLIN:%a %H:%M}"
+    assert values[ten][0] == f"{TEN_IN_BERLIN:%a %Y-%m-%d %H:%M}"
     assert [float(x) for x in values[ten][1:4]] == [round(v, 1) for v in stored[ten]]
     assert float(values[ten][1]) > 3 and values[ten][4] == "—"  # the future has no actuals
 
@@ -128,9 +140,14 @@ def test_import_forecast_and_special_days(
     fc.remove_special_day(day.pk)
     assert fc.special_days() == [] and not SpecialDay.objects.exists()
 
+    roster = roster_services.create_roster(
+        kim, brand.pk, week_start=NEXT_MONDAY, forecast_id=forecast_id, enqueue=False
+    )
     home.open()
     assert home.forecast_ids() == [forecast_id]
     assert home.forecast_status(forecast_id) == "done"
+    home.open_roster(roster.pk)  # the home links the latest rosters to their pages
+    assert page.locator(f"#ro-roster[data-roster-id='{roster.pk}']").count() == 1
     assert csp == []
 
 
@@ -170,7 +187,7 @@ def test_staffing_textbook_case_and_per_language(
     expected = services.forecast_staffing(row, params)
     ten = 20  # Monday 10:00 UTC
     de, fr = expected["de/email"][ten]["agents"], expected["fr/chat"][ten]["agents"]
-    assert table[ten][1:] == [str(de), str(fr), str(de + fr)]
+    assert table[ten] == [f"{TEN_IN_BERLIN:%a %Y-%m-%d %H:%M}", str(de), str(fr), str(de + fr)]
     assert de > fr > 0
     assert "de + fr" in staffing.pooling()
     assert csp == []
@@ -188,7 +205,8 @@ def test_adherence_row_with_scheduled_spans_and_an_exception(
     olga = make_agent(
         Role.AGENT, brands=[other_brand], name="Olga", shifts=("mon-sun 08:00-16:00",)
     )
-    day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    # a winter day, some weeks ago (Berlin is UTC + 1)
+    day = dt.date(2026, 11, 25)
     at = dt.datetime.combine(day, dt.time(), dt.UTC)
     for agent in (uwe, olga):
         routing.record_presence_span(agent.pk, "online", at + dt.timedelta(hours=8, minutes=20))
@@ -202,7 +220,8 @@ def test_adherence_row_with_scheduled_spans_and_an_exception(
     assert adherence.scheduled_bars(uwe.pk) == 1
     assert adherence.exception_bars(uwe.pk, "absent") == 1
     assert adherence.exception_bars(uwe.pk, "away") == 1
-    assert adherence.exceptions(uwe.pk) == ["absent 08:00–08:20", "away 12:00–12:30"]
+    # in Kim's zone (Berlin, UTC + 1 in winter), like the bars
+    assert adherence.exceptions(uwe.pk) == ["absent 09:00–09:20", "away 13:00–13:30"]
     # 480 scheduled minutes, 430 of them online
     assert adherence.cells(uwe.pk)[1:3] == ["90 %", "90 %"]
     assert "Olga" not in page.content()
@@ -225,7 +244,10 @@ def test_agents_get_403_on_the_planner_pages(
 def test_chinese_labels_and_a_phone_width(
     page: Any, csp: list[str], brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
 ) -> None:
-    make_agent(Role.AGENT, languages=("de", "fr"), name="Uwe")
+    uwe = make_agent(
+        Role.AGENT, languages=("de", "fr"), name="Uwe", shifts=("mon-sun 00:00-23:59",)
+    )
+    routing.record_presence_span(uwe.pk, "online", dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
     services.import_volume_csv(kim, brand.pk, history_csv())
     row = services.create_forecast(kim, brand.pk, first_day=NEXT_MONDAY, enqueue=False)
     services.compute_forecast_task.call(row.pk)
@@ -242,4 +264,8 @@ def test_chinese_labels_and_a_phone_width(
     for path in ("/wfm/", "/wfm/staffing/", "/wfm/adherence/"):
         page.goto(path)
         assert page_width(page) <= 390, path
+    # the adherence row says where the agent is now in the viewer's language
+    presence = AdherencePage(page).row(uwe.pk).locator("[data-presence]")
+    assert presence.get_attribute("data-presence") == "online"
+    assert CJK.search(presence.inner_text()), presence.inner_text()
     assert csp == []
