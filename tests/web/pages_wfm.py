@@ -97,6 +97,16 @@ class ForecastPage:
         self.page.locator("#forecast-values").wait_for(state="attached")
         return self
 
+    def pick_forecast(self, forecast_id: int, queue: str) -> ForecastPage:
+        """Pick a forecast (the select submits its form, with the queue shown); wait for
+        the chart of ``queue`` on the new page."""
+        with self.page.expect_navigation():
+            self.page.locator("#forecast-pick select[name=forecast]").select_option(
+                str(forecast_id)
+            )
+        self.page.locator("#forecast-chart-title", has_text=queue).wait_for()
+        return self
+
     def queues(self) -> list[str]:
         return self.page.locator("#forecast-pick select[name=queue] option").evaluate_all(
             "els => els.map(e => e.value)"

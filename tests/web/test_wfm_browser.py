@@ -151,6 +151,34 @@ def test_import_forecast_and_special_days(
     assert csp == []
 
 
+def test_picking_a_forecast_without_the_queue_shown_shows_its_first_queue(
+    page: Any, brand: Brand, other_brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
+) -> None:
+    make_agent(Role.AGENT, languages=("de", "fr"), name="Uwe")
+    lines = history_csv().splitlines()
+    services.import_volume_csv(kim, brand.pk, "\n".join(x for x in lines if "fr/" not in x))
+    de_only = services.create_forecast(kim, brand.pk, first_day=NEXT_MONDAY, enqueue=False)
+    services.compute_forecast_task.call(de_only.pk)
+    services.import_volume_csv(kim, brand.pk, history_csv())
+    both = services.create_forecast(kim, brand.pk, first_day=NEXT_MONDAY, enqueue=False)
+    services.compute_forecast_task.call(both.pk)
+    theirs = services.create_forecast(None, other_brand.pk, first_day=NEXT_MONDAY, enqueue=False)
+
+    LoginPage(page).open().login("kim@example.com", PASSWORD)
+    fc = ForecastPage(page).open(forecast=both.pk, queue="fr/chat")
+    assert fc.chart_title().startswith("fr/chat:")
+    fc.pick_forecast(de_only.pk, "de/email")
+    assert fc.shown_id() == de_only.pk and fc.queues() == ["de/email"]
+    assert fc.chart_drawn()
+    # the other brand's forecast is neither listed nor shown
+    options = page.locator("#forecast-pick select[name=forecast] option").evaluate_all(
+        "els => els.map(e => Number(e.value))"
+    )
+    assert sorted(options) == sorted([both.pk, de_only.pk])
+    response = page.goto(f"/wfm/forecast/?forecast={theirs.pk}")
+    assert response is not None and response.status == 403
+
+
 def test_staffing_textbook_case_and_per_language(
     page: Any, csp: list[str], brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
 ) -> None:
