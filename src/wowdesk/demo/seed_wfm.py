@@ -197,7 +197,8 @@ def _import_history(brand: Brand, planner: Agent, tz: str, *, seed: int, now: dt
             rng = np.random.default_rng([seed, brand.pk, index, day.toordinal()])
             counts = rng.poisson(mean)
             for s, c in zip(slots, counts, strict=True):
-                if seen is not None and s <= seen:
+                # an interval with no row of a day the import covers counts as zero
+                if not c or (seen is not None and s <= seen):
                     continue
                 out.write(f"{s:%Y-%m-%dT%H:%M:%SZ},{language}/{channel},{int(c)},{aht:.0f}\n")
                 rows += 1
