@@ -248,5 +248,14 @@ class AdherencePage:
     def out_of_adherence(self, agent_id: int) -> bool:
         return self.row(agent_id).get_attribute("data-out") == "1"
 
+    def presence_now(self, agent_id: int) -> str:
+        return self.row(agent_id).locator("[data-presence]").get_attribute("data-presence") or ""
+
+    def wait_presence(self, agent_id: int, presence: str) -> AdherencePage:
+        """The table is fetched again every 30 seconds: wait for the row saying
+        ``presence`` (the table before the fetch does not)."""
+        self.row(agent_id).locator(f"[data-presence='{presence}']").wait_for()
+        return self
+
     def totals(self) -> str:
         return self.page.locator("#adherence-totals").inner_text().strip()

@@ -297,3 +297,22 @@ def test_chinese_labels_and_a_phone_width(
     assert presence.get_attribute("data-presence") == "online"
     assert CJK.search(presence.inner_text()), presence.inner_text()
     assert csp == []
+
+
+def test_todays_adherence_refreshes_itself(
+    page: Any, csp: list[str], brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
+) -> None:
+    uwe = make_agent(Role.AGENT, name="Uwe", shifts=("mon-sun 00:00-23:59",))
+    now = dt.datetime.now(dt.UTC)
+    routing.record_presence_span(uwe.pk, "online", now - dt.timedelta(hours=1))
+    page.clock.install()  # the page's 30-second timer runs when the test says
+    LoginPage(page).open().login("kim@example.com", PASSWORD)
+    adherence = AdherencePage(page).open()
+    assert adherence.presence_now(uwe.pk) == "online"
+    assert not adherence.out_of_adherence(uwe.pk)
+
+    routing.record_presence_span(uwe.pk, "away", dt.datetime.now(dt.UTC))
+    page.clock.fast_forward(31_000)
+    adherence.wait_presence(uwe.pk, "away")  # the row fetched again, not the old one
+    assert adherence.out_of_adherence(uwe.pk)
+    assert csp == []
