@@ -9,9 +9,10 @@
 * **a forecast of next week**, computed by ``compute_forecast_task`` as the worker runs
   it (one per brand and first day);
 * **presence spans for today** (``routing.services.record_presence_span``) of the agents
-  whose shift has started: a little late or on time, a break, one agent absent for part
-  of the shift — so the adherence page has rows, spans and exceptions. Presence is an
-  agent's (agents serve both brands), written once per agent and day;
+  whose shift has started: a little late or on time, a break (the brand's second agent
+  not seeded for another brand yet is offline for an hour instead) — so the adherence
+  page has rows, spans and exceptions. Presence is an agent's (agents serve both
+  brands), written once per agent and day;
 * **one pending time-off request** (``request_services.request_time_off``) per brand.
 
 Deterministic per seed (random draws are seeded by the seed, the brand, the queue and the
@@ -228,7 +229,8 @@ def _presence_today(agents: Sequence[Agent], done: set[int], *, seed: int, now: 
     """Presence spans of today's shift (started before ``now``) of each agent not seeded
     yet, in the agent's own day: online a few minutes after the start, away for a break in
     the middle, online again until the end (or until a few minutes ago), then offline;
-    the second agent of the brand is absent for an hour of the shift."""
+    the second agent in ``agents`` is offline for an hour instead of the break. A break
+    or an hour off only in shifts begun more than three hours ago."""
     written = 0
     for n, agent in enumerate(agents):
         if agent.pk in done:
