@@ -252,3 +252,19 @@ def test_the_intraday_reforecast_follows_the_mornings_actuals(
     assert queue["reforecast_total"] < queue["planned_total"]
     r = planner.get(f"/wfm/forecasts/{row.pk}/intraday", date=day.isoformat())
     assert r.status_code == 200 and "de/email" in r.json()
+
+
+def test_the_history_leaves_out_today_and_the_days_after_it(
+    make_agent: Callable[..., Agent], brand: Brand
+) -> None:
+    """A forecast made during the week reads the days not over yet as absent, not quiet."""
+    from wowdesk.wfm import history
+
+    services.import_volume_csv(_planner(make_agent, brand), brand.pk, history_csv(weeks=8))
+    until = MONDAY + dt.timedelta(weeks=8)
+    now = dt.datetime.combine(until - dt.timedelta(days=3), dt.time(12), dt.UTC)
+    (queue,) = history.queue_histories(
+        brand.pk, until=until, weeks=8, interval_minutes=30, tz="UTC", now=now
+    )
+    assert queue.series.present[: 8 * 7 - 3].all()
+    assert not queue.series.present[8 * 7 - 3 :].any()

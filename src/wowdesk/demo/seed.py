@@ -62,6 +62,7 @@ from wowdesk.demo import catalog, generate, knowledge, seed_abuse
 from wowdesk.demo import surveys as demo_surveys
 from wowdesk.demo.catalog import AgentSpec, BrandSpec
 from wowdesk.demo.seed_policies import seed_policies
+from wowdesk.demo.seed_wfm import WfmReport, seed_wfm
 from wowdesk.demo.sources import DemoCorpus, load_corpus
 
 SEED_ACTION = "demo.seed"
@@ -91,6 +92,8 @@ class DemoReport:
     seconds: float = 0.0
     # the survey waiting for an answer in the walkthrough (docs/surveys-demo.md)
     try_survey: TrySurvey | None = None
+    # workforce planning (seed_wfm): history, next week's forecast, presence, a request
+    wfm: WfmReport | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,8 @@ def seed_demo(size: DemoSize, *, seed: int = 7, console: Console | None = None) 
     from wowdesk.demo.seed_quality import seed_quality
 
     seed_quality(report.seeded)
+    # every demo brand: a brand seeded before gets what it lacks (history up to today)
+    report.wfm = seed_wfm([s.slug for s in catalog.BRANDS], seed=seed)
     report.logins = logins()
     report.counts = table_counts()
     report.seconds = time.perf_counter() - started
@@ -802,6 +807,21 @@ def print_report(console: Console, report: DemoReport) -> None:
         console.print(
             _("Seeded %(brands)s in %(seconds).1f s.")
             % {"brands": ", ".join(report.seeded), "seconds": report.seconds}
+        )
+    if report.wfm is not None:
+        console.print(
+            _(
+                "Workforce planning: %(rows)s half hours of history imported, %(forecasts)s "
+                "forecasts of next week, %(spans)s presence changes today, %(requests)s "
+                "requests, in %(seconds).1f s."
+            )
+            % {
+                "rows": report.wfm.imported,
+                "forecasts": report.wfm.forecasts,
+                "spans": report.wfm.spans,
+                "requests": report.wfm.requests,
+                "seconds": report.wfm.seconds,
+            }
         )
     counts = Table(title=_("Rows in the database"))
     counts.add_column(_("table"))

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 import numpy as np
+from django.utils import timezone
 
 from wowdesk.analytics.models import ConversationFact
 from wowdesk.core.models import Agent, Site
@@ -45,18 +46,22 @@ def queue_histories(
     interval_minutes: int,
     tz: str,
     min_contacts: int = 1,
+    now: dt.datetime | None = None,
 ) -> list[QueueHistory]:
     """Each queue's last ``weeks`` weeks before ``until`` (local days in ``tz``). A day a
     CSV import covers for a queue takes the import's numbers (so that an export of the
     same contacts is not counted twice); other days count the brand's own conversations.
     Days before the queue's first contact are absent, so a new queue is not read as
-    having been quiet."""
+    having been quiet; so are today and the days after it (``now``, default the current
+    time, in ``tz``): a day not over yet is not a quiet day."""
     zone = ZoneInfo(tz)
     first_day = until - dt.timedelta(days=7 * weeks)
     start = dt.datetime.combine(first_day, dt.time(), zone)
     end = dt.datetime.combine(until, dt.time(), zone)
     slots = 1440 // interval_minutes
     n_days = (until - first_day).days
+    today = (now or timezone.now()).astimezone(zone).date()
+    complete = max(0, min(n_days, (today - first_day).days))
     counts: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros((n_days, slots)))
     handle: dict[tuple[str, str], list[float]] = defaultdict(list)
     first_seen: dict[tuple[str, str], int] = {}
@@ -106,7 +111,7 @@ def queue_histories(
         if total < min_contacts:
             continue
         present = np.zeros(n_days, dtype=bool)
-        present[first_seen[key] :] = True
+        present[first_seen[key] : complete] = True
         aht = float(np.median(handle[key])) if handle[key] else DEFAULT_AHT_SECONDS
         out.append(
             QueueHistory(

@@ -322,10 +322,12 @@ def forecast(request: HttpRequest) -> HttpResponseBase:
     }
     if chosen is not None and chosen.status == RunStatus.DONE:
         queues: dict[str, Any] = (chosen.queues or {}).get("queues", {})
-        key = request.GET.get("queue") or (sorted(queues)[0] if queues else "")
+        # a queue the forecast does not have (the picker keeps the queue of the forecast
+        # shown before) falls back to its first queue
+        key = request.GET.get("queue") or ""
         if key not in queues:
-            raise InvalidInput(_("That queue is not in the forecast."), field="queue")
-        q = queues[key]
+            key = sorted(queues)[0] if queues else ""
+        q = queues.get(key) or {"language": "", "channel": "", "method": ""}
         methods = sorted({m for v in queues.values() for m in v.get("scores", {})})
         context.update(
             {
