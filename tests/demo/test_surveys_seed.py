@@ -128,7 +128,8 @@ def test_the_weaker_month_shows_a_dip(demo: DemoReport) -> None:
     rest: list[int] = []
     for r in SurveyResponse.objects.filter(kind="nps").select_related("conversation"):
         (dip if generate.in_dip(r.conversation.created_at, now) else rest).append(r.score)
-    assert len(dip) >= 20
+    # ~8 % of a year's answers fall in the month; how many moves with the seeding date
+    assert len(dip) >= 10
     assert nps(rest) - nps(dip) >= 15, (nps(rest), nps(dip))
 
 
