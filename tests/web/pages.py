@@ -221,9 +221,12 @@ class ConversationPage:
         return self
 
     def insert_macro(self, name: str) -> str:
+        """Pick a macro; the body once its text (fetched) is in. Waits for the body to
+        change, not to be non-empty: a draft already typed is not the macro."""
+        before = self.page.locator("#composer-body").input_value()
         self.page.locator("#macro-picker").select_option(label=name)
         self.page.wait_for_function(
-            "() => document.getElementById('composer-body').value.length > 0"
+            "(b) => document.getElementById('composer-body').value !== b", arg=before
         )
         return self.page.locator("#composer-body").input_value()
 

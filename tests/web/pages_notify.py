@@ -26,8 +26,14 @@ class NotificationBell:
         return self.page.title()
 
     def open(self) -> NotificationBell:
+        """Click the bell; wait for the menu it fetches. A menu loaded before (an earlier
+        opening, a live notification) is marked first: the fetch replaces it whole."""
+        self.page.evaluate(
+            "() => document.querySelectorAll('#notif-menu')"
+            ".forEach(e => { e.dataset.stale = '1'; })"
+        )
         self.page.locator("#notif-bell").click()
-        self.page.locator("#notif-menu").wait_for()
+        self.page.locator("#notif-menu:not([data-stale])").wait_for()
         return self
 
     def titles(self) -> list[str]:
