@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Page
+
+
+def swap_inbox_list(page: Page, act: Callable[[], object], param: str, value: str) -> None:
+    """Run ``act`` (a change of the list's filters) and wait for the list htmx brings for it.
+
+    The list is swapped whole (outerHTML) and its request's busy class goes on
+    ``#list-pane``, not on the list: so the old list is marked first and the wait is for an
+    unmarked one, then for the URL htmx pushes once the swap has settled (``param`` is
+    ``value`` in it)."""
+    page.locator("#inbox-list").evaluate("e => { e.dataset.stale = '1'; }")
+    act()
+    page.locator("#inbox-list:not([data-stale])").wait_for(state="attached")
+    page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get(param) == [value])
 
 
 @dataclass
@@ -160,9 +175,7 @@ class InboxPage:
 
     def search(self, text: str) -> InboxPage:
         """Type in the search box; htmx swaps the list (the URL follows)."""
-        with self.page.expect_response(lambda r: "/inbox/" in r.url and "q=" in r.url):
-            self.page.locator("#q").fill(text)
-        self.page.wait_for_function("() => !document.querySelector('#inbox-list.htmx-request')")
+        swap_inbox_list(self.page, lambda: self.page.locator("#q").fill(text), "q", text)
         return self
 
     def open_conversation(self, subject: str) -> ConversationPage:
