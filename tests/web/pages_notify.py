@@ -65,10 +65,18 @@ class CommandPalette:
         return self
 
     def search(self, text: str, expect_label: str) -> CommandPalette:
-        self.page.locator("#palette-q").fill(text)
-        expect(self.page.locator("#palette-results .palette-item").first).to_contain_text(
-            expect_label
+        """Type ``text``; wait until the first result of this search holds ``expect_label``.
+
+        The script rebuilds the list when the server answers; until then the items of the
+        search before are still shown (and may hold the label too), so they are marked
+        first and only unmarked items answer the wait."""
+        self.page.evaluate(
+            "() => document.querySelectorAll('#palette-results .palette-item')"
+            ".forEach(e => { e.dataset.stale = '1'; })"
         )
+        self.page.locator("#palette-q").fill(text)
+        fresh = self.page.locator("#palette-results .palette-item:not([data-stale])")
+        expect(fresh.first).to_contain_text(expect_label)
         return self
 
     def groups(self) -> list[str]:
