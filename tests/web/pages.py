@@ -179,9 +179,13 @@ class InboxPage:
         return self
 
     def open_conversation(self, subject: str) -> ConversationPage:
-        """Click the row: the conversation opens beside the list (htmx, no page load)."""
+        """Click the row: the conversation opens beside the list (htmx, no page load).
+
+        The pane is swapped whole: the one shown before is marked, so a conversation of the
+        same subject already open does not answer the wait."""
+        self.page.locator("#open-pane").evaluate("e => { e.dataset.stale = '1'; }")
         self.page.locator("#inbox-list a.conv-link", has_text=subject).click()
-        self.page.locator("#conv-title", has_text=subject).wait_for()
+        self.page.locator("#open-pane:not([data-stale]) #conv-title", has_text=subject).wait_for()
         self.page.wait_for_function("() => !document.querySelector('.htmx-request')")
         return ConversationPage(self.page)
 
