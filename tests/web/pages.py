@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Page
+
+
+def swap_inbox_list(page: Page, act: Callable[[], object], param: str, value: str) -> None:
+    """Run ``act`` (a change of the list's filters) and wait for the list htmx brings for it.
+
+    The list is swapped whole (outerHTML) and its request's busy class goes on
+    ``#list-pane``, not on the list: so the old list is marked first and the wait is for an
+    unmarked one, then for the URL htmx pushes once the swap has settled (``param`` is
+    ``value`` in it)."""
+    page.locator("#inbox-list").evaluate("e => { e.dataset.stale = '1'; }")
+    act()
+    page.locator("#inbox-list:not([data-stale])").wait_for(state="attached")
+    page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get(param) == [value])
 
 
 @dataclass
@@ -160,15 +175,17 @@ class InboxPage:
 
     def search(self, text: str) -> InboxPage:
         """Type in the search box; htmx swaps the list (the URL follows)."""
-        with self.page.expect_response(lambda r: "/inbox/" in r.url and "q=" in r.url):
-            self.page.locator("#q").fill(text)
-        self.page.wait_for_function("() => !document.querySelector('#inbox-list.htmx-request')")
+        swap_inbox_list(self.page, lambda: self.page.locator("#q").fill(text), "q", text)
         return self
 
     def open_conversation(self, subject: str) -> ConversationPage:
-        """Click the row: the conversation opens beside the list (htmx, no page load)."""
+        """Click the row: the conversation opens beside the list (htmx, no page load).
+
+        The pane is swapped whole: the one shown before is marked, so a conversation of the
+        same subject already open does not answer the wait."""
+        self.page.locator("#open-pane").evaluate("e => { e.dataset.stale = '1'; }")
         self.page.locator("#inbox-list a.conv-link", has_text=subject).click()
-        self.page.locator("#conv-title", has_text=subject).wait_for()
+        self.page.locator("#open-pane:not([data-stale]) #conv-title", has_text=subject).wait_for()
         self.page.wait_for_function("() => !document.querySelector('.htmx-request')")
         return ConversationPage(self.page)
 
@@ -221,9 +238,12 @@ class ConversationPage:
         return self
 
     def insert_macro(self, name: str) -> str:
+        """Pick a macro; the body once its text (fetched) is in. Waits for the body to
+        change, not to be non-empty: a draft already typed is not the macro."""
+        before = self.page.locator("#composer-body").input_value()
         self.page.locator("#macro-picker").select_option(label=name)
         self.page.wait_for_function(
-            "() => document.getElementById('composer-body').value.length > 0"
+            "(b) => document.getElementById('composer-body').value !== b", arg=before
         )
         return self.page.locator("#composer-body").input_value()
 

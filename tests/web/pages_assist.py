@@ -23,9 +23,12 @@ class Assist:
         return self.page.locator("[data-kb-assist]")
 
     def wait_suggestions(self) -> Assist:
-        """Until the panel's content has come (articles and macros, or "none")."""
-        self.page.wait_for_selector("#kb-suggested-articles, #kb-suggestions .muted >> nth=0")
-        self.page.wait_for_selector("#kb-suggested-articles", state="attached")
+        """Until the panel's content has come (articles and macros, or "none").
+
+        The page carries a placeholder ("Looking for…", a ``.muted`` line with a
+        ``<noscript>`` link) that htmx replaces with the answer: wait until it is gone, not
+        for a ``.muted`` line, which the placeholder itself is."""
+        self.page.locator("#kb-suggestions:not(:has(noscript))").wait_for(state="attached")
         return self
 
     def article_titles(self) -> list[str]:
@@ -83,10 +86,17 @@ class Assist:
         return self.page.locator("#kb-search-toggle")
 
     def search(self, words: str) -> Locator:
-        """Types ``words`` into the search box; the results' list once it answered."""
+        """Types ``words`` into the search box; the results' list once it answered.
+
+        The list of an earlier search is marked first: the script replaces it whole, so the
+        list waited for is this search's."""
+        self.page.evaluate(
+            "() => document.querySelectorAll('#kb-search-list')"
+            ".forEach(e => { e.dataset.stale = '1'; })"
+        )
         self.page.locator("#kb-search-input").fill(words)
         self.page.locator("#kb-search-input").press("Enter")
-        self.page.wait_for_selector("#kb-search-list")
+        self.page.wait_for_selector("#kb-search-list:not([data-stale])")
         return self.page.locator("#kb-search-list")
 
     def close_search(self) -> Assist:

@@ -55,10 +55,17 @@ class BulkList:
 
     def apply(self, action: str, value: str) -> str:
         """Pick ``value`` in the toolbar's ``action`` list; the toast's message."""
+        self._forget_toast()
         self.page.locator(f'#bulk-bar select[data-action="{action}"]').select_option(value)
         return self.toast()
 
+    def _forget_toast(self) -> None:
+        """Empty the toast's message before an action: the toast is one element the script
+        refills, so a message still shown from the action before would answer the wait."""
+        self.page.locator("#bulk-toast .bulk-message").evaluate("e => { e.textContent = ''; }")
+
     def toast(self) -> str:
+        """The toast's message once the server's answer has filled it."""
         toast = self.page.locator("#bulk-toast")
         toast.wait_for(state="visible")
         message = toast.locator(".bulk-message")
@@ -68,13 +75,9 @@ class BulkList:
         return message.inner_text().strip()
 
     def undo(self) -> str:
-        before = self.page.locator("#bulk-toast .bulk-message").inner_text()
+        self._forget_toast()
         self.page.locator("#bulk-toast .bulk-undo").click()
-        self.page.wait_for_function(
-            "before => document.querySelector('#bulk-toast .bulk-message').textContent !== before",
-            arg=before,
-        )
-        return self.page.locator("#bulk-toast .bulk-message").inner_text().strip()
+        return self.toast()
 
 
 @dataclass

@@ -152,7 +152,13 @@ class Composer:
         return self
 
     def send_refused(self) -> str:
-        """Send, stay on the page, and read the refusal shown next to the composer."""
+        """Send, stay on the page, and read the refusal shown next to the composer.
+
+        The error line is one element the script fills and shows: a refusal still shown
+        from an earlier send is cleared first, so the one waited for is this send's."""
+        self.page.locator("#composer-error").evaluate(
+            "e => { e.textContent = ''; e.hidden = true; }"
+        )
         self.page.locator("#send").click()
         self.page.wait_for_selector("#composer-error:not([hidden])")
         return self.page.locator("#composer-error").inner_text().strip()

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page
 
+from tests.web.pages import swap_inbox_list
+
 
 @dataclass
 class CustomFieldsSettings:
@@ -107,7 +109,10 @@ class MoreFilters:
         details = self.page.locator("details[data-more-filters]")
         if details.get_attribute("open") is None:
             details.locator("summary").click()
-        with self.page.expect_response(lambda r: "/inbox/" in r.url and f"cf_{key}=" in r.url):
-            self.page.locator(f"#f-cf-{key}").select_option(value)
-        self.page.wait_for_function("() => !document.querySelector('#inbox-list.htmx-request')")
+        swap_inbox_list(
+            self.page,
+            lambda: self.page.locator(f"#f-cf-{key}").select_option(value),
+            f"cf_{key}",
+            value,
+        )
         return self

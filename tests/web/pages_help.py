@@ -27,17 +27,23 @@ class HelpCenter:
     def heading(self) -> Locator:
         return self.page.locator("main h1")
 
+    # Every action below loads a page (links and plain forms: the help center has no
+    # script); each waits for that load, so what is read next is the new page.
+
     def pick_language(self, code: str) -> HelpCenter:
-        self.page.locator(f"nav.hc-langs a[hreflang='{code}']").click()
+        with self.page.expect_navigation():
+            self.page.locator(f"nav.hc-langs a[hreflang='{code}']").click()
         return self
 
     def category(self, name: str) -> HelpCenter:
-        self.page.locator("main .hc-cards a", has_text=name).click()
+        with self.page.expect_navigation():
+            self.page.locator("main .hc-cards a", has_text=name).click()
         return self
 
     def search(self, text: str) -> HelpCenter:
         self.page.get_by_role("searchbox").fill(text)
-        self.page.get_by_role("search").get_by_role("button").click()
+        with self.page.expect_navigation():
+            self.page.get_by_role("search").get_by_role("button").click()
         return self
 
     @property
@@ -45,7 +51,8 @@ class HelpCenter:
         return self.page.locator("main ol.hc-results li a")
 
     def read(self, title: str) -> HelpCenter:
-        self.page.locator("main a", has_text=title).first.click()
+        with self.page.expect_navigation():
+            self.page.locator("main a", has_text=title).first.click()
         return self
 
     @property
@@ -57,7 +64,8 @@ class HelpCenter:
         form = self.page.locator("#feedback form")
         if comment:
             form.get_by_role("textbox").fill(comment)
-        form.get_by_role("button", name=answer, exact=True).click()
+        with self.page.expect_navigation():
+            form.get_by_role("button", name=answer, exact=True).click()
         return self
 
     @property
@@ -65,7 +73,8 @@ class HelpCenter:
         return self.page.locator("#feedback [role=status]")
 
     def contact(self) -> HelpCenter:
-        self.page.locator("footer a[href*='/contact/']").click()
+        with self.page.expect_navigation():
+            self.page.locator("footer a[href*='/contact/']").click()
         return self
 
     def send_message(
@@ -80,7 +89,8 @@ class HelpCenter:
         self.page.get_by_label(labels[0]).fill(name)
         self.page.get_by_label(labels[1]).fill(email)
         self.page.get_by_label(labels[2]).fill(message)
-        self.page.locator("main form button[type=submit]").click()
+        with self.page.expect_navigation():
+            self.page.locator("main form button[type=submit]").click()
         return self
 
     @property

@@ -47,14 +47,21 @@ class ArticleEditor:
         return self
 
     def type_body(self, text: str) -> ArticleEditor:
-        """Type at the end of the body, as a person would (the live preview listens)."""
+        """Type at the end of the body, as a person would (the live preview listens).
+
+        What the preview shows before (the saved article's body) is marked first: htmx
+        replaces the preview's content, so :meth:`live_preview_has` sees only the new one."""
+        self.page.locator("#kb-preview").evaluate(
+            "e => e.querySelectorAll('*').forEach(c => { c.dataset.stale = '1'; })"
+        )
         self.page.locator("#kb-body").press("End")
         self.page.locator("#kb-body").type(text)
         return self
 
     def live_preview_has(self, selector: str) -> str:
-        """Wait until the live preview shows ``selector``; its text."""
-        found = self.page.locator(f"#kb-preview {selector}")
+        """Wait until the live preview, rendered after the typing, shows ``selector``; its
+        text."""
+        found = self.page.locator(f"#kb-preview {selector}:not([data-stale])")
         found.first.wait_for()
         return found.first.inner_text()
 

@@ -26,8 +26,14 @@ class NotificationBell:
         return self.page.title()
 
     def open(self) -> NotificationBell:
+        """Click the bell; wait for the menu it fetches. A menu loaded before (an earlier
+        opening, a live notification) is marked first: the fetch replaces it whole."""
+        self.page.evaluate(
+            "() => document.querySelectorAll('#notif-menu')"
+            ".forEach(e => { e.dataset.stale = '1'; })"
+        )
         self.page.locator("#notif-bell").click()
-        self.page.locator("#notif-menu").wait_for()
+        self.page.locator("#notif-menu:not([data-stale])").wait_for()
         return self
 
     def titles(self) -> list[str]:
@@ -59,10 +65,18 @@ class CommandPalette:
         return self
 
     def search(self, text: str, expect_label: str) -> CommandPalette:
-        self.page.locator("#palette-q").fill(text)
-        expect(self.page.locator("#palette-results .palette-item").first).to_contain_text(
-            expect_label
+        """Type ``text``; wait until the first result of this search holds ``expect_label``.
+
+        The script rebuilds the list when the server answers; until then the items of the
+        search before are still shown (and may hold the label too), so they are marked
+        first and only unmarked items answer the wait."""
+        self.page.evaluate(
+            "() => document.querySelectorAll('#palette-results .palette-item')"
+            ".forEach(e => { e.dataset.stale = '1'; })"
         )
+        self.page.locator("#palette-q").fill(text)
+        fresh = self.page.locator("#palette-results .palette-item:not([data-stale])")
+        expect(fresh.first).to_contain_text(expect_label)
         return self
 
     def groups(self) -> list[str]:

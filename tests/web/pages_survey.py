@@ -30,8 +30,10 @@ class SurveyPage:
         for i in range(links.count()):
             link = links.nth(i)
             if link.inner_text().split()[0] == str(value):
-                link.click()
-                self.page.wait_for_load_state()
+                # the link loads the answer page: wait for that load (wait_for_load_state
+                # alone would see the current page, already loaded)
+                with self.page.expect_navigation():
+                    link.click()
                 return self
         raise AssertionError(f"no score {value}")
 
@@ -49,8 +51,8 @@ class SurveyPage:
 
     def tell_why(self, text: str) -> SurveyPage:
         self.page.locator("#sv-comment").fill(text)
-        self.page.locator(".sv-send").click()
-        self.page.wait_for_load_state()
+        with self.page.expect_navigation():
+            self.page.locator(".sv-send").click()
         return self
 
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 IDLE = "() => !document.querySelector('.htmx-request')"
 
@@ -191,8 +191,11 @@ class ChatWidgetSettings:
         return self.page.locator("#embed-snippet").inner_text().strip()
 
     def copy_snippet(self) -> str:
-        """The copy button; what the clipboard then holds."""
-        self.page.locator("#copy-snippet").click()
+        """The copy button; what the clipboard then holds, once the page says it copied
+        (the write is asynchronous: reading at once could race it)."""
+        button = self.page.locator("#copy-snippet")
+        button.click()
+        expect(button).to_have_text(button.get_attribute("data-done") or "")
         return str(self.page.evaluate("() => navigator.clipboard.readText()"))
 
     def allow_domains(self, *domains: str) -> ChatWidgetSettings:

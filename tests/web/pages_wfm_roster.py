@@ -66,8 +66,11 @@ class RosterPage:
         return self.page.locator("#ro-status [data-status-cell]").inner_text().strip()
 
     def wait_solved(self) -> RosterPage:
-        """The page polls its progress and reloads itself when the solver is done."""
+        """The page polls its progress and reloads itself when the solver is done: wait for
+        the solved page's numbers (absent while solving), then for that page's load, so its
+        deferred scripts (the charts) have run."""
         self.page.locator("#ro-numbers").wait_for()
+        self.page.wait_for_load_state("load")
         return self
 
     def number(self, name: str) -> str:

@@ -91,4 +91,7 @@ class WidgetSettingsPage:
         return str(self.preview.bubble.evaluate("e => getComputedStyle(e).backgroundColor"))
 
     def save(self) -> None:
-        self.page.locator("#widget-form button[type=submit]").click()
+        """Post the form and wait for the page it answers with (the same URL, saved or with
+        the refusal), so a wait on the URL or the page cannot be met by this one."""
+        with self.page.expect_navigation():
+            self.page.locator("#widget-form button[type=submit]").click()
