@@ -289,7 +289,7 @@ def test_chinese_labels_and_a_phone_width(
     assert CJK.search(page.locator("#forecast-start button").inner_text())
     assert fc.chart_drawn()
     assert page_width(page) <= 390
-    for path in ("/wfm/", "/wfm/staffing/", "/wfm/adherence/"):
+    for path in ("/wfm/", "/wfm/staffing/", "/wfm/rosters/", "/wfm/adherence/"):
         page.goto(path)
         assert page_width(page) <= 390, path
     # the adherence row says where the agent is now in the viewer's language

@@ -268,3 +268,40 @@ def test_the_history_leaves_out_today_and_the_days_after_it(
     )
     assert queue.series.present[: 8 * 7 - 3].all()
     assert not queue.series.present[8 * 7 - 3 :].any()
+
+
+def test_a_queues_handle_time_leaves_out_reply_spans_of_hours_and_days(
+    make_agent: Callable[..., Agent], brand: Brand
+) -> None:
+    """The facts' handle time runs from the first to the last reply: an email thread over
+    days is waiting, not work, and does not make the queue's handle time days long."""
+    from tests.analytics.world import conversation
+    from wowdesk.analytics import rollups
+    from wowdesk.analytics.models import ConversationFact
+    from wowdesk.wfm import history
+
+    day = MONDAY + dt.timedelta(days=7)
+    for i, language in enumerate(["de", "de", "de", "ja", "ja"]):
+        conversation(
+            brand,
+            created=f"{day.isoformat()}T09:{10 + i}:00+00:00",
+            language=language,
+            channel="email",
+        )
+    rollups.rebuild([brand.pk])
+    facts = list(ConversationFact.objects.filter(brand=brand).order_by("conversation_id"))
+    for fact, handle in zip(facts, [200.0, 400.0, 3 * 86400.0, 5 * 86400.0, 90000.0], strict=True):
+        fact.handle_s = handle
+        fact.save(update_fields=["handle_s"])
+    until = MONDAY + dt.timedelta(weeks=2)
+    queues = history.queue_histories(
+        brand.pk,
+        until=until,
+        weeks=2,
+        interval_minutes=30,
+        tz="UTC",
+        now=dt.datetime.combine(until, dt.time(12), dt.UTC),
+    )
+    aht = {q.language: q.aht_seconds for q in queues}
+    assert aht["de"] == 300.0  # the median of 200 and 400; the 3-day thread left out
+    assert aht["ja"] == history.DEFAULT_AHT_SECONDS  # only threads of days: no handle time

@@ -21,6 +21,10 @@ from wowdesk.wfm.forecast import DaySeries
 from wowdesk.wfm.models import VolumeRecord
 
 DEFAULT_AHT_SECONDS = 300.0
+# A conversation's handle time in the analytics facts is the span from the agents' first to
+# their last reply: a span longer than this holds the wait for the customer's answers (an
+# email thread over days), not work, and is left out of the queue's handle time.
+MAX_HANDLE_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,9 @@ def queue_histories(
     same contacts is not counted twice); other days count the brand's own conversations.
     Days before the queue's first contact are absent, so a new queue is not read as
     having been quiet; so are today and the days after it (``now``, default the current
-    time, in ``tz``): a day not over yet is not a quiet day."""
+    time, in ``tz``): a day not over yet is not a quiet day. A queue's handle time is the
+    median of its conversations' handle times up to ``MAX_HANDLE_SECONDS`` and the imported
+    ones (``DEFAULT_AHT_SECONDS`` without any)."""
     zone = ZoneInfo(tz)
     first_day = until - dt.timedelta(days=7 * weeks)
     start = dt.datetime.combine(first_day, dt.time(), zone)
@@ -84,7 +90,7 @@ def queue_histories(
         if 0 <= d < n_days:
             counts[key][d, s] += 1
             first_seen[key] = min(first_seen.get(key, d), d)
-            if handle_s:
+            if handle_s and handle_s <= MAX_HANDLE_SECONDS:
                 handle[key].append(float(handle_s))
     imported: dict[tuple[str, str], dict[int, np.ndarray]] = defaultdict(dict)
     rows = (
