@@ -147,6 +147,9 @@ def main() -> None:
         help="the stage-1 LP's time limit as a share of the time (it runs beside stage 2)",
     )
     parser.add_argument("--results-dir", type=Path, default=None)
+    parser.add_argument(
+        "--name", default=None, help="the results file: roster-<name>.json (default: the date)"
+    )
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args()
     if args.quick:
@@ -200,7 +203,7 @@ def main() -> None:
         ][-30:],
         "machine": machine(),
     }
-    name = f"roster-{dt.date.today().isoformat()}" + ("-quick" if args.quick else "")
+    name = f"roster-{args.name or dt.date.today().isoformat()}" + ("-quick" if args.quick else "")
     publish(
         result, name, ["seconds", "hours", "gap_at_end"],
         save=not args.no_save, out_dir=args.results_dir,

@@ -83,6 +83,16 @@ class Cover:
     def short(self) -> int:
         return sum(self.short_at(t) for t in range(self.horizon))
 
+    def spare_by_set(self) -> dict[LangSet, int]:
+        """Agent-intervals present but serving no queue, per language set."""
+        out: dict[LangSet, int] = {}
+        for t in range(self.horizon):
+            for g, n in self.present[t].items():
+                out[g] = out.get(g, 0) + n
+            for (g, _), v in self.flow[t].items():
+                out[g] = out.get(g, 0) - v
+        return out
+
     def spare(self, g: LangSet, t: int) -> int:
         used = sum(v for (h, _), v in self.flow[t].items() if h == g)
         return self.present[t].get(g, 0) - used
@@ -191,9 +201,10 @@ def lns(
     deadline: float,
     on_improve: Callable[[], bool] | None = None,
     seed: int = 0,
-    max_agents: int = 40,
-    round_seconds: float = 4.0,
+    max_agents: int = 24,
+    round_seconds: float = 3.0,
     workers: int = 4,
+    widen: int = 8,
 ) -> LnsStats:
     """Improve ``chosen`` in place (and ``cover`` with it) until ``deadline`` (monotonic),
     until ``on_improve`` (called after each accepted move) returns True, or until every
@@ -208,22 +219,32 @@ def lns(
                 speakers.setdefault(lang, []).append(a)
     languages = sorted(speakers)
     settled: set[str] = set()  # languages solved whole and optimal since the last change
-    turn = 0
+    tries: dict[str, int] = {}
     while languages and time.monotonic() < deadline - 0.2:
-        short_cells = cover.short_cells()
         open_langs = [lang for lang in languages if lang not in settled]
         if not open_langs:
             break
-        shorts = sorted({q.split("/", 1)[0] for q, _ in short_cells} & set(open_langs))
+        short_langs = {q.split("/", 1)[0] for q, _ in cover.short_cells()}
+        shorts = sorted(short_langs & set(open_langs))
         if shorts:
             lang = rng.choice(shorts)
         else:
-            lang = open_langs[turn % len(open_langs)]
-            turn += 1
+            waste = cover.spare_by_set()
+            lang = max(
+                open_langs,
+                key=lambda lang: (
+                    sum(w for g, w in waste.items() if lang in g) / (1 + tries.get(lang, 0)),
+                    lang,
+                ),
+            )
+        tries[lang] = tries.get(lang, 0) + 1
         pool = speakers[lang]
         whole = len(pool) <= max_agents
-        freed = pool if whole else rng.sample(pool, max_agents)
-        limit = min(round_seconds, deadline - time.monotonic())
+        freed = list(pool) if whole else _sample(pool, max_agents, rng)
+        if tries[lang] % 2 == 0:  # every other time, with a few agents of their languages
+            freed = _widen(freed, speakers, min(max_agents, len(freed) + widen), rng)
+        # a language with agents short gets longer: filling it is worth more than hours
+        limit = min(round_seconds * (2 if lang in short_langs else 1), deadline - time.monotonic())
         if limit < 0.2:
             break
         began = time.monotonic()
@@ -244,12 +265,39 @@ def lns(
             settled.clear()
             if on_improve is not None and on_improve():
                 break
-        elif optimal and whole:
+        elif optimal and whole:  # no better week for them (nor for a subset of them)
             settled.add(lang)
             if len(freed) == len(agents):
                 stats.optimal_whole = True
                 break
     return stats
+
+
+def _sample(pool: list[AgentSpec], size: int, rng: random.Random) -> list[AgentSpec]:
+    """``size`` agents of ``pool``: of one time zone (their shifts interact most), filled up
+    from the others when the zone has fewer."""
+    zone = rng.choice(sorted({a.time_zone for a in pool}))
+    same = [a for a in pool if a.time_zone == zone]
+    rest = [a for a in pool if a.time_zone != zone]
+    rng.shuffle(same)
+    rng.shuffle(rest)
+    return (same + rest)[:size]
+
+
+def _widen(
+    freed: list[AgentSpec], speakers: dict[str, list[AgentSpec]], size: int, rng: random.Random
+) -> list[AgentSpec]:
+    """Add speakers of the freed agents' other languages, same time zone first, up to
+    ``size`` agents: a language short because its bilingual agents serve another one can
+    only be fixed with that other language's agents free too."""
+    ids = {a.id for a in freed}
+    zones = {a.time_zone for a in freed}
+    langs = {lang for a in freed for lang in a.languages}
+    others = {b.id: b for lang in sorted(langs) for b in speakers.get(lang, [])}
+    extra = [b for i, b in sorted(others.items()) if i not in ids]
+    rng.shuffle(extra)
+    extra.sort(key=lambda a: a.time_zone not in zones)
+    return freed + extra[: max(0, size - len(freed))]
 
 
 def _solve_neighbourhood(
