@@ -1,11 +1,12 @@
 """The weekly roster solver: plain dataclasses in, plain dataclasses out (pure).
 
 ``solve_roster(problem, progress=None, target_gap=None)`` runs stage 1 (the pooled
-covering MILP, ``roster_cover``: the lower bound on paid hours and a shift plan per site
-and language group) and stage 2 (named agents with CP-SAT, ``roster_assign``), then counts
-coverage from the shifts themselves (``roster_model.coverage_of``). ``violations`` lists
-every broken hard rule of a roster (the tests' oracle; a service can use it on a roster
-edited by hand). See docs/wfm.md, "Roster".
+covering LP/MILP, ``roster_cover``: the lower bound on paid hours) in a thread and, beside
+it, stage 2: a covering greedy roster of named agents in seconds (``roster_assign``),
+redundant shifts dropped and large-neighbourhood search with CP-SAT (``roster_improve``);
+then it counts coverage from the shifts themselves (``roster_model.coverage_of``).
+``violations`` lists every broken hard rule of a roster (the tests' oracle; a service can
+use it on a roster edited by hand). See docs/wfm.md, "Roster solver".
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def solve_roster(
     drop_redundant(prep, chosen, cover)
     times: dict[str, float] = {"first_solution": time.monotonic() - began}
     log: list[dict[str, float]] = []
-    state = {"plan_tried": 0.0, "stage_1_reported": 0.0}
+    state = {"stage_1_reported": 0.0}
 
     def bound() -> float:
         done = box.get("cover")
@@ -129,11 +130,20 @@ def solve_roster(
                 _try_plan(prep, box["cover"], chosen, cover)
         return record()
 
+    def before_round() -> bool:
+        # once nothing is short, the search waits for the bound instead of taking the
+        # cores from it (on a loaded machine the LP did not finish beside the search)
+        if thread.is_alive() and cover.short() == 0:
+            thread.join(timeout=max(0.0, deadline - _finish_margin(problem) - time.monotonic()))
+            return "cover" in box and on_improve()
+        return False
+
     stop = on_improve()
     if not stop:
         lns(
             prep, chosen, cover, deadline=deadline - _finish_margin(problem),
-            on_improve=on_improve, seed=problem.seed, workers=lns_workers,
+            on_improve=on_improve, seed=problem.seed,
+            workers=lns_workers, before_round=before_round,
         )  # fmt: skip
     assign_s = time.monotonic() - assign_began
     thread.join(timeout=max(0.0, deadline - time.monotonic()))

@@ -205,10 +205,12 @@ def lns(
     round_seconds: float = 3.0,
     workers: int = 4,
     widen: int = 8,
+    before_round: Callable[[], bool] | None = None,
 ) -> LnsStats:
     """Improve ``chosen`` in place (and ``cover`` with it) until ``deadline`` (monotonic),
     until ``on_improve`` (called after each accepted move) returns True, or until every
-    language's whole neighbourhood was solved optimally with nothing to improve."""
+    language's whole neighbourhood was solved optimally with nothing to improve.
+    ``before_round`` is called before each round (it may wait; True stops)."""
     rng = random.Random(seed)
     stats = LnsStats()
     agents = prep.problem.agents
@@ -221,6 +223,8 @@ def lns(
     settled: set[str] = set()  # languages solved whole and optimal since the last change
     tries: dict[str, int] = {}
     while languages and time.monotonic() < deadline - 0.2:
+        if before_round is not None and before_round():
+            break
         open_langs = [lang for lang in languages if lang not in settled]
         if not open_langs:
             break
