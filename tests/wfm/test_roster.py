@@ -25,7 +25,7 @@ from wowdesk.wfm.roster import (
     violations,
 )
 from wowdesk.wfm.roster_assign import greedy, greedy_cover
-from wowdesk.wfm.roster_cover import prepare, solve_cover
+from wowdesk.wfm.roster_cover import combined_bound, prepare, solve_cover
 from wowdesk.wfm.roster_improve import Cover, drop_redundant, lns, objective
 from wowdesk.wfm.roster_model import Candidate, candidates_for, coverage_of, to_shift
 
@@ -325,3 +325,38 @@ def test_progress_reports_stage_1_and_every_incumbent() -> None:
     assert {p["stage"] for p in seen} == {1.0, 2.0}
     assert seen[-1]["hours"] == roster.hours == 8.0
     assert roster.progress and roster.progress[-1]["short"] == 0
+
+
+def test_languages_linked_by_an_agent_are_one_component() -> None:
+    week = dt.date(2027, 1, 4)
+    agents = [
+        _agent(1, langs=("de", "en")),
+        _agent(2, langs=("en", "fr")),
+        _agent(3, langs=("ja",)),
+    ]
+    need = [Requirement(q, 16, 1) for q in ("de", "ja", "ko")]
+    prep = prepare(RosterProblem(week, agents, need, breaks=NO_BREAK))
+    assert prep.components["de"] == prep.components["fr"] == frozenset({"de", "en", "fr"})
+    assert prep.components["ja"] == frozenset({"ja"})
+    assert prep.components["ko"] == frozenset({"ko"})  # nobody speaks it
+
+
+def test_a_component_solved_whole_raises_the_bound_and_it_still_holds() -> None:
+    # one German agent, demand 08:00–10:00 and 12:00–14:00 on Monday with 8-hour shifts at
+    # 06:00 or 08:00 with a break at the middle: the LP may take fractions of shifts; the
+    # component's exact bound is one whole shift
+    week = dt.date(2027, 1, 4)
+    patterns = (ShiftPattern(dt.time(6, 0), 8.0), ShiftPattern(dt.time(8, 0), 8.0))
+    agents = [_agent(1, langs=("de",), patterns=patterns), _agent(2, langs=("en",))]
+    need = [Requirement("de", t, 1) for t in (*range(16, 20), *range(24, 28))]
+    need += [Requirement("en", t, 1) for t in range(16, 32)]
+    problem = RosterProblem(week, agents, need, breaks=BreakRule(minutes=30, window_minutes=0))
+    problem.time_limit_seconds = 10
+    roster = solve_roster(problem)
+    assert violations(problem, roster) == []
+    assert roster.lower_bound_hours <= roster.hours
+    prep = prepare(problem)
+    stage_1 = solve_cover(prep, time_limit=5)
+    bounds = {frozenset({"de"}): stage_1.lp_parts[frozenset({"de"})] + 3.0}
+    assert combined_bound(stage_1, bounds) >= stage_1.lp_value + 3.0 - 1e-3
+    assert combined_bound(stage_1, {}) == stage_1.lower_bound

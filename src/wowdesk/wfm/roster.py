@@ -17,7 +17,14 @@ import threading
 import time
 
 from wowdesk.wfm.roster_assign import greedy, greedy_cover
-from wowdesk.wfm.roster_cover import CoverResult, Prepared, bound_hours, prepare, solve_cover
+from wowdesk.wfm.roster_cover import (
+    CoverResult,
+    Prepared,
+    bound_hours,
+    combined_bound,
+    prepare,
+    solve_cover,
+)
 from wowdesk.wfm.roster_improve import Cover, drop_redundant, lns, objective
 from wowdesk.wfm.roster_model import (
     AgentSpec,
@@ -75,10 +82,15 @@ def solve_roster(
     prepared_s = time.monotonic() - began
     box: dict[str, CoverResult] = {}
 
+    failed: list[BaseException] = []
+
     def stage_1() -> None:
-        box["cover"] = solve_cover(
-            prep, time_limit=max(1.0, problem.time_limit_seconds * cover_share - prepared_s)
-        )
+        try:
+            box["cover"] = solve_cover(
+                prep, time_limit=max(1.0, problem.time_limit_seconds * cover_share - prepared_s)
+            )
+        except BaseException as exc:  # re-raised in the caller's thread
+            failed.append(exc)
 
     thread = threading.Thread(target=stage_1, name="roster-stage-1", daemon=True)
     thread.start()
@@ -90,9 +102,11 @@ def solve_roster(
     log: list[dict[str, float]] = []
     state = {"stage_1_reported": 0.0}
 
+    component_bounds: dict[frozenset[str], float] = {}
+
     def bound() -> float:
         done = box.get("cover")
-        return done.lower_bound if done is not None else 0.0
+        return combined_bound(done, component_bounds) if done is not None else 0.0
 
     def record() -> bool:
         """Log the incumbent; True once the target is met."""
@@ -131,9 +145,11 @@ def solve_roster(
         return record()
 
     def before_round() -> bool:
-        # once nothing is short, the search waits for the bound instead of taking the
-        # cores from it (on a loaded machine the LP did not finish beside the search)
-        if thread.is_alive() and cover.short() == 0:
+        # once nothing is short, or after a share of the time, the search waits for the
+        # bound instead of taking the cores from it (on a loaded machine the LP did not
+        # finish beside the search), then goes on with the time left
+        waited = time.monotonic() - began >= SEARCH_BEFORE_BOUND * problem.time_limit_seconds
+        if thread.is_alive() and (waited or cover.short() == 0):
             thread.join(timeout=max(0.0, deadline - _finish_margin(problem) - time.monotonic()))
             return "cover" in box and on_improve()
         return False
@@ -143,10 +159,12 @@ def solve_roster(
         lns(
             prep, chosen, cover, deadline=deadline - _finish_margin(problem),
             on_improve=on_improve, seed=problem.seed,
-            workers=lns_workers, before_round=before_round,
+            workers=lns_workers, before_round=before_round, component_bounds=component_bounds,
         )  # fmt: skip
     assign_s = time.monotonic() - assign_began
     thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    if failed:
+        raise failed[0]
     done = box.get("cover")
     if done is None:  # stage 1 still running at the deadline: no bound but the demand's
         done = CoverResult("lp: not finished", 0.0, 0.0, None, 0, {}, {}, 0.0)
@@ -158,9 +176,15 @@ def solve_roster(
                 lns(
                     prep, chosen, cover, deadline=deadline - _finish_margin(problem),
                     on_improve=record, seed=problem.seed + 1, workers=lns_workers,
+                    component_bounds=component_bounds,
                 )  # fmt: skip
             assign_s = time.monotonic() - assign_began
+    done.lower_bound = combined_bound(done, component_bounds)
     return _roster(prep, chosen, done, log, times, prepared_s, assign_s, began)
+
+
+# the share of the time limit the search runs beside an unfinished stage 1 before it waits
+SEARCH_BEFORE_BOUND = 0.4
 
 
 def _finish_margin(problem: RosterProblem) -> float:

@@ -206,11 +206,15 @@ def lns(
     workers: int = 4,
     widen: int = 8,
     before_round: Callable[[], bool] | None = None,
+    component_bounds: dict[frozenset[str], float] | None = None,
 ) -> LnsStats:
     """Improve ``chosen`` in place (and ``cover`` with it) until ``deadline`` (monotonic),
     until ``on_improve`` (called after each accepted move) returns True, or until every
     language's whole neighbourhood was solved optimally with nothing to improve.
-    ``before_round`` is called before each round (it may wait; True stops)."""
+    ``before_round`` is called before each round (it may wait; True stops). When a
+    neighbourhood holds exactly the agents of a component of the problem (``prep.components``)
+    and none of them has preferences, CP-SAT's dual bound for it bounds that component's
+    paid intervals + penalty × short in every roster: kept in ``component_bounds``."""
     rng = random.Random(seed)
     stats = LnsStats()
     agents = prep.problem.agents
@@ -256,7 +260,11 @@ def lns(
         stats.rounds += 1
         if result is None:
             continue
-        new, improved, optimal = result
+        new, improved, optimal, dual = result
+        if component_bounds is not None:
+            part = _component_of(prep, freed)
+            if part is not None:
+                component_bounds[part] = max(component_bounds.get(part, 0.0), dual)
         stats.log.append(
             {"agents": float(len(freed)), "seconds": time.monotonic() - began,
              "improved": float(improved), "optimal": float(optimal)}
@@ -275,6 +283,18 @@ def lns(
                 stats.optimal_whole = True
                 break
     return stats
+
+
+def _component_of(prep: Prepared, freed: list[AgentSpec]) -> frozenset[str] | None:
+    """The component whose agents are exactly ``freed`` (none having preferences)."""
+    langs = {lang for a in freed for lang in a.languages}
+    if not langs or any(a.preferences for a in freed):
+        return None
+    part = prep.components.get(next(iter(langs)))
+    if part is None or not langs <= part:
+        return None
+    members = {a.id for a in prep.problem.agents if a.languages & part}
+    return part if members == {a.id for a in freed} else None
 
 
 def _sample(pool: list[AgentSpec], size: int, rng: random.Random) -> list[AgentSpec]:
@@ -312,9 +332,10 @@ def _solve_neighbourhood(
     limit: float,
     workers: int,
     rng: random.Random,
-) -> tuple[dict[int, list[Candidate]], bool, bool] | None:
+) -> tuple[dict[int, list[Candidate]], bool, bool, float] | None:
     """Re-solve ``freed``'s shifts with everyone else fixed. Returns their new shifts,
-    whether the objective improved, and whether CP-SAT proved the neighbourhood optimal."""
+    whether the objective improved, whether CP-SAT proved the neighbourhood optimal, and
+    its dual bound."""
     t0 = time.monotonic()
     horizon = prep.problem.horizon
     freed_ids = {a.id for a in freed}
@@ -424,7 +445,7 @@ def _solve_neighbourhood(
             new.setdefault(agent_id, []).append(c)
     new = {i: sorted(cs, key=lambda c: c.start) for i, cs in new.items()}
     improved = solver.objective_value < before - 0.5
-    return new, improved, status == cp_model.OPTIMAL
+    return new, improved, status == cp_model.OPTIMAL, float(solver.best_objective_bound)
 
 
 def prep_queues(prep: Prepared, g: LangSet) -> list[str]:
