@@ -4,10 +4,11 @@ A deterministic generated instance (``--seed``): 15 sites over the world's time 
 languages with a skewed share (a few big ones spread over several sites, many small ones
 at one or two); agents speak their site's languages, some also English; requirements per
 language from a diurnal curve peaking in its customers' daytime, scaled so the agents can
-cover them. Runs ``wowdesk.wfm.roster.solve_roster`` (stage 1 HiGHS MILP, stage 2 CP-SAT
-with ≥ 8 workers) and prints JSON: ``first_full_coverage_seconds``, ``within_1pct_seconds``,
+cover them. Runs ``wowdesk.wfm.roster.solve_roster`` (stage 1 the HiGHS LP in a thread,
+stage 2 a covering greedy and LNS with CP-SAT, 4 workers a round) and prints JSON:
+``first_roster_seconds``, ``first_full_coverage_seconds``, ``within_1pct_seconds``,
 ``gap_at_end`` (``--seconds``, default 180), ``lower_bound_hours``, ``hours``,
-``short_intervals`` and the machine. Writes ``bench/results/roster-<date>.json``.
+``short_intervals`` and the machine. Writes ``bench/results/roster-<date or --name>.json``.
 Usage: ``.venv/bin/python -m bench.roster [--quick] [--seconds 180] [--seed 17]``.
 """
 

@@ -65,7 +65,7 @@ def solve_roster(
     target_gap: float | None = None,
     cover_share: float = 0.9,
     use_plan: bool = True,
-    lns_workers: int = 4,
+    lns_workers: int | None = None,
 ) -> Roster:
     """Solve within ``problem.time_limit_seconds``. Stage 1 (the pooled LP/MILP: the lower
     bound) runs in a thread with up to ``cover_share`` of the time; beside it, stage 2
@@ -74,9 +74,12 @@ def solve_roster(
     its plan handed to named agents (completed by the covering greedy) replaces the
     incumbent if that is better. With ``target_gap`` (e.g. 0.01) the search stops at the
     first roster with no agent short (or no more than stage 1's plan) within that gap of the
-    bound."""
+    bound. ``lns_workers``: CP-SAT workers per search round (default ``problem.workers``, at
+    most 4)."""
     began = time.monotonic()
     deadline = began + problem.time_limit_seconds
+    if lns_workers is None:  # the rounds are small: more workers than 4 only share cores
+        lns_workers = max(1, min(problem.workers, 4))
     step = problem.interval_minutes
     prep = prepare(problem)
     prepared_s = time.monotonic() - began
