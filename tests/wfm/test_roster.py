@@ -4,6 +4,7 @@ hard rules and coverage of every returned roster (property tests)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from types import SimpleNamespace
 from typing import cast
 
@@ -24,7 +25,8 @@ from wowdesk.wfm.roster import (
     violations,
 )
 from wowdesk.wfm.roster_assign import greedy, greedy_cover
-from wowdesk.wfm.roster_cover import prepare, solve_cover
+from wowdesk.wfm.roster_cover import combined_bound, prepare, solve_cover
+from wowdesk.wfm.roster_improve import Cover, drop_redundant, lns, objective
 from wowdesk.wfm.roster_model import Candidate, candidates_for, coverage_of, to_shift
 
 NO_BREAK = BreakRule(minutes=0)
@@ -227,3 +229,134 @@ def test_the_covering_greedy_completes_the_plan_greedy_without_breaking_a_rule(
     assert violations(problem, roster) == []
     short_before = sum(coverage_of(problem, shifts(base))[1].values())
     assert sum(coverage_of(problem, shifts(filled))[1].values()) <= short_before
+
+
+# -- improving a roster: redundant shifts, large-neighbourhood search -----------------------
+
+
+def _shifts_of(problem: RosterProblem, chosen: dict[int, list[Candidate]]) -> list[Shift]:
+    return [to_shift(problem, a, c) for a, cs in chosen.items() for c in cs]
+
+
+def _keeps_rules(problem: RosterProblem, chosen: dict[int, list[Candidate]]) -> bool:
+    roster = cast(Roster, SimpleNamespace(shifts=_shifts_of(problem, chosen)))
+    return violations(problem, roster) == []
+
+
+def test_a_shift_nobody_needs_is_dropped_and_a_needed_one_kept() -> None:
+    week = dt.date(2027, 1, 4)
+    need = [Requirement("en", t, 1) for t in range(16, 32)]
+    problem = RosterProblem(week, [_agent(1), _agent(2), _agent(3)], need, breaks=NO_BREAK)
+    prep = prepare(problem)
+    monday = next(c for c in prep.agent_candidates[1] if c.start == 16)
+    chosen = {1: [monday], 2: [monday], 3: []}
+    cover = Cover(prep, chosen)
+    assert drop_redundant(prep, chosen, cover) == 1
+    assert sum(len(cs) for cs in chosen.values()) == 1 and cover.short() == 0
+    assert coverage_of(problem, _shifts_of(problem, chosen))[1] == {}
+
+
+def test_a_bilingual_shift_is_dropped_only_when_another_agent_can_take_its_queue() -> None:
+    # de and en need one agent each; agents: de+en, en, de+en. One of the three is not
+    # needed, whichever queue the flow first gave it; two are.
+    week = dt.date(2027, 1, 4)
+    need = [Requirement(q, t, 1) for q in ("de", "en") for t in range(16, 32)]
+    agents = [_agent(1, langs=("de", "en")), _agent(2), _agent(3, langs=("de", "en"))]
+    problem = RosterProblem(week, agents, need, breaks=NO_BREAK)
+    prep = prepare(problem)
+    monday = next(c for c in prep.agent_candidates[1] if c.start == 16)
+    for order in ([1, 2, 3], [3, 2, 1], [2, 1, 3]):
+        chosen = {i: [monday] for i in order}
+        cover = Cover(prep, chosen)
+        assert drop_redundant(prep, chosen, cover) == 1
+        assert cover.short() == 0
+        assert coverage_of(problem, _shifts_of(problem, chosen))[1] == {}
+        kept = {i for i, cs in chosen.items() if cs}
+        assert kept & {1, 3}  # German needs a German speaker
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(problems(), st.integers(0, 3))
+def test_dropping_redundant_shifts_and_the_search_keep_every_rule_and_never_lose_coverage(
+    problem: RosterProblem, seed: int
+) -> None:
+    prep = prepare(problem)
+    chosen = greedy_cover(prep)
+    short_before = sum(coverage_of(problem, _shifts_of(problem, chosen))[1].values())
+    cover = Cover(prep, chosen)
+    assert cover.short() == short_before
+    drop_redundant(prep, chosen, cover)
+    short_dropped = sum(coverage_of(problem, _shifts_of(problem, chosen))[1].values())
+    assert cover.short() == short_dropped == short_before
+    assert _keeps_rules(problem, chosen)
+    cost = objective(prep, chosen, cover.short())
+    lns(prep, chosen, cover, deadline=time.monotonic() + 2.0, seed=seed, max_agents=3)
+    short_after = sum(coverage_of(problem, _shifts_of(problem, chosen))[1].values())
+    assert short_after <= cover.short() <= short_before  # the flows kept are a lower count
+    assert _keeps_rules(problem, chosen)
+    assert objective(prep, chosen, cover.short()) <= cost
+
+
+def test_the_search_fills_an_empty_roster_under_the_rules() -> None:
+    # demand 08:00–16:00 every day of a week, 4 days in a row at most: no agent can work all
+    # seven days, two can; the search starts from nobody on shift
+    week = dt.date(2027, 1, 4)
+    patterns = (ShiftPattern(dt.time(8, 0), 8.0), ShiftPattern(dt.time(12, 0), 8.0))
+    agents = [_agent(i, patterns=patterns, max_days_in_row=4) for i in (1, 2, 3)]
+    need = [Requirement("en", d * 48 + t, 1) for d in range(7) for t in range(16, 32)]
+    problem = RosterProblem(week, agents, need, breaks=NO_BREAK)
+    prep = prepare(problem)
+    chosen: dict[int, list[Candidate]] = {1: [], 2: [], 3: []}
+    cover = Cover(prep, chosen)
+    assert cover.short() == 7 * 16
+    lns(prep, chosen, cover, deadline=time.monotonic() + 8.0, max_agents=2)
+    assert cover.short() == 0 and _keeps_rules(problem, chosen)
+    assert coverage_of(problem, _shifts_of(problem, chosen))[1] == {}
+    assert sum(len(cs) for cs in chosen.values()) == 7  # one 8-hour shift a day
+
+
+def test_progress_reports_stage_1_and_every_incumbent() -> None:
+    week = dt.date(2027, 1, 4)
+    need = [Requirement("en", t, 1) for t in range(16, 32)]
+    problem = RosterProblem(week, [_agent(1), _agent(2)], need, breaks=NO_BREAK)
+    problem.time_limit_seconds = 5
+    seen: list[dict[str, float]] = []
+    roster = solve_roster(problem, progress=seen.append)
+    assert {p["stage"] for p in seen} == {1.0, 2.0}
+    assert seen[-1]["hours"] == roster.hours == 8.0
+    assert roster.progress and roster.progress[-1]["short"] == 0
+
+
+def test_languages_linked_by_an_agent_are_one_component() -> None:
+    week = dt.date(2027, 1, 4)
+    agents = [
+        _agent(1, langs=("de", "en")),
+        _agent(2, langs=("en", "fr")),
+        _agent(3, langs=("ja",)),
+    ]
+    need = [Requirement(q, 16, 1) for q in ("de", "ja", "ko")]
+    prep = prepare(RosterProblem(week, agents, need, breaks=NO_BREAK))
+    assert prep.components["de"] == prep.components["fr"] == frozenset({"de", "en", "fr"})
+    assert prep.components["ja"] == frozenset({"ja"})
+    assert prep.components["ko"] == frozenset({"ko"})  # nobody speaks it
+
+
+def test_a_component_solved_whole_raises_the_bound_and_it_still_holds() -> None:
+    # one German agent, demand 08:00–10:00 and 12:00–14:00 on Monday with 8-hour shifts at
+    # 06:00 or 08:00 with a break at the middle: the LP may take fractions of shifts; the
+    # component's exact bound is one whole shift
+    week = dt.date(2027, 1, 4)
+    patterns = (ShiftPattern(dt.time(6, 0), 8.0), ShiftPattern(dt.time(8, 0), 8.0))
+    agents = [_agent(1, langs=("de",), patterns=patterns), _agent(2, langs=("en",))]
+    need = [Requirement("de", t, 1) for t in (*range(16, 20), *range(24, 28))]
+    need += [Requirement("en", t, 1) for t in range(16, 32)]
+    problem = RosterProblem(week, agents, need, breaks=BreakRule(minutes=30, window_minutes=0))
+    problem.time_limit_seconds = 10
+    roster = solve_roster(problem)
+    assert violations(problem, roster) == []
+    assert roster.lower_bound_hours <= roster.hours
+    prep = prepare(problem)
+    stage_1 = solve_cover(prep, time_limit=5)
+    bounds = {frozenset({"de"}): stage_1.lp_parts[frozenset({"de"})] + 3.0}
+    assert combined_bound(stage_1, bounds) >= stage_1.lp_value + 3.0 - 1e-3
+    assert combined_bound(stage_1, {}) == stage_1.lower_bound

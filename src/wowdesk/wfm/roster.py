@@ -1,24 +1,35 @@
 """The weekly roster solver: plain dataclasses in, plain dataclasses out (pure).
 
 ``solve_roster(problem, progress=None, target_gap=None)`` runs stage 1 (the pooled
-covering MILP, ``roster_cover``: the lower bound on paid hours and a shift plan per site
-and language group) and stage 2 (named agents with CP-SAT, ``roster_assign``), then counts
-coverage from the shifts themselves (``roster_model.coverage_of``). ``violations`` lists
-every broken hard rule of a roster (the tests' oracle; a service can use it on a roster
-edited by hand). See docs/wfm.md, "Roster".
+covering LP/MILP, ``roster_cover``: the lower bound on paid hours) in a thread and, beside
+it, stage 2: a covering greedy roster of named agents in seconds (``roster_assign``),
+redundant shifts dropped and large-neighbourhood search with CP-SAT (``roster_improve``);
+then it counts coverage from the shifts themselves (``roster_model.coverage_of``).
+``violations`` lists every broken hard rule of a roster (the tests' oracle; a service can
+use it on a roster edited by hand). See docs/wfm.md, "Roster solver".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
 import time
 
-from wowdesk.wfm.roster_assign import AssignResult, solve_assign
-from wowdesk.wfm.roster_cover import CoverResult, Prepared, bound_hours, prepare, solve_cover
+from wowdesk.wfm.roster_assign import greedy, greedy_cover
+from wowdesk.wfm.roster_cover import (
+    CoverResult,
+    Prepared,
+    bound_hours,
+    combined_bound,
+    prepare,
+    solve_cover,
+)
+from wowdesk.wfm.roster_improve import Cover, drop_redundant, lns, objective
 from wowdesk.wfm.roster_model import (
     AgentSpec,
     BreakRule,
+    Candidate,
     LocalWindow,
     Progress,
     Requirement,
@@ -52,59 +63,182 @@ def solve_roster(
     problem: RosterProblem,
     progress: Progress | None = None,
     target_gap: float | None = None,
-    cover_share: float = 0.4,
+    cover_share: float = 0.9,
     use_plan: bool = True,
+    lns_workers: int | None = None,
 ) -> Roster:
-    """Solve within ``problem.time_limit_seconds``: up to ``cover_share`` of it for stage 1,
-    the rest for stage 2 (``use_plan=False``: stage 2 starts from the plan-free greedy, as
-    it does when stage 1 found no plan in time). With ``target_gap`` (e.g. 0.01) stage 2
-    stops at the first roster with the stage-1 shortfall and a gap at or under it."""
+    """Solve within ``problem.time_limit_seconds``. Stage 1 (the pooled LP/MILP: the lower
+    bound) runs in a thread with up to ``cover_share`` of the time; beside it, stage 2
+    builds a roster with the covering greedy, drops redundant shifts and improves it by
+    large-neighbourhood search until the time is up. With ``use_plan``, once stage 1 is done
+    its plan handed to named agents (completed by the covering greedy) replaces the
+    incumbent if that is better. With ``target_gap`` (e.g. 0.01) the search stops at the
+    first roster with no agent short (or no more than stage 1's plan) within that gap of the
+    bound. ``lns_workers``: CP-SAT workers per search round (default ``problem.workers``, at
+    most 4)."""
     began = time.monotonic()
+    deadline = began + problem.time_limit_seconds
+    if lns_workers is None:  # the rounds are small: more workers than 4 only share cores
+        lns_workers = max(1, min(problem.workers, 4))
+    step = problem.interval_minutes
     prep = prepare(problem)
     prepared_s = time.monotonic() - began
-    cover = solve_cover(prep, time_limit=max(1.0, problem.time_limit_seconds * cover_share))
-    if not use_plan:
-        cover.plan, cover.lp_plan = {}, {}
+    box: dict[str, CoverResult] = {}
+
+    failed: list[BaseException] = []
+
+    def stage_1() -> None:
+        try:
+            box["cover"] = solve_cover(
+                prep, time_limit=max(1.0, problem.time_limit_seconds * cover_share - prepared_s)
+            )
+        except BaseException as exc:  # re-raised in the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=stage_1, name="roster-stage-1", daemon=True)
+    thread.start()
+    assign_began = time.monotonic()
+    chosen = greedy_cover(prep)
+    cover = Cover(prep, chosen)
+    drop_redundant(prep, chosen, cover)
+    times: dict[str, float] = {"first_solution": time.monotonic() - began}
+    log: list[dict[str, float]] = []
+    state = {"stage_1_reported": 0.0}
+
+    component_bounds: dict[frozenset[str], float] = {}
+
+    def bound() -> float:
+        done = box.get("cover")
+        return combined_bound(done, component_bounds) if done is not None else 0.0
+
+    def record() -> bool:
+        """Log the incumbent; True once the target is met."""
+        now = time.monotonic() - began
+        short = cover.short()
+        paid = sum(c.paid_intervals(problem.horizon) for cs in chosen.values() for c in cs)
+        lb = bound_hours(prep, bound(), short) * 60 / step
+        gap = (paid - lb) / lb if lb > 0 else 0.0
+        entry = {
+            "stage": 2.0, "seconds": round(now, 3), "hours": paid * step / 60,
+            "short": float(short), "gap": gap, "lower_bound_hours": lb * step / 60,
+        }  # fmt: skip
+        log.append(entry)
+        if short == 0 and "first_full_coverage" not in times:
+            times["first_full_coverage"] = now
+        if progress is not None:
+            progress(dict(entry))
+        done = box.get("cover")
+        if (
+            target_gap is not None
+            and done is not None
+            and short <= done.short
+            and gap <= target_gap
+            and "target_gap" not in times
+        ):
+            times["target_gap"] = now
+            return True
+        return False
+
+    def on_improve() -> bool:
+        if "cover" in box and not state["stage_1_reported"]:
+            state["stage_1_reported"] = 1.0
+            _report_stage_1(progress, box["cover"], began)
+            if use_plan and box["cover"].plan:
+                _try_plan(prep, box["cover"], chosen, cover)
+        return record()
+
+    def before_round() -> bool:
+        # once nothing is short, or after a share of the time, the search waits for the
+        # bound instead of taking the cores from it (on a loaded machine the LP did not
+        # finish beside the search), then goes on with the time left
+        waited = time.monotonic() - began >= SEARCH_BEFORE_BOUND * problem.time_limit_seconds
+        if thread.is_alive() and (waited or cover.short() == 0):
+            thread.join(timeout=max(0.0, deadline - _finish_margin(problem) - time.monotonic()))
+            return "cover" in box and on_improve()
+        return False
+
+    stop = on_improve()
+    if not stop:
+        lns(
+            prep, chosen, cover, deadline=deadline - _finish_margin(problem),
+            on_improve=on_improve, seed=problem.seed,
+            workers=lns_workers, before_round=before_round, component_bounds=component_bounds,
+        )  # fmt: skip
+    assign_s = time.monotonic() - assign_began
+    thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    if failed:
+        raise failed[0]
+    done = box.get("cover")
+    if done is None:  # stage 1 still running at the deadline: no bound but the demand's
+        done = CoverResult("lp: not finished", 0.0, 0.0, None, 0, {}, {}, 0.0)
+    elif not state["stage_1_reported"]:
+        _report_stage_1(progress, done, began)
+        if use_plan and done.plan:
+            _try_plan(prep, done, chosen, cover)
+            if not record() and time.monotonic() < deadline - _finish_margin(problem):
+                lns(
+                    prep, chosen, cover, deadline=deadline - _finish_margin(problem),
+                    on_improve=record, seed=problem.seed + 1, workers=lns_workers,
+                    component_bounds=component_bounds,
+                )  # fmt: skip
+            assign_s = time.monotonic() - assign_began
+    done.lower_bound = combined_bound(done, component_bounds)
+    return _roster(prep, chosen, done, log, times, prepared_s, assign_s, began)
+
+
+# the share of the time limit the search runs beside an unfinished stage 1 before it waits
+SEARCH_BEFORE_BOUND = 0.4
+
+
+def _finish_margin(problem: RosterProblem) -> float:
+    """Time kept for counting the coverage of the result (about 1 s at 600 agents)."""
+    return min(2.0, 0.02 * problem.time_limit_seconds)
+
+
+def _report_stage_1(progress: Progress | None, cover: CoverResult, began: float) -> None:
     if progress is not None:
         progress({"stage": 1.0, "seconds": time.monotonic() - began,
                   "lower_bound_hours": cover.lower_bound_hours})  # fmt: skip
-    remaining = problem.time_limit_seconds - (time.monotonic() - began)
-    assign = solve_assign(
-        prep, cover, time_limit=max(1.0, remaining), workers=problem.workers,
-        target_gap=target_gap, progress=progress,
-    )  # fmt: skip
-    return _roster(prep, prep_seconds=prepared_s, cover=cover, assign=assign, began=began)
+
+
+def _try_plan(
+    prep: Prepared, stage_1: CoverResult, chosen: dict[int, list[Candidate]], cover: Cover
+) -> None:
+    """Replace the incumbent by stage 1's plan handed to named agents, if that is better."""
+    planned = greedy_cover(prep, greedy(prep, stage_1))
+    other = Cover(prep, planned)
+    drop_redundant(prep, planned, other)
+    if objective(prep, planned, other.short()) < objective(prep, chosen, cover.short()):
+        for agent_id in {*chosen, *planned}:
+            cover.replace(agent_id, chosen.get(agent_id, []), planned.get(agent_id, []))
+            chosen[agent_id] = planned.get(agent_id, [])
 
 
 def _roster(
     prep: Prepared,
-    prep_seconds: float,
+    chosen: dict[int, list[Candidate]],
     cover: CoverResult,
-    assign: AssignResult,
+    log: list[dict[str, float]],
+    times: dict[str, float],
+    prep_seconds: float,
+    assign_seconds: float,
     began: float,
 ) -> Roster:
     problem = prep.problem
-    shifts = [to_shift(problem, a, c) for a, cs in sorted(assign.chosen.items()) for c in cs]
+    shifts = [to_shift(problem, a, c) for a, cs in sorted(chosen.items()) for c in cs]
     shifts.sort(key=lambda s: (s.start, s.agent_id))
     coverage, short, over = coverage_of(problem, shifts)
     step_h = problem.interval_minutes / 60
-    hours = sum(c.paid_intervals(problem.horizon) for cs in assign.chosen.values() for c in cs)
+    hours = sum(c.paid_intervals(problem.horizon) for cs in chosen.values() for c in cs)
     hours_h = hours * step_h
     lb = bound_hours(prep, cover.lower_bound, sum(short.values()))
-    offset = 0.0 if assign.first_solution_seconds is None else prep_seconds + cover.seconds
     seconds = {
         "prepare": prep_seconds,
         "cover": cover.seconds,
-        "assign": assign.seconds,
+        "assign": assign_seconds,
         "total": time.monotonic() - began,
+        **times,
     }
-    for name, value in (
-        ("first_solution", assign.first_solution_seconds),
-        ("first_full_coverage", assign.first_full_seconds),
-        ("target_gap", assign.target_seconds),
-    ):
-        if value is not None:
-            seconds[name] = value + offset
     return Roster(
         shifts=shifts,
         coverage=coverage,
@@ -115,9 +249,9 @@ def _roster(
         hours=hours_h,
         lower_bound_hours=lb,
         gap=(hours_h - lb) / lb if lb > 0 else None,
-        statuses={"cover": cover.status, "assign": assign.status},
+        statuses={"cover": cover.status, "assign": "lns"},
         seconds=seconds,
-        progress=[{**p, "seconds": p["seconds"] + offset} for p in assign.progress],
+        progress=log,
     )
 
 

@@ -1,16 +1,15 @@
-"""Stage 2 of the roster: named agents on shifts (OR-Tools CP-SAT), with a greedy warm
-start from the stage-1 plan (pure).
+"""Stage 2 of the roster, its building blocks: greedy rosters of named agents and the
+per-agent hard rules as CP-SAT constraints (pure).
 
-Variables: ``z[a, c]`` agent ``a`` works candidate ``c`` (only the candidates the stage-1
-plan uses for the agent's group, all break positions of them, and the same shift an hour
-earlier or later); ``y[g, q, t]`` as in stage 1 (a group's present agents split over its
-queues: a multilingual agent is counted for one queue at a time, without a variable per
-agent×language×interval; agents of one group are interchangeable, so any group-level
-split is realisable by named agents); ``s[q, t]`` agents short. Hard rules per agent: one
-shift per local day, rest (at most one of the shifts whose ``[start, end + rest)`` holds a
-given start: a clique per start point, which forbids overlaps and short rests across days),
-weekly hours, days in a row (every window of ``max + 1`` local days), nights. Objective:
-paid intervals + penalty × short + preference costs.
+``greedy_cover`` walks the week and, at the first interval a queue is short, gives the
+latest-starting shift that covers it to an agent speaking the fewest languages, then with
+the fewest hours, who can take it under every hard rule; ``greedy`` hands a stage-1 plan's
+shifts to named agents. ``_agent_rules`` states one agent's hard rules over Boolean
+``z[a, c]`` (agent ``a`` works candidate ``c``): one shift per local day, rest (at most one
+of the shifts whose ``[start, end + rest)`` holds a given start: a clique per start point,
+which forbids overlaps and short rests across days), weekly hours, days in a row (every
+window of ``max + 1`` local days), nights, and the week's shift count the days-in-a-row
+limit leaves. ``roster_improve`` uses them.
 """
 
 from __future__ import annotations
@@ -18,31 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from wowdesk.wfm.roster_cover import CoverResult, GroupKey, Prepared, bound_hours
-from wowdesk.wfm.roster_model import AgentSpec, Candidate, coverage_of, preference_cost, to_shift
-
-
-@dataclass
-class AssignResult:
-    status: str
-    chosen: dict[int, list[Candidate]]
-    objective: float | None
-    best_bound: float | None
-    short: int
-    first_solution_seconds: float | None
-    first_full_seconds: float | None  # first roster with no agent short
-    target_seconds: float | None  # first roster within the target gap
-    progress: list[dict[str, float]] = field(default_factory=list)
-    seconds: float = 0.0
-    greedy_seconds: float = 0.0
-    greedy_short: int = 0
+from wowdesk.wfm.roster_cover import CoverResult, Prepared
+from wowdesk.wfm.roster_model import AgentSpec, Candidate, coverage_of, to_shift
 
 
 def _rest_intervals(agent: AgentSpec, step: int) -> int:
@@ -51,27 +30,6 @@ def _rest_intervals(agent: AgentSpec, step: int) -> int:
 
 def _worked(c: Candidate) -> int:
     return c.end - c.start - c.break_len
-
-
-def _options(
-    prep: Prepared, cover: CoverResult, agent: AgentSpec, gkey: GroupKey
-) -> list[Candidate]:
-    """The agent's candidates near the stage-1 plan of their group."""
-    planned = set(cover.plan.get(gkey, {})) | set(cover.lp_plan.get(gkey, {}))
-    spans = {(c.start, c.end) for c in planned}
-    shift = 60 // prep.problem.interval_minutes
-    near = spans | {(a + d, b + d) for a, b in spans for d in (-shift, shift)}
-    return [c for c in prep.agent_candidates[agent.id] if (c.start, c.end) in near]
-
-
-def _near(prep: Prepared, agent: AgentSpec, shifts: list[Candidate]) -> set[Candidate]:
-    """The agent's candidates starting within two hours of one of their hinted shifts."""
-    reach = 120 // prep.problem.interval_minutes
-    starts = [c.start for c in shifts]
-    near = {
-        c for c in prep.agent_candidates[agent.id] if any(abs(c.start - s) <= reach for s in starts)
-    }
-    return near | set(shifts)
 
 
 class _Agent:
@@ -200,166 +158,6 @@ def _serve(
                 break
 
 
-class _Recorder(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_solution: Callable[[_Recorder], None]) -> None:
-        super().__init__()
-        self._on_solution = on_solution
-
-    def on_solution_callback(self) -> None:
-        self._on_solution(self)
-
-
-def solve_assign(
-    prep: Prepared,
-    cover: CoverResult,
-    time_limit: float,
-    workers: int = 8,
-    target_gap: float | None = None,
-    progress: Callable[[dict[str, float]], None] | None = None,
-) -> AssignResult:
-    began = time.monotonic()
-    problem = prep.problem
-    horizon = problem.horizon
-    step = problem.interval_minutes
-    model = cp_model.CpModel()
-    z: dict[tuple[int, Candidate], cp_model.IntVar] = {}
-    presence: dict[tuple[GroupKey, int], list[cp_model.IntVar]] = {}
-    cost_terms: list[cp_model.LinearExprT] = []
-    cost_coefs: list[int] = []
-    paid_terms: list[tuple[cp_model.IntVar, int]] = []
-    planless = not cover.plan
-    # the plan greedy leaves cells short (the plan's own shortfall, shifts no agent could
-    # take); the covering greedy then completes it so the hint is a full-coverage roster
-    # take whichever of it and the plan-free greedy leaves fewer agent-intervals short (at
-    # full size the plan's rounding loses so much that the plan-free one often wins)
-    hint = greedy_cover(prep)
-    if not planless:
-        filled = greedy_cover(prep, greedy(prep, cover))
-        if _short(prep, filled) < _short(prep, hint):
-            hint = filled
-    greedy_seconds = time.monotonic() - began
-    for gkey, members in prep.groups.items():
-        for agent in members:
-            if planless:
-                options = _near(prep, agent, hint.get(agent.id, []))
-            else:
-                options = set(_options(prep, cover, agent, gkey)) | set(hint.get(agent.id, []))
-            opts = sorted(options, key=lambda c: (c.start, c.end, c.break_at or 0))
-            vars_ = []
-            for c in opts:
-                v = model.new_bool_var("")
-                z[(agent.id, c)] = v
-                vars_.append((c, v))
-                for t in c.covers(horizon):
-                    presence.setdefault((gkey, t), []).append(v)
-                paid = c.paid_intervals(horizon)
-                pref = preference_cost(agent, c)
-                cost_terms.append(v)
-                cost_coefs.append(paid + pref)
-                paid_terms.append((v, paid))
-            _agent_rules(model, agent, prep, vars_)
-    short_vars: dict[tuple[str, int], cp_model.IntVar] = {}
-    cover_exprs: dict[tuple[str, int], list[cp_model.IntVar]] = {}
-    for (q, t), need in prep.demand.items():
-        s = model.new_int_var(0, need, "")
-        short_vars[(q, t)] = s
-        cover_exprs[(q, t)] = [s]
-        cost_terms.append(s)
-        cost_coefs.append(prep.penalty)
-    alloc: dict[tuple[GroupKey, str, int], cp_model.IntVar] = {}
-    for gkey, members in prep.groups.items():
-        queues = prep.group_queues[gkey]
-        for t in range(horizon):
-            terms = presence.get((gkey, t))
-            wanted = [q for q in queues if (q, t) in prep.demand] if terms else []
-            if not terms or not wanted:
-                continue
-            if not prep.allocating(gkey):
-                cover_exprs[(wanted[0], t)].extend(terms)
-                continue
-            split = []
-            for q in wanted:
-                y = model.new_int_var(0, min(len(members), prep.demand[(q, t)]), "")
-                alloc[(gkey, q, t)] = y
-                cover_exprs[(q, t)].append(y)
-                split.append(y)
-            model.add(sum(split) <= sum(terms))
-    for (q, t), terms in cover_exprs.items():
-        model.add(sum(terms) >= prep.demand[(q, t)])
-    model.minimize(cp_model.LinearExpr.weighted_sum(cost_terms, cost_coefs))
-    greedy_short = _hint(model, prep, hint, z, short_vars, alloc, presence)
-
-    # the greedy roster keeps every hard rule and is the fallback result: when it covers
-    # everything, a full-coverage roster exists from then on
-    full_at = greedy_seconds if greedy_short == 0 else None
-    record: dict[str, float | None] = {"first": None, "full": full_at, "target": None}
-    log: list[dict[str, float]] = []
-    lock = threading.Lock()
-    short_list = list(short_vars.values())
-
-    def on_solution(cb: _Recorder) -> None:
-        now = time.monotonic() - began
-        short = sum(cb.value(s) for s in short_list)
-        paid = sum(cb.value(v) * p for v, p in paid_terms)
-        lb = bound_hours(prep, cover.lower_bound, short) * 60 / step  # in intervals
-        gap = (paid - lb) / lb if lb > 0 else 0.0
-        entry = {
-            "seconds": round(now, 3),
-            "objective": cb.objective_value,
-            "bound": cb.best_objective_bound,
-            "hours": paid * step / 60,
-            "short": float(short),
-            "gap": gap,
-        }
-        with lock:
-            log.append(entry)
-            record["first"] = record["first"] if record["first"] is not None else now
-            if short == 0 and record["full"] is None:
-                record["full"] = now
-            if (
-                target_gap is not None
-                and short <= cover.short
-                and gap <= target_gap
-                and record["target"] is None
-            ):
-                record["target"] = now
-                cb.stop_search()
-        if progress is not None:
-            progress({"stage": 2.0, **entry})
-
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(1.0, time_limit - (time.monotonic() - began))
-    solver.parameters.num_workers = max(8, workers)
-    solver.parameters.random_seed = problem.seed
-    status = solver.solve(model, _Recorder(on_solution))
-    name = solver.status_name(status)
-    chosen: dict[int, list[Candidate]] = {}
-    objective = bound = None
-    short = 0
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        objective, bound = solver.objective_value, solver.best_objective_bound
-        short = sum(solver.value(s) for s in short_list)
-        for (agent_id, c), v in z.items():
-            if solver.value(v):
-                chosen.setdefault(agent_id, []).append(c)
-    else:  # no solution in time: the greedy roster (it keeps every hard rule)
-        chosen = hint
-    return AssignResult(
-        status=name,
-        chosen={a: sorted(cs, key=lambda c: c.start) for a, cs in chosen.items()},
-        objective=objective,
-        best_bound=bound,
-        short=short,
-        first_solution_seconds=record["first"],
-        first_full_seconds=record["full"],
-        target_seconds=record["target"],
-        progress=log,
-        seconds=time.monotonic() - began,
-        greedy_seconds=greedy_seconds,
-        greedy_short=greedy_short,
-    )
-
-
 def _agent_rules(
     model: cp_model.CpModel,
     agent: AgentSpec,
@@ -396,47 +194,3 @@ def _agent_rules(
             if len(window) > run:
                 model.add(sum(window) <= run)
         model.add(sum(v for _, v in options) <= prep.max_days(agent))
-
-
-def _hint(
-    model: cp_model.CpModel,
-    prep: Prepared,
-    chosen: dict[int, list[Candidate]],
-    z: dict[tuple[int, Candidate], cp_model.IntVar],
-    short_vars: dict[tuple[str, int], cp_model.IntVar],
-    alloc: dict[tuple[GroupKey, str, int], cp_model.IntVar],
-    presence: dict[tuple[GroupKey, int], list[cp_model.IntVar]],
-) -> int:
-    """A complete hint: the greedy shifts, a greedy split of multilingual groups, shorts."""
-    on = {(a, c) for a, cs in chosen.items() for c in cs}
-    for chosen_key, v in z.items():
-        model.add_hint(v, 1 if chosen_key in on else 0)
-    horizon = prep.problem.horizon
-    present: dict[tuple[GroupKey, int], int] = {}
-    group_of = {a.id: g for g, ms in prep.groups.items() for a in ms}
-    for a, cs in chosen.items():
-        for c in cs:
-            for t in c.covers(horizon):
-                key = (group_of[a], t)
-                present[key] = present.get(key, 0) + 1
-    left = dict(prep.demand)
-    for gkey in prep.groups:
-        if prep.allocating(gkey):
-            continue
-        for q in prep.group_queues[gkey]:
-            for t in range(horizon):
-                if (q, t) in left:
-                    left[(q, t)] = max(0, left[(q, t)] - present.get((gkey, t), 0))
-    # multilingual groups: fewest languages first, then the queue that misses most
-    for gkey in sorted((g for g in prep.groups if prep.allocating(g)), key=lambda g: len(g[1])):
-        for t in range(horizon):
-            free = present.get((gkey, t), 0)
-            queues = [q for q in prep.group_queues[gkey] if (gkey, q, t) in alloc]
-            for q in sorted(queues, key=lambda q: -left.get((q, t), 0)):
-                take = min(free, left.get((q, t), 0))
-                model.add_hint(alloc[(gkey, q, t)], take)
-                left[(q, t)] -= take
-                free -= take
-    for cell, s in short_vars.items():
-        model.add_hint(s, left[cell])
-    return sum(left.values())

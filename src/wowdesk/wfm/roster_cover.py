@@ -50,6 +50,9 @@ class Prepared:
     queues_of_language: dict[str, list[str]]
     penalty: int  # objective units (intervals) per short agent-interval
     group_queues: dict[GroupKey, list[str]] = field(default_factory=dict)
+    # language -> the languages linked to it through agents speaking both (a component of
+    # the problem: its cells can only be served by its agents, who serve no other cells)
+    components: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def allocating(self, key: GroupKey) -> bool:
         """Whether the group could serve more than one queue (needs ``y`` variables)."""
@@ -90,11 +93,34 @@ def prepare(problem: RosterProblem) -> Prepared:
         problem, agent_candidates, groups, group_candidates, demand, queues_of_language,
         penalty=2 * longest + 1,
     )  # fmt: skip
+    prepared.components = _components(
+        [a.languages for a in problem.agents] + [frozenset({lang}) for lang in queues_of_language]
+    )
     for gkey in groups:
         prepared.group_queues[gkey] = sorted(
             q for lang in gkey[1] for q in queues_of_language.get(lang, [])
         )
     return prepared
+
+
+def _components(sets: list[frozenset[str]]) -> dict[str, frozenset[str]]:
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for langs in sets:
+        first, *rest = sorted(langs) or [""]
+        root(first)
+        for other in rest:
+            parent[root(other)] = root(first)
+    members: dict[str, set[str]] = {}
+    for lang in list(parent):
+        members.setdefault(root(lang), set()).add(lang)
+    return {lang: frozenset(members[root(lang)]) for lang in parent if lang}
 
 
 @dataclass
@@ -107,6 +133,10 @@ class CoverResult:
     plan: dict[GroupKey, dict[Candidate, float]]  # shifts per group (integer if MILP)
     lp_plan: dict[GroupKey, dict[Candidate, float]]
     seconds: float
+    lp_value: float = 0.0  # the LP's optimum (0: not solved)
+    # the LP optimum's objective per component (the LP separates by component, so each
+    # part is that component's own LP optimum)
+    lp_parts: dict[frozenset[str], float] = field(default_factory=dict)
 
 
 def solve_cover(prep: Prepared, time_limit: float = 60.0, mip_gap: float = 0.002) -> CoverResult:
@@ -231,6 +261,16 @@ def solve_cover(prep: Prepared, time_limit: float = 60.0, mip_gap: float = 0.002
     bound = lp_value
     if res is not None and getattr(res, "mip_dual_bound", None) is not None:
         bound = max(bound, float(res.mip_dual_bound))
+    lp_parts: dict[frozenset[str], float] = {}
+    if lp.status == 0:
+        for i, (gkey, _) in enumerate(x_index):
+            if not gkey[1]:
+                continue
+            part = prep.components[next(iter(gkey[1]))]
+            lp_parts[part] = lp_parts.get(part, 0.0) + c_vec[i] * lp.x[i]
+        for (q, _), col in short_cols.items():
+            part = prep.components[q.split("/", 1)[0]]
+            lp_parts[part] = lp_parts.get(part, 0.0) + c_vec[col] * lp.x[col]
     plan: dict[GroupKey, dict[Candidate, float]] = {}
     lp_plan: dict[GroupKey, dict[Candidate, float]] = {}
     short = 0
@@ -265,7 +305,23 @@ def solve_cover(prep: Prepared, time_limit: float = 60.0, mip_gap: float = 0.002
         plan=plan,
         lp_plan=lp_plan,
         seconds=time.monotonic() - began,
+        lp_value=lp_value,
+        lp_parts=lp_parts,
     )
+
+
+def combined_bound(cover: CoverResult, component_bounds: dict[frozenset[str], float]) -> float:
+    """Stage 1's bound, raised by exact bounds of components (e.g. CP-SAT's dual bound of a
+    component solved whole, in the same objective units): the LP separates by component,
+    so its optimum minus a component's part plus that component's own bound still bounds
+    every roster."""
+    raised = cover.lp_value
+    if raised > 0:
+        for part, value in component_bounds.items():
+            if part in cover.lp_parts:
+                # less a tolerance: the parts are sums of floats
+                raised += max(0.0, value - cover.lp_parts[part] - 1e-6 * max(1.0, value))
+    return max(cover.lower_bound, raised)
 
 
 def bound_hours(prep: Prepared, bound: float, short: int) -> float:
