@@ -360,3 +360,49 @@ def test_a_component_solved_whole_raises_the_bound_and_it_still_holds() -> None:
     bounds = {frozenset({"de"}): stage_1.lp_parts[frozenset({"de"})] + 3.0}
     assert combined_bound(stage_1, bounds) >= stage_1.lp_value + 3.0 - 1e-3
     assert combined_bound(stage_1, {}) == stage_1.lower_bound
+
+
+def test_the_week_before_and_time_off_bind_the_roster() -> None:
+    week = dt.date(2027, 1, 4)  # a Monday
+    # demand every day 08:00–16:00 UTC; three agents who could each cover any day
+    need = [Requirement("en", d * 48 + t, 1) for d in range(7) for t in range(16, 32)]
+    late = dt.datetime(2027, 1, 3, 23, tzinfo=UTC)  # last week's shift ended Sunday 23:00
+    tired = frozenset(week - dt.timedelta(days=i) for i in range(1, 6))  # Wed–Sun worked
+    off = ((dt.datetime(2027, 1, 6, tzinfo=UTC), dt.datetime(2027, 1, 7, tzinfo=UTC)),)
+    agents = [
+        _agent(1, not_before=late + dt.timedelta(hours=11)),  # rest until Monday 10:00
+        _agent(2, worked_before=tired),  # 5 days in a row already: not Monday
+        _agent(3, unavailable=off),  # time off on Wednesday
+    ]
+    problem = RosterProblem(week, agents, need, breaks=NO_BREAK, time_limit_seconds=10)
+    # the candidates: no Monday 08:00 for agent 1, none on Wednesday for agent 3
+    prep_days = {a.id: {c.local_day for c in candidates_for(problem, a)} for a in agents}
+    assert week not in prep_days[1] and week in prep_days[2]
+    assert dt.date(2027, 1, 6) not in prep_days[3]
+    roster = solve_roster(problem)
+    assert violations(problem, roster) == []
+    monday = [s.agent_id for s in roster.shifts if s.local_day == week]
+    assert monday == [3]  # 1 still resting, 2 would work a sixth day in a row
+    wednesday = [s.agent_id for s in roster.shifts if s.local_day == dt.date(2027, 1, 6)]
+    assert wednesday and 3 not in wednesday
+    assert roster.short_intervals == 0
+    # the oracle sees each rule broken
+    bad = SimpleNamespace(
+        shifts=[
+            to_shift(problem, 1, c)
+            for c in candidates_for(problem, _agent(1))
+            if c.local_day == week
+        ]
+        + [
+            to_shift(problem, 2, c)
+            for c in candidates_for(problem, _agent(2))
+            if c.local_day == week
+        ]
+        + [
+            to_shift(problem, 3, c)
+            for c in candidates_for(problem, _agent(3))
+            if c.local_day == dt.date(2027, 1, 6)
+        ]
+    )
+    said = " | ".join(violations(problem, cast(Roster, bad)))
+    assert "before" in said and "days in a row" in said and "time off" in said

@@ -276,13 +276,17 @@ def violations(problem: RosterProblem, roster: Roster) -> list[str]:
             found.append(f"agent {agent_id}: {worked} h > {agent.max_hours_per_week}")
         if sum(s.night for s in shifts) > agent.max_nights:
             found.append(f"agent {agent_id}: more than {agent.max_nights} nights")
-        days = sorted({s.local_day for s in shifts})
+        if agent.not_before is not None and shifts[0].start < agent.not_before:
+            found.append(f"agent {agent_id}: {shifts[0].start} before {agent.not_before}")
+        days = sorted({s.local_day for s in shifts} | agent.worked_before)
         run = 1
         for a_day, b_day in itertools.pairwise(days):
             run = run + 1 if (b_day - a_day).days == 1 else 1
-            if run > agent.max_days_in_row:
+            if run > agent.max_days_in_row and b_day not in agent.worked_before:
                 found.append(f"agent {agent_id}: {run} days in a row to {b_day}")
         for s in shifts:
+            if any(s.start < u1 and u0 < s.end for u0, u1 in agent.unavailable):
+                found.append(f"agent {agent_id}: shift at {s.start} in time off")
             if s.local_day in agent.days_off:
                 found.append(f"agent {agent_id}: shift on day off {s.local_day}")
             if not _allowed(agent, s, problem.interval_minutes):

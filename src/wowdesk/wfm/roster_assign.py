@@ -54,9 +54,9 @@ class _Agent:
         for o in self.shifts:
             if not (c.start >= o.end + self.rest or o.start >= c.end + self.rest):
                 return False
-        days = sorted(self.days | {c.local_day})
+        days = self.days | {c.local_day}
         run = best = 1
-        for a, b in itertools.pairwise(days):
+        for a, b in itertools.pairwise(sorted(days | s.worked_before)):
             run = run + 1 if (b - a).days == 1 else 1
             best = max(best, run)
         return best <= s.max_days_in_row and len(days) <= self.max_days
@@ -186,11 +186,15 @@ def _agent_rules(
     days = sorted(by_day)
     if days:
         run = agent.max_days_in_row
-        first = days[0]
+        # days worked before the week are fixed: they use up the windows they fall in
+        first = min([days[0], *agent.worked_before])
         span = (days[-1] - first).days + 1
-        worked = [by_day.get(first + dt.timedelta(days=i), []) for i in range(span)]
+        dates = [first + dt.timedelta(days=i) for i in range(span)]
+        worked = [by_day.get(d, []) for d in dates]
+        fixed = [int(d in agent.worked_before) for d in dates]
         for i in range(span - run):
             window = [v for day in worked[i : i + run + 1] for v in day]
-            if len(window) > run:
-                model.add(sum(window) <= run)
+            room = run - sum(fixed[i : i + run + 1])
+            if len(window) > room:
+                model.add(sum(window) <= max(room, 0))
         model.add(sum(v for _, v in options) <= prep.max_days(agent))

@@ -70,7 +70,14 @@ def prepare(problem: RosterProblem) -> Prepared:
     agent_candidates: dict[int, list[Candidate]] = {}
     groups: dict[GroupKey, list[AgentSpec]] = {}
     for agent in problem.agents:
-        key = (agent.time_zone, agent.patterns, agent.availability, agent.days_off)
+        key = (
+            agent.time_zone,
+            agent.patterns,
+            agent.availability,
+            agent.days_off,
+            agent.not_before,
+            agent.unavailable,
+        )
         if key not in cache:
             cache[key] = candidates_for(problem, agent)
         agent_candidates[agent.id] = cache[key]

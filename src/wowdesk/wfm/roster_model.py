@@ -76,6 +76,13 @@ class AgentSpec:
     availability: tuple[LocalWindow, ...] = ()
     preferences: tuple[LocalWindow, ...] = ()
     days_off: frozenset[dt.date] = frozenset()  # local dates with no shift start
+    # What came before the week and what is taken out of it (aware UTC datetimes):
+    # no shift starts before ``not_before`` (the rest after last week's last shift), none
+    # touches an ``unavailable`` span (approved time off), and ``worked_before`` (local dates
+    # before the week with a shift) count towards the days in a row.
+    not_before: dt.datetime | None = None
+    unavailable: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+    worked_before: frozenset[dt.date] = frozenset()
 
 
 @dataclass
@@ -212,8 +219,8 @@ def _touches_night(start: dt.datetime, end: dt.datetime, n0: dt.time, n1: dt.tim
 
 def candidates_for(problem: RosterProblem, agent: AgentSpec) -> list[Candidate]:
     """Every grid shift ``agent`` may work this week: their patterns on each local day
-    whose start falls in the week, within their availability, not on a day off; one
-    candidate per break position."""
+    whose start falls in the week, within their availability, not on a day off, not before
+    ``not_before`` and clear of ``unavailable``; one candidate per break position."""
     step = problem.interval_minutes
     horizon = problem.horizon
     rule = problem.breaks
@@ -228,6 +235,10 @@ def candidates_for(problem: RosterProblem, agent: AgentSpec) -> list[Candidate]:
             end_utc = local_to_utc(day, pattern.start, agent.time_zone, pattern.wall_hours)
             start, end = problem.index_of(start_utc), problem.index_of(end_utc)
             if not 0 <= start < horizon or end <= start:
+                continue
+            if agent.not_before is not None and start < problem.index_of(agent.not_before):
+                continue
+            if any(problem.at(start) < u1 and u0 < problem.at(end) for u0, u1 in agent.unavailable):
                 continue
             local0 = dt.datetime.combine(day, pattern.start)
             local1 = local0 + dt.timedelta(hours=pattern.wall_hours)

@@ -13,7 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,10 +33,13 @@ from wowdesk.wfm import roster as R
 from wowdesk.wfm.models import (
     Forecast,
     ForecastValue,
+    RequestKind,
+    RequestStatus,
     Roster,
     RosterShift,
     RosterStatus,
     RunStatus,
+    ShiftRequest,
 )
 
 DEFAULT_RULES: dict[str, Any] = {
@@ -224,7 +230,83 @@ def _brand_agents(brand_id: int, agent_ids: list[int] | None) -> list[Agent]:
     return list(qs.order_by("id"))
 
 
-def _spec(agent: Agent, rules: dict[str, Any]) -> R.AgentSpec:
+@dataclass(frozen=True)
+class Carry:
+    """What an agent brings into a week: the rest still owed after their last shift before
+    it, the local dates they worked in the seven days before it, their approved time off."""
+
+    not_before: dt.datetime | None = None
+    worked_before: frozenset[dt.date] = frozenset()
+    unavailable: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+
+
+def carry_into(agents: list[Agent], week_start: dt.date, rest_hours: float) -> dict[int, Carry]:
+    """Per agent, what binds their roster of the week starting ``week_start``: the shifts
+    they were scheduled in the eight days before it (the shifts of published rosters, the
+    weekly shifts outside published weeks — what routing followed) and their approved time
+    off inside it. Three queries whatever the number of agents."""
+    from wowdesk.routing.shifts import parse_shifts, scheduled_spans
+
+    origin = _week_origin(week_start)
+    since, end = origin - dt.timedelta(days=8), origin + dt.timedelta(days=7)
+    ids = [a.pk for a in agents]
+    starts: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    for agent_id, start, stop in RosterShift.objects.filter(
+        agent_id__in=ids,
+        roster__status=RosterStatus.PUBLISHED,
+        start__gte=since,
+        start__lt=origin,
+    ).values_list("agent_id", "start", "end"):
+        starts[agent_id].append((start, stop))
+    for a in agents:
+        try:
+            weekly = parse_shifts(a.shifts) if a.shifts else []
+        except ValueError:
+            weekly = []
+        windows_only = {"windows": (a.schedule or {}).get("windows") or [], "shifts": []}
+        for s0, s1 in scheduled_spans(windows_only, weekly, a.timezone or "UTC", since, origin):
+            if s1 >= origin:  # a weekly shift running into the week ends where it ends
+                s1 = _weekly_end(weekly, a.timezone or "UTC", s0, s1)
+            starts[a.pk].append((s0, s1))
+    off: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    for agent_id, t0, t1 in ShiftRequest.objects.filter(
+        agent_id__in=ids,
+        kind=RequestKind.TIME_OFF,
+        status=RequestStatus.APPROVED,
+        start__lt=end,
+        end__gt=origin,
+    ).values_list("agent_id", "start", "end"):
+        if t0 is not None and t1 is not None:
+            off[agent_id].append((t0, t1))
+    rest = dt.timedelta(hours=rest_hours)
+    out: dict[int, Carry] = {}
+    for a in agents:
+        spans = starts.get(a.pk, [])
+        zone = ZoneInfo(a.timezone or "UTC")
+        last = max((s1 for _, s1 in spans), default=None)
+        out[a.pk] = Carry(
+            not_before=last + rest if last is not None and last + rest > origin else None,
+            worked_before=frozenset(
+                s0.astimezone(zone).date() for s0, _ in spans if s0 >= origin - dt.timedelta(days=7)
+            ),
+            unavailable=tuple(sorted(off.get(a.pk, []))),
+        )
+    return out
+
+
+def _weekly_end(
+    weekly: Sequence[Any], tz: str, start: dt.datetime, clipped: dt.datetime
+) -> dt.datetime:
+    """The real end of a weekly-shift span cut at the week's start."""
+    from wowdesk.routing.shifts import on_shift_intervals
+
+    for s0, s1 in on_shift_intervals(weekly, tz, start, start + dt.timedelta(days=2)):
+        if s0 <= start < s1:
+            return max(s1, clipped)
+    return clipped
+
+
+def _spec(agent: Agent, rules: dict[str, Any], carry: Carry | None = None) -> R.AgentSpec:
     languages = frozenset(
         code
         for code in agent.languages
@@ -244,6 +326,9 @@ def _spec(agent: Agent, rules: dict[str, Any]) -> R.AgentSpec:
         max_hours_per_week=rules["max_hours_per_week"],
         min_rest_hours=rules["min_rest_hours"],
         max_days_in_row=rules["max_days_in_row"],
+        not_before=carry.not_before if carry else None,
+        worked_before=carry.worked_before if carry else frozenset(),
+        unavailable=carry.unavailable if carry else (),
     )
 
 
@@ -251,9 +336,10 @@ def problem_of(row: Roster) -> R.RosterProblem:
     req = row.request
     rules = req["rules"]
     agents = _brand_agents(row.brand_id, req["agent_ids"]) if req.get("agent_ids") else []
+    carry = carry_into(agents, row.week_start, float(rules["min_rest_hours"]))
     return R.RosterProblem(
         week_start=row.week_start,
-        agents=[_spec(a, rules) for a in agents],
+        agents=[_spec(a, rules, carry.get(a.pk)) for a in agents],
         requirements=[
             R.Requirement(r["queue"], r["interval"], r["agents"]) for r in req["requirements"]
         ],
