@@ -222,10 +222,7 @@ def pooled_language_requirement(
             [immediate_alone(q, **kw) for q in immediate_queues.values()]  # type: ignore[arg-type]
         )
         counts = np.vstack(
-            [
-                _check(q.contacts, interval_seconds, q.aht_seconds)
-                for q in immediate_queues.values()
-            ]
+            [_check(q.contacts, interval_seconds, q.aht_seconds) for q in immediate_queues.values()]
         )
         ahts = np.array([q.aht_seconds for q in immediate_queues.values()])
         volume = float(counts.sum())
@@ -241,7 +238,9 @@ def pooled_language_requirement(
             _check(q.contacts, interval_seconds, q.aht_seconds) * q.aht_seconds
             for q in deferred_queues.values()
         ]
-        offsets = [due_offset(interval_seconds, q.response_seconds) for q in deferred_queues.values()]
+        offsets = [
+            due_offset(interval_seconds, q.response_seconds) for q in deferred_queues.values()
+        ]
         deferred, _open, _finished = _plan(work, offsets, capacity)
     return LanguageRequirement(
         immediate=immediate, deferred=deferred, agents=(immediate + deferred).astype(np.int64)
