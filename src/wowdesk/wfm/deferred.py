@@ -13,11 +13,18 @@ interval ``t`` is due by the end of interval ``t + k − 1`` with ``k = max(1,
 ⌊response / interval⌋)`` — counted from the start of ``t``, so every contact of ``t`` is
 answered within the window whatever its minute of arrival —, and by the end of the
 horizon at the latest. An agent works ``interval × occupancy_cap`` seconds of it per
-interval, oldest (earliest due) first. The plan is lazy: interval ``s`` gets just enough
-whole agents for the work due by ``s`` that is still open, ``⌈open due by s / capacity⌉``
-(nothing while no work falls due); what the last agent has left over works ahead on the
-next oldest items. Hence every item is done within its window, and no interval has more
-agents than the work due by then needs.
+interval, oldest (earliest due) first. Interval ``s`` gets the larger of
+
+* ``⌈open work due by s / capacity⌉`` — just enough whole agents for the deadlines, and
+* ``⌊all open work / capacity⌋`` — as many agents as the open work keeps busy the whole
+  interval,
+
+so busy hours work their email as it comes (the requirement follows the arrivals, where
+the roster has people anyway), while a trickle (0.05 emails a half hour at night) waits
+until its deadline or until it makes an agent's full interval. Every item is done within
+its window; no agent is staffed beyond the deadlines' need unless the open work keeps
+them busy all the interval; what the last agent has left over works ahead on the next
+oldest items.
 
 **Pooled requirement of a language** (:func:`pooled_language_requirement`). An agent
 serves every channel of their language, so the language's immediate channels (chat,
@@ -116,7 +123,11 @@ def _plan(
             merged = sorted([*items, *arriving], key=lambda it: (it[0], it[1], it[2]))
             items = deque(merged)
         due_now = sum(it[3] for it in items if it[0] <= s)
-        k = math.ceil(due_now / capacity - _EPS) if due_now > _EPS else 0
+        open_now = sum(it[3] for it in items)
+        k = max(
+            math.ceil(due_now / capacity - _EPS) if due_now > _EPS else 0,
+            math.floor(open_now / capacity + _EPS),
+        )
         agents[s] = k
         left = k * capacity
         while items and left > _EPS:
