@@ -132,9 +132,19 @@ def test_import_then_forecast_then_staff_it(
         },
     )
     assert staffed.status_code == 200, staffed.content
-    rows = staffed.json()["queues"]["de/email"]
-    at_9 = next(r for r in rows if r["interval_start"].startswith(f"{first.isoformat()}T09:00"))
-    assert at_9["agents"] >= 2 and at_9["scheduled"] >= at_9["agents"]
+    body = staffed.json()
+    rows = body["queues"]["de/email"]
+    # email is deferred work: answered within the response window (4 h without an SLA
+    # policy), staffed by its workload (10 contacts × 240 s a half hour ≈ 1.3 agents)
+    assert all(r["model"] == "deferred" and r["response_seconds"] == 4 * 3600 for r in rows)
+    day = [r for r in rows if r["interval_start"].startswith(first.isoformat())]
+    assert sum(r["agents"] for r in day) * 1800 >= sum(r["contacts"] for r in day) * 240
+    assert max(r["latest_response_seconds"] for r in rows) <= 4 * 3600
+    assert all(r["scheduled"] >= r["agents"] for r in rows)
+    # the language's requirement is the pooled one
+    assert body["totals"]["language_agent_intervals"] == sum(
+        r["agents"] for r in body["languages"]["de"]
+    )
 
 
 def test_a_special_day_changes_the_forecast(

@@ -1,17 +1,24 @@
 """API: staffing.
 
-``POST /api/v1/wfm/staffing`` — required agents per interval by Erlang C or Erlang A::
+``POST /api/v1/wfm/staffing`` — required agents per interval by Erlang C or Erlang A, or
+for deferred work (email) by its workload within a response window::
 
     {"interval_seconds": 1800, "aht_seconds": 180,
      "target": {"service_level": 0.8, "seconds": 20} | {"asa_seconds": 30},
-     "shrinkage": 0.3, "model": "erlang_c" | "erlang_a", "patience_seconds"?: 120,
+     "shrinkage": 0.3, "model": "erlang_c" | "erlang_a" | "deferred",
+     "patience_seconds"?: 120, "response_seconds"?: 14400 (deferred; 4 h without),
      "occupancy_cap"?: 0.85, "concurrency"?: 1,
      "intervals": [{"contacts": 100}, ...]}
     → {"intervals": [{"agents", "scheduled", "service_level", "asa_seconds", "occupancy",
-                      "abandonment"? (Erlang A)}]}
+                      "abandonment"? (Erlang A),
+                      "model", "response_seconds", "workload", "backlog_contacts",
+                      "latest_response_seconds"? (deferred)}]}
 
 Or ``"forecast_id"`` instead of ``intervals``: every queue of that forecast, each with its
-own handle time (``{"queues": {"de/email": [{..., "interval_start"}]}}``). Any signed-in
+own handle time (``{"queues": {"de/email": [{..., "interval_start"}]}}``; a deferred
+channel's rows say ``"model": "deferred"`` and its ``response_seconds``), and per language
+what its agents need for all its channels together (``"languages": {"de": [{"agents",
+"immediate", "deferred", "scheduled", "interval_start"}]}``, ``wfm.deferred``). Any signed-in
 agent may compute (it reads nothing); a forecast is the planner's (supervisor+ of its
 brand). ``POST /api/v1/wfm/pooling`` says what multi-skilled agents save.
 """
@@ -51,8 +58,9 @@ class StaffingIn(Schema):
     aht_seconds: float = Field(..., gt=0, le=86_400)
     target: TargetIn
     shrinkage: float = Field(0.0, ge=0, lt=1)
-    model: Literal["erlang_c", "erlang_a"] = "erlang_c"
+    model: Literal["erlang_c", "erlang_a", "deferred"] = "erlang_c"
     patience_seconds: float | None = Field(None, gt=0, le=86_400)
+    response_seconds: float | None = Field(None, gt=0, le=30 * 86_400)
     occupancy_cap: float = Field(1.0, gt=0, le=1)
     concurrency: int = Field(1, ge=1, le=20)
     intervals: list[IntervalIn] | None = Field(None, max_length=20_000)
@@ -69,24 +77,39 @@ class StaffingRow(Schema):
     occupancy: float
     abandonment: float | None = None
     interval_start: str | None = None
+    model: str | None = None
+    response_seconds: float | None = None
+    workload: float | None = None
+    backlog_contacts: float | None = None
+    latest_response_seconds: float | None = None
+
+
+class LanguageRow(Schema):
+    interval_start: str
+    agents: int
+    immediate: int
+    deferred: int
+    scheduled: int
 
 
 class StaffingOut(Schema):
     intervals: list[StaffingRow] | None = None
     queues: dict[str, list[StaffingRow]] | None = None
+    languages: dict[str, list[LanguageRow]] | None = None
     totals: dict[str, int]
 
 
 def _params(
     t: TargetIn,
     *,
-    model: erlang.Model,
+    model: erlang.Model | Literal["deferred"],
     patience_seconds: float | None,
     interval_seconds: float,
     aht_seconds: float,
     shrinkage: float = 0.0,
     occupancy_cap: float = 1.0,
     concurrency: int = 1,
+    response_seconds: float | None = None,
 ) -> services.StaffingInput:
     try:
         target = erlang.Target(
@@ -105,6 +128,7 @@ def _params(
         patience_seconds=patience_seconds,
         occupancy_cap=occupancy_cap,
         concurrency=concurrency,
+        response_seconds=response_seconds,
     )
 
 
@@ -127,17 +151,28 @@ def staffing(request: HttpRequest, payload: StaffingIn) -> dict[str, Any]:
         shrinkage=payload.shrinkage,
         occupancy_cap=payload.occupancy_cap,
         concurrency=payload.concurrency,
+        response_seconds=payload.response_seconds,
     )
     if payload.forecast_id is not None:
+        if payload.model == "deferred":
+            raise InvalidInput(
+                _("A forecast's deferred channels are found by themselves: choose Erlang C or A."),
+                field="model",
+            )
         row = planner_forecast(agent, payload.forecast_id)
         if row.status != RunStatus.DONE:
             raise InvalidInput(_("That forecast is not ready yet."), field="forecast_id")
         queues = services.forecast_staffing(row, params, languages=payload.languages)
+        by_language = services.forecast_language_staffing(row, params, languages=payload.languages)
         return {
             "queues": queues,
+            "languages": by_language,
             "totals": {
                 "agent_intervals": sum(r["agents"] for q in queues.values() for r in q),
                 "scheduled_intervals": sum(r["scheduled"] for q in queues.values() for r in q),
+                "language_agent_intervals": sum(
+                    r["agents"] for q in by_language.values() for r in q
+                ),
             },
         }
     if not payload.intervals:
@@ -196,7 +231,7 @@ def pooling_view(request: HttpRequest, payload: PoolingIn) -> dict[str, Any]:
             interval_seconds=params.interval_seconds,
             aht_seconds=params.aht_seconds,
             target=params.target,
-            model=params.model,
+            model="erlang_a" if params.model == "erlang_a" else "erlang_c",
             patience_seconds=params.patience_seconds,
         )
     except erlang.StaffingError as exc:

@@ -92,27 +92,29 @@ def _check_rules(rules: dict[str, Any] | None) -> dict[str, Any]:
 def _requirements_from_forecast(
     row: Forecast, week_start: dt.date, interval_minutes: int
 ) -> list[dict[str, Any]]:
-    """Agents per language and interval of the week: each queue staffed by Erlang C (80 %
-    in 20 s) with its own handle time, the queues of a language summed."""
+    """Agents per language and interval of the week. An agent serves every channel of their
+    language, so each language is staffed once (``services.language_requirements``): its
+    immediate channels (chat, voice…) pooled by Erlang C (80 % in 20 s), its deferred
+    channels (email) by their backlog within the brand's response window."""
     origin = _week_origin(week_start)
     end = origin + dt.timedelta(days=7)
-    by_queue: dict[tuple[str, str], tuple[list[dt.datetime], list[float], float]] = {}
-    for v in ForecastValue.objects.filter(
-        forecast=row, interval_start__gte=origin, interval_start__lt=end
-    ).order_by("language", "channel", "interval_start"):
-        times, counts, _aht = by_queue.setdefault((v.language, v.channel), ([], [], v.aht_seconds))
-        times.append(v.interval_start)
-        counts.append(v.contacts)
+    params = services.StaffingInput(
+        interval_seconds=row.interval_minutes * 60,
+        aht_seconds=services.history.DEFAULT_AHT_SECONDS,
+        target=DEFAULT_TARGET,
+        shrinkage=0.0,
+        model="erlang_c",
+        patience_seconds=None,
+        occupancy_cap=1.0,
+        concurrency=1,
+    )
+    grid, by_language = services.language_requirements(row, params)
     need: dict[tuple[str, dt.datetime], int] = defaultdict(int)
     step = dt.timedelta(minutes=interval_minutes)
-    for (language, _channel), (times, counts, aht) in by_queue.items():
-        staffed = erlang.staff(
-            counts,
-            interval_seconds=row.interval_minutes * 60,
-            aht_seconds=aht,
-            target=DEFAULT_TARGET,
-        )
-        for at, agents in zip(times, staffed.agents, strict=True):
+    for language, req in by_language.items():
+        for at, agents in zip(grid, req.agents, strict=True):
+            if not origin <= at < end:
+                continue
             # a forecast interval may be longer than the roster's: fill each roster slot
             t = at
             while t < at + dt.timedelta(minutes=row.interval_minutes):

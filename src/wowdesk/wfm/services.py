@@ -13,10 +13,11 @@ import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from django_tasks import task
 from wowdesk.core import audit
 from wowdesk.core.errors import InvalidInput
 from wowdesk.core.models import Agent, Brand
-from wowdesk.wfm import erlang, history
+from wowdesk.wfm import deferred, erlang, history
 from wowdesk.wfm import forecast as F
 from wowdesk.wfm.models import Forecast, ForecastValue, RunStatus, SpecialDay, VolumeRecord
 
@@ -324,15 +325,87 @@ class StaffingInput:
     aht_seconds: float
     target: erlang.Target
     shrinkage: float
-    model: erlang.Model
+    # "deferred": the workload plan of ``wfm.deferred`` (email), within response_seconds
+    model: erlang.Model | Literal["deferred"]
     patience_seconds: float | None
     occupancy_cap: float
     concurrency: int
+    response_seconds: float | None = None
+
+
+def deferred_channels() -> frozenset[str]:
+    """Channels staffed as deferred work (``WOWDESK_WFM_DEFERRED_CHANNELS``; email)."""
+    return frozenset(getattr(settings, "WOWDESK_WFM_DEFERRED_CHANNELS", deferred.DEFERRED_CHANNELS))
+
+
+def response_seconds(brand_id: int, channel: str) -> float:
+    """The response window of a deferred channel: the first-response target of the SLA
+    policy a normal-priority conversation of that channel gets (``routing.sla.policy_for``'s
+    ranking), else ``WOWDESK_WFM_DEFERRED_RESPONSE_SECONDS`` (4 hours). The target is read as
+    wall-clock time, also where the policy counts business hours only (the stricter
+    reading)."""
+    from wowdesk.routing.models import SlaPolicy
+
+    candidates = SlaPolicy.objects.filter(
+        brand_id=brand_id,
+        is_active=True,
+        priority__in=("", "normal"),
+        channel__in=("", channel),
+    )
+    ranked = sorted(
+        candidates, key=lambda p: (-(bool(p.priority) + bool(p.channel)), p.position, p.pk)
+    )
+    if ranked:
+        return float(ranked[0].first_response_minutes * 60)
+    return float(
+        getattr(
+            settings, "WOWDESK_WFM_DEFERRED_RESPONSE_SECONDS", deferred.DEFAULT_RESPONSE_SECONDS
+        )
+    )
+
+
+def _deferred_rows(params: StaffingInput, contacts: Sequence[float]) -> list[dict[str, Any]]:
+    window = params.response_seconds or deferred.DEFAULT_RESPONSE_SECONDS
+    try:
+        plan = deferred.deferred_agents(
+            contacts,
+            params.interval_seconds,
+            params.aht_seconds,
+            response_seconds=window,
+            occupancy_cap=params.occupancy_cap,
+        )
+    except erlang.StaffingError as exc:
+        raise InvalidInput(str(exc), field="intervals") from None
+    rows = []
+    for i in range(len(contacts)):
+        agents = int(plan.agents[i])
+        rows.append(
+            {
+                "contacts": float(contacts[i]),
+                "agents": agents,
+                "scheduled": math.ceil(agents / (1.0 - params.shrinkage) - 1e-9),
+                # every contact is answered within the window
+                "service_level": 1.0,
+                "asa_seconds": None,
+                "occupancy": round(min(float(plan.workload[i]) / agents, 1.0), 4)
+                if agents
+                else 0.0,
+                "model": "deferred",
+                "response_seconds": window,
+                "workload": round(float(plan.workload[i]), 4),
+                "backlog_contacts": round(float(plan.backlog_contacts[i]), 3),
+                "latest_response_seconds": round(float(plan.latest_response_seconds[i]), 1),
+            }
+        )
+    return rows
 
 
 def staffing_rows(params: StaffingInput, contacts: Sequence[float]) -> list[dict[str, Any]]:
     """Per interval: agents, scheduled, service level, ASA, occupancy (and abandonment for
-    Erlang A) — the shape of ``POST /api/v1/wfm/staffing``."""
+    Erlang A; the workload, backlog and latest response for deferred work) — the shape of
+    ``POST /api/v1/wfm/staffing``."""
+    if params.model == "deferred":
+        return _deferred_rows(params, contacts)
     try:
         result = erlang.staff(
             contacts,
@@ -340,7 +413,7 @@ def staffing_rows(params: StaffingInput, contacts: Sequence[float]) -> list[dict
             aht_seconds=params.aht_seconds,
             target=params.target,
             shrinkage=params.shrinkage,
-            model=params.model,
+            model=params.model,  # type: ignore[arg-type]
             patience_seconds=params.patience_seconds,
             occupancy_cap=params.occupancy_cap,
             concurrency=params.concurrency,
@@ -348,7 +421,7 @@ def staffing_rows(params: StaffingInput, contacts: Sequence[float]) -> list[dict
     except erlang.StaffingError as exc:
         raise InvalidInput(str(exc), field="intervals") from None
     perf = result.performance
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in range(len(contacts)):
         asa = float(perf.asa_seconds[i])
         row: dict[str, Any] = {
@@ -365,30 +438,108 @@ def staffing_rows(params: StaffingInput, contacts: Sequence[float]) -> list[dict
     return rows
 
 
-def forecast_staffing(
-    row: Forecast, params: StaffingInput, *, languages: Iterable[str] | None = None
-) -> dict[str, list[dict[str, Any]]]:
-    """Required agents per queue and interval of a forecast (each queue with its own
-    handle time)."""
+def _forecast_series(
+    row: Forecast, languages: Iterable[str] | None
+) -> tuple[list[dt.datetime], dict[tuple[str, str], tuple[list[float], float]]]:
+    """The forecast's intervals and, per queue (language, channel), its contacts on them
+    (0 where the queue has no value) and its handle time."""
     wanted = set(languages) if languages else None
-    series: dict[str, tuple[list[dt.datetime], list[float], float]] = {}
+    values: dict[tuple[str, str], tuple[dict[dt.datetime, float], float]] = {}
+    times: set[dt.datetime] = set()
     for v in ForecastValue.objects.filter(forecast=row).order_by(
         "language", "channel", "interval_start"
     ):
         if wanted and v.language not in wanted:
             continue
-        key = f"{v.language}/{v.channel}" if v.channel else v.language
-        times, counts, _aht = series.setdefault(key, ([], [], v.aht_seconds))
-        times.append(v.interval_start)
-        counts.append(v.contacts)
+        by_time, _aht = values.setdefault((v.language, v.channel), ({}, v.aht_seconds))
+        by_time[v.interval_start] = v.contacts
+        times.add(v.interval_start)
+    grid = sorted(times)
+    return grid, {
+        key: ([by_time.get(t, 0.0) for t in grid], aht) for key, (by_time, aht) in values.items()
+    }
+
+
+def _queue_key(language: str, channel: str) -> str:
+    return f"{language}/{channel}" if channel else language
+
+
+def forecast_staffing(
+    row: Forecast, params: StaffingInput, *, languages: Iterable[str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Required agents per queue and interval of a forecast, each queue on its own with its
+    own handle time: deferred channels (email) by their workload plan within the brand's
+    response window, the others by the model asked for."""
+    grid, series = _forecast_series(row, languages)
+    deferred_set = deferred_channels()
     out: dict[str, list[dict[str, Any]]] = {}
-    for key, (times, counts, aht) in series.items():
-        p = StaffingInput(**{**params.__dict__, "aht_seconds": aht})
-        rows = staffing_rows(p, counts)
-        for r, at in zip(rows, times, strict=True):
+    for (language, channel), (counts, aht) in series.items():
+        fields: dict[str, Any] = {**params.__dict__, "aht_seconds": aht}
+        if channel in deferred_set:
+            fields["model"] = "deferred"
+            fields["response_seconds"] = response_seconds(row.brand_id, channel)
+        rows = staffing_rows(StaffingInput(**fields), counts)
+        for r, at in zip(rows, grid, strict=True):
             r["interval_start"] = at.isoformat()
-        out[key] = rows
+        out[_queue_key(language, channel)] = rows
     return out
+
+
+def language_requirements(
+    row: Forecast, params: StaffingInput, *, languages: Iterable[str] | None = None
+) -> tuple[list[dt.datetime], dict[str, deferred.LanguageRequirement]]:
+    """Per language, the agents per interval its agents need for all its channels
+    (``deferred.pooled_language_requirement``: the immediate channels pooled by Erlang, the
+    deferred ones by their workload plan), on the forecast's intervals."""
+    grid, series = _forecast_series(row, languages)
+    deferred_set = deferred_channels()
+    model = params.model if params.model != "deferred" else "erlang_c"
+    by_language: dict[str, tuple[dict[str, deferred.Queue], dict[str, deferred.Queue]]] = {}
+    windows: dict[str, float] = {}
+    for (language, channel), (counts, aht) in series.items():
+        immediate, deferred_queues = by_language.setdefault(language, ({}, {}))
+        if channel in deferred_set:
+            if channel not in windows:
+                windows[channel] = response_seconds(row.brand_id, channel)
+            deferred_queues[channel] = deferred.Queue(counts, aht, windows[channel])
+        else:
+            immediate[channel] = deferred.Queue(counts, aht)
+    out: dict[str, deferred.LanguageRequirement] = {}
+    for language, (immediate, deferred_queues) in sorted(by_language.items()):
+        try:
+            out[language] = deferred.pooled_language_requirement(
+                immediate,
+                deferred_queues,
+                interval_seconds=params.interval_seconds,
+                target=params.target,
+                model=model,
+                patience_seconds=params.patience_seconds,
+                occupancy_cap=params.occupancy_cap,
+            )
+        except erlang.StaffingError as exc:
+            raise InvalidInput(str(exc), field="forecast_id") from None
+    return grid, out
+
+
+def forecast_language_staffing(
+    row: Forecast, params: StaffingInput, *, languages: Iterable[str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Per language and interval: the agents its channels need together (pooled), of them
+    the immediate channels' and the deferred backlog's, and the scheduled after shrinkage."""
+    grid, need = language_requirements(row, params, languages=languages)
+    return {
+        language: [
+            {
+                "interval_start": at.isoformat(),
+                "agents": int(r.agents[i]),
+                "immediate": int(r.immediate[i]),
+                "deferred": int(r.deferred[i]),
+                "scheduled": math.ceil(int(r.agents[i]) / (1.0 - params.shrinkage) - 1e-9),
+            }
+            for i, at in enumerate(grid)
+        ]
+        for language, r in need.items()
+    }
 
 
 def forecast_actuals(row: Forecast) -> dict[tuple[str, str, dt.datetime], int]:

@@ -404,13 +404,13 @@ def _pasted(text: str) -> list[float]:
 
 
 def _by_language(
-    queues: dict[str, list[dict[str, Any]]], zone: ZoneInfo
+    languages_rows: dict[str, list[dict[str, Any]]], zone: ZoneInfo
 ) -> tuple[list[str], list[dict[str, Any]]]:
-    """Required agents per language per interval (the sum of its queues)."""
-    languages = sorted({k.split("/")[0] for k in queues})
+    """Required agents per language per interval (its channels pooled: an agent serves all
+    of them)."""
+    languages = sorted(languages_rows)
     table: dict[str, dict[str, int]] = {}
-    for key, rows in queues.items():
-        lang = key.split("/")[0]
+    for lang, rows in languages_rows.items():
         for r in rows:
             slot = table.setdefault(r["interval_start"], {})
             slot[lang] = slot.get(lang, 0) + r["agents"]
@@ -425,6 +425,21 @@ def _by_language(
             }
         )
     return languages, out
+
+
+def _deferred_queues(queues: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The forecast's deferred queues (email): their response window and agent-intervals."""
+    out = []
+    for key, rows in sorted(queues.items()):
+        if rows and rows[0].get("model") == "deferred":
+            out.append(
+                {
+                    "queue": key,
+                    "hours": round(rows[0]["response_seconds"] / 3600, 1),
+                    "agents": sum(r["agents"] for r in rows),
+                }
+            )
+    return out
 
 
 def _forecast_pooling(
@@ -462,7 +477,7 @@ def _forecast_pooling(
             interval_seconds=params.interval_seconds,
             aht_seconds=aht,
             target=params.target,
-            model=params.model,
+            model="erlang_a" if params.model == "erlang_a" else "erlang_c",
             patience_seconds=params.patience_seconds,
             occupancy_cap=params.occupancy_cap,
         )
@@ -533,8 +548,10 @@ def _staff(agent: Agent, brand_id: int, data: Mapping[str, Any]) -> dict[str, An
             **{**params.__dict__, "interval_seconds": row.interval_minutes * 60.0}
         )
         queues = services.forecast_staffing(row, params)
-        languages, table = _by_language(queues, zone)
+        languages, table = _by_language(services.forecast_language_staffing(row, params), zone)
         return {
+            "deferred_queues": _deferred_queues(queues),
+            "separate_total": sum(r["agents"] for q in queues.values() for r in q),
             "by_language": {
                 "languages": languages,
                 "rows": table,
