@@ -25,16 +25,17 @@ TEXTBOOK = {
 MONDAY = dt.date(2026, 11, 2)
 
 
-def history_csv(weeks: int = 8, start: dt.date = MONDAY) -> str:
-    """A weekly pattern for de/email: 10 an hour in office hours on weekdays, 2 at weekends."""
+def history_csv(weeks: int = 8, start: dt.date = MONDAY, queue: str = "de/email") -> str:
+    """A weekly pattern for ``queue``: 10 a half hour in office hours on weekdays, 2 at
+    weekends."""
     lines = ["interval_start,queue,contacts,aht_seconds"]
     for d in range(7 * weeks):
         day = start + dt.timedelta(days=d)
         for h in range(8, 18):
             n = 10 if day.weekday() < 5 else 2
             at = dt.datetime.combine(day, dt.time(h), dt.UTC)
-            lines.append(f"{at.isoformat()},de/email,{n},240")
-            lines.append(f"{(at + dt.timedelta(minutes=30)).isoformat()},de/email,{n},240")
+            lines.append(f"{at.isoformat()},{queue},{n},240")
+            lines.append(f"{(at + dt.timedelta(minutes=30)).isoformat()},{queue},{n},240")
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from tests.wfm.test_api_wfm import MONDAY, history_csv
 from wowdesk.core.models import Agent, Brand, Role
 from wowdesk.routing import services as routing
 from wowdesk.wfm import roster_services, services
-from wowdesk.wfm.models import Roster, RosterShift
+from wowdesk.wfm.models import ForecastValue, Roster, RosterShift
 
 WEEK = MONDAY + dt.timedelta(days=56)
 
@@ -28,14 +28,15 @@ def _team(make_agent: Callable[..., Agent], brand: Brand, n: int = 8) -> list[Ag
 def test_forecast_roster_publish_simulate(
     make_agent: Callable[..., Agent], make_api: Callable[..., ApiClient], brand: Brand
 ) -> None:
-    team = _team(make_agent, brand)
+    team = _team(make_agent, brand, 16)
     planner = make_api(make_agent(Role.SUPERVISOR, brands=[brand]))
-    planner.post("/wfm/history/import", {"csv": history_csv()})
+    chat = history_csv(queue="de/chat").split("\n", 1)[1]
+    planner.post("/wfm/history/import", {"csv": history_csv() + "\n" + chat})
     forecast = services.create_forecast(None, brand.pk, first_day=WEEK, enqueue=False)
     services.compute_forecast(forecast.pk)
 
-    # the history is de/email, deferred work: the afternoon's last emails are due within
-    # 4 hours, up to about 21:00, so a shift may start at 14:00
+    # de/email is deferred work: the afternoon's last emails are due within 4 hours, up to
+    # about 21:00, so a shift may start at 14:00
     r = planner.post(
         "/wfm/rosters",
         {"week_start": WEEK.isoformat(), "time_limit_seconds": 20,
@@ -73,9 +74,16 @@ def test_forecast_roster_publish_simulate(
     assert sim.status_code == 200, sim.content
     queue = sim.json()["queues"]["de"]
     assert 0 <= queue["miss_probability"] <= 1
-    # email is staffed as deferred work: an interval may get contacts and no agent (they
-    # are answered later, within the response window); the busy hours are staffed
-    assert sum(i["agents"] >= 1 for i in queue["intervals"]) > len(queue["intervals"]) // 2
+    # the chats are replayed as calls, the emails are not (they wait in the backlog, and
+    # the agents its plan keeps busy are not counted as answering)
+    week = (dt.datetime.combine(WEEK, dt.time(), dt.UTC),)
+    chats = ForecastValue.objects.filter(
+        forecast=forecast, channel="chat", interval_start__gte=week[0],
+        interval_start__lt=week[0] + dt.timedelta(days=7),
+    )  # fmt: skip
+    replayed = sum(i["contacts"] for i in queue["intervals"])
+    assert replayed == pytest.approx(sum(v.contacts for v in chats), abs=0.5)
+    assert all(i["agents"] >= 1 for i in queue["intervals"])
 
 
 def test_bad_roster_requests_are_refused(

@@ -89,16 +89,10 @@ def _check_rules(rules: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _requirements_from_forecast(
-    row: Forecast, week_start: dt.date, interval_minutes: int
-) -> list[dict[str, Any]]:
-    """Agents per language and interval of the week. An agent serves every channel of their
-    language, so each language is staffed once (``services.language_requirements``): its
-    immediate channels (chat, voice…) pooled by Erlang C (80 % in 20 s), its deferred
-    channels (email) by their backlog within the brand's response window."""
-    origin = _week_origin(week_start)
-    end = origin + dt.timedelta(days=7)
-    params = services.StaffingInput(
+def _roster_staffing_input(row: Forecast) -> services.StaffingInput:
+    """How a roster staffs a forecast: Erlang C, 80 % in 20 s, no shrinkage (breaks are in
+    the shifts)."""
+    return services.StaffingInput(
         interval_seconds=row.interval_minutes * 60,
         aht_seconds=services.history.DEFAULT_AHT_SECONDS,
         target=DEFAULT_TARGET,
@@ -108,7 +102,18 @@ def _requirements_from_forecast(
         occupancy_cap=1.0,
         concurrency=1,
     )
-    grid, by_language = services.language_requirements(row, params)
+
+
+def _requirements_from_forecast(
+    row: Forecast, week_start: dt.date, interval_minutes: int
+) -> list[dict[str, Any]]:
+    """Agents per language and interval of the week. An agent serves every channel of their
+    language, so each language is staffed once (``services.language_requirements``): its
+    immediate channels (chat, voice…) pooled by Erlang C (80 % in 20 s), its deferred
+    channels (email) by their backlog within the brand's response window."""
+    origin = _week_origin(week_start)
+    end = origin + dt.timedelta(days=7)
+    grid, by_language = services.language_requirements(row, _roster_staffing_input(row))
     need: dict[tuple[str, dt.datetime], int] = defaultdict(int)
     step = dt.timedelta(minutes=interval_minutes)
     for language, req in by_language.items():
@@ -492,9 +497,10 @@ def simulate_roster(
     handle_cv: float = 1.0,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """Replay the roster's coverage per queue against its forecast's contacts (SimPy): per
-    interval the service level, its 10th percentile and the probability of missing 80 % in
-    20 s, per queue the share of intervals that miss."""
+    """Replay the roster's coverage per language against its forecast's contacts of the
+    immediate channels (SimPy), less the agents the deferred channels' work plan keeps busy:
+    per interval the service level, its 10th percentile and the probability of missing 80 %
+    in 20 s, per language the share of intervals that miss."""
     if row.forecast_id is None:
         raise InvalidInput(_("This roster was not made from a forecast."), field="forecast_id")
     covered: dict[str, list[int]] = row.result.get("covered") or {}
@@ -506,17 +512,31 @@ def simulate_roster(
     contacts: dict[str, list[float]] = {q: [0.0] * len(covered[q]) for q in wanted}
     forecast_minutes = row.forecast.interval_minutes if row.forecast else row.interval_minutes
     aht: dict[str, list[float]] = defaultdict(list)
+    # email waits in a backlog, not on the line: its contacts are not replayed as calls,
+    # and the agents its work plan takes (``deferred``) are not there to answer them
+    later = services.deferred_channels()
+    k = max(1, forecast_minutes // row.interval_minutes)
+    busy_with_backlog: dict[str, list[int]] = {q: [0] * len(covered[q]) for q in wanted}
+    if row.forecast is not None:
+        grid, plans = services.language_requirements(
+            row.forecast, _roster_staffing_input(row.forecast), languages=wanted
+        )
+        for lang, plan in plans.items():
+            for at, n in zip(grid, plan.deferred, strict=True):
+                t = int((at - origin).total_seconds() // step)
+                for j in range(k):
+                    if 0 <= t + j < len(busy_with_backlog[lang]):
+                        busy_with_backlog[lang][t + j] = int(n)
     for v in ForecastValue.objects.filter(
         forecast_id=row.forecast_id,
         interval_start__gte=origin,
         interval_start__lt=origin + dt.timedelta(days=7),
     ):
-        q = v.language if v.language in wanted else None
-        if q is None:
+        if v.language not in wanted or v.channel in later:
             continue
+        q = v.language
         t = int((v.interval_start - origin).total_seconds() // step)
         # a forecast interval longer than the roster's spreads evenly over its slots
-        k = max(1, forecast_minutes // row.interval_minutes)
         for j in range(k):
             if 0 <= t + j < len(contacts[q]):
                 contacts[q][t + j] += v.contacts / k
@@ -531,8 +551,9 @@ def simulate_roster(
     for q in sorted(wanted):
         if not any(contacts[q]):
             continue
+        answering = [max(0, a - b) for a, b in zip(covered[q], busy_with_backlog[q], strict=True)]
         sim = simulation.simulate(
-            covered[q],
+            answering,
             contacts[q],
             interval_seconds=step,
             aht_seconds=sum(aht[q]) / len(aht[q])
@@ -550,7 +571,7 @@ def simulate_roster(
             "intervals": [
                 {
                     "interval_start": (origin + dt.timedelta(seconds=i * step)).isoformat(),
-                    "agents": covered[q][i],
+                    "agents": answering[i],
                     "contacts": round(contacts[q][i], 2),
                     "service_level": round(float(sim.service_level[i]), 4),
                     "service_level_p10": round(float(sim.service_level_p10[i]), 4),
