@@ -52,6 +52,10 @@ class Config:
     training_llm_model: str = ""
     training_llm_key: str = ""
     training_llm_timeout: float = 30.0
+    # workforce planning: channels staffed as deferred work (answered within a response
+    # window, not on the line) and that window when no SLA policy gives one
+    wfm_deferred_channels: tuple[str, ...] = ("email",)
+    wfm_deferred_response_seconds: float = 4 * 3600.0
     # email channel: inbound SMTP listener, outbound SMTP relay, limits
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 2525
@@ -133,6 +137,14 @@ class Config:
             training_llm_model=e.get("WOWDESK_TRAINING_LLM_MODEL") or "",
             training_llm_key=e.get("WOWDESK_TRAINING_LLM_KEY") or "",
             training_llm_timeout=float(e.get("WOWDESK_TRAINING_LLM_TIMEOUT") or 30),
+            wfm_deferred_channels=tuple(
+                c.strip().lower()
+                for c in (e.get("WOWDESK_WFM_DEFERRED_CHANNELS") or "email").split(",")
+                if c.strip()
+            ),
+            wfm_deferred_response_seconds=float(
+                e.get("WOWDESK_WFM_DEFERRED_RESPONSE_SECONDS") or 4 * 3600
+            ),
             smtp_host=e.get("WOWDESK_SMTP_HOST") or "127.0.0.1",
             smtp_port=_int(e.get("WOWDESK_SMTP_PORT"), 2525),
             support_address=e.get("WOWDESK_SUPPORT_ADDRESS") or "support@localhost",

@@ -334,8 +334,8 @@ class StaffingInput:
 
 
 def deferred_channels() -> frozenset[str]:
-    """Channels staffed as deferred work (``WOWDESK_WFM_DEFERRED_CHANNELS``; email)."""
-    return frozenset(getattr(settings, "WOWDESK_WFM_DEFERRED_CHANNELS", deferred.DEFERRED_CHANNELS))
+    """Channels staffed as deferred work (``WOWDESK_WFM_DEFERRED_CHANNELS``, default email)."""
+    return frozenset(settings.CONFIG.wfm_deferred_channels)
 
 
 def response_seconds(brand_id: int, channel: str) -> float:
@@ -357,11 +357,7 @@ def response_seconds(brand_id: int, channel: str) -> float:
     )
     if ranked:
         return float(ranked[0].first_response_minutes * 60)
-    return float(
-        getattr(
-            settings, "WOWDESK_WFM_DEFERRED_RESPONSE_SECONDS", deferred.DEFAULT_RESPONSE_SECONDS
-        )
-    )
+    return float(settings.CONFIG.wfm_deferred_response_seconds)
 
 
 def _deferred_rows(params: StaffingInput, contacts: Sequence[float]) -> list[dict[str, Any]]:
