@@ -106,3 +106,24 @@ def test_the_calculator_plans_deferred_work(
     rows = r.json()["intervals"]
     assert [x["agents"] for x in rows] == [0, 0, 0, 1, 0, 0, 0, 1]
     assert all(x["model"] == "deferred" and x["response_seconds"] == 7200 for x in rows)
+
+
+def test_deferred_channels_and_window_are_settings(
+    brand: Brand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.conf import settings
+
+    from wowdesk.config import Config
+
+    env = {
+        "WOWDESK_WFM_DEFERRED_CHANNELS": "Email, whatsapp",
+        "WOWDESK_WFM_DEFERRED_RESPONSE_SECONDS": "7200",
+    }
+    config = Config.from_env(env)
+    assert config.wfm_deferred_channels == ("email", "whatsapp")
+    assert config.wfm_deferred_response_seconds == 7200.0
+    assert Config.from_env({}).wfm_deferred_channels == ("email",)
+    monkeypatch.setattr(settings, "CONFIG", config)
+    assert services.deferred_channels() == {"email", "whatsapp"}
+    # no SLA policy for the brand: the configured window
+    assert services.response_seconds(brand.pk, "whatsapp") == 7200.0
