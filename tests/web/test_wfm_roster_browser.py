@@ -42,7 +42,8 @@ def test_build_watch_publish_simulate(
     kim = make_agent(
         Role.SUPERVISOR, email="kim@example.com", name="Kim", password=PASSWORD, languages=("en",)
     )
-    services.import_volume_csv(kim, brand.pk, history_csv())
+    # chats wait on the line: the simulation replays them (email would wait in its backlog)
+    services.import_volume_csv(kim, brand.pk, history_csv(queue="de/chat"))
     forecast = services.create_forecast(None, brand.pk, first_day=WEEK, enqueue=False)
     services.compute_forecast(forecast.pk)
 
