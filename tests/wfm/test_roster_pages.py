@@ -332,3 +332,30 @@ def test_the_list_is_keyset_paged_at_a_constant_query_count(
     ids = [x["row"].pk for x in r.context["rosters"] + older.context["rosters"]]
     assert len(ids) == len(set(ids)) == roster_views.PAGE + 5
     assert older.context["next_before"] is None
+
+
+def test_simulating_email_only_says_there_is_nothing_to_replay(
+    make_agent: Callable[..., Agent], make_api: Callable[..., Any], brand: Brand
+) -> None:
+    team = [
+        make_agent(Role.AGENT, languages=("de",), name=f"De {i}", timezone="UTC") for i in range(8)
+    ]
+    planner = make_agent(Role.SUPERVISOR)
+    make_api(planner).post("/wfm/history/import", {"csv": history_csv()})  # de/email
+    forecast = services.create_forecast(None, brand.pk, first_day=WEEK, enqueue=False)
+    services.compute_forecast(forecast.pk)
+    row = roster_services.create_roster(
+        None,
+        brand.pk,
+        week_start=WEEK,
+        forecast_id=forecast.pk,
+        agent_ids=[a.pk for a in team],
+        rules={"shift_hours": [8], "start_hours": [6, 8, 10, 12, 14]},
+        time_limit_seconds=5,
+        enqueue=False,
+    )
+    roster_services.solve(row.pk)
+    r = _client(planner).post(f"/wfm/rosters/{row.pk}/simulate", {"replications": "2"})
+    assert r.status_code == 200
+    assert r.context["sim"]["queues"] == []
+    assert 'id="ro-sim-none"' in r.content.decode()
