@@ -4,6 +4,8 @@ migration."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import importlib
 import logging
 from typing import Any
@@ -34,6 +36,13 @@ def test_round_trip(plaintext: str) -> None:
     assert secrets_box.decrypt(sealed, [OLD_KEY, KEY]) == plaintext
 
 
+def _b64_bytes(text: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(text)
+    except (ValueError, binascii.Error):
+        return None
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.text(min_size=1, max_size=60), st.data())
 def test_any_change_to_a_sealed_value_fails_loudly(plaintext: str, data: Any) -> None:
@@ -43,7 +52,10 @@ def test_any_change_to_a_sealed_value_fails_loudly(plaintext: str, data: Any) ->
     replacement = data.draw(st.sampled_from("ABCDEFabcdef0123456789-_="))
     if body[i] == replacement:
         return
-    tampered = secrets_box.PREFIX + body[:i] + replacement + body[i + 1 :]
+    changed = body[:i] + replacement + body[i + 1 :]
+    if _b64_bytes(changed) == _b64_bytes(body):
+        return  # only the unused low bits of the last base64 character: the same token
+    tampered = secrets_box.PREFIX + changed
     with pytest.raises(secrets_box.SecretTampered):
         secrets_box.decrypt(tampered, [KEY])
 
