@@ -203,7 +203,7 @@ def lns(
     seed: int = 0,
     max_agents: int = 24,
     round_seconds: float = 3.0,
-    workers: int = 4,
+    workers: int = 1,
     widen: int = 8,
     before_round: Callable[[], bool] | None = None,
     component_bounds: dict[frozenset[str], float] | None = None,
@@ -429,6 +429,8 @@ def _solve_neighbourhood(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, limit)
     solver.parameters.num_workers = max(1, workers)
+    # the LP relaxation at every node: these covering models are solved by their LP bound
+    solver.parameters.linearization_level = 2
     solver.parameters.random_seed = rng.randrange(1 << 30)
     built = time.monotonic()
     status = solver.solve(model)
