@@ -269,10 +269,9 @@ def lns(
             {"agents": float(len(freed)), "seconds": time.monotonic() - began,
              "improved": float(improved), "optimal": float(optimal)}
         )  # fmt: skip
+        if improved and not _apply(prep, chosen, cover, freed, new):
+            improved = False
         if improved:
-            for a in freed:
-                cover.replace(a.id, chosen.get(a.id, []), new.get(a.id, []))
-                chosen[a.id] = new.get(a.id, [])
             stats.accepted += 1
             settled.clear()
             if on_improve is not None and on_improve():
@@ -283,6 +282,28 @@ def lns(
                 stats.optimal_whole = True
                 break
     return stats
+
+
+def _apply(
+    prep: Prepared,
+    chosen: dict[int, list[Candidate]],
+    cover: Cover,
+    freed: list[AgentSpec],
+    new: dict[int, list[Candidate]],
+) -> bool:
+    """Give ``freed`` their ``new`` shifts if the roster's objective (counted from the
+    coverage's flows) gets strictly better; else leave everything as it was."""
+    old = {a.id: chosen.get(a.id, []) for a in freed}
+    before = objective(prep, chosen, cover.short())
+    for a in freed:
+        cover.replace(a.id, old[a.id], new.get(a.id, []))
+        chosen[a.id] = new.get(a.id, [])
+    if objective(prep, chosen, cover.short()) < before:
+        return True
+    for a in freed:
+        cover.replace(a.id, chosen[a.id], old[a.id])
+        chosen[a.id] = old[a.id]
+    return False
 
 
 def _component_of(prep: Prepared, freed: list[AgentSpec]) -> frozenset[str] | None:
@@ -352,23 +373,27 @@ def _solve_neighbourhood(
     # part of a set keeps as much of the set's flow as its fixed agents can carry)
     need: dict[tuple[str, int], int] = {}
     freed_flow: dict[tuple[LangSet, str, int], int] = {}
+    # fixed agents present and serving no queue: they may serve the freed agents' queues
+    idle: dict[tuple[LangSet, int], int] = {}
+    queue_set = set(queues)
     for t in range(horizon):
         fixed: dict[str, int] = {}
         carried: dict[LangSet, int] = {}
         for (g, q), v in sorted(cover.flow[t].items(), key=lambda e: (sorted(e[0][0]), e[0][1])):
-            if g in sets:
-                room = cover.present[t].get(g, 0) - freed_present[t].get(g, 0) - carried.get(g, 0)
-                keep = max(0, min(v, room))
-                carried[g] = carried.get(g, 0) + keep
-                if v - keep > 0:
-                    freed_flow[(g, q, t)] = v - keep
-            else:
-                keep = v
+            room = cover.present[t].get(g, 0) - freed_present[t].get(g, 0) - carried.get(g, 0)
+            keep = max(0, min(v, room)) if g in sets else v
+            carried[g] = carried.get(g, 0) + keep
+            if v - keep > 0:
+                freed_flow[(g, q, t)] = v - keep
             fixed[q] = fixed.get(q, 0) + keep
         for q in queues:
             left = cover.need[t].get(q, 0) - fixed.get(q, 0)
             if left > 0:
                 need[(q, t)] = left
+        for g, n in cover.present[t].items():
+            rest = n - freed_present[t].get(g, 0) - carried.get(g, 0)
+            if rest > 0 and any(q in queue_set for q in prep_queues(prep, g)):
+                idle[(g, t)] = rest
     freed_served: dict[tuple[str, int], int] = {}
     for (_, q, t), v in freed_flow.items():
         freed_served[(q, t)] = freed_served.get((q, t), 0) + v
@@ -402,12 +427,17 @@ def _solve_neighbourhood(
         served = freed_served.get((q, t), 0)
         model.add_hint(s, max(0, n - served))
         hint_short += max(0, n - served)
-    for (g, t), vs in presence.items():
+    constant: dict[tuple[str, int], int] = {}
+    for key in {*presence, *idle}:
+        g, t = key
+        vs = presence.get(key, [])
+        extra = idle.get(key, 0)
         wanted = [q for q in prep_queues(prep, g) if (q, t) in need]
         if not wanted:
             continue
         if len(wanted) == 1:
             cells[(wanted[0], t)].extend(vs)
+            constant[(wanted[0], t)] = constant.get((wanted[0], t), 0) + extra
             continue
         split = []
         for q in wanted:
@@ -415,9 +445,11 @@ def _solve_neighbourhood(
             model.add_hint(y, min(need[(q, t)], freed_flow.get((g, q, t), 0)))
             cells[(q, t)].append(y)
             split.append(y)
-        model.add(sum(split) <= sum(vs))
+        model.add(sum(split) <= sum(vs) + extra)
     for (q, t), terms in cells.items():
-        model.add(sum(terms) >= need[(q, t)])
+        room = need[(q, t)] - constant.get((q, t), 0)
+        if room > 0:
+            model.add(sum(terms) >= room)
     model.minimize(cp_model.LinearExpr.weighted_sum(cost_vars, cost_coefs))
     agents = {a.id: a for a in freed}
     before = sum(
