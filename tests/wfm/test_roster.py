@@ -21,6 +21,7 @@ from wowdesk.wfm.roster import (
     RosterProblem,
     Shift,
     ShiftPattern,
+    _try_plan,
     local_to_utc,
     solve_roster,
     violations,
@@ -237,6 +238,23 @@ def test_the_covering_greedy_completes_the_plan_greedy_without_breaking_a_rule(
     assert violations(problem, roster) == []
     short_before = sum(coverage_of(problem, shifts(base))[1].values())
     assert sum(coverage_of(problem, shifts(filled))[1].values()) <= short_before
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(problems())
+def test_the_repaired_plan_replaces_the_incumbent_only_when_better_and_keeps_the_rules(
+    problem: RosterProblem,
+) -> None:
+    prep = prepare(problem)
+    chosen = greedy_cover(prep)
+    cover = Cover(prep, chosen)
+    drop_redundant(prep, chosen, cover)
+    cost = objective(prep, chosen, cover.short())
+    stage_1 = solve_cover(prep, time_limit=1.0)
+    _try_plan(prep, stage_1, chosen, cover, deadline=time.monotonic() + 2.0)
+    assert objective(prep, chosen, cover.short()) <= cost
+    assert cover.short() == sum(coverage_of(problem, _shifts_of(problem, chosen))[1].values())
+    assert _keeps_rules(problem, chosen)
 
 
 # -- improving a roster: redundant shifts, large-neighbourhood search -----------------------

@@ -144,7 +144,10 @@ def solve_roster(
             state["stage_1_reported"] = 1.0
             _report_stage_1(progress, box["cover"], began)
             if use_plan and box["cover"].plan:
-                _try_plan(prep, box["cover"], chosen, cover)
+                _try_plan(
+                    prep, box["cover"], chosen, cover, deadline - _finish_margin(problem),
+                    problem.seed + 2, lns_workers,
+                )  # fmt: skip
         return record()
 
     def before_round() -> bool:
@@ -174,7 +177,10 @@ def solve_roster(
     elif not state["stage_1_reported"]:
         _report_stage_1(progress, done, began)
         if use_plan and done.plan:
-            _try_plan(prep, done, chosen, cover)
+            _try_plan(
+                prep, done, chosen, cover, deadline - _finish_margin(problem),
+                problem.seed + 2, lns_workers,
+            )  # fmt: skip
             if not record() and time.monotonic() < deadline - _finish_margin(problem):
                 lns(
                     prep, chosen, cover, deadline=deadline - _finish_margin(problem),
@@ -207,16 +213,46 @@ def _report_stage_1(progress: Progress | None, cover: CoverResult, began: float)
 
 
 def _try_plan(
-    prep: Prepared, stage_1: CoverResult, chosen: dict[int, list[Candidate]], cover: Cover
+    prep: Prepared,
+    stage_1: CoverResult,
+    chosen: dict[int, list[Candidate]],
+    cover: Cover,
+    deadline: float | None = None,
+    seed: int = 0,
+    workers: int = 1,
 ) -> None:
-    """Replace the incumbent by stage 1's plan handed to named agents, if that is better."""
+    """Replace the incumbent by stage 1's plan handed to named agents, if that is better.
+    When the plan has fewer paid hours but agents short, it is first repaired by the search
+    (until ``deadline``, at most ``PLAN_REPAIR_SHARE`` of the time left): the incumbent is
+    replaced as soon as the repaired plan's objective is lower."""
     planned = greedy_cover(prep, greedy(prep, stage_1))
     other = Cover(prep, planned)
     drop_redundant(prep, planned, other)
-    if objective(prep, planned, other.short()) < objective(prep, chosen, cover.short()):
+    incumbent = objective(prep, chosen, cover.short())
+    horizon = prep.problem.horizon
+
+    def paid(roster: dict[int, list[Candidate]]) -> int:
+        return sum(c.paid_intervals(horizon) for cs in roster.values() for c in cs)
+
+    if (
+        objective(prep, planned, other.short()) >= incumbent
+        and deadline is not None
+        and paid(planned) < paid(chosen)
+    ):
+        left = deadline - time.monotonic()
+        lns(
+            prep, planned, other, deadline=time.monotonic() + PLAN_REPAIR_SHARE * left,
+            on_improve=lambda: objective(prep, planned, other.short()) < incumbent,
+            seed=seed, workers=workers,
+        )  # fmt: skip
+    if objective(prep, planned, other.short()) < incumbent:
         for agent_id in {*chosen, *planned}:
             cover.replace(agent_id, chosen.get(agent_id, []), planned.get(agent_id, []))
             chosen[agent_id] = planned.get(agent_id, [])
+
+
+# the share of the time left that the search may spend repairing stage 1's plan
+PLAN_REPAIR_SHARE = 0.8
 
 
 def _roster(

@@ -54,6 +54,12 @@ class Prepared:
     # the problem: its cells can only be served by its agents, who serve no other cells)
     components: dict[str, frozenset[str]] = field(default_factory=dict)
 
+    @property
+    def short_weight(self) -> int:
+        """The search's weight of a short agent-interval: a whole week of one agent (far
+        above ``penalty``), so the search fills every cell before it saves hours."""
+        return max(self.penalty, self.problem.horizon)
+
     def allocating(self, key: GroupKey) -> bool:
         """Whether the group could serve more than one queue (needs ``y`` variables)."""
         return len(self.group_queues[key]) > 1

@@ -10,7 +10,9 @@ a spare agent there or an augmenting path reroutes its queue to another set's sp
 there are many), keeps every other agent's shifts and their flows fixed, and re-solves the
 freed agents' whole week with CP-SAT (every candidate shift, every hard rule, the cells of
 every queue they can serve with what the fixed agents leave uncovered), accepting a strictly
-better objective (paid intervals + preference costs + penalty × short).
+better objective (paid intervals + preference costs + ``short_weight`` × short; a neighbourhood
+that is a whole component uses stage 1's ``penalty`` instead, so its dual bound is in stage 1's
+units).
 """
 
 from __future__ import annotations
@@ -191,7 +193,7 @@ def objective(prep: Prepared, chosen: dict[int, list[Candidate]], short: int) ->
         for a, cs in chosen.items()
         for c in cs
     )
-    return paid + prep.penalty * short
+    return paid + prep.short_weight * short
 
 
 def lns(
@@ -360,6 +362,7 @@ def _solve_neighbourhood(
     t0 = time.monotonic()
     horizon = prep.problem.horizon
     freed_ids = {a.id for a in freed}
+    weight = prep.penalty if _component_of(prep, freed) is not None else prep.short_weight
     sets = {a.languages for a in freed}
     # freed agents present per set and interval, under the current roster
     freed_present: list[dict[LangSet, int]] = [{} for _ in range(horizon)]
@@ -423,7 +426,7 @@ def _solve_neighbourhood(
         cells[(q, t)] = [s]
         short_vars.append(s)
         cost_vars.append(s)
-        cost_coefs.append(prep.penalty)
+        cost_coefs.append(weight)
         served = freed_served.get((q, t), 0)
         model.add_hint(s, max(0, n - served))
         hint_short += max(0, n - served)
@@ -457,7 +460,7 @@ def _solve_neighbourhood(
         for a in freed_ids
         for c in chosen.get(a, [])
     )
-    before += prep.penalty * hint_short
+    before += weight * hint_short
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, limit)
     solver.parameters.num_workers = max(1, workers)
