@@ -468,7 +468,10 @@ def _solve_neighbourhood(
     solver.parameters.linearization_level = 2
     solver.parameters.random_seed = rng.randrange(1 << 30)
     built = time.monotonic()
-    status = solver.solve(model)
+    if hint_short > 0 and short_vars:  # filling cells: stop at the first week with none short
+        status = solver.solve(model, _StopWhenFilled(short_vars))
+    else:
+        status = solver.solve(model)
     log.debug(
         "lns %s agents=%d cells=%d build=%.2fs solve=%.2fs %s before=%d after=%s bound=%s",
         sorted(sets, key=len)[0], len(freed), len(need), built - t0, time.monotonic() - built,
@@ -483,6 +486,18 @@ def _solve_neighbourhood(
     new = {i: sorted(cs, key=lambda c: c.start) for i, cs in new.items()}
     improved = solver.objective_value < before - 0.5
     return new, improved, status == cp_model.OPTIMAL, float(solver.best_objective_bound)
+
+
+class _StopWhenFilled(cp_model.CpSolverSolutionCallback):
+    """Stops the search at the first solution with no agent short (hours come later)."""
+
+    def __init__(self, short_vars: list[cp_model.IntVar]) -> None:
+        super().__init__()
+        self.short_vars = short_vars
+
+    def on_solution_callback(self) -> None:
+        if all(self.value(s) == 0 for s in self.short_vars):
+            self.stop_search()
 
 
 def prep_queues(prep: Prepared, g: LangSet) -> list[str]:
