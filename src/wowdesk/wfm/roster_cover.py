@@ -248,6 +248,8 @@ def solve_cover(prep: Prepared, time_limit: float = 60.0, mip_gap: float = 0.002
         if nights:
             row([(i, 1.0) for i in nights], -np.inf, sum(a.max_nights for a in members))
     n = len(cost)
+    if n == 0:  # no shift to work and nothing required: nothing to solve, 0 bounds it
+        return CoverResult("lp: empty", 0.0, 0.0, 0.0, 0, {}, {}, time.monotonic() - began)
     matrix = csr_matrix((vals, (rows, cols)), shape=(len(lo), n))
     constraints = LinearConstraint(matrix, np.array(lo), np.array(hi))
     bounds = Bounds(np.zeros(n), np.array(upper, dtype=float))
