@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import threading
 import time
 
@@ -42,6 +43,8 @@ from wowdesk.wfm.roster_model import (
     local_to_utc,
     to_shift,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "AgentSpec",
@@ -223,31 +226,33 @@ def _try_plan(
 ) -> None:
     """Replace the incumbent by stage 1's plan handed to named agents, if that is better.
     When the plan has fewer paid hours but agents short, it is first repaired by the search
-    (until ``deadline``, at most ``PLAN_REPAIR_SHARE`` of the time left): the incumbent is
-    replaced as soon as the repaired plan's objective is lower."""
+    (at most ``PLAN_REPAIR_SHARE`` of the time left to ``deadline``): the incumbent is
+    replaced as soon as the repaired plan has no more agents short and a lower objective."""
     planned = greedy_cover(prep, greedy(prep, stage_1))
     other = Cover(prep, planned)
     drop_redundant(prep, planned, other)
     incumbent = objective(prep, chosen, cover.short())
+    short = cover.short()
     horizon = prep.problem.horizon
+
+    def better() -> bool:  # never more agents short than the incumbent
+        return other.short() <= short and objective(prep, planned, other.short()) < incumbent
 
     def paid(roster: dict[int, list[Candidate]]) -> int:
         return sum(c.paid_intervals(horizon) for cs in roster.values() for c in cs)
 
-    if (
-        objective(prep, planned, other.short()) >= incumbent
-        and deadline is not None
-        and paid(planned) < paid(chosen)
-    ):
+    if not better() and deadline is not None and paid(planned) < paid(chosen):
         left = deadline - time.monotonic()
+        log.debug("plan: %d paid, %d short; repair for %.1f s", paid(planned), other.short(),
+                  PLAN_REPAIR_SHARE * left)  # fmt: skip
         lns(
             prep, planned, other, deadline=time.monotonic() + PLAN_REPAIR_SHARE * left,
-            on_improve=lambda: objective(prep, planned, other.short()) < incumbent,
-            seed=seed, workers=workers,
+            on_improve=better, seed=seed, workers=workers,
         )  # fmt: skip
-    if objective(prep, planned, other.short()) < incumbent:
-        for agent_id in {*chosen, *planned}:
-            cover.replace(agent_id, chosen.get(agent_id, []), planned.get(agent_id, []))
+    if better():  # every touched interval allocated once (not once per agent)
+        agent_ids = {*chosen, *planned}
+        cover.replace_many((a, chosen.get(a, []), planned.get(a, [])) for a in agent_ids)
+        for agent_id in agent_ids:
             chosen[agent_id] = planned.get(agent_id, [])
 
 

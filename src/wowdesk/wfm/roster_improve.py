@@ -101,12 +101,19 @@ class Cover:
 
     def replace(self, agent_id: int, old: Iterable[Candidate], new: Iterable[Candidate]) -> None:
         """Change an agent's shifts; the touched intervals get a maximum allocation anew."""
-        g = self.langs[agent_id]
+        self.replace_many([(agent_id, old, new)])
+
+    def replace_many(
+        self, changes: Iterable[tuple[int, Iterable[Candidate], Iterable[Candidate]]]
+    ) -> None:
+        """Change several agents' shifts; each touched interval is allocated anew once."""
         touched: set[int] = set()
-        for c in old:
-            touched.update(self._add_presence(g, c, -1))
-        for c in new:
-            touched.update(self._add_presence(g, c, 1))
+        for agent_id, old, new in changes:
+            g = self.langs[agent_id]
+            for c in old:
+                touched.update(self._add_presence(g, c, -1))
+            for c in new:
+                touched.update(self._add_presence(g, c, 1))
         for t in touched:
             self.reallocate(t)
 
@@ -297,13 +304,13 @@ def _apply(
     coverage's flows) gets strictly better; else leave everything as it was."""
     old = {a.id: chosen.get(a.id, []) for a in freed}
     before = objective(prep, chosen, cover.short())
+    cover.replace_many((a.id, old[a.id], new.get(a.id, [])) for a in freed)
     for a in freed:
-        cover.replace(a.id, old[a.id], new.get(a.id, []))
         chosen[a.id] = new.get(a.id, [])
     if objective(prep, chosen, cover.short()) < before:
         return True
+    cover.replace_many((a.id, chosen[a.id], old[a.id]) for a in freed)
     for a in freed:
-        cover.replace(a.id, chosen[a.id], old[a.id])
         chosen[a.id] = old[a.id]
     return False
 
