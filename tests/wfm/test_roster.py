@@ -4,6 +4,7 @@ hard rules and coverage of every returned roster (property tests)."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
 from types import SimpleNamespace
 from typing import cast
@@ -20,13 +21,21 @@ from wowdesk.wfm.roster import (
     RosterProblem,
     Shift,
     ShiftPattern,
+    _try_plan,
     local_to_utc,
     solve_roster,
     violations,
 )
 from wowdesk.wfm.roster_assign import greedy, greedy_cover
 from wowdesk.wfm.roster_cover import combined_bound, prepare, solve_cover
-from wowdesk.wfm.roster_improve import Cover, drop_redundant, lns, objective
+from wowdesk.wfm.roster_improve import (
+    Cover,
+    _apply,
+    _solve_neighbourhood,
+    drop_redundant,
+    lns,
+    objective,
+)
 from wowdesk.wfm.roster_model import Candidate, candidates_for, coverage_of, to_shift
 
 NO_BREAK = BreakRule(minutes=0)
@@ -231,6 +240,23 @@ def test_the_covering_greedy_completes_the_plan_greedy_without_breaking_a_rule(
     assert sum(coverage_of(problem, shifts(filled))[1].values()) <= short_before
 
 
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(problems())
+def test_the_repaired_plan_replaces_the_incumbent_only_when_better_and_keeps_the_rules(
+    problem: RosterProblem,
+) -> None:
+    prep = prepare(problem)
+    chosen = greedy_cover(prep)
+    cover = Cover(prep, chosen)
+    drop_redundant(prep, chosen, cover)
+    cost = objective(prep, chosen, cover.short())
+    stage_1 = solve_cover(prep, time_limit=1.0)
+    _try_plan(prep, stage_1, chosen, cover, deadline=time.monotonic() + 2.0)
+    assert objective(prep, chosen, cover.short()) <= cost
+    assert cover.short() == sum(coverage_of(problem, _shifts_of(problem, chosen))[1].values())
+    assert _keeps_rules(problem, chosen)
+
+
 # -- improving a roster: redundant shifts, large-neighbourhood search -----------------------
 
 
@@ -295,6 +321,35 @@ def test_dropping_redundant_shifts_and_the_search_keep_every_rule_and_never_lose
     assert short_after <= cover.short() <= short_before  # the flows kept are a lower count
     assert _keeps_rules(problem, chosen)
     assert objective(prep, chosen, cover.short()) <= cost
+
+
+def test_the_search_lets_an_idle_bilingual_agent_take_over_an_english_shift() -> None:
+    # German 08–12, English 12–20 on Monday. The German+English agent works 08–16 (the
+    # German needs them; 12–16 they are free for English), the English agent 12–20. With
+    # the bilingual agent's free hours counted, the English agent's 16–20 shift is enough.
+    week = dt.date(2027, 1, 4)
+    need = [Requirement("de", t, 1) for t in range(16, 24)]
+    need += [Requirement("en", t, 1) for t in range(24, 40)]
+    late = (ShiftPattern(dt.time(12, 0), 8.0), ShiftPattern(dt.time(16, 0), 4.0))
+    agents = [_agent(1, langs=("de", "en")), _agent(2, patterns=late)]
+    problem = RosterProblem(week, agents, need, breaks=NO_BREAK)
+    prep = prepare(problem)
+    chosen = {
+        1: [next(c for c in prep.agent_candidates[1] if c.start == 16)],
+        2: [next(c for c in prep.agent_candidates[2] if c.start == 24)],
+    }
+    cover = Cover(prep, chosen)
+    for t in range(24, 32):  # the maximum flow the English agent serves English, the other idle
+        cover.flow[t] = {(frozenset({"en"}), "en"): 1}
+    assert cover.short() == 0
+    result = _solve_neighbourhood(prep, chosen, cover, [agents[1]], 5.0, 1, random.Random(0))
+    assert result is not None
+    new, improved, optimal, _ = result
+    assert improved and optimal
+    assert [(c.start, c.end) for c in new[2]] == [(32, 40)]
+    assert _apply(prep, chosen, cover, [agents[1]], new)
+    assert cover.short() == 0 and _keeps_rules(problem, chosen)
+    assert coverage_of(problem, _shifts_of(problem, chosen))[1] == {}
 
 
 def test_the_search_fills_an_empty_roster_under_the_rules() -> None:

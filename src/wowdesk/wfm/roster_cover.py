@@ -54,6 +54,12 @@ class Prepared:
     # the problem: its cells can only be served by its agents, who serve no other cells)
     components: dict[str, frozenset[str]] = field(default_factory=dict)
 
+    @property
+    def short_weight(self) -> int:
+        """The search's weight of a short agent-interval: a whole week of one agent (far
+        above ``penalty``), so the search fills every cell before it saves hours."""
+        return max(self.penalty, self.problem.horizon)
+
     def allocating(self, key: GroupKey) -> bool:
         """Whether the group could serve more than one queue (needs ``y`` variables)."""
         return len(self.group_queues[key]) > 1
@@ -242,6 +248,8 @@ def solve_cover(prep: Prepared, time_limit: float = 60.0, mip_gap: float = 0.002
         if nights:
             row([(i, 1.0) for i in nights], -np.inf, sum(a.max_nights for a in members))
     n = len(cost)
+    if n == 0:  # no shift to work and nothing required: nothing to solve, 0 bounds it
+        return CoverResult("lp: empty", 0.0, 0.0, 0.0, 0, {}, {}, time.monotonic() - began)
     matrix = csr_matrix((vals, (rows, cols)), shape=(len(lo), n))
     constraints = LinearConstraint(matrix, np.array(lo), np.array(hi))
     bounds = Bounds(np.zeros(n), np.array(upper, dtype=float))

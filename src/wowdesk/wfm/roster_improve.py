@@ -10,7 +10,9 @@ a spare agent there or an augmenting path reroutes its queue to another set's sp
 there are many), keeps every other agent's shifts and their flows fixed, and re-solves the
 freed agents' whole week with CP-SAT (every candidate shift, every hard rule, the cells of
 every queue they can serve with what the fixed agents leave uncovered), accepting a strictly
-better objective (paid intervals + preference costs + penalty × short).
+better objective (paid intervals + preference costs + ``short_weight`` × short; a neighbourhood
+that is a whole component uses stage 1's ``penalty`` instead, so its dual bound is in stage 1's
+units).
 """
 
 from __future__ import annotations
@@ -99,12 +101,19 @@ class Cover:
 
     def replace(self, agent_id: int, old: Iterable[Candidate], new: Iterable[Candidate]) -> None:
         """Change an agent's shifts; the touched intervals get a maximum allocation anew."""
-        g = self.langs[agent_id]
+        self.replace_many([(agent_id, old, new)])
+
+    def replace_many(
+        self, changes: Iterable[tuple[int, Iterable[Candidate], Iterable[Candidate]]]
+    ) -> None:
+        """Change several agents' shifts; each touched interval is allocated anew once."""
         touched: set[int] = set()
-        for c in old:
-            touched.update(self._add_presence(g, c, -1))
-        for c in new:
-            touched.update(self._add_presence(g, c, 1))
+        for agent_id, old, new in changes:
+            g = self.langs[agent_id]
+            for c in old:
+                touched.update(self._add_presence(g, c, -1))
+            for c in new:
+                touched.update(self._add_presence(g, c, 1))
         for t in touched:
             self.reallocate(t)
 
@@ -191,7 +200,7 @@ def objective(prep: Prepared, chosen: dict[int, list[Candidate]], short: int) ->
         for a, cs in chosen.items()
         for c in cs
     )
-    return paid + prep.penalty * short
+    return paid + prep.short_weight * short
 
 
 def lns(
@@ -203,7 +212,7 @@ def lns(
     seed: int = 0,
     max_agents: int = 24,
     round_seconds: float = 3.0,
-    workers: int = 4,
+    workers: int = 1,
     widen: int = 8,
     before_round: Callable[[], bool] | None = None,
     component_bounds: dict[frozenset[str], float] | None = None,
@@ -269,10 +278,9 @@ def lns(
             {"agents": float(len(freed)), "seconds": time.monotonic() - began,
              "improved": float(improved), "optimal": float(optimal)}
         )  # fmt: skip
+        if improved and not _apply(prep, chosen, cover, freed, new):
+            improved = False
         if improved:
-            for a in freed:
-                cover.replace(a.id, chosen.get(a.id, []), new.get(a.id, []))
-                chosen[a.id] = new.get(a.id, [])
             stats.accepted += 1
             settled.clear()
             if on_improve is not None and on_improve():
@@ -283,6 +291,28 @@ def lns(
                 stats.optimal_whole = True
                 break
     return stats
+
+
+def _apply(
+    prep: Prepared,
+    chosen: dict[int, list[Candidate]],
+    cover: Cover,
+    freed: list[AgentSpec],
+    new: dict[int, list[Candidate]],
+) -> bool:
+    """Give ``freed`` their ``new`` shifts if the roster's objective (counted from the
+    coverage's flows) gets strictly better; else leave everything as it was."""
+    old = {a.id: chosen.get(a.id, []) for a in freed}
+    before = objective(prep, chosen, cover.short())
+    cover.replace_many((a.id, old[a.id], new.get(a.id, [])) for a in freed)
+    for a in freed:
+        chosen[a.id] = new.get(a.id, [])
+    if objective(prep, chosen, cover.short()) < before:
+        return True
+    cover.replace_many((a.id, chosen[a.id], old[a.id]) for a in freed)
+    for a in freed:
+        chosen[a.id] = old[a.id]
+    return False
 
 
 def _component_of(prep: Prepared, freed: list[AgentSpec]) -> frozenset[str] | None:
@@ -339,6 +369,7 @@ def _solve_neighbourhood(
     t0 = time.monotonic()
     horizon = prep.problem.horizon
     freed_ids = {a.id for a in freed}
+    weight = prep.penalty if _component_of(prep, freed) is not None else prep.short_weight
     sets = {a.languages for a in freed}
     # freed agents present per set and interval, under the current roster
     freed_present: list[dict[LangSet, int]] = [{} for _ in range(horizon)]
@@ -352,23 +383,27 @@ def _solve_neighbourhood(
     # part of a set keeps as much of the set's flow as its fixed agents can carry)
     need: dict[tuple[str, int], int] = {}
     freed_flow: dict[tuple[LangSet, str, int], int] = {}
+    # fixed agents present and serving no queue: they may serve the freed agents' queues
+    idle: dict[tuple[LangSet, int], int] = {}
+    queue_set = set(queues)
     for t in range(horizon):
         fixed: dict[str, int] = {}
         carried: dict[LangSet, int] = {}
         for (g, q), v in sorted(cover.flow[t].items(), key=lambda e: (sorted(e[0][0]), e[0][1])):
-            if g in sets:
-                room = cover.present[t].get(g, 0) - freed_present[t].get(g, 0) - carried.get(g, 0)
-                keep = max(0, min(v, room))
-                carried[g] = carried.get(g, 0) + keep
-                if v - keep > 0:
-                    freed_flow[(g, q, t)] = v - keep
-            else:
-                keep = v
+            room = cover.present[t].get(g, 0) - freed_present[t].get(g, 0) - carried.get(g, 0)
+            keep = max(0, min(v, room)) if g in sets else v
+            carried[g] = carried.get(g, 0) + keep
+            if v - keep > 0:
+                freed_flow[(g, q, t)] = v - keep
             fixed[q] = fixed.get(q, 0) + keep
         for q in queues:
             left = cover.need[t].get(q, 0) - fixed.get(q, 0)
             if left > 0:
                 need[(q, t)] = left
+        for g, n in cover.present[t].items():
+            rest = n - freed_present[t].get(g, 0) - carried.get(g, 0)
+            if rest > 0 and any(q in queue_set for q in prep_queues(prep, g)):
+                idle[(g, t)] = rest
     freed_served: dict[tuple[str, int], int] = {}
     for (_, q, t), v in freed_flow.items():
         freed_served[(q, t)] = freed_served.get((q, t), 0) + v
@@ -398,16 +433,21 @@ def _solve_neighbourhood(
         cells[(q, t)] = [s]
         short_vars.append(s)
         cost_vars.append(s)
-        cost_coefs.append(prep.penalty)
+        cost_coefs.append(weight)
         served = freed_served.get((q, t), 0)
         model.add_hint(s, max(0, n - served))
         hint_short += max(0, n - served)
-    for (g, t), vs in presence.items():
+    constant: dict[tuple[str, int], int] = {}
+    for key in {*presence, *idle}:
+        g, t = key
+        vs = presence.get(key, [])
+        extra = idle.get(key, 0)
         wanted = [q for q in prep_queues(prep, g) if (q, t) in need]
         if not wanted:
             continue
         if len(wanted) == 1:
             cells[(wanted[0], t)].extend(vs)
+            constant[(wanted[0], t)] = constant.get((wanted[0], t), 0) + extra
             continue
         split = []
         for q in wanted:
@@ -415,9 +455,11 @@ def _solve_neighbourhood(
             model.add_hint(y, min(need[(q, t)], freed_flow.get((g, q, t), 0)))
             cells[(q, t)].append(y)
             split.append(y)
-        model.add(sum(split) <= sum(vs))
+        model.add(sum(split) <= sum(vs) + extra)
     for (q, t), terms in cells.items():
-        model.add(sum(terms) >= need[(q, t)])
+        room = need[(q, t)] - constant.get((q, t), 0)
+        if room > 0:
+            model.add(sum(terms) >= room)
     model.minimize(cp_model.LinearExpr.weighted_sum(cost_vars, cost_coefs))
     agents = {a.id: a for a in freed}
     before = sum(
@@ -425,13 +467,18 @@ def _solve_neighbourhood(
         for a in freed_ids
         for c in chosen.get(a, [])
     )
-    before += prep.penalty * hint_short
+    before += weight * hint_short
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, limit)
     solver.parameters.num_workers = max(1, workers)
+    # the LP relaxation at every node: these covering models are solved by their LP bound
+    solver.parameters.linearization_level = 2
     solver.parameters.random_seed = rng.randrange(1 << 30)
     built = time.monotonic()
-    status = solver.solve(model)
+    if hint_short > 0 and short_vars:  # filling cells: stop at the first week with none short
+        status = solver.solve(model, _StopWhenFilled(short_vars))
+    else:
+        status = solver.solve(model)
     log.debug(
         "lns %s agents=%d cells=%d build=%.2fs solve=%.2fs %s before=%d after=%s bound=%s",
         sorted(sets, key=len)[0], len(freed), len(need), built - t0, time.monotonic() - built,
@@ -446,6 +493,18 @@ def _solve_neighbourhood(
     new = {i: sorted(cs, key=lambda c: c.start) for i, cs in new.items()}
     improved = solver.objective_value < before - 0.5
     return new, improved, status == cp_model.OPTIMAL, float(solver.best_objective_bound)
+
+
+class _StopWhenFilled(cp_model.CpSolverSolutionCallback):
+    """Stops the search at the first solution with no agent short (hours come later)."""
+
+    def __init__(self, short_vars: list[cp_model.IntVar]) -> None:
+        super().__init__()
+        self.short_vars = short_vars
+
+    def on_solution_callback(self) -> None:
+        if all(self.value(s) == 0 for s in self.short_vars):
+            self.stop_search()
 
 
 def prep_queues(prep: Prepared, g: LangSet) -> list[str]:
