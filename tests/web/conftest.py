@@ -91,6 +91,18 @@ def page(
 ASGI_PORTS = range(18200, 18300)  # this suite's private range
 
 
+@pytest.fixture
+def csp_refusals(page: Any, settings: Any) -> list[str]:
+    """Turn the Content-Security-Policy on; the list fills with what the browser refused."""
+    settings.WOWDESK_CSP = True
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return refused
+
+
 def _free_port() -> int:
     import random
     import socket

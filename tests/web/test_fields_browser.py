@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from tests.factories import quick_conversation
 from tests.web.pages import InboxPage, LoginPage
 from tests.web.pages_fields import CustomFieldsSettings, FieldsPanel, MoreFilters
@@ -19,19 +17,8 @@ from wowdesk.routing.models import RoutingSettings
 PASSWORD = "correct-horse-battery-staple"
 
 
-@pytest.fixture
-def csp(page: Any, settings: Any) -> list[str]:
-    settings.WOWDESK_CSP = True
-    refused: list[str] = []
-    page.on(
-        "console",
-        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    return refused
-
-
 def test_create_set_and_filter_by_a_dropdown_field(
-    page: Any, csp: list[str], brand: Brand, make_agent: Callable[..., Agent]
+    page: Any, csp_refusals: list[str], brand: Brand, make_agent: Callable[..., Agent]
 ) -> None:
     make_agent(Role.ADMIN, email="boss@example.com", name="Boss", password=PASSWORD)
     RoutingSettings.objects.update_or_create(brand=brand, defaults={"auto_assign": False})
@@ -65,7 +52,7 @@ def test_create_set_and_filter_by_a_dropdown_field(
     assert "cf_plan=pro" in page.url
     MoreFilters(page).choose("plan", "basic")
     assert inbox.subjects() == []
-    assert csp == []
+    assert csp_refusals == []
 
 
 def test_chinese_and_phone(page: Any, brand: Brand, make_agent: Callable[..., Agent]) -> None:

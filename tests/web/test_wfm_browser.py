@@ -63,17 +63,6 @@ def history_csv(weeks: int = 5) -> str:
 
 
 @pytest.fixture
-def csp(page: Any, settings: Any) -> list[str]:
-    settings.WOWDESK_CSP = True
-    refused: list[str] = []
-    page.on(
-        "console",
-        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    return refused
-
-
-@pytest.fixture
 def kim(make_agent: Callable[..., Agent]) -> Agent:
     # in Berlin: the pages show times in the viewer's zone (UTC + 1 in winter)
     return make_agent(
@@ -87,7 +76,7 @@ def kim(make_agent: Callable[..., Agent]) -> Agent:
 
 
 def test_import_forecast_and_special_days(
-    page: Any, csp: list[str], brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
+    page: Any, csp_refusals: list[str], brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
 ) -> None:
     make_agent(Role.AGENT, languages=("de", "fr"), name="Uwe")
     LoginPage(page).open().login("kim@example.com", PASSWORD)
@@ -150,7 +139,7 @@ def test_import_forecast_and_special_days(
     assert home.forecast_status(forecast_id) == "done"
     home.open_roster(roster.pk)  # the home links the latest rosters to their pages
     assert page.locator(f"#ro-roster[data-roster-id='{roster.pk}']").count() == 1
-    assert csp == []
+    assert csp_refusals == []
 
 
 def test_picking_a_forecast_without_the_queue_shown_shows_its_first_queue(
@@ -182,7 +171,7 @@ def test_picking_a_forecast_without_the_queue_shown_shows_its_first_queue(
 
 
 def test_staffing_textbook_case_and_per_language(
-    page: Any, csp: list[str], brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
+    page: Any, csp_refusals: list[str], brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
 ) -> None:
     make_agent(Role.AGENT, languages=("de", "fr"), name="Uwe")
     services.import_volume_csv(kim, brand.pk, history_csv())
@@ -221,12 +210,12 @@ def test_staffing_textbook_case_and_per_language(
     assert table[ten] == [f"{TEN_IN_BERLIN:%a %Y-%m-%d %H:%M}", str(de), str(fr), str(de + fr)]
     assert de > 0 and fr > 0
     assert "de + fr" in staffing.pooling()
-    assert csp == []
+    assert csp_refusals == []
 
 
 def test_adherence_row_with_scheduled_spans_and_an_exception(
     page: Any,
-    csp: list[str],
+    csp_refusals: list[str],
     brand: Brand,
     other_brand: Brand,
     kim: Agent,
@@ -259,7 +248,7 @@ def test_adherence_row_with_scheduled_spans_and_an_exception(
     # another brand's page is refused
     response = page.goto(f"/wfm/adherence/?brand={other_brand.pk}")
     assert response is not None and response.status == 403
-    assert csp == []
+    assert csp_refusals == []
 
 
 def test_agents_get_403_on_the_planner_pages(
@@ -273,7 +262,7 @@ def test_agents_get_403_on_the_planner_pages(
 
 
 def test_chinese_labels_and_a_phone_width(
-    page: Any, csp: list[str], brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
+    page: Any, csp_refusals: list[str], brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
 ) -> None:
     uwe = make_agent(
         Role.AGENT, languages=("de", "fr"), name="Uwe", shifts=("mon-sun 00:00-23:59",)
@@ -299,11 +288,11 @@ def test_chinese_labels_and_a_phone_width(
     presence = AdherencePage(page).row(uwe.pk).locator("[data-presence]")
     assert presence.get_attribute("data-presence") == "online"
     assert CJK.search(presence.inner_text()), presence.inner_text()
-    assert csp == []
+    assert csp_refusals == []
 
 
 def test_todays_adherence_refreshes_itself(
-    page: Any, csp: list[str], brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
+    page: Any, csp_refusals: list[str], brand: Brand, kim: Agent, make_agent: Callable[..., Agent]
 ) -> None:
     uwe = make_agent(Role.AGENT, name="Uwe", shifts=("mon-sun 00:00-23:59",))
     now = dt.datetime.now(dt.UTC)
@@ -318,4 +307,4 @@ def test_todays_adherence_refreshes_itself(
     page.clock.fast_forward(31_000)
     adherence.wait_presence(uwe.pk, "away")  # the row fetched again, not the old one
     assert adherence.out_of_adherence(uwe.pk)
-    assert csp == []
+    assert csp_refusals == []
