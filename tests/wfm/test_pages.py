@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from wowdesk.core.models import Agent, Brand, Role
+from wowdesk.wfm import services
 from wowdesk.wfm.models import Forecast, ForecastValue, RunStatus
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +132,35 @@ def test_staffing_pasted_and_bad_input(brand: Brand, make_agent: Callable[..., A
     assert res.content.decode().count("<tr>") >= 3
     bad = c.post("/wfm/staffing/", {"go": 1, "source": "paste", "contacts": "x"})
     assert bad.status_code == 400 and 'data-field="contacts"' in bad.content.decode()
+
+
+def test_staffing_page_plans_pasted_email_as_deferred_work(
+    brand: Brand, make_agent: Callable[..., Any]
+) -> None:
+    c = _client(make_agent(Role.SUPERVISOR))
+    # a night's trickle then a morning: one email every other half hour at 300 s, 2 h window
+    pasted = "0.5\n0.5\n0.5\n0.5\n0.5\n0.5\n0.5\n0.5"
+    form = {"go": 1, "source": "paste", "contacts": pasted, "interval_minutes": "30",
+            "aht_seconds": "300", "shrinkage": "0", "response_hours": "2"}  # fmt: skip
+    res = c.post("/wfm/staffing/", {**form, "model": "deferred"})
+    assert res.status_code == 200, res.content
+    rows = res.context["rows"]
+    # the same as the API's deferred model: agents only when the work falls due
+    expected = services.staffing_rows(
+        services.StaffingInput(
+            interval_seconds=1800, aht_seconds=300,
+            target=services.erlang.Target(service_level=0.8, seconds=20), shrinkage=0.0,
+            model="deferred", patience_seconds=None, occupancy_cap=0.85, concurrency=1,
+            response_seconds=7200,
+        ),
+        [0.5] * 8,
+    )  # fmt: skip
+    assert [r["agents"] for r in rows] == [r["agents"] for r in expected]
+    assert sum(r["agents"] for r in rows) < 8  # Erlang would staff every interval
+    assert all(r["latest_response_seconds"] <= 7200 for r in rows)
+    assert "Latest response (min)" in res.content.decode()
+    erlang_rows = c.post("/wfm/staffing/", {**form, "model": "erlang_c"}).context["rows"]
+    assert all(r["agents"] >= 1 for r in erlang_rows)
 
 
 def test_forecast_page_starts_and_imports(brand: Brand, make_agent: Callable[..., Any]) -> None:

@@ -364,8 +364,9 @@ def _staffing_params(data: Mapping[str, Any]) -> services.StaffingInput:
             "service_level": _float(data, "service_level", 80, low=1, high=99.9) / 100,
             "seconds": _float(data, "seconds", 20, low=0, high=3600),
         }
-    model = "erlang_a" if data.get("model") == "erlang_a" else "erlang_c"
+    model = data.get("model") if data.get("model") in ("erlang_a", "deferred") else "erlang_c"
     patience = _float(data, "patience_seconds", 120, low=1, high=86_400)
+    window = _float(data, "response_hours", 4, low=0.5, high=168) * 3600
     try:
         target = erlang.Target(**target_kw)  # type: ignore[arg-type]
     except erlang.StaffingError as exc:
@@ -379,6 +380,7 @@ def _staffing_params(data: Mapping[str, Any]) -> services.StaffingInput:
         patience_seconds=patience if model == "erlang_a" else None,
         occupancy_cap=_float(data, "occupancy_cap", 100, low=1, high=100) / 100,
         concurrency=int(_float(data, "concurrency", 1, low=1, high=20)),
+        response_seconds=window if model == "deferred" else None,
     )
 
 
@@ -519,6 +521,7 @@ def staffing(request: HttpRequest) -> HttpResponse:
             "shrinkage": data.get("shrinkage") or "30",
             "model": data.get("model") or "erlang_c",
             "patience_seconds": data.get("patience_seconds") or "120",
+            "response_hours": data.get("response_hours") or "4",
             "occupancy_cap": data.get("occupancy_cap") or "85",
             "concurrency": data.get("concurrency") or "1",
         },
@@ -544,8 +547,15 @@ def _staff(agent: Agent, brand_id: int, data: Mapping[str, Any]) -> dict[str, An
         permissions.check_plans_workforce(agent, row.brand_id)
         if row.status != RunStatus.DONE:
             raise InvalidInput(_("That forecast is not ready yet."), field="forecast")
+        # a forecast's channels decide which of its queues are deferred work
+        model = params.model if params.model != "deferred" else "erlang_c"
         params = services.StaffingInput(
-            **{**params.__dict__, "interval_seconds": row.interval_minutes * 60.0}
+            **{
+                **params.__dict__,
+                "interval_seconds": row.interval_minutes * 60.0,
+                "model": model,
+                "response_seconds": None,
+            }
         )
         queues = services.forecast_staffing(row, params)
         languages, table = _by_language(services.forecast_language_staffing(row, params), zone)
