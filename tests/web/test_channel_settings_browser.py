@@ -62,21 +62,10 @@ def test_an_admin_sets_up_an_email_inbox_and_tests_the_connection(
     assert "Support mail" in InboxesPage(page).open().names()
 
 
-def csp_refusals(page: Any, settings: Any) -> list[str]:
-    """Turn the Content-Security-Policy on; the list fills with what the browser refused."""
-    settings.WOWDESK_CSP = True
-    refused: list[str] = []
-    page.on(
-        "console",
-        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    return refused
-
-
 def test_an_admin_creates_a_voice_inbox_and_sees_its_secret_once(
-    page: Any, brand: Brand, make_agent: Callable[..., Agent], settings: Any
+    page: Any, brand: Brand, make_agent: Callable[..., Agent], csp_refusals: list[str]
 ) -> None:
-    refused = csp_refusals(page, settings)
+    refused = csp_refusals
     make_agent(Role.ADMIN, email="boss@example.com", name="Boss", password=PASSWORD)
     LoginPage(page).open().login("boss@example.com", PASSWORD)
     form = InboxesPage(page).open().new("voice")
@@ -119,9 +108,9 @@ def test_a_supervisor_writes_a_macro_in_two_languages_in_chinese(
 
 
 def test_a_supervisor_renames_a_tag_on_a_phone(
-    page: Any, brand: Brand, make_agent: Callable[..., Agent], settings: Any
+    page: Any, brand: Brand, make_agent: Callable[..., Agent], csp_refusals: list[str]
 ) -> None:
-    refused = csp_refusals(page, settings)
+    refused = csp_refusals
     page.set_viewport_size({"width": 390, "height": 844})
     make_agent(Role.SUPERVISOR, email="sup@example.com", name="Sup", password=PASSWORD)
     tag = conversations.create_tag(brand_id=brand.pk, name="refnd")

@@ -17,20 +17,10 @@ from wowdesk.knowledge.models import Article
 PASSWORD = "correct-horse-battery-staple"
 
 
-def csp_refusals(page: Any, settings: Any) -> list[str]:
-    settings.WOWDESK_CSP = True
-    refused: list[str] = []
-    page.on(
-        "console",
-        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    return refused
-
-
 def test_write_preview_publish_translate(
-    page: Any, brand: Brand, make_agent: Callable[..., Agent], settings: Any
+    page: Any, brand: Brand, make_agent: Callable[..., Agent], csp_refusals: list[str]
 ) -> None:
-    refused = csp_refusals(page, settings)
+    refused = csp_refusals
     boss = make_agent(Role.SUPERVISOR, email="kb@example.com", name="Kay", password=PASSWORD)
     services.do_update_help_center(brand.pk, actor=boss, languages=["en", "es"])
     LoginPage(page).open().login("kb@example.com", PASSWORD)
@@ -66,9 +56,13 @@ def test_write_preview_publish_translate(
 
 
 def test_agent_editor_and_chinese_list_on_a_phone(
-    page: Any, brand: Brand, make_agent: Callable[..., Agent], live_server: Any, settings: Any
+    page: Any,
+    brand: Brand,
+    make_agent: Callable[..., Agent],
+    live_server: Any,
+    csp_refusals: list[str],
 ) -> None:
-    refused = csp_refusals(page, settings)
+    refused = csp_refusals
     boss = make_agent(Role.ADMIN)
     live = services.do_create_article(
         brand_id=brand.pk, actor=boss, title="Live", body="x", language="en", status="published"

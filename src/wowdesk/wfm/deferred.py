@@ -83,12 +83,7 @@ class DeferredPlan:
 
 
 def _check(contacts: ArrayLike, interval_seconds: float, aht_seconds: float) -> FloatArray:
-    if interval_seconds <= 0 or aht_seconds <= 0:
-        raise E.StaffingError("the interval and the handle time must be more than zero")
-    c = np.asarray(contacts, dtype=np.float64).ravel()
-    if np.any(c < 0) or not np.all(np.isfinite(c)):
-        raise E.StaffingError("contacts must be zero or more")
-    return c
+    return E.checked_contacts(contacts, interval_seconds, aht_seconds).ravel()
 
 
 def due_offset(interval_seconds: float, response_seconds: float) -> int:

@@ -106,14 +106,24 @@ class Performance:
     abandonment: FloatArray
 
 
-def offered_load(contacts: ArrayLike, interval_seconds: float, aht_seconds: float) -> FloatArray:
-    """Erlangs offered by ``contacts`` arriving in an interval of ``interval_seconds``."""
+def checked_contacts(
+    contacts: ArrayLike, interval_seconds: float, aht_seconds: float
+) -> FloatArray:
+    """``contacts`` as floats, refused (``StaffingError``) when negative or not finite, or
+    when the interval or the handle time is not positive."""
     if interval_seconds <= 0 or aht_seconds <= 0:
         raise StaffingError("the interval and the handle time must be more than zero")
     c = np.asarray(contacts, dtype=np.float64)
     if np.any(c < 0) or not np.all(np.isfinite(c)):
         raise StaffingError("contacts must be zero or more")
-    return c * (aht_seconds / interval_seconds)
+    return c
+
+
+def offered_load(contacts: ArrayLike, interval_seconds: float, aht_seconds: float) -> FloatArray:
+    """Erlangs offered by ``contacts`` arriving in an interval of ``interval_seconds``."""
+    return checked_contacts(contacts, interval_seconds, aht_seconds) * (
+        aht_seconds / interval_seconds
+    )
 
 
 def _log_erlang_b(n: FloatArray, a: FloatArray) -> FloatArray:
